@@ -1,0 +1,83 @@
+"""The typed evidence every check reads: code, notebooks, execution, trace, assignment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from grader.analysis.code import CodeIndex
+from grader.analysis.notebook import Cell, NotebookView
+from grader.models.assignment import Assignment
+from grader.models.execution import CellStatus, ExecutionRecord, RunStatus
+from grader.models.findings import Evidence, EvidenceSource
+
+
+@dataclass(frozen=True)
+class SubmissionFacts:
+    """What checks may know about the submission's files (no I/O from checks)."""
+
+    name: str
+    files: tuple[str, ...] = ()
+    #: Small text files by relative path: README, requirements, .py modules.
+    texts: dict[str, str] = field(default_factory=dict)
+    notebooks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything known about one submission when checks run."""
+
+    submission: SubmissionFacts
+    notebook: NotebookView
+    execution: ExecutionRecord
+    executed: NotebookView | None = None
+    assignment: Assignment | None = None
+    trace: Any = None
+    pylint: Any = None
+    holdout: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def code(self) -> CodeIndex:
+        return CodeIndex(self.notebook)
+
+    @property
+    def ran(self) -> bool:
+        return self.execution.status is not RunStatus.not_run and self.execution.status is not RunStatus.sandbox_error
+
+    def cell_ran(self, index: int) -> bool:
+        record = self.execution.cell(index)
+        return record is not None and record.status in (CellStatus.ok, CellStatus.error)
+
+    def outputs_of(self, index: int) -> tuple[Cell, EvidenceSource] | None:
+        """The best available outputs of a cell: the sandbox's if it ran, else the saved ones.
+
+        Saved outputs are marked as such, so a reviewer knows they were not reproduced.
+        """
+        if self.executed is not None and self.cell_ran(index) and index < len(self.executed):
+            return self.executed[index], EvidenceSource.output
+        if index < len(self.notebook) and self.notebook[index].outputs:
+            return self.notebook[index], EvidenceSource.saved_output
+        return None
+
+    def output_cells(self) -> list[tuple[Cell, EvidenceSource]]:
+        """Every code cell with the outputs a reviewer would trust most."""
+        found = []
+        for cell in self.notebook.code_cells():
+            best = self.outputs_of(cell.index)
+            if best is not None:
+                found.append(best)
+        return found
+
+    def evidence(self, cell: int | None, line: int | None = None, *, snippet: str | None = None,
+                 source: EvidenceSource = EvidenceSource.code, note: str | None = None,
+                 end_line: int | None = None) -> Evidence:
+        """Evidence pointing at a cell, filled with its notebook and a snippet of code."""
+        notebook = None
+        if cell is not None and 0 <= cell < len(self.notebook):
+            notebook = self.notebook[cell].notebook
+            if snippet is None and line is not None and source is EvidenceSource.code:
+                snippet = self.code.snippet(cell, line, end_line)
+        return Evidence(source=source, cell=cell, line=line, end_line=end_line, notebook=notebook,
+                        snippet=snippet, note=note)

@@ -1,0 +1,160 @@
+"""What a check is: metadata, typed parameters and a pure function of the evidence.
+
+A check lives in its own module and is declared with `@check(...)`:
+
+    @check(id="EXE001", slug="notebook-runs-cleanly", category=Category.execution,
+           title="The notebook runs top to bottom", requires={Need.execution})
+    def notebook_runs_cleanly(ctx: CheckContext, params: NoParams) -> Iterator[Finding]:
+        \"\"\"One-line summary.
+
+        What it checks: ...
+        Why it matters: ...
+        Example: ...
+        Do instead: ...
+        \"\"\"
+
+The decorator returns a `CheckSpec`; nothing is registered globally. A registry
+collects specs explicitly (see `grader.checks.registry`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+from grader.models.findings import CheckStatus, Finding
+
+if TYPE_CHECKING:
+    from grader.analysis.context import CheckContext
+
+
+class Category(StrEnum):
+    eda = "eda"
+    features = "features"
+    modeling = "modeling"
+    evaluation = "evaluation"
+    leakage = "leakage"
+    quality = "quality"
+    docs = "docs"
+    execution = "execution"
+
+
+class Need(StrEnum):
+    """Inputs a check cannot work without; if one is missing the check is skipped."""
+
+    #: The notebook was run in the sandbox (any outcome).
+    execution = "execution"
+    #: The assignment (task, target, metric) is known.
+    assignment = "assignment"
+    #: The runtime trace was recorded and is trusted.
+    trace = "trace"
+    #: pylint ran on the code.
+    pylint = "pylint"
+    #: The hidden holdout could be scored.
+    holdout = "holdout"
+
+
+class Params(BaseModel):
+    """Base for a check's parameters: unknown keys are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(Params):
+    """For checks without parameters."""
+
+
+@dataclass
+class CheckOutcome:
+    """What a check function may return instead of a plain iterable of findings."""
+
+    findings: list[Finding] = field(default_factory=list)
+    #: Fraction of the goal met (0–1), for proportional scoring.
+    score: float | None = None
+    #: A measured value, for metric-to-points scoring.
+    metric: float | None = None
+    message: str = ""
+    #: Force a status (e.g. skipped when the evidence is absent); None derives it.
+    status: CheckStatus | None = None
+
+
+DOC_SECTIONS = ("What it checks", "Why it matters", "Example", "Do instead")
+
+
+def parse_doc(doc: str) -> dict[str, str]:
+    """Split a check's docstring into its summary and the four sections."""
+    text = inspect.cleandoc(doc or "")
+    parts: dict[str, str] = {"summary": text.split("\n\n", 1)[0].strip()}
+    pattern = re.compile(rf"^({'|'.join(DOC_SECTIONS)}):\s*", re.MULTILINE)
+    matches = list(pattern.finditer(text))
+    for number, match in enumerate(matches):
+        end = matches[number + 1].start() if number + 1 < len(matches) else len(text)
+        parts[match.group(1)] = text[match.end() : end].strip()
+    return parts
+
+
+CheckFunction = Callable[..., "CheckOutcome | Iterable[Finding]"]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A check's identity and behaviour."""
+
+    id: str
+    slug: str
+    category: Category
+    title: str
+    version: int
+    func: CheckFunction
+    params_model: type[Params]
+    requires: frozenset[Need]
+    module: str
+
+    @property
+    def doc(self) -> dict[str, str]:
+        return parse_doc(self.func.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.get("summary", "")
+
+    def make_params(self, values: dict[str, Any] | None = None) -> Params:
+        return self.params_model.model_validate(values or {})
+
+    def __call__(self, ctx: CheckContext, params: Params | None = None) -> CheckOutcome | Iterable[Finding]:
+        return self.func(ctx, params if params is not None else self.make_params())
+
+
+_ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def check(
+    *,
+    id: str,  # noqa: A002 - the natural name for a check id
+    slug: str,
+    category: Category,
+    title: str,
+    version: int = 1,
+    params: type[Params] = NoParams,
+    requires: Iterable[Need] = (),
+) -> Callable[[CheckFunction], CheckSpec]:
+    """Declare a check; returns its `CheckSpec` in place of the function."""
+    if not _ID.match(id):
+        raise ValueError(f"check id {id!r} must look like LEAK001")
+    if not _SLUG.match(slug):
+        raise ValueError(f"check slug {slug!r} must be lower-case words joined by dashes")
+
+    def wrap(func: CheckFunction) -> CheckSpec:
+        return CheckSpec(
+            id=id, slug=slug, category=category, title=title, version=version, func=func,
+            params_model=params, requires=frozenset(requires), module=func.__module__,
+        )
+
+    return wrap

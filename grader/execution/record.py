@@ -1,0 +1,97 @@
+"""Turn what the sandbox returned into the report's `ExecutionRecord`.
+
+Cells are mapped to global indices through the submitted notebooks; failing cells
+get an error class; a run cut short from outside keeps whatever partial evidence
+there is, and every cell without a record is `not_executed`, never "passed".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.analysis.notebook import NotebookView
+from grader.execution.results import ExecutorCell
+from grader.execution.sandbox import SandboxResult
+from grader.execution.triage import classify
+from grader.models.execution import (
+    CellRecord,
+    CellStatus,
+    ErrorClass,
+    ExecutionRecord,
+    RunStatus,
+)
+
+
+def _cell_record(view: NotebookView, cell: ExecutorCell) -> CellRecord | None:
+    index = view.global_index(cell.notebook, cell.local_index)
+    if index is None or not view[index].is_code:
+        return None
+    status = CellStatus(cell.status)
+    error_class = None
+    if status is CellStatus.error:
+        error_class = classify(cell.error_name, cell.error_value, cell.traceback)
+    elif status is CellStatus.timeout:
+        error_class = ErrorClass.resources
+    return CellRecord(
+        index=index, notebook=cell.notebook, local_index=cell.local_index, status=status,
+        duration_s=cell.duration_s, execution_count=cell.execution_count, error_name=cell.error_name,
+        error_value=cell.error_value, traceback=cell.traceback, error_class=error_class,
+        output_bytes=cell.output_bytes, outputs_truncated=cell.outputs_truncated,
+    )
+
+
+def _fill_missing(view: NotebookView, records: dict[int, CellRecord]) -> list[CellRecord]:
+    for cell in view.code_cells():
+        if cell.index not in records:
+            records[cell.index] = CellRecord(
+                index=cell.index, notebook=cell.notebook, local_index=cell.local_index,
+                status=CellStatus.not_executed if cell.source.strip() else CellStatus.ok,
+            )
+    return [records[i] for i in sorted(records)]
+
+
+def build_record(
+    view: NotebookView, result: SandboxResult, *, image: str, runtime: str | None, limits: dict[str, Any]
+) -> ExecutionRecord:
+    """The execution record for the report, from a sandbox result (complete or not)."""
+    common: dict[str, Any] = {
+        "image": image, "runtime": runtime or "runc", "limits": limits,
+        "exit_code": result.exit_code, "oom_killed": result.oom_killed,
+        "startup_s": round(result.startup_s, 3), "notebooks": list(view.notebooks),
+    }
+    if result.results is not None:
+        out = result.results.output
+        records = {r.index: r for c in out.cells if (r := _cell_record(view, c)) is not None}
+        return ExecutionRecord(
+            status=RunStatus(out.status), reason=out.reason, duration_s=out.duration_s,
+            cells=_fill_missing(view, records), tracing=out.tracing, collected_files=list(out.collected),
+            packages=dict(out.packages),
+            skipped_lines=[_skipped(view, s) for s in out.skipped_lines],
+            **common,
+        )
+    records = {r.index: r for c in result.partial_cells if (r := _cell_record(view, c)) is not None}
+    if result.host_timeout:
+        status, reason = RunStatus.timeout, "the sandbox passed its wall-clock limit and was killed by the host"
+    elif result.oom_killed:
+        status, reason = RunStatus.oom, "the sandbox was killed for exceeding its memory limit"
+    else:
+        status, reason = RunStatus.sandbox_error, result.error or "the sandbox returned no results"
+    if result.partial_cells:
+        reason += " (cell records before the stop come from the unsigned progress log)"
+    return ExecutionRecord(
+        status=status, reason=reason, duration_s=round(result.wall_s, 3),
+        cells=_fill_missing(view, records), tracing="failed: the run was cut short", **common,
+    )
+
+
+def _skipped(view: NotebookView, raw: dict[str, Any]) -> dict[str, Any]:
+    index = view.global_index(str(raw.get("notebook", "")), int(raw.get("local_index", -1)))
+    return {"cell": index, "line": raw.get("line"), "text": str(raw.get("text", ""))[:300]}
+
+
+def not_run_record(view: NotebookView, reason: str) -> ExecutionRecord:
+    """The record when execution was not attempted (lint mode, or the sandbox is off)."""
+    return ExecutionRecord(
+        status=RunStatus.not_run, reason=reason, notebooks=list(view.notebooks),
+        cells=_fill_missing(view, {}),
+    )

@@ -1,0 +1,357 @@
+"""Run a submission's notebooks in a locked-down container and bring back evidence.
+
+Layout inside the container:
+
+- `/sandbox/in` (named volume, mounted read-only): `job.json`, `submission/`, `data/`
+  (the assignment's public files only). Filled through a never-started loader
+  container, so it works against a remote engine too.
+- `/sandbox/out` (tmpfs-backed named volume, size-capped, the only writable place
+  besides `/tmp`): `work/` (the candidate's working folder) and `grader/` (results).
+- `/tmp`: a size-capped tmpfs.
+
+The container has no network, no capabilities, no new privileges, a read-only
+root, memory = memory+swap, a CPU quota, a pids limit, ulimits and a non-root
+uid. The host keeps its own wall-clock deadline and always removes what it
+created. Results are collected while the executor lingers (the tmpfs volume
+vanishes when the container exits) and are verified with a one-time key sent
+over stdin, which candidate code never sees.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+import tarfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.errors import SandboxError, UntrustedOutputError
+from grader.execution.docker_client import (
+    LABEL,
+    DockerClient,
+    log_config,
+    ulimits,
+    volume_mount,
+)
+from grader.execution.image import SANDBOX_UID
+from grader.execution.results import (
+    ChunkReader,
+    CollectedResults,
+    ExecutorCell,
+    manifest_is_signed,
+    parse_progress,
+    read_results_tar,
+    verify_and_parse,
+)
+from grader.models.assignment import RunLimits
+
+IN_DIR = "/sandbox/in"
+OUT_DIR = "/sandbox/out"
+#: Time the container may take to start the executor and its first kernel.
+STARTUP_MARGIN_S = 45.0
+#: How long the executor waits for the host to copy its results before exiting.
+LINGER_S = 120.0
+MAX_INPUT_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """How sandboxes are run on this host; limits per run come from the assignment."""
+
+    image: str
+    #: None is the engine's default (runc); "runsc" selects gVisor where it is registered.
+    runtime: str | None = None
+    #: JSON text of a seccomp profile to use instead of the engine's built-in one.
+    seccomp_profile: str | None = None
+    uid: int = SANDBOX_UID
+    #: CPUs the container may use, e.g. "0" or "0,1"; None leaves the engine's choice.
+    cpuset: str | None = None
+    trace: bool = True
+    redirect_paths: bool = True
+
+
+@dataclass
+class SandboxResult:
+    """Everything the host learnt from one sandbox run."""
+
+    results: CollectedResults | None
+    #: Cells from the unsigned progress log, when the run was cut short from outside.
+    partial_cells: list[ExecutorCell] = field(default_factory=list)
+    host_timeout: bool = False
+    exit_code: int | None = None
+    oom_killed: bool = False
+    error: str | None = None
+    startup_s: float = 0.0
+    wall_s: float = 0.0
+    container_id: str = ""
+    log_tail: str = ""
+
+
+@dataclass(frozen=True)
+class SandboxInput:
+    """Files for one run: the submission's and the assignment's public data."""
+
+    submission_files: dict[str, Path]
+    data_files: dict[str, Path]
+    notebooks: list[str]
+    collect: list[str]
+    limits: RunLimits
+
+
+def reap_leftovers(client: DockerClient) -> int:
+    """Remove containers and volumes a crashed grader left behind; returns how many."""
+    count = 0
+    for container in client.containers_with_label():
+        client.remove_container(container)
+        count += 1
+    for volume in client.volumes_with_label():
+        client.remove_volume(volume)
+        count += 1
+    return count
+
+
+def run_in_sandbox(client: DockerClient, settings: SandboxSettings, job: SandboxInput) -> SandboxResult:
+    """Run the job in a fresh container; never leaves the container or its volumes behind."""
+    run_id = uuid.uuid4().hex[:12]
+    labels = {LABEL: "1", f"{LABEL}.run": run_id}
+    nonce = secrets.token_hex(32)
+    created: list[Any] = []
+    volumes: list[Any] = []
+    started = time.monotonic()
+    result = SandboxResult(results=None)
+    try:
+        in_volume = client.create_volume(f"thg-in-{run_id}", labels)
+        volumes.append(in_volume)
+        out_volume = client.create_volume(
+            f"thg-out-{run_id}", labels, tmpfs_size_mb=job.limits.output_mb, uid=settings.uid
+        )
+        volumes.append(out_volume)
+        _load_inputs(client, settings, job, in_volume.name, labels, created)
+        container = client.create_container(
+            settings.image,
+            ["/opt/venv/bin/python", "-m", "thg_executor", f"{IN_DIR}/job.json"],
+            **_container_options(settings, job.limits, in_volume.name, out_volume.name, labels),
+        )
+        created.append(container)
+        result.container_id = container.id
+        socket = client.attach_stdin(container)
+        client.start(container)
+        _send_nonce(socket, nonce)
+        result.startup_s = time.monotonic() - started
+        _wait_and_collect(client, container, job.limits, nonce.encode(), result)
+    finally:
+        for container in created:
+            client.remove_container(container)
+        for volume in volumes:
+            client.remove_volume(volume)
+        result.wall_s = time.monotonic() - started
+    return result
+
+
+def _send_nonce(socket: Any, nonce: str) -> None:
+    raw = getattr(socket, "_sock", socket)
+    try:
+        raw.sendall(nonce.encode() + b"\n")
+    finally:
+        try:
+            raw.close()
+        except OSError:
+            pass
+
+
+def _container_options(
+    settings: SandboxSettings, limits: RunLimits, in_volume: str, out_volume: str, labels: dict[str, str]
+) -> dict[str, Any]:
+    threads = str(max(1, int(limits.cpus)))
+    security = ["no-new-privileges"]
+    if settings.seccomp_profile:
+        security.append(f"seccomp={settings.seccomp_profile}")
+    options: dict[str, Any] = {
+        "user": f"{settings.uid}:{settings.uid}",
+        "labels": labels,
+        "network_mode": "none",
+        "read_only": True,
+        "mounts": [volume_mount(IN_DIR, in_volume, True), volume_mount(OUT_DIR, out_volume, False)],
+        "tmpfs": {"/tmp": f"size={limits.tmp_mb}m,mode=1777,nosuid,nodev"},
+        "mem_limit": f"{limits.memory_mb}m",
+        "memswap_limit": f"{limits.memory_mb}m",
+        "nano_cpus": int(limits.cpus * 1e9),
+        "pids_limit": limits.pids,
+        "cap_drop": ["ALL"],
+        "security_opt": security,
+        "ulimits": ulimits(
+            nofile=1024,
+            fsize_bytes=max(limits.output_mb, limits.tmp_mb, 64) * 1024 * 1024,
+            cpu_seconds=int(limits.timeout_seconds * max(1.0, limits.cpus) + STARTUP_MARGIN_S + 60),
+        ),
+        "log_config": log_config(),
+        "init": True,
+        "stdin_open": True,
+        "environment": {
+            "PATH": "/opt/venv/bin:/usr/local/bin:/usr/bin:/bin",
+            "HOME": "/tmp/home",
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": "/opt/thg",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "OMP_NUM_THREADS": threads,
+            "OPENBLAS_NUM_THREADS": threads,
+            "MKL_NUM_THREADS": threads,
+            "LOKY_MAX_CPU_COUNT": threads,
+        },
+        "working_dir": "/tmp",
+        "shm_size": "64m",
+        "hostname": "sandbox",
+    }
+    if settings.runtime:
+        options["runtime"] = settings.runtime
+    if settings.cpuset:
+        options["cpuset_cpus"] = settings.cpuset
+    return options
+
+
+def _load_inputs(
+    client: DockerClient,
+    settings: SandboxSettings,
+    job: SandboxInput,
+    volume: str,
+    labels: dict[str, str],
+    created: list[Any],
+) -> None:
+    """Fill the input volume through a loader container that is never started."""
+    loader = client.create_container(
+        settings.image, ["true"], labels=labels, network_mode="none",
+        mounts=[volume_mount("/load", volume, False)], user="0:0",
+    )
+    created.append(loader)
+    spec = {
+        "in_dir": IN_DIR,
+        "out_dir": OUT_DIR,
+        "notebooks": job.notebooks,
+        "timeout_s": job.limits.timeout_seconds,
+        "cell_timeout_s": job.limits.cell_timeout_seconds,
+        "max_output_bytes_per_cell": job.limits.max_output_bytes_per_cell,
+        "max_total_output_bytes": max(30_000_000, 4 * job.limits.max_output_bytes_per_cell),
+        "collect": job.collect,
+        "data_files": sorted(job.data_files),
+        "trace": settings.trace,
+        "redirect_paths": settings.redirect_paths,
+        "threads": max(1, int(job.limits.cpus)),
+        "sandboxed": True,
+        "linger_s": LINGER_S,
+    }
+    archive = _input_archive(spec, job, settings.uid)
+    client.put_archive(loader, "/load", archive)
+    client.remove_container(loader)
+    created.remove(loader)
+
+
+def _input_archive(spec: dict[str, Any], job: SandboxInput, uid: int) -> io.BytesIO:
+    buffer = io.BytesIO()
+    total = 0
+
+    def add_dir(tar: tarfile.TarFile, name: str) -> None:
+        info = tarfile.TarInfo(name)
+        info.type = tarfile.DIRTYPE
+        info.mode = 0o555
+        info.uid = info.gid = 0
+        tar.addfile(info)
+
+    def add_file(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        info.mode = 0o444
+        info.uid = info.gid = 0
+        tar.addfile(info, io.BytesIO(data))
+
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        add_file(tar, "job.json", json.dumps(spec, indent=1).encode())
+        for folder, files in (("submission", job.submission_files), ("data", job.data_files)):
+            add_dir(tar, folder)
+            made: set[str] = {folder}
+            for rel, path in sorted(files.items()):
+                parts = rel.split("/")
+                for depth in range(1, len(parts)):
+                    sub = "/".join([folder, *parts[:depth]])
+                    if sub not in made:
+                        add_dir(tar, sub)
+                        made.add(sub)
+                data = path.read_bytes()
+                total += len(data)
+                if total > MAX_INPUT_BYTES:
+                    raise SandboxError(f"the submission and data exceed {MAX_INPUT_BYTES:,} bytes")
+                add_file(tar, f"{folder}/{rel}", data)
+    del uid
+    buffer.seek(0)
+    return buffer
+
+
+def _wait_and_collect(
+    client: DockerClient, container: Any, limits: RunLimits, nonce: bytes, result: SandboxResult
+) -> None:
+    """Poll for the signed manifest until the host deadline, then collect or salvage."""
+    deadline = time.monotonic() + limits.timeout_seconds + STARTUP_MARGIN_S
+    interval = 0.1
+    while True:
+        done = client.get_archive(container, f"{OUT_DIR}/grader/done.json")
+        # A manifest the candidate planted fails the signature check and is ignored:
+        # the executor's real one replaces it once every candidate process is dead.
+        if done is not None and manifest_is_signed(_single_file(done, 64 * 1024), nonce):
+            files = client.get_archive(container, f"{OUT_DIR}/grader")
+            if files is not None:
+                try:
+                    result.results = verify_and_parse(read_results_tar(files), nonce)
+                except UntrustedOutputError as exc:
+                    result.error = str(exc)
+                break
+        state = client.container_state(container)
+        if not state.get("Running", False):
+            result.exit_code = state.get("ExitCode")
+            result.oom_killed = bool(state.get("OOMKilled"))
+            if result.results is None:
+                result.error = result.error or _exit_reason(state)
+            break
+        if time.monotonic() >= deadline:
+            result.host_timeout = True
+            progress = client.get_archive(container, f"{OUT_DIR}/progress.jsonl")
+            if progress is not None:
+                result.partial_cells = parse_progress(_single_file(progress, 16 * 1024 * 1024))
+            client.kill(container)
+            state = client.container_state(container)
+            result.oom_killed = bool(state.get("OOMKilled"))
+            break
+        time.sleep(interval)
+        interval = min(0.5, interval * 1.5)
+    if result.results is not None:
+        result.error = None
+    result.log_tail = client.logs_tail(container)
+    client.kill(container)
+
+
+def _exit_reason(state: dict[str, Any]) -> str:
+    if state.get("OOMKilled"):
+        return "the whole sandbox was killed for exceeding its memory limit"
+    return f"the sandbox exited (code {state.get('ExitCode')}) before writing its results"
+
+
+def _single_file(chunks: Any, cap: int) -> bytes:
+    """The first regular file in a tar stream, if it is within `cap` bytes."""
+    reader = io.BufferedReader(ChunkReader(iter(chunks), cap + 1024 * 1024))
+    try:
+        with tarfile.open(fileobj=reader, mode="r|") as tar:
+            for member in tar:
+                if member.isreg() and member.size <= cap:
+                    handle = tar.extractfile(member)
+                    return handle.read(cap) if handle else b""
+    except (tarfile.TarError, UntrustedOutputError):
+        return b""
+    return b""
+
+
+def default_settings(image: str, **overrides: Any) -> SandboxSettings:
+    runtime = overrides.pop("runtime", None) or os.environ.get("GRADER_RUNTIME") or None
+    return SandboxSettings(image=image, runtime=runtime, **overrides)

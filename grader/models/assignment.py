@@ -1,0 +1,143 @@
+"""The assignment a hiring team sends: task, data files, prediction contract."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Strict(BaseModel):
+    """Base for every model read from a file: unknown keys are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TaskType(StrEnum):
+    binary_classification = "binary_classification"
+    multiclass_classification = "multiclass_classification"
+    regression = "regression"
+
+
+class Metric(StrEnum):
+    """Metrics the grader can compute on the hidden holdout."""
+
+    roc_auc = "roc_auc"
+    average_precision = "average_precision"
+    f1 = "f1"
+    accuracy = "accuracy"
+    balanced_accuracy = "balanced_accuracy"
+    log_loss = "log_loss"
+    rmse = "rmse"
+    mae = "mae"
+    r2 = "r2"
+    mape = "mape"
+
+    @property
+    def greater_is_better(self) -> bool:
+        return self not in {Metric.log_loss, Metric.rmse, Metric.mae, Metric.mape}
+
+    @property
+    def needs_probability(self) -> bool:
+        return self in {Metric.roc_auc, Metric.average_precision, Metric.log_loss}
+
+
+class PredictionContract(Strict):
+    """What the candidate's notebook must write for the hidden-holdout score."""
+
+    file: str = "predictions.csv"
+    id_column: str
+    prediction_column: str
+    probability_column: str | None = None
+
+
+class DataStructure(Strict):
+    """Structure of the data that makes some splits wrong (time order, groups)."""
+
+    time_column: str | None = None
+    time_ordered: bool = False
+    group_column: str | None = None
+
+
+class Holdout(Strict):
+    """The hidden labels for the public test features; never mounted in a sandbox."""
+
+    labels_file: str
+    id_column: str
+    target_column: str
+    #: A candidate's claimed score this far from the holdout score is a finding.
+    max_gap: float = 0.05
+
+
+class PackagePolicy(StrEnum):
+    base_only = "base_only"
+    allow_list = "allow_list"
+    any = "any"
+
+
+class RunLimits(Strict):
+    """Resource limits for one sandbox run; defaults suit a 4–6 hour take-home."""
+
+    timeout_seconds: int = Field(default=300, ge=5, le=7200)
+    cell_timeout_seconds: int = Field(default=120, ge=1, le=7200)
+    memory_mb: int = Field(default=2048, ge=128, le=65536)
+    cpus: float = Field(default=1.0, gt=0, le=64)
+    pids: int = Field(default=256, ge=16, le=65536)
+    tmp_mb: int = Field(default=256, ge=16, le=16384)
+    output_mb: int = Field(default=256, ge=16, le=16384)
+    max_output_bytes_per_cell: int = Field(default=1_000_000, ge=1_000)
+
+    @model_validator(mode="after")
+    def _cell_within_run(self) -> RunLimits:
+        if self.cell_timeout_seconds > self.timeout_seconds:
+            raise ValueError("cell_timeout_seconds must not exceed timeout_seconds")
+        return self
+
+
+class Assignment(Strict):
+    """`assignment.yaml`: one take-home project and its data."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str
+    task: TaskType
+    target: str
+    id_column: str
+    primary_metric: Metric
+    secondary_metrics: list[Metric] = []
+    positive_label: int | str | None = None
+    #: Path of the rubric, relative to the assignment folder, or a bare name in `rubrics/`.
+    rubric: str = "ml-takehome.yaml"
+    public_files: list[str]
+    hidden_files: list[str] = []
+    prediction_contract: PredictionContract
+    holdout: Holdout | None = None
+    leakage_columns: list[str] = []
+    structure: DataStructure = DataStructure()
+    #: Expected share of positives in the target, for imbalance-aware checks.
+    positive_rate: float | None = Field(default=None, gt=0, lt=1)
+    limits: RunLimits = RunLimits()
+    packages: PackagePolicy = PackagePolicy.base_only
+    allowed_packages: list[str] = []
+    #: Main notebook file name when a submission holds several; None means "pick".
+    notebook: str | None = None
+
+    @field_validator("public_files", "hidden_files")
+    @classmethod
+    def _relative_paths(cls, paths: list[str]) -> list[str]:
+        for path in paths:
+            if path.startswith(("/", "\\")) or ".." in path.replace("\\", "/").split("/"):
+                raise ValueError(f"{path!r} must be a relative path inside the assignment folder")
+        return paths
+
+    @model_validator(mode="after")
+    def _hidden_not_public(self) -> Assignment:
+        overlap = set(self.public_files) & set(self.hidden_files)
+        if overlap:
+            raise ValueError(f"files cannot be both public and hidden: {sorted(overlap)}")
+        if self.holdout and self.holdout.labels_file in self.public_files:
+            raise ValueError("the holdout labels file must not be public")
+        return self
+
+    @property
+    def is_classification(self) -> bool:
+        return self.task is not TaskType.regression

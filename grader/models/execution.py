@@ -1,0 +1,111 @@
+"""What happened when the notebook ran in the sandbox."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CellStatus(StrEnum):
+    ok = "ok"
+    error = "error"
+    timeout = "timeout"
+    #: Never ran: the kernel died, the run timed out, or a limit stopped it earlier.
+    not_executed = "not_executed"
+    #: A shell line or magic the sandbox does not run (e.g. `!pip install`).
+    skipped = "skipped"
+
+
+class RunStatus(StrEnum):
+    """How the sandbox run as a whole ended."""
+
+    #: Every code cell ran without error.
+    ok = "ok"
+    #: The run finished but one or more cells raised.
+    errors = "errors"
+    timeout = "timeout"
+    oom = "oom"
+    kernel_died = "kernel_died"
+    output_limit = "output_limit"
+    disk_limit = "disk_limit"
+    #: The sandbox itself failed (engine error, unreadable results).
+    sandbox_error = "sandbox_error"
+    #: Not executed at all (e.g. `grader lint`, or execution disabled).
+    not_run = "not_run"
+
+    @property
+    def completed(self) -> bool:
+        return self in {RunStatus.ok, RunStatus.errors}
+
+
+class ErrorClass(StrEnum):
+    """Triage of a failing cell: who is to blame."""
+
+    environment = "environment"
+    data = "data"
+    candidate = "candidate"
+    resources = "resources"
+    sandbox = "sandbox"
+
+
+class CellRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: Global code/markdown cell index across the submission's notebooks.
+    index: int
+    notebook: str
+    local_index: int
+    cell_type: str = "code"
+    status: CellStatus
+    duration_s: float | None = None
+    execution_count: int | None = None
+    error_name: str | None = None
+    error_value: str | None = None
+    traceback: str | None = None
+    error_class: ErrorClass | None = None
+    output_bytes: int = 0
+    outputs_truncated: bool = False
+
+
+class DataRedirect(BaseModel):
+    """A file read that pointed elsewhere and was redirected to a data file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requested: str
+    resolved: str
+    cell: int | None = None
+
+
+class ExecutionRecord(BaseModel):
+    """The per-run record; partial evidence survives a timeout, OOM or kernel death."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: RunStatus
+    reason: str = ""
+    duration_s: float = 0.0
+    cells: list[CellRecord] = []
+    notebooks: list[str] = []
+    image: str | None = None
+    runtime: str | None = None
+    limits: dict[str, Any] = {}
+    exit_code: int | None = None
+    oom_killed: bool = False
+    #: `ok`, `failed: <why>` or `disabled`: whether the runtime trace can be trusted.
+    tracing: str = "disabled"
+    #: Files the notebook wrote that the grader collected (e.g. predictions.csv).
+    collected_files: list[str] = []
+    redirects: list[DataRedirect] = []
+    skipped_lines: list[dict[str, Any]] = []
+    packages: dict[str, str] = {}
+    started_at: str | None = None
+    startup_s: float | None = Field(default=None, description="container start-up overhead")
+
+    def cell(self, index: int) -> CellRecord | None:
+        for record in self.cells:
+            if record.index == index:
+                return record
+        return None

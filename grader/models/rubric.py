@@ -1,0 +1,132 @@
+"""The YAML rubric: criteria, the checks behind them, points and scoring policies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from grader.models.assignment import Strict
+
+
+class AllOrNothing(Strict):
+    """Full points when the check passes, none when it fails."""
+
+    policy: Literal["all_or_nothing"] = "all_or_nothing"
+
+
+class Proportional(Strict):
+    """Points times the check's score (the fraction of its goal met)."""
+
+    policy: Literal["proportional"] = "proportional"
+
+
+class DeductPerSeverity(Strict):
+    """Points minus a fixed deduction per problem finding, floored at zero."""
+
+    policy: Literal["deduct_per_severity"] = "deduct_per_severity"
+    high: float = Field(default=1.0, ge=0)
+    medium: float = Field(default=0.5, ge=0)
+    low: float = Field(default=0.25, ge=0)
+
+    def per_finding(self, severity: str) -> float:
+        """Points one finding of this severity costs."""
+        return {"high": self.high, "medium": self.medium, "low": self.low}.get(severity, 0.0)
+
+
+class MetricToPoints(Strict):
+    """Linear map of the check's metric: `zero_at` gives 0 points, `full_at` gives all."""
+
+    policy: Literal["metric_to_points"] = "metric_to_points"
+    zero_at: float
+    full_at: float
+
+    @model_validator(mode="after")
+    def _distinct(self) -> MetricToPoints:
+        if self.zero_at == self.full_at:
+            raise ValueError("zero_at and full_at must differ")
+        return self
+
+
+ScoringPolicy = Annotated[
+    AllOrNothing | Proportional | DeductPerSeverity | MetricToPoints,
+    Field(discriminator="policy"),
+]
+
+
+class CheckRef(Strict):
+    """One check inside a criterion, with its points and how they are earned."""
+
+    #: A check id (`LEAK001`) or slug (`scaler-fit-before-split`).
+    check: str
+    points: float = Field(ge=0)
+    scoring: ScoringPolicy = AllOrNothing()
+    params: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scoring_shorthand(cls, data: Any) -> Any:
+        # `scoring: proportional` is shorthand for `scoring: {policy: proportional}`.
+        if isinstance(data, dict) and isinstance(data.get("scoring"), str):
+            data = {**data, "scoring": {"policy": data["scoring"]}}
+        return data
+
+
+class Criterion(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    title: str
+    description: str = ""
+    points: float = Field(gt=0)
+    checks: list[CheckRef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _points_add_up(self) -> Criterion:
+        total = sum(ref.points for ref in self.checks)
+        if abs(total - self.points) > 1e-6:
+            raise ValueError(
+                f"criterion {self.id!r}: its checks' points add up to {total:g}, "
+                f"but the criterion is worth {self.points:g}"
+            )
+        return self
+
+
+class Band(Strict):
+    name: str
+    #: Lowest percentage of the total that earns this band.
+    min_percent: float = Field(ge=0, le=100)
+
+
+class Rubric(Strict):
+    """A whole rubric; `extends` lets a per-assignment rubric reuse another."""
+
+    name: str
+    version: str = "1"
+    title: str = ""
+    description: str = ""
+    criteria: list[Criterion] = Field(min_length=1)
+    bands: list[Band] = [
+        Band(name="strong", min_percent=75),
+        Band(name="average", min_percent=50),
+        Band(name="weak", min_percent=0),
+    ]
+    #: Parameters applied to every check that accepts them (e.g. `primary_metric`).
+    params: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Rubric:
+        ids = [c.id for c in self.criteria]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"criterion ids must be unique; repeated: {duplicated}")
+        return self
+
+    @property
+    def max_points(self) -> float:
+        return sum(c.points for c in self.criteria)
+
+    def band_for(self, percent: float) -> str:
+        """The name of the band a percentage of the total falls in."""
+        for band in sorted(self.bands, key=lambda b: b.min_percent, reverse=True):
+            if percent >= band.min_percent:
+                return band.name
+        return self.bands[-1].name if self.bands else ""
