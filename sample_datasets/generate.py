@@ -62,7 +62,7 @@ def fmt_int(values: np.ndarray) -> list[str]:
     """Integer text; NaN becomes an empty field."""
     out = []
     for v in np.asarray(values, dtype=float):
-        out.append("" if np.isnan(v) else str(int(round(v))))
+        out.append("" if np.isnan(v) else str(round(v)))
     return out
 
 
@@ -425,12 +425,12 @@ def make_churn(seed: int, n_customers: int = 10_000, n_test: int = 2_000, dup_sh
     test_mask = np.zeros(n, dtype=bool)
     for label in (0, 1):
         idx = np.flatnonzero(churned == label)
-        test_mask[rng.choice(idx, size=int(round(len(idx) * n_test / n)), replace=False)] = True
+        test_mask[rng.choice(idx, size=round(len(idx) * n_test / n), replace=False)] = True
     test_idx = np.flatnonzero(test_mask)
     train_idx = rng.permutation(np.flatnonzero(~test_mask))
     train = df.iloc[train_idx].reset_index(drop=True)
     # exact duplicate rows (the export joins a table with repeated keys)
-    n_dup = int(round(dup_share * len(train)))
+    n_dup = round(dup_share * len(train))
     dup_src = rng.choice(len(train), size=n_dup, replace=False)
     train = pd.concat([train, train.iloc[dup_src]], ignore_index=True)
     train = train.iloc[rng.permutation(len(train))].reset_index(drop=True)
@@ -610,7 +610,7 @@ def make_fraud(seed: int, n_train: int = 20_000, n_test: int = 5_000, fraud_rate
     test_mask = np.zeros(n, dtype=bool)
     for label in (0, 1):
         idx = np.flatnonzero(is_fraud == label)
-        k = int(round(len(idx) * n_test / n))
+        k = round(len(idx) * n_test / n)
         test_mask[rng.choice(idx, size=k, replace=False)] = True
     train = df[~test_mask].reset_index(drop=True)  # sorted by transaction_id
     test = df[test_mask].reset_index(drop=True)
@@ -634,8 +634,10 @@ def make_delivery(seed: int):
     2024-11-01 on (the last two months). Delivery time = restaurant prep +
     travel (distance / speed, slowed by traffic, weather, vehicle, courier
     inexperience) + handover, times a seasonal load factor and daily shocks.
-    Winter brings more orders, worse weather, a courier shortage and some new
-    restaurants, so a random split of train is optimistic.
+    Late autumn and winter bring worse weather (rain, snow), a growing courier
+    shortage, seasonal hires with little experience, a December holiday order
+    peak and newly onboarded restaurants, so the test period is slower than
+    anything in train and a random split of train is optimistic.
 
     Leakage: ``delivered_at`` (order_time + delivery time) and
     ``customer_rating`` (given after delivery, driven by lateness).
@@ -681,10 +683,10 @@ def make_delivery(seed: int):
 
     n_cour = 520
     hire = start + pd.to_timedelta(rng.integers(-900, 240, n_cour), unit="D")
-    winter_hires = rng.choice(n_cour, size=70, replace=False)  # seasonal hires for the holiday peak
+    winter_hires = rng.choice(n_cour, size=45, replace=False)  # seasonal hires for the holiday peak
     hire_arr = hire.to_numpy().copy()
     hire_arr[winter_hires] = (
-        pd.Timestamp("2024-10-15") + pd.to_timedelta(rng.integers(0, 60, 70), unit="D")
+        pd.Timestamp("2024-10-15") + pd.to_timedelta(rng.integers(0, 60, 45), unit="D")
     ).to_numpy()
     cour_vehicle = pick(rng, ["bicycle", "e-bike", "scooter", "car"], [22, 26, 34, 18], n_cour)
     cour_skill = rng.normal(0, 0.08, n_cour)
@@ -700,24 +702,24 @@ def make_delivery(seed: int):
 
     # daily weather (city-wide), seasonal mix
     weather_p = {
-        4: [40, 28, 22, 6, 0, 4],
+        4: [40, 26, 20, 6, 5, 3],
         5: [50, 25, 18, 5, 0, 2],
         6: [60, 20, 14, 5, 0, 1],
         7: [64, 18, 12, 5, 0, 1],
         8: [60, 20, 14, 5, 0, 1],
         9: [48, 26, 18, 6, 0, 2],
         10: [34, 30, 24, 7, 0, 5],
-        11: [22, 30, 28, 9, 5, 6],
-        12: [16, 28, 22, 8, 20, 6],
+        11: [24, 30, 28, 8, 4, 6],
+        12: [20, 30, 22, 7, 14, 7],
     }
     weather_names = np.array(["Clear", "Cloudy", "Rain", "Heavy rain", "Snow", "Fog"], dtype=object)
     day_weather = np.array(
         [weather_names[rng.choice(6, p=np.array(weather_p[m]) / sum(weather_p[m]))] for m in month], dtype=object
     )
-    day_shock = rng.normal(0, 0.06, n_days)  # unobserved daily operations conditions
+    day_shock = rng.normal(0, 0.09, n_days)  # unobserved daily operations conditions
     # courier shortage grows through the autumn / holiday season
     doy = (days - start).days.to_numpy()
-    season_load = 1.0 + 0.12 * np.clip((doy - 140) / 120, 0, 1.2) ** 1.3
+    season_load = 1.0 + 0.11 * np.clip((doy - 60) / 214, 0, 1.0) ** 1.3
 
     day_idx = np.repeat(np.arange(n_days), n_per_day)
     n = len(day_idx)
@@ -740,7 +742,6 @@ def make_delivery(seed: int):
         w = rest_popularity * open_mask
         w[new_idx] *= 2.5  # launch promotions
         rest[sel] = rng.choice(n_rest, size=len(sel), p=w / w.sum())
-        # couriers are assigned below
 
     cour = np.empty(n, dtype=int)
     for d in range(n_days):
@@ -796,7 +797,7 @@ def make_delivery(seed: int):
     traffic_mult = np.where(np.isin(vehicle, ["bicycle", "e-bike"]), 0.5 + 0.5 * traffic_mult, traffic_mult)
     weather_mult = (
         pd.Series(weather)
-        .map({"Clear": 1.0, "Cloudy": 0.98, "Rain": 0.85, "Heavy rain": 0.70, "Snow": 0.60, "Fog": 0.88})
+        .map({"Clear": 1.0, "Cloudy": 0.98, "Rain": 0.85, "Heavy rain": 0.72, "Snow": 0.70, "Fog": 0.88})
         .to_numpy()
     )
     weather_mult = np.where(

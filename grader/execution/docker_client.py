@@ -144,8 +144,15 @@ class DockerClient:
             container.remove(force=True, v=True)
 
     def remove_volume(self, volume: Any) -> None:
-        with contextlib.suppress(docker.errors.NotFound), docker_errors("removing a volume"):
+        try:
             volume.remove(force=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            if exc.status_code != 409:  # 409: still in use by a live run; its owner removes it
+                raise SandboxError(f"removing volume {volume.name}: {exc.explanation}") from exc
+        except docker.errors.DockerException as exc:
+            raise EngineUnavailable(f"removing volume {volume.name}: {exc}") from exc
 
     def put_archive(self, container: Any, path: str, data: Any) -> None:
         with docker_errors("copying files into the sandbox"):

@@ -103,22 +103,32 @@ class SandboxInput:
     limits: RunLimits
 
 
-def reap_leftovers(client: DockerClient) -> int:
-    """Remove containers and volumes a crashed grader left behind; returns how many."""
+def reap_leftovers(client: DockerClient, *, everything: bool = False) -> int:
+    """Remove containers and volumes a crashed grader left behind; returns how many.
+
+    A container is a leftover once its `expires` label has passed (no live run can
+    still own it); `everything=True` removes every labelled one (tests, `grader reap`).
+    """
     count = 0
+    now = time.time()
     for container in client.containers_with_label():
-        client.remove_container(container)
-        count += 1
+        expires = container.labels.get(f"{LABEL}.expires", "0")
+        if everything or not expires.isdigit() or int(expires) < now:
+            client.remove_container(container)
+            count += 1
+    in_use = {m.get("Name") for c in client.containers_with_label() for m in c.attrs.get("Mounts", [])}
     for volume in client.volumes_with_label():
-        client.remove_volume(volume)
-        count += 1
+        if volume.name not in in_use:
+            client.remove_volume(volume)
+            count += 1
     return count
 
 
 def run_in_sandbox(client: DockerClient, settings: SandboxSettings, job: SandboxInput) -> SandboxResult:
     """Run the job in a fresh container; never leaves the container or its volumes behind."""
     run_id = uuid.uuid4().hex[:12]
-    labels = {LABEL: "1", f"{LABEL}.run": run_id}
+    expires = time.time() + job.limits.timeout_seconds + STARTUP_MARGIN_S + LINGER_S + 60
+    labels = {LABEL: "1", f"{LABEL}.run": run_id, f"{LABEL}.expires": str(int(expires))}
     nonce = secrets.token_hex(32)
     created: list[Any] = []
     volumes: list[Any] = []

@@ -78,7 +78,11 @@ class CheckScore(_Model):
     points: float
     status: str
     deductions: list[Deduction] = []
+    #: True when the check crashed: its points wait for a human.
     needs_review: bool = False
+    #: True when the check could not run on this submission (not the candidate's fault).
+    not_scored: bool = False
+    note: str = ""
 
 
 class CriterionScore(_Model):
@@ -86,6 +90,8 @@ class CriterionScore(_Model):
     title: str
     points_possible: float
     score: float
+    #: Points not scored automatically: a check crashed (review) or could not run.
+    pending: float = 0.0
     checks: list[CheckScore] = []
     deductions: list[Deduction] = []
     needs_review: bool = False
@@ -95,6 +101,9 @@ class CriterionScore(_Model):
 class Total(_Model):
     score: float
     max: float
+    #: Points left out of `percent` because they were not scored automatically.
+    pending: float = 0.0
+    #: Score as a percentage of the points that were scored.
     percent: float
     band: str
     needs_review: bool = False

@@ -1,0 +1,152 @@
+"""The library's public face: keyword-only functions that hold the defaults.
+
+The CLI and the web app only parse input, call these, and present the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from grader.batch import BatchEvent, BatchResult, grade_folder
+from grader.checks.registry import Registry, default_registry
+from grader.errors import ConfigError
+from grader.execution.docker_client import DockerClient
+from grader.execution.image import BuildReport, find_runtime_image
+from grader.execution.image import build_image as _build_image
+from grader.execution.sandbox import SandboxSettings, reap_leftovers
+from grader.grading import Grader, GradingOptions, SandboxRunner
+from grader.loading import (
+    LoadedAssignment,
+    LoadedRubric,
+    load_rubric_file,
+    resolve_rubric_path,
+)
+from grader.loading import (
+    load_assignment as _load_assignment,
+)
+from grader.models.report import Report
+
+DEFAULT_RUBRIC = "ml-takehome.yaml"
+
+__all__ = [
+    "build_image",
+    "grade_batch",
+    "grade_submission",
+    "load_assignment",
+    "load_rubric",
+    "make_grader",
+    "render_report",
+]
+
+
+def load_rubric(path: Path | str, *, registry: Registry | None = None) -> LoadedRubric:
+    """Load and validate a rubric file (every problem is listed in the error)."""
+    return load_rubric_file(resolve_rubric_path(str(path)), registry or default_registry())
+
+
+def load_assignment(path: Path | str) -> LoadedAssignment:
+    """Load an assignment folder (or its `assignment.yaml`)."""
+    return _load_assignment(Path(path))
+
+
+def sandbox_runner(*, image: str | None = None, runtime: str | None = None, seccomp: str | None = None,
+                   trace: bool = True) -> SandboxRunner:
+    """Connect to Docker, reap leftovers of crashed runs, and pick the runtime image."""
+    client = DockerClient.from_env()
+    reap_leftovers(client)
+    tag = image or find_runtime_image(client)
+    if tag is None:
+        raise ConfigError("the sandbox image is not built for this version of the grader: run `grader image build`")
+    if not client.image_exists(tag):
+        raise ConfigError(f"image {tag} does not exist; run `grader image build`")
+    return SandboxRunner(client=client, settings=SandboxSettings(image=tag, runtime=runtime,
+                                                                 seccomp_profile=seccomp, trace=trace))
+
+
+def make_grader(
+    *,
+    assignment: Path | str | LoadedAssignment | None = None,
+    rubric: Path | str | LoadedRubric | None = None,
+    execute: bool = True,
+    blind: bool = False,
+    notebook: str | None = None,
+    image: str | None = None,
+    runtime: str | None = None,
+    registry: Registry | None = None,
+    write_html: bool = True,
+    sandbox: SandboxRunner | None = None,
+) -> Grader:
+    """A grader for one assignment and rubric, ready to grade many submissions."""
+    registry = registry or default_registry()
+    loaded_assignment = (assignment if isinstance(assignment, LoadedAssignment) or assignment is None
+                         else load_assignment(assignment))
+    if isinstance(rubric, LoadedRubric):
+        loaded_rubric = rubric
+    else:
+        path = Path(rubric) if rubric else (loaded_assignment.rubric_path() if loaded_assignment
+                                            else resolve_rubric_path(DEFAULT_RUBRIC))
+        loaded_rubric = load_rubric_file(path if path.is_file() else resolve_rubric_path(str(path)), registry)
+    runner = sandbox
+    if execute and runner is None:
+        runner = sandbox_runner(image=image, runtime=runtime)
+    return Grader(
+        rubric=loaded_rubric,
+        registry=registry,
+        assignment=loaded_assignment,
+        sandbox=runner,
+        options=GradingOptions(execute=execute, blind=blind, notebook=notebook, write_html=write_html),
+    )
+
+
+def grade_submission(
+    path: Path | str,
+    *,
+    assignment: Path | str | LoadedAssignment | None = None,
+    rubric: Path | str | LoadedRubric | None = None,
+    out: Path | str | None = None,
+    execute: bool = True,
+    blind: bool = False,
+    notebook: str | None = None,
+    candidate: str | None = None,
+    image: str | None = None,
+    runtime: str | None = None,
+    grader: Grader | None = None,
+) -> Report:
+    """Grade one submission folder or zip; writes `out/report.json` (and HTML) when `out` is given."""
+    grader = grader or make_grader(assignment=assignment, rubric=rubric, execute=execute, blind=blind,
+                                   notebook=notebook, image=image, runtime=runtime)
+    return grader.grade(Path(path), out_dir=Path(out) if out else None, candidate=candidate)
+
+
+def grade_batch(
+    submissions: Path | str,
+    *,
+    out: Path | str,
+    assignment: Path | str | LoadedAssignment | None = None,
+    rubric: Path | str | LoadedRubric | None = None,
+    jobs: int | None = None,
+    execute: bool = True,
+    blind: bool = False,
+    resume: bool = False,
+    image: str | None = None,
+    runtime: str | None = None,
+    on_event: Callable[[BatchEvent], None] | None = None,
+    grader: Grader | None = None,
+) -> BatchResult:
+    """Grade every submission directly under `submissions` into `out/<name>/`, plus the summaries."""
+    grader = grader or make_grader(assignment=assignment, rubric=rubric, execute=execute, blind=blind,
+                                   image=image, runtime=runtime)
+    return grade_folder(grader, Path(submissions), Path(out), jobs=jobs, resume=resume, on_event=on_event)
+
+
+def render_report(report: Report, *, executed: dict[str, object] | None = None) -> str:
+    """The self-contained HTML page for a report."""
+    from grader.rendering import render_report_html
+
+    return render_report_html(report, executed or {})
+
+
+def build_image(*, base: str = "auto", force: bool = False, log: Callable[[str], None] = print) -> BuildReport:
+    """Build the sandbox runtime image if its inputs changed."""
+    return _build_image(DockerClient.from_env(), base=base, force=force, log=log)

@@ -1,0 +1,165 @@
+"""Grade a folder of submissions in parallel and write the batch summary.
+
+Every submission's report is written as soon as it is graded (atomically), so a
+killed batch loses nothing; `resume` skips submissions whose report exists, and
+the result cache makes re-grading an unchanged submission nearly free.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.grading import Grader, atomic_write, load_report
+from grader.models.report import GradingStatus, Report
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def discover(submissions_dir: Path) -> list[tuple[str, Path]]:
+    """Submission folders and .zip files directly under `submissions_dir`, by name."""
+    found = []
+    for entry in sorted(Path(submissions_dir).iterdir(), key=lambda p: p.name.lower()):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            found.append((entry.name, entry))
+        elif entry.is_file() and entry.suffix.lower() in (".zip", ".ipynb"):
+            found.append((entry.stem, entry))
+    seen: dict[str, int] = {}
+    unique = []
+    for name, path in found:
+        safe = _SAFE.sub("_", name)[:100] or "submission"
+        seen[safe] = seen.get(safe, 0) + 1
+        unique.append((safe if seen[safe] == 1 else f"{safe}-{seen[safe]}", path))
+    return unique
+
+
+@dataclass
+class BatchEvent:
+    """A progress event: `started`, `stage`, `done` or `skipped` for one submission."""
+
+    kind: str
+    name: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BatchResult:
+    reports: dict[str, Report]
+    out_dir: Path
+
+    @property
+    def ungraded(self) -> list[str]:
+        return [n for n, r in self.reports.items() if r.status in (GradingStatus.rejected, GradingStatus.failed)]
+
+
+def grade_folder(
+    grader: Grader,
+    submissions_dir: Path,
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    resume: bool = False,
+    on_event: Callable[[BatchEvent], None] | None = None,
+) -> BatchResult:
+    """Grade every submission under `submissions_dir` into `out_dir/<name>/`."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    items = discover(submissions_dir)
+    emit = on_event or (lambda event: None)
+    lock = threading.Lock()
+    reports: dict[str, Report] = {}
+    todo = []
+    for name, path in items:
+        existing = out_dir / name / "report.json"
+        if resume and existing.is_file():
+            try:
+                reports[name] = load_report(existing)
+                emit(BatchEvent("skipped", name, {"reason": "already graded"}))
+                continue
+            except (ValueError, OSError):
+                pass
+        todo.append((name, path))
+
+    emit(BatchEvent("planned", "", {"total": len(items), "to_grade": len(todo)}))
+
+    def one(name: str, path: Path) -> tuple[str, Report]:
+        emit(BatchEvent("started", name))
+        report = grader.grade(path, out_dir=out_dir / name, name=name)
+        with lock:
+            reports[name] = report
+        emit(BatchEvent("done", name, {"status": report.status.value, "score": report.total.score,
+                                       "max": report.total.max}))
+        return name, report
+
+    workers = max(1, jobs or os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
+        futures = [pool.submit(one, name, path) for name, path in todo]
+        for future in as_completed(futures):
+            future.result()
+    ordered = {name: reports[name] for name, _ in items if name in reports}
+    write_summaries(ordered, out_dir, grader.rubric.rubric)
+    return BatchResult(reports=ordered, out_dir=out_dir)
+
+
+def summary_rows(reports: dict[str, Report]) -> list[dict[str, Any]]:
+    rows = []
+    for name, report in reports.items():
+        rows.append({
+            "submission": name,
+            "candidate": report.submission.candidate,
+            "status": report.status.value,
+            "score": report.total.score,
+            "max": report.total.max,
+            "pending": report.total.pending,
+            "percent": report.total.percent,
+            "band": report.total.band,
+            "run_status": report.execution.status.value,
+            "criteria": {c.id: c.score for c in report.criteria},
+            "flags": [f.kind.value for f in report.flags],
+            "error": (report.error or "").splitlines()[0][:300] if report.error else "",
+            "report": f"{name}/report.html",
+        })
+    return rows
+
+
+def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Any) -> None:
+    """summary.json and summary.csv (one row per submission, plus a points-possible row)."""
+    rows = summary_rows(reports)
+    criteria = [(c.id, c.points) for c in rubric.criteria]
+    summary = {
+        "rubric": {"name": rubric.name, "version": rubric.version, "max": rubric.max_points,
+                   "criteria": [{"id": cid, "points": pts} for cid, pts in criteria]},
+        "count": len(rows),
+        "graded": sum(1 for r in rows if r["status"] in ("graded", "needs_review")),
+        "submissions": rows,
+    }
+    atomic_write(out_dir / "summary.json", json.dumps(summary, indent=2).encode())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = ["submission", "candidate", "grading_status", "total", *[cid for cid, _ in criteria], "percent", "band",
+              "run_status", "flags", "error"]
+    writer.writerow(header)
+    writer.writerow(["POINTS POSSIBLE", "", "", rubric.max_points, *[pts for _, pts in criteria], 100, "", "", "", ""])
+    for row in rows:
+        writer.writerow([
+            row["submission"], _csv_safe(row["candidate"]), row["status"], row["score"],
+            *[row["criteria"].get(cid, "") for cid, _ in criteria], row["percent"], row["band"], row["run_status"],
+            ";".join(row["flags"]), _csv_safe(row["error"]),
+        ])
+    atomic_write(out_dir / "summary.csv", buffer.getvalue().encode())
+
+
+def _csv_safe(value: str) -> str:
+    """Neutralise spreadsheet formulas in text that came from a candidate."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

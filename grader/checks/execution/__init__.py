@@ -1,0 +1,1 @@
+"""Execution and reproducibility: does the work run, in order, within budget."""

@@ -1,0 +1,79 @@
+"""EXE003: the saved notebook was executed top to bottom, in order."""
+
+from __future__ import annotations
+
+from grader.analysis.context import CheckContext
+from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
+
+
+@check(
+    id="EXE003",
+    slug="executed-in-order",
+    category=Category.execution,
+    title="The submitted notebook was executed in order",
+)
+def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
+    """The execution counts saved in the notebook rise from top to bottom.
+
+    What it checks: the `execution_count` of every code cell in the notebook as
+    submitted. Counts that go down (cell 9 ran before cell 5), gaps of unexecuted
+    cells between executed ones, and a first count far above 1 (a long session
+    never restarted) are findings.
+
+    Why it matters: out-of-order execution means the saved outputs came from a
+    hidden state that the code as written does not produce; the numbers in the
+    notebook may not be reproducible.
+
+    Example: `In [12]` above `In [7]`: the model cell was re-run after the
+    feature cell below it was edited.
+
+    Do instead: before submitting, restart the kernel and run all cells, so the
+    counts read 1, 2, 3 ... from top to bottom.
+    """
+    del params
+    findings = []
+    executed = [c for c in ctx.notebook.code_cells() if c.source.strip()]
+    counts = [(c, c.execution_count) for c in executed if c.execution_count is not None]
+    if not counts:
+        return CheckOutcome(message="the notebook was submitted without execution counts (never run or cleared)",
+                            score=1.0)
+    backwards = []
+    previous = None
+    for cell, count in counts:
+        if previous is not None and count is not None and previous[1] is not None and count <= previous[1]:
+            backwards.append((previous[0], cell))
+        previous = (cell, count)
+    if backwards:
+        before, after = backwards[0]
+        findings.append(Finding(
+            message=f"{len(backwards)} cell(s) ran out of order: cell {after.index} [{after.execution_count}] "
+                    f"comes after cell {before.index} [{before.execution_count}]",
+            severity=Severity.medium,
+            evidence=[
+                ctx.evidence(before.index, source=EvidenceSource.code, snippet=f"In [{before.execution_count}]"),
+                ctx.evidence(after.index, source=EvidenceSource.code, snippet=f"In [{after.execution_count}]"),
+            ],
+            data={"out_of_order": [[b.index, a.index] for b, a in backwards[:50]]},
+        ))
+    first_run = counts[0][0].index
+    last_run = counts[-1][0].index
+    skipped = [c.index for c in executed if c.execution_count is None and first_run < c.index < last_run]
+    if skipped:
+        findings.append(Finding(
+            message=f"{len(skipped)} code cell(s) between executed cells were never run (first: cell {skipped[0]})",
+            severity=Severity.low,
+            evidence=[ctx.evidence(skipped[0], source=EvidenceSource.code, snippet="In [ ]")],
+            data={"cells": skipped[:100]},
+        ))
+    first_count = counts[0][1] or 0
+    if first_count > max(10, len(executed)):
+        findings.append(Finding(
+            message=f"The first execution count is {first_count}: the kernel was not restarted before the final run",
+            severity=Severity.low,
+            confidence=Confidence.medium,
+            evidence=[ctx.evidence(counts[0][0].index, source=EvidenceSource.code, snippet=f"In [{first_count}]")],
+        ))
+    in_order = len(counts) - len(backwards)
+    return CheckOutcome(findings=findings, score=in_order / len(counts) if findings else 1.0,
+                        message=f"{in_order} of {len(counts)} executed cells are in order")

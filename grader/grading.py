@@ -1,0 +1,349 @@
+"""Grade one submission: load → sandbox run → evidence → checks → scoring → report.
+
+Data flows one way. A `Grader` holds what a whole batch shares (assignment,
+rubric, registry, sandbox settings) and grades submissions independently: bad
+input gives a `rejected` report for that submission, a grader bug a `failed`
+one, and neither stops the batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from grader import __version__
+from grader.analysis.context import CheckContext, SubmissionFacts
+from grader.analysis.notebook import NotebookView
+from grader.checks.base import CheckSpec
+from grader.checks.registry import Registry
+from grader.checks.runner import run_checks
+from grader.errors import GraderError, SandboxError, SubmissionError, UntrustedOutputError
+from grader.execution.docker_client import DockerClient
+from grader.execution.record import build_record, not_run_record
+from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, run_in_sandbox
+from grader.loading import LoadedAssignment, LoadedRubric
+from grader.models.assignment import RunLimits
+from grader.models.execution import ExecutionRecord, RunStatus
+from grader.models.findings import CheckResult, CheckStatus, Severity
+from grader.models.report import (
+    AssignmentInfo,
+    Flag,
+    FlagKind,
+    GradingStatus,
+    Report,
+    RubricInfo,
+    SubmissionInfo,
+    SubmittedFile,
+    Total,
+)
+from grader.scoring.score import score_rubric
+from grader.submission.loader import Submission, SubmissionLimits, open_submission, parse_notebook
+
+TEXT_SUFFIXES = (".md", ".txt", ".py", ".yml", ".yaml", ".toml", ".cfg", ".rst")
+MAX_TEXT_BYTES = 200_000
+
+
+@dataclass
+class GradingOptions:
+    """Per-run choices; the API's keyword arguments end up here."""
+
+    execute: bool = True
+    blind: bool = False
+    notebook: str | None = None
+    write_html: bool = True
+    limits: RunLimits | None = None
+
+
+@dataclass
+class SandboxRunner:
+    """The sandbox side of grading: a Docker client and how to run containers."""
+
+    client: DockerClient
+    settings: SandboxSettings
+
+    def run(self, job: SandboxInput) -> SandboxResult:
+        return run_in_sandbox(self.client, self.settings, job)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def anonymous_id(name: str, salt: str = "") -> str:
+    return "candidate-" + hashlib.sha256(f"{salt}:{name}".encode()).hexdigest()[:8]
+
+
+@dataclass
+class Grader:
+    """Grades submissions against one assignment and rubric."""
+
+    rubric: LoadedRubric
+    registry: Registry
+    assignment: LoadedAssignment | None = None
+    sandbox: SandboxRunner | None = None
+    options: GradingOptions = field(default_factory=GradingOptions)
+    #: Called after each stage with (stage, seconds), for progress displays.
+    on_stage: Callable[[str, str, float], None] | None = None
+
+    @property
+    def selection(self) -> list[tuple[CheckSpec, dict[str, Any]]]:
+        return [(self.registry.get(ref.check), ref.params) for c in self.rubric.rubric.criteria for ref in c.checks]
+
+    def _stage(self, name: str, stage: str, started: float, timings: dict[str, float]) -> float:
+        now = time.perf_counter()
+        timings[stage] = round(now - started, 4)
+        if self.on_stage:
+            self.on_stage(name, stage, now - started)
+        return now
+
+    def grade(self, path: Path, *, out_dir: Path | None = None, name: str | None = None,
+              candidate: str | None = None) -> Report:
+        """Grade one submission folder or zip; never raises for a bad submission."""
+        path = Path(path)
+        name = name or (path.stem if path.is_file() else path.name)
+        shown = anonymous_id(name) if self.options.blind else (candidate or name)
+        timings: dict[str, float] = {}
+        try:
+            with open_submission(path, notebook=self.options.notebook or self._assignment_notebook(),
+                                 limits=SubmissionLimits(), name=name) as submission:
+                report = self._grade_loaded(submission, shown, timings, out_dir)
+        except SubmissionError as exc:
+            report = self._failed_report(name, shown, str(exc), GradingStatus.rejected, path)
+        except Exception as exc:  # noqa: BLE001 - one submission's failure never stops a batch
+            detail = f"{type(exc).__name__}: {exc}"
+            if not isinstance(exc, GraderError):
+                detail += "\n" + traceback.format_exc(limit=8)
+            report = self._failed_report(name, shown, detail, GradingStatus.failed, path)
+        report.timings.update(timings)
+        if out_dir is not None:
+            write_report_files(report, out_dir, html=self.options.write_html)
+        return report
+
+    def _assignment_notebook(self) -> str | None:
+        return self.assignment.assignment.notebook if self.assignment else None
+
+    # ------------------------------------------------------------------ stages
+
+    def _grade_loaded(self, submission: Submission, shown: str, timings: dict[str, float],
+                      out_dir: Path | None) -> Report:
+        started = time.perf_counter()
+        view = NotebookView.from_nodes([(nb.path, nb.node) for nb in submission.notebooks])
+        started = self._stage(submission.name, "load", started, timings)
+        execution, executed_view, executed_files, collected = self._execute(submission, view)
+        started = self._stage(submission.name, "execute", started, timings)
+        ctx = CheckContext(
+            submission=_facts(submission),
+            notebook=view,
+            execution=execution,
+            executed=executed_view,
+            assignment=self.assignment.assignment if self.assignment else None,
+            extras={"collected": collected},
+        )
+        results = run_checks(ctx, self.selection)
+        started = self._stage(submission.name, "checks", started, timings)
+        criteria, total = score_rubric(self.rubric.rubric, results)
+        self._stage(submission.name, "score", started, timings)
+        status = GradingStatus.needs_review if total.needs_review else GradingStatus.graded
+        report = Report(
+            grader_version=__version__,
+            generated_at=_now(),
+            status=status,
+            submission=self._submission_info(submission, shown),
+            assignment=self._assignment_info(),
+            rubric=self._rubric_info(),
+            execution=execution,
+            checks=results,
+            criteria=criteria,
+            total=total,
+            flags=flags_for(execution, results, total),
+            environment=self._environment(execution),
+        )
+        if out_dir is not None:
+            _write_evidence(out_dir, executed_files, collected)
+        return report
+
+    def _execute(self, submission: Submission, view: NotebookView) -> tuple[
+            ExecutionRecord, NotebookView | None, dict[str, bytes], dict[str, bytes]]:
+        if not self.options.execute or self.sandbox is None:
+            why = "execution disabled" if not self.options.execute else "no sandbox configured"
+            return not_run_record(view, why), None, {}, {}
+        limits = self.options.limits or (self.assignment.assignment.limits if self.assignment else RunLimits())
+        collect = [self.assignment.assignment.prediction_contract.file] if self.assignment else ["predictions.csv"]
+        job = SandboxInput(
+            submission_files=dict(submission.files),
+            data_files=self.assignment.data_files() if self.assignment else {},
+            notebooks=[nb.path for nb in submission.notebooks],
+            collect=collect,
+            limits=limits,
+        )
+        limits_used = limits.model_dump()
+        try:
+            result = self.sandbox.run(job)
+        except SandboxError as exc:
+            record = not_run_record(view, f"the sandbox failed: {exc}")
+            return record.model_copy(update={"status": RunStatus.sandbox_error, "limits": limits_used}), None, {}, {}
+        record = build_record(view, result, image=self.sandbox.settings.image, runtime=self.sandbox.settings.runtime,
+                              limits=limits_used)
+        if result.results is None:
+            return record, None, {}, {}
+        try:
+            executed_view, executed_files = _executed_view(submission, view, result)
+        except UntrustedOutputError as exc:
+            record = record.model_copy(update={"status": RunStatus.sandbox_error, "reason": str(exc)})
+            return record, None, {}, {}
+        if executed_view is None:
+            record = record.model_copy(update={"reason": (record.reason + "; the executed notebook was invalid "
+                                                          "and is ignored").strip("; ")})
+        return record, executed_view, executed_files, dict(result.results.collected)
+
+    # ------------------------------------------------------------------ report parts
+
+    def _submission_info(self, submission: Submission, shown: str) -> SubmissionInfo:
+        files = [SubmittedFile(path=rel, size=p.stat().st_size, sha256=submission.file_hashes.get(rel, ""))
+                 for rel, p in sorted(submission.files.items())]
+        return SubmissionInfo(
+            name=shown if self.options.blind else submission.name, candidate=shown,
+            notebooks=[nb.path for nb in submission.notebooks], files=files,
+            content_hash=submission.content_hash,
+            source="" if self.options.blind else str(submission.source),
+        )
+
+    def _assignment_info(self) -> AssignmentInfo | None:
+        if self.assignment is None:
+            return None
+        a = self.assignment.assignment
+        return AssignmentInfo(name=a.name, title=a.title, task=a.task.value, primary_metric=a.primary_metric.value)
+
+    def _rubric_info(self) -> RubricInfo:
+        r = self.rubric.rubric
+        return RubricInfo(name=r.name, version=r.version, title=r.title, sha256=self.rubric.sha256,
+                          path=self.rubric.path.name)
+
+    def _environment(self, execution: ExecutionRecord) -> dict[str, Any]:
+        env: dict[str, Any] = {"grader_version": __version__, "packages": execution.packages}
+        if self.sandbox is not None:
+            env.update(image=self.sandbox.settings.image, runtime=self.sandbox.settings.runtime or "runc")
+        env["limits"] = execution.limits
+        return env
+
+    def _failed_report(self, name: str, shown: str, error: str, status: GradingStatus, path: Path) -> Report:
+        rubric = self.rubric.rubric
+        return Report(
+            grader_version=__version__, generated_at=_now(), status=status, error=error,
+            submission=SubmissionInfo(name=shown if self.options.blind else name, candidate=shown,
+                                      source="" if self.options.blind else str(path)),
+            assignment=self._assignment_info(), rubric=self._rubric_info(),
+            execution=ExecutionRecord(status=RunStatus.not_run, reason=error.splitlines()[0] if error else ""),
+            total=Total(score=0.0, max=rubric.max_points, percent=0.0, band=""),
+            flags=[Flag(kind=FlagKind.did_not_run, message=error.splitlines()[0][:300] if error else status.value)],
+        )
+
+
+def _facts(submission: Submission) -> SubmissionFacts:
+    texts = {}
+    for rel, path in submission.files.items():
+        if rel.lower().endswith(TEXT_SUFFIXES) and path.stat().st_size <= MAX_TEXT_BYTES:
+            texts[rel] = path.read_bytes().decode("utf-8", "replace")
+    return SubmissionFacts(name=submission.name, files=tuple(sorted(submission.files)), texts=texts,
+                           notebooks=tuple(nb.path for nb in submission.notebooks))
+
+
+def _executed_view(submission: Submission, view: NotebookView, result: SandboxResult) -> tuple[
+        NotebookView | None, dict[str, bytes]]:
+    """Re-validate the executed notebooks; they must have the submitted cells, in order."""
+    assert result.results is not None
+    by_path = {nb.path: nb.executed for nb in result.results.output.notebooks}
+    nodes = []
+    files = {}
+    for nb in submission.notebooks:
+        key = by_path.get(nb.path)
+        data = result.results.executed.get(key or "")
+        if data is None:
+            nodes.append((nb.path, nb.node))  # not executed: same cells, saved outputs ignored via records
+            continue
+        try:
+            node = parse_notebook(nb.path, data, SubmissionLimits(max_notebook_bytes=64 * 1024 * 1024))
+        except SubmissionError:
+            return None, {}
+        if len(node.cells) != len(nb.node.cells) or any(
+            a.get("source") != b.get("source") for a, b in zip(node.cells, nb.node.cells)
+        ):
+            raise UntrustedOutputError(f"the executed copy of {nb.path} does not match the submitted notebook")
+        nodes.append((nb.path, node))
+        files[nb.path] = data
+    return NotebookView.from_nodes(nodes), files
+
+
+def flags_for(execution: ExecutionRecord, results: list[CheckResult], total: Total) -> list[Flag]:
+    """Red flags for the top of the report."""
+    flags = []
+    if execution.status not in (RunStatus.ok, RunStatus.errors, RunStatus.not_run):
+        kind = FlagKind.resource_limit if execution.status in (
+            RunStatus.oom, RunStatus.timeout, RunStatus.output_limit, RunStatus.disk_limit) else FlagKind.did_not_run
+        flags.append(Flag(kind=kind, message=f"Run ended as {execution.status.value}: {execution.reason}"[:400]))
+    elif execution.status is RunStatus.errors:
+        failing = [c for c in execution.cells if c.status.value in ("error", "timeout")]
+        flags.append(Flag(kind=FlagKind.did_not_run,
+                          message=f"{len(failing)} cell(s) failed when re-run in the sandbox"))
+    for result in results:
+        if result.category == "leakage" and result.status is CheckStatus.failed:
+            worst = max(result.problems, key=lambda f: f.severity.rank, default=None)
+            if worst is not None and worst.severity.rank >= Severity.medium.rank:
+                flags.append(Flag(kind=FlagKind.leakage, message=worst.message[:300], finding_id=worst.id))
+        if result.status is CheckStatus.error:
+            flags.append(Flag(kind=FlagKind.needs_review, message=f"{result.id} ({result.slug}) crashed"))
+    del total
+    return flags
+
+
+# --------------------------------------------------------------------------- files
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _write_evidence(out_dir: Path, executed: dict[str, bytes], collected: dict[str, bytes]) -> None:
+    for rel, data in executed.items():
+        safe = rel.replace("/", "__")
+        atomic_write(out_dir / "executed" / safe, data)
+    for name, data in collected.items():
+        atomic_write(out_dir / "outputs" / name, data)
+
+
+def write_report_files(report: Report, out_dir: Path, *, html: bool = True) -> None:
+    """report.json (and report.html when a renderer is available), atomically."""
+    atomic_write(out_dir / "report.json", report.model_dump_json(indent=2).encode())
+    if html:
+        from grader.rendering import render_report_html
+
+        executed = {}
+        folder = out_dir / "executed"
+        if folder.is_dir():
+            for path in folder.glob("*.ipynb"):
+                try:
+                    executed[path.name.replace("__", "/")] = nbformat.reads(path.read_text("utf-8"), as_version=4)
+                except Exception:  # noqa: BLE001 - an unreadable copy is simply not shown
+                    continue
+        atomic_write(out_dir / "report.html", render_report_html(report, executed).encode())
+
+
+def load_report(path: Path) -> Report:
+    return Report.model_validate(json.loads(Path(path).read_text("utf-8")))

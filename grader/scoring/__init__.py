@@ -1,0 +1,1 @@
+"""Rubric scoring: from check results to criterion scores, every lost point explained."""
