@@ -474,7 +474,7 @@ def make_fraud(seed: int, n_train: int = 20_000, n_test: int = 5_000, fraud_rate
     0.4-0.7 is reachable; accuracy is useless (99 % by predicting 0).
 
     Leakage: ``chargeback_filed`` is set when the cardholder disputes the
-    transaction, weeks after it happened; ~92 % of frauds and ~0.12 % of
+    transaction, weeks after it happened; ~96 % of frauds and ~0.12 % of
     legitimate transactions ("friendly fraud" / merchant disputes).
     """
     rng = np.random.default_rng(seed)
@@ -559,7 +559,7 @@ def make_fraud(seed: int, n_train: int = 20_000, n_test: int = 5_000, fraud_rate
     txn24[burst] += rng.poisson(4.5, int(burst.sum()))
 
     # --- leakage: chargeback filed after the fact ------------------------------
-    chargeback = np.where(fraud, rng.random(n) < 0.92, rng.random(n) < 0.0012).astype(int)
+    chargeback = np.where(fraud, rng.random(n) < 0.96, rng.random(n) < 0.0012).astype(int)
 
     # --- messy export -----------------------------------------------------------
     cat_out = cat.copy()

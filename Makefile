@@ -1,0 +1,58 @@
+# take-home-grader: `make demo` and `make test` set everything up on a fresh Debian 12 machine (as root).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_OUT ?= demo-out
+JOBS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: demo test install docker image browser lint bench clean-docker
+
+demo: install docker image browser  ## install, then grade the bundled sample submissions into demo-out/
+	$(BIN)/python -m grader.demo --out $(DEMO_OUT) --jobs $(JOBS)
+
+test: install docker image browser  ## install, then run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip wheel
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+docker:  ## make sure a Docker engine answers (installs and starts Debian's docker.io if needed)
+	@if ! docker info >/dev/null 2>&1; then \
+	  if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap runsc >/dev/null; \
+	  fi; \
+	  if command -v runsc >/dev/null 2>&1 && [ ! -s /etc/docker/daemon.json ]; then \
+	    mkdir -p /etc/docker; \
+	    printf '{"runtimes": {"runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--platform=ptrace"]}}}\n' > /etc/docker/daemon.json; \
+	  fi; \
+	  echo "starting dockerd"; \
+	  (nohup dockerd >/var/log/dockerd.log 2>&1 &); \
+	  for i in $$(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done; \
+	  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/dockerd.log"; tail -20 /var/log/dockerd.log; exit 1; }; \
+	fi
+	@command -v debootstrap >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null)
+
+image: install docker  ## build the sandbox image (offline if no registry answers); a no-op when up to date
+	$(BIN)/grader image build
+
+browser:  ## Debian's Chromium for the browser tests and screenshots (never a downloaded browser)
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+lint: install
+	$(BIN)/ruff check grader tests bench
+	$(BIN)/mypy
+
+bench: install docker image
+	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/leakage.py
+
+clean-docker: install docker
+	$(BIN)/grader reap
