@@ -119,10 +119,16 @@ def parse_notebook(rel: str, data: bytes, limits: SubmissionLimits) -> nbformat.
         raise SubmissionError(f"{rel} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
     except RecursionError as exc:
         raise SubmissionError(f"{rel} nests JSON too deeply") from exc
-    if not isinstance(raw, dict) or "cells" not in raw or not isinstance(raw.get("cells"), list):
+    if not isinstance(raw, dict):
         raise SubmissionError(f"{rel} is JSON but not a Jupyter notebook (no list of cells)")
-    if len(raw["cells"]) > limits.max_cells:
-        raise SubmissionError(f"{rel} has {len(raw['cells']):,} cells; the limit is {limits.max_cells:,}")
+    if isinstance(raw.get("worksheets"), list):  # nbformat 3: cells live in worksheets
+        cells = [c for w in raw["worksheets"] if isinstance(w, dict) for c in (w.get("cells") or [])]
+    elif isinstance(raw.get("cells"), list):
+        cells = raw["cells"]
+    else:
+        raise SubmissionError(f"{rel} is JSON but not a Jupyter notebook (no list of cells)")
+    if len(cells) > limits.max_cells:
+        raise SubmissionError(f"{rel} has {len(cells):,} cells; the limit is {limits.max_cells:,}")
     try:
         node = nbformat.reads(text, as_version=4)
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for bad input
