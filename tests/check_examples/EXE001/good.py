@@ -1,0 +1,8 @@
+# %% [markdown]
+# # Churn: first look
+# %%
+import pandas as pd
+
+train = pd.read_csv("data/train.csv")
+# %%
+train["churned"].mean()

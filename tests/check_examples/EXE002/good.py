@@ -1,0 +1,3 @@
+# %%
+total = sum(range(1000))
+print(total)
