@@ -8,7 +8,7 @@ DEMO_OUT ?= demo-out
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: demo test install docker image browser lint bench clean-docker
+.PHONY: demo test install docker gvisor-config image browser lint bench clean-docker
 
 demo: install docker image browser  ## install, then grade the bundled sample submissions into demo-out/
 	$(BIN)/python -m grader.demo --out $(DEMO_OUT) --jobs $(JOBS)
@@ -24,21 +24,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
-docker:  ## make sure a Docker engine answers (installs and starts Debian's docker.io if needed)
+docker:  ## make sure a Docker engine answers (installs and starts Debian's docker.io if needed), with gVisor registered
 	@if ! docker info >/dev/null 2>&1; then \
-	  if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then \
+	  if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1 || ! command -v runsc >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap runsc >/dev/null; \
 	  fi; \
-	  if command -v runsc >/dev/null 2>&1 && [ ! -s /etc/docker/daemon.json ]; then \
-	    mkdir -p /etc/docker; \
-	    printf '{"runtimes": {"runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--platform=ptrace"]}}}\n' > /etc/docker/daemon.json; \
+	  $(MAKE) --no-print-directory gvisor-config; \
+	  if ! docker info >/dev/null 2>&1; then \
+	    echo "starting dockerd"; \
+	    (nohup dockerd >/var/log/dockerd.log 2>&1 &); \
+	    for i in $$(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done; \
 	  fi; \
-	  echo "starting dockerd"; \
-	  (nohup dockerd >/var/log/dockerd.log 2>&1 &); \
-	  for i in $$(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done; \
 	  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/dockerd.log"; tail -20 /var/log/dockerd.log; exit 1; }; \
 	fi
 	@command -v debootstrap >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null)
+	@if command -v runsc >/dev/null 2>&1 && ! docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q runsc; then \
+	  $(MAKE) --no-print-directory gvisor-config; \
+	  kill -HUP $$(pidof dockerd) && sleep 2; \
+	fi
+
+gvisor-config:  ## register gVisor (runsc, ptrace platform, no network stack) in /etc/docker/daemon.json
+	@mkdir -p /etc/docker
+	@$(PYTHON) -c 'import json, os; p="/etc/docker/daemon.json"; c=json.load(open(p)) if os.path.getsize(p if os.path.exists(p) else "/dev/null") else {}; c.setdefault("runtimes", {})["runsc"]={"path": "/usr/bin/runsc", "runtimeArgs": ["--platform=ptrace", "--network=none"]}; json.dump(c, open(p, "w"), indent=1)'
 
 image: install docker  ## build the sandbox image (offline if no registry answers); a no-op when up to date
 	$(BIN)/grader image build

@@ -106,10 +106,14 @@ def no_leftover_containers(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if _skip_docker() or not any(item.get_closest_marker("docker") for item in request.session.items):
         return
-    from grader.execution.docker_client import DockerClient
-    from grader.execution.sandbox import reap_leftovers
+    from grader.execution.docker_client import LABEL, DockerClient
+    from grader.execution.sandbox import current_owner, reap_leftovers
 
+    owner = current_owner()
     client = DockerClient.from_env()
-    left = [c.name for c in client.containers_with_label()] + [v.name for v in client.volumes_with_label()]
-    reap_leftovers(client, everything=True)
+    # Only this test process's own runs: other graders may share the engine.
+    left = [c.name for c in client.containers_with_label() if c.labels.get(f"{LABEL}.owner") == owner]
+    left += [v.name for v in client.volumes_with_label()
+             if (v.attrs.get("Labels") or {}).get(f"{LABEL}.owner") == owner]
+    reap_leftovers(client, owner=owner)
     assert not left, f"containers or volumes left behind: {left}"

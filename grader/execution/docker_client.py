@@ -140,8 +140,16 @@ class DockerClient:
             return self._client.containers.create(image, command, **kwargs)
 
     def remove_container(self, container: Any) -> None:
-        with contextlib.suppress(docker.errors.NotFound), docker_errors("removing a container"):
+        """Remove a container; one already gone (or being removed) counts as removed."""
+        try:
             container.remove(force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            if exc.status_code not in (404, 409) and "No such container" not in str(exc.explanation):
+                raise SandboxError(f"removing a container: {exc.explanation or exc}") from exc
+        except docker.errors.DockerException as exc:
+            raise EngineUnavailable(f"removing a container: {exc}") from exc
 
     def remove_volume(self, volume: Any) -> None:
         try:

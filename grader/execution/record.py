@@ -74,14 +74,40 @@ def build_record(
         status, reason = RunStatus.timeout, "the sandbox passed its wall-clock limit and was killed by the host"
     elif result.oom_killed:
         status, reason = RunStatus.oom, "the sandbox was killed for exceeding its memory limit"
+    elif result.exit_code is not None:
+        # The executor does not exit on its own before writing results; candidate code
+        # running beside it is the only thing that can stop it (e.g. a signal under a
+        # runtime without init protection). It must not earn "not scored".
+        status = RunStatus.kernel_died
+        reason = f"the sandbox's supervisor was stopped from inside (exit code {result.exit_code}) " \
+                 "before it could write results"
     else:
         status, reason = RunStatus.sandbox_error, result.error or "the sandbox returned no results"
     if result.partial_cells:
         reason += " (cell records before the stop come from the unsigned progress log)"
+    if status in (RunStatus.timeout, RunStatus.oom):
+        _mark_running_cell(view, records, status)
     return ExecutionRecord(
         status=status, reason=reason, duration_s=round(result.wall_s, 3),
         cells=_fill_missing(view, records), tracing="failed: the run was cut short", **common,
     )
+
+
+def _mark_running_cell(view: NotebookView, records: dict[int, CellRecord], status: RunStatus) -> None:
+    """The first code cell after the last recorded one was running when the sandbox was stopped."""
+    last = max(records, default=-1)
+    for cell in view.code_cells():
+        if cell.index > last and cell.source.strip():
+            timed_out = status is RunStatus.timeout
+            records[cell.index] = CellRecord(
+                index=cell.index, notebook=cell.notebook, local_index=cell.local_index,
+                status=CellStatus.timeout if timed_out else CellStatus.error,
+                error_name="CellTimeoutError" if timed_out else "SandboxOOMKilled",
+                error_value="running when the sandbox passed its wall-clock limit" if timed_out
+                else "running when the whole sandbox was killed for exceeding its memory limit",
+                error_class=ErrorClass.resources,
+            )
+            return
 
 
 def _skipped(view: NotebookView, raw: dict[str, Any]) -> dict[str, Any]:

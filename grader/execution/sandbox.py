@@ -23,6 +23,7 @@ import io
 import json
 import os
 import secrets
+import socket
 import tarfile
 import time
 import uuid
@@ -48,6 +49,7 @@ from grader.execution.results import (
     read_results_tar,
     verify_and_parse,
 )
+from grader.execution.seccomp import profile_json
 from grader.models.assignment import RunLimits
 
 IN_DIR = "/sandbox/in"
@@ -57,6 +59,14 @@ STARTUP_MARGIN_S = 45.0
 #: How long the executor waits for the host to copy its results before exiting.
 LINGER_S = 120.0
 MAX_INPUT_BYTES = 512 * 1024 * 1024
+GVISOR_PIDS_OVERHEAD = 512
+
+
+def current_owner() -> str:
+    """Which grader process creates a container (`host:pid`): reaping skips live owners' runs."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+#: How often the host copies the (unsigned) progress log while a run goes on.
+PROGRESS_EVERY_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -66,8 +76,8 @@ class SandboxSettings:
     image: str
     #: None is the engine's default (runc); "runsc" selects gVisor where it is registered.
     runtime: str | None = None
-    #: JSON text of a seccomp profile to use instead of the engine's built-in one.
-    seccomp_profile: str | None = None
+    #: JSON text of the seccomp profile; the grader's current one by default, None for the engine's built-in.
+    seccomp_profile: str | None = field(default_factory=profile_json)
     uid: int = SANDBOX_UID
     #: CPUs the container may use, e.g. "0" or "0,1"; None leaves the engine's choice.
     cpuset: str | None = None
@@ -103,32 +113,55 @@ class SandboxInput:
     limits: RunLimits
 
 
-def reap_leftovers(client: DockerClient, *, everything: bool = False) -> int:
+def reap_leftovers(client: DockerClient, *, everything: bool = False, owner: str | None = None) -> int:
     """Remove containers and volumes a crashed grader left behind; returns how many.
 
-    A container is a leftover once its `expires` label has passed (no live run can
-    still own it); `everything=True` removes every labelled one (tests, `grader reap`).
+    A container is a leftover once its `expires` label has passed or the grader
+    process that owns it (on this host) is gone; `everything=True` removes every
+    labelled one (`grader reap`), `owner=` only those of one grader process.
     """
     count = 0
     now = time.time()
     for container in client.containers_with_label():
-        expires = container.labels.get(f"{LABEL}.expires", "0")
-        if everything or not expires.isdigit() or int(expires) < now:
+        labels = container.labels
+        if owner is not None and labels.get(f"{LABEL}.owner") != owner:
+            continue
+        expires = labels.get(f"{LABEL}.expires", "0")
+        if everything or owner is not None or not expires.isdigit() or int(expires) < now or \
+                _owner_is_dead(labels.get(f"{LABEL}.owner", "")):
             client.remove_container(container)
             count += 1
     in_use = {m.get("Name") for c in client.containers_with_label() for m in c.attrs.get("Mounts", [])}
     for volume in client.volumes_with_label():
-        if volume.name not in in_use:
+        labels = volume.attrs.get("Labels") or {}
+        if owner is not None and labels.get(f"{LABEL}.owner") != owner:
+            continue
+        if volume.name not in in_use and (everything or owner is not None or
+                                          _owner_is_dead(labels.get(f"{LABEL}.owner", ""))):
             client.remove_volume(volume)
             count += 1
     return count
+
+
+def _owner_is_dead(owner: str) -> bool:
+    """Whether the grader process named by an owner label (`host:pid`) is gone from this host."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def run_in_sandbox(client: DockerClient, settings: SandboxSettings, job: SandboxInput) -> SandboxResult:
     """Run the job in a fresh container; never leaves the container or its volumes behind."""
     run_id = uuid.uuid4().hex[:12]
     expires = time.time() + job.limits.timeout_seconds + STARTUP_MARGIN_S + LINGER_S + 60
-    labels = {LABEL: "1", f"{LABEL}.run": run_id, f"{LABEL}.expires": str(int(expires))}
+    labels = {LABEL: "1", f"{LABEL}.run": run_id, f"{LABEL}.expires": str(int(expires)), f"{LABEL}.owner": current_owner()}
     nonce = secrets.token_hex(32)
     created: list[Any] = []
     volumes: list[Any] = []
@@ -200,7 +233,8 @@ def _container_options(
             cpu_seconds=int(limits.timeout_seconds * max(1.0, limits.cpus) + STARTUP_MARGIN_S + 60),
         ),
         "log_config": log_config(),
-        "init": True,
+        # The executor is PID 1: candidate code (same uid) cannot signal it, and it reaps orphans.
+        "init": False,
         "stdin_open": True,
         "environment": {
             "PATH": "/opt/venv/bin:/usr/local/bin:/usr/bin:/bin",
@@ -219,6 +253,10 @@ def _container_options(
     }
     if settings.runtime:
         options["runtime"] = settings.runtime
+    if settings.runtime == "runsc":
+        # gVisor's sentry and gofer are Go programs whose OS threads count against the
+        # host pids cgroup; sandboxed processes are not host processes there.
+        options["pids_limit"] = limits.pids + GVISOR_PIDS_OVERHEAD
     if settings.cpuset:
         options["cpuset_cpus"] = settings.cpuset
     return options
@@ -306,6 +344,7 @@ def _wait_and_collect(
     """Poll for the signed manifest until the host deadline, then collect or salvage."""
     deadline = time.monotonic() + limits.timeout_seconds + STARTUP_MARGIN_S
     interval = 0.1
+    next_progress = time.monotonic() + PROGRESS_EVERY_S
     while True:
         done = client.get_archive(container, f"{OUT_DIR}/grader/done.json")
         # A manifest the candidate planted fails the signature check and is ignored:
@@ -318,6 +357,11 @@ def _wait_and_collect(
                 except UntrustedOutputError as exc:
                     result.error = str(exc)
                 break
+        if time.monotonic() >= next_progress:
+            # Keep a copy of the progress log: if the whole sandbox dies (an OOM under
+            # gVisor), the tmpfs goes with it, and this is the only record of what ran.
+            next_progress = time.monotonic() + PROGRESS_EVERY_S
+            _fetch_progress(client, container, result)
         state = client.container_state(container)
         if not state.get("Running", False):
             result.exit_code = state.get("ExitCode")
@@ -327,9 +371,7 @@ def _wait_and_collect(
             break
         if time.monotonic() >= deadline:
             result.host_timeout = True
-            progress = client.get_archive(container, f"{OUT_DIR}/progress.jsonl")
-            if progress is not None:
-                result.partial_cells = parse_progress(_single_file(progress, 16 * 1024 * 1024))
+            _fetch_progress(client, container, result)
             client.kill(container)
             state = client.container_state(container)
             result.oom_killed = bool(state.get("OOMKilled"))
@@ -340,6 +382,17 @@ def _wait_and_collect(
         result.error = None
     result.log_tail = client.logs_tail(container)
     client.kill(container)
+
+
+def _fetch_progress(client: DockerClient, container: Any, result: SandboxResult) -> None:
+    try:
+        progress = client.get_archive(container, f"{OUT_DIR}/progress.jsonl")
+    except SandboxError:
+        return
+    if progress is not None:
+        cells = parse_progress(_single_file(progress, 16 * 1024 * 1024))
+        if len(cells) >= len(result.partial_cells):
+            result.partial_cells = cells
 
 
 def _exit_reason(state: dict[str, Any]) -> str:

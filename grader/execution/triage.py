@@ -35,7 +35,7 @@ def classify(error_name: str | None, error_value: str | None, traceback: str | N
     name = error_name or ""
     value = error_value or ""
     trace = traceback or ""
-    if name in _RESOURCE_NAMES or _DISK.search(value):
+    if name in _RESOURCE_NAMES or _DISK.search(value) or (name == "BlockingIOError" and "[Errno 11]" in value):
         return ErrorClass.resources
     if name in _ENV_NAMES:
         return ErrorClass.environment

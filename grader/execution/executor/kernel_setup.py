@@ -16,6 +16,11 @@ def install(config: dict[str, Any]) -> str:
     """Prepare the kernel; returns `ok`, `disabled` or `failed: <why>` for the tracer."""
     with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w", encoding="ascii") as handle:
         handle.write("1000")
+    if config.get("max_print_bytes"):
+        with contextlib.suppress(Exception):
+            from . import output_limits
+
+            output_limits.install(int(config["max_print_bytes"]))
     if config.get("redirect_paths"):
         with contextlib.suppress(Exception):
             from . import redirects

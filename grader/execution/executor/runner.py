@@ -136,16 +136,24 @@ class GuardedClient(NotebookClient):  # type: ignore[misc]
     def __init__(self, nb: nbformat.NotebookNode, *, job: Job, **kw: Any) -> None:
         super().__init__(nb, **kw)
         self.job = job
+        self.on_cell_executed = self._on_executed
+        self.last_reply: dict[str, Any] = {}
         self.timed_out: set[int] = set()
         self.cell_bytes = 0
         self.cell_truncated = False
         self.total_bytes = 0
         self.flooded = False
+        self.interrupted = False
+
+    async def _on_executed(self, cell: Any, cell_index: int, execute_reply: dict[str, Any] | None) -> None:
+        self.last_reply = (execute_reply or {}).get("content", {})
 
     def start_cell(self) -> None:
+        self.last_reply: dict[str, Any] = {}
         self.cell_bytes = 0
         self.cell_truncated = False
         self.flooded = False
+        self.interrupted = False
 
     async def _async_handle_timeout(self, timeout: int, cell: Any = None) -> Any:
         if cell is not None:
@@ -153,6 +161,12 @@ class GuardedClient(NotebookClient):  # type: ignore[misc]
         return await super()._async_handle_timeout(timeout, cell)
 
     def output(self, outs: list[Any], msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
+        if msg.get("msg_type") == "error":
+            # Errors are always kept (trimmed): they are the evidence of what went wrong.
+            content = msg.get("content", {})
+            content["traceback"] = list(content.get("traceback") or [])[-40:]
+            content["evalue"] = str(content.get("evalue", ""))[:MAX_ERROR_VALUE]
+            return super().output(outs, msg, display_id, cell_index)
         size = _message_size(msg)
         self.cell_bytes += size
         self.total_bytes += size
@@ -170,10 +184,13 @@ class GuardedClient(NotebookClient):  # type: ignore[misc]
                     )
                 )
             hard = 10 * self.job.max_output_bytes_per_cell
-            if (self.cell_bytes > hard or over_total) and not self.flooded:
-                self.flooded = True
-                if self.km is not None:
+            if self.cell_bytes > hard:
+                if self.flooded and not self.interrupted and self.km is not None:
+                    # Output keeps coming past the hard cap: stop the cell. (One huge
+                    # message alone is only dropped; interrupting then would hit the next cell.)
+                    self.interrupted = True
                     asyncio.ensure_future(_maybe_await(self.km.interrupt_kernel()))
+                self.flooded = True
             return None
         return super().output(outs, msg, display_id, cell_index)
 
@@ -209,6 +226,7 @@ def run(job: Job, nonce: bytes = b"") -> dict[str, Any]:
     if work_ok:
         for rel in job.notebooks:
             asyncio.run(_run_notebook(job, rel, state, deadline, oom_before))
+            _ignore_signals()
             oom_before = max(oom_before, _oom_kill_count())
     strays = _kill_strays(job)
     if strays:
@@ -250,6 +268,9 @@ async def _run_notebook(job: Job, rel: str, state: RunState, deadline: float, oo
     pending = list(code_cells)
     try:
         async with client.async_setup_kernel(env=_kernel_env(job)):
+            _ignore_signals()
+            with contextlib.suppress(Exception):
+                KERNEL_PIDS.add(client.km.provisioner.process.pid)  # type: ignore[union-attr]
             tracing = await _install_kernel_setup(client, job, rel)
             entry["tracing"] = tracing
             while pending:
@@ -304,18 +325,26 @@ async def _run_cell(
     budget = max(1.0, min(job.cell_timeout_s, deadline - time.monotonic())) + INTERRUPT_GRACE_S
     began = time.monotonic()
     alive = True
+    task = asyncio.ensure_future(client.async_execute_cell(cell, index))
     try:
-        await asyncio.wait_for(client.async_execute_cell(cell, index), timeout=budget)
-    except asyncio.TimeoutError:
-        # The kernel ignored the interrupt (e.g. a C loop): kill it; later cells cannot run.
-        outcome.status = "timeout"
-        outcome.error_name = "CellTimeoutError"
-        outcome.error_value = "the cell did not stop when interrupted and its kernel was killed"
-        state.escalate("timeout", f"{rel} cell {index} ran past its deadline and ignored the interrupt")
-        alive = False
-        if client.km is not None:
-            with contextlib.suppress(Exception):
-                await _maybe_await(client.km.shutdown_kernel(now=True))
+        done, _ = await asyncio.wait({task}, timeout=budget)
+        if not done:
+            # The kernel ignored the interrupt (e.g. SIGINT blocked around a C call): kill
+            # it; later cells cannot run. nbclient turns the cancellation into a
+            # DeadKernelError, so the watchdog's own record decides the status.
+            task.cancel()
+            if client.km is not None:
+                with contextlib.suppress(Exception):
+                    await _maybe_await(client.km.shutdown_kernel(now=True))
+            with contextlib.suppress(BaseException):
+                await task
+            outcome.status = "timeout"
+            outcome.error_name = "CellTimeoutError"
+            outcome.error_value = "the cell did not stop when interrupted and its kernel was killed"
+            state.escalate("timeout", f"{rel} cell {index} ran past its deadline and ignored the interrupt")
+            alive = False
+        else:
+            task.result()
     except DeadKernelError:
         outcome.status = "error"
         outcome.error_name = "DeadKernelError"
@@ -330,6 +359,8 @@ async def _run_cell(
     outcome.execution_count = cell.get("execution_count")
     if outcome.status == "ok":
         error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+        if error is None and client.last_reply.get("status") == "error":
+            error = client.last_reply
         if error is not None:
             outcome.status = "error"
             outcome.error_name = str(error.get("ename", ""))[:200]
@@ -342,7 +373,7 @@ async def _run_cell(
                 state.escalate("timeout", f"the run exceeded its {job.timeout_s:g} s limit in {rel} cell {index}")
             else:
                 state.escalate("timeout", f"{rel} cell {index} exceeded the {job.cell_timeout_s:g} s cell limit")
-        elif client.flooded:
+        elif client.flooded or outcome.error_name == "OutputLimitExceeded":
             outcome.status = "error"
             outcome.error_name = "OutputLimitExceeded"
             outcome.error_value = f"the cell wrote {client.cell_bytes:,} bytes of output and was interrupted"
@@ -394,6 +425,8 @@ async def _install_kernel_setup(client: GuardedClient, job: Job, rel: str) -> st
         "data_files": job.data_files,
         "work_dir": str(job.work_dir),
         "max_trace_bytes": MAX_TRACE_BYTES,
+        # Past this many printed characters a cell is stopped (ten times the kept output).
+        "max_print_bytes": 10 * job.max_output_bytes_per_cell,
     }
     root = package_dir.parents[package.count(".")]
     code = (
@@ -726,9 +759,59 @@ def _read_nonce(timeout: float = 10.0) -> bytes:
     return line.encode()
 
 
+def _guard_init() -> None:
+    """As PID 1 of the container, ignore signals and reap orphans.
+
+    The kernel runs as the same uid, so it could signal this process; but inside a
+    PID namespace, init only receives signals it handles, so SIGKILL/SIGTERM from
+    candidate code do nothing. Orphans (daemons, fork-bomb children) re-parent to
+    init: reap them, or their zombies would hold the pids limit; the kernel's own
+    exit status is left for its Popen to collect.
+    """
+    if os.getpid() != 1:
+        return
+    _ignore_signals()
+
+    def reap(_signum: int, _frame: Any) -> None:
+        while True:
+            try:
+                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return
+            if info is None or info.si_pid in KERNEL_PIDS:
+                return
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(info.si_pid, 0)
+
+    signal.signal(signal.SIGCHLD, reap)
+
+
+def _ignore_signals() -> None:
+    """Ignore every catchable signal as PID 1; nbclient's own SIGINT/SIGTERM handlers included.
+
+    nbclient installs loop handlers that shut the kernel down on SIGINT/SIGTERM; with
+    candidate code able to send those to PID 1, they must not stay installed.
+    """
+    if os.getpid() != 1:
+        return
+    with contextlib.suppress(RuntimeError):
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(sig)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGPIPE", "SIGALRM"):
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
+#: Kernel processes whose exit status their Popen must collect (not the init reaper).
+KERNEL_PIDS: set[int] = set()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     _make_non_dumpable()
+    _guard_init()
     job = Job.load(Path(argv[0]))
     nonce = _read_nonce() if job.sandboxed else b""
     os.umask(0o077)

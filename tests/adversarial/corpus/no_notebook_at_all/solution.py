@@ -1,0 +1,1 @@
+print('I sent a script, not a notebook')
