@@ -85,7 +85,8 @@ def build_record(
         status, reason = RunStatus.sandbox_error, result.error or "the sandbox returned no results"
     if result.partial_cells:
         reason += " (cell records before the stop come from the unsigned progress log)"
-    if status in (RunStatus.timeout, RunStatus.oom):
+    if status in (RunStatus.timeout, RunStatus.oom) and records:
+        # Only with a progress record do we know which cell was running; never guess.
         _mark_running_cell(view, records, status)
     return ExecutionRecord(
         status=status, reason=reason, duration_s=round(result.wall_s, 3),

@@ -66,7 +66,7 @@ def current_owner() -> str:
     """Which grader process creates a container (`host:pid`): reaping skips live owners' runs."""
     return f"{socket.gethostname()}:{os.getpid()}"
 #: How often the host copies the (unsigned) progress log while a run goes on.
-PROGRESS_EVERY_S = 2.0
+PROGRESS_EVERY_S = 0.5
 
 
 @dataclass(frozen=True)
