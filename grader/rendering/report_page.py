@@ -1,0 +1,396 @@
+"""The reviewer's page for one submission: verdict, criteria with evidence, the notebook, follow-ups.
+
+Python builds plain view objects (everything a candidate wrote stays a `str`
+and is escaped by the templates; the only `Markup` made from candidate content
+comes out of nh3 or Pygments), and `report.html.j2` lays them out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.models.findings import CheckResult, CheckStatus, Evidence, EvidenceSource, Finding
+from grader.models.report import CheckScore, CriterionScore, Deduction, FlagKind, Report
+from grader.rendering.cells import CellMark, NotebookSection, notebook_sections
+from grader.rendering.charts import BarChart, criterion_bars
+from grader.rendering.page import render_page
+from grader.rendering.sanitize import redact_tree
+
+SEVERITIES = ("high", "medium", "low", "info")
+FLAG_LABELS = {
+    FlagKind.leakage: "Leakage",
+    FlagKind.did_not_run: "Did not run",
+    FlagKind.holdout_gap: "Holdout gap",
+    FlagKind.suspected_copy: "Suspected copy",
+    FlagKind.needs_review: "Needs review",
+    FlagKind.resource_limit: "Resource limit",
+}
+NOTE_COLLAPSE_CHARS = 600
+MAX_DATA_ITEMS = 12
+SNIPPET_LABELS = {
+    EvidenceSource.output: "Output excerpt",
+    EvidenceSource.saved_output: "Saved output (from the submission, not reproduced)",
+    EvidenceSource.markdown: "Markdown",
+    EvidenceSource.file: "File excerpt",
+    EvidenceSource.holdout: "Holdout",
+    EvidenceSource.trace: "Runtime trace",
+}
+#: Evidence from these sources points at code lines, which the notebook view highlights.
+LINE_SOURCES = (EvidenceSource.code, EvidenceSource.execution, EvidenceSource.trace)
+
+
+def finding_anchor(finding_id: str) -> str:
+    """The HTML id of a finding's card (`EXE001#2` → `finding-EXE001-2`)."""
+    return "finding-" + re.sub(r"[^A-Za-z0-9_-]+", "-", finding_id)
+
+
+def cell_anchor(index: int) -> str:
+    return f"cell-{index}"
+
+
+# --------------------------------------------------------------------------- view objects
+
+
+@dataclass
+class EvidenceView:
+    source: str
+    where: str
+    href: str | None
+    notebook: str | None
+    snippet: str | None
+    snippet_label: str
+    note: str | None
+    note_collapsed: bool
+
+
+@dataclass
+class FindingView:
+    id: str
+    anchor: str | None
+    href: str
+    check_id: str
+    message: str
+    severity: str
+    confidence: str
+    positive: bool
+    evidence: list[EvidenceView]
+    data: list[tuple[str, str]]
+
+
+@dataclass
+class DeductionView:
+    points: float
+    reason: str
+    finding: FindingView | None
+    #: Link to the finding's card when it is shown elsewhere on the page.
+    finding_href: str | None = None
+
+
+@dataclass
+class CheckView:
+    check_id: str
+    slug: str
+    title: str
+    category: str
+    status: str
+    policy: str
+    points: float
+    points_possible: float
+    needs_review: bool
+    not_scored: bool
+    note: str
+    message: str
+    error: str | None
+    params: list[tuple[str, str]]
+    deductions: list[DeductionView] = field(default_factory=list)
+    other_findings: list[FindingView] = field(default_factory=list)
+    observations: list[FindingView] = field(default_factory=list)
+
+
+@dataclass
+class CriterionView:
+    id: str
+    title: str
+    score: float
+    possible: float
+    pending: float
+    needs_review: bool
+    review_reasons: list[str]
+    checks: list[CheckView]
+    overrides: list[dict[str, Any]]
+
+
+@dataclass
+class FlagView:
+    kind: str
+    label: str
+    message: str
+    href: str | None
+
+
+@dataclass
+class PendingView:
+    """A check whose points were not scored automatically, and why."""
+
+    check_id: str
+    title: str
+    criterion: str
+    points: float
+    why: str
+    kind: str  # review | skipped
+
+
+@dataclass
+class FollowUpView:
+    question: str
+    topic: str
+    finding_href: str | None
+    cell_href: str | None
+    cell: int | None
+
+
+@dataclass
+class ReportPage:
+    report: Report
+    flags: list[FlagView]
+    chart: BarChart
+    criteria: list[CriterionView]
+    extra_checks: list[CheckView]
+    pending: list[PendingView]
+    severity_counts: list[tuple[str, int]]
+    positives: int
+    followups: list[FollowUpView]
+    notebooks: list[NotebookSection]
+    environment: list[tuple[str, str]]
+    limits: list[tuple[str, str]]
+    packages: list[tuple[str, str]]
+    blind: bool
+
+
+# --------------------------------------------------------------------------- building
+
+
+class _Builder:
+    """Builds the page's views; remembers which finding cards were drawn so each anchor exists once."""
+
+    def __init__(self, report: Report, shown_cells: set[int]) -> None:
+        self.report = report
+        self.shown_cells = shown_cells
+        self.results: dict[str, CheckResult] = {r.id: r for r in report.checks}
+        self.drawn: set[str] = set()
+
+    def evidence(self, ev: Evidence) -> EvidenceView:
+        parts = []
+        href = None
+        if ev.cell is not None:
+            parts.append(f"cell {ev.cell}")
+            if ev.cell in self.shown_cells:
+                href = "#" + cell_anchor(ev.cell)
+        if ev.line is not None:
+            if ev.end_line is not None and ev.end_line != ev.line:
+                parts.append(f"lines {ev.line}–{ev.end_line}")
+            else:
+                parts.append(f"line {ev.line}")
+        where = ", ".join(parts) or ev.source.value.replace("_", " ")
+        label = SNIPPET_LABELS.get(ev.source, "Code" if ev.cell is not None else "Excerpt")
+        note = ev.note
+        return EvidenceView(source=ev.source.value, where=where, href=href, notebook=ev.notebook, snippet=ev.snippet,
+                            snippet_label=label, note=note,
+                            note_collapsed=bool(note and (len(note) > NOTE_COLLAPSE_CHARS or note.count("\n") > 8)))
+
+    def finding(self, finding: Finding) -> FindingView:
+        owned = finding.id not in self.drawn
+        self.drawn.add(finding.id)
+        data = []
+        for key, value in list(finding.data.items())[:MAX_DATA_ITEMS]:
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            data.append((str(key), text if len(text) <= 200 else text[:199] + "…"))
+        return FindingView(
+            id=finding.id, anchor=finding_anchor(finding.id) if owned else None,
+            href="#" + finding_anchor(finding.id), check_id=finding.check_id, message=finding.message,
+            severity=finding.severity.value, confidence=finding.confidence.value, positive=not finding.is_problem,
+            evidence=[self.evidence(ev) for ev in finding.evidence], data=data,
+        )
+
+    def deduction(self, deduction: Deduction) -> DeductionView:
+        finding = self.report.finding(deduction.finding_id) if deduction.finding_id else None
+        if finding is None:
+            return DeductionView(points=deduction.points, reason=deduction.reason, finding=None)
+        if finding.id in self.drawn:
+            return DeductionView(points=deduction.points, reason=deduction.reason, finding=None,
+                                 finding_href="#" + finding_anchor(finding.id))
+        return DeductionView(points=deduction.points, reason=deduction.reason, finding=self.finding(finding))
+
+    def check(self, score: CheckScore, result: CheckResult | None) -> CheckView:
+        """A rubric check: its points and deductions, then the findings no deduction showed."""
+        view = CheckView(
+            check_id=score.check_id, slug=score.slug, title=score.title, category=result.category if result else "",
+            status=score.status, policy=score.policy, points=score.points, points_possible=score.points_possible,
+            needs_review=score.needs_review, not_scored=score.not_scored, note=score.note,
+            message=result.message if result else "",
+            error=result.error if result and result.status is CheckStatus.error else None,
+            params=_params(result),
+        )
+        view.deductions = [self.deduction(d) for d in score.deductions]
+        self._remaining_findings(view, result)
+        return view
+
+    def unscored_check(self, result: CheckResult) -> CheckView:
+        """A check that ran but is not part of the rubric (shown, worth nothing)."""
+        view = CheckView(
+            check_id=result.id, slug=result.slug, title=result.title, category=result.category,
+            status=result.status.value, policy="not in the rubric", points=0.0, points_possible=0.0,
+            needs_review=False, not_scored=False, note="", message=result.message,
+            error=result.error if result.status is CheckStatus.error else None, params=_params(result),
+        )
+        self._remaining_findings(view, result)
+        return view
+
+    def _remaining_findings(self, view: CheckView, result: CheckResult | None) -> None:
+        for finding in result.findings if result else []:
+            if finding.id not in self.drawn:
+                (view.other_findings if finding.is_problem else view.observations).append(self.finding(finding))
+
+    def criterion(self, criterion: CriterionScore) -> CriterionView:
+        checks = [self.check(score, self.results.get(score.check_id)) for score in criterion.checks]
+        overrides = [o.model_dump() for o in self.report.overrides if o.criterion_id == criterion.id]
+        return CriterionView(id=criterion.id, title=criterion.title, score=criterion.score,
+                             possible=criterion.points_possible, pending=criterion.pending,
+                             needs_review=criterion.needs_review, review_reasons=criterion.review_reasons,
+                             checks=checks, overrides=overrides)
+
+
+def _params(result: CheckResult | None) -> list[tuple[str, str]]:
+    return [(k, json.dumps(v, default=str)) for k, v in (result.params if result else {}).items()]
+
+
+def _marks(report: Report) -> tuple[dict[int, list[CellMark]], dict[int, dict[int, str]]]:
+    """Per cell: the findings pointing at it, and the severity of each marked line."""
+    order = {s: n for n, s in enumerate(reversed(SEVERITIES))}
+    marks: dict[int, list[CellMark]] = {}
+    lines: dict[int, dict[int, str]] = {}
+    for result in report.checks:
+        for finding in result.findings:
+            seen: set[int] = set()
+            for ev in finding.evidence:
+                if ev.cell is None:
+                    continue
+                severity = finding.severity.value
+                if ev.line is not None and ev.source in LINE_SOURCES:
+                    end = ev.end_line if ev.end_line is not None and ev.end_line >= ev.line else ev.line
+                    cell_lines = lines.setdefault(ev.cell, {})
+                    for line in range(ev.line, min(end, ev.line + 500) + 1):
+                        if order[severity] > order.get(cell_lines.get(line, ""), -1):
+                            cell_lines[line] = severity
+                if ev.cell in seen:
+                    continue
+                seen.add(ev.cell)
+                where = (f"line {ev.line}" if ev.end_line in (None, ev.line) else f"lines {ev.line}–{ev.end_line}"
+                         ) if ev.line is not None else ev.source.value
+                message = finding.message if len(finding.message) <= 160 else finding.message[:159] + "…"
+                marks.setdefault(ev.cell, []).append(CellMark(anchor="#" + finding_anchor(finding.id),
+                                                              check_id=finding.check_id, severity=severity,
+                                                              message=message, where=where))
+    return marks, lines
+
+
+def _flat(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    for key, value in mapping.items():
+        if isinstance(value, dict | list):
+            value = json.dumps(value, default=str, sort_keys=True)
+        out.append((str(key), "–" if value is None or value == "" else str(value)))
+    return out
+
+
+def build_page(report: Report, executed: Mapping[str, Any], submitted: Mapping[str, Any] | None = None,
+               *, blind: bool = False) -> ReportPage:
+    """Everything the template shows, computed from the report and the notebooks."""
+    if blind:
+        # Every free-text field of the report (messages, notes, excerpts, errors), not only the notebook.
+        report = Report.model_validate(redact_tree(report.model_dump(mode="json")))
+    notebooks = list(report.execution.notebooks or report.submission.notebooks)
+    for path in [*executed, *(submitted or {})]:
+        if path not in notebooks:
+            notebooks.append(path)
+    marks, line_marks = _marks(report)
+    sections = notebook_sections(report.execution, notebooks, executed, submitted or {}, marks=marks,
+                                 line_marks=line_marks, blind=blind)
+    shown = {cell.index for section in sections for cell in section.cells}
+    builder = _Builder(report, shown)
+    criteria = [builder.criterion(c) for c in report.criteria]
+    in_rubric = {c.check_id for crit in report.criteria for c in crit.checks}
+    extra = [builder.unscored_check(r) for r in report.checks if r.id not in in_rubric]
+
+    pending = []
+    for criterion in report.criteria:
+        for score in criterion.checks:
+            if score.needs_review or score.not_scored:
+                result = builder.results.get(score.check_id)
+                why = score.note or (result.message if result else "") or score.status
+                pending.append(PendingView(check_id=score.check_id, title=score.title, criterion=criterion.title,
+                                           points=score.points_possible, why=why,
+                                           kind="review" if score.needs_review else "skipped"))
+
+    problems = [f for r in report.checks for f in r.findings]
+    counts = [(s, sum(1 for f in problems if f.severity.value == s)) for s in SEVERITIES if s != "info"]
+    positives = sum(1 for f in problems if not f.is_problem)
+
+    flags = [FlagView(kind=f.kind.value, label=FLAG_LABELS.get(f.kind, f.kind.value), message=f.message,
+                      href="#" + finding_anchor(f.finding_id) if f.finding_id and report.finding(f.finding_id)
+                      else None) for f in report.flags]
+
+    followups = []
+    for item in report.followups:
+        finding = report.finding(item.finding_id) if item.finding_id else None
+        cell = next((ev.cell for ev in finding.evidence if ev.cell is not None), None) if finding else None
+        followups.append(FollowUpView(
+            question=item.question, topic=item.topic,
+            finding_href="#" + finding_anchor(finding.id) if finding else None,
+            cell_href="#" + cell_anchor(cell) if cell is not None and cell in shown else None, cell=cell))
+
+    env = dict(report.environment)
+    packages = dict(report.execution.packages or env.pop("packages", {}) or {})
+    env.pop("packages", None)
+    limits = dict(report.execution.limits or env.get("limits", {}) or {})
+    env.pop("limits", None)
+    environment = _flat({
+        "Image": report.execution.image or env.pop("image", None),
+        "Runtime": report.execution.runtime or env.pop("runtime", None),
+        "Run status": report.execution.status.value + (f" — {report.execution.reason}" if report.execution.reason
+                                                       else ""),
+        "Run time": f"{report.execution.duration_s:.1f} s",
+        "Container start-up": (f"{report.execution.startup_s:.2f} s" if report.execution.startup_s is not None
+                               else None),
+        "Runtime trace": report.execution.tracing,
+        "Started at": report.execution.started_at,
+        "Exit code": report.execution.exit_code,
+        "Grader version": report.grader_version,
+        "Report schema": report.schema_version,
+        "Generated at": report.generated_at,
+        "Rubric": f"{report.rubric.name} v{report.rubric.version} ({report.rubric.path})" if report.rubric else None,
+        "Rubric sha256": report.rubric.sha256 if report.rubric else None,
+        "Submission content hash": report.submission.content_hash,
+        "Submission source": report.submission.source or None,
+        **{k.replace("_", " ").capitalize(): v for k, v in env.items() if k not in ("grader_version",)},
+    })
+    chart = criterion_bars([(c.title, c.score, c.pending, c.points_possible) for c in report.criteria])
+    return ReportPage(report=report, flags=flags, chart=chart, criteria=criteria, extra_checks=extra,
+                      pending=pending, severity_counts=counts, positives=positives, followups=followups,
+                      notebooks=sections, environment=environment, limits=_flat(limits),
+                      packages=sorted(_flat(packages)), blind=blind)
+
+
+def render_report_html(report: Report, executed: Mapping[str, Any], submitted: Mapping[str, Any] | None = None,
+                       *, blind: bool = False) -> str:
+    """One self-contained HTML page for a graded submission (no scripts, no external resources).
+
+    `executed` maps each notebook's relative path to the notebook as run in the
+    sandbox; `submitted` (optional) supplies saved outputs for cells that did not run.
+    """
+    page = build_page(report, executed, submitted, blind=blind)
+    return render_page("report.html.j2", page=page, report=page.report)
