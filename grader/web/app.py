@@ -1,0 +1,623 @@
+"""The FastAPI application: reviewers upload submissions, follow their grading and read the reports.
+
+Thin over the library: uploads are validated by `grader.submission`, graded by
+`grader.api` graders in the worker pool, and summarised by `grader.batch`.
+HTML pages are server-rendered Jinja templates shipped with the package; the
+same actions are offered as JSON under `/api/`, described by the OpenAPI schema
+at `/api/openapi.json` (which, like every route but `/login` and `/static/`,
+needs a login).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import re
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from grader import __version__, api
+from grader.batch import summary_rows, write_summaries
+from grader.grading import anonymous_id, load_report
+from grader.models.report import Report
+from grader.web.accounts import Session, authenticate, end_session, start_session
+from grader.web.catalog import Catalog, load_catalog
+from grader.web.db import Database
+from grader.web.jobs import Job, JobState, JobStore
+from grader.web.security import (
+    LOGIN_CSRF_COOKIE,
+    REPORT_CSP,
+    SESSION_COOKIE,
+    AuthMiddleware,
+    SecurityHeadersMiddleware,
+    is_api,
+    new_login_csrf,
+    safe_next,
+)
+from grader.web.settings import WebSettings
+from grader.web.uploads import UploadReceiver, UploadRefused, clean_name, discard, prepare_submission
+from grader.web.workers import GraderFactory, GradingBackend, SandboxGraderFactory, WorkerPool, load_factory
+
+log = logging.getLogger("grader.web")
+JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+REFRESH_SECONDS = 2
+
+
+# --------------------------------------------------------------------------- shared state
+
+
+class LoginThrottle:
+    """Slows password guessing: after `limit` failures for a name within `window` seconds, wait."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, name: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._failures.get(name, []) if now - t < self.window]
+            self._failures[name] = recent
+            return len(recent) >= self.limit
+
+    def failed(self, name: str) -> None:
+        with self._lock:
+            self._failures.setdefault(name, []).append(time.monotonic())
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(name, None)
+
+
+@dataclass
+class AppContext:
+    """Everything the routes share; one per application."""
+
+    settings: WebSettings
+    data_dir: Path
+    db: Database
+    store: JobStore
+    catalog: Catalog
+    pool: WorkerPool
+    templates: Jinja2Templates
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+
+
+def _ctx(request: Request) -> AppContext:
+    context: AppContext = request.app.state.ctx
+    return context
+
+
+def _session(request: Request) -> Session:
+    session: Session | None = getattr(request.state, "session", None)
+    if session is None:  # the middleware lets no such request through; this guards a misconfiguration
+        raise HTTPException(401, "log in first")
+    return session
+
+
+Ctx = Annotated[AppContext, Depends(_ctx)]
+CurrentSession = Annotated[Session, Depends(_session)]
+
+
+# --------------------------------------------------------------------------- API models
+
+
+class JobOut(BaseModel):
+    """A grading job as the API shows it."""
+
+    id: str
+    assignment: str
+    rubric: str | None
+    candidate: str
+    submission: str
+    state: JobState
+    attempts: int
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    report_status: str | None
+    score: float | None
+    max: float | None
+    percent: float | None
+    band: str | None
+    flags: list[str]
+    error: str | None
+
+
+class AssignmentOut(BaseModel):
+    name: str
+    title: str
+    task: str
+    primary_metric: str
+    rubric: str
+    jobs: dict[str, int]
+
+
+class MeOut(BaseModel):
+    user: str
+    csrf_token: str
+
+
+class SummaryOut(BaseModel):
+    assignment: str
+    rubric: str
+    submissions: list[dict[str, Any]]
+
+
+UPLOAD_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object",
+            "required": ["assignment"],
+            "properties": {
+                "csrf_token": {"type": "string", "description": "the session's CSRF token, first, unless the "
+                                                               "X-CSRF-Token header is sent"},
+                "assignment": {"type": "string"},
+                "rubric": {"type": "string", "description": "a file name from rubrics/; default: the assignment's"},
+                "candidate": {"type": "string"},
+                "anonymous": {"type": "string", "enum": ["on"], "description": "replace names by an anonymous id"},
+                "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                          "description": "the files of a folder; each part's filename is its relative path"},
+                "archive": {"type": "string", "format": "binary", "description": "a .zip (or a single .ipynb)"},
+            },
+        }}},
+    },
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fmt_time(value: float | None) -> str:
+    if value is None:
+        return ""
+    return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(loader=PackageLoader("grader.web", "templates"), autoescape=True, trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["when"] = _fmt_time
+    env.filters["num"] = _num
+    return Jinja2Templates(env=env)
+
+
+def _page(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> Response:
+    session: Session | None = getattr(request.state, "session", None)
+    ctx = _ctx(request)
+    base = {"user": session.user if session else None, "csrf_token": session.csrf_token if session else "",
+            "version": __version__}
+    return ctx.templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status)
+
+
+def _job_or_404(ctx: AppContext, job_id: str) -> Job:
+    job = ctx.store.get(job_id) if JOB_ID.match(job_id) else None
+    if job is None:
+        raise HTTPException(404, "no such job")
+    return job
+
+
+def _result_dir(ctx: AppContext, job: Job) -> Path:
+    """The committed attempt's folder, checked to lie inside our own reports folder."""
+    if job.state is not JobState.done or not job.result_dir:
+        raise HTTPException(409, f"the job is {job.state.value}; there is no report yet")
+    reports = (ctx.data_dir / "reports").resolve()
+    folder = (ctx.data_dir / job.result_dir).resolve()
+    if not folder.is_relative_to(reports):
+        raise HTTPException(404, "no report")
+    return folder
+
+
+def _report_of(ctx: AppContext, job: Job) -> Report | None:
+    try:
+        return load_report(_result_dir(ctx, job) / "report.json")
+    except (HTTPException, OSError, ValueError):
+        return None
+
+
+def _job_out(job: Job) -> JobOut:
+    return JobOut(**job.public())
+
+
+def _assignment_or_404(ctx: AppContext, name: str) -> None:
+    if name not in ctx.catalog.assignments:
+        raise HTTPException(404, f"no assignment called {name[:100]!r}")
+
+
+def _rubric_key(ctx: AppContext, assignment: str, rubric: str | None) -> str | None:
+    """None when the rubric is the assignment's own, so one rubric is never listed under two names."""
+    if not rubric:
+        return None
+    if ctx.catalog.rubric_path(assignment, rubric) == ctx.catalog.rubric_path(assignment, None):
+        return None
+    return rubric
+
+
+def _summary_key(job: Job) -> str:
+    # Starts with the hex job id: safe in a spreadsheet cell and unique.
+    return f"{job.id[:8]}-{clean_name(job.submission_name)}"
+
+
+def _summary(ctx: AppContext, assignment: str, rubric: str | None = "") -> tuple[list[Job], dict[str, Report]]:
+    """The assignment's jobs (newest first) and the reports of the done ones, keyed by `_summary_key`.
+
+    `rubric=""` keeps every job; otherwise only those graded with that rubric (None: the assignment's own).
+    """
+    jobs = ctx.store.list_jobs(assignment=assignment)
+    if rubric != "":
+        jobs = [j for j in jobs if j.rubric == rubric]
+    reports = {}
+    for job in reversed(jobs):
+        if job.state is JobState.done:
+            report = _report_of(ctx, job)
+            if report is not None:
+                reports[_summary_key(job)] = report
+    return jobs, reports
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+@dataclass
+class UploadResult:
+    job: Job | None = None
+    error: UploadRefused | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+async def _accept_upload(request: Request, ctx: AppContext, session: Session) -> UploadResult:
+    """Stream, store, unpack and validate one upload, then queue it; never leaves files behind on refusal."""
+    job_id = uuid.uuid4().hex
+    staging = ctx.data_dir / "uploads" / job_id
+    staging.mkdir(mode=0o700, parents=True)
+    result = UploadResult()
+    try:
+        receiver = UploadReceiver(staging, ctx.settings.limits, csrf_token=session.csrf_token,
+                                  csrf_verified=bool(getattr(request.state, "csrf_checked", False)))
+        try:
+            received = await receiver.receive(request.headers.get("content-type", ""),
+                                              request.headers.get("content-length"), request.stream())
+        finally:
+            result.fields = receiver.result.fields
+        assignment = received.fields.get("assignment", "")
+        if assignment not in ctx.catalog.assignments:
+            raise UploadRefused("choose an assignment from the list" if not assignment
+                                else f"there is no assignment called {assignment[:100]!r}")
+        rubric = received.fields.get("rubric") or None
+        if rubric is not None and rubric not in ctx.catalog.rubrics:
+            raise UploadRefused(f"there is no rubric called {rubric[:100]!r}")
+        loaded = ctx.catalog.assignments[assignment]
+        prepared = await anyio.to_thread.run_sync(
+            lambda: prepare_submission(staging, received, loaded, ctx.settings.limits))
+        name = prepared.name
+        candidate = "".join(ch for ch in received.fields.get("candidate", "") if ch.isprintable()).strip()[:100]
+        if received.fields.get("anonymous", "").lower() in ("on", "1", "true", "yes"):
+            candidate = name = anonymous_id(job_id)
+        elif not candidate:
+            candidate = name
+        result.job = ctx.store.enqueue(
+            job_id=job_id, assignment=assignment, rubric=_rubric_key(ctx, assignment, rubric), candidate=candidate,
+            submission_name=name, upload_path=prepared.root.relative_to(ctx.data_dir).as_posix(),
+            created_by=session.user.id)
+    except UploadRefused as exc:
+        discard(staging)
+        result.error = exc
+        return result
+    except BaseException:
+        discard(staging)
+        raise
+    ctx.pool.notify()
+    log.info("queued job %s (%s) for %s", job_id, assignment, session.user.name)
+    return result
+
+
+# --------------------------------------------------------------------------- HTML routes
+
+pages = APIRouter(include_in_schema=False)
+
+
+@pages.get("/login")
+def login_page(request: Request, ctx: Ctx, next: str = "/") -> Response:  # noqa: A002 - the query name
+    return _login_form(request, ctx, next=next)
+
+
+def _login_form(request: Request, ctx: AppContext, *, next: str, error: str | None = None,  # noqa: A002
+                status: int = 200, name: str = "") -> Response:
+    # Reuse the browser's token: a second login tab (or a favicon fetch redirected here) must not
+    # invalidate the form already on screen.
+    token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not re.fullmatch(r"[A-Za-z0-9_-]{32}", token):
+        token = new_login_csrf()
+    response = _page(request, "login.html.j2", {"login_csrf": token, "next": safe_next(next), "error": error,
+                                                "name": name}, status)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=ctx.settings.secure_cookies, path="/login", max_age=3600)
+    return response
+
+
+@pages.post("/login")
+def login(request: Request, ctx: Ctx, name: Annotated[str, Form(max_length=100)],
+          password: Annotated[str, Form(max_length=1000)], next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+    if ctx.throttle.blocked(name):
+        return _login_form(request, ctx, next=next, error="too many failed attempts; wait a few minutes",
+                           status=429, name=name)
+    user = authenticate(ctx.db, name, password)
+    if user is None:
+        ctx.throttle.failed(name)
+        return _login_form(request, ctx, next=next, error="wrong name or password", status=400, name=name)
+    ctx.throttle.succeeded(name)
+    token, _ = start_session(ctx.db, user, max_seconds=ctx.settings.session_max_seconds)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=ctx.settings.secure_cookies,
+                        path="/", max_age=int(ctx.settings.session_max_seconds))
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@pages.post("/logout")
+def logout(ctx: Ctx, session: CurrentSession) -> Response:
+    end_session(ctx.db, session.token_hash)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=ctx.settings.secure_cookies)
+    return response
+
+
+def _index(request: Request, ctx: AppContext, *, error: str | None = None, fields: dict[str, str] | None = None,
+           status: int = 200) -> Response:
+    limits = ctx.settings.limits
+    return _page(request, "index.html.j2", {
+        "assignments": ctx.catalog.assignments, "rubrics": sorted(ctx.catalog.rubrics),
+        "problems": ctx.catalog.problems, "counts": ctx.store.counts(), "jobs": ctx.store.list_jobs(limit=20),
+        "error": error, "fields": fields or {},
+        "limits": {"files": limits.max_files, "file_mb": limits.max_file_bytes / 2**20,
+                   "total_mb": limits.max_request_bytes / 2**20},
+    }, status)
+
+
+@pages.get("/")
+def index(request: Request, ctx: Ctx) -> Response:
+    return _index(request, ctx)
+
+
+@pages.post("/upload")
+async def upload_page(request: Request, ctx: Ctx, session: CurrentSession) -> Response:
+    result = await _accept_upload(request, ctx, session)
+    if result.error is not None:
+        if result.error.status == 403:
+            raise HTTPException(403, result.error.message)
+        return await anyio.to_thread.run_sync(
+            lambda: _index(request, ctx, error=result.error.message if result.error else None, fields=result.fields,
+                           status=result.error.status if result.error else 400))
+    assert result.job is not None
+    return RedirectResponse(f"/jobs/{result.job.id}", status_code=303)
+
+
+@pages.get("/jobs/{job_id}")
+def job_page(request: Request, ctx: Ctx, job_id: str) -> Response:
+    job = _job_or_404(ctx, job_id)
+    report = _report_of(ctx, job) if job.state is JobState.done else None
+    html_report = bool(report) and (_result_dir(ctx, job) / "report.html").is_file()
+    return _page(request, "job.html.j2", {"job": job, "report": report, "html_report": html_report,
+                                          "refresh": None if job.finished else REFRESH_SECONDS})
+
+
+@pages.get("/jobs/{job_id}/report")
+def report_page(request: Request, ctx: Ctx, job_id: str) -> Response:
+    job = _job_or_404(ctx, job_id)
+    folder = _result_dir(ctx, job)
+    html_file = folder / "report.html"
+    if html_file.is_file() and not html_file.is_symlink():
+        # Our renderer's output, from our own folder; the strict CSP still assumes it holds hostile text.
+        return Response(html_file.read_bytes(), media_type="text/html; charset=utf-8",
+                        headers={"Content-Security-Policy": REPORT_CSP})
+    report = _report_of(ctx, job)
+    if report is None:
+        raise HTTPException(404, "the report of this job cannot be read")
+    return _page(request, "report.html.j2", {"job": job, "report": report})
+
+
+@pages.get("/jobs/{job_id}/report.json")
+def report_download(ctx: Ctx, job_id: str) -> Response:
+    job = _job_or_404(ctx, job_id)
+    path = _result_dir(ctx, job) / "report.json"
+    if not path.is_file():
+        raise HTTPException(404, "the report of this job is missing")
+    return Response(path.read_bytes(), media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="report-{job.id}.json"'})
+
+
+@pages.get("/assignments/{name}")
+def assignment_page(request: Request, ctx: Ctx, name: str) -> Response:
+    _assignment_or_404(ctx, name)
+    jobs, reports = _summary(ctx, name)
+    rows = {row["submission"]: row for row in summary_rows(reports)}
+    rubrics = sorted({j.rubric or "" for j in jobs if j.state is JobState.done})
+    pending = any(not j.finished for j in jobs)
+    return _page(request, "assignment.html.j2", {
+        "name": name, "assignment": ctx.catalog.assignments[name].assignment, "jobs": jobs,
+        "rows": {j.id: rows.get(_summary_key(j)) for j in jobs}, "rubrics": rubrics,
+        "refresh": REFRESH_SECONDS if pending else None,
+    })
+
+
+@pages.get("/assignments/{name}/summary.csv")
+def summary_csv(ctx: Ctx, name: str, rubric: str = "") -> Response:
+    _assignment_or_404(ctx, name)
+    if rubric and rubric not in ctx.catalog.rubrics:
+        raise HTTPException(404, "no such rubric")
+    key = _rubric_key(ctx, name, rubric or None)
+    _, reports = _summary(ctx, name, key)
+    loaded = api.load_rubric(ctx.catalog.rubric_path(name, key))
+    with tempfile.TemporaryDirectory(prefix="thg-summary-") as folder:
+        write_summaries(reports, Path(folder), loaded.rubric)
+        data = (Path(folder) / "summary.csv").read_bytes()
+    filename = f"{clean_name(name)}-{clean_name(key or 'default')}-summary.csv"
+    return Response(data, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --------------------------------------------------------------------------- JSON API
+
+api_routes = APIRouter(prefix="/api", tags=["api"])
+
+
+@api_routes.get("/me")
+def me(session: CurrentSession) -> MeOut:
+    """Who is logged in, and the CSRF token to send as `X-CSRF-Token` with every POST."""
+    return MeOut(user=session.user.name, csrf_token=session.csrf_token)
+
+
+@api_routes.get("/assignments")
+def list_assignments(ctx: Ctx) -> list[AssignmentOut]:
+    """The assignments submissions can be graded against, with their job counts."""
+    counts = ctx.store.counts()
+    return [AssignmentOut(name=name, title=a.assignment.title, task=a.assignment.task.value,
+                          primary_metric=a.assignment.primary_metric.value, rubric=a.rubric_path().name,
+                          jobs=counts.get(name, {}))
+            for name, a in sorted(ctx.catalog.assignments.items())]
+
+
+@api_routes.post("/uploads", status_code=201, openapi_extra=UPLOAD_SCHEMA,
+                 responses={400: {"description": "refused submission"}, 403: {"description": "bad CSRF token"},
+                            413: {"description": "over a size or count limit"}})
+async def upload(request: Request, ctx: Ctx, session: CurrentSession) -> JSONResponse:
+    """Upload a submission (folder files or a .zip) and queue it for grading."""
+    result = await _accept_upload(request, ctx, session)
+    if result.error is not None:
+        return JSONResponse({"detail": result.error.message}, status_code=result.error.status)
+    assert result.job is not None
+    return JSONResponse(_job_out(result.job).model_dump(mode="json"), status_code=201,
+                        headers={"Location": f"/api/jobs/{result.job.id}"})
+
+
+@api_routes.get("/jobs")
+def list_jobs(ctx: Ctx, assignment: str | None = None) -> list[JobOut]:
+    """Jobs, newest first, optionally for one assignment."""
+    return [_job_out(j) for j in ctx.store.list_jobs(assignment=assignment)]
+
+
+@api_routes.get("/jobs/{job_id}")
+def get_job(ctx: Ctx, job_id: str) -> JobOut:
+    """One job's state; poll it until `state` is `done` or `failed`."""
+    return _job_out(_job_or_404(ctx, job_id))
+
+
+@api_routes.get("/jobs/{job_id}/report", responses={409: {"description": "not graded yet"}})
+def get_report(ctx: Ctx, job_id: str) -> Response:
+    """The job's report.json (the schema is `schemas/report.schema.json`)."""
+    job = _job_or_404(ctx, job_id)
+    path = _result_dir(ctx, job) / "report.json"
+    if not path.is_file():
+        raise HTTPException(404, "the report of this job is missing")
+    return Response(path.read_bytes(), media_type="application/json")
+
+
+@api_routes.get("/assignments/{name}/summary")
+def get_summary(ctx: Ctx, name: str) -> SummaryOut:
+    """The batch summary rows (as in summary.json) of every graded submission of an assignment."""
+    _assignment_or_404(ctx, name)
+    jobs, reports = _summary(ctx, name)
+    job_ids = {_summary_key(j): j.id for j in jobs}
+    rows = summary_rows(reports)
+    for row in rows:
+        row["job"] = job_ids[row["submission"]]
+        row["report"] = f"/jobs/{row['job']}/report"
+    return SummaryOut(assignment=name, rubric=ctx.catalog.assignments[name].rubric_path().name, submissions=rows)
+
+
+# --------------------------------------------------------------------------- the application
+
+
+def _remove_orphan_uploads(data_dir: Path, store: JobStore, older_than: float = 3600.0) -> None:
+    """Uploads of a server that died mid-upload never became jobs: remove them."""
+    known = store.ids()
+    now = time.time()
+    for folder in (data_dir / "uploads").iterdir():
+        if folder.name not in known and now - folder.stat().st_mtime > older_than:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def create_app(settings: WebSettings | None = None, *, grader_factory: GraderFactory | None = None,
+               start_workers: bool = True) -> FastAPI:
+    """Build the application: open (and migrate) the database, load assignments, prepare the workers."""
+    settings = settings or WebSettings()
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for sub in ("uploads", "reports"):
+        (data_dir / sub).mkdir(mode=0o700, exist_ok=True)
+    db = Database(data_dir / settings.db_path.name)
+    db.initialise()
+    store = JobStore(db)
+    catalog = load_catalog(settings.assignment_dirs, settings.rubrics_dir)
+    factory = grader_factory or (load_factory(settings.grader_factory) if settings.grader_factory
+                                 else SandboxGraderFactory())
+    pool = WorkerPool(store, GradingBackend(catalog, factory), data_dir, workers=settings.workers,
+                      lease_seconds=settings.lease_seconds, poll_seconds=settings.poll_seconds,
+                      max_attempts=settings.max_attempts)
+    ctx = AppContext(settings=settings, data_dir=data_dir, db=db, store=store, catalog=catalog, pool=pool,
+                     templates=_templates())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _remove_orphan_uploads(data_dir, store)
+        if start_workers:
+            pool.start()
+        try:
+            yield
+        finally:
+            if start_workers:
+                await anyio.to_thread.run_sync(pool.stop)
+
+    app = FastAPI(title="take-home-grader", version=__version__, openapi_url="/api/openapi.json",
+                  docs_url=None, redoc_url=None, lifespan=lifespan,
+                  description="Upload take-home submissions, follow their grading and read the reports. "
+                              "Every route except /login needs the session cookie; every POST needs the "
+                              "X-CSRF-Token header (GET /api/me returns it).")
+    app.state.ctx = ctx
+    app.add_middleware(AuthMiddleware, db=db, idle_seconds=settings.session_idle_seconds)
+    app.add_middleware(SecurityHeadersMiddleware)  # added last: outermost, so it also covers refusals
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    app.include_router(pages)
+    app.include_router(api_routes)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_api(request.url.path) or getattr(request.state, "session", None) is None:
+            return await http_exception_handler(request, exc)
+        return _page(request, "error.html.j2", {"status": exc.status_code, "message": exc.detail},
+                     exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if is_api(request.url.path):
+            return await request_validation_exception_handler(request, exc)
+        return _page(request, "error.html.j2", {"status": 400, "message": "the form was incomplete or invalid"}, 400)
+
+    return app
