@@ -11,7 +11,8 @@ import yaml
 
 from grader.analysis.context import CheckContext, SubmissionFacts
 from grader.analysis.notebook import NotebookView
-from grader.checks.base import DOC_SECTIONS, CheckSpec
+from grader.analysis.pylint_runner import run_pylint
+from grader.checks.base import DOC_SECTIONS, CheckSpec, Need
 from grader.checks.registry import default_registry
 from grader.checks.runner import run_check
 from grader.execution.record import not_run_record
@@ -38,6 +39,11 @@ def _config(folder: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text()) or {} if path.is_file() else {}
 
 
+def _files(config: dict[str, Any], path: Path) -> dict[str, str]:
+    """Extra submission files: `files` for every example, plus `example_files[<stem>]` for one."""
+    return {**(config.get("files") or {}), **((config.get("example_files") or {}).get(path.stem) or {})}
+
+
 def load_example(path: Path) -> nbformat.NotebookNode:
     if path.suffix == ".py":
         return script_to_notebook(path.read_text())
@@ -47,13 +53,14 @@ def load_example(path: Path) -> nbformat.NotebookNode:
 def _static_result(spec: CheckSpec, path: Path, config: dict[str, Any]) -> CheckResult:
     nb = load_example(path)
     view = NotebookView.from_nodes([("analysis.ipynb", nb)])
-    files = dict(config.get("files") or {})
+    files = _files(config, path)
     assignment = load_assignment(REPO / "sample_datasets" / config["assignment"]).assignment \
         if config.get("assignment") else None
     ctx = CheckContext(
         submission=SubmissionFacts(name=path.stem, files=("analysis.ipynb", *files), texts=files,
                                    notebooks=("analysis.ipynb",)),
         notebook=view, execution=not_run_record(view, "example"), assignment=assignment,
+        pylint=run_pylint(view) if Need.pylint in spec.requires else None,
     )
     return run_check(spec, ctx, config.get("params") or {})
 
@@ -66,7 +73,7 @@ def _executed_result(spec: CheckSpec, path: Path, config: dict[str, Any], sandbo
     folder = tmp / path.stem
     folder.mkdir()
     nbformat.write(load_example(path), str(folder / "analysis.ipynb"))
-    for name, text in (config.get("files") or {}).items():
+    for name, text in _files(config, path).items():
         (folder / name).write_text(text)
     rubric = Rubric(name="one-check", criteria=[Criterion(id="only", title="only", points=1, checks=[
         CheckRef(check=spec.id, points=1, params=config.get("params") or {})])])

@@ -1,0 +1,1 @@
+"""Documentation: does the notebook tell the story a reviewer can follow."""

@@ -1,0 +1,1 @@
+"""Code quality: is the notebook's code something a colleague could maintain."""

@@ -1,0 +1,5 @@
+# %%
+import pandas as pd
+
+df = pd.read_csv("data/train.csv")
+df.head()

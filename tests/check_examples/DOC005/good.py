@@ -1,0 +1,4 @@
+# %% [markdown]
+# # Churn: main notebook (see README.md)
+# %%
+import features

@@ -1,0 +1,7 @@
+# %%
+import pandas as pd
+
+df = pd.read_csv("data/train.csv")
+df.head()
+# %%
+X = df[["tenure_months", "age"]]

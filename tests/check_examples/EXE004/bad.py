@@ -1,0 +1,4 @@
+# %%
+import pandas as pd
+
+df = pd.read_csv("/Users/jane/Downloads/churn/train.csv")
