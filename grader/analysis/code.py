@@ -100,6 +100,7 @@ class CodeIndex:
                 tree, error = None, f"{type(exc).__name__}: {exc}"
             self.cells.append(CodeCell(cell, source, tree, error, magic))
         self._by_index = {c.index: c for c in self.cells}
+        self._lines: dict[int, list[str]] = {}
 
     # ------------------------------------------------------------------ basics
 
@@ -123,7 +124,19 @@ class CodeIndex:
         return text if len(text) <= width else text[: width - 1] + "…"
 
     def segment(self, code: CodeCell, node: ast.AST) -> str:
-        return ast.get_source_segment(code.source, node) or ""
+        """The source text of a node (the cell's lines are split once and cached)."""
+        lines = self._lines.get(code.index)
+        if lines is None:
+            lines = self._lines[code.index] = code.source.splitlines(keepends=True)
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        if start is None or end is None or col is None or end_col is None or end > len(lines):
+            return ""
+        if start == end:
+            return _decode_slice(lines[start - 1], col, end_col)
+        first = _decode_slice(lines[start - 1], col, None)
+        last = _decode_slice(lines[end - 1], 0, end_col)
+        return "".join([first, *lines[start:end - 1], last])
 
     # ------------------------------------------------------------------ imports and names
 
@@ -239,6 +252,12 @@ class CodeIndex:
                 stripped = line.split("#", 1)[0] if "#" in line and "'" not in line and '"' not in line else line
                 if rx.search(stripped):
                     yield code.index, number, line.strip()
+
+
+def _decode_slice(line: str, start: int, end: int | None) -> str:
+    """ast column offsets count UTF-8 bytes, not characters."""
+    raw = line.encode("utf-8")
+    return raw[start:end].decode("utf-8", "replace")
 
 
 def first(items: Iterable[CallSite]) -> CallSite | None:

@@ -9,6 +9,7 @@ non-UTF-8 bytes, too many cells, an oversized file, an unsafe archive) becomes a
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import hashlib
 import json
 import os
@@ -147,7 +148,27 @@ def parse_notebook(rel: str, data: bytes, limits: SubmissionLimits) -> nbformat.
     return node
 
 
-def _walk(root: Path, limits: SubmissionLimits) -> tuple[dict[str, Path], list[str]]:
+IGNORE_FILE = ".graderignore"
+
+
+def read_ignore_patterns(*folders: Path) -> tuple[str, ...]:
+    """Patterns from `.graderignore` files (one glob per line, `#` comments) in the given folders."""
+    patterns: list[str] = []
+    for folder in folders:
+        path = folder / IGNORE_FILE
+        if path.is_file() and path.stat().st_size < 64 * 1024:
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    patterns.append(line)
+    return tuple(patterns)
+
+
+def _ignored(rel: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel.rsplit("/", 1)[-1], p) for p in patterns)
+
+
+def _walk(root: Path, limits: SubmissionLimits, ignore: tuple[str, ...] = ()) -> tuple[dict[str, Path], list[str]]:
     files: dict[str, Path] = {}
     skipped: list[str] = []
     total = 0
@@ -165,7 +186,7 @@ def _walk(root: Path, limits: SubmissionLimits) -> tuple[dict[str, Path], list[s
         for name in sorted(names):
             path = here / name
             rel = path.relative_to(root).as_posix()
-            if name in IGNORED_PARTS or name.startswith("."):
+            if name in IGNORED_PARTS or name.startswith(".") or _ignored(rel, ignore):
                 continue
             if path.is_symlink():
                 skipped.append(f"{rel} (symbolic link, not followed)")
@@ -191,8 +212,13 @@ def open_submission(
     notebook: str | None = None,
     limits: SubmissionLimits | None = None,
     name: str | None = None,
+    ignore: tuple[str, ...] = (),
 ) -> Iterator[Submission]:
-    """Load a submission folder or zip; a zip is unpacked to a temporary folder for the duration."""
+    """Load a submission folder or zip; a zip is unpacked to a temporary folder for the duration.
+
+    `ignore` holds glob patterns of files that are not part of the work (e.g. the sample
+    corpus's `expected.yaml`, listed in a `.graderignore` next to the submissions).
+    """
     limits = limits or SubmissionLimits()
     path = Path(path)
     temp: str | None = None
@@ -212,7 +238,8 @@ def open_submission(
             root = path
         else:
             raise SubmissionError(f"{path.name} is neither a folder, a .zip nor a notebook")
-        yield load_folder(root, source=path, notebook=notebook, limits=limits, name=name or _name_of(path))
+        yield load_folder(root, source=path, notebook=notebook, limits=limits, name=name or _name_of(path),
+                          ignore=ignore)
     finally:
         if temp:
             shutil.rmtree(temp, ignore_errors=True)
@@ -236,10 +263,11 @@ def load_folder(
     notebook: str | None = None,
     limits: SubmissionLimits | None = None,
     name: str | None = None,
+    ignore: tuple[str, ...] = (),
 ) -> Submission:
     """Load a submission folder already on disk."""
     limits = limits or SubmissionLimits()
-    files, skipped = _walk(root, limits)
+    files, skipped = _walk(root, limits, ignore)
     if not files:
         raise SubmissionError("the submission is empty")
     candidates = sorted((rel for rel in files if rel.lower().endswith(".ipynb")), key=_natural_key)

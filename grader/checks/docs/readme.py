@@ -23,8 +23,6 @@ class ReadmeParams(Params):
     ignore: list[str] = Field(default_factory=lambda: [
         "requirements*.txt", "environment*.yml", "environment*.yaml", "pyproject.toml", ".gitignore", "LICENSE*",
         "predictions.csv", "*.lock", "runtime.txt", ".python-version", "*.png", "*.jpg", "*.svg",
-        # the sample corpus keeps its ground truth next to each submission; it is not the candidate's
-        "expected.yaml",
     ])
     #: Words a README needs to be useful.
     min_words: int = Field(default=30, ge=1, le=5000)
