@@ -1,0 +1,1 @@
+"""Evaluation methodology: held-out data, cross-validation, stratification, metrics, error analysis, seeds."""

@@ -1,0 +1,1 @@
+"""Feature engineering: missing values, categorical encoding, scaling, new features, pipelines."""
