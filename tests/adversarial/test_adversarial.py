@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from grader.batch import grade_folder
+from grader.batch import grade_groups
 from grader.checks.registry import default_registry
 from grader.execution.docker_client import LABEL, DockerClient
 from grader.execution.sandbox import SandboxSettings, current_owner
@@ -28,6 +28,7 @@ from grader.models.report import GradingStatus, Report
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
 EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load((HERE / "expected.yaml").read_text())
 SANDBOX_UID = 10001
 
@@ -91,17 +92,62 @@ def batch(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     shutil.copytree(HERE / "corpus", corpus)
     _make_huge_inputs(corpus)
     before = _host_snapshot()
-    registry = default_registry()
-    assignment = load_assignment(HERE / "assignment")
-    grader = Grader(
-        rubric=load_rubric_file(assignment.rubric_path(), registry), registry=registry, assignment=assignment,
-        sandbox=SandboxRunner(client=docker_client, settings=SandboxSettings(
-            image=runtime_image, runtime=None if runtime == "runc" else runtime)),
-        options=GradingOptions(write_html=True),
-    )
-    result = grade_folder(grader, corpus, folder / "out", jobs=2)
+    sandbox = SandboxRunner(client=docker_client, settings=SandboxSettings(
+        image=runtime_image, runtime=None if runtime == "runc" else runtime))
+    groups = {"adversarial": (_grader(HERE / "assignment", sandbox), corpus)}
+    normal = _normal_submissions(folder / "normal") if runtime == "runc" else None
+    if normal is not None:
+        # The normal sample submissions share the pool (and the host) with the attacks.
+        groups["churn"] = (_grader(REPO / "sample_datasets" / "churn", sandbox), normal)
+    results = grade_groups(groups, folder / "out", jobs=2)
     after = _host_snapshot()
-    return runtime, result.reports, {"before": before, "after": after, "out": folder / "out"}
+    return runtime, results["adversarial"].reports, {
+        "before": before, "after": after, "out": folder / "out" / "adversarial",
+        "normal": results["churn"].reports if normal is not None else {}, "normal_in": normal, "sandbox": sandbox,
+        "folder": folder,
+    }
+
+
+def _grader(assignment_folder: Path, sandbox: SandboxRunner) -> Grader:
+    registry = default_registry()
+    assignment = load_assignment(assignment_folder)
+    return Grader(rubric=load_rubric_file(assignment.rubric_path(), registry), registry=registry,
+                  assignment=assignment, sandbox=sandbox, options=GradingOptions(write_html=True))
+
+
+def _normal_submissions(target: Path) -> Path | None:
+    """A strong, an average and a broken churn submission from the sample corpus, if it is there."""
+    from tests.corpus import Tier, corpus
+
+    wanted = {Tier.strong: 1, Tier.average: 1, Tier.broken: 1}
+    for _, folder, expected in corpus("churn"):
+        if wanted.get(expected.tier, 0) > 0:
+            shutil.copytree(folder, target / folder.name)
+            wanted[expected.tier] -= 1
+    return target if target.is_dir() else None
+
+
+def _comparable(report: Report) -> dict[str, Any]:
+    """A report without what legitimately varies between runs (times, paths, caching)."""
+    data = report.model_dump(mode="json")
+    for key in ("generated_at", "timings", "environment"):
+        data.pop(key, None)
+    data["submission"].pop("source", None)
+    execution = data["execution"]
+    for key in ("duration_s", "startup_s", "started_at"):
+        execution.pop(key, None)
+    for cell in execution["cells"]:
+        cell.pop("duration_s", None)
+    data["checks"] = [c for c in data["checks"] if c["id"] != "EXE002"]  # run time varies with load
+    for check in data["checks"]:
+        check.pop("duration_ms", None)
+    for criterion in data["criteria"]:
+        criterion["checks"] = [c for c in criterion["checks"] if c["check_id"] != "EXE002"]
+        criterion["deductions"] = [d for d in criterion["deductions"] if d["check_id"] != "EXE002"]
+        criterion.pop("score", None)
+    data.pop("total", None)
+    data.pop("followups", None)
+    return data
 
 
 def test_every_case_is_in_the_batch(batch: tuple[str, dict[str, Report], dict[str, Any]]) -> None:
@@ -157,3 +203,16 @@ def test_host_is_unchanged(batch: tuple[str, dict[str, Report], dict[str, Any]])
     assert not after["tmp_canary"], "the zip-slip archive wrote outside its folder"
     assert after["tmp_submissions"] == before["tmp_submissions"], "temporary submission folders left behind"
     assert set(after["outside_connections"]) <= set(before["outside_connections"]), after
+
+
+def test_normal_submissions_get_the_report_they_get_alone(batch: tuple[str, dict[str, Report], dict[str, Any]],
+                                                          tmp_path: Path) -> None:
+    runtime, _, host = batch
+    if runtime != "runc":
+        pytest.skip("the mixed batch runs under runc")
+    normal: dict[str, Report] = host["normal"]
+    assert len(normal) == 3, "the sample corpus should provide a strong, an average and a broken churn submission"
+    grader = _grader(REPO / "sample_datasets" / "churn", host["sandbox"])
+    for name, in_batch in normal.items():
+        alone = grader.grade(host["normal_in"] / name, out_dir=tmp_path / name, name=name)
+        assert _comparable(alone) == _comparable(in_batch), name

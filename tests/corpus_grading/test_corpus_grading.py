@@ -1,0 +1,130 @@
+"""The sample corpus graded end to end: outcomes match each submission's expected.yaml.
+
+Covers issue 3 (every submission executes as predicted, predictions are valid) and
+issue 4/5 (tiers rank correctly; every planted flaw is found by the check meant for
+it, at the right cell; strong work raises no high-severity finding; clean work has
+no leakage finding).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from itertools import product
+from pathlib import Path
+
+import pytest
+
+from grader.models.findings import CheckStatus, Severity
+from grader.models.report import GradingStatus, Report
+from tests.corpus import ASSIGNMENTS, Expected, Flaw, Tier, corpus
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+CORPUS = corpus()
+IDS = [f"{a}/{f.name}" for a, f, _ in CORPUS]
+
+#: The check (or checks) meant to find each planted flaw.
+FLAW_CHECKS: dict[Flaw, tuple[str, ...]] = {
+    Flaw.scaler_fit_before_split: ("LEAK001",),
+    Flaw.imputer_fit_before_split: ("LEAK001", "LEAK002"),
+    Flaw.oversampling_before_split: ("LEAK004",),
+    Flaw.leakage_column_used: ("LEAK007",),
+    Flaw.target_derived_feature: ("LEAK008", "LEAK003"),
+    Flaw.tuned_on_test_set: ("LEAK006",),
+    Flaw.random_split_time_series: ("LEAK010",),
+    Flaw.group_split_ignored: ("LEAK011",),
+    Flaw.no_random_seed: ("EVAL006",),
+    Flaw.accuracy_only_imbalanced: ("EVAL004",),
+    Flaw.no_eda: ("EDA001", "EDA004", "EDA003", "EDA006"),
+    Flaw.no_baseline: ("MOD001",),
+    Flaw.no_cross_validation: ("EVAL002",),
+    Flaw.single_model: ("MOD002",),
+    Flaw.copy_pasted_cells: ("QUAL003",),
+    Flaw.raises_midway: ("EXE001",),
+    Flaw.hardcoded_absolute_path: ("EXE004",),
+    Flaw.missing_package: ("EXE001",),
+    Flaw.executed_out_of_order: ("EXE003",),
+    Flaw.no_narrative: ("DOC001", "DOC003", "DOC004"),
+}
+LEAK_FLAWS = {f for f, checks in FLAW_CHECKS.items() if all(c.startswith("LEAK") for c in checks)}
+
+
+def test_the_corpus_is_large_enough() -> None:
+    by_assignment: dict[str, int] = {}
+    for assignment, _, _ in CORPUS:
+        by_assignment[assignment] = by_assignment.get(assignment, 0) + 1
+    assert by_assignment.get("churn", 0) >= 10, by_assignment
+    assert by_assignment.get("fraud", 0) >= 4 and by_assignment.get("delivery", 0) >= 4, by_assignment
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_execution_matches_expectation(key: str, graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
+    report, expected, out = graded_corpus[key]
+    assert report.status in (GradingStatus.graded, GradingStatus.needs_review), report.error
+    execution = report.execution
+    failing = [f"{c.index}:{c.error_name}:{(c.error_value or '')[:80]}" for c in execution.cells
+               if c.status.value in ("error", "timeout")]
+    assert execution.status.value == expected.expected_run, f"{execution.reason} / {failing}"
+    if expected.failing_cell is not None:
+        first = next(c for c in execution.cells if c.status.value in ("error", "timeout"))
+        assert first.index == expected.failing_cell, failing
+    if expected.writes_predictions:
+        assignment = key.split("/")[0]
+        contract = _contract(assignment)
+        assert contract["file"] in execution.collected_files, execution.reason
+        rows = list(csv.DictReader(io.StringIO((out / "outputs" / contract["file"]).read_text())))
+        test_ids = {r[contract["id_column"]] for r in csv.DictReader(
+            io.StringIO((ASSIGNMENTS / assignment / "test_features.csv").read_text()))}
+        assert {r[contract["id_column"]] for r in rows} == test_ids
+        assert contract["prediction_column"] in rows[0]
+
+
+def _contract(assignment: str) -> dict[str, str]:
+    import yaml
+
+    raw = yaml.safe_load((ASSIGNMENTS / assignment / "assignment.yaml").read_text())
+    return {"file": "predictions.csv", **raw["prediction_contract"]}
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_planted_flaws_are_found_at_their_cells(key: str,
+                                                graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
+    report, expected, _ = graded_corpus[key]
+    by_id = {r.id: r for r in report.checks}
+    for flaw in expected.flaws:
+        checks = [by_id[c] for c in FLAW_CHECKS[flaw.name] if c in by_id]
+        failed = [c for c in checks if c.status is CheckStatus.failed and c.problems]
+        assert failed, f"{flaw.name} not found by {FLAW_CHECKS[flaw.name]}: " \
+                       f"{[(c.id, c.status.value, c.message) for c in checks]}"
+        if flaw.cell is not None:
+            cells = {e.cell for c in failed for f in c.problems for e in f.evidence}
+            assert flaw.cell in cells, f"{flaw.name}: evidence at {sorted(x for x in cells if x is not None)}, " \
+                                       f"expected cell {flaw.cell}"
+
+
+def test_tiers_rank_in_order(graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
+    for assignment in {k.split("/")[0] for k in graded_corpus}:
+        tiers: dict[Tier, list[tuple[str, float]]] = {}
+        for key, (report, expected, _) in graded_corpus.items():
+            if key.startswith(f"{assignment}/"):
+                tiers.setdefault(expected.tier, []).append((key, report.total.percent))
+        for higher, lower in ((Tier.strong, Tier.average), (Tier.average, Tier.weak), (Tier.strong, Tier.weak)):
+            for (hk, hs), (lk, ls) in product(tiers.get(higher, []), tiers.get(lower, [])):
+                assert hs > ls, f"{hk} ({higher.value}, {hs}%) does not outscore {lk} ({lower.value}, {ls}%)"
+
+
+@pytest.mark.parametrize("key", [k for k, (_, _, e) in zip(IDS, CORPUS) if e.tier is Tier.strong])
+def test_strong_work_raises_no_high_severity_finding(
+        key: str, graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
+    report, _, _ = graded_corpus[key]
+    high = [(r.id, f.message) for r in report.checks for f in r.problems if f.severity is Severity.high]
+    assert not high, high
+
+
+@pytest.mark.parametrize("key", [k for k, (_, _, e) in zip(IDS, CORPUS) if not {f.name for f in e.flaws} & LEAK_FLAWS])
+def test_clean_work_has_no_leakage_finding(key: str,
+                                           graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
+    report, _, _ = graded_corpus[key]
+    leaks = [(r.id, f.message) for r in report.checks if r.category == "leakage" for f in r.problems]
+    assert not leaks, leaks
