@@ -5,17 +5,20 @@ The CLI and the web app only parse input, call these, and present the result.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from grader.batch import BatchEvent, BatchResult, grade_folder
+from grader.batch import BatchEvent, BatchResult, grade_folder, grade_groups
+from grader.cache import ResultCache
 from grader.checks.registry import Registry, default_registry
 from grader.errors import ConfigError
 from grader.execution.docker_client import DockerClient
-from grader.execution.image import BuildReport, find_runtime_image
+from grader.execution.image import BuildReport, cache_dir, find_runtime_image
 from grader.execution.image import build_image as _build_image
 from grader.execution.sandbox import SandboxSettings, reap_leftovers
+from grader.execution.seccomp import profile_json
 from grader.grading import Grader, GradingOptions, SandboxRunner
+from grader.lint import LintResult, lint_file
 from grader.loading import (
     LoadedAssignment,
     LoadedRubric,
@@ -31,8 +34,10 @@ DEFAULT_RUBRIC = "ml-takehome.yaml"
 
 __all__ = [
     "build_image",
+    "grade_assignments",
     "grade_batch",
     "grade_submission",
+    "lint",
     "load_assignment",
     "load_rubric",
     "make_grader",
@@ -50,7 +55,19 @@ def load_assignment(path: Path | str) -> LoadedAssignment:
     return _load_assignment(Path(path))
 
 
-def sandbox_runner(*, image: str | None = None, runtime: str | None = None, seccomp: str | None = None,
+def seccomp_profile(choice: str) -> str | None:
+    """`grader` (the current allow-list profile), `engine` (the engine's built-in) or a JSON file path."""
+    if choice == "grader":
+        return profile_json()
+    if choice == "engine":
+        return None
+    path = Path(choice)
+    if not path.is_file():
+        raise ConfigError(f"seccomp profile {choice!r} is neither 'grader', 'engine' nor a JSON file")
+    return path.read_text(encoding="utf-8")
+
+
+def sandbox_runner(*, image: str | None = None, runtime: str | None = None, seccomp: str = "grader",
                    trace: bool = True) -> SandboxRunner:
     """Connect to Docker, reap leftovers of crashed runs, and pick the runtime image."""
     client = DockerClient.from_env()
@@ -61,7 +78,8 @@ def sandbox_runner(*, image: str | None = None, runtime: str | None = None, secc
     if not client.image_exists(tag):
         raise ConfigError(f"image {tag} does not exist; run `grader image build`")
     return SandboxRunner(client=client, settings=SandboxSettings(image=tag, runtime=runtime,
-                                                                 seccomp_profile=seccomp, trace=trace))
+                                                                 seccomp_profile=seccomp_profile(seccomp),
+                                                                 trace=trace))
 
 
 def make_grader(
@@ -76,8 +94,13 @@ def make_grader(
     registry: Registry | None = None,
     write_html: bool = True,
     sandbox: SandboxRunner | None = None,
+    cache: bool | Path = False,
 ) -> Grader:
-    """A grader for one assignment and rubric, ready to grade many submissions."""
+    """A grader for one assignment and rubric, ready to grade many submissions.
+
+    `cache=True` reuses results of unchanged submissions from the user cache folder
+    (a path picks another folder).
+    """
     registry = registry or default_registry()
     loaded_assignment = (assignment if isinstance(assignment, LoadedAssignment) or assignment is None
                          else load_assignment(assignment))
@@ -96,6 +119,7 @@ def make_grader(
         assignment=loaded_assignment,
         sandbox=runner,
         options=GradingOptions(execute=execute, blind=blind, notebook=notebook, write_html=write_html),
+        cache=ResultCache(cache if isinstance(cache, Path) else cache_dir() / "results") if cache else None,
     )
 
 
@@ -140,11 +164,37 @@ def grade_batch(
     return grade_folder(grader, Path(submissions), Path(out), jobs=jobs, resume=resume, on_event=on_event)
 
 
-def render_report(report: Report, *, executed: dict[str, object] | None = None) -> str:
-    """The self-contained HTML page for a report."""
+def lint(
+    path: Path | str,
+    *,
+    assignment: Path | str | LoadedAssignment | None = None,
+    only: Sequence[str] | None = None,
+    registry: Registry | None = None,
+) -> LintResult:
+    """Run the static checks (no Docker) on one notebook or `.py` script; `only` keeps categories or checks."""
+    loaded = assignment if isinstance(assignment, LoadedAssignment) or assignment is None else load_assignment(
+        assignment)
+    return lint_file(Path(path), registry=registry or default_registry(), assignment=loaded, only=only)
+
+
+def grade_assignments(
+    groups: dict[str, tuple[Grader, Path]],
+    *,
+    out: Path | str,
+    jobs: int | None = None,
+    resume: bool = False,
+    on_event: Callable[[BatchEvent], None] | None = None,
+) -> dict[str, BatchResult]:
+    """Grade several assignments' submission folders on one shared pool; `out/<group>/<name>/`."""
+    return grade_groups(groups, Path(out), jobs=jobs, resume=resume, on_event=on_event)
+
+
+def render_report(report: Report, *, executed: dict[str, object] | None = None,
+                  submitted: dict[str, object] | None = None, blind: bool = False) -> str:
+    """The self-contained HTML page for a report (`submitted` supplies outputs of cells that did not run)."""
     from grader.rendering import render_report_html
 
-    return render_report_html(report, executed or {})
+    return render_report_html(report, executed or {}, submitted, blind=blind)
 
 
 def build_image(*, base: str = "auto", force: bool = False, log: Callable[[str], None] = print) -> BuildReport:

@@ -63,6 +63,58 @@ class BatchResult:
         return [n for n, r in self.reports.items() if r.status in (GradingStatus.rejected, GradingStatus.failed)]
 
 
+@dataclass(frozen=True)
+class BatchItem:
+    """One submission to grade: its name, where it is, who grades it, where its report goes."""
+
+    name: str
+    path: Path
+    grader: Grader
+    out_dir: Path
+
+
+def grade_items(
+    items: list[BatchItem],
+    *,
+    jobs: int | None = None,
+    resume: bool = False,
+    on_event: Callable[[BatchEvent], None] | None = None,
+) -> dict[str, Report]:
+    """Grade items on a pool of `jobs` workers (default: CPU cores); returns reports by item name."""
+    emit = on_event or (lambda event: None)
+    lock = threading.Lock()
+    reports: dict[str, Report] = {}
+    todo = []
+    for item in items:
+        existing = item.out_dir / "report.json"
+        if resume and existing.is_file():
+            try:
+                reports[item.name] = load_report(existing)
+                emit(BatchEvent("skipped", item.name, {"reason": "already graded"}))
+                continue
+            except (ValueError, OSError):
+                pass
+        todo.append(item)
+    emit(BatchEvent("planned", "", {"total": len(items), "to_grade": len(todo)}))
+
+    def one(item: BatchItem) -> None:
+        emit(BatchEvent("started", item.name))
+        report = item.grader.grade(item.path, out_dir=item.out_dir, name=item.name.rsplit("/", 1)[-1])
+        with lock:
+            reports[item.name] = report
+        emit(BatchEvent("done", item.name, {
+            "status": report.status.value, "score": report.total.score, "max": report.total.max,
+            "run_status": report.execution.status.value, "cached": report.environment.get("cache") == "hit",
+        }))
+
+    workers = max(1, jobs or os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
+        futures = [pool.submit(one, item) for item in todo]
+        for future in as_completed(futures):
+            future.result()
+    return {item.name: reports[item.name] for item in items if item.name in reports}
+
+
 def grade_folder(
     grader: Grader,
     submissions_dir: Path,
@@ -75,41 +127,38 @@ def grade_folder(
     """Grade every submission under `submissions_dir` into `out_dir/<name>/`."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    items = discover(submissions_dir)
-    emit = on_event or (lambda event: None)
-    lock = threading.Lock()
-    reports: dict[str, Report] = {}
-    todo = []
-    for name, path in items:
-        existing = out_dir / name / "report.json"
-        if resume and existing.is_file():
-            try:
-                reports[name] = load_report(existing)
-                emit(BatchEvent("skipped", name, {"reason": "already graded"}))
-                continue
-            except (ValueError, OSError):
-                pass
-        todo.append((name, path))
+    items = [BatchItem(name, path, grader, out_dir / name) for name, path in discover(submissions_dir)]
+    reports = grade_items(items, jobs=jobs, resume=resume, on_event=on_event)
+    write_summaries(reports, out_dir, grader.rubric.rubric)
+    return BatchResult(reports=reports, out_dir=out_dir)
 
-    emit(BatchEvent("planned", "", {"total": len(items), "to_grade": len(todo)}))
 
-    def one(name: str, path: Path) -> tuple[str, Report]:
-        emit(BatchEvent("started", name))
-        report = grader.grade(path, out_dir=out_dir / name, name=name)
-        with lock:
-            reports[name] = report
-        emit(BatchEvent("done", name, {"status": report.status.value, "score": report.total.score,
-                                       "max": report.total.max}))
-        return name, report
+def grade_groups(
+    groups: dict[str, tuple[Grader, Path]],
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    resume: bool = False,
+    on_event: Callable[[BatchEvent], None] | None = None,
+) -> dict[str, BatchResult]:
+    """Grade several assignments' submission folders on one shared pool of sandboxes.
 
-    workers = max(1, jobs or os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
-        futures = [pool.submit(one, name, path) for name, path in todo]
-        for future in as_completed(futures):
-            future.result()
-    ordered = {name: reports[name] for name, _ in items if name in reports}
-    write_summaries(ordered, out_dir, grader.rubric.rubric)
-    return BatchResult(reports=ordered, out_dir=out_dir)
+    `groups` maps a group name (the assignment) to its grader and submissions folder;
+    reports go to `out_dir/<group>/<name>/`, with a summary per group.
+    """
+    out_dir = Path(out_dir)
+    items = []
+    for group, (grader, folder) in groups.items():
+        (out_dir / group).mkdir(parents=True, exist_ok=True)
+        items += [BatchItem(f"{group}/{name}", path, grader, out_dir / group / name)
+                  for name, path in discover(folder)]
+    reports = grade_items(items, jobs=jobs, resume=resume, on_event=on_event)
+    results = {}
+    for group, (grader, _) in groups.items():
+        mine = {name.split("/", 1)[1]: r for name, r in reports.items() if name.startswith(f"{group}/")}
+        write_summaries(mine, out_dir / group, grader.rubric.rubric)
+        results[group] = BatchResult(reports=mine, out_dir=out_dir / group)
+    return results
 
 
 def summary_rows(reports: dict[str, Report]) -> list[dict[str, Any]]:
@@ -134,7 +183,7 @@ def summary_rows(reports: dict[str, Report]) -> list[dict[str, Any]]:
 
 
 def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Any) -> None:
-    """summary.json and summary.csv (one row per submission, plus a points-possible row)."""
+    """summary.json, summary.csv (one row per submission, plus a points-possible row) and index.html."""
     rows = summary_rows(reports)
     criteria = [(c.id, c.points) for c in rubric.criteria]
     summary = {
@@ -158,6 +207,9 @@ def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Any) -> N
             ";".join(row["flags"]), _csv_safe(row["error"]),
         ])
     atomic_write(out_dir / "summary.csv", buffer.getvalue().encode())
+    from grader.rendering import render_index_html
+
+    atomic_write(out_dir / "index.html", render_index_html(rows, rubric).encode())
 
 
 def _csv_safe(value: str) -> str:

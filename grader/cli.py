@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--image", help="sandbox image tag (default: the one built for this grader)")
         p.add_argument("--runtime", help="container runtime, e.g. runsc for gVisor")
         p.add_argument("--no-html", action="store_true", help="write report.json only")
+        p.add_argument("--no-cache", action="store_true", help="grade afresh even if a cached result matches")
 
     grade = sub.add_parser("grade", help="grade one submission folder or zip")
     grade.add_argument("submission", type=Path)
@@ -46,9 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="grade every submission folder under a directory")
     batch.add_argument("submissions", type=Path)
     grading_options(batch)
+    batch.add_argument("--assignments", type=Path,
+                       help="a folder of assignments: grade SUBMISSIONS/<name>/ against ASSIGNMENTS/<name>/")
     batch.add_argument("--jobs", type=int, default=None, help="sandboxes at once (default: CPU cores)")
     batch.add_argument("--resume", action="store_true", help="skip submissions that already have a report")
     batch.add_argument("--quiet", action="store_true", help="print only the final line")
+    batch.add_argument("--events", action="store_true", help="JSON-lines progress events on stdout, for tools")
 
     image = sub.add_parser("image", help="manage the sandbox image")
     image_sub = image.add_subparsers(dest="image_command", required=True)
@@ -68,6 +72,16 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
 
     sub.add_parser("reap", help="remove every container and volume the grader left behind")
+
+    lint = sub.add_parser("lint", help="static checks only (no Docker) on a notebook or .py script")
+    lint.add_argument("path", type=Path, help="a notebook (.ipynb) or a script (.py, `# %%` cells or plain)")
+    lint.add_argument("--assignment", type=Path, help="assignment folder (target, leakage columns, structure)")
+    lint.add_argument("--only", action="append", help="categories, check ids or slugs to run (e.g. leakage)")
+    lint.add_argument("--json", action="store_true")
+
+    from grader.web.commands import add_subcommands
+
+    add_subcommands(sub)
     return parser
 
 
@@ -105,6 +119,12 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return _rubric_validate(args.file, console)
     if args.command == "checks":
         return _checks_list(args.json, console)
+    if args.command == "lint":
+        return _lint(args, console)
+    if args.command in ("serve", "user"):
+        from grader.web import commands
+
+        return commands.run(args, console)
     if args.command == "reap":
         from grader.execution.docker_client import DockerClient
         from grader.execution.sandbox import reap_leftovers
@@ -114,13 +134,14 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
     raise ConfigError(f"unknown command {args.command}")  # pragma: no cover - argparse prevents it
 
 
-def _grader(args: argparse.Namespace) -> Grader:
-    if args.assignment is None and args.rubric is None:
+def _grader(args: argparse.Namespace, assignment: Path | None = None) -> Grader:
+    assignment = assignment or args.assignment
+    if assignment is None and args.rubric is None:
         raise ConfigError("give --assignment (an assignment folder) or --rubric")
     return api.make_grader(
-        assignment=args.assignment, rubric=args.rubric, execute=not args.no_execute, blind=args.blind,
+        assignment=assignment, rubric=args.rubric, execute=not args.no_execute, blind=args.blind,
         notebook=getattr(args, "notebook", None), image=args.image, runtime=args.runtime,
-        write_html=not args.no_html,
+        write_html=not args.no_html, cache=not getattr(args, "no_cache", False),
     )
 
 
@@ -139,18 +160,40 @@ def _grade(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch(args: argparse.Namespace, console: Console) -> int:
-    from grader.progress import BatchProgress
+    from grader.progress import BatchProgress, JsonLinesProgress
 
-    grader = _grader(args)
-    with BatchProgress(console, quiet=args.quiet) as progress:
-        result = api.grade_batch(args.submissions, out=args.out, jobs=args.jobs, resume=args.resume,
-                                 grader=grader, on_event=progress.handle)
-    graded = len(result.reports) - len(result.ungraded)
-    console.print(f"graded {graded} of {len(result.reports)} submission(s); summary in {args.out / 'summary.csv'}")
-    for name in result.ungraded:
-        report = result.reports[name]
-        console.print(f"  [red]{name}[/red]: {report.status.value}: {(report.error or '').splitlines()[0][:200]}")
-    return EXIT_SOME_FAILED if result.ungraded else EXIT_OK
+    if not args.submissions.is_dir():
+        raise ConfigError(f"{args.submissions} is not a folder of submissions")
+    if args.assignments is not None:
+        groups = {}
+        for folder in sorted(p for p in args.submissions.iterdir() if p.is_dir()):
+            if (args.assignments / folder.name / "assignment.yaml").is_file():
+                groups[folder.name] = (_grader(args, args.assignments / folder.name), folder)
+        if not groups:
+            raise ConfigError(f"no folder of {args.submissions} matches an assignment in {args.assignments}")
+    else:
+        groups = {"": (_grader(args), args.submissions)}
+    quiet = args.quiet or args.events
+    handler = JsonLinesProgress(sys.stdout).handle if args.events else None
+    with BatchProgress(console, quiet=quiet) as progress:
+        if "" in groups:
+            grader, folder = groups[""]
+            result = api.grade_batch(folder, out=args.out, jobs=args.jobs, resume=args.resume, grader=grader,
+                                     on_event=handler or progress.handle)
+            results = {"": result}
+        else:
+            results = api.grade_assignments(groups, out=args.out, jobs=args.jobs, resume=args.resume,
+                                            on_event=handler or progress.handle)
+    total = sum(len(r.reports) for r in results.values())
+    ungraded = [(group, name, r.reports[name]) for group, r in results.items() for name in r.ungraded]
+    summaries = ", ".join(str(r.out_dir / "summary.csv") for r in results.values())
+    if not args.events:
+        console.print(f"graded {total - len(ungraded)} of {total} submission(s); summary in {summaries}")
+        for group, name, report in ungraded:
+            label = f"{group}/{name}" if group else name
+            first = (report.error or "").splitlines()[0][:200] if report.error else ""
+            console.print(f"  [red]{label}[/red]: {report.status.value}: {first}")
+    return EXIT_SOME_FAILED if ungraded else EXIT_OK
 
 
 def _image(args: argparse.Namespace, console: Console) -> int:
@@ -183,6 +226,28 @@ def _rubric_validate(path: Path, console: Console) -> int:
     assert rubric is not None
     console.print(f"{path}: valid; {len(rubric.criteria)} criteria, {rubric.max_points:g} points")
     return EXIT_OK
+
+
+def _lint(args: argparse.Namespace, console: Console) -> int:
+    result = api.lint(args.path, assignment=args.assignment, only=args.only)
+    if args.json:
+        sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
+        return EXIT_SOME_FAILED if result.has_high else EXIT_OK
+    for check, finding in result.problems:
+        console.print(f"{check.id} {check.slug} [{finding.severity.value}, {finding.confidence.value} confidence]",
+                      markup=False)
+        console.print(f"  {finding.message}", markup=False)
+        for evidence in finding.evidence:
+            where = ", ".join(p for p in (f"cell {evidence.cell}" if evidence.cell is not None else "",
+                                          f"line {evidence.line}" if evidence.line else "") if p)
+            note = f" ({evidence.note})" if evidence.note else ""
+            console.print(f"    {where or evidence.source.value}{note}", markup=False)
+            for line in (evidence.snippet or "").splitlines()[:4]:
+                console.print(f"      | {line}", markup=False)
+    high = sum(1 for _, f in result.problems if f.severity.value == "high")
+    console.print(f"{result.path}: {len(result.results)} checks, {len(result.problems)} finding(s), {high} high",
+                  markup=False)
+    return EXIT_SOME_FAILED if result.has_high else EXIT_OK
 
 
 def _checks_list(as_json: bool, console: Console) -> int:

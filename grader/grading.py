@@ -12,10 +12,13 @@ import datetime as dt
 import hashlib
 import json
 import os
+import threading
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +27,16 @@ import nbformat
 from grader import __version__
 from grader.analysis.context import CheckContext, SubmissionFacts
 from grader.analysis.notebook import NotebookView
-from grader.checks.base import CheckSpec
+from grader.analysis.pylint_runner import run_pylint
+from grader.cache import ResultCache, digest, tree_hash
+from grader.checks.base import CheckSpec, Need
 from grader.checks.registry import Registry
 from grader.checks.runner import run_checks
 from grader.errors import GraderError, SandboxError, SubmissionError, UntrustedOutputError
 from grader.execution.docker_client import DockerClient
 from grader.execution.record import build_record, not_run_record
 from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, run_in_sandbox
+from grader.execution.trace import parse_trace
 from grader.loading import LoadedAssignment, LoadedRubric
 from grader.models.assignment import RunLimits
 from grader.models.execution import ExecutionRecord, RunStatus
@@ -40,14 +46,24 @@ from grader.models.report import (
     Flag,
     FlagKind,
     GradingStatus,
+    HoldoutResult,
     Report,
     RubricInfo,
     SubmissionInfo,
     SubmittedFile,
     Total,
 )
+from grader.models.trace import RuntimeTrace
+from grader.rendering.followups import followups_for
+from grader.scoring.holdout import score_holdout
 from grader.scoring.score import score_rubric
-from grader.submission.loader import Submission, SubmissionLimits, open_submission, parse_notebook
+from grader.submission.loader import (
+    Submission,
+    SubmissionLimits,
+    open_submission,
+    parse_notebook,
+    read_ignore_patterns,
+)
 
 TEXT_SUFFIXES = (".md", ".txt", ".py", ".yml", ".yaml", ".toml", ".cfg", ".rst")
 MAX_TEXT_BYTES = 200_000
@@ -62,6 +78,8 @@ class GradingOptions:
     notebook: str | None = None
     write_html: bool = True
     limits: RunLimits | None = None
+    #: Run pylint on the code (only when a selected check needs it).
+    pylint: bool = True
 
 
 @dataclass
@@ -94,6 +112,8 @@ class Grader:
     options: GradingOptions = field(default_factory=GradingOptions)
     #: Called after each stage with (stage, seconds), for progress displays.
     on_stage: Callable[[str, str, float], None] | None = None
+    #: Graded results by content; None grades everything afresh.
+    cache: ResultCache | None = None
 
     @property
     def selection(self) -> list[tuple[CheckSpec, dict[str, Any]]]:
@@ -113,9 +133,18 @@ class Grader:
         name = name or (path.stem if path.is_file() else path.name)
         shown = anonymous_id(name) if self.options.blind else (candidate or name)
         timings: dict[str, float] = {}
+        submitted: dict[str, nbformat.NotebookNode] = {}
+        key = None
         try:
+            ignore = read_ignore_patterns(path.parent, path.parent.parent)
             with open_submission(path, notebook=self.options.notebook or self._assignment_notebook(),
-                                 limits=SubmissionLimits(), name=name) as submission:
+                                 limits=SubmissionLimits(), name=name, ignore=ignore) as submission:
+                if self.cache is not None and out_dir is not None:
+                    key = self._cache_key(submission, shown)
+                    cached = self._from_cache(key, out_dir, path)
+                    if cached is not None:
+                        return cached
+                submitted = {nb.path: nb.node for nb in submission.notebooks}
                 report = self._grade_loaded(submission, shown, timings, out_dir)
         except SubmissionError as exc:
             report = self._failed_report(name, shown, str(exc), GradingStatus.rejected, path)
@@ -125,8 +154,63 @@ class Grader:
                 detail += "\n" + traceback.format_exc(limit=8)
             report = self._failed_report(name, shown, detail, GradingStatus.failed, path)
         report.timings.update(timings)
+        if self.options.blind:
+            # Names are already anonymous; e-mail addresses and personal paths in findings,
+            # errors and tracebacks go too.
+            from grader.rendering.sanitize import redact_tree
+
+            report = Report.model_validate(redact_tree(report.model_dump(mode="json")))
         if out_dir is not None:
-            write_report_files(report, out_dir, html=self.options.write_html)
+            write_report_files(report, out_dir, html=self.options.write_html, submitted=submitted,
+                               blind=self.options.blind)
+            if key is not None and self.cache is not None and _cacheable(report):
+                self.cache.put(key, out_dir)
+        return report
+
+    # ------------------------------------------------------------------ cache
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Everything besides the submission that can change a report."""
+        image_id = runtime = None
+        if self.sandbox is not None and self.options.execute:
+            image_id = self.sandbox.client.image_id(self.sandbox.settings.image)
+            runtime = self.sandbox.settings.runtime or "runc"
+            seccomp = hashlib.sha256((self.sandbox.settings.seccomp_profile or "engine").encode()).hexdigest()
+        else:
+            seccomp = None
+        assignment = None
+        if self.assignment is not None:
+            files = {"assignment.yaml": self.assignment.folder / "assignment.yaml", **self.assignment.public_paths()}
+            labels = self.assignment.holdout_labels()
+            if labels is not None:
+                files["holdout"] = labels
+            assignment = tree_hash(files)
+        return digest({
+            "grader": __version__, "rubric": self.rubric.sha256, "rubric_model": self.rubric.rubric.model_dump(),
+            "assignment": assignment, "image": image_id, "runtime": runtime, "seccomp": seccomp,
+            "checks": sorted((spec.id, spec.version) for spec in self.registry),
+            "options": {k: v for k, v in vars(self.options).items() if k != "limits"},
+            "limits": self.options.limits.model_dump() if self.options.limits else None,
+        })
+
+    def _cache_key(self, submission: Submission, shown: str) -> str:
+        return digest({"fingerprint": self.fingerprint, "content": submission.content_hash,
+                       "name": submission.name, "shown": shown,
+                       "notebooks": [nb.path for nb in submission.notebooks]})
+
+    def _from_cache(self, key: str, out_dir: Path, path: Path) -> Report | None:
+        assert self.cache is not None
+        if not self.cache.restore(key, out_dir):
+            return None
+        try:
+            report = load_report(out_dir / "report.json")
+        except (OSError, ValueError):
+            return None
+        report.environment["cache"] = "hit"
+        if not self.options.blind:
+            report.submission.source = str(path)
+        atomic_write(out_dir / "report.json", report.model_dump_json(indent=2).encode())
         return report
 
     def _assignment_notebook(self) -> str | None:
@@ -139,14 +223,27 @@ class Grader:
         started = time.perf_counter()
         view = NotebookView.from_nodes([(nb.path, nb.node) for nb in submission.notebooks])
         started = self._stage(submission.name, "load", started, timings)
-        execution, executed_view, executed_files, collected = self._execute(submission, view)
+        # pylint needs only the code: it runs (in its own process) while the sandbox executes.
+        pylint_job: Future[Any] | None = None
+        if self.options.pylint and any(Need.pylint in spec.requires for spec, _ in self.selection):
+            pylint_job = _background().submit(_timed, run_pylint, view)
+        execution, executed_view, executed_files, collected, trace = self._execute(submission, view)
+        holdout = self._holdout(execution, collected, executed_view or view)
         started = self._stage(submission.name, "execute", started, timings)
+        pylint = None
+        if pylint_job is not None:
+            pylint, pylint_seconds = pylint_job.result()
+            timings["pylint (overlapped)"] = round(pylint_seconds, 4)
+            started = self._stage(submission.name, "pylint wait", started, timings)
         ctx = CheckContext(
             submission=_facts(submission),
             notebook=view,
             execution=execution,
             executed=executed_view,
             assignment=self.assignment.assignment if self.assignment else None,
+            pylint=pylint,
+            trace=trace,
+            holdout=holdout,
             extras={"collected": collected},
         )
         results = run_checks(ctx, self.selection)
@@ -166,17 +263,19 @@ class Grader:
             criteria=criteria,
             total=total,
             flags=flags_for(execution, results, total),
+            holdout=holdout,
             environment=self._environment(execution),
         )
+        report.followups = followups_for(report)
         if out_dir is not None:
             _write_evidence(out_dir, executed_files, collected)
         return report
 
     def _execute(self, submission: Submission, view: NotebookView) -> tuple[
-            ExecutionRecord, NotebookView | None, dict[str, bytes], dict[str, bytes]]:
+            ExecutionRecord, NotebookView | None, dict[str, bytes], dict[str, bytes], RuntimeTrace | None]:
         if not self.options.execute or self.sandbox is None:
             why = "execution disabled" if not self.options.execute else "no sandbox configured"
-            return not_run_record(view, why), None, {}, {}
+            return not_run_record(view, why), None, {}, {}, None
         limits = self.options.limits or (self.assignment.assignment.limits if self.assignment else RunLimits())
         collect = [self.assignment.assignment.prediction_contract.file] if self.assignment else ["predictions.csv"]
         job = SandboxInput(
@@ -191,20 +290,39 @@ class Grader:
             result = self.sandbox.run(job)
         except SandboxError as exc:
             record = not_run_record(view, f"the sandbox failed: {exc}")
-            return record.model_copy(update={"status": RunStatus.sandbox_error, "limits": limits_used}), None, {}, {}
+            return (record.model_copy(update={"status": RunStatus.sandbox_error, "limits": limits_used}), None, {}, {},
+                    RuntimeTrace.unusable("the sandbox failed"))
         record = build_record(view, result, image=self.sandbox.settings.image, runtime=self.sandbox.settings.runtime,
                               limits=limits_used)
         if result.results is None:
-            return record, None, {}, {}
+            return record, None, {}, {}, parse_trace(b"", record)
         try:
             executed_view, executed_files = _executed_view(submission, view, result)
         except UntrustedOutputError as exc:
             record = record.model_copy(update={"status": RunStatus.sandbox_error, "reason": str(exc)})
-            return record, None, {}, {}
+            return record, None, {}, {}, RuntimeTrace.unusable("the sandbox's results were not trusted")
         if executed_view is None:
             record = record.model_copy(update={"reason": (record.reason + "; the executed notebook was invalid "
                                                           "and is ignored").strip("; ")})
-        return record, executed_view, executed_files, dict(result.results.collected)
+        return (record, executed_view, executed_files, dict(result.results.collected),
+                parse_trace(result.results.trace, record))
+
+    def _holdout(self, execution: ExecutionRecord, collected: dict[str, bytes],
+                 view: NotebookView) -> HoldoutResult | None:
+        """Score the collected predictions against the hidden labels (never mounted in a sandbox)."""
+        if self.assignment is None or self.assignment.assignment.holdout is None or execution.status in (
+                RunStatus.not_run, RunStatus.sandbox_error):
+            return None
+        labels = self.assignment.holdout_labels()
+        if labels is None or not labels.is_file():
+            return None
+        assignment = self.assignment.assignment
+        try:
+            return score_holdout(assignment, labels.read_bytes(),
+                                 collected.get(assignment.prediction_contract.file), view)
+        except Exception as exc:  # noqa: BLE001 - a scoring failure is reported, never fatal
+            return HoldoutResult(status="error", metric=assignment.primary_metric.value,
+                                 message=f"{type(exc).__name__}: {str(exc)[:300]}")
 
     # ------------------------------------------------------------------ report parts
 
@@ -247,6 +365,30 @@ class Grader:
             total=Total(score=0.0, max=rubric.max_points, percent=0.0, band=""),
             flags=[Flag(kind=FlagKind.did_not_run, message=error.splitlines()[0][:300] if error else status.value)],
         )
+
+
+_BACKGROUND: ThreadPoolExecutor | None = None
+_BACKGROUND_LOCK = threading.Lock()
+
+
+def _background() -> ThreadPoolExecutor:
+    """A shared pool for work that overlaps sandbox runs (pylint subprocesses)."""
+    global _BACKGROUND
+    with _BACKGROUND_LOCK:
+        if _BACKGROUND is None:
+            _BACKGROUND = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="static")
+        return _BACKGROUND
+
+
+def _timed(func: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    return func(*args), time.perf_counter() - started
+
+
+def _cacheable(report: Report) -> bool:
+    """Only complete, reproducible outcomes are cached (not grader failures or engine errors)."""
+    return report.status in (GradingStatus.graded, GradingStatus.needs_review) and \
+        report.execution.status is not RunStatus.sandbox_error
 
 
 def _facts(submission: Submission) -> SubmissionFacts:
@@ -300,6 +442,9 @@ def flags_for(execution: ExecutionRecord, results: list[CheckResult], total: Tot
             worst = max(result.problems, key=lambda f: f.severity.rank, default=None)
             if worst is not None and worst.severity.rank >= Severity.medium.rank:
                 flags.append(Flag(kind=FlagKind.leakage, message=worst.message[:300], finding_id=worst.id))
+        if result.slug == "claimed-score-matches-holdout" and result.status is CheckStatus.failed and result.problems:
+            gap = result.problems[0]
+            flags.append(Flag(kind=FlagKind.holdout_gap, message=gap.message[:300], finding_id=gap.id))
         if result.status is CheckStatus.error:
             flags.append(Flag(kind=FlagKind.needs_review, message=f"{result.id} ({result.slug}) crashed"))
     del total
@@ -328,8 +473,12 @@ def _write_evidence(out_dir: Path, executed: dict[str, bytes], collected: dict[s
         atomic_write(out_dir / "outputs" / name, data)
 
 
-def write_report_files(report: Report, out_dir: Path, *, html: bool = True) -> None:
-    """report.json (and report.html when a renderer is available), atomically."""
+def write_report_files(report: Report, out_dir: Path, *, html: bool = True,
+                       submitted: dict[str, nbformat.NotebookNode] | None = None, blind: bool = False) -> None:
+    """report.json (and report.html when a renderer is available), atomically.
+
+    `submitted` supplies saved outputs for cells that did not run; `blind` also strips e-mails and home paths.
+    """
     atomic_write(out_dir / "report.json", report.model_dump_json(indent=2).encode())
     if html:
         from grader.rendering import render_report_html
@@ -342,7 +491,7 @@ def write_report_files(report: Report, out_dir: Path, *, html: bool = True) -> N
                     executed[path.name.replace("__", "/")] = nbformat.reads(path.read_text("utf-8"), as_version=4)
                 except Exception:  # noqa: BLE001 - an unreadable copy is simply not shown
                     continue
-        atomic_write(out_dir / "report.html", render_report_html(report, executed).encode())
+        atomic_write(out_dir / "report.html", render_report_html(report, executed, submitted, blind=blind).encode())
 
 
 def load_report(path: Path) -> Report:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.analysis.code import CodeIndex
 from grader.analysis.notebook import Cell, NotebookView
 from grader.models.assignment import Assignment
 from grader.models.execution import CellStatus, ExecutionRecord, RunStatus
 from grader.models.findings import Evidence, EvidenceSource
+from grader.models.report import HoldoutResult
+from grader.models.trace import RuntimeTrace
+
+if TYPE_CHECKING:
+    from grader.analysis.dataflow import DataflowResult
+    from grader.analysis.leakage import LeakageAnalysis
 
 
 @dataclass(frozen=True)
@@ -33,14 +39,34 @@ class CheckContext:
     execution: ExecutionRecord
     executed: NotebookView | None = None
     assignment: Assignment | None = None
-    trace: Any = None
+    #: What the tracer recorded in the sandbox (None: not executed; `usable` False: tracing failed or was off).
+    trace: RuntimeTrace | None = None
     pylint: Any = None
-    holdout: Any = None
+    #: The notebook's predictions scored against the hidden labels (None: no holdout, or not executed).
+    holdout: HoldoutResult | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def code(self) -> CodeIndex:
         return CodeIndex(self.notebook)
+
+    @cached_property
+    def dataflow(self) -> DataflowResult:
+        """The static dataflow over the code (computed once, shared by the leakage checks)."""
+        from grader.analysis.dataflow import analyse, module_sources
+
+        assignment = self.assignment
+        return analyse(self.code, target=assignment.target if assignment else None,
+                       time_column=assignment.structure.time_column if assignment else None,
+                       group_column=assignment.structure.group_column if assignment else None,
+                       modules=module_sources(self.submission.texts))
+
+    @cached_property
+    def leakage(self) -> LeakageAnalysis:
+        """Leak findings from the dataflow and the runtime trace, by kind."""
+        from grader.analysis.leakage import analyse_leakage
+
+        return analyse_leakage(self)
 
     @property
     def ran(self) -> bool:

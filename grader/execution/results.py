@@ -60,6 +60,18 @@ class ExecutorNotebook(_Untrusted):
     executed: Short | None = None
 
 
+class ExecutorRedirect(_Untrusted):
+    """A data-path event from the kernel (candidate process): a redirect, a stub, a separator."""
+
+    kind: Annotated[str, Field(pattern=r"^(redirect|shim|separator)$")]
+    notebook: Annotated[str, Field(max_length=1000)] = ""
+    local_index: int | None = Field(default=None, ge=0, le=1_000_000)
+    requested: Annotated[str, Field(max_length=1000)] = ""
+    resolved: Annotated[str, Field(max_length=1000)] = ""
+    via: Annotated[str, Field(max_length=200)] = ""
+    detail: Annotated[str, Field(max_length=1000)] = ""
+
+
 class ExecutorOutput(_Untrusted):
     """`execution.json` as the executor writes it."""
 
@@ -71,6 +83,7 @@ class ExecutorOutput(_Untrusted):
     cells: list[ExecutorCell] = Field(default=[], max_length=200_000)
     tracing: Short = "disabled"
     skipped_lines: list[dict[str, int | str]] = Field(default=[], max_length=1000)
+    redirects: list[ExecutorRedirect] = Field(default=[], max_length=500)
     stray_processes: int = 0
     packages: dict[str, Short] = Field(default={}, max_length=100)
     peak_memory_bytes: int | None = None

@@ -65,17 +65,71 @@ class CellRecord(BaseModel):
     error_value: str | None = None
     traceback: str | None = None
     error_class: ErrorClass | None = None
+    #: The earlier cell whose failure this one follows from (a `NameError` for a name it should have defined).
+    caused_by: int | None = None
+    #: Why the error class was chosen, when it is not obvious from the exception alone.
+    triage_note: str | None = None
     output_bytes: int = 0
     outputs_truncated: bool = False
 
 
 class DataRedirect(BaseModel):
-    """A file read that pointed elsewhere and was redirected to a data file."""
+    """A file read that pointed elsewhere and was redirected to a data file.
+
+    `kind` is `redirect` (the read went to `resolved`), `shim` (a Colab `drive.mount` did
+    nothing) or `separator` (a CSV read as one column: nothing was changed, it only
+    explains the errors that follow). Recorded inside the candidate's kernel: evidence
+    of lower standing, like the runtime trace.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     requested: str
     resolved: str
+    cell: int | None = None
+    kind: str = "redirect"
+    #: The call that read the file (`open`, `read_csv`, ...).
+    via: str = ""
+    detail: str = ""
+
+
+class PackageStatus(StrEnum):
+    """What became of one package a submission needs."""
+
+    #: Already in the sandbox image.
+    in_image = "in_image"
+    #: Installed from a binary wheel into a derived image for this run.
+    installed = "installed"
+    #: The assignment's package policy does not allow it.
+    not_allowed = "not_allowed"
+    #: No binary wheel for the sandbox's platform (or no such package).
+    no_wheel = "no_wheel"
+    #: Its requirements clash with the versions the image pins.
+    conflict = "conflict"
+    #: Downloading or installing failed for another reason.
+    failed = "failed"
+    #: Not installed because execution was off (lint mode): only what the policy allows is known.
+    not_attempted = "not_attempted"
+
+
+class PackageRequest(BaseModel):
+    """A package the submission needs, where the need was seen, and what the grader did about it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Distribution name, normalised (`scikit-learn`).
+    name: str
+    #: Import names that led to it (`sklearn`), if any.
+    imports: list[str] = []
+    #: Where it was asked for: `requirements.txt`, `environment.yml`, `import in cell 3`, `helpers.py`.
+    sources: list[str] = []
+    #: The version specifier the candidate wrote, if any (`==1.7.6`).
+    specifier: str = ""
+    status: PackageStatus
+    #: Version in the sandbox (image or derived image), when known.
+    version: str | None = None
+    detail: str = ""
+    #: Global index of the first cell that imports it, for evidence.
     cell: int | None = None
 
 
@@ -99,6 +153,8 @@ class ExecutionRecord(BaseModel):
     #: Files the notebook wrote that the grader collected (e.g. predictions.csv).
     collected_files: list[str] = []
     redirects: list[DataRedirect] = []
+    #: Packages beyond the standard library the submission asked for or imported, and their fate.
+    requested_packages: list[PackageRequest] = []
     skipped_lines: list[dict[str, Any]] = []
     packages: dict[str, str] = {}
     started_at: str | None = None

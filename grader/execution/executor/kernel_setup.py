@@ -21,11 +21,17 @@ def install(config: dict[str, Any]) -> str:
             from . import output_limits
 
             output_limits.install(int(config["max_print_bytes"]))
+    status = _install_tracing(config)
     if config.get("redirect_paths"):
+        # After the tracer: the redirector's import hook goes first and delegates to the tracer's.
         with contextlib.suppress(Exception):
             from . import redirects
 
             redirects.install(config)
+    return status
+
+
+def _install_tracing(config: dict[str, Any]) -> str:
     if not config.get("trace"):
         return "disabled"
     try:

@@ -40,6 +40,8 @@ MAX_TRACEBACK = 8_000
 MAX_ERROR_VALUE = 2_000
 MAX_COLLECTED_BYTES = 50 * 1024 * 1024
 MAX_TRACE_BYTES = 8 * 1024 * 1024
+MAX_REDIRECT_BYTES = 512 * 1024
+MAX_REDIRECTS = 200
 #: Kept free in the output folder so results can be written after a disk-fill attack.
 RESERVE_BYTES = 32 * 1024 * 1024
 #: After a cell's own deadline, how long an interrupt may take before the kernel is killed.
@@ -91,6 +93,10 @@ class Job:
     @property
     def trace_dir(self) -> Path:
         return self.out_dir / "trace"
+
+    @property
+    def redirects_dir(self) -> Path:
+        return self.out_dir / "redirects"
 
 
 @dataclass
@@ -424,6 +430,7 @@ async def _install_kernel_setup(client: GuardedClient, job: Job, rel: str) -> st
         "data_dir": str(job.in_dir / "data"),
         "data_files": job.data_files,
         "work_dir": str(job.work_dir),
+        "redirect_log": str(job.redirects_dir / f"{job.notebooks.index(rel) if rel in job.notebooks else 0}.jsonl"),
         "max_trace_bytes": MAX_TRACE_BYTES,
         # Past this many printed characters a cell is stopped (ten times the kept output).
         "max_print_bytes": 10 * job.max_output_bytes_per_cell,
@@ -482,7 +489,8 @@ def _kernel_env(job: Job) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "TZ": "UTC",
-        "MPLBACKEND": "Agg",
+        # Jupyter's inline backend: figures become image outputs, as in the candidate's notebook.
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "MPLCONFIGDIR": "/tmp/matplotlib",
         "XDG_CACHE_HOME": "/tmp/cache",
         "IPYTHONDIR": "/tmp/ipython",
@@ -516,7 +524,7 @@ def _kernel_env(job: Job) -> dict[str, str]:
 
 
 def _prepare_out(job: Job) -> None:
-    for path in (job.work_dir, job.results_dir, job.trace_dir):
+    for path in (job.work_dir, job.results_dir, job.trace_dir, job.redirects_dir):
         _reset_dir(path)
 
 
@@ -642,6 +650,31 @@ def _read_traces(job: Job) -> bytes:
     return b"".join(chunks)
 
 
+def _read_redirects(job: Job, state: RunState) -> list[dict[str, Any]]:
+    """Redirect events the kernels wrote (candidate processes: parsed defensively), mapped to cells."""
+    cells = {(c.notebook, c.execution_count): c.local_index for c in state.cells if c.execution_count is not None}
+    events: list[dict[str, Any]] = []
+    if not job.redirects_dir.is_dir():
+        return events
+    for path in sorted(job.redirects_dir.iterdir(), key=lambda p: p.name):
+        data = _read_regular(path, MAX_REDIRECT_BYTES) or b""
+        for line in data.decode("utf-8", "replace").splitlines():
+            try:
+                raw = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(raw, dict) or raw.get("kind") not in ("redirect", "shim", "separator"):
+                continue
+            notebook = str(raw.get("notebook", ""))
+            count = raw.get("count")
+            local = cells.get((notebook, count)) if isinstance(count, int) else None
+            events.append({"kind": raw["kind"], "notebook": notebook[:500], "local_index": local,
+                           **{k: str(raw.get(k, ""))[:500] for k in ("requested", "resolved", "via", "detail")}})
+            if len(events) >= MAX_REDIRECTS:
+                return events
+    return events
+
+
 def _assemble(job: Job, state: RunState, started: float, strays: int) -> dict[str, Any]:
     tracing = [nb.get("tracing", "") for nb in state.notebooks if nb.get("tracing")]
     return {
@@ -653,6 +686,7 @@ def _assemble(job: Job, state: RunState, started: float, strays: int) -> dict[st
         "cells": [c.as_dict() for c in state.cells],
         "tracing": "ok" if tracing and all(t == "ok" for t in tracing) else (tracing[0] if tracing else "disabled"),
         "skipped_lines": state.skipped_lines[:500],
+        "redirects": _read_redirects(job, state),
         "stray_processes": strays,
         "packages": _package_versions(),
         "peak_memory_bytes": _peak_memory(),
