@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from grader.analysis.context import CheckContext
+from grader.analysis.notebook import Cell
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
@@ -32,18 +35,26 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     counts read 1, 2, 3 ... from top to bottom.
     """
     del params
-    findings = []
-    executed = [c for c in ctx.notebook.code_cells() if c.source.strip()]
-    counts = [(c, c.execution_count) for c in executed if c.execution_count is not None]
-    if not counts:
+    findings: list[Finding] = []
+    total = in_order = 0
+    # Each notebook has its own kernel and its own counts: compare within a notebook only.
+    for notebook in ctx.notebook.notebooks:
+        executed = [c for c in ctx.notebook.code_cells() if c.notebook == notebook and c.source.strip()]
+        counts = [c for c in executed if c.execution_count is not None]
+        total += len(counts)
+        backwards = [(a, b) for a, b in pairwise(counts) if b.execution_count <= a.execution_count]
+        in_order += len(counts) - len(backwards)
+        findings += _findings(ctx, executed, counts, backwards)
+    if total == 0:
         return CheckOutcome(message="the notebook was submitted without execution counts (never run or cleared)",
                             score=1.0)
-    backwards = []
-    previous = None
-    for cell, count in counts:
-        if previous is not None and count is not None and previous[1] is not None and count <= previous[1]:
-            backwards.append((previous[0], cell))
-        previous = (cell, count)
+    return CheckOutcome(findings=findings, score=in_order / total if findings else 1.0,
+                        message=f"{in_order} of {total} executed cells are in order")
+
+
+def _findings(ctx: CheckContext, executed: list[Cell], counts: list[Cell],
+              backwards: list[tuple[Cell, Cell]]) -> list[Finding]:
+    findings = []
     if backwards:
         before, after = backwards[0]
         findings.append(Finding(
@@ -56,8 +67,9 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
             ],
             data={"out_of_order": [[b.index, a.index] for b, a in backwards[:50]]},
         ))
-    first_run = counts[0][0].index
-    last_run = counts[-1][0].index
+    if not counts:
+        return findings
+    first_run, last_run = counts[0].index, counts[-1].index
     skipped = [c.index for c in executed if c.execution_count is None and first_run < c.index < last_run]
     if skipped:
         findings.append(Finding(
@@ -66,14 +78,12 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
             evidence=[ctx.evidence(skipped[0], source=EvidenceSource.code, snippet="In [ ]")],
             data={"cells": skipped[:100]},
         ))
-    first_count = counts[0][1] or 0
+    first_count = counts[0].execution_count or 0
     if first_count > max(10, len(executed)):
         findings.append(Finding(
             message=f"The first execution count is {first_count}: the kernel was not restarted before the final run",
             severity=Severity.low,
             confidence=Confidence.medium,
-            evidence=[ctx.evidence(counts[0][0].index, source=EvidenceSource.code, snippet=f"In [{first_count}]")],
+            evidence=[ctx.evidence(counts[0].index, source=EvidenceSource.code, snippet=f"In [{first_count}]")],
         ))
-    in_order = len(counts) - len(backwards)
-    return CheckOutcome(findings=findings, score=in_order / len(counts) if findings else 1.0,
-                        message=f"{in_order} of {len(counts)} executed cells are in order")
+    return findings
