@@ -10,26 +10,27 @@ from __future__ import annotations
 from typing import Any
 
 from grader.analysis.notebook import NotebookView
-from grader.execution.results import ExecutorCell
+from grader.execution.results import ExecutorCell, ExecutorRedirect
 from grader.execution.sandbox import SandboxResult
-from grader.execution.triage import classify
+from grader.execution.triage import classify, function_and_class_names, refine
 from grader.models.execution import (
     CellRecord,
     CellStatus,
+    DataRedirect,
     ErrorClass,
     ExecutionRecord,
     RunStatus,
 )
 
 
-def _cell_record(view: NotebookView, cell: ExecutorCell) -> CellRecord | None:
+def _cell_record(view: NotebookView, cell: ExecutorCell, user_names: frozenset[str] = frozenset()) -> CellRecord | None:
     index = view.global_index(cell.notebook, cell.local_index)
     if index is None or not view[index].is_code:
         return None
     status = CellStatus(cell.status)
     error_class = None
     if status is CellStatus.error:
-        error_class = classify(cell.error_name, cell.error_value, cell.traceback)
+        error_class = classify(cell.error_name, cell.error_value, cell.traceback, user_names)
     elif status is CellStatus.timeout:
         error_class = ErrorClass.resources
     return CellRecord(
@@ -61,12 +62,15 @@ def build_record(
     }
     if result.results is not None:
         out = result.results.output
-        records = {r.index: r for c in out.cells if (r := _cell_record(view, c)) is not None}
+        user_names = function_and_class_names(c.source for c in view.code_cells())
+        records = {r.index: r for c in out.cells if (r := _cell_record(view, c, user_names)) is not None}
+        redirects = [_redirect(view, r) for r in out.redirects]
+        sources = {c.index: c.source for c in view.code_cells()}
         return ExecutionRecord(
             status=RunStatus(out.status), reason=out.reason, duration_s=out.duration_s,
-            cells=_fill_missing(view, records), tracing=out.tracing, collected_files=list(out.collected),
-            packages=dict(out.packages),
-            skipped_lines=[_skipped(view, s) for s in out.skipped_lines],
+            cells=refine(_fill_missing(view, records), sources, redirects), tracing=out.tracing,
+            collected_files=list(out.collected), packages=dict(out.packages),
+            skipped_lines=[_skipped(view, s) for s in out.skipped_lines], redirects=redirects,
             **common,
         )
     records = {r.index: r for c in result.partial_cells if (r := _cell_record(view, c)) is not None}
@@ -109,6 +113,13 @@ def _mark_running_cell(view: NotebookView, records: dict[int, CellRecord], statu
                 error_class=ErrorClass.resources,
             )
             return
+
+
+def _redirect(view: NotebookView, raw: ExecutorRedirect) -> DataRedirect:
+    """A kernel's data-path event, its cell mapped to the global index."""
+    cell = view.global_index(raw.notebook, raw.local_index) if raw.local_index is not None else None
+    return DataRedirect(kind=raw.kind, requested=raw.requested, resolved=raw.resolved, via=raw.via,
+                        detail=raw.detail, cell=cell)
 
 
 def _skipped(view: NotebookView, raw: dict[str, Any]) -> dict[str, Any]:

@@ -111,6 +111,8 @@ class SandboxInput:
     notebooks: list[str]
     collect: list[str]
     limits: RunLimits
+    #: A derived image with the submission's extra packages; None runs in `SandboxSettings.image`.
+    image: str | None = None
 
 
 def reap_leftovers(client: DockerClient, *, everything: bool = False, owner: str | None = None) -> int:
@@ -176,7 +178,7 @@ def run_in_sandbox(client: DockerClient, settings: SandboxSettings, job: Sandbox
         volumes.append(out_volume)
         _load_inputs(client, settings, job, in_volume.name, labels, created)
         container = client.create_container(
-            settings.image,
+            job.image or settings.image,
             ["/opt/venv/bin/python", "-m", "thg_executor", f"{IN_DIR}/job.json"],
             **_container_options(settings, job.limits, in_volume.name, out_volume.name, labels),
         )

@@ -74,7 +74,7 @@ def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOu
             evidence=[ctx.evidence(c, ln) for c, ln in places] or [ctx.evidence(None, note="no metric call")],
         )])
     findings: list[Finding] = []
-    rate = positive_rate(ctx.assignment, ctx.notebook) if task is Task.classification else None
+    rate = positive_rate(ctx.assignment, ctx.shown) if task is Task.classification else None
     if task is Task.classification and not measured & IMBALANCE_AWARE and Measure.accuracy in measured:
         findings.extend(_accuracy_only(ctx, uses, task, rate, params))
     if task is Task.regression:

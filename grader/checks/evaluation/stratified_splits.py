@@ -51,7 +51,7 @@ def stratified_splits(ctx: CheckContext, params: StratifiedSplitsParams) -> Chec
         return CheckOutcome(score=1.0, message="not applicable: not a classification task")
     if ctx.assignment is not None and ctx.assignment.structure.time_ordered:
         return CheckOutcome(score=1.0, message="not applicable: time-ordered data is split by time, not stratified")
-    rate = positive_rate(ctx.assignment, ctx.notebook)
+    rate = positive_rate(ctx.assignment, ctx.shown)
     if rate is not None and rate > params.imbalance_threshold:
         return CheckOutcome(score=1.0, message=f"classes are balanced enough ({rate:.0%} positives)")
     known = ctx.assignment is not None and ctx.assignment.positive_rate is not None

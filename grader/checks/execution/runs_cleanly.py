@@ -8,7 +8,7 @@ from pydantic import Field
 
 from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
-from grader.models.execution import CellStatus, ErrorClass, RunStatus
+from grader.models.execution import CellRecord, CellStatus, ErrorClass, RunStatus
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
 
@@ -19,6 +19,14 @@ class RunsCleanlyParams(Params):
     candidate: Severity = Severity.high
     resources: Severity = Severity.high
     sandbox: Severity = Severity.info
+    #: Share of one cell that a failure of each class costs in the score (proportional scoring).
+    environment_weight: float = Field(default=0.25, ge=0, le=1)
+    data_weight: float = Field(default=0.5, ge=0, le=1)
+    candidate_weight: float = Field(default=1.0, ge=0, le=1)
+    resources_weight: float = Field(default=1.0, ge=0, le=1)
+    sandbox_weight: float = Field(default=0.0, ge=0, le=1)
+    #: A cell that only fails because an earlier one did (`caused_by`) costs this share of its class's weight.
+    consequence_weight: float = Field(default=0.5, ge=0, le=1)
     #: Cells that never ran because of an earlier fatal stop count this much each.
     not_executed_weight: float = Field(default=0.5, ge=0, le=1)
 
@@ -36,7 +44,11 @@ def notebook_runs_cleanly(ctx: CheckContext, params: RunsCleanlyParams) -> Check
 
     What it checks: the sandbox ran every notebook of the submission top to bottom
     in a fresh kernel; each cell that raised, timed out or never ran is a finding,
-    with its error class (environment, data, candidate, resources) deciding its severity.
+    with its error class (environment, data, candidate, resources) deciding its severity
+    and how much of the score it costs (`<class>_weight`: a removed library API costs a
+    quarter of what a bug in the candidate's own code costs). A cell that only fails because
+    an earlier cell failed (a `NameError` for a name that cell should have defined) takes
+    that cell's class, costs `consequence_weight` of it, and is reported with it.
 
     Why it matters: a notebook that only works in the author's live session (hidden
     state, deleted cells, missing files) cannot be reproduced or trusted; its
@@ -54,8 +66,7 @@ def notebook_runs_cleanly(ctx: CheckContext, params: RunsCleanlyParams) -> Check
     findings = list(_cell_findings(ctx, params))
     ok = sum(1 for r in records if r.status in (CellStatus.ok, CellStatus.skipped))
     not_run = sum(1 for r in records if r.status is CellStatus.not_executed)
-    failed = len(records) - ok - not_run
-    lost = failed + params.not_executed_weight * not_run
+    lost = params.not_executed_weight * not_run + sum(_weight(r, params) for r in records)
     score = max(0.0, 1.0 - lost / len(records))
     status = ctx.execution.status
     message = f"{ok} of {len(records)} code cells ran cleanly; run status: {status.value}"
@@ -70,6 +81,15 @@ def notebook_runs_cleanly(ctx: CheckContext, params: RunsCleanlyParams) -> Check
     return CheckOutcome(findings=findings, score=score if findings else 1.0, message=message)
 
 
+def _weight(record: CellRecord, params: RunsCleanlyParams) -> float:
+    """What one failed cell costs: its class's weight, less when it only follows an earlier failure."""
+    if record.status not in (CellStatus.error, CellStatus.timeout):
+        return 0.0
+    error_class = record.error_class or ErrorClass.candidate
+    weight = float(getattr(params, f"{error_class.value}_weight"))
+    return weight * params.consequence_weight if record.caused_by is not None else weight
+
+
 def _first_bad(ctx: CheckContext) -> int | None:
     for record in ctx.execution.cells:
         if record.status not in (CellStatus.ok, CellStatus.skipped):
@@ -79,15 +99,19 @@ def _first_bad(ctx: CheckContext) -> int | None:
 
 def _cell_findings(ctx: CheckContext, params: RunsCleanlyParams) -> Iterator[Finding]:
     not_run: list[int] = []
+    consequences: dict[int, list[CellRecord]] = {}
     for record in ctx.execution.cells:
-        if record.status is CellStatus.error or record.status is CellStatus.timeout:
+        if record.status is CellStatus.error and record.caused_by is not None:
+            consequences.setdefault(record.caused_by, []).append(record)
+        elif record.status is CellStatus.error or record.status is CellStatus.timeout:
             error_class = record.error_class or ErrorClass.candidate
             severity = getattr(params, error_class.value)
             what = "timed out" if record.status is CellStatus.timeout else f"raised {record.error_name}"
             value = (record.error_value or "").strip().splitlines()
             detail = f": {value[0][:200]}" if value else ""
             yield Finding(
-                message=f"Cell {record.index} {what}{detail} ({error_class.value} problem)",
+                message=f"Cell {record.index} {what}{detail} ({error_class.value} problem)"
+                        + (f": {record.triage_note[:300]}" if record.triage_note else ""),
                 severity=severity,
                 confidence=Confidence.high if error_class in (ErrorClass.candidate, ErrorClass.resources)
                 else Confidence.medium,
@@ -95,10 +119,23 @@ def _cell_findings(ctx: CheckContext, params: RunsCleanlyParams) -> Iterator[Fin
                                        source=EvidenceSource.execution,
                                        note=(record.traceback or "")[-1500:] or None)],
                 data={"error_class": error_class.value, "error_name": record.error_name,
-                      "duration_s": record.duration_s},
+                      "duration_s": record.duration_s, "triage_note": record.triage_note},
             )
         elif record.status is CellStatus.not_executed:
             not_run.append(record.index)
+    for root, followers in consequences.items():
+        error_class = followers[0].error_class or ErrorClass.candidate
+        cells = [r.index for r in followers]
+        yield Finding(
+            message=f"{len(cells)} later cell(s) failed only because cell {root} failed "
+                    f"(first: cell {cells[0]}, {followers[0].error_name}: {(followers[0].error_value or '')[:120]}) "
+                    f"({error_class.value} problem)",
+            severity=getattr(params, error_class.value),
+            confidence=Confidence.medium,
+            evidence=[ctx.evidence(r.index, 1, snippet=_error_line(ctx, r.index), source=EvidenceSource.execution,
+                                   note=r.triage_note) for r in followers[:3]],
+            data={"error_class": error_class.value, "caused_by": root, "cells": cells[:200]},
+        )
     if not_run:
         yield Finding(
             message=f"{len(not_run)} cell(s) never ran because the run stopped earlier "
