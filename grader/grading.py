@@ -25,7 +25,7 @@ from typing import Any
 import nbformat
 
 from grader import __version__
-from grader.analysis.context import CheckContext, SubmissionFacts
+from grader.analysis.context import CheckContext, SubmissionFacts, best_outputs_view
 from grader.analysis.notebook import NotebookView
 from grader.analysis.pylint_runner import run_pylint
 from grader.cache import ResultCache, digest, tree_hash
@@ -34,11 +34,13 @@ from grader.checks.registry import Registry
 from grader.checks.runner import run_checks
 from grader.errors import GraderError, SandboxError, SubmissionError, UntrustedOutputError
 from grader.execution.docker_client import DockerClient
+from grader.execution.image.derived import DerivedImage, provide_packages
+from grader.execution.packages import plan_packages
 from grader.execution.record import build_record, not_run_record
 from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, run_in_sandbox
 from grader.execution.trace import parse_trace
 from grader.loading import LoadedAssignment, LoadedRubric
-from grader.models.assignment import RunLimits
+from grader.models.assignment import PackagePolicy, RunLimits
 from grader.models.execution import ExecutionRecord, RunStatus
 from grader.models.findings import CheckResult, CheckStatus, Severity
 from grader.models.report import (
@@ -228,7 +230,7 @@ class Grader:
         if self.options.pylint and any(Need.pylint in spec.requires for spec, _ in self.selection):
             pylint_job = _background().submit(_timed, run_pylint, view)
         execution, executed_view, executed_files, collected, trace = self._execute(submission, view)
-        holdout = self._holdout(execution, collected, executed_view or view)
+        holdout = self._holdout(execution, collected, best_outputs_view(view, executed_view, execution))
         started = self._stage(submission.name, "execute", started, timings)
         pylint = None
         if pylint_job is not None:
@@ -278,22 +280,25 @@ class Grader:
             return not_run_record(view, why), None, {}, {}, None
         limits = self.options.limits or (self.assignment.assignment.limits if self.assignment else RunLimits())
         collect = [self.assignment.assignment.prediction_contract.file] if self.assignment else ["predictions.csv"]
+        environment = self._packages(submission, view)
         job = SandboxInput(
             submission_files=dict(submission.files),
             data_files=self.assignment.data_files() if self.assignment else {},
             notebooks=[nb.path for nb in submission.notebooks],
             collect=collect,
             limits=limits,
+            image=environment.image,
         )
         limits_used = limits.model_dump()
         try:
             result = self.sandbox.run(job)
         except SandboxError as exc:
             record = not_run_record(view, f"the sandbox failed: {exc}")
-            return (record.model_copy(update={"status": RunStatus.sandbox_error, "limits": limits_used}), None, {}, {},
+            return (record.model_copy(update={"status": RunStatus.sandbox_error, "limits": limits_used,
+                                       "requested_packages": environment.requests}), None, {}, {},
                     RuntimeTrace.unusable("the sandbox failed"))
-        record = build_record(view, result, image=self.sandbox.settings.image, runtime=self.sandbox.settings.runtime,
-                              limits=limits_used)
+        record = build_record(view, result, image=environment.image, runtime=self.sandbox.settings.runtime,
+                              limits=limits_used).model_copy(update={"requested_packages": environment.requests})
         if result.results is None:
             return record, None, {}, {}, parse_trace(b"", record)
         try:
@@ -306,6 +311,15 @@ class Grader:
                                                           "and is ignored").strip("; ")})
         return (record, executed_view, executed_files, dict(result.results.collected),
                 parse_trace(result.results.trace, record))
+
+    def _packages(self, submission: Submission, view: NotebookView) -> DerivedImage:
+        """The image to run in: the runtime image, or one with the extra packages the assignment allows."""
+        assert self.sandbox is not None
+        assignment = self.assignment.assignment if self.assignment else None
+        plan = plan_packages(view, _facts(submission).texts, submission.files,
+                             assignment.packages if assignment else PackagePolicy.base_only,
+                             assignment.allowed_packages if assignment else ())
+        return provide_packages(self.sandbox.client, self.sandbox.settings.image, list(plan.requests))
 
     def _holdout(self, execution: ExecutionRecord, collected: dict[str, bytes],
                  view: NotebookView) -> HoldoutResult | None:

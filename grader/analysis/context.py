@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -77,15 +77,23 @@ class CheckContext:
         return record is not None and record.status in (CellStatus.ok, CellStatus.error)
 
     def outputs_of(self, index: int) -> tuple[Cell, EvidenceSource] | None:
-        """The best available outputs of a cell: the sandbox's if it ran, else the saved ones.
+        """The best available outputs of a cell: the sandbox's if it ran cleanly, else the saved ones.
 
-        Saved outputs are marked as such, so a reviewer knows they were not reproduced.
+        A cell that failed in the sandbox keeps the outputs saved in the submission when they
+        show more than an error; saved outputs are marked as such, so a reviewer knows they
+        were not reproduced.
         """
-        if self.executed is not None and self.cell_ran(index) and index < len(self.executed):
-            return self.executed[index], EvidenceSource.output
-        if index < len(self.notebook) and self.notebook[index].outputs:
-            return self.notebook[index], EvidenceSource.saved_output
-        return None
+        return _best_outputs(self.notebook, self.executed, self.execution, index)
+
+    @cached_property
+    def shown(self) -> NotebookView:
+        """The notebook with, for each code cell, the outputs `outputs_of` would pick."""
+        return best_outputs_view(self.notebook, self.executed, self.execution)
+
+    def saved_evidence_cells(self) -> list[int]:
+        """Code cells whose outputs come from the submission, not from the sandbox run."""
+        return [c.index for c in self.notebook.code_cells()
+                if (best := self.outputs_of(c.index)) is not None and best[1] is EvidenceSource.saved_output]
 
     def output_cells(self) -> list[tuple[Cell, EvidenceSource]]:
         """Every code cell with the outputs a reviewer would trust most."""
@@ -107,3 +115,29 @@ class CheckContext:
                 snippet = self.code.snippet(cell, line, end_line)
         return Evidence(source=source, cell=cell, line=line, end_line=end_line, notebook=notebook,
                         snippet=snippet, note=note)
+
+
+def _best_outputs(notebook: NotebookView, executed: NotebookView | None, execution: ExecutionRecord,
+                  index: int) -> tuple[Cell, EvidenceSource] | None:
+    record = execution.cell(index)
+    saved = notebook[index] if index < len(notebook) else None
+    rerun = executed[index] if executed is not None and index < len(executed) else None
+    if rerun is not None and record is not None and record.status is CellStatus.ok:
+        return rerun, EvidenceSource.output
+    if rerun is not None and record is not None and record.status is CellStatus.error and (
+            saved is None or not any(o.output_type != "error" for o in saved.outputs)):
+        return rerun, EvidenceSource.output  # nothing better was saved: the error is the evidence
+    if saved is not None and saved.outputs:
+        return saved, EvidenceSource.saved_output
+    return None
+
+
+def best_outputs_view(notebook: NotebookView, executed: NotebookView | None,
+                      execution: ExecutionRecord) -> NotebookView:
+    """The submitted notebook with each code cell's most trustworthy outputs (re-run, else saved)."""
+    cells = []
+    for cell in notebook.cells:
+        best = _best_outputs(notebook, executed, execution, cell.index) if cell.is_code else None
+        outputs = best[0].outputs if best is not None else ()
+        cells.append(cell if outputs is cell.outputs else replace(cell, outputs=outputs))
+    return NotebookView(cells=tuple(cells), notebooks=notebook.notebooks)

@@ -68,7 +68,11 @@ def test_execution_matches_expectation(key: str, graded_corpus: dict[str, tuple[
     assert execution.status.value == expected.expected_run, f"{execution.reason} / {failing}"
     if expected.failing_cell is not None:
         first = next(c for c in execution.cells if c.status.value in ("error", "timeout"))
-        assert first.index == expected.failing_cell, failing
+        if any(r.kind == "redirect" for r in execution.redirects):
+            # Reads of missing files were redirected to the data (issue 10): the run gets further.
+            assert first.index >= expected.failing_cell, failing
+        else:
+            assert first.index == expected.failing_cell, failing
     if expected.writes_predictions:
         assignment = key.split("/")[0]
         contract = _contract(assignment)

@@ -1,0 +1,22 @@
+# %% [markdown]
+# # Churn: scaler fitted on the training rows
+
+# %%
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+df = pd.read_csv("data/train.csv")
+NUM = ["tenure_months", "age", "monthly_charges", "data_usage_gb_30d", "support_calls_90d", "num_lines"]
+X = df[NUM].fillna(0)
+y = df["churned"]
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42, stratify=y)
+
+# %%
+scaler = StandardScaler()
+X_train_scaled = scaler.fit_transform(X_train)
+X_test_scaled = scaler.transform(X_test)
+model = LogisticRegression(max_iter=1000).fit(X_train_scaled, y_train)
+print("test AUC", roc_auc_score(y_test, model.predict_proba(X_test_scaled)[:, 1]))

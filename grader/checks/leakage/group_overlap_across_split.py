@@ -1,0 +1,37 @@
+"""LEAK011: the same entity is on both sides of the split."""
+
+from __future__ import annotations
+
+from grader.analysis.context import CheckContext
+from grader.analysis.leakage import LeakKind
+from grader.checks.base import Category, CheckOutcome, Need, check
+from grader.checks.leakage._common import LeakParams, leak_outcome
+
+
+@check(
+    id="LEAK011",
+    slug="group-overlap-across-split",
+    category=Category.leakage,
+    title="Grouped data is split by group",
+    params=LeakParams,
+    requires={Need.assignment},
+)
+def group_overlap_across_split(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
+    """When the assignment declares a group column, no group sits on both sides of a random split.
+
+    What it checks: for assignments with a `structure.group_column`, random splits and
+    shuffled cross-validation that do not use the groups (`GroupShuffleSplit`,
+    `GroupKFold`, `StratifiedGroupKFold`, `groups=`) and feed a model or an evaluation.
+    Time-based cut-offs pass. Traced runs count the groups and rows shared by both sides.
+
+    Why it matters: rows of one entity (a customer, a restaurant, a patient) are alike; with
+    the entity on both sides, the model is validated on entities it has learnt, which
+    overstates how well it handles new ones.
+
+    Example: `train_test_split(orders, test_size=0.2)` with the same restaurants' orders in
+    training and validation.
+
+    Do instead: split by group (`GroupShuffleSplit(...).split(X, y, groups=df.restaurant_id)`)
+    or, for time-ordered data, by time.
+    """
+    return leak_outcome(ctx, (LeakKind.group,), params)

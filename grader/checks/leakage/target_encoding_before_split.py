@@ -1,0 +1,36 @@
+"""LEAK003: categories are encoded with target statistics that include the held-out rows."""
+
+from __future__ import annotations
+
+from grader.analysis.context import CheckContext
+from grader.analysis.leakage import LeakKind
+from grader.checks.base import Category, CheckOutcome, check
+from grader.checks.leakage._common import LeakParams, leak_outcome
+
+
+@check(
+    id="LEAK003",
+    slug="target-encoding-before-split",
+    category=Category.leakage,
+    title="Target encoding is learnt on the training rows only",
+    params=LeakParams,
+)
+def target_encoding_before_split(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
+    """No feature is built from target statistics computed over the held-out rows.
+
+    What it checks: group-by aggregates of the target mapped back onto rows
+    (`df.groupby("city")["churned"].transform("mean")`, `.map(df.groupby(...)[y].mean())`)
+    and target encoders (`TargetEncoder`, category_encoders' `TargetEncoder`,
+    `LeaveOneOutEncoder`...) fitted on rows that a split later holds out.
+
+    Why it matters: each held-out row's own label is averaged into its feature, so the
+    model can read the answer; held-out scores become far better than on new data,
+    especially for small categories.
+
+    Example: `df["city_rate"] = df.groupby("city")["churned"].transform("mean")` before
+    `train_test_split`.
+
+    Do instead: compute the category means on the training rows and map them onto the
+    test rows, or use scikit-learn's `TargetEncoder` (cross-fitted) inside a `Pipeline`.
+    """
+    return leak_outcome(ctx, (LeakKind.target_encoding,), params)
