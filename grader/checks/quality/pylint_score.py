@@ -77,5 +77,4 @@ def pylint_score(ctx: CheckContext, params: PylintScoreParams) -> CheckOutcome:
     score = report.score if report.score is not None else 0.0
     skipped = f"; {len(report.skipped_cells)} cell(s) that do not parse were left out" if report.skipped_cells else ""
     return CheckOutcome(findings=findings, metric=score, score=score / 10,
-                        message=f"pylint {score:.2f}/10 with {len(report.messages)} message(s) in "
-                                f"{report.duration_s:.1f} s{skipped}")
+                        message=f"pylint {score:.2f}/10 with {len(report.messages)} message(s){skipped}")
