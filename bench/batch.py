@@ -40,19 +40,35 @@ def corpus() -> list[tuple[str, Path]]:
     return found
 
 
-def run_batch(submissions: Path, out: Path, cache: Path, jobs: int, extra: list[str] | None = None) -> tuple[float, int]:
+def run_batch(
+    submissions: Path, out: Path, cache: Path, jobs: int, extra: list[str] | None = None
+) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one `grader batch` process."""
     env = {**os.environ, "GRADER_CACHE_DIR": str(cache)}
-    command = [str(BIN / "grader"), "batch", str(submissions), "--assignments", str(ASSIGNMENTS), "--out", str(out),
-               "--jobs", str(jobs), "--quiet", *(extra or [])]
+    command = [
+        str(BIN / "grader"),
+        "batch",
+        str(submissions),
+        "--assignments",
+        str(ASSIGNMENTS),
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "--quiet",
+        *(extra or []),
+    ]
     # A fresh wrapper per measurement: RUSAGE_CHILDREN's maximum then belongs to this batch alone.
-    wrapper = ("import resource, subprocess, sys, json\n"
-               "code = subprocess.run(json.loads(sys.argv[1])).returncode\n"
-               "print('PEAK', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-               "sys.exit(code)")
+    wrapper = (
+        "import resource, subprocess, sys, json\n"
+        "code = subprocess.run(json.loads(sys.argv[1])).returncode\n"
+        "print('PEAK', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "sys.exit(code)"
+    )
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", wrapper, json.dumps(command)], env=env, capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", wrapper, json.dumps(command)], env=env, capture_output=True, text=True, check=False
+    )
     wall = time.perf_counter() - started
     if proc.returncode not in (0, 1):
         sys.exit(f"grader batch failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
@@ -70,9 +86,21 @@ def run_nbconvert(items: list[tuple[str, Path]], scratch: Path) -> float:
         for notebook in sorted(work.glob("*.ipynb")):
             started = time.perf_counter()
             subprocess.run(
-                [str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
-                 "--ExecutePreprocessor.timeout=300", "--output", f"{notebook.stem}.executed.ipynb", notebook.name],
-                cwd=work, capture_output=True, check=False,
+                [
+                    str(BIN / "jupyter"),
+                    "nbconvert",
+                    "--to",
+                    "notebook",
+                    "--execute",
+                    "--allow-errors",
+                    "--ExecutePreprocessor.timeout=300",
+                    "--output",
+                    f"{notebook.stem}.executed.ipynb",
+                    notebook.name,
+                ],
+                cwd=work,
+                capture_output=True,
+                check=False,
             )
             total += time.perf_counter() - started
     return total
@@ -88,8 +116,9 @@ def stage_profile(out: Path) -> dict[str, float]:
                 totals[stage] = totals.get(stage, 0.0) + seconds
         if report["execution"].get("startup_s") is not None:
             startup.append(report["execution"]["startup_s"])
-        totals["sandbox run (executor)"] = totals.get("sandbox run (executor)", 0.0) + \
-            report["execution"].get("duration_s", 0.0)
+        totals["sandbox run (executor)"] = totals.get("sandbox run (executor)", 0.0) + report["execution"].get(
+            "duration_s", 0.0
+        )
     if startup:
         totals["container start-up (mean)"] = sum(startup) / len(startup)
     return totals
@@ -117,7 +146,9 @@ def replicate(items: list[tuple[str, Path]], count: int, target: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--memory", default="", help="comma-separated batch sizes for the memory series, e.g. 25,50,100")
+    parser.add_argument(
+        "--memory", default="", help="comma-separated batch sizes for the memory series, e.g. 25,50,100"
+    )
     args = parser.parse_args()
     items = corpus()
     if len(items) < 16:

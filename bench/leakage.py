@@ -39,10 +39,17 @@ from grader.submission.pyscript import script_to_notebook  # noqa: E402
 CORPUS = REPO / "bench" / "leakage_corpus"
 TYPES = ("preprocessing", "overlap", "multi_test", "target", "temporal", "group")
 CHECK_TYPE = {
-    "LEAK001": "preprocessing", "LEAK002": "preprocessing", "LEAK003": "preprocessing",
-    "LEAK004": "overlap", "LEAK005": "overlap", "LEAK006": "multi_test",
-    "LEAK007": "target", "LEAK008": "target", "LEAK009": "target",
-    "LEAK010": "temporal", "LEAK011": "group",
+    "LEAK001": "preprocessing",
+    "LEAK002": "preprocessing",
+    "LEAK003": "preprocessing",
+    "LEAK004": "overlap",
+    "LEAK005": "overlap",
+    "LEAK006": "multi_test",
+    "LEAK007": "target",
+    "LEAK008": "target",
+    "LEAK009": "target",
+    "LEAK010": "temporal",
+    "LEAK011": "group",
 }
 
 
@@ -105,10 +112,12 @@ def collect(results: list[CheckResult], outcome: Outcome) -> Outcome:
 def run_static(case: Case, registry: Registry) -> Outcome:
     started = time.perf_counter()
     view = NotebookView.from_nodes([("analysis.ipynb", notebook_of(case.path))])
-    ctx = CheckContext(submission=SubmissionFacts(name=case.name, files=("analysis.ipynb",),
-                                                  notebooks=("analysis.ipynb",)),
-                       notebook=view, execution=not_run_record(view, "benchmark"),
-                       assignment=case.assignment.assignment)
+    ctx = CheckContext(
+        submission=SubmissionFacts(name=case.name, files=("analysis.ipynb",), notebooks=("analysis.ipynb",)),
+        notebook=view,
+        execution=not_run_record(view, "benchmark"),
+        assignment=case.assignment.assignment,
+    )
     outcome = collect([run_check(spec, ctx) for spec in leak_specs(registry)], Outcome())
     outcome.seconds = time.perf_counter() - started
     return outcome
@@ -124,10 +133,21 @@ def run_traced(case: Case, registry: Registry, sandbox: object, scratch: Path) -
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook_of(case.path), str(folder / "analysis.ipynb"))
     specs = leak_specs(registry)
-    rubric = Rubric(name="leakage-bench", criteria=[Criterion(id="leakage", title="leakage", points=len(specs),
-                                                              checks=[CheckRef(check=s.id, points=1) for s in specs])])
-    grader = Grader(rubric=LoadedRubric(rubric=rubric, path=folder / "rubric.yaml", sha256=""), registry=registry,
-                    assignment=case.assignment, sandbox=sandbox, options=GradingOptions(write_html=False))  # type: ignore[arg-type]
+    rubric = Rubric(
+        name="leakage-bench",
+        criteria=[
+            Criterion(
+                id="leakage", title="leakage", points=len(specs), checks=[CheckRef(check=s.id, points=1) for s in specs]
+            )
+        ],
+    )
+    grader = Grader(
+        rubric=LoadedRubric(rubric=rubric, path=folder / "rubric.yaml", sha256=""),
+        registry=registry,
+        assignment=case.assignment,
+        sandbox=sandbox,
+        options=GradingOptions(write_html=False),
+    )  # type: ignore[arg-type]
     report = grader.grade(folder)
     outcome = collect(report.checks, Outcome())
     if report.execution.status.value not in ("ok",):
@@ -160,8 +180,14 @@ def scores(cases: list[Case], outcomes: dict[str, Outcome]) -> dict[str, dict[st
         fn = sum(1 for c in cases if kind in c.truth and kind not in outcomes[c.name].detected)
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
-        table[kind] = {"tp": tp, "fp": fp, "fn": fn, "positives": tp + fn, "precision": round(precision, 3),
-                       "recall": round(recall, 3)}
+        table[kind] = {
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "positives": tp + fn,
+            "precision": round(precision, 3),
+            "recall": round(recall, 3),
+        }
     return table
 
 
@@ -169,8 +195,10 @@ def print_table(title: str, table: dict[str, dict[str, float | int]]) -> None:
     print(f"\n{title}")
     print(f"  {'type':14} {'positives':>9} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>7}")
     for kind, row in table.items():
-        print(f"  {kind:14} {row['positives']:>9} {row['tp']:>4} {row['fp']:>4} {row['fn']:>4} "
-              f"{row['precision']:>10.3f} {row['recall']:>7.3f}")
+        print(
+            f"  {kind:14} {row['positives']:>9} {row['tp']:>4} {row['fp']:>4} {row['fn']:>4} "
+            f"{row['precision']:>10.3f} {row['recall']:>7.3f}"
+        )
 
 
 def print_mismatches(cases: list[Case], outcomes: dict[str, Outcome], verbose: bool) -> None:
@@ -180,9 +208,12 @@ def print_mismatches(cases: list[Case], outcomes: dict[str, Outcome], verbose: b
         extra = outcome.detected - case.truth
         if missed or extra or outcome.error or verbose:
             flag = "ok" if not (missed or extra) else "MISMATCH"
-            print(f"  {case.name}: {flag} truth={sorted(case.truth)} detected={sorted(outcome.detected)}"
-                  + (f" missed={sorted(missed)}" if missed else "") + (f" extra={sorted(extra)}" if extra else "")
-                  + (f" error={outcome.error}" if outcome.error else ""))
+            print(
+                f"  {case.name}: {flag} truth={sorted(case.truth)} detected={sorted(outcome.detected)}"
+                + (f" missed={sorted(missed)}" if missed else "")
+                + (f" extra={sorted(extra)}" if extra else "")
+                + (f" error={outcome.error}" if outcome.error else "")
+            )
             if verbose or extra or missed:
                 for message in outcome.messages:
                     print(f"      {message}")
@@ -199,14 +230,19 @@ def main(argv: list[str] | None = None) -> int:
 
     registry = default_registry()
     cases = load_cases(args.only)
-    print(f"{len(cases)} notebooks; {sum(1 for c in cases if c.truth)} with at least one leak; "
-          f"{sum(1 for c in cases if not c.truth)} clean look-alikes")
+    print(
+        f"{len(cases)} notebooks; {sum(1 for c in cases if c.truth)} with at least one leak; "
+        f"{sum(1 for c in cases if not c.truth)} clean look-alikes"
+    )
     static = {c.name: run_static(c, registry) for c in cases}
     static_table = scores(cases, static)
     print_table("static only", static_table)
     print_mismatches(cases, static, args.verbose)
-    figures: dict[str, object] = {"notebooks": len(cases), "static": static_table,
-                                  "static_seconds": round(sum(o.seconds for o in static.values()), 2)}
+    figures: dict[str, object] = {
+        "notebooks": len(cases),
+        "static": static_table,
+        "static_seconds": round(sum(o.seconds for o in static.values()), 2),
+    }
     if args.runtime:
         sandbox = _sandbox()
         with tempfile.TemporaryDirectory(prefix="leakage-bench-") as tmp, ThreadPoolExecutor(args.jobs) as pool:
@@ -216,8 +252,10 @@ def main(argv: list[str] | None = None) -> int:
         print_table("static + runtime (traced in the sandbox)", traced_table)
         print_mismatches(cases, traced, args.verbose)
         proven = sum(1 for o in traced.values() if o.traced)
-        print(f"\n  {proven} notebooks have at least one finding proven by the trace; "
-              f"sandbox time {sum(o.seconds for o in traced.values()):.0f} s")
+        print(
+            f"\n  {proven} notebooks have at least one finding proven by the trace; "
+            f"sandbox time {sum(o.seconds for o in traced.values()):.0f} s"
+        )
         figures["static_runtime"] = traced_table
         figures["traced_notebooks"] = proven
     if args.json:

@@ -51,8 +51,11 @@ def main() -> int:
         if assignment not in graders:
             loaded = load_assignment(REPO / "sample_datasets" / assignment)
             graders[assignment] = Grader(
-                rubric=load_rubric_file(loaded.rubric_path(), registry), registry=registry, assignment=loaded,
-                sandbox=None, options=GradingOptions(execute=False, pylint=False, write_html=False),
+                rubric=load_rubric_file(loaded.rubric_path(), registry),
+                registry=registry,
+                assignment=loaded,
+                sandbox=None,
+                options=GradingOptions(execute=False, pylint=False, write_html=False),
             )
         base = min(baseline(folder) for _ in range(REPEAT))
         times = []
@@ -65,8 +68,10 @@ def main() -> int:
     for name, base, full in rows:
         print(f"{name:34} {base * 1000:7.1f}ms {full * 1000:7.1f}ms {full / base:7.1f}")
     worst = max(rows, key=lambda r: r[2])
-    print(f"median static: {statistics.median(r[2] for r in rows) * 1000:.0f} ms; "
-          f"worst: {worst[0]} {worst[2] * 1000:.0f} ms ({worst[2] / worst[1]:.1f}x its baseline)")
+    print(
+        f"median static: {statistics.median(r[2] for r in rows) * 1000:.0f} ms; "
+        f"worst: {worst[0]} {worst[2] * 1000:.0f} ms ({worst[2] / worst[1]:.1f}x its baseline)"
+    )
     print(f"static_max_s={worst[2]:.3f}")
     return 0
 

@@ -67,8 +67,9 @@ def seccomp_profile(choice: str) -> str | None:
     return path.read_text(encoding="utf-8")
 
 
-def sandbox_runner(*, image: str | None = None, runtime: str | None = None, seccomp: str = "grader",
-                   trace: bool = True) -> SandboxRunner:
+def sandbox_runner(
+    *, image: str | None = None, runtime: str | None = None, seccomp: str = "grader", trace: bool = True
+) -> SandboxRunner:
     """Connect to Docker, reap leftovers of crashed runs, and pick the runtime image."""
     client = DockerClient.from_env()
     reap_leftovers(client)
@@ -77,9 +78,10 @@ def sandbox_runner(*, image: str | None = None, runtime: str | None = None, secc
         raise ConfigError("the sandbox image is not built for this version of the grader: run `grader image build`")
     if not client.image_exists(tag):
         raise ConfigError(f"image {tag} does not exist; run `grader image build`")
-    return SandboxRunner(client=client, settings=SandboxSettings(image=tag, runtime=runtime,
-                                                                 seccomp_profile=seccomp_profile(seccomp),
-                                                                 trace=trace))
+    return SandboxRunner(
+        client=client,
+        settings=SandboxSettings(image=tag, runtime=runtime, seccomp_profile=seccomp_profile(seccomp), trace=trace),
+    )
 
 
 def make_grader(
@@ -102,13 +104,17 @@ def make_grader(
     (a path picks another folder).
     """
     registry = registry or default_registry()
-    loaded_assignment = (assignment if isinstance(assignment, LoadedAssignment) or assignment is None
-                         else load_assignment(assignment))
+    loaded_assignment = (
+        assignment if isinstance(assignment, LoadedAssignment) or assignment is None else load_assignment(assignment)
+    )
     if isinstance(rubric, LoadedRubric):
         loaded_rubric = rubric
     else:
-        path = Path(rubric) if rubric else (loaded_assignment.rubric_path() if loaded_assignment
-                                            else resolve_rubric_path(DEFAULT_RUBRIC))
+        path = (
+            Path(rubric)
+            if rubric
+            else (loaded_assignment.rubric_path() if loaded_assignment else resolve_rubric_path(DEFAULT_RUBRIC))
+        )
         loaded_rubric = load_rubric_file(path if path.is_file() else resolve_rubric_path(str(path)), registry)
     runner = sandbox
     if execute and runner is None:
@@ -138,8 +144,15 @@ def grade_submission(
     grader: Grader | None = None,
 ) -> Report:
     """Grade one submission folder or zip; writes `out/report.json` (and HTML) when `out` is given."""
-    grader = grader or make_grader(assignment=assignment, rubric=rubric, execute=execute, blind=blind,
-                                   notebook=notebook, image=image, runtime=runtime)
+    grader = grader or make_grader(
+        assignment=assignment,
+        rubric=rubric,
+        execute=execute,
+        blind=blind,
+        notebook=notebook,
+        image=image,
+        runtime=runtime,
+    )
     return grader.grade(Path(path), out_dir=Path(out) if out else None, candidate=candidate)
 
 
@@ -159,8 +172,9 @@ def grade_batch(
     grader: Grader | None = None,
 ) -> BatchResult:
     """Grade every submission directly under `submissions` into `out/<name>/`, plus the summaries."""
-    grader = grader or make_grader(assignment=assignment, rubric=rubric, execute=execute, blind=blind,
-                                   image=image, runtime=runtime)
+    grader = grader or make_grader(
+        assignment=assignment, rubric=rubric, execute=execute, blind=blind, image=image, runtime=runtime
+    )
     return grade_folder(grader, Path(submissions), Path(out), jobs=jobs, resume=resume, on_event=on_event)
 
 
@@ -172,8 +186,9 @@ def lint(
     registry: Registry | None = None,
 ) -> LintResult:
     """Run the static checks (no Docker) on one notebook or `.py` script; `only` keeps categories or checks."""
-    loaded = assignment if isinstance(assignment, LoadedAssignment) or assignment is None else load_assignment(
-        assignment)
+    loaded = (
+        assignment if isinstance(assignment, LoadedAssignment) or assignment is None else load_assignment(assignment)
+    )
     return lint_file(Path(path), registry=registry or default_registry(), assignment=loaded, only=only)
 
 
@@ -189,8 +204,13 @@ def grade_assignments(
     return grade_groups(groups, Path(out), jobs=jobs, resume=resume, on_event=on_event)
 
 
-def render_report(report: Report, *, executed: dict[str, object] | None = None,
-                  submitted: dict[str, object] | None = None, blind: bool = False) -> str:
+def render_report(
+    report: Report,
+    *,
+    executed: dict[str, object] | None = None,
+    submitted: dict[str, object] | None = None,
+    blind: bool = False,
+) -> str:
     """The self-contained HTML page for a report (`submitted` supplies outputs of cells that did not run)."""
     from grader.rendering import render_report_html
 

@@ -102,10 +102,19 @@ def grade_items(
         report = item.grader.grade(item.path, out_dir=item.out_dir, name=item.name.rsplit("/", 1)[-1])
         with lock:
             reports[item.name] = report
-        emit(BatchEvent("done", item.name, {
-            "status": report.status.value, "score": report.total.score, "max": report.total.max,
-            "run_status": report.execution.status.value, "cached": report.environment.get("cache") == "hit",
-        }))
+        emit(
+            BatchEvent(
+                "done",
+                item.name,
+                {
+                    "status": report.status.value,
+                    "score": report.total.score,
+                    "max": report.total.max,
+                    "run_status": report.execution.status.value,
+                    "cached": report.environment.get("cache") == "hit",
+                },
+            )
+        )
 
     workers = max(1, jobs or os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
@@ -150,8 +159,7 @@ def grade_groups(
     items = []
     for group, (grader, folder) in groups.items():
         (out_dir / group).mkdir(parents=True, exist_ok=True)
-        items += [BatchItem(f"{group}/{name}", path, grader, out_dir / group / name)
-                  for name, path in discover(folder)]
+        items += [BatchItem(f"{group}/{name}", path, grader, out_dir / group / name) for name, path in discover(folder)]
     reports = grade_items(items, jobs=jobs, resume=resume, on_event=on_event)
     results = {}
     for group, (grader, _) in groups.items():
@@ -164,21 +172,23 @@ def grade_groups(
 def summary_rows(reports: dict[str, Report]) -> list[dict[str, Any]]:
     rows = []
     for name, report in reports.items():
-        rows.append({
-            "submission": name,
-            "candidate": report.submission.candidate,
-            "status": report.status.value,
-            "score": report.total.score,
-            "max": report.total.max,
-            "pending": report.total.pending,
-            "percent": report.total.percent,
-            "band": report.total.band,
-            "run_status": report.execution.status.value,
-            "criteria": {c.id: c.score for c in report.criteria},
-            "flags": [f.kind.value for f in report.flags],
-            "error": (report.error or "").splitlines()[0][:300] if report.error else "",
-            "report": f"{name}/report.html",
-        })
+        rows.append(
+            {
+                "submission": name,
+                "candidate": report.submission.candidate,
+                "status": report.status.value,
+                "score": report.total.score,
+                "max": report.total.max,
+                "pending": report.total.pending,
+                "percent": report.total.percent,
+                "band": report.total.band,
+                "run_status": report.execution.status.value,
+                "criteria": {c.id: c.score for c in report.criteria},
+                "flags": [f.kind.value for f in report.flags],
+                "error": (report.error or "").splitlines()[0][:300] if report.error else "",
+                "report": f"{name}/report.html",
+            }
+        )
     return rows
 
 
@@ -187,8 +197,12 @@ def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Any) -> N
     rows = summary_rows(reports)
     criteria = [(c.id, c.points) for c in rubric.criteria]
     summary = {
-        "rubric": {"name": rubric.name, "version": rubric.version, "max": rubric.max_points,
-                   "criteria": [{"id": cid, "points": pts} for cid, pts in criteria]},
+        "rubric": {
+            "name": rubric.name,
+            "version": rubric.version,
+            "max": rubric.max_points,
+            "criteria": [{"id": cid, "points": pts} for cid, pts in criteria],
+        },
         "count": len(rows),
         "graded": sum(1 for r in rows if r["status"] in ("graded", "needs_review")),
         "submissions": rows,
@@ -196,16 +210,35 @@ def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Any) -> N
     atomic_write(out_dir / "summary.json", json.dumps(summary, indent=2).encode())
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = ["submission", "candidate", "grading_status", "total", *[cid for cid, _ in criteria], "percent", "band",
-              "run_status", "flags", "error"]
+    header = [
+        "submission",
+        "candidate",
+        "grading_status",
+        "total",
+        *[cid for cid, _ in criteria],
+        "percent",
+        "band",
+        "run_status",
+        "flags",
+        "error",
+    ]
     writer.writerow(header)
     writer.writerow(["POINTS POSSIBLE", "", "", rubric.max_points, *[pts for _, pts in criteria], 100, "", "", "", ""])
     for row in rows:
-        writer.writerow([
-            row["submission"], _csv_safe(row["candidate"]), row["status"], row["score"],
-            *[row["criteria"].get(cid, "") for cid, _ in criteria], row["percent"], row["band"], row["run_status"],
-            ";".join(row["flags"]), _csv_safe(row["error"]),
-        ])
+        writer.writerow(
+            [
+                row["submission"],
+                _csv_safe(row["candidate"]),
+                row["status"],
+                row["score"],
+                *[row["criteria"].get(cid, "") for cid, _ in criteria],
+                row["percent"],
+                row["band"],
+                row["run_status"],
+                ";".join(row["flags"]),
+                _csv_safe(row["error"]),
+            ]
+        )
     atomic_write(out_dir / "summary.csv", buffer.getvalue().encode())
     from grader.rendering import render_index_html
 

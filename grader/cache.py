@@ -29,8 +29,10 @@ def digest(parts: dict[str, Any]) -> str:
 
 def tree_hash(paths: dict[str, Path]) -> str:
     """Hash of named files' contents (e.g. an assignment's public and hidden files)."""
-    hashes = {name: hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
-              for name, path in sorted(paths.items())}
+    hashes = {
+        name: hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+        for name, path in sorted(paths.items())
+    }
     return digest(hashes)
 
 

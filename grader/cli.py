@@ -47,8 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="grade every submission folder under a directory")
     batch.add_argument("submissions", type=Path)
     grading_options(batch)
-    batch.add_argument("--assignments", type=Path,
-                       help="a folder of assignments: grade SUBMISSIONS/<name>/ against ASSIGNMENTS/<name>/")
+    batch.add_argument(
+        "--assignments",
+        type=Path,
+        help="a folder of assignments: grade SUBMISSIONS/<name>/ against ASSIGNMENTS/<name>/",
+    )
     batch.add_argument("--jobs", type=int, default=None, help="sandboxes at once (default: CPU cores)")
     batch.add_argument("--resume", action="store_true", help="skip submissions that already have a report")
     batch.add_argument("--quiet", action="store_true", help="print only the final line")
@@ -139,9 +142,15 @@ def _grader(args: argparse.Namespace, assignment: Path | None = None) -> Grader:
     if assignment is None and args.rubric is None:
         raise ConfigError("give --assignment (an assignment folder) or --rubric")
     return api.make_grader(
-        assignment=assignment, rubric=args.rubric, execute=not args.no_execute, blind=args.blind,
-        notebook=getattr(args, "notebook", None), image=args.image, runtime=args.runtime,
-        write_html=not args.no_html, cache=not getattr(args, "no_cache", False),
+        assignment=assignment,
+        rubric=args.rubric,
+        execute=not args.no_execute,
+        blind=args.blind,
+        notebook=getattr(args, "notebook", None),
+        image=args.image,
+        runtime=args.runtime,
+        write_html=not args.no_html,
+        cache=not getattr(args, "no_cache", False),
     )
 
 
@@ -178,12 +187,19 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
     with BatchProgress(console, quiet=quiet) as progress:
         if "" in groups:
             grader, folder = groups[""]
-            result = api.grade_batch(folder, out=args.out, jobs=args.jobs, resume=args.resume, grader=grader,
-                                     on_event=handler or progress.handle)
+            result = api.grade_batch(
+                folder,
+                out=args.out,
+                jobs=args.jobs,
+                resume=args.resume,
+                grader=grader,
+                on_event=handler or progress.handle,
+            )
             results = {"": result}
         else:
-            results = api.grade_assignments(groups, out=args.out, jobs=args.jobs, resume=args.resume,
-                                            on_event=handler or progress.handle)
+            results = api.grade_assignments(
+                groups, out=args.out, jobs=args.jobs, resume=args.resume, on_event=handler or progress.handle
+            )
     total = sum(len(r.reports) for r in results.values())
     ungraded = [(group, name, r.reports[name]) for group, r in results.items() for name in r.ungraded]
     summaries = ", ".join(str(r.out_dir / "summary.csv") for r in results.values())
@@ -234,19 +250,27 @@ def _lint(args: argparse.Namespace, console: Console) -> int:
         sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
         return EXIT_SOME_FAILED if result.has_high else EXIT_OK
     for check, finding in result.problems:
-        console.print(f"{check.id} {check.slug} [{finding.severity.value}, {finding.confidence.value} confidence]",
-                      markup=False)
+        console.print(
+            f"{check.id} {check.slug} [{finding.severity.value}, {finding.confidence.value} confidence]", markup=False
+        )
         console.print(f"  {finding.message}", markup=False)
         for evidence in finding.evidence:
-            where = ", ".join(p for p in (f"cell {evidence.cell}" if evidence.cell is not None else "",
-                                          f"line {evidence.line}" if evidence.line else "") if p)
+            where = ", ".join(
+                p
+                for p in (
+                    f"cell {evidence.cell}" if evidence.cell is not None else "",
+                    f"line {evidence.line}" if evidence.line else "",
+                )
+                if p
+            )
             note = f" ({evidence.note})" if evidence.note else ""
             console.print(f"    {where or evidence.source.value}{note}", markup=False)
             for line in (evidence.snippet or "").splitlines()[:4]:
                 console.print(f"      | {line}", markup=False)
     high = sum(1 for _, f in result.problems if f.severity.value == "high")
-    console.print(f"{result.path}: {len(result.results)} checks, {len(result.problems)} finding(s), {high} high",
-                  markup=False)
+    console.print(
+        f"{result.path}: {len(result.results)} checks, {len(result.problems)} finding(s), {high} high", markup=False
+    )
     return EXIT_SOME_FAILED if result.has_high else EXIT_OK
 
 
@@ -254,8 +278,18 @@ def _checks_list(as_json: bool, console: Console) -> int:
     from grader.checks.registry import default_registry
 
     registry = default_registry()
-    rows = [{"id": s.id, "slug": s.slug, "category": s.category.value, "title": s.title, "summary": s.summary,
-             "version": s.version, "requires": sorted(n.value for n in s.requires)} for s in registry]
+    rows = [
+        {
+            "id": s.id,
+            "slug": s.slug,
+            "category": s.category.value,
+            "title": s.title,
+            "summary": s.summary,
+            "version": s.version,
+            "requires": sorted(n.value for n in s.requires),
+        }
+        for s in registry
+    ]
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK

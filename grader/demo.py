@@ -16,25 +16,29 @@ from pathlib import Path
 from rich.console import Console
 
 from grader import api
+from grader.batch import BatchResult
 from grader.grading import atomic_write
 from grader.progress import BatchProgress
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _top_index(results: dict[str, api.BatchResult]) -> str:
+def _top_index(results: dict[str, BatchResult]) -> str:
     rows = []
     for group, result in results.items():
         reports = result.reports.values()
         graded = sum(1 for r in reports if r.status.value in ("graded", "needs_review"))
-        rows.append(f'<li><a href="{html.escape(group)}/index.html">{html.escape(group)}</a>: '
-                    f"{graded} of {len(result.reports)} submissions graded</li>")
+        rows.append(
+            f'<li><a href="{html.escape(group)}/index.html">{html.escape(group)}</a>: '
+            f"{graded} of {len(result.reports)} submissions graded</li>"
+        )
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         "<title>take-home-grader demo</title><style>body{font-family:system-ui,sans-serif;margin:3rem;"
         "max-width:50rem}</style></head><body><h1>take-home-grader: sample batches</h1><ul>"
-        + "".join(rows) + "</ul><p>Screenshots are in <code>screenshots/</code>.</p></body></html>"
+        + "".join(rows)
+        + "</ul><p>Screenshots are in <code>screenshots/</code>.</p></body></html>"
     )
 
 
@@ -62,15 +66,17 @@ def main(argv: list[str] | None = None) -> int:
         bands: dict[str, int] = {}
         for report in result.reports.values():
             bands[report.total.band or report.status.value] = bands.get(report.total.band or report.status.value, 0) + 1
-        console.print(f"{group}: {len(result.reports)} submissions "
-                      f"({', '.join(f'{n} {b}' for b, n in sorted(bands.items()))}) → {result.out_dir / 'index.html'}")
+        console.print(
+            f"{group}: {len(result.reports)} submissions "
+            f"({', '.join(f'{n} {b}' for b, n in sorted(bands.items()))}) → {result.out_dir / 'index.html'}"
+        )
     if not args.no_screenshots:
         _screenshots(results, args.out / "screenshots", console)
     console.print(f"open {args.out / 'index.html'}")
     return 0
 
 
-def _screenshots(results: dict[str, api.BatchResult], folder: Path, console: Console) -> None:
+def _screenshots(results: dict[str, BatchResult], folder: Path, console: Console) -> None:
     from grader.rendering.screenshots import chromium, screenshot
 
     with chromium() as browser:
@@ -79,8 +85,9 @@ def _screenshots(results: dict[str, api.BatchResult], folder: Path, console: Con
             graded = [(n, r) for n, r in result.reports.items() if r.status.value in ("graded", "needs_review")]
             if graded:
                 name, _ = max(graded, key=lambda item: item[1].total.score)
-                screenshot(result.out_dir / name / "report.html", folder / f"{group}-report-{name}.png",
-                           browser=browser)
+                screenshot(
+                    result.out_dir / name / "report.html", folder / f"{group}-report-{name}.png", browser=browser
+                )
     console.print(f"screenshots in {folder}")
 
 

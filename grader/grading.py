@@ -128,8 +128,9 @@ class Grader:
             self.on_stage(name, stage, now - started)
         return now
 
-    def grade(self, path: Path, *, out_dir: Path | None = None, name: str | None = None,
-              candidate: str | None = None) -> Report:
+    def grade(
+        self, path: Path, *, out_dir: Path | None = None, name: str | None = None, candidate: str | None = None
+    ) -> Report:
         """Grade one submission folder or zip; never raises for a bad submission."""
         path = Path(path)
         name = name or (path.stem if path.is_file() else path.name)
@@ -139,8 +140,13 @@ class Grader:
         key = None
         try:
             ignore = read_ignore_patterns(path.parent, path.parent.parent)
-            with open_submission(path, notebook=self.options.notebook or self._assignment_notebook(),
-                                 limits=SubmissionLimits(), name=name, ignore=ignore) as submission:
+            with open_submission(
+                path,
+                notebook=self.options.notebook or self._assignment_notebook(),
+                limits=SubmissionLimits(),
+                name=name,
+                ignore=ignore,
+            ) as submission:
                 if self.cache is not None and out_dir is not None:
                     key = self._cache_key(submission, shown)
                     cached = self._from_cache(key, out_dir, path)
@@ -163,8 +169,9 @@ class Grader:
 
             report = Report.model_validate(redact_tree(report.model_dump(mode="json")))
         if out_dir is not None:
-            write_report_files(report, out_dir, html=self.options.write_html, submitted=submitted,
-                               blind=self.options.blind)
+            write_report_files(
+                report, out_dir, html=self.options.write_html, submitted=submitted, blind=self.options.blind
+            )
             if key is not None and self.cache is not None and _cacheable(report):
                 self.cache.put(key, out_dir)
         return report
@@ -188,18 +195,31 @@ class Grader:
             if labels is not None:
                 files["holdout"] = labels
             assignment = tree_hash(files)
-        return digest({
-            "grader": __version__, "rubric": self.rubric.sha256, "rubric_model": self.rubric.rubric.model_dump(),
-            "assignment": assignment, "image": image_id, "runtime": runtime, "seccomp": seccomp,
-            "checks": sorted((spec.id, spec.version) for spec in self.registry),
-            "options": {k: v for k, v in vars(self.options).items() if k != "limits"},
-            "limits": self.options.limits.model_dump() if self.options.limits else None,
-        })
+        return digest(
+            {
+                "grader": __version__,
+                "rubric": self.rubric.sha256,
+                "rubric_model": self.rubric.rubric.model_dump(),
+                "assignment": assignment,
+                "image": image_id,
+                "runtime": runtime,
+                "seccomp": seccomp,
+                "checks": sorted((spec.id, spec.version) for spec in self.registry),
+                "options": {k: v for k, v in vars(self.options).items() if k != "limits"},
+                "limits": self.options.limits.model_dump() if self.options.limits else None,
+            }
+        )
 
     def _cache_key(self, submission: Submission, shown: str) -> str:
-        return digest({"fingerprint": self.fingerprint, "content": submission.content_hash,
-                       "name": submission.name, "shown": shown,
-                       "notebooks": [nb.path for nb in submission.notebooks]})
+        return digest(
+            {
+                "fingerprint": self.fingerprint,
+                "content": submission.content_hash,
+                "name": submission.name,
+                "shown": shown,
+                "notebooks": [nb.path for nb in submission.notebooks],
+            }
+        )
 
     def _from_cache(self, key: str, out_dir: Path, path: Path) -> Report | None:
         assert self.cache is not None
@@ -220,8 +240,9 @@ class Grader:
 
     # ------------------------------------------------------------------ stages
 
-    def _grade_loaded(self, submission: Submission, shown: str, timings: dict[str, float],
-                      out_dir: Path | None) -> Report:
+    def _grade_loaded(
+        self, submission: Submission, shown: str, timings: dict[str, float], out_dir: Path | None
+    ) -> Report:
         started = time.perf_counter()
         view = NotebookView.from_nodes([(nb.path, nb.node) for nb in submission.notebooks])
         started = self._stage(submission.name, "load", started, timings)
@@ -273,8 +294,9 @@ class Grader:
             _write_evidence(out_dir, executed_files, collected)
         return report
 
-    def _execute(self, submission: Submission, view: NotebookView) -> tuple[
-            ExecutionRecord, NotebookView | None, dict[str, bytes], dict[str, bytes], RuntimeTrace | None]:
+    def _execute(
+        self, submission: Submission, view: NotebookView
+    ) -> tuple[ExecutionRecord, NotebookView | None, dict[str, bytes], dict[str, bytes], RuntimeTrace | None]:
         if not self.options.execute or self.sandbox is None:
             why = "execution disabled" if not self.options.execute else "no sandbox configured"
             return not_run_record(view, why), None, {}, {}, None
@@ -294,11 +316,22 @@ class Grader:
             result = self.sandbox.run(job)
         except SandboxError as exc:
             record = not_run_record(view, f"the sandbox failed: {exc}")
-            return (record.model_copy(update={"status": RunStatus.sandbox_error, "limits": limits_used,
-                                       "requested_packages": environment.requests}), None, {}, {},
-                    RuntimeTrace.unusable("the sandbox failed"))
-        record = build_record(view, result, image=environment.image, runtime=self.sandbox.settings.runtime,
-                              limits=limits_used).model_copy(update={"requested_packages": environment.requests})
+            return (
+                record.model_copy(
+                    update={
+                        "status": RunStatus.sandbox_error,
+                        "limits": limits_used,
+                        "requested_packages": environment.requests,
+                    }
+                ),
+                None,
+                {},
+                {},
+                RuntimeTrace.unusable("the sandbox failed"),
+            )
+        record = build_record(
+            view, result, image=environment.image, runtime=self.sandbox.settings.runtime, limits=limits_used
+        ).model_copy(update={"requested_packages": environment.requests})
         if result.results is None:
             return record, None, {}, {}, parse_trace(b"", record)
         try:
@@ -307,45 +340,67 @@ class Grader:
             record = record.model_copy(update={"status": RunStatus.sandbox_error, "reason": str(exc)})
             return record, None, {}, {}, RuntimeTrace.unusable("the sandbox's results were not trusted")
         if executed_view is None:
-            record = record.model_copy(update={"reason": (record.reason + "; the executed notebook was invalid "
-                                                          "and is ignored").strip("; ")})
-        return (record, executed_view, executed_files, dict(result.results.collected),
-                parse_trace(result.results.trace, record))
+            record = record.model_copy(
+                update={"reason": (record.reason + "; the executed notebook was invalid and is ignored").strip("; ")}
+            )
+        return (
+            record,
+            executed_view,
+            executed_files,
+            dict(result.results.collected),
+            parse_trace(result.results.trace, record),
+        )
 
     def _packages(self, submission: Submission, view: NotebookView) -> DerivedImage:
         """The image to run in: the runtime image, or one with the extra packages the assignment allows."""
         assert self.sandbox is not None
         assignment = self.assignment.assignment if self.assignment else None
-        plan = plan_packages(view, _facts(submission).texts, submission.files,
-                             assignment.packages if assignment else PackagePolicy.base_only,
-                             assignment.allowed_packages if assignment else ())
+        plan = plan_packages(
+            view,
+            _facts(submission).texts,
+            submission.files,
+            assignment.packages if assignment else PackagePolicy.base_only,
+            assignment.allowed_packages if assignment else (),
+        )
         return provide_packages(self.sandbox.client, self.sandbox.settings.image, list(plan.requests))
 
-    def _holdout(self, execution: ExecutionRecord, collected: dict[str, bytes],
-                 view: NotebookView) -> HoldoutResult | None:
+    def _holdout(
+        self, execution: ExecutionRecord, collected: dict[str, bytes], view: NotebookView
+    ) -> HoldoutResult | None:
         """Score the collected predictions against the hidden labels (never mounted in a sandbox)."""
-        if self.assignment is None or self.assignment.assignment.holdout is None or execution.status in (
-                RunStatus.not_run, RunStatus.sandbox_error):
+        if (
+            self.assignment is None
+            or self.assignment.assignment.holdout is None
+            or execution.status in (RunStatus.not_run, RunStatus.sandbox_error)
+        ):
             return None
         labels = self.assignment.holdout_labels()
         if labels is None or not labels.is_file():
             return None
         assignment = self.assignment.assignment
         try:
-            return score_holdout(assignment, labels.read_bytes(),
-                                 collected.get(assignment.prediction_contract.file), view)
+            return score_holdout(
+                assignment, labels.read_bytes(), collected.get(assignment.prediction_contract.file), view
+            )
         except Exception as exc:  # noqa: BLE001 - a scoring failure is reported, never fatal
-            return HoldoutResult(status="error", metric=assignment.primary_metric.value,
-                                 message=f"{type(exc).__name__}: {str(exc)[:300]}")
+            return HoldoutResult(
+                status="error",
+                metric=assignment.primary_metric.value,
+                message=f"{type(exc).__name__}: {str(exc)[:300]}",
+            )
 
     # ------------------------------------------------------------------ report parts
 
     def _submission_info(self, submission: Submission, shown: str) -> SubmissionInfo:
-        files = [SubmittedFile(path=rel, size=p.stat().st_size, sha256=submission.file_hashes.get(rel, ""))
-                 for rel, p in sorted(submission.files.items())]
+        files = [
+            SubmittedFile(path=rel, size=p.stat().st_size, sha256=submission.file_hashes.get(rel, ""))
+            for rel, p in sorted(submission.files.items())
+        ]
         return SubmissionInfo(
-            name=shown if self.options.blind else submission.name, candidate=shown,
-            notebooks=[nb.path for nb in submission.notebooks], files=files,
+            name=shown if self.options.blind else submission.name,
+            candidate=shown,
+            notebooks=[nb.path for nb in submission.notebooks],
+            files=files,
             content_hash=submission.content_hash,
             source="" if self.options.blind else str(submission.source),
         )
@@ -358,8 +413,9 @@ class Grader:
 
     def _rubric_info(self) -> RubricInfo:
         r = self.rubric.rubric
-        return RubricInfo(name=r.name, version=r.version, title=r.title, sha256=self.rubric.sha256,
-                          path=self.rubric.path.name)
+        return RubricInfo(
+            name=r.name, version=r.version, title=r.title, sha256=self.rubric.sha256, path=self.rubric.path.name
+        )
 
     def _environment(self, execution: ExecutionRecord) -> dict[str, Any]:
         env: dict[str, Any] = {"grader_version": __version__, "packages": execution.packages}
@@ -371,10 +427,17 @@ class Grader:
     def _failed_report(self, name: str, shown: str, error: str, status: GradingStatus, path: Path) -> Report:
         rubric = self.rubric.rubric
         return Report(
-            grader_version=__version__, generated_at=_now(), status=status, error=error,
-            submission=SubmissionInfo(name=shown if self.options.blind else name, candidate=shown,
-                                      source="" if self.options.blind else str(path)),
-            assignment=self._assignment_info(), rubric=self._rubric_info(),
+            grader_version=__version__,
+            generated_at=_now(),
+            status=status,
+            error=error,
+            submission=SubmissionInfo(
+                name=shown if self.options.blind else name,
+                candidate=shown,
+                source="" if self.options.blind else str(path),
+            ),
+            assignment=self._assignment_info(),
+            rubric=self._rubric_info(),
             execution=ExecutionRecord(status=RunStatus.not_run, reason=error.splitlines()[0] if error else ""),
             total=Total(score=0.0, max=rubric.max_points, percent=0.0, band=""),
             flags=[Flag(kind=FlagKind.did_not_run, message=error.splitlines()[0][:300] if error else status.value)],
@@ -401,8 +464,10 @@ def _timed(func: Callable[..., Any], *args: Any) -> tuple[Any, float]:
 
 def _cacheable(report: Report) -> bool:
     """Only complete, reproducible outcomes are cached (not grader failures or engine errors)."""
-    return report.status in (GradingStatus.graded, GradingStatus.needs_review) and \
-        report.execution.status is not RunStatus.sandbox_error
+    return (
+        report.status in (GradingStatus.graded, GradingStatus.needs_review)
+        and report.execution.status is not RunStatus.sandbox_error
+    )
 
 
 def _facts(submission: Submission) -> SubmissionFacts:
@@ -410,12 +475,17 @@ def _facts(submission: Submission) -> SubmissionFacts:
     for rel, path in submission.files.items():
         if rel.lower().endswith(TEXT_SUFFIXES) and path.stat().st_size <= MAX_TEXT_BYTES:
             texts[rel] = path.read_bytes().decode("utf-8", "replace")
-    return SubmissionFacts(name=submission.name, files=tuple(sorted(submission.files)), texts=texts,
-                           notebooks=tuple(nb.path for nb in submission.notebooks))
+    return SubmissionFacts(
+        name=submission.name,
+        files=tuple(sorted(submission.files)),
+        texts=texts,
+        notebooks=tuple(nb.path for nb in submission.notebooks),
+    )
 
 
-def _executed_view(submission: Submission, view: NotebookView, result: SandboxResult) -> tuple[
-        NotebookView | None, dict[str, bytes]]:
+def _executed_view(
+    submission: Submission, view: NotebookView, result: SandboxResult
+) -> tuple[NotebookView | None, dict[str, bytes]]:
     """Re-validate the executed notebooks; they must have the submitted cells, in order."""
     assert result.results is not None
     by_path = {nb.path: nb.executed for nb in result.results.output.notebooks}
@@ -444,13 +514,17 @@ def flags_for(execution: ExecutionRecord, results: list[CheckResult], total: Tot
     """Red flags for the top of the report."""
     flags = []
     if execution.status not in (RunStatus.ok, RunStatus.errors, RunStatus.not_run):
-        kind = FlagKind.resource_limit if execution.status in (
-            RunStatus.oom, RunStatus.timeout, RunStatus.output_limit, RunStatus.disk_limit) else FlagKind.did_not_run
+        kind = (
+            FlagKind.resource_limit
+            if execution.status in (RunStatus.oom, RunStatus.timeout, RunStatus.output_limit, RunStatus.disk_limit)
+            else FlagKind.did_not_run
+        )
         flags.append(Flag(kind=kind, message=f"Run ended as {execution.status.value}: {execution.reason}"[:400]))
     elif execution.status is RunStatus.errors:
         failing = [c for c in execution.cells if c.status.value in ("error", "timeout")]
-        flags.append(Flag(kind=FlagKind.did_not_run,
-                          message=f"{len(failing)} cell(s) failed when re-run in the sandbox"))
+        flags.append(
+            Flag(kind=FlagKind.did_not_run, message=f"{len(failing)} cell(s) failed when re-run in the sandbox")
+        )
     for result in results:
         if result.category == "leakage" and result.status is CheckStatus.failed:
             worst = max(result.problems, key=lambda f: f.severity.rank, default=None)
@@ -487,8 +561,14 @@ def _write_evidence(out_dir: Path, executed: dict[str, bytes], collected: dict[s
         atomic_write(out_dir / "outputs" / name, data)
 
 
-def write_report_files(report: Report, out_dir: Path, *, html: bool = True,
-                       submitted: dict[str, nbformat.NotebookNode] | None = None, blind: bool = False) -> None:
+def write_report_files(
+    report: Report,
+    out_dir: Path,
+    *,
+    html: bool = True,
+    submitted: dict[str, nbformat.NotebookNode] | None = None,
+    blind: bool = False,
+) -> None:
     """report.json (and report.html when a renderer is available), atomically.
 
     `submitted` supplies saved outputs for cells that did not run; `blind` also strips e-mails and home paths.

@@ -85,8 +85,9 @@ def read_notebook(path: Path) -> NotebookView:
     return NotebookView.from_nodes([(path.name, node)])
 
 
-def lint_file(path: Path, *, registry: Registry, assignment: LoadedAssignment | None = None,
-              only: Sequence[str] | None = None) -> LintResult:
+def lint_file(
+    path: Path, *, registry: Registry, assignment: LoadedAssignment | None = None, only: Sequence[str] | None = None
+) -> LintResult:
     """Run the static checks on one file."""
     view = read_notebook(path)
     ctx = CheckContext(

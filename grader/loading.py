@@ -186,7 +186,8 @@ def _check_refs(raw: dict[str, Any], node: yaml.Node | None, registry: Registry)
     """Unknown checks (with the closest known), duplicate uses, and bad parameters."""
     problems = []
     seen: dict[str, str] = {}
-    criteria = raw.get("criteria") if isinstance(raw.get("criteria"), list) else []
+    raw_criteria = raw.get("criteria")
+    criteria: list[Any] = raw_criteria if isinstance(raw_criteria, list) else []
     for ci, criterion in enumerate(criteria):
         if not isinstance(criterion, dict) or not isinstance(criterion.get("checks"), list):
             continue
@@ -203,8 +204,13 @@ def _check_refs(raw: dict[str, Any], node: yaml.Node | None, registry: Registry)
             spec = registry.get(name)
             where = f"criteria[{ci}].checks[{ri}]"
             if spec.id in seen:
-                problems.append(Problem(_location(loc), f"{spec.id} is already used at {seen[spec.id]}; "
-                                        "a check may appear once per rubric", _line_of(node, loc)))
+                problems.append(
+                    Problem(
+                        _location(loc),
+                        f"{spec.id} is already used at {seen[spec.id]}; a check may appear once per rubric",
+                        _line_of(node, loc),
+                    )
+                )
             seen.setdefault(spec.id, where)
             params = _effective_params(spec.params_model.model_fields, raw.get("params") or {}, ref.get("params") or {})
             try:
@@ -214,7 +220,9 @@ def _check_refs(raw: dict[str, Any], node: yaml.Node | None, registry: Registry)
     return problems
 
 
-def _effective_params(fields: dict[str, Any], rubric_params: dict[str, Any], ref_params: dict[str, Any]) -> dict[str, Any]:
+def _effective_params(
+    fields: dict[str, Any], rubric_params: dict[str, Any], ref_params: dict[str, Any]
+) -> dict[str, Any]:
     """Rubric-wide params apply to checks that declare them; a check's own params win."""
     shared = {k: v for k, v in rubric_params.items() if k in fields}
     return {**shared, **ref_params}

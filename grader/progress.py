@@ -23,9 +23,16 @@ class BatchProgress:
         self.quiet = quiet
         self._lock = threading.Lock()
         self._progress = Progress(
-            TextColumn("[bold]grading[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[running]}"),
-            console=console, transient=False, disable=quiet or not console.is_terminal,
+            TextColumn("[bold]grading[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[running]}"),
+            console=console,
+            transient=False,
+            disable=quiet or not console.is_terminal,
         )
         self._task = self._progress.add_task("batch", total=total, running="")
         self._running: dict[str, float] = {}
@@ -35,8 +42,7 @@ class BatchProgress:
         self._progress.__enter__()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self._progress.__exit__(kind, value, tb)
 
     def handle(self, event: BatchEvent) -> None:
@@ -54,8 +60,11 @@ class BatchProgress:
                 if not self.quiet and not self.console.is_terminal:
                     detail = event.detail
                     if event.kind == "done":
-                        self.console.print(f"  {event.name}: {detail.get('status')} "
-                                           f"{detail.get('score', 0):g}/{detail.get('max', 0):g}", markup=False)
+                        self.console.print(
+                            f"  {event.name}: {detail.get('status')} "
+                            f"{detail.get('score', 0):g}/{detail.get('max', 0):g}",
+                            markup=False,
+                        )
                     else:
                         self.console.print(f"  {event.name}: skipped ({detail.get('reason')})", markup=False)
             running = ", ".join(sorted(self._running)[:4])
@@ -70,8 +79,9 @@ class JsonLinesProgress:
         self._lock = threading.Lock()
 
     def handle(self, event: BatchEvent) -> None:
-        line = json.dumps({"event": event.kind, "submission": event.name, "time": round(time.time(), 3),
-                           **event.detail})
+        line = json.dumps(
+            {"event": event.kind, "submission": event.name, "time": round(time.time(), 3), **event.detail}
+        )
         with self._lock:
             self.stream.write(line + "\n")
             self.stream.flush()

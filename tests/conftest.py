@@ -21,12 +21,17 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true", default=False,
-                     help="rewrite golden report snapshots instead of comparing against them")
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite golden report snapshots instead of comparing against them",
+    )
 
 
-def make_notebook(*cells: str | tuple[str, str], outputs: dict[int, list[dict]] | None = None,
-                  counts: list[int | None] | None = None) -> nbformat.NotebookNode:
+def make_notebook(
+    *cells: str | tuple[str, str], outputs: dict[int, list[dict]] | None = None, counts: list[int | None] | None = None
+) -> nbformat.NotebookNode:
     """A notebook from sources; `("md", text)` makes a markdown cell."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -46,8 +51,7 @@ def make_notebook(*cells: str | tuple[str, str], outputs: dict[int, list[dict]] 
     return nb
 
 
-def write_submission(folder: Path, *cells: str | tuple[str, str], name: str = "analysis.ipynb",
-                     **kw: object) -> Path:
+def write_submission(folder: Path, *cells: str | tuple[str, str], name: str = "analysis.ipynb", **kw: object) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(make_notebook(*cells, **kw), str(folder / name))  # type: ignore[arg-type]
     return folder
@@ -56,9 +60,12 @@ def write_submission(folder: Path, *cells: str | tuple[str, str], name: str = "a
 def static_context(nb: nbformat.NotebookNode, **kw: object) -> CheckContext:
     """A check context for a notebook that was not executed."""
     view = NotebookView.from_nodes([("analysis.ipynb", nb)])
-    return CheckContext(submission=SubmissionFacts(name="test", files=("analysis.ipynb",),
-                                                   notebooks=("analysis.ipynb",)),
-                        notebook=view, execution=not_run_record(view, "static test"), **kw)  # type: ignore[arg-type]
+    return CheckContext(
+        submission=SubmissionFacts(name="test", files=("analysis.ipynb",), notebooks=("analysis.ipynb",)),
+        notebook=view,
+        execution=not_run_record(view, "static test"),
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -113,7 +120,8 @@ def no_leftover_containers(request: pytest.FixtureRequest) -> Iterator[None]:
     client = DockerClient.from_env()
     # Only this test process's own runs: other graders may share the engine.
     left = [c.name for c in client.containers_with_label() if c.labels.get(f"{LABEL}.owner") == owner]
-    left += [v.name for v in client.volumes_with_label()
-             if (v.attrs.get("Labels") or {}).get(f"{LABEL}.owner") == owner]
+    left += [
+        v.name for v in client.volumes_with_label() if (v.attrs.get("Labels") or {}).get(f"{LABEL}.owner") == owner
+    ]
     reap_leftovers(client, owner=owner)
     assert not left, f"containers or volumes left behind: {left}"

@@ -54,12 +54,18 @@ def _static_result(spec: CheckSpec, path: Path, config: dict[str, Any]) -> Check
     nb = load_example(path)
     view = NotebookView.from_nodes([("analysis.ipynb", nb)])
     files = _files(config, path)
-    assignment = load_assignment(REPO / "sample_datasets" / config["assignment"]).assignment \
-        if config.get("assignment") else None
+    assignment = (
+        load_assignment(REPO / "sample_datasets" / config["assignment"]).assignment
+        if config.get("assignment")
+        else None
+    )
     ctx = CheckContext(
-        submission=SubmissionFacts(name=path.stem, files=("analysis.ipynb", *files), texts=files,
-                                   notebooks=("analysis.ipynb",)),
-        notebook=view, execution=not_run_record(view, "example"), assignment=assignment,
+        submission=SubmissionFacts(
+            name=path.stem, files=("analysis.ipynb", *files), texts=files, notebooks=("analysis.ipynb",)
+        ),
+        notebook=view,
+        execution=not_run_record(view, "example"),
+        assignment=assignment,
         pylint=run_pylint(view) if Need.pylint in spec.requires else None,
     )
     return run_check(spec, ctx, config.get("params") or {})
@@ -75,11 +81,25 @@ def _executed_result(spec: CheckSpec, path: Path, config: dict[str, Any], sandbo
     nbformat.write(load_example(path), str(folder / "analysis.ipynb"))
     for name, text in _files(config, path).items():
         (folder / name).write_text(text)
-    rubric = Rubric(name="one-check", criteria=[Criterion(id="only", title="only", points=1, checks=[
-        CheckRef(check=spec.id, points=1, params=config.get("params") or {})])])
+    rubric = Rubric(
+        name="one-check",
+        criteria=[
+            Criterion(
+                id="only",
+                title="only",
+                points=1,
+                checks=[CheckRef(check=spec.id, points=1, params=config.get("params") or {})],
+            )
+        ],
+    )
     assignment = load_assignment(REPO / "sample_datasets" / config["assignment"]) if config.get("assignment") else None
-    grader = Grader(rubric=LoadedRubric(rubric=rubric, path=folder / "rubric.yaml", sha256=""), registry=REGISTRY,
-                    assignment=assignment, sandbox=sandbox, options=GradingOptions(write_html=False))
+    grader = Grader(
+        rubric=LoadedRubric(rubric=rubric, path=folder / "rubric.yaml", sha256=""),
+        registry=REGISTRY,
+        assignment=assignment,
+        sandbox=sandbox,
+        options=GradingOptions(write_html=False),
+    )
     report = grader.grade(folder)
     return next(r for r in report.checks if r.id == spec.id)
 

@@ -136,7 +136,7 @@ class CodeIndex:
             return _decode_slice(lines[start - 1], col, end_col)
         first = _decode_slice(lines[start - 1], col, None)
         last = _decode_slice(lines[end - 1], 0, end_col)
-        return "".join([first, *lines[start:end - 1], last])
+        return "".join([first, *lines[start : end - 1], last])
 
     # ------------------------------------------------------------------ imports and names
 
@@ -169,7 +169,7 @@ class CodeIndex:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 modules = [node.module]
             for module in modules:
-                found.setdefault(module.split(".")[0], (code.index, node.lineno))
+                found.setdefault(module.split(".")[0], (code.index, getattr(node, "lineno", 0)))
         return found
 
     def qualname(self, node: ast.AST) -> str | None:
@@ -216,12 +216,14 @@ class CodeIndex:
         short = {q.rsplit(".", 1)[-1] for q in qualnames}
         found = []
         for site in self.calls:
-            if site.qualname in wanted:
-                found.append(site)
-            elif suffix_ok and site.qualname is None and site.receiver is None and site.name in short:
-                found.append(site)
-            elif site.qualname and any(site.qualname.endswith("." + s) for s in short) and \
-                    site.qualname.split(".")[0] == next(iter(wanted)).split(".")[0]:
+            unresolved_match = suffix_ok and site.qualname is None and site.receiver is None and site.name in short
+            qualname = site.qualname or ""
+            same_package_match = (
+                bool(qualname)
+                and any(qualname.endswith("." + s) for s in short)
+                and qualname.split(".")[0] == next(iter(wanted)).split(".")[0]
+            )
+            if site.qualname in wanted or unresolved_match or same_package_match:
                 found.append(site)
         return found
 

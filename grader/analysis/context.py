@@ -56,10 +56,13 @@ class CheckContext:
         from grader.analysis.dataflow import analyse, module_sources
 
         assignment = self.assignment
-        return analyse(self.code, target=assignment.target if assignment else None,
-                       time_column=assignment.structure.time_column if assignment else None,
-                       group_column=assignment.structure.group_column if assignment else None,
-                       modules=module_sources(self.submission.texts))
+        return analyse(
+            self.code,
+            target=assignment.target if assignment else None,
+            time_column=assignment.structure.time_column if assignment else None,
+            group_column=assignment.structure.group_column if assignment else None,
+            modules=module_sources(self.submission.texts),
+        )
 
     @cached_property
     def leakage(self) -> LeakageAnalysis:
@@ -92,8 +95,11 @@ class CheckContext:
 
     def saved_evidence_cells(self) -> list[int]:
         """Code cells whose outputs come from the submission, not from the sandbox run."""
-        return [c.index for c in self.notebook.code_cells()
-                if (best := self.outputs_of(c.index)) is not None and best[1] is EvidenceSource.saved_output]
+        return [
+            c.index
+            for c in self.notebook.code_cells()
+            if (best := self.outputs_of(c.index)) is not None and best[1] is EvidenceSource.saved_output
+        ]
 
     def output_cells(self) -> list[tuple[Cell, EvidenceSource]]:
         """Every code cell with the outputs a reviewer would trust most."""
@@ -104,36 +110,50 @@ class CheckContext:
                 found.append(best)
         return found
 
-    def evidence(self, cell: int | None, line: int | None = None, *, snippet: str | None = None,
-                 source: EvidenceSource = EvidenceSource.code, note: str | None = None,
-                 end_line: int | None = None) -> Evidence:
+    def evidence(
+        self,
+        cell: int | None,
+        line: int | None = None,
+        *,
+        snippet: str | None = None,
+        source: EvidenceSource = EvidenceSource.code,
+        note: str | None = None,
+        end_line: int | None = None,
+    ) -> Evidence:
         """Evidence pointing at a cell, filled with its notebook and a snippet of code."""
         notebook = None
         if cell is not None and 0 <= cell < len(self.notebook):
             notebook = self.notebook[cell].notebook
             if snippet is None and line is not None and source is EvidenceSource.code:
                 snippet = self.code.snippet(cell, line, end_line)
-        return Evidence(source=source, cell=cell, line=line, end_line=end_line, notebook=notebook,
-                        snippet=snippet, note=note)
+        return Evidence(
+            source=source, cell=cell, line=line, end_line=end_line, notebook=notebook, snippet=snippet, note=note
+        )
 
 
-def _best_outputs(notebook: NotebookView, executed: NotebookView | None, execution: ExecutionRecord,
-                  index: int) -> tuple[Cell, EvidenceSource] | None:
+def _best_outputs(
+    notebook: NotebookView, executed: NotebookView | None, execution: ExecutionRecord, index: int
+) -> tuple[Cell, EvidenceSource] | None:
     record = execution.cell(index)
     saved = notebook[index] if index < len(notebook) else None
     rerun = executed[index] if executed is not None and index < len(executed) else None
     if rerun is not None and record is not None and record.status is CellStatus.ok:
         return rerun, EvidenceSource.output
-    if rerun is not None and record is not None and record.status is CellStatus.error and (
-            saved is None or not any(o.output_type != "error" for o in saved.outputs)):
+    if (
+        rerun is not None
+        and record is not None
+        and record.status is CellStatus.error
+        and (saved is None or not any(o.output_type != "error" for o in saved.outputs))
+    ):
         return rerun, EvidenceSource.output  # nothing better was saved: the error is the evidence
     if saved is not None and saved.outputs:
         return saved, EvidenceSource.saved_output
     return None
 
 
-def best_outputs_view(notebook: NotebookView, executed: NotebookView | None,
-                      execution: ExecutionRecord) -> NotebookView:
+def best_outputs_view(
+    notebook: NotebookView, executed: NotebookView | None, execution: ExecutionRecord
+) -> NotebookView:
     """The submitted notebook with each code cell's most trustworthy outputs (re-run, else saved)."""
     cells = []
     for cell in notebook.cells:

@@ -81,44 +81,79 @@ def _register(kind: EstKind, category: FitCategory, names: str) -> None:
         _CATALOGUE[name] = (kind, category)
 
 
-_register(EstKind.transformer, FitCategory.scaler,
-          "StandardScaler MinMaxScaler RobustScaler MaxAbsScaler QuantileTransformer PowerTransformer")
+_register(
+    EstKind.transformer,
+    FitCategory.scaler,
+    "StandardScaler MinMaxScaler RobustScaler MaxAbsScaler QuantileTransformer PowerTransformer",
+)
 _register(EstKind.transformer, FitCategory.imputer, "SimpleImputer KNNImputer IterativeImputer")
-_register(EstKind.transformer, FitCategory.encoder,
-          "OneHotEncoder OrdinalEncoder LabelEncoder LabelBinarizer MultiLabelBinarizer DictVectorizer "
-          "BinaryEncoder BaseNEncoder CountEncoder HelmertEncoder SumEncoder BackwardDifferenceEncoder "
-          "PolynomialEncoder")
-_register(EstKind.transformer, FitCategory.target_encoder,
-          "TargetEncoder MEstimateEncoder LeaveOneOutEncoder CatBoostEncoder JamesSteinEncoder WOEEncoder "
-          "GLMMEncoder QuantileEncoder SummaryEncoder")
-_register(EstKind.transformer, FitCategory.selector,
-          "SelectKBest SelectPercentile SelectFromModel RFE RFECV VarianceThreshold SelectFpr SelectFdr SelectFwe "
-          "GenericUnivariateSelect SequentialFeatureSelector")
-_register(EstKind.transformer, FitCategory.decomposition,
-          "PCA TruncatedSVD KernelPCA IncrementalPCA FastICA NMF LatentDirichletAllocation FactorAnalysis "
-          "SparsePCA MiniBatchSparsePCA DictionaryLearning Isomap LocallyLinearEmbedding "
-          "LinearDiscriminantAnalysis_transform")
+_register(
+    EstKind.transformer,
+    FitCategory.encoder,
+    "OneHotEncoder OrdinalEncoder LabelEncoder LabelBinarizer MultiLabelBinarizer DictVectorizer "
+    "BinaryEncoder BaseNEncoder CountEncoder HelmertEncoder SumEncoder BackwardDifferenceEncoder "
+    "PolynomialEncoder",
+)
+_register(
+    EstKind.transformer,
+    FitCategory.target_encoder,
+    "TargetEncoder MEstimateEncoder LeaveOneOutEncoder CatBoostEncoder JamesSteinEncoder WOEEncoder "
+    "GLMMEncoder QuantileEncoder SummaryEncoder",
+)
+_register(
+    EstKind.transformer,
+    FitCategory.selector,
+    "SelectKBest SelectPercentile SelectFromModel RFE RFECV VarianceThreshold SelectFpr SelectFdr SelectFwe "
+    "GenericUnivariateSelect SequentialFeatureSelector",
+)
+_register(
+    EstKind.transformer,
+    FitCategory.decomposition,
+    "PCA TruncatedSVD KernelPCA IncrementalPCA FastICA NMF LatentDirichletAllocation FactorAnalysis "
+    "SparsePCA MiniBatchSparsePCA DictionaryLearning Isomap LocallyLinearEmbedding "
+    "LinearDiscriminantAnalysis_transform",
+)
 _register(EstKind.transformer, FitCategory.vectorizer, "CountVectorizer TfidfVectorizer TfidfTransformer")
 _register(EstKind.transformer, FitCategory.discretizer, "KBinsDiscretizer SplineTransformer")
-_register(EstKind.transformer, FitCategory.clustering,
-          "KMeans MiniBatchKMeans DBSCAN AgglomerativeClustering GaussianMixture Birch MeanShift SpectralClustering")
-_register(EstKind.stateless, FitCategory.stateless,
-          "PolynomialFeatures FunctionTransformer Binarizer Normalizer HashingVectorizer HashingEncoder "
-          "MissingIndicator")
-_register(EstKind.resampler, FitCategory.resampler,
-          "SMOTE ADASYN BorderlineSMOTE SVMSMOTE KMeansSMOTE SMOTENC SMOTEN RandomOverSampler SMOTETomek SMOTEENN")
-_register(EstKind.resampler, FitCategory.undersampler,
-          "RandomUnderSampler TomekLinks NearMiss EditedNearestNeighbours RepeatedEditedNearestNeighbours "
-          "AllKNN CondensedNearestNeighbour OneSidedSelection NeighbourhoodCleaningRule InstanceHardnessThreshold "
-          "ClusterCentroids")
-_register(EstKind.pipeline, FitCategory.pipeline,
-          "Pipeline make_pipeline ColumnTransformer make_column_transformer FeatureUnion make_union")
-_register(EstKind.search, FitCategory.search,
-          "GridSearchCV RandomizedSearchCV HalvingGridSearchCV HalvingRandomSearchCV BayesSearchCV")
-_register(EstKind.splitter, FitCategory.unknown,
-          "KFold StratifiedKFold GroupKFold StratifiedGroupKFold GroupShuffleSplit ShuffleSplit "
-          "StratifiedShuffleSplit TimeSeriesSplit RepeatedKFold RepeatedStratifiedKFold LeaveOneOut LeaveOneGroupOut "
-          "LeavePGroupsOut LeavePOut PredefinedSplit")
+_register(
+    EstKind.transformer,
+    FitCategory.clustering,
+    "KMeans MiniBatchKMeans DBSCAN AgglomerativeClustering GaussianMixture Birch MeanShift SpectralClustering",
+)
+_register(
+    EstKind.stateless,
+    FitCategory.stateless,
+    "PolynomialFeatures FunctionTransformer Binarizer Normalizer HashingVectorizer HashingEncoder MissingIndicator",
+)
+_register(
+    EstKind.resampler,
+    FitCategory.resampler,
+    "SMOTE ADASYN BorderlineSMOTE SVMSMOTE KMeansSMOTE SMOTENC SMOTEN RandomOverSampler SMOTETomek SMOTEENN",
+)
+_register(
+    EstKind.resampler,
+    FitCategory.undersampler,
+    "RandomUnderSampler TomekLinks NearMiss EditedNearestNeighbours RepeatedEditedNearestNeighbours "
+    "AllKNN CondensedNearestNeighbour OneSidedSelection NeighbourhoodCleaningRule InstanceHardnessThreshold "
+    "ClusterCentroids",
+)
+_register(
+    EstKind.pipeline,
+    FitCategory.pipeline,
+    "Pipeline make_pipeline ColumnTransformer make_column_transformer FeatureUnion make_union",
+)
+_register(
+    EstKind.search,
+    FitCategory.search,
+    "GridSearchCV RandomizedSearchCV HalvingGridSearchCV HalvingRandomSearchCV BayesSearchCV",
+)
+_register(
+    EstKind.splitter,
+    FitCategory.unknown,
+    "KFold StratifiedKFold GroupKFold StratifiedGroupKFold GroupShuffleSplit ShuffleSplit "
+    "StratifiedShuffleSplit TimeSeriesSplit RepeatedKFold RepeatedStratifiedKFold LeaveOneOut LeaveOneGroupOut "
+    "LeavePGroupsOut LeavePOut PredefinedSplit",
+)
 
 _MODEL_NAME = re.compile(
     r"(Classifier|Regressor|Regression|Classifier[A-Z]\w*|^SVC$|^SVR$|^NuSVC$|^NuSVR$|^LinearSVC$|^LinearSVR$|NB$|"
@@ -126,45 +161,277 @@ _MODEL_NAME = re.compile(
     r"^ARDRegression$|^HuberRegressor$|^TheilSenRegressor$|^RANSACRegressor$|^LinearDiscriminantAnalysis$|"
     r"^QuadraticDiscriminantAnalysis$|^KernelRidge$|^GaussianProcess\w+|^MLP\w+|^Booster$|^IsolationForest$|"
     r"^OneClassSVM$|^LocalOutlierFactor$|^TransformedTargetRegressor$|^CalibratedClassifierCV$|"
-    r"^LogisticRegressionCV$|^RidgeCV$|^LassoCV$|^ElasticNetCV$|^Dummy\w+)")
+    r"^LogisticRegressionCV$|^RidgeCV$|^LassoCV$|^ElasticNetCV$|^Dummy\w+)"
+)
 _ML_PACKAGES = ("sklearn", "imblearn", "xgboost", "lightgbm", "catboost", "category_encoders", "feature_engine")
 _GROUP_SPLITTERS = {"GroupKFold", "StratifiedGroupKFold", "GroupShuffleSplit", "LeaveOneGroupOut", "LeavePGroupsOut"}
-_RANDOM_SPLITTERS = {"ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit", "RepeatedKFold",
-                     "RepeatedStratifiedKFold"}
-_SOURCE_FUNCTIONS = {"read_csv", "read_parquet", "read_excel", "read_json", "read_feather", "read_table", "read_sql",
-                     "read_sql_query", "read_pickle", "read_orc", "read_stata", "loadtxt", "genfromtxt", "load",
-                     "fromfile", "make_classification", "make_regression", "make_blobs", "make_moons",
-                     "load_iris", "load_diabetes", "load_breast_cancer", "load_wine", "fetch_california_housing",
-                     "fetch_openml"}
-_CV_FUNCTIONS = {"cross_val_score", "cross_validate", "cross_val_predict", "learning_curve", "validation_curve",
-                 "permutation_test_score"}
-_METRIC_NAME = re.compile(r"(_score|_error|_loss|^log_loss|^confusion_matrix|^classification_report|"
-                          r"^precision_recall_curve|^roc_curve|^r2_score|^rmse|^mae|^mape)$")
-_STATS = {"mean", "median", "mode", "std", "var", "quantile", "min", "max", "sum", "describe", "nunique",
-          "value_counts", "corr", "cov", "skew", "kurt", "sem", "mad", "count", "agg", "aggregate", "nlargest",
-          "nsmallest", "idxmax", "idxmin", "cummax", "cummin", "rank"}
+_RANDOM_SPLITTERS = {
+    "ShuffleSplit",
+    "StratifiedShuffleSplit",
+    "GroupShuffleSplit",
+    "RepeatedKFold",
+    "RepeatedStratifiedKFold",
+}
+_SOURCE_FUNCTIONS = {
+    "read_csv",
+    "read_parquet",
+    "read_excel",
+    "read_json",
+    "read_feather",
+    "read_table",
+    "read_sql",
+    "read_sql_query",
+    "read_pickle",
+    "read_orc",
+    "read_stata",
+    "loadtxt",
+    "genfromtxt",
+    "load",
+    "fromfile",
+    "make_classification",
+    "make_regression",
+    "make_blobs",
+    "make_moons",
+    "load_iris",
+    "load_diabetes",
+    "load_breast_cancer",
+    "load_wine",
+    "fetch_california_housing",
+    "fetch_openml",
+}
+_CV_FUNCTIONS = {
+    "cross_val_score",
+    "cross_validate",
+    "cross_val_predict",
+    "learning_curve",
+    "validation_curve",
+    "permutation_test_score",
+}
+_METRIC_NAME = re.compile(
+    r"(_score|_error|_loss|^log_loss|^confusion_matrix|^classification_report|"
+    r"^precision_recall_curve|^roc_curve|^r2_score|^rmse|^mae|^mape)$"
+)
+_STATS = {
+    "mean",
+    "median",
+    "mode",
+    "std",
+    "var",
+    "quantile",
+    "min",
+    "max",
+    "sum",
+    "describe",
+    "nunique",
+    "value_counts",
+    "corr",
+    "cov",
+    "skew",
+    "kurt",
+    "sem",
+    "mad",
+    "count",
+    "agg",
+    "aggregate",
+    "nlargest",
+    "nsmallest",
+    "idxmax",
+    "idxmin",
+    "cummax",
+    "cummin",
+    "rank",
+}
 #: Statistics that learn something from the rows when their result is fed back into data.
-_FITTING_STATS = {"mean", "median", "mode", "std", "var", "quantile", "min", "max", "sum", "skew", "kurt", "sem",
-                  "agg", "aggregate", "rank"}
-_ROW_PRESERVING = {"fillna", "astype", "replace", "map", "apply", "applymap", "transform", "clip", "round", "abs",
-                   "copy", "rename", "reset_index", "set_index", "to_numpy", "to_frame", "ravel", "reshape",
-                   "squeeze", "where", "mask", "interpolate", "ffill", "bfill", "infer_objects", "convert_dtypes",
-                   "pipe", "log1p", "isna", "isnull", "notna", "notnull", "isin", "between", "eq", "ne", "lt", "gt",
-                   "le", "ge", "add", "sub", "mul", "div", "truediv", "pow", "str", "dt", "cat", "get", "explode",
-                   "assign", "dropna", "drop_duplicates", "query", "head", "tail", "filter", "select_dtypes",
-                   "sort_index", "reindex", "align", "combine_first", "update", "tolist", "to_list", "to_dict",
-                   "split", "strip", "lower", "upper", "contains", "cumsum", "cumprod", "shift", "diff",
-                   "pct_change", "rolling", "expanding", "ewm", "resample", "stack", "unstack", "melt", "pivot",
-                   "pivot_table", "sample", "nlargest", "nsmallest", "first", "last", "T", "transpose", "flatten",
-                   "toarray", "todense", "tocsr", "to_datetime", "date", "year", "month", "day", "dayofweek",
-                   "hour", "weekday", "total_seconds", "normalize", "floor", "ceil", "len", "cut", "qcut",
-                   "get_dummies", "drop", "pop", "insert", "loc", "iloc", "merge", "join", "concat", "clip_lower",
-                   "sort_values", "groupby"}
-_FRAME_ATTRS = {"shape", "columns", "index", "dtypes", "dtype", "values", "T", "iloc", "loc", "at", "iat", "str", "dt",
-                "cat", "empty", "size", "ndim", "name", "plot", "hist", "style", "axes", "attrs", "flags", "array",
-                "nbytes", "hasnans", "is_unique", "is_monotonic_increasing", "is_monotonic_decreasing"}
-_SELECT_FUNCTIONS = {"max", "min", "sorted", "argmax", "argmin", "nanargmax", "nanargmin", "idxmax", "idxmin",
-                     "nlargest", "nsmallest", "sort_values", "argsort"}
+_FITTING_STATS = {
+    "mean",
+    "median",
+    "mode",
+    "std",
+    "var",
+    "quantile",
+    "min",
+    "max",
+    "sum",
+    "skew",
+    "kurt",
+    "sem",
+    "agg",
+    "aggregate",
+    "rank",
+}
+_ROW_PRESERVING = {
+    "fillna",
+    "astype",
+    "replace",
+    "map",
+    "apply",
+    "applymap",
+    "transform",
+    "clip",
+    "round",
+    "abs",
+    "copy",
+    "rename",
+    "reset_index",
+    "set_index",
+    "to_numpy",
+    "to_frame",
+    "ravel",
+    "reshape",
+    "squeeze",
+    "where",
+    "mask",
+    "interpolate",
+    "ffill",
+    "bfill",
+    "infer_objects",
+    "convert_dtypes",
+    "pipe",
+    "log1p",
+    "isna",
+    "isnull",
+    "notna",
+    "notnull",
+    "isin",
+    "between",
+    "eq",
+    "ne",
+    "lt",
+    "gt",
+    "le",
+    "ge",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "truediv",
+    "pow",
+    "str",
+    "dt",
+    "cat",
+    "get",
+    "explode",
+    "assign",
+    "dropna",
+    "drop_duplicates",
+    "query",
+    "head",
+    "tail",
+    "filter",
+    "select_dtypes",
+    "sort_index",
+    "reindex",
+    "align",
+    "combine_first",
+    "update",
+    "tolist",
+    "to_list",
+    "to_dict",
+    "split",
+    "strip",
+    "lower",
+    "upper",
+    "contains",
+    "cumsum",
+    "cumprod",
+    "shift",
+    "diff",
+    "pct_change",
+    "rolling",
+    "expanding",
+    "ewm",
+    "resample",
+    "stack",
+    "unstack",
+    "melt",
+    "pivot",
+    "pivot_table",
+    "sample",
+    "nlargest",
+    "nsmallest",
+    "first",
+    "last",
+    "T",
+    "transpose",
+    "flatten",
+    "toarray",
+    "todense",
+    "tocsr",
+    "to_datetime",
+    "date",
+    "year",
+    "month",
+    "day",
+    "dayofweek",
+    "hour",
+    "weekday",
+    "total_seconds",
+    "normalize",
+    "floor",
+    "ceil",
+    "len",
+    "cut",
+    "qcut",
+    "get_dummies",
+    "drop",
+    "pop",
+    "insert",
+    "loc",
+    "iloc",
+    "merge",
+    "join",
+    "concat",
+    "clip_lower",
+    "sort_values",
+    "groupby",
+}
+_FRAME_ATTRS = {
+    "shape",
+    "columns",
+    "index",
+    "dtypes",
+    "dtype",
+    "values",
+    "T",
+    "iloc",
+    "loc",
+    "at",
+    "iat",
+    "str",
+    "dt",
+    "cat",
+    "empty",
+    "size",
+    "ndim",
+    "name",
+    "plot",
+    "hist",
+    "style",
+    "axes",
+    "attrs",
+    "flags",
+    "array",
+    "nbytes",
+    "hasnans",
+    "is_unique",
+    "is_monotonic_increasing",
+    "is_monotonic_decreasing",
+}
+_SELECT_FUNCTIONS = {
+    "max",
+    "min",
+    "sorted",
+    "argmax",
+    "argmin",
+    "nanargmax",
+    "nanargmin",
+    "idxmax",
+    "idxmin",
+    "nlargest",
+    "nsmallest",
+    "sort_values",
+    "argsort",
+}
 _TIME_NAME = re.compile(r"(date|time|_at$|^at_|timestamp|day|month|year|period|week|ts$)", re.IGNORECASE)
 _DATE_LITERAL = re.compile(r"^\d{4}-\d{2}(-\d{2})?")
 
@@ -380,8 +647,11 @@ class Cols:
 
     def contains(self, column: str) -> bool | None:
         if self.mode == "known":
-            return column in self.names or any(n.startswith(column + "_") for n in self.names) or None \
-                if self.filtered else column in self.names
+            return (
+                column in self.names or any(n.startswith(column + "_") for n in self.names) or None
+                if self.filtered
+                else column in self.names
+            )
         if self.mode == "all":
             if column in self.names:
                 return False
@@ -694,8 +964,15 @@ class Interpreter:
     #: Loops nested deeper than this run their body once instead of twice.
     MAX_REPEATED_LOOPS = 3
 
-    def __init__(self, code: CodeIndex, *, target: str | None = None, time_column: str | None = None,
-                 group_column: str | None = None, modules: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        code: CodeIndex,
+        *,
+        target: str | None = None,
+        time_column: str | None = None,
+        group_column: str | None = None,
+        modules: dict[str, str] | None = None,
+    ) -> None:
         self.code = code
         #: The submission's own modules (`features.py` → "features") and their source.
         self.module_sources = dict(modules or {})
@@ -813,7 +1090,7 @@ class Interpreter:
         name = self.local_module(qual)
         if name is None:
             return Module(qual)
-        rest = qual[len(name) + 1:]
+        rest = qual[len(name) + 1 :]
         env = self.module_env(name)
         if not rest:
             return Module(qual)
@@ -835,8 +1112,18 @@ class Interpreter:
         self.globals, self.loading_module = env, name
         try:
             for statement in tree.body:
-                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
-                                          ast.AnnAssign, ast.Import, ast.ImportFrom)):
+                if isinstance(
+                    statement,
+                    (
+                        ast.FunctionDef,
+                        ast.AsyncFunctionDef,
+                        ast.ClassDef,
+                        ast.Assign,
+                        ast.AnnAssign,
+                        ast.Import,
+                        ast.ImportFrom,
+                    ),
+                ):
                     self._statement_guarded(statement)
         finally:
             self.globals, self.loading_module = saved_globals, saved_loading
@@ -918,15 +1205,19 @@ class Interpreter:
     stmt_AsyncFunctionDef = stmt_FunctionDef
 
     def stmt_ClassDef(self, node: ast.ClassDef) -> None:
-        bases = {b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else ""
-                 for b in node.bases}
+        bases = {
+            b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "" for b in node.bases
+        }
         transformer = bool(bases & {"TransformerMixin", "BaseEstimator", "OneToOneFeatureMixin"})
         stateful = False
         for item in node.body:
             if isinstance(item, ast.FunctionDef) and item.name == "fit":
                 for sub in ast.walk(item):
-                    if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
-                            sub.func.attr in _FITTING_STATS | {"fit", "fit_transform", "groupby", "value_counts"}:
+                    if (
+                        isinstance(sub, ast.Call)
+                        and isinstance(sub.func, ast.Attribute)
+                        and sub.func.attr in _FITTING_STATS | {"fit", "fit_transform", "groupby", "value_counts"}
+                    ):
                         stateful = True
         self.bind(node.name, ClassDef(node.name, transformer, stateful))
 
@@ -1063,8 +1354,17 @@ class Interpreter:
             pending = self.pending_cuts.get(key)
             split = self.result.splits.get(pending) if pending is not None else None
             if split is None or side in split.names:
-                split = Split(self.new_id(), cut.site, cut.kind, cut.base_tags, cut.random, cut.time_based,
-                              function=cut.kind, uncertain=value.uncertain, input_resampled=value.resampled)
+                split = Split(
+                    self.new_id(),
+                    cut.site,
+                    cut.kind,
+                    cut.base_tags,
+                    cut.random,
+                    cut.time_based,
+                    function=cut.kind,
+                    uncertain=value.uncertain,
+                    input_resampled=value.resampled,
+                )
                 split.recombines_files = self._recombines(cut.base_tags)
                 self.result.splits[split.id] = split
                 self.pending_cuts[key] = split.id
@@ -1121,12 +1421,26 @@ class Interpreter:
                 derived[column] = frozenset(expanded) if expanded else derived.get(column, frozenset({column}))
             target_flag = value.target and bool(columns) and target_col not in columns
             new_taints = base.taints | value.taints
-            updated = replace(updated, cols=updated.cols.plus(columns), derived=tuple(sorted(derived.items())),
-                              taints=new_taints, resampled=base.resampled | value.resampled,
-                              uncertain=base.uncertain or value.uncertain)
+            updated = replace(
+                updated,
+                cols=updated.cols.plus(columns),
+                derived=tuple(sorted(derived.items())),
+                taints=new_taints,
+                resampled=base.resampled | value.resampled,
+                uncertain=base.uncertain or value.uncertain,
+            )
             if target_flag:
-                updated = replace(updated, derived=tuple(sorted({**derived, **{c: frozenset(
-                    derived[c] | {f"__target__:{target_col}"}) for c in columns}}.items())))
+                updated = replace(
+                    updated,
+                    derived=tuple(
+                        sorted(
+                            {
+                                **derived,
+                                **{c: frozenset(derived[c] | {f"__target__:{target_col}"}) for c in columns},
+                            }.items()
+                        )
+                    ),
+                )
             if columns:
                 for column in columns:
                     self.mention(column, target)
@@ -1229,17 +1543,31 @@ class Interpreter:
             result = replace(result, scores=frozenset())
             left = values[0]
             if isinstance(left, Data) and left.tags:
-                part = "".join(type(op).__name__ for op in node.ops) + ":" + ",".join(
-                    ast.unparse(c)[:40] for c in node.comparators)
-                result = replace(result, cut=Cut(left.tags, "mask", self._mask_key(node), random=False,
-                                                 time_based=time_based, site=self.site(node), part=part,
-                                                 applied=False))
+                part = (
+                    "".join(type(op).__name__ for op in node.ops)
+                    + ":"
+                    + ",".join(ast.unparse(c)[:40] for c in node.comparators)
+                )
+                result = replace(
+                    result,
+                    cut=Cut(
+                        left.tags,
+                        "mask",
+                        self._mask_key(node),
+                        random=False,
+                        time_based=time_based,
+                        site=self.site(node),
+                        part=part,
+                        applied=False,
+                    ),
+                )
         return result
 
     def _mask_key(self, node: ast.Compare) -> str:
-        columns = sorted({c.value for c in ast.walk(node.left) if isinstance(c, ast.Constant) and isinstance(
-            c.value, str)} | {a.attr for a in ast.walk(node.left) if isinstance(a, ast.Attribute)
-                              and a.attr not in _FRAME_ATTRS})
+        columns = sorted(
+            {c.value for c in ast.walk(node.left) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+            | {a.attr for a in ast.walk(node.left) if isinstance(a, ast.Attribute) and a.attr not in _FRAME_ATTRS}
+        )
         return ",".join(columns) or ast.dump(node.left)[:80]
 
     def _compares_time(self, node: ast.Compare) -> bool:
@@ -1299,8 +1627,12 @@ class Interpreter:
         columns = self._column_filter(node)
         if columns is not None:
             return columns
-        if len(node.generators) == 1 and isinstance(node.generators[0].target, ast.Name) and isinstance(
-                node.elt, ast.Name) and node.elt.id == node.generators[0].target.id:
+        if (
+            len(node.generators) == 1
+            and isinstance(node.generators[0].target, ast.Name)
+            and isinstance(node.elt, ast.Name)
+            and node.elt.id == node.generators[0].target.id
+        ):
             source = self.expr(node.generators[0].iter)
             if isinstance(source, Seq) and source.items and all(isinstance(i, Const) for i in source.items):
                 # `[c for c in names if ...]`: some of these names (filters are not evaluated).
@@ -1329,8 +1661,12 @@ class Interpreter:
             return ColsVal(replace(source.cols, filtered=True))
         cols = source.cols
         for condition in generator.ifs:
-            if isinstance(condition, ast.Compare) and len(condition.ops) == 1 and isinstance(
-                    condition.left, ast.Name) and condition.left.id == generator.target.id:
+            if (
+                isinstance(condition, ast.Compare)
+                and len(condition.ops) == 1
+                and isinstance(condition.left, ast.Name)
+                and condition.left.id == generator.target.id
+            ):
                 operand = self.expr(condition.comparators[0])
                 names = self.column_names(operand)
                 if isinstance(condition.ops[0], (ast.NotEq, ast.NotIn, ast.IsNot)):
@@ -1351,8 +1687,9 @@ class Interpreter:
             if attr == "columns":
                 return ColsVal(base.cols if base.frame else Cols("unknown"), self.site(node))
             if attr in ("index",):
-                return replace(base, cut=None, scores=frozenset(), cols=Cols("unknown"), frame=False, derived=(),
-                               deps=frozenset())
+                return replace(
+                    base, cut=None, scores=frozenset(), cols=Cols("unknown"), frame=False, derived=(), deps=frozenset()
+                )
             if attr in ("shape", "dtypes", "dtype", "size", "ndim", "empty"):
                 return Const(None)
             if attr in _FRAME_ATTRS or attr in _ROW_PRESERVING or attr in _STATS:
@@ -1382,12 +1719,23 @@ class Interpreter:
         deps = frame.column_deps(column)
         target = self.result.target
         is_target = target is not None and (column == target or f"__target__:{target}" in deps)
-        return replace(frame, cols=Cols("known", frozenset({column})), deps=frozenset(deps) | {column},
-                       target=is_target, frame=False, derived=(), groupby=None, col_sites=())
+        return replace(
+            frame,
+            cols=Cols("known", frozenset({column})),
+            deps=frozenset(deps) | {column},
+            target=is_target,
+            frame=False,
+            derived=(),
+            groupby=None,
+            col_sites=(),
+        )
 
     def expr_Subscript(self, node: ast.Subscript) -> Value:
-        if isinstance(node.value, ast.Attribute) and node.value.attr in ("iloc", "loc") and not isinstance(
-                self.expr(node.value.value), (Module, Mapping)):
+        if (
+            isinstance(node.value, ast.Attribute)
+            and node.value.attr in ("iloc", "loc")
+            and not isinstance(self.expr(node.value.value), (Module, Mapping))
+        ):
             return self.locate(node)
         base = self.expr(node.value)
         key = self.expr(node.slice)
@@ -1397,13 +1745,19 @@ class Interpreter:
                 found = join_all(list(base.items.values())) if base.items else UNKNOWN
             return found
         if isinstance(base, Seq):
-            if isinstance(key, Const) and isinstance(key.value, int) and -len(base.items) <= key.value < len(
-                    base.items):
+            if (
+                isinstance(key, Const)
+                and isinstance(key.value, int)
+                and -len(base.items) <= key.value < len(base.items)
+            ):
                 return base.items[key.value]
             return join_all(base.items) if base.items else UNKNOWN
         if isinstance(base, Est):
-            if isinstance(key, Const) and isinstance(key.value, int) and -len(base.steps) <= key.value < len(
-                    base.steps):
+            if (
+                isinstance(key, Const)
+                and isinstance(key.value, int)
+                and -len(base.steps) <= key.value < len(base.steps)
+            ):
                 return base.steps[key.value]
             return base
         if isinstance(base, ColsVal):
@@ -1417,17 +1771,29 @@ class Interpreter:
             if base.groupby is not None:
                 series = self.column(replace(base, groupby=None), key.value, node)
                 return replace(series, groupby=base.groupby, frame=False)
-            return self.column(base, key.value, node) if base.frame or base.cols.mode != "unknown" else replace(
-                base, cut=None)
+            return (
+                self.column(base, key.value, node)
+                if base.frame or base.cols.mode != "unknown"
+                else replace(base, cut=None)
+            )
         if names and isinstance(key, (Seq, ColsVal)):
             cols = key.cols if isinstance(key, ColsVal) else Cols("known", frozenset(names))
             deps: set[str] = set()
             for name in names:
                 deps |= base.column_deps(name)
             kept = tuple((k, v) for k, v in base.derived if k in names) if cols.mode == "known" else base.derived
-            return replace(base, cols=cols, frame=True, cut=None, deps=frozenset(deps), derived=kept,
-                           target=any(self._is_target_col(base, n) for n in names), scores=frozenset(),
-                           col_sites=tuple(sorted(self.column_sites(key).items())), cols_site=self.site(node))
+            return replace(
+                base,
+                cols=cols,
+                frame=True,
+                cut=None,
+                deps=frozenset(deps),
+                derived=kept,
+                target=any(self._is_target_col(base, n) for n in names),
+                scores=frozenset(),
+                col_sites=tuple(sorted(self.column_sites(key).items())),
+                cols_site=self.site(node),
+            )
         if isinstance(key, ColsVal):
             return replace(base, cols=key.cols, frame=True, cut=None, scores=frozenset())
         if isinstance(key, Data) and key.cut is not None:
@@ -1470,8 +1836,13 @@ class Interpreter:
                 cut = result.cut
                 result = replace(self.column(result, key.value, node), cut=cut)
             elif names:
-                result = replace(result, cols=Cols("known", frozenset(names)), frame=True,
-                                 col_sites=tuple(sorted(self.column_sites(key).items())), cols_site=self.site(node))
+                result = replace(
+                    result,
+                    cols=Cols("known", frozenset(names)),
+                    frame=True,
+                    col_sites=tuple(sorted(self.column_sites(key).items())),
+                    cols_site=self.site(node),
+                )
         return result
 
     def positional(self, base: Data, selector: ast.expr, node: ast.AST) -> Data:
@@ -1481,10 +1852,18 @@ class Interpreter:
         assert edge is not None
         bound = ast.unparse(edge)
         time_based = base.sorted_by is not None and (
-            _TIME_NAME.search(base.sorted_by) is not None or base.sorted_by == self.time_column)
+            _TIME_NAME.search(base.sorted_by) is not None or base.sorted_by == self.time_column
+        )
         part = "head" if selector.lower is None else "tail" if selector.upper is None else "middle"
-        cut = Cut(base.tags, "iloc", bound, random=base.shuffled, time_based=time_based and not base.shuffled,
-                  site=self.site(node), part=part)
+        cut = Cut(
+            base.tags,
+            "iloc",
+            bound,
+            random=base.shuffled,
+            time_based=time_based and not base.shuffled,
+            site=self.site(node),
+            part=part,
+        )
         return replace(base, cut=cut)
 
     def part_of(self, base: Data, part: IndexPart) -> Data:
@@ -1514,9 +1893,18 @@ class Interpreter:
             return self.inline(node, callee, args, kwargs)
         if isinstance(callee, ClassDef):
             kind = EstKind.transformer if callee.transformer else EstKind.unknown
-            est = self.keyed("est", node, lambda: Est(self.new_id(), callee.name, kind,
-                                                      FitCategory.custom if callee.stateful else FitCategory.stateless,
-                                                      self.site(node), stateful_custom=callee.stateful))
+            est = self.keyed(
+                "est",
+                node,
+                lambda: Est(
+                    self.new_id(),
+                    callee.name,
+                    kind,
+                    FitCategory.custom if callee.stateful else FitCategory.stateless,
+                    self.site(node),
+                    stateful_custom=callee.stateful,
+                ),
+            )
             self._remember_est(est, node)
             return est
         if isinstance(callee, Est):
@@ -1526,14 +1914,17 @@ class Interpreter:
         if qual is None and isinstance(node.func, ast.Name) and node.func.id in self.globals:
             return self.unknown_call(node, args, kwargs)
         package = qual.split(".")[0] if qual else ""
-        if name in _CATALOGUE or (package in _ML_PACKAGES and name[:1].isupper()) or (_MODEL_NAME.search(name or "-") \
-                and (package in _ML_PACKAGES or qual is None)):
+        if (
+            name in _CATALOGUE
+            or (package in _ML_PACKAGES and name[:1].isupper())
+            or (_MODEL_NAME.search(name or "-") and (package in _ML_PACKAGES or qual is None))
+        ):
             return self.construct(node, name, qual, args, kwargs)
         if name == "train_test_split":
             return self.train_test_split(node, qual or name, args, kwargs)
         if name in _CV_FUNCTIONS:
             return self.cv_helper(node, name, args, kwargs)
-        if name in _SOURCE_FUNCTIONS and package in ("pandas", "numpy", "sklearn", "polars", "") :
+        if name in _SOURCE_FUNCTIONS and package in ("pandas", "numpy", "sklearn", "polars", ""):
             return self.source(node, args, kwargs)
         if (package == "sklearn" or qual is None) and _METRIC_NAME.search(name or "-") and len(args) + len(kwargs) >= 2:
             return self.metric(node, name, args, kwargs)
@@ -1544,8 +1935,13 @@ class Interpreter:
                 frames = [i for i in items if isinstance(i, Data)]
                 cols = frames[0].cols if frames else Cols("unknown")
                 for other in frames[1:]:
-                    cols = cols.join(other.cols) if name == "concat" and _axis(kwargs) == 0 else cols.plus(
-                        other.cols.names) if other.cols.mode == "known" else Cols("unknown")
+                    cols = (
+                        cols.join(other.cols)
+                        if name == "concat" and _axis(kwargs) == 0
+                        else cols.plus(other.cols.names)
+                        if other.cols.mode == "known"
+                        else Cols("unknown")
+                    )
                 return replace(value, cols=cols, frame=True)
             return value
         if name in ("merge",) and args:
@@ -1560,8 +1956,9 @@ class Interpreter:
             if scores:
                 self.select(node, scores, name)
             value = join_all(args)
-            return replace(value, scores=frozenset()) if isinstance(value, Data) and name not in (
-                "max", "min") else value
+            return (
+                replace(value, scores=frozenset()) if isinstance(value, Data) and name not in ("max", "min") else value
+            )
         if name == "next" and args:
             return self.element_of(args[0])
         if name == "resample" and (package == "sklearn" or qual is None) and args and isinstance(args[0], Data):
@@ -1582,22 +1979,62 @@ class Interpreter:
             return Mapping({k: v for k, v in kwargs.items()})
         if name in ("range",):
             return Seq([Const(0)])
-        if name in ("DataFrame", "Series", "array", "asarray", "ascontiguousarray", "asanyarray", "matrix",
-                    "csr_matrix", "float", "int", "abs", "round", "sum", "mean", "median", "log", "log1p", "exp",
-                    "sqrt", "where", "select", "clip", "to_datetime", "to_numeric", "cut", "qcut", "squeeze",
-                    "ravel", "unique", "percentile", "quantile", "nanmean", "nanmedian", "std", "var"):
+        if name in (
+            "DataFrame",
+            "Series",
+            "array",
+            "asarray",
+            "ascontiguousarray",
+            "asanyarray",
+            "matrix",
+            "csr_matrix",
+            "float",
+            "int",
+            "abs",
+            "round",
+            "sum",
+            "mean",
+            "median",
+            "log",
+            "log1p",
+            "exp",
+            "sqrt",
+            "where",
+            "select",
+            "clip",
+            "to_datetime",
+            "to_numeric",
+            "cut",
+            "qcut",
+            "squeeze",
+            "ravel",
+            "unique",
+            "percentile",
+            "quantile",
+            "nanmean",
+            "nanmedian",
+            "std",
+            "var",
+        ):
             return self.data_function(node, name, args, kwargs)
         return self.unknown_call(node, args, kwargs)
 
     def data_function(self, node: ast.Call, name: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
-        sources = [v for k, v in kwargs.items() if k not in ("index", "columns")] if name == "DataFrame" else list(
-            kwargs.values())
+        sources = (
+            [v for k, v in kwargs.items() if k not in ("index", "columns")]
+            if name == "DataFrame"
+            else list(kwargs.values())
+        )
         flattened = list(_data_in(args + sources))
         value = join_all(flattened)
         if not isinstance(value, Data):
             return UNKNOWN if not args else (args[0] if isinstance(args[0], Const) else UNKNOWN)
-        if name in ("mean", "median", "percentile", "quantile", "nanmean", "nanmedian", "std", "var", "sum") and \
-                args and isinstance(args[0], Data) and not args[0].stat:
+        if (
+            name in ("mean", "median", "percentile", "quantile", "nanmean", "nanmedian", "std", "var", "sum")
+            and args
+            and isinstance(args[0], Data)
+            and not args[0].stat
+        ):
             return self.statistic(node, args[0], name)
         if name == "DataFrame":
             names = self.column_names(kwargs["columns"]) if "columns" in kwargs else []
@@ -1611,8 +2048,14 @@ class Interpreter:
             else:
                 cols = Cols("unknown")
             rows = first if isinstance(first, Data) else value
-            return replace(value, tags=rows.tags if isinstance(rows, Data) else value.tags, frame=True, cols=cols,
-                           cut=None, derived=first.derived if isinstance(first, Data) else ())
+            return replace(
+                value,
+                tags=rows.tags if isinstance(rows, Data) else value.tags,
+                frame=True,
+                cols=cols,
+                cut=None,
+                derived=first.derived if isinstance(first, Data) else (),
+            )
         return replace(value, cut=None)
 
     def unknown_call(self, node: ast.Call, args: list[Value], kwargs: dict[str, Value]) -> Value:
@@ -1649,10 +2092,11 @@ class Interpreter:
             else:
                 local[parameter.arg] = UNKNOWN
         if parameters.vararg is not None:
-            local[parameters.vararg.arg] = Seq(args[len(positional):])
+            local[parameters.vararg.arg] = Seq(args[len(positional) :])
         for parameter, default in zip(parameters.kwonlyargs, parameters.kw_defaults):
             local[parameter.arg] = kwargs.pop(parameter.arg, None) or (
-                self.expr(default) if default is not None else UNKNOWN)
+                self.expr(default) if default is not None else UNKNOWN
+            )
         if parameters.kwarg is not None:
             local[parameters.kwarg.arg] = Mapping(dict(kwargs))
         frame = Frame(local)
@@ -1690,10 +2134,16 @@ class Interpreter:
 
     # ---------------------------------------------------------------- ML-specific calls
 
-    def construct(self, node: ast.Call, name: str, qual: str | None, args: list[Value],
-                  kwargs: dict[str, Value]) -> Est:
-        kind, category = _CATALOGUE.get(name, (EstKind.model if _MODEL_NAME.search(name) else EstKind.unknown,
-                                               FitCategory.model if _MODEL_NAME.search(name) else FitCategory.unknown))
+    def construct(
+        self, node: ast.Call, name: str, qual: str | None, args: list[Value], kwargs: dict[str, Value]
+    ) -> Est:
+        kind, category = _CATALOGUE.get(
+            name,
+            (
+                EstKind.model if _MODEL_NAME.search(name) else EstKind.unknown,
+                FitCategory.model if _MODEL_NAME.search(name) else FitCategory.unknown,
+            ),
+        )
         est: Est = self.keyed("est", node, lambda: Est(self.new_id(), name, kind, category, self.site(node), qual))
         est.kwargs = {k.arg: k.value for k in node.keywords if k.arg}
         est.loops = self.loops
@@ -1725,8 +2175,12 @@ class Interpreter:
         if self.loop_stack:
             loop = self.loop_stack[-1]
             used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-            if used & set(loop.targets) and est.kind in (EstKind.model, EstKind.pipeline, EstKind.search,
-                                                         EstKind.unknown):
+            if used & set(loop.targets) and est.kind in (
+                EstKind.model,
+                EstKind.pipeline,
+                EstKind.search,
+                EstKind.unknown,
+            ):
                 loop.sweeps = True
                 est.sweep_loop = loop.id
 
@@ -1749,8 +2203,9 @@ class Interpreter:
                 steps.append(item)
         return steps
 
-    def _column_transformer_columns(self, name: str, node: ast.Call, args: list[Value],
-                                    kwargs: dict[str, Value]) -> Cols | None:
+    def _column_transformer_columns(
+        self, name: str, node: ast.Call, args: list[Value], kwargs: dict[str, Value]
+    ) -> Cols | None:
         """Columns a ColumnTransformer reads (None if any selection is unknown or the rest passes through)."""
         remainder = kwargs.get("remainder")
         if (isinstance(remainder, Const) and remainder.value == "passthrough") or isinstance(remainder, Est):
@@ -1773,8 +2228,9 @@ class Interpreter:
             if not found:
                 return None
             names |= set(found)
-            self._select_sites.update({k: v for k, v in self.column_sites(group).items() if k not in
-                                       self._select_sites})
+            self._select_sites.update(
+                {k: v for k, v in self.column_sites(group).items() if k not in self._select_sites}
+            )
         return Cols("known", frozenset(names))
 
     def _cv_nature(self, cv: Value) -> tuple[bool, bool, bool]:
@@ -1789,8 +2245,9 @@ class Interpreter:
         if isinstance(first, Const) and isinstance(first.value, str):
             path = first.value
         elif node.args and isinstance(node.args[0], ast.JoinedStr):
-            path = "".join(v.value for v in node.args[0].values if isinstance(v, ast.Constant) and isinstance(
-                v.value, str))
+            path = "".join(
+                v.value for v in node.args[0].values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            )
         elif node.args:
             path = ast.unparse(node.args[0])
         src = self.keyed("source", node, lambda: Source(self.new_id(), self.site(node), path, _is_test_file(path)))
@@ -1805,8 +2262,11 @@ class Interpreter:
         random = not (isinstance(shuffle, Const) and shuffle.value is False)
         stratify = kwargs.get("stratify")
         input_tags = first.tags if first is not None else frozenset()
-        split = self.keyed("split", node, lambda: Split(self.new_id(), self.site(node), "train_test_split",
-                                                        input_tags, random, function=function))
+        split = self.keyed(
+            "split",
+            node,
+            lambda: Split(self.new_id(), self.site(node), "train_test_split", input_tags, random, function=function),
+        )
         split.input_tags = input_tags
         split.random = random
         split.stratified = stratify is not None and not (isinstance(stratify, Const) and stratify.value is None)
@@ -1833,9 +2293,21 @@ class Interpreter:
             group_aware = group_aware or (isinstance(cv, Est) and cv.group_aware)
         cv_node = next((k.value for k in node.keywords if k.arg == "cv"), None)
         data = x if isinstance(x, Data) else Data()
-        run = self.keyed("cv", node, lambda: CVRun(self.new_id(), self.site(node), function,
-                                                   est if isinstance(est, Est) else None, data, random, group_aware,
-                                                   time_based, ast.unparse(cv_node) if cv_node is not None else ""))
+        run = self.keyed(
+            "cv",
+            node,
+            lambda: CVRun(
+                self.new_id(),
+                self.site(node),
+                function,
+                est if isinstance(est, Est) else None,
+                data,
+                random,
+                group_aware,
+                time_based,
+                ast.unparse(cv_node) if cv_node is not None else "",
+            ),
+        )
         run.data = data
         self.result.cv_runs[run.id] = run
         return Data(tags=data.tags, taints=data.taints, scores=frozenset(), stat=True)
@@ -1855,8 +2327,9 @@ class Interpreter:
         tags = data.tags if data is not None else frozenset()
         if isinstance(y_pred, Data) and not tags:
             tags = y_pred.tags
-        evaluation = self.keyed("eval", node, lambda: Eval(self.new_id(), self.site(node), function, est, version,
-                                                           tags, self.loops, data))
+        evaluation = self.keyed(
+            "eval", node, lambda: Eval(self.new_id(), self.site(node), function, est, version, tags, self.loops, data)
+        )
         evaluation.est, evaluation.version, evaluation.tags = est, version, tags
         evaluation.loops = self.loops
         self.result.evals[evaluation.id] = evaluation
@@ -1881,16 +2354,28 @@ class Interpreter:
         rows = self.rows_of(data)
         target = target or (data.target and not data.frame)
         category = FitCategory.target_statistic if target else FitCategory.statistic
-        fit = self.keyed("stat", node, lambda: Fit(self.new_id(), self.site(node), category, "pandas", method,
-                                                   rows, supervised=target, columns=columns))
+        fit = self.keyed(
+            "stat",
+            node,
+            lambda: Fit(
+                self.new_id(), self.site(node), category, "pandas", method, rows, supervised=target, columns=columns
+            ),
+        )
         fit.tags, fit.category, fit.supervised, fit.loops = rows, category, target, self.loops
         fit.uncertain = data.uncertain
         self.result.fits[fit.id] = fit
-        return Data(tags=data.tags, taints=data.taints | {fit.id}, stat=True, deps=data.deps,
-                    target=False, uncertain=data.uncertain)
+        return Data(
+            tags=data.tags,
+            taints=data.taints | {fit.id},
+            stat=True,
+            deps=data.deps,
+            target=False,
+            uncertain=data.uncertain,
+        )
 
-    def method_call(self, node: ast.Call, receiver: Value, method: str, args: list[Value],
-                    kwargs: dict[str, Value]) -> Value:
+    def method_call(
+        self, node: ast.Call, receiver: Value, method: str, args: list[Value], kwargs: dict[str, Value]
+    ) -> Value:
         if isinstance(receiver, Module):
             callee = self.module_value(f"{receiver.qualname}.{method}")
             return self.function_call(node, callee, args, kwargs)
@@ -1941,8 +2426,13 @@ class Interpreter:
                 if found is None and method == "setdefault" and len(args) > 1:
                     receiver.items[key] = args[1]
                     return args[1]
-                return found if found is not None else join_all(list(receiver.items.values())) if \
-                    receiver.items else UNKNOWN
+                return (
+                    found
+                    if found is not None
+                    else join_all(list(receiver.items.values()))
+                    if receiver.items
+                    else UNKNOWN
+                )
             if method == "update":
                 for arg in args:
                     if isinstance(arg, Mapping):
@@ -1958,8 +2448,9 @@ class Interpreter:
 
     # ---------------------------------------------------------------- estimator methods
 
-    def estimator_method(self, node: ast.Call, est: Est, method: str, args: list[Value],
-                         kwargs: dict[str, Value]) -> Value:
+    def estimator_method(
+        self, node: ast.Call, est: Est, method: str, args: list[Value], kwargs: dict[str, Value]
+    ) -> Value:
         x = args[0] if args else kwargs.get("X", kwargs.get("x"))
         y = args[1] if len(args) > 1 else kwargs.get("y")
         xd = x if isinstance(x, Data) else None
@@ -1991,35 +2482,61 @@ class Interpreter:
             return self.transformed(est, xd, current, node)
         if method in ("predict", "predict_proba", "decision_function", "predict_log_proba", "staged_predict"):
             data = xd or Data(uncertain=True)
-            predict = self.keyed("predict", node, lambda: Predict(self.new_id(), self.site(node), est, est.version,
-                                                                  data))
+            predict = self.keyed(
+                "predict", node, lambda: Predict(self.new_id(), self.site(node), est, est.version, data)
+            )
             predict.data, predict.version = data, est.version
             self.result.predicts[predict.id] = predict
-            return replace(data, predictions=frozenset({predict.id}), cut=None, scores=frozenset(), frame=False,
-                           cols=Cols("unknown"), derived=(), deps=frozenset(), target=False)
+            return replace(
+                data,
+                predictions=frozenset({predict.id}),
+                cut=None,
+                scores=frozenset(),
+                frame=False,
+                cols=Cols("unknown"),
+                derived=(),
+                deps=frozenset(),
+                target=False,
+            )
         if method == "score":
             data = xd or Data(uncertain=True)
-            evaluation = self.keyed("eval", node, lambda: Eval(self.new_id(), self.site(node), "score", est,
-                                                               est.version, data.tags, self.loops, data))
-            evaluation.version, evaluation.tags, evaluation.loops, evaluation.data = est.version, data.tags, \
-                self.loops, data
+            evaluation = self.keyed(
+                "eval",
+                node,
+                lambda: Eval(self.new_id(), self.site(node), "score", est, est.version, data.tags, self.loops, data),
+            )
+            evaluation.version, evaluation.tags, evaluation.loops, evaluation.data = (
+                est.version,
+                data.tags,
+                self.loops,
+                data,
+            )
             self.result.evals[evaluation.id] = evaluation
             return Data(tags=data.tags, scores=frozenset({evaluation.id}), stat=True)
         if method in ("get_feature_names_out", "get_params", "get_support"):
             return UNKNOWN
         return est
 
-    def fit(self, node: ast.Call, est: Est, method: str, xd: Data, yd: Data | None,
-            kwargs: dict[str, Value]) -> Fit:
+    def fit(self, node: ast.Call, est: Est, method: str, xd: Data, yd: Data | None, kwargs: dict[str, Value]) -> Fit:
         category = est.category
         if est.kind is EstKind.unknown:
             category = FitCategory.unknown
-        supervised = yd is not None and est.category in (FitCategory.target_encoder, FitCategory.selector,
-                                                         FitCategory.model, FitCategory.search, FitCategory.pipeline,
-                                                         FitCategory.unknown)
+        supervised = yd is not None and est.category in (
+            FitCategory.target_encoder,
+            FitCategory.selector,
+            FitCategory.model,
+            FitCategory.search,
+            FitCategory.pipeline,
+            FitCategory.unknown,
+        )
         rows = self.rows_of(xd)
-        fit: Fit = self.keyed("fit", node, lambda: Fit(self.new_id(), self.site(node), category, est.cls, method,
-                                                       rows, supervised=supervised, est=est))
+        fit: Fit = self.keyed(
+            "fit",
+            node,
+            lambda: Fit(
+                self.new_id(), self.site(node), category, est.cls, method, rows, supervised=supervised, est=est
+            ),
+        )
         fit.tags, fit.supervised, fit.est, fit.data = rows, supervised, est, xd
         fit.uncertain = xd.uncertain
         fit.loops = self.loops
@@ -2030,10 +2547,15 @@ class Interpreter:
                 fit.eval_set = first.items[0]
         callbacks = kwargs.get("callbacks")
         stopping = kwargs.get("early_stopping_rounds")
-        fit.early_stopping = est.early_stopping or (stopping is not None and not (
-            isinstance(stopping, Const) and stopping.value is None)) or (
-            isinstance(callbacks, Seq) and any(isinstance(c, Data) or c is UNKNOWN for c in callbacks.items) and
-            "early_stopping" in ast.unparse(node))
+        fit.early_stopping = (
+            est.early_stopping
+            or (stopping is not None and not (isinstance(stopping, Const) and stopping.value is None))
+            or (
+                isinstance(callbacks, Seq)
+                and any(isinstance(c, Data) or c is UNKNOWN for c in callbacks.items)
+                and "early_stopping" in ast.unparse(node)
+            )
+        )
         self.result.fits[fit.id] = fit
         if fit not in est.fits:
             est.fits.append(fit)
@@ -2046,8 +2568,13 @@ class Interpreter:
             else:
                 self.result.model_fits = [(f, xd, yd) if f is fit else (f, a, b) for f, a, b in self.result.model_fits]
         if est.kind is EstKind.search:
-            run = self.keyed("searchcv", node, lambda: CVRun(self.new_id(), self.site(node), est.cls, est, xd,
-                                                             est.random, est.group_aware, est.time_based))
+            run = self.keyed(
+                "searchcv",
+                node,
+                lambda: CVRun(
+                    self.new_id(), self.site(node), est.cls, est, xd, est.random, est.group_aware, est.time_based
+                ),
+            )
             run.data = xd
             self.result.cv_runs[run.id] = run
         return fit
@@ -2062,14 +2589,24 @@ class Interpreter:
             cols = est.selects
         if est.kind is EstKind.stateless or (est.kind is EstKind.transformer and est.category is FitCategory.stateless):
             taints = set(xd.taints)
-        return replace(xd, taints=frozenset(taints), cols=cols if cols.mode != "unknown" else xd.cols if
-                       est.category in (FitCategory.scaler, FitCategory.imputer) else cols, frame=frame or xd.frame,
-                       cut=None, scores=frozenset())
+        return replace(
+            xd,
+            taints=frozenset(taints),
+            cols=cols
+            if cols.mode != "unknown"
+            else xd.cols
+            if est.category in (FitCategory.scaler, FitCategory.imputer)
+            else cols,
+            frame=frame or xd.frame,
+            cut=None,
+            scores=frozenset(),
+        )
 
     def resample(self, node: ast.Call, est: Est, xd: Data, yd: Data | None) -> Value:
         oversampling = est.category is FitCategory.resampler or est.kind is EstKind.unknown
-        event = self.keyed("resample", node, lambda: Resample(self.new_id(), self.site(node), est.cls, xd.tags,
-                                                              oversampling))
+        event = self.keyed(
+            "resample", node, lambda: Resample(self.new_id(), self.site(node), est.cls, xd.tags, oversampling)
+        )
         event.tags, event.uncertain = xd.tags, xd.uncertain
         self.result.resamples[event.id] = event
         ids = frozenset({event.id}) if oversampling else frozenset()
@@ -2081,8 +2618,9 @@ class Interpreter:
         """`sklearn.utils.resample(minority, replace=True, n_samples=...)`: bootstrap copies of rows."""
         first = args[0]
         assert isinstance(first, Data)
-        event = self.keyed("resample", node, lambda: Resample(self.new_id(), self.site(node), "resample",
-                                                              first.tags, upsample))
+        event = self.keyed(
+            "resample", node, lambda: Resample(self.new_id(), self.site(node), "resample", first.tags, upsample)
+        )
         event.tags, event.oversampling, event.uncertain = first.tags, upsample, first.uncertain
         self.result.resamples[event.id] = event
         ids = frozenset({event.id}) if upsample else frozenset()
@@ -2092,8 +2630,19 @@ class Interpreter:
     def splitter_split(self, node: ast.Call, est: Est, xd: Data | None, kwargs: dict[str, Value]) -> Value:
         groups = kwargs.get("groups")
         tags = xd.tags if xd is not None else frozenset()
-        split = self.keyed("split", node, lambda: Split(self.new_id(), self.site(node), "splitter", tags, est.random,
-                                                        time_based=est.time_based, function=est.cls))
+        split = self.keyed(
+            "split",
+            node,
+            lambda: Split(
+                self.new_id(),
+                self.site(node),
+                "splitter",
+                tags,
+                est.random,
+                time_based=est.time_based,
+                function=est.cls,
+            ),
+        )
         split.input_tags = tags
         split.random, split.time_based = est.random, est.time_based
         split.group_aware = est.group_aware or (groups is not None and est.cls in _GROUP_SPLITTERS)
@@ -2105,33 +2654,65 @@ class Interpreter:
 
     # ---------------------------------------------------------------- data methods
 
-    def data_method(self, node: ast.Call, data: Data, method: str, args: list[Value],
-                    kwargs: dict[str, Value]) -> Value:
+    def data_method(
+        self, node: ast.Call, data: Data, method: str, args: list[Value], kwargs: dict[str, Value]
+    ) -> Value:
         inplace = isinstance(kwargs.get("inplace"), Const) and kwargs["inplace"].value is True
         extra = [v for v in args + list(kwargs.values()) if isinstance(v, Data)]
         extra_taints = frozenset().union(*[v.taints for v in extra]) if extra else frozenset()
         extra_scores = frozenset().union(*[v.scores for v in extra]) if extra else frozenset()
         result: Value
-        if data.groupby is not None and method in ("transform", "mean", "median", "agg", "aggregate", "sum", "std",
-                                                   "apply", "count", "nunique", "max", "min", "rank", "cumsum",
-                                                   "var", "size", "first", "last"):
+        if data.groupby is not None and method in (
+            "transform",
+            "mean",
+            "median",
+            "agg",
+            "aggregate",
+            "sum",
+            "std",
+            "apply",
+            "count",
+            "nunique",
+            "max",
+            "min",
+            "rank",
+            "cumsum",
+            "var",
+            "size",
+            "first",
+            "last",
+        ):
             target = data.target
             spec = args[0] if args else kwargs.get("func")
             frequency = method in ("count", "nunique", "size", "cumsum", "first", "last") or (
-                isinstance(spec, Const) and spec.value in ("count", "size", "nunique", "cumcount", "first", "last"))
+                isinstance(spec, Const) and spec.value in ("count", "size", "nunique", "cumcount", "first", "last")
+            )
             if frequency and not target:
-                return replace(data, groupby=None, stat=method not in ("transform", "cumsum"), frame=False,
-                               deps=data.deps | frozenset(data.groupby))
+                return replace(
+                    data,
+                    groupby=None,
+                    stat=method not in ("transform", "cumsum"),
+                    frame=False,
+                    deps=data.deps | frozenset(data.groupby),
+                )
             if method in ("transform", "apply") and self._is_lag(spec):
                 # Lagged per-group values (history before each row): no statistic over the row itself.
-                return replace(data, groupby=None, target=False, frame=False, cut=None,
-                               deps=data.deps | frozenset(data.groupby))
+                return replace(
+                    data, groupby=None, target=False, frame=False, cut=None, deps=data.deps | frozenset(data.groupby)
+                )
             stat = self.statistic(node, replace(data, groupby=None), f"groupby.{method}", target=target)
             for fit_id in stat.taints - data.taints:
                 self.result.fits[fit_id].by = tuple(data.groupby)
             if method in ("transform", "rank", "cumsum"):
-                return replace(data, taints=data.taints | stat.taints, groupby=None, stat=False, target=False,
-                               frame=False, deps=data.deps | frozenset(data.groupby))
+                return replace(
+                    data,
+                    taints=data.taints | stat.taints,
+                    groupby=None,
+                    stat=False,
+                    target=False,
+                    frame=False,
+                    deps=data.deps | frozenset(data.groupby),
+                )
             return replace(stat, deps=frozenset(data.groupby) | data.deps)
         if method == "shift":
             # Another row's value: a lag of the target is not the row's own label.
@@ -2149,7 +2730,7 @@ class Interpreter:
             if method in ("max", "min"):
                 return data
             return replace(data, cut=None)
-        if method in ("idxmax", "idxmin", "argmax", "argmin") :
+        if method in ("idxmax", "idxmin", "argmax", "argmin"):
             self._maybe_select(node, data, method)
             return replace(data, cut=None)
         if method == "drop":
@@ -2167,8 +2748,15 @@ class Interpreter:
             n = kwargs.get("n", args[0] if args else None)
             if fraction is None and n is None:
                 return replace(data, cut=None)
-            cut = Cut(data.tags, "sample", ast.unparse(node)[:80], random=True, time_based=False, site=self.site(node),
-                      part="sample")
+            cut = Cut(
+                data.tags,
+                "sample",
+                ast.unparse(node)[:80],
+                random=True,
+                time_based=False,
+                site=self.site(node),
+                part="sample",
+            )
             return replace(data, cut=cut)
         if method == "sort_values":
             by = self.column_names(args[0]) if args else self.column_names(kwargs.get("by", UNKNOWN))
@@ -2176,17 +2764,38 @@ class Interpreter:
             if data.scores:
                 self._maybe_select(node, data, method)
             return self._inplace(node, value, inplace)
-        if method in ("fillna", "clip", "where", "mask", "replace", "map", "apply", "transform", "interpolate",
-                      "combine_first", "update", "assign", "astype", "round", "abs"):
-            value = replace(data, taints=data.taints | extra_taints, cut=None, scores=data.scores | extra_scores,
-                            uncertain=data.uncertain or any(v.uncertain for v in extra),
-                            resampled=data.resampled.union(*[v.resampled for v in extra]) if extra else data.resampled)
+        if method in (
+            "fillna",
+            "clip",
+            "where",
+            "mask",
+            "replace",
+            "map",
+            "apply",
+            "transform",
+            "interpolate",
+            "combine_first",
+            "update",
+            "assign",
+            "astype",
+            "round",
+            "abs",
+        ):
+            value = replace(
+                data,
+                taints=data.taints | extra_taints,
+                cut=None,
+                scores=data.scores | extra_scores,
+                uncertain=data.uncertain or any(v.uncertain for v in extra),
+                resampled=data.resampled.union(*[v.resampled for v in extra]) if extra else data.resampled,
+            )
             if method == "assign":
                 derived = data.derived_map()
                 for new_column, expression in kwargs.items():
                     if isinstance(expression, Data):
                         derived[new_column] = frozenset(
-                            d for dep in expression.deps for d in data.column_deps(dep)) or frozenset({new_column})
+                            d for dep in expression.deps for d in data.column_deps(dep)
+                        ) or frozenset({new_column})
                         if expression.target:
                             derived[new_column] = derived[new_column] | {f"__target__:{self.result.target}"}
                 value = replace(value, cols=value.cols.plus(kwargs), derived=tuple(sorted(derived.items())))
@@ -2196,8 +2805,20 @@ class Interpreter:
                     # A row-wise function: the result depends on the columns it reads.
                     value = self._row_function(data, args[0], value)
             return self._inplace(node, value, inplace)
-        if method in ("dropna", "drop_duplicates", "reset_index", "set_index", "rename", "copy", "infer_objects",
-                      "sort_index", "reindex", "query", "head", "tail"):
+        if method in (
+            "dropna",
+            "drop_duplicates",
+            "reset_index",
+            "set_index",
+            "rename",
+            "copy",
+            "infer_objects",
+            "sort_index",
+            "reindex",
+            "query",
+            "head",
+            "tail",
+        ):
             value = replace(data, cut=None, sorted_by=data.sorted_by if method not in ("set_index",) else None)
             if method == "rename":
                 value = replace(value, cols=Cols("unknown") if data.cols.mode == "known" else data.cols)
@@ -2211,8 +2832,22 @@ class Interpreter:
             return join(data, join_all(extra)) if extra else data
         if method == "split" and data.stat is False and not data.frame and not extra:
             return replace(data, cut=None)
-        if method in ("to_csv", "to_parquet", "to_excel", "to_json", "to_pickle", "plot", "hist", "info",
-                      "head", "tail", "memory_usage", "to_string", "savefig", "show"):
+        if method in (
+            "to_csv",
+            "to_parquet",
+            "to_excel",
+            "to_json",
+            "to_pickle",
+            "plot",
+            "hist",
+            "info",
+            "head",
+            "tail",
+            "memory_usage",
+            "to_string",
+            "savefig",
+            "show",
+        ):
             return Const(None)
         if method in ("isin",) and args and isinstance(args[0], Data) and isinstance(node.func, ast.Attribute):
             return replace(data, cut=None)
@@ -2232,11 +2867,21 @@ class Interpreter:
         row = params[0].arg
         columns: set[str] = set()
         for sub in ast.walk(func.node):
-            if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and sub.value.id == row and \
-                    isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, str):
+            if (
+                isinstance(sub, ast.Subscript)
+                and isinstance(sub.value, ast.Name)
+                and sub.value.id == row
+                and isinstance(sub.slice, ast.Constant)
+                and isinstance(sub.slice.value, str)
+            ):
                 columns.add(sub.slice.value)
-            elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == row and \
-                    sub.attr not in _FRAME_ATTRS and not sub.attr.startswith("_"):
+            elif (
+                isinstance(sub, ast.Attribute)
+                and isinstance(sub.value, ast.Name)
+                and sub.value.id == row
+                and sub.attr not in _FRAME_ATTRS
+                and not sub.attr.startswith("_")
+            ):
                 columns.add(sub.attr)
         if not columns:
             return value
@@ -2275,8 +2920,10 @@ class Interpreter:
         names: list[str] = []
         if columns_arg is not None:
             names = self.column_names(columns_arg)
-        elif args and ((isinstance(axis, Const) and axis.value in (1, "columns")) or (
-                len(args) > 1 and isinstance(args[1], Const) and args[1].value in (1, "columns"))):
+        elif args and (
+            (isinstance(axis, Const) and axis.value in (1, "columns"))
+            or (len(args) > 1 and isinstance(args[1], Const) and args[1].value in (1, "columns"))
+        ):
             names = self.column_names(args[0])
         elif args and isinstance(args[0], Data) and not args[0].stat:
             # df.drop(train.index): the rows not in `train` — the other side of its split.
@@ -2284,8 +2931,15 @@ class Interpreter:
             parts = self.result.parts(other.tags)
             if parts:
                 split, side = parts[0]
-                cut = Cut(data.tags, "drop", str(split.id), random=split.random, time_based=split.time_based,
-                          site=self.site(node), complement_of=(split.id, side))
+                cut = Cut(
+                    data.tags,
+                    "drop",
+                    str(split.id),
+                    random=split.random,
+                    time_based=split.time_based,
+                    site=self.site(node),
+                    complement_of=(split.id, side),
+                )
                 return replace(data, cut=cut)
             if other.cut is not None:
                 return replace(data, cut=None)
@@ -2295,16 +2949,22 @@ class Interpreter:
         cols = data.cols.without(names)
         if columns_arg is not None and not _all_constant(columns_arg):
             cols = replace(cols, filtered=True)  # some dropped names are unknown
-        value = replace(data, cols=cols, cut=None, derived=tuple((k, v) for k, v in data.derived if k not in names),
-                        cols_site=self.site(node))
+        value = replace(
+            data,
+            cols=cols,
+            cut=None,
+            derived=tuple((k, v) for k, v in data.derived if k not in names),
+            cols_site=self.site(node),
+        )
         return self._inplace(node, value, inplace)
 
     def _merge(self, left: Data, right: Data | None) -> Data:
         if right is None:
             return replace(left, cut=None, uncertain=True)
         cols = left.cols.join(right.cols) if left.cols.mode != "unknown" else left.cols
-        return replace(left, taints=left.taints | right.taints, cols=cols, cut=None,
-                       uncertain=left.uncertain or right.uncertain)
+        return replace(
+            left, taints=left.taints | right.taints, cols=cols, cut=None, uncertain=left.uncertain or right.uncertain
+        )
 
     # ---------------------------------------------------------------- values
 
@@ -2362,8 +3022,9 @@ def join(a: Value, b: Value, *, combine: bool = False) -> Value:
         return a
     if isinstance(a, Data) and isinstance(b, Data):
         return Data(
-            tags=a.tags | b.tags if not (a.stat or b.stat) else (a.tags if not a.stat else b.tags if not b.stat
-                                                                  else a.tags | b.tags),
+            tags=a.tags | b.tags
+            if not (a.stat or b.stat)
+            else (a.tags if not a.stat else b.tags if not b.stat else a.tags | b.tags),
             taints=a.taints | b.taints,
             cols=a.cols.join(b.cols) if a.frame and b.frame else (a.cols if a.frame else b.cols),
             deps=a.deps | b.deps,
@@ -2479,15 +3140,24 @@ def infer_target(code: CodeIndex) -> str | None:
     """The target column when no assignment names it: `y = df["col"]`, `df.pop("col")`, `stratify=df["col"]`."""
     votes: dict[str, int] = {}
     for _, node in code.walk():
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
-                _TARGET_NAMES.match(node.targets[0].id):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _TARGET_NAMES.match(node.targets[0].id)
+        ):
             column = _subscript_column(node.value)
             if column:
                 votes[column] = votes.get(column, 0) + 3
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
-                node.targets[0].id.lower() in ("target", "target_col", "target_column", "label", "label_col",
-                                               "target_name", "y_col", "target_var") and \
-                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id.lower()
+            in ("target", "target_col", "target_column", "label", "label_col", "target_name", "y_col", "target_var")
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
             votes[node.value.value] = votes.get(node.value.value, 0) + 3
         if isinstance(node, ast.keyword) and node.arg in ("stratify", "y"):
             column = _subscript_column(node.value)
@@ -2496,8 +3166,14 @@ def infer_target(code: CodeIndex) -> str | None:
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            position = {"train_test_split": 1, "fit": 1, "cross_val_score": 2, "cross_validate": 2,
-                        "cross_val_predict": 2, "fit_resample": 1}.get(name)
+            position = {
+                "train_test_split": 1,
+                "fit": 1,
+                "cross_val_score": 2,
+                "cross_validate": 2,
+                "cross_val_predict": 2,
+                "fit_resample": 1,
+            }.get(name)
             if position is not None and len(node.args) > position:
                 column = _subscript_column(node.args[position])
                 if column:
@@ -2508,10 +3184,17 @@ def infer_target(code: CodeIndex) -> str | None:
 
 
 def _subscript_column(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-            "pop", "values", "to_numpy", "astype", "copy", "map", "apply"):
-        if node.func.attr == "pop" and node.args and isinstance(node.args[0], ast.Constant) and isinstance(
-                node.args[0].value, str):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("pop", "values", "to_numpy", "astype", "copy", "map", "apply")
+    ):
+        if (
+            node.func.attr == "pop"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             return node.args[0].value
         return _subscript_column(node.func.value)
     if isinstance(node, ast.Attribute) and node.attr in ("values",):
@@ -2535,8 +3218,13 @@ def module_sources(texts: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def analyse(code: CodeIndex, *, target: str | None = None, time_column: str | None = None,
-            group_column: str | None = None, modules: dict[str, str] | None = None) -> DataflowResult:
+def analyse(
+    code: CodeIndex,
+    *,
+    target: str | None = None,
+    time_column: str | None = None,
+    group_column: str | None = None,
+    modules: dict[str, str] | None = None,
+) -> DataflowResult:
     """Run the dataflow over a notebook's code (and the submission's own modules it imports)."""
-    return Interpreter(code, target=target, time_column=time_column, group_column=group_column,
-                       modules=modules).run()
+    return Interpreter(code, target=target, time_column=time_column, group_column=group_column, modules=modules).run()

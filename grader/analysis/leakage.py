@@ -50,32 +50,58 @@ class LeakKind(StrEnum):
 
 #: The leak type (as in the issue and the benchmark) each kind belongs to.
 LEAK_TYPE = {
-    LeakKind.preprocessing: "preprocessing", LeakKind.statistic: "preprocessing",
-    LeakKind.target_encoding: "preprocessing", LeakKind.oversampling: "overlap",
-    LeakKind.test_rows_in_training: "overlap", LeakKind.selection: "multi_test",
-    LeakKind.leakage_column: "target", LeakKind.target_derived: "target", LeakKind.perfect_predictor: "target",
-    LeakKind.temporal: "temporal", LeakKind.group: "group",
+    LeakKind.preprocessing: "preprocessing",
+    LeakKind.statistic: "preprocessing",
+    LeakKind.target_encoding: "preprocessing",
+    LeakKind.oversampling: "overlap",
+    LeakKind.test_rows_in_training: "overlap",
+    LeakKind.selection: "multi_test",
+    LeakKind.leakage_column: "target",
+    LeakKind.target_derived: "target",
+    LeakKind.perfect_predictor: "target",
+    LeakKind.temporal: "temporal",
+    LeakKind.group: "group",
 }
 
 _SEVERITY = {
-    FitCategory.scaler: Severity.medium, FitCategory.imputer: Severity.medium, FitCategory.encoder: Severity.low,
-    FitCategory.selector: Severity.high, FitCategory.decomposition: Severity.medium,
-    FitCategory.vectorizer: Severity.medium, FitCategory.discretizer: Severity.medium,
-    FitCategory.clustering: Severity.medium, FitCategory.custom: Severity.medium, FitCategory.unknown: Severity.medium,
-    FitCategory.pipeline: Severity.medium, FitCategory.statistic: Severity.medium,
-    FitCategory.target_statistic: Severity.high, FitCategory.target_encoder: Severity.high,
+    FitCategory.scaler: Severity.medium,
+    FitCategory.imputer: Severity.medium,
+    FitCategory.encoder: Severity.low,
+    FitCategory.selector: Severity.high,
+    FitCategory.decomposition: Severity.medium,
+    FitCategory.vectorizer: Severity.medium,
+    FitCategory.discretizer: Severity.medium,
+    FitCategory.clustering: Severity.medium,
+    FitCategory.custom: Severity.medium,
+    FitCategory.unknown: Severity.medium,
+    FitCategory.pipeline: Severity.medium,
+    FitCategory.statistic: Severity.medium,
+    FitCategory.target_statistic: Severity.high,
+    FitCategory.target_encoder: Severity.high,
 }
 _WHAT = {
-    FitCategory.scaler: "scaler", FitCategory.imputer: "imputer", FitCategory.encoder: "encoder",
-    FitCategory.selector: "feature selector", FitCategory.decomposition: "decomposition",
-    FitCategory.vectorizer: "vectorizer", FitCategory.discretizer: "discretizer",
-    FitCategory.clustering: "clustering", FitCategory.custom: "custom transformer",
-    FitCategory.unknown: "transformer", FitCategory.pipeline: "preprocessing pipeline",
-    FitCategory.statistic: "statistic", FitCategory.target_statistic: "target statistic",
+    FitCategory.scaler: "scaler",
+    FitCategory.imputer: "imputer",
+    FitCategory.encoder: "encoder",
+    FitCategory.selector: "feature selector",
+    FitCategory.decomposition: "decomposition",
+    FitCategory.vectorizer: "vectorizer",
+    FitCategory.discretizer: "discretizer",
+    FitCategory.clustering: "clustering",
+    FitCategory.custom: "custom transformer",
+    FitCategory.unknown: "transformer",
+    FitCategory.pipeline: "preprocessing pipeline",
+    FitCategory.statistic: "statistic",
+    FitCategory.target_statistic: "target statistic",
     FitCategory.target_encoder: "target encoder",
 }
-_NOT_PREPROCESSING = {FitCategory.model, FitCategory.search, FitCategory.stateless, FitCategory.resampler,
-                      FitCategory.undersampler}
+_NOT_PREPROCESSING = {
+    FitCategory.model,
+    FitCategory.search,
+    FitCategory.stateless,
+    FitCategory.resampler,
+    FitCategory.undersampler,
+}
 
 
 @dataclass
@@ -112,13 +138,24 @@ class _Builder:
         self.out: list[LeakFinding] = []
         self.keys: set[tuple[Any, ...]] = set()
 
-    def evidence(self, site: Site | None, note: str | None = None, *, source: EvidenceSource = EvidenceSource.code,
-                 snippet: str | None = None) -> Evidence:
+    def evidence(
+        self,
+        site: Site | None,
+        note: str | None = None,
+        *,
+        source: EvidenceSource = EvidenceSource.code,
+        snippet: str | None = None,
+    ) -> Evidence:
         if site is None:
             return self.ctx.evidence(None, note=note, source=source)
-        return self.ctx.evidence(site.cell, site.line, snippet=snippet or site.snippet, note=note,
-                                 end_line=site.end_line if site.end_line and site.end_line - site.line <= 3 else None,
-                                 source=source)
+        return self.ctx.evidence(
+            site.cell,
+            site.line,
+            snippet=snippet or site.snippet,
+            note=note,
+            end_line=site.end_line if site.end_line and site.end_line - site.line <= 3 else None,
+            source=source,
+        )
 
     def trace_evidence(self, cell: int | None, line: int | None, note: str) -> Evidence:
         snippet = None
@@ -219,8 +256,9 @@ def _preprocessing(b: _Builder) -> None:
     for fit_id, runs in cv_leaks.items():
         if fit_id not in leaks:
             site, function, data = runs[0]
-            _report_preprocessing_cv(b, flow.fits[fit_id], site, function, data,
-                                     [f"{f} in cell {s.cell}" for s, f, _ in runs[1:]])
+            _report_preprocessing_cv(
+                b, flow.fits[fit_id], site, function, data, [f"{f} in cell {s.cell}" for s, f, _ in runs[1:]]
+            )
 
 
 def _fit_label(fit: Fit) -> str:
@@ -245,59 +283,99 @@ def _report_preprocessing(b: _Builder, fit: Fit, split: Split, data: Data, also:
     before = "before" if _before(fit.site, split.site) else "after"
     at_fit, at_split = _places(fit.site, split.site)
     if kind is LeakKind.statistic:
-        message = (f"The {what} {label} in {at_fit} is computed over all rows, including the rows the split in "
-                   f"{at_split} holds out as the {held_out} set, and then used to transform the data")
+        message = (
+            f"The {what} {label} in {at_fit} is computed over all rows, including the rows the split in "
+            f"{at_split} holds out as the {held_out} set, and then used to transform the data"
+        )
     elif kind is LeakKind.target_encoding:
-        message = (f"The {what} {label} in {at_fit} is computed from the target over all rows, "
-                   f"{'before' if before == 'before' else 'including'} the {held_out} rows of the split in "
-                   f"{at_split}: the {held_out} rows' own labels leak into their features")
+        message = (
+            f"The {what} {label} in {at_fit} is computed from the target over all rows, "
+            f"{'before' if before == 'before' else 'including'} the {held_out} rows of the split in "
+            f"{at_split}: the {held_out} rows' own labels leak into their features"
+        )
     elif before == "before":
-        message = (f"{label} ({what}) is fitted in {at_fit} before the split in {at_split}: it learnt from the "
-                   f"rows later used as the {held_out} set")
+        message = (
+            f"{label} ({what}) is fitted in {at_fit} before the split in {at_split}: it learnt from the "
+            f"rows later used as the {held_out} set"
+        )
     else:
-        message = (f"{label} ({what}) is fitted in {at_fit} on data that still includes the {held_out} rows of "
-                   f"the split in {at_split}")
+        message = (
+            f"{label} ({what}) is fitted in {at_fit} on data that still includes the {held_out} rows of "
+            f"the split in {at_split}"
+        )
     if also:
         message += f"; the cross-validation ({', '.join(also[:3])}) also reuses those rows"
-    data_facts: dict[str, Any] = {"fit_cell": fit.site.cell, "fit_line": fit.site.line, "split_cell": split.site.cell,
-                                  "estimator": fit.cls, "category": fit.category.value, "method": fit.method,
-                                  "held_out": held_out, "also": also[:10]}
-    evidence = [b.evidence(fit.site, note=f"{label} learns from every row here"),
-                b.evidence(split.site, note=f"the {held_out} rows are separated only here")]
+    data_facts: dict[str, Any] = {
+        "fit_cell": fit.site.cell,
+        "fit_line": fit.site.line,
+        "split_cell": split.site.cell,
+        "estimator": fit.cls,
+        "category": fit.category.value,
+        "method": fit.method,
+        "held_out": held_out,
+        "also": also[:10],
+    }
+    evidence = [
+        b.evidence(fit.site, note=f"{label} learns from every row here"),
+        b.evidence(split.site, note=f"the {held_out} rows are separated only here"),
+    ]
     confidence = b.confidence(fit.uncertain, split.uncertain, data.uncertain)
     proof = _prove_fit_covers_test(b, fit, split)
     traced = False
     if proof is not None:
         fit_rows, test_rows, shared, fit_cell, split_cell = proof
-        seen = "computed over" if kind in (LeakKind.statistic, LeakKind.target_encoding) and fit.cls == "pandas" \
+        seen = (
+            "computed over"
+            if kind in (LeakKind.statistic, LeakKind.target_encoding) and fit.cls == "pandas"
             else "fitted on"
-        message = (f"{label} in cell {fit_cell} was {seen} {fit_rows:,} rows, {shared.text()} of which are the "
-                   f"rows later used as the {held_out} set in cell {split_cell}")
+        )
+        message = (
+            f"{label} in cell {fit_cell} was {seen} {fit_rows:,} rows, {shared.text()} of which are the "
+            f"rows later used as the {held_out} set in cell {split_cell}"
+        )
         if also:
             message += f"; the cross-validation ({', '.join(also[:3])}) also reuses those rows"
-        data_facts.update(fit_rows=fit_rows, test_rows=test_rows, overlap=shared.count, overlap_exact=shared.exact,
-                          traced=True)
-        evidence.append(b.trace_evidence(fit_cell, fit.site.executed_line,
-                                         f"traced: {seen} {fit_rows:,} rows including {shared.text()} of the "
-                                         f"{test_rows:,} {held_out} rows"))
+        data_facts.update(
+            fit_rows=fit_rows, test_rows=test_rows, overlap=shared.count, overlap_exact=shared.exact, traced=True
+        )
+        evidence.append(
+            b.trace_evidence(
+                fit_cell,
+                fit.site.executed_line,
+                f"traced: {seen} {fit_rows:,} rows including {shared.text()} of the {test_rows:,} {held_out} rows",
+            )
+        )
         confidence = Confidence.high
         traced = True
-    b.add(kind, (fit.site.cell, fit.site.line, fit.cls, split.id), Finding(
-        message=message, severity=severity, confidence=confidence, evidence=evidence, data=data_facts), traced=traced)
+    b.add(
+        kind,
+        (fit.site.cell, fit.site.line, fit.cls, split.id),
+        Finding(message=message, severity=severity, confidence=confidence, evidence=evidence, data=data_facts),
+        traced=traced,
+    )
 
 
 def _report_preprocessing_cv(b: _Builder, fit: Fit, site: Site, function: str, data: Data, also: list[str]) -> None:
     kind = _leak_kind(fit)
     label = _fit_label(fit)
     what = _WHAT.get(fit.category, "transformer")
-    message = (f"{label} ({what}) is fitted in cell {fit.site.cell} on every row that {function} in cell "
-               f"{site.cell} then splits into folds: each validation fold was seen during preprocessing")
+    message = (
+        f"{label} ({what}) is fitted in cell {fit.site.cell} on every row that {function} in cell "
+        f"{site.cell} then splits into folds: each validation fold was seen during preprocessing"
+    )
     if also:
         message += f" (so do {', '.join(also[:3])})"
-    data_facts: dict[str, Any] = {"fit_cell": fit.site.cell, "cv_cell": site.cell, "estimator": fit.cls,
-                                  "category": fit.category.value, "cv": function}
-    evidence = [b.evidence(fit.site, note=f"{label} learns from every row here"),
-                b.evidence(site, note="cross-validation on already-transformed rows")]
+    data_facts: dict[str, Any] = {
+        "fit_cell": fit.site.cell,
+        "cv_cell": site.cell,
+        "estimator": fit.cls,
+        "category": fit.category.value,
+        "cv": function,
+    }
+    evidence = [
+        b.evidence(fit.site, note=f"{label} learns from every row here"),
+        b.evidence(site, note="cross-validation on already-transformed rows"),
+    ]
     confidence = b.confidence(fit.uncertain, data.uncertain)
     traced = False
     if b.facts is not None:
@@ -312,9 +390,11 @@ def _report_preprocessing_cv(b: _Builder, fit: Fit, site: Site, function: str, d
                     shared = overlap(notebook.rowset(call.x.index if call.x else None), notebook.rowset(run.x.index))
                 n_fit = (call.x.n_rows if call.x else None) or 0
                 if shared and n_fit:
-                    message = (f"{label} in cell {call.cell} was fitted on {n_fit:,} rows; {function} in cell "
-                               f"{run.cell} then cross-validated on {shared.text()} of those same rows, so every "
-                               f"validation fold was seen during preprocessing")
+                    message = (
+                        f"{label} in cell {call.cell} was fitted on {n_fit:,} rows; {function} in cell "
+                        f"{run.cell} then cross-validated on {shared.text()} of those same rows, so every "
+                        f"validation fold was seen during preprocessing"
+                    )
                     data_facts.update(fit_rows=n_fit, cv_rows=run.x.n_rows, overlap=shared.count, traced=True)
                     evidence.append(b.trace_evidence(call.cell, call.line, f"traced: fitted on {n_fit:,} rows"))
                     confidence = Confidence.high
@@ -322,13 +402,22 @@ def _report_preprocessing_cv(b: _Builder, fit: Fit, site: Site, function: str, d
                     break
             if traced:
                 break
-    b.add(kind, (fit.site.cell, fit.site.line, fit.cls, "cv"), Finding(
-        message=message, severity=_SEVERITY.get(fit.category, Severity.medium), confidence=confidence,
-        evidence=evidence, data=data_facts), traced=traced)
+    b.add(
+        kind,
+        (fit.site.cell, fit.site.line, fit.cls, "cv"),
+        Finding(
+            message=message,
+            severity=_SEVERITY.get(fit.category, Severity.medium),
+            confidence=confidence,
+            evidence=evidence,
+            data=data_facts,
+        ),
+        traced=traced,
+    )
 
 
 def _places(first: Site, second: Site) -> tuple[str, str]:
-    """"cell 7" and "cell 9", or "cell 7 (line 3)" and "cell 7 (line 8)" when both are in one cell."""
+    """ "cell 7" and "cell 9", or "cell 7 (line 3)" and "cell 7 (line 8)" when both are in one cell."""
     if first.cell == second.cell:
         return f"cell {first.cell} (line {first.line})", f"line {second.line}"
     return f"cell {first.cell}", f"cell {second.cell}"
@@ -354,8 +443,9 @@ def _matching_fits(facts: TraceFacts, fit: Fit) -> list[tuple[NotebookTrace, Tra
     return found
 
 
-def _prove_fit_covers_test(b: _Builder, fit: Fit, split: Split) -> tuple[int, int, Overlap, int | None,
-                                                                          int | None] | None:
+def _prove_fit_covers_test(
+    b: _Builder, fit: Fit, split: Split
+) -> tuple[int, int, Overlap, int | None, int | None] | None:
     facts = b.facts
     if facts is None:
         return None
@@ -389,13 +479,20 @@ def _oversampling(b: _Builder) -> None:
                 continue
             reported.add(resample_id)
             event = flow.resamples[resample_id]
-            message = (f"{event.cls} in cell {event.site.cell} oversamples the data before the split in cell "
-                       f"{split.site.cell}: synthetic or duplicated rows made from the same originals land on both "
-                       f"sides, so the held-out score is inflated")
-            data_facts: dict[str, Any] = {"resample_cell": event.site.cell, "split_cell": split.site.cell,
-                                          "resampler": event.cls}
-            evidence = [b.evidence(event.site, note="resampling before the split"),
-                        b.evidence(split.site, note="split of the resampled rows")]
+            message = (
+                f"{event.cls} in cell {event.site.cell} oversamples the data before the split in cell "
+                f"{split.site.cell}: synthetic or duplicated rows made from the same originals land on both "
+                f"sides, so the held-out score is inflated"
+            )
+            data_facts: dict[str, Any] = {
+                "resample_cell": event.site.cell,
+                "split_cell": split.site.cell,
+                "resampler": event.cls,
+            }
+            evidence = [
+                b.evidence(event.site, note="resampling before the split"),
+                b.evidence(split.site, note="split of the resampled rows"),
+            ]
             confidence = b.confidence(event.uncertain, split.uncertain)
             traced = False
             proof = _prove_resample(b, event.site, split.site)
@@ -405,23 +502,38 @@ def _oversampling(b: _Builder) -> None:
                 evidence.append(trace_evidence)
                 confidence = Confidence.high
                 traced = True
-            b.add(LeakKind.oversampling, (event.id, split.id), Finding(
-                message=message, severity=Severity.high, confidence=confidence, evidence=evidence, data=data_facts),
-                traced=traced)
+            b.add(
+                LeakKind.oversampling,
+                (event.id, split.id),
+                Finding(
+                    message=message, severity=Severity.high, confidence=confidence, evidence=evidence, data=data_facts
+                ),
+                traced=traced,
+            )
     for run in flow.cv_runs.values():
         for resample_id in sorted(run.data.resampled):
             if resample_id in reported:
                 continue
             reported.add(resample_id)
             event = flow.resamples[resample_id]
-            b.add(LeakKind.oversampling, (event.id, "cv", run.id), Finding(
-                message=(f"{event.cls} in cell {event.site.cell} oversamples the data that {run.function} in cell "
-                         f"{run.site.cell} cross-validates: copies of the same rows sit in training and validation "
-                         f"folds"),
-                severity=Severity.high, confidence=b.confidence(event.uncertain),
-                evidence=[b.evidence(event.site, note="resampling before cross-validation"),
-                          b.evidence(run.site, note="cross-validation of resampled rows")],
-                data={"resample_cell": event.site.cell, "cv_cell": run.site.cell, "resampler": event.cls}))
+            b.add(
+                LeakKind.oversampling,
+                (event.id, "cv", run.id),
+                Finding(
+                    message=(
+                        f"{event.cls} in cell {event.site.cell} oversamples the data that {run.function} in cell "
+                        f"{run.site.cell} cross-validates: copies of the same rows sit in training and validation "
+                        f"folds"
+                    ),
+                    severity=Severity.high,
+                    confidence=b.confidence(event.uncertain),
+                    evidence=[
+                        b.evidence(event.site, note="resampling before cross-validation"),
+                        b.evidence(run.site, note="cross-validation of resampled rows"),
+                    ],
+                    data={"resample_cell": event.site.cell, "cv_cell": run.site.cell, "resampler": event.cls},
+                ),
+            )
 
 
 def split_input_resampled(flow: DataflowResult, split: Split) -> frozenset[int]:
@@ -439,8 +551,7 @@ def resample_splits(flow: DataflowResult, resample_id: int) -> set[int]:
     return {s.id for s in flow.splits.values() if resample_id in s.input_resampled}
 
 
-def _prove_resample(b: _Builder, resample_site: Site, split_site: Site) -> tuple[str, dict[str, Any],
-                                                                               Evidence] | None:
+def _prove_resample(b: _Builder, resample_site: Site, split_site: Site) -> tuple[str, dict[str, Any], Evidence] | None:
     facts = b.facts
     if facts is None:
         return None
@@ -463,12 +574,18 @@ def _prove_resample(b: _Builder, resample_site: Site, split_site: Site) -> tuple
             if not parts:
                 continue
             n_synthetic = call.out.get("n_synthetic")
-            message = (f"{call.cls} in cell {call.cell} added "
-                       f"{n_synthetic:,} rows before the split in cell {side.cell}: " if isinstance(n_synthetic, int)
-                       else f"{call.cls} in cell {call.cell} resampled before the split in cell {side.cell}: ")
+            message = (
+                f"{call.cls} in cell {call.cell} added {n_synthetic:,} rows before the split in cell {side.cell}: "
+                if isinstance(n_synthetic, int)
+                else f"{call.cls} in cell {call.cell} resampled before the split in cell {side.cell}: "
+            )
             message += "; ".join(parts)
-            data = {"test_rows": side.n, "synthetic_in_test": made.count if made else 0,
-                    "test_rows_in_train": copies.count if copies else 0, "traced": True}
+            data = {
+                "test_rows": side.n,
+                "synthetic_in_test": made.count if made else 0,
+                "test_rows_in_train": copies.count if copies else 0,
+                "traced": True,
+            }
             return message, data, b.trace_evidence(call.cell, call.line, "traced: " + "; ".join(parts))
     return None
 
@@ -496,28 +613,47 @@ def _test_rows_in_training(b: _Builder) -> None:
 
 def _report_model_on_test(b: _Builder, fit: Fit, split: Split, evaluation: Eval, x: Data) -> None:
     held_out = "validation" if split.role("test") is Role.validation else "test"
-    message = (f"{fit.cls} is trained in cell {fit.site.cell} on rows that include the {held_out} rows of the split "
-               f"in cell {split.site.cell}, and then scored on them in cell {evaluation.site.cell}")
-    data_facts: dict[str, Any] = {"fit_cell": fit.site.cell, "split_cell": split.site.cell,
-                                  "eval_cell": evaluation.site.cell, "estimator": fit.cls}
-    evidence = [b.evidence(fit.site, note="trained on the held-out rows too"),
-                b.evidence(split.site, note="split"), b.evidence(evaluation.site, note="scored on rows it has seen")]
+    message = (
+        f"{fit.cls} is trained in cell {fit.site.cell} on rows that include the {held_out} rows of the split "
+        f"in cell {split.site.cell}, and then scored on them in cell {evaluation.site.cell}"
+    )
+    data_facts: dict[str, Any] = {
+        "fit_cell": fit.site.cell,
+        "split_cell": split.site.cell,
+        "eval_cell": evaluation.site.cell,
+        "estimator": fit.cls,
+    }
+    evidence = [
+        b.evidence(fit.site, note="trained on the held-out rows too"),
+        b.evidence(split.site, note="split"),
+        b.evidence(evaluation.site, note="scored on rows it has seen"),
+    ]
     confidence = b.confidence(fit.uncertain, x.uncertain, split.uncertain)
     traced = False
     proof = _prove_fit_covers_test(b, fit, split)
     if proof is not None:
         fit_rows, test_rows, shared, fit_cell, split_cell = proof
-        message = (f"{fit.cls} in cell {fit_cell} was trained on {fit_rows:,} rows, {shared.text()} of which are the "
-                   f"{test_rows:,} {held_out} rows of the split in cell {split_cell} that it is scored on in cell "
-                   f"{evaluation.site.cell}")
+        message = (
+            f"{fit.cls} in cell {fit_cell} was trained on {fit_rows:,} rows, {shared.text()} of which are the "
+            f"{test_rows:,} {held_out} rows of the split in cell {split_cell} that it is scored on in cell "
+            f"{evaluation.site.cell}"
+        )
         data_facts.update(fit_rows=fit_rows, test_rows=test_rows, overlap=shared.count, traced=True)
-        evidence.append(b.trace_evidence(fit_cell, fit.site.executed_line,
-                                         f"traced: trained on {shared.text()} of the {test_rows:,} {held_out} rows"))
+        evidence.append(
+            b.trace_evidence(
+                fit_cell,
+                fit.site.executed_line,
+                f"traced: trained on {shared.text()} of the {test_rows:,} {held_out} rows",
+            )
+        )
         confidence = Confidence.high
         traced = True
-    b.add(LeakKind.test_rows_in_training, (fit.id, split.id), Finding(
-        message=message, severity=Severity.high, confidence=confidence, evidence=evidence, data=data_facts),
-        traced=traced)
+    b.add(
+        LeakKind.test_rows_in_training,
+        (fit.id, split.id),
+        Finding(message=message, severity=Severity.high, confidence=confidence, evidence=evidence, data=data_facts),
+        traced=traced,
+    )
 
 
 # --------------------------------------------------------------------------- selection on the test set
@@ -539,8 +675,10 @@ def _selection(b: _Builder) -> None:
         split = _test_part(flow, fit.tags)
         if split is None:
             continue
-        message = (f"{fit.cls} is fitted on the test set in cell {fit.site.cell}: the hyperparameters are chosen on "
-                   f"the rows the split in cell {split.site.cell} held out for the final score")
+        message = (
+            f"{fit.cls} is fitted on the test set in cell {fit.site.cell}: the hyperparameters are chosen on "
+            f"the rows the split in cell {split.site.cell} held out for the final score"
+        )
         data_facts: dict[str, Any] = {"fit_cell": fit.site.cell, "split_cell": split.site.cell, "how": "search"}
         evidence = [b.evidence(fit.site, note="search fitted on the test rows"), b.evidence(split.site, note="split")]
         confidence = b.confidence(fit.uncertain, split.uncertain)
@@ -548,16 +686,21 @@ def _selection(b: _Builder) -> None:
         proof = _prove_fit_covers_test(b, fit, split)
         if proof is not None:
             fit_rows, test_rows, shared, fit_cell, split_cell = proof
-            message = (f"{fit.cls} in cell {fit_cell} was fitted on {fit_rows:,} rows, {shared.text()} of which are "
-                       f"the "
-                       f"{test_rows:,} test rows of the split in cell {split_cell}: hyperparameters were chosen on "
-                       f"the test set")
+            message = (
+                f"{fit.cls} in cell {fit_cell} was fitted on {fit_rows:,} rows, {shared.text()} of which are "
+                f"the "
+                f"{test_rows:,} test rows of the split in cell {split_cell}: hyperparameters were chosen on "
+                f"the test set"
+            )
             data_facts.update(fit_rows=fit_rows, test_rows=test_rows, overlap=shared.count, traced=True)
             evidence.append(b.trace_evidence(fit_cell, fit.site.executed_line, "traced: fitted on the test rows"))
             confidence, traced = Confidence.high, True
-        b.add(LeakKind.selection, ("search", fit.id), Finding(message=message, severity=Severity.high,
-                                                                confidence=confidence, evidence=evidence,
-                                                                data=data_facts), traced=traced)
+        b.add(
+            LeakKind.selection,
+            ("search", fit.id),
+            Finding(message=message, severity=Severity.high, confidence=confidence, evidence=evidence, data=data_facts),
+            traced=traced,
+        )
     # Early stopping monitored on the test set.
     for fit in flow.fits.values():
         if not fit.early_stopping or fit.eval_set is None:
@@ -565,13 +708,21 @@ def _selection(b: _Builder) -> None:
         split = _test_part(flow, fit.eval_set.tags)
         if split is None:
             continue
-        b.add(LeakKind.selection, ("early", fit.id), Finding(
-            message=(f"{fit.cls} in cell {fit.site.cell} stops early on the test set of the split in cell "
-                     f"{split.site.cell}: the number of boosting rounds is chosen on the rows used for the final "
-                     f"score"),
-            severity=Severity.high, confidence=b.confidence(fit.uncertain),
-            evidence=[b.evidence(fit.site, note="eval_set is the test set"), b.evidence(split.site, note="split")],
-            data={"fit_cell": fit.site.cell, "split_cell": split.site.cell, "how": "early_stopping"}))
+        b.add(
+            LeakKind.selection,
+            ("early", fit.id),
+            Finding(
+                message=(
+                    f"{fit.cls} in cell {fit.site.cell} stops early on the test set of the split in cell "
+                    f"{split.site.cell}: the number of boosting rounds is chosen on the rows used for the final "
+                    f"score"
+                ),
+                severity=Severity.high,
+                confidence=b.confidence(fit.uncertain),
+                evidence=[b.evidence(fit.site, note="eval_set is the test set"), b.evidence(split.site, note="split")],
+                data={"fit_cell": fit.site.cell, "split_cell": split.site.cell, "how": "early_stopping"},
+            ),
+        )
     # Scores on the test set compared or ranked to pick a model or a hyperparameter.
     for selection in flow.selections:
         evals = [flow.evals[i] for i in sorted(selection.scores) if i in flow.evals]
@@ -593,30 +744,56 @@ def _selection(b: _Builder) -> None:
 def _report_selection(b: _Builder, site: Site, how: str, split: Split, group: list[Eval], sweep: bool) -> None:
     first = group[0]
     what = "hyperparameter values" if sweep else ("candidates" if first.loops else "models")
-    message = (f"Scores on the test set of the split in cell {split.site.cell} (computed in cell "
-               f"{first.site.cell}) are compared in cell {site.cell} to choose between {what}: the chosen one's test "
-               f"score is no longer an unbiased estimate")
-    data_facts: dict[str, Any] = {"split_cell": split.site.cell, "eval_cells": sorted({e.site.cell for e in group}),
-                                  "selection_cell": site.cell, "how": how, "sweep": sweep}
-    evidence = [b.evidence(first.site, note="scored on the test set"), b.evidence(site, note=f"selection ({how})"),
-                b.evidence(split.site, note="the test set")]
+    message = (
+        f"Scores on the test set of the split in cell {split.site.cell} (computed in cell "
+        f"{first.site.cell}) are compared in cell {site.cell} to choose between {what}: the chosen one's test "
+        f"score is no longer an unbiased estimate"
+    )
+    data_facts: dict[str, Any] = {
+        "split_cell": split.site.cell,
+        "eval_cells": sorted({e.site.cell for e in group}),
+        "selection_cell": site.cell,
+        "how": how,
+        "sweep": sweep,
+    }
+    evidence = [
+        b.evidence(first.site, note="scored on the test set"),
+        b.evidence(site, note=f"selection ({how})"),
+        b.evidence(split.site, note="the test set"),
+    ]
     confidence = Confidence.medium
     traced = False
     if b.facts is not None:
         for side in b.facts.splits_at(split.site.executed_cell):
             versions = {(inst, gen) for _, inst, gen in b.facts.evaluated_on(side)}
             if len(versions) >= 2:
-                message = (f"{len(versions)} fitted models were scored on the same {side.n:,} test rows of the split "
-                           f"in cell {side.cell}, and the scores are compared in cell {site.cell} to choose between "
-                           f"{what}")
+                message = (
+                    f"{len(versions)} fitted models were scored on the same {side.n:,} test rows of the split "
+                    f"in cell {side.cell}, and the scores are compared in cell {site.cell} to choose between "
+                    f"{what}"
+                )
                 data_facts.update(models_scored_on_test=len(versions), test_rows=side.n, traced=True)
-                evidence.append(b.trace_evidence(first.site.executed_cell, first.site.executed_line,
-                                                 f"traced: {len(versions)} models scored on the same test rows"))
+                evidence.append(
+                    b.trace_evidence(
+                        first.site.executed_cell,
+                        first.site.executed_line,
+                        f"traced: {len(versions)} models scored on the same test rows",
+                    )
+                )
                 confidence, traced = Confidence.high, True
                 break
-    b.add(LeakKind.selection, ("select", split.id, site.cell), Finding(
-        message=message, severity=Severity.high if sweep else Severity.medium, confidence=confidence,
-        evidence=evidence, data=data_facts), traced=traced)
+    b.add(
+        LeakKind.selection,
+        ("select", split.id, site.cell),
+        Finding(
+            message=message,
+            severity=Severity.high if sweep else Severity.medium,
+            confidence=confidence,
+            evidence=evidence,
+            data=data_facts,
+        ),
+        traced=traced,
+    )
 
 
 # --------------------------------------------------------------------------- target leakage
@@ -687,15 +864,26 @@ def _target_columns(b: _Builder) -> None:
                     how += f" (and {', '.join(f'`{v}`' for v in built[:3])}, built from it)"
             else:
                 how = f"{', '.join(f'`{v}`' for v in built[:3])}, built from `{column}`, " + (
-                    "are features" if len(built) > 1 else "is a feature")
-            message = (f"{how} of {fit.cls} fitted in cell {fit.site.cell}; the assignment declares `{column}` a "
-                       f"leakage column (recorded after the outcome)")
+                    "are features" if len(built) > 1 else "is a feature"
+                )
+            message = (
+                f"{how} of {fit.cls} fitted in cell {fit.site.cell}; the assignment declares `{column}` a "
+                f"leakage column (recorded after the outcome)"
+            )
             evidence = [b.evidence(fit.site, note=f"{column} reaches the model")]
             if mention is not None and (mention.cell, mention.line) != (fit.site.cell, fit.site.line):
                 evidence.insert(0, b.evidence(mention, note=f"`{column}` appears here"))
-            b.add(LeakKind.leakage_column, (column,), Finding(
-                message=message, severity=Severity.high, confidence=b.confidence(x.uncertain), evidence=evidence,
-                data={"column": column, "via": via[:10], "fit_cell": fit.site.cell}))
+            b.add(
+                LeakKind.leakage_column,
+                (column,),
+                Finding(
+                    message=message,
+                    severity=Severity.high,
+                    confidence=b.confidence(x.uncertain),
+                    evidence=evidence,
+                    data={"column": column, "via": via[:10], "fit_cell": fit.site.cell},
+                ),
+            )
         if target is None:
             continue
         derived = x.derived_map()
@@ -703,22 +891,39 @@ def _target_columns(b: _Builder) -> None:
         for name, deps in derived.items():
             if marker in deps and name != target and x.cols.contains(name):
                 site = flow.mentions.get(name)
-                b.add(LeakKind.target_derived, (name,), Finding(
-                    message=(f"The feature `{name}` is computed from the target `{target}` and is used by {fit.cls} "
-                             f"in cell {fit.site.cell}: it will not exist when predicting new rows"),
-                    severity=Severity.high, confidence=b.confidence(x.uncertain),
-                    evidence=[b.evidence(site, note=f"`{name}` derived from `{target}`"),
-                              b.evidence(fit.site, note="used as a feature")] if site else
-                    [b.evidence(fit.site, note=f"`{name}` derived from `{target}` is used as a feature")],
-                    data={"column": name, "target": target, "fit_cell": fit.site.cell}))
+                b.add(
+                    LeakKind.target_derived,
+                    (name,),
+                    Finding(
+                        message=(
+                            f"The feature `{name}` is computed from the target `{target}` and is used by {fit.cls} "
+                            f"in cell {fit.site.cell}: it will not exist when predicting new rows"
+                        ),
+                        severity=Severity.high,
+                        confidence=b.confidence(x.uncertain),
+                        evidence=[
+                            b.evidence(site, note=f"`{name}` derived from `{target}`"),
+                            b.evidence(fit.site, note="used as a feature"),
+                        ]
+                        if site
+                        else [b.evidence(fit.site, note=f"`{name}` derived from `{target}` is used as a feature")],
+                        data={"column": name, "target": target, "fit_cell": fit.site.cell},
+                    ),
+                )
         _entity_target_means(b, fit, x, target)
         if x.cols.contains(target) and _estimator_columns(fit.est, x) is None and x.frame:
-            b.add(LeakKind.target_derived, ("__target__", fit.site.cell), Finding(
-                message=f"The target `{target}` itself is among the features of {fit.cls} fitted in cell "
-                        f"{fit.site.cell}",
-                severity=Severity.high, confidence=Confidence.low if x.uncertain else Confidence.medium,
-                evidence=[b.evidence(fit.site, note=f"`{target}` is not dropped from the features")],
-                data={"column": target, "target": target, "fit_cell": fit.site.cell}))
+            b.add(
+                LeakKind.target_derived,
+                ("__target__", fit.site.cell),
+                Finding(
+                    message=f"The target `{target}` itself is among the features of {fit.cls} fitted in cell "
+                    f"{fit.site.cell}",
+                    severity=Severity.high,
+                    confidence=Confidence.low if x.uncertain else Confidence.medium,
+                    evidence=[b.evidence(fit.site, note=f"`{target}` is not dropped from the features")],
+                    data={"column": target, "target": target, "fit_cell": fit.site.cell},
+                ),
+            )
 
 
 def _entity_target_means(b: _Builder, fit: Fit, x: Data, target: str) -> None:
@@ -732,14 +937,24 @@ def _entity_target_means(b: _Builder, fit: Fit, x: Data, target: str) -> None:
         keys = [k for k in stat.by if k == group or k.lower().endswith("id")]
         if not keys:
             continue
-        b.add(LeakKind.target_derived, ("entity", stat.id), Finding(
-            message=(f"The target `{target}` is averaged per `{keys[0]}` in cell {stat.site.cell} and fed to "
-                     f"{fit.cls} in cell {fit.site.cell}: with few rows per {keys[0]}, each row's feature is mostly "
-                     f"its own label"),
-            severity=Severity.high, confidence=b.confidence(stat.uncertain, x.uncertain),
-            evidence=[b.evidence(stat.site, note=f"target mean per {keys[0]}"),
-                      b.evidence(fit.site, note="used as a feature")],
-            data={"column": keys[0], "target": target, "fit_cell": fit.site.cell, "stat_cell": stat.site.cell}))
+        b.add(
+            LeakKind.target_derived,
+            ("entity", stat.id),
+            Finding(
+                message=(
+                    f"The target `{target}` is averaged per `{keys[0]}` in cell {stat.site.cell} and fed to "
+                    f"{fit.cls} in cell {fit.site.cell}: with few rows per {keys[0]}, each row's feature is mostly "
+                    f"its own label"
+                ),
+                severity=Severity.high,
+                confidence=b.confidence(stat.uncertain, x.uncertain),
+                evidence=[
+                    b.evidence(stat.site, note=f"target mean per {keys[0]}"),
+                    b.evidence(fit.site, note="used as a feature"),
+                ],
+                data={"column": keys[0], "target": target, "fit_cell": fit.site.cell, "stat_cell": stat.site.cell},
+            ),
+        )
 
 
 # --------------------------------------------------------------------------- time and groups
@@ -773,9 +988,18 @@ def _structure(b: _Builder) -> None:
         group = structure.group_column
         # On time-ordered data the fix is a time-based split (LEAK010); groups matter there only when the
         # model can memorise them, i.e. the group column is one of its features.
-        if group and not split.group_aware and (not structure.time_ordered or any(
-                _uses_column(x, fit.est, group)[0] for fit, x, _ in flow.model_fits
-                if any(s.id == split.id for s, _ in flow.parts(x.tags)))):
+        if (
+            group
+            and not split.group_aware
+            and (
+                not structure.time_ordered
+                or any(
+                    _uses_column(x, fit.est, group)[0]
+                    for fit, x, _ in flow.model_fits
+                    if any(s.id == split.id for s, _ in flow.parts(x.tags))
+                )
+            )
+        ):
             _report_group(b, split.site, _short(split.function or split.kind), split.id)
     for run in flow.cv_runs.values():
         if not run.random:
@@ -783,24 +1007,29 @@ def _structure(b: _Builder) -> None:
         if structure.time_ordered:
             _report_temporal(b, run.site, f"{run.function} with {run.cv_text or 'shuffled folds'}", ("cv", run.id))
         group = structure.group_column
-        if group and not run.group_aware and (not structure.time_ordered or _uses_column(run.data, run.est,
-                                                                                         group)[0]):
+        if group and not run.group_aware and (not structure.time_ordered or _uses_column(run.data, run.est, group)[0]):
             _report_group(b, run.site, run.function, ("cv", run.id))
 
 
 def _short(function: str) -> str:
     name = function.rsplit(".", 1)[-1]
-    return {"sample": "`df.sample`", "mask": "A boolean-mask split", "iloc": "A positional split",
-            "drop": "A `drop`-based split"}.get(name, name)
+    return {
+        "sample": "`df.sample`",
+        "mask": "A boolean-mask split",
+        "iloc": "A positional split",
+        "drop": "A `drop`-based split",
+    }.get(name, name)
 
 
 def _report_temporal(b: _Builder, site: Site, how: str, key: Any) -> None:
     assignment = b.ctx.assignment
     assert assignment is not None
     column = assignment.structure.time_column
-    message = (f"{how} in cell {site.cell} splits time-ordered rows at random: the model is validated on periods it "
-               f"was also trained on (and on the past, trained on the future)"
-               + (f"; split by `{column}` instead" if column else ""))
+    message = (
+        f"{how} in cell {site.cell} splits time-ordered rows at random: the model is validated on periods it "
+        f"was also trained on (and on the past, trained on the future)"
+        + (f"; split by `{column}` instead" if column else "")
+    )
     data_facts: dict[str, Any] = {"split_cell": site.cell, "time_column": column}
     evidence = [b.evidence(site, note="random split of time-ordered data")]
     confidence = Confidence.medium
@@ -816,29 +1045,39 @@ def _report_temporal(b: _Builder, site: Site, how: str, key: Any) -> None:
                 detail = f"{side.n_train:,} training and {side.n:,} test rows drawn at random"
                 order = event.parts[0].order if event.parts else {}
                 if order.get("n_test"):
-                    detail += (f"; {order.get('test_before_last_train', 0):,} of the {order['n_test']:,} test rows "
-                               f"come before the last training row in the data's order")
+                    detail += (
+                        f"; {order.get('test_before_last_train', 0):,} of the {order['n_test']:,} test rows "
+                        f"come before the last training row in the data's order"
+                    )
                     data_facts.update(test_before_last_train=order.get("test_before_last_train"))
                 if span and span.get("train") and span.get("test"):
-                    detail += (f"; training rows span {span['train'][0][:10]}..{span['train'][1][:10]}, test rows "
-                               f"{span['test'][0][:10]}..{span['test'][1][:10]}")
+                    detail += (
+                        f"; training rows span {span['train'][0][:10]}..{span['train'][1][:10]}, test rows "
+                        f"{span['test'][0][:10]}..{span['test'][1][:10]}"
+                    )
                     data_facts.update(train_span=span["train"], test_span=span["test"])
                 message = f"train_test_split in cell {side.cell} shuffled time-ordered rows: {detail}"
                 data_facts.update(test_rows=side.n, train_rows=side.n_train, traced=True)
                 evidence.append(b.trace_evidence(side.cell, event.line, f"traced: {detail}"))
                 confidence, traced = Confidence.high, True
                 break
-    b.add(LeakKind.temporal, (key,), Finding(message=message, severity=Severity.high, confidence=confidence,
-                                             evidence=evidence, data=data_facts), traced=traced)
+    b.add(
+        LeakKind.temporal,
+        (key,),
+        Finding(message=message, severity=Severity.high, confidence=confidence, evidence=evidence, data=data_facts),
+        traced=traced,
+    )
 
 
 def _report_group(b: _Builder, site: Site, how: str, key: Any) -> None:
     assignment = b.ctx.assignment
     assert assignment is not None
     column = assignment.structure.group_column
-    message = (f"{how} in cell {site.cell} ignores the `{column}` groups: the same {column} ends up on both sides, so "
-               f"the held-out score measures entities the model has already seen (use a group-aware split such as "
-               f"GroupShuffleSplit / GroupKFold)")
+    message = (
+        f"{how} in cell {site.cell} ignores the `{column}` groups: the same {column} ends up on both sides, so "
+        f"the held-out score measures entities the model has already seen (use a group-aware split such as "
+        f"GroupShuffleSplit / GroupKFold)"
+    )
     data_facts: dict[str, Any] = {"split_cell": site.cell, "group_column": column}
     evidence = [b.evidence(site, note="split without groups")]
     confidence = Confidence.medium
@@ -853,16 +1092,26 @@ def _report_group(b: _Builder, site: Site, how: str, key: Any) -> None:
                 groups.update(part.groups)
             stats = groups.get(column or "")
             if stats and stats.get("shared"):
-                detail = (f"{stats['shared']:,} of the {stats.get('test', 0):,} {column} values in the test rows also "
-                          f"occur in the training rows ({stats.get('test_rows_shared', 0):,} of {side.n:,} test rows)")
+                detail = (
+                    f"{stats['shared']:,} of the {stats.get('test', 0):,} {column} values in the test rows also "
+                    f"occur in the training rows ({stats.get('test_rows_shared', 0):,} of {side.n:,} test rows)"
+                )
                 message = f"{how} in cell {side.cell} ignores the `{column}` groups: {detail}"
-                data_facts.update(shared_groups=stats["shared"], test_groups=stats.get("test"),
-                                  test_rows_shared=stats.get("test_rows_shared"), traced=True)
+                data_facts.update(
+                    shared_groups=stats["shared"],
+                    test_groups=stats.get("test"),
+                    test_rows_shared=stats.get("test_rows_shared"),
+                    traced=True,
+                )
                 evidence.append(b.trace_evidence(side.cell, event.line, f"traced: {detail}"))
                 confidence, traced = Confidence.high, True
                 break
-    b.add(LeakKind.group, (key,), Finding(message=message, severity=Severity.medium, confidence=confidence,
-                                          evidence=evidence, data=data_facts), traced=traced)
+    b.add(
+        LeakKind.group,
+        (key,),
+        Finding(message=message, severity=Severity.medium, confidence=confidence, evidence=evidence, data=data_facts),
+        traced=traced,
+    )
 
 
 # --------------------------------------------------------------------------- runtime-only facts
@@ -890,38 +1139,87 @@ def _runtime_only(b: _Builder, facts: TraceFacts) -> None:
             shared = facts.rows_in(notebook, fit.x, side)
             if not shared or shared.count < 0.5 * max(1, side.n):
                 continue
-            if any(f.kind in (LeakKind.preprocessing, LeakKind.target_encoding) and f.finding.data.get("fit_cell") ==
-                   fit.cell for f in b.out):
+            if any(
+                f.kind in (LeakKind.preprocessing, LeakKind.target_encoding)
+                and f.finding.data.get("fit_cell") == fit.cell
+                for f in b.out
+            ):
                 continue
             n_fit = fit.x.n_rows or 0
-            message = (f"{fit.cls} in cell {fit.cell} was fitted on {n_fit:,} rows, {shared.text()} of which are the "
-                       f"rows later used as the test set in cell {side.cell}")
-            kind = LeakKind.target_encoding if "TargetEncoder" in fit.cls or (fit.cls.endswith("Encoder") and \
-                "Target" in fit.cls) else LeakKind.preprocessing
-            b.add(kind, ("rt", fit.seq, event.seq), Finding(
-                message=message, severity=Severity.medium, confidence=Confidence.high,
-                evidence=[b.trace_evidence(fit.cell, fit.line, f"traced: {fit.cls} fitted on {n_fit:,} rows"),
-                          b.trace_evidence(side.cell, event.line, f"traced: split with {side.n:,} test rows")],
-                data={"fit_cell": fit.cell, "split_cell": side.cell, "fit_rows": n_fit, "test_rows": side.n,
-                      "overlap": shared.count, "traced": True, "estimator": fit.cls}), traced=True)
+            message = (
+                f"{fit.cls} in cell {fit.cell} was fitted on {n_fit:,} rows, {shared.text()} of which are the "
+                f"rows later used as the test set in cell {side.cell}"
+            )
+            kind = (
+                LeakKind.target_encoding
+                if "TargetEncoder" in fit.cls or (fit.cls.endswith("Encoder") and "Target" in fit.cls)
+                else LeakKind.preprocessing
+            )
+            b.add(
+                kind,
+                ("rt", fit.seq, event.seq),
+                Finding(
+                    message=message,
+                    severity=Severity.medium,
+                    confidence=Confidence.high,
+                    evidence=[
+                        b.trace_evidence(fit.cell, fit.line, f"traced: {fit.cls} fitted on {n_fit:,} rows"),
+                        b.trace_evidence(side.cell, event.line, f"traced: split with {side.n:,} test rows"),
+                    ],
+                    data={
+                        "fit_cell": fit.cell,
+                        "split_cell": side.cell,
+                        "fit_rows": n_fit,
+                        "test_rows": side.n,
+                        "overlap": shared.count,
+                        "traced": True,
+                        "estimator": fit.cls,
+                    },
+                ),
+                traced=True,
+            )
         # The same record on both sides: its id (the assignment's id column) occurs in training and test rows.
         # Identical feature rows prove nothing (few low-cardinality features collide by chance); ids do.
         id_column = assignment.id_column if assignment is not None else None
         stats = part.groups.get(id_column or "") if id_column else None
         shared_rows = stats.get("test_rows_shared", 0) if stats else 0
         # A messy export's incidental duplicates (about 1 % of rows) are not reported; 5 % and more is a pattern.
-        if stats and side.n and shared_rows >= max(10, 0.05 * side.n) and not any(
-                f.kind is LeakKind.oversampling and f.finding.data.get("split_cell") == side.cell for f in b.out):
-            b.add(LeakKind.test_rows_in_training, ("dups", event.seq), Finding(
-                message=(f"{shared_rows:,} of the {side.n:,} test rows of the split in cell {side.cell} have a "
-                         f"`{id_column}` that also occurs in the training rows: duplicated records sit on both "
-                         f"sides (drop duplicates before splitting)"),
-                severity=Severity.high if shared_rows >= 0.2 * side.n else Severity.medium,
-                confidence=Confidence.high,
-                evidence=[b.trace_evidence(side.cell, event.line,
-                                           f"traced: {stats.get('shared', 0):,} {id_column} values on both sides")],
-                data={"split_cell": side.cell, "test_rows": side.n, "test_rows_in_train": shared_rows,
-                      "shared_ids": stats.get("shared", 0), "traced": True}), traced=True)
+        if (
+            stats
+            and side.n
+            and shared_rows >= max(10, 0.05 * side.n)
+            and not any(
+                f.kind is LeakKind.oversampling and f.finding.data.get("split_cell") == side.cell for f in b.out
+            )
+        ):
+            b.add(
+                LeakKind.test_rows_in_training,
+                ("dups", event.seq),
+                Finding(
+                    message=(
+                        f"{shared_rows:,} of the {side.n:,} test rows of the split in cell {side.cell} have a "
+                        f"`{id_column}` that also occurs in the training rows: duplicated records sit on both "
+                        f"sides (drop duplicates before splitting)"
+                    ),
+                    severity=Severity.high if shared_rows >= 0.2 * side.n else Severity.medium,
+                    confidence=Confidence.high,
+                    evidence=[
+                        b.trace_evidence(
+                            side.cell,
+                            event.line,
+                            f"traced: {stats.get('shared', 0):,} {id_column} values on both sides",
+                        )
+                    ],
+                    data={
+                        "split_cell": side.cell,
+                        "test_rows": side.n,
+                        "test_rows_in_train": shared_rows,
+                        "shared_ids": stats.get("shared", 0),
+                        "traced": True,
+                    },
+                ),
+                traced=True,
+            )
     _runtime_fillna(b, facts)
     _runtime_columns(b, facts, list(assignment.leakage_columns) if assignment is not None else [])
 
@@ -933,8 +1231,7 @@ def _library_transformer(call: TraceCall) -> bool:
     if not call.module.startswith(("sklearn", "imblearn", "category_encoders", "xgboost", "lightgbm")):
         return False
     known = _CATALOGUE.get(call.cls)
-    return known is None or known[1] not in (FitCategory.stateless, FitCategory.resampler,
-                                             FitCategory.undersampler)
+    return known is None or known[1] not in (FitCategory.stateless, FitCategory.resampler, FitCategory.undersampler)
 
 
 def _runtime_fillna(b: _Builder, facts: TraceFacts) -> None:
@@ -951,29 +1248,51 @@ def _runtime_fillna(b: _Builder, facts: TraceFacts) -> None:
             shared = overlap(notebook.rowset(source.index), notebook.rowset(side.index))
             if not shared or shared.count < 0.5 * max(1, side.n):
                 continue
-            existing = [f for f in b.out if f.kind is LeakKind.statistic and f.finding.data.get("fit_cell") in (
-                source.cell, stat.cell)]
+            existing = [
+                f
+                for f in b.out
+                if f.kind is LeakKind.statistic and f.finding.data.get("fit_cell") in (source.cell, stat.cell)
+            ]
             n_rows = (source.shape[0] if source.shape else None) or 0
-            message = (f"`.{source.method}()` in cell {source.cell} was computed over {n_rows:,} rows, "
-                       f"{shared.text()} of which are the test rows of the split in cell {side.cell}, and `fillna` "
-                       f"in cell {stat.cell} filled the data with it")
-            facts_data = {"fit_rows": n_rows, "test_rows": side.n, "overlap": shared.count, "traced": True,
-                          "fit_cell": source.cell, "split_cell": side.cell}
+            message = (
+                f"`.{source.method}()` in cell {source.cell} was computed over {n_rows:,} rows, "
+                f"{shared.text()} of which are the test rows of the split in cell {side.cell}, and `fillna` "
+                f"in cell {stat.cell} filled the data with it"
+            )
+            facts_data = {
+                "fit_rows": n_rows,
+                "test_rows": side.n,
+                "overlap": shared.count,
+                "traced": True,
+                "fit_cell": source.cell,
+                "split_cell": side.cell,
+            }
             if existing:
                 for leak in existing:
                     if not leak.traced:
                         leak.finding.message = message
                         leak.finding.data.update(facts_data)
                         leak.finding.confidence = Confidence.high
-                        leak.finding.evidence.append(b.trace_evidence(
-                            source.cell, source.line, f"traced: computed over {n_rows:,} rows"))
+                        leak.finding.evidence.append(
+                            b.trace_evidence(source.cell, source.line, f"traced: computed over {n_rows:,} rows")
+                        )
                         leak.traced = True
                 break
-            b.add(LeakKind.statistic, ("rt-fill", stat.seq, side.seq), Finding(
-                message=message, severity=Severity.medium, confidence=Confidence.high,
-                evidence=[b.trace_evidence(source.cell, source.line, f"traced: computed over {n_rows:,} rows"),
-                          b.trace_evidence(side.cell, side.event.line, "traced: split")],
-                data=facts_data), traced=True)
+            b.add(
+                LeakKind.statistic,
+                ("rt-fill", stat.seq, side.seq),
+                Finding(
+                    message=message,
+                    severity=Severity.medium,
+                    confidence=Confidence.high,
+                    evidence=[
+                        b.trace_evidence(source.cell, source.line, f"traced: computed over {n_rows:,} rows"),
+                        b.trace_evidence(side.cell, side.event.line, "traced: split"),
+                    ],
+                    data=facts_data,
+                ),
+                traced=True,
+            )
             break
 
 
@@ -990,26 +1309,36 @@ def _runtime_columns(b: _Builder, facts: TraceFacts, leak_columns: list[str]) ->
             hits = [n for n in names if n == column or n.startswith(column + "_") or f"__{column}" in n]
             if not hits:
                 continue
-            existing = [f for f in b.out
-                        if f.kind is LeakKind.leakage_column and f.finding.data.get("column") == column]
+            existing = [
+                f for f in b.out if f.kind is LeakKind.leakage_column and f.finding.data.get("column") == column
+            ]
             note = f"traced: {call.cls} was fitted on columns including {', '.join(hits[:3])}"
             if existing:
                 for leak in existing:
                     if not leak.traced:
                         leak.finding.confidence = Confidence.high
-                        leak.finding.data.update(traced=True, fitted_columns=hits[:10], rows=call.x.n_rows
-                                                 if call.x else None)
+                        leak.finding.data.update(
+                            traced=True, fitted_columns=hits[:10], rows=call.x.n_rows if call.x else None
+                        )
                         leak.finding.evidence.append(b.trace_evidence(call.cell, call.line, note))
                         leak.traced = True
                 continue
             rows = call.x.n_rows if call.x else None
-            b.add(LeakKind.leakage_column, (column, "rt", call.cell), Finding(
-                message=(f"{call.cls} in cell {call.cell} was fitted{f' on {rows:,} rows' if rows else ''} with "
-                         f"the leakage column `{column}` among its features ({', '.join(hits[:3])})"),
-                severity=Severity.high, confidence=Confidence.high,
-                evidence=[b.trace_evidence(call.cell, call.line, note)],
-                data={"column": column, "fit_cell": call.cell, "fitted_columns": hits[:10], "traced": True}),
-                traced=True)
+            b.add(
+                LeakKind.leakage_column,
+                (column, "rt", call.cell),
+                Finding(
+                    message=(
+                        f"{call.cls} in cell {call.cell} was fitted{f' on {rows:,} rows' if rows else ''} with "
+                        f"the leakage column `{column}` among its features ({', '.join(hits[:3])})"
+                    ),
+                    severity=Severity.high,
+                    confidence=Confidence.high,
+                    evidence=[b.trace_evidence(call.cell, call.line, note)],
+                    data={"column": column, "fit_cell": call.cell, "fitted_columns": hits[:10], "traced": True},
+                ),
+                traced=True,
+            )
 
 
 def perfect_predictors(ctx: CheckContext, min_score: float) -> list[Finding]:
@@ -1030,14 +1359,31 @@ def perfect_predictors(ctx: CheckContext, min_score: float) -> list[Finding]:
                 rows = call.x.n_rows if call.x else None
                 snippet = ctx.code.snippet(call.cell, call.line) if call.cell is not None and call.line else None
                 found[probe.col] = Finding(
-                    message=(f"The feature `{probe.col}`{declared} alone predicts the target almost perfectly "
-                             f"({metric} {probe.score:.3f} on the {rows or 0:,} rows {call.cls} was fitted on in "
-                             f"cell {call.cell}): it is most likely derived from the target or recorded after it"),
-                    severity=Severity.high, confidence=Confidence.high,
-                    evidence=[ctx.evidence(call.cell, call.line, snippet=snippet, source=EvidenceSource.trace,
-                                           note=f"traced: single-feature {metric} {probe.score:.3f}")],
-                    data={"column": probe.col, "score": probe.score, "metric": probe.metric, "fit_cell": call.cell,
-                          "rows": rows, "traced": True})
+                    message=(
+                        f"The feature `{probe.col}`{declared} alone predicts the target almost perfectly "
+                        f"({metric} {probe.score:.3f} on the {rows or 0:,} rows {call.cls} was fitted on in "
+                        f"cell {call.cell}): it is most likely derived from the target or recorded after it"
+                    ),
+                    severity=Severity.high,
+                    confidence=Confidence.high,
+                    evidence=[
+                        ctx.evidence(
+                            call.cell,
+                            call.line,
+                            snippet=snippet,
+                            source=EvidenceSource.trace,
+                            note=f"traced: single-feature {metric} {probe.score:.3f}",
+                        )
+                    ],
+                    data={
+                        "column": probe.col,
+                        "score": probe.score,
+                        "metric": probe.metric,
+                        "fit_cell": call.cell,
+                        "rows": rows,
+                        "traced": True,
+                    },
+                )
     return list(found.values())
 
 
@@ -1046,5 +1392,12 @@ def difference_count(notebook: NotebookTrace, a: int | None, b: int | None) -> O
     return difference(notebook.rowset(a), notebook.rowset(b))
 
 
-__all__ = ["LEAK_TYPE", "LeakFinding", "LeakKind", "LeakageAnalysis", "TestSide", "analyse_leakage",
-           "perfect_predictors"]
+__all__ = [
+    "LEAK_TYPE",
+    "LeakFinding",
+    "LeakKind",
+    "LeakageAnalysis",
+    "TestSide",
+    "analyse_leakage",
+    "perfect_predictors",
+]

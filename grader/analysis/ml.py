@@ -33,10 +33,28 @@ from grader.models.findings import Evidence, EvidenceSource
 # --------------------------------------------------------------------------- vocabulary
 
 #: Top-level packages whose names we trust when an import resolves a call.
-ML_MODULES = frozenset({
-    "sklearn", "imblearn", "xgboost", "lightgbm", "catboost", "statsmodels", "category_encoders", "skopt",
-    "optuna", "tensorflow", "keras", "torch", "scipy", "numpy", "pandas", "ngboost", "pygam", "interpret",
-})
+ML_MODULES = frozenset(
+    {
+        "sklearn",
+        "imblearn",
+        "xgboost",
+        "lightgbm",
+        "catboost",
+        "statsmodels",
+        "category_encoders",
+        "skopt",
+        "optuna",
+        "tensorflow",
+        "keras",
+        "torch",
+        "scipy",
+        "numpy",
+        "pandas",
+        "ngboost",
+        "pygam",
+        "interpret",
+    }
+)
 
 
 class Family(StrEnum):
@@ -82,47 +100,168 @@ class EstimatorKind:
 def _kinds(names: Iterable[str], family: Family, **kw: object) -> dict[str, EstimatorKind]:
     out = {}
     for name in names:
-        task = Task.classification if name.endswith(("Classifier", "Classifier_")) or name in _CLASSIFIER_NAMES \
+        task = (
+            Task.classification
+            if name.endswith(("Classifier", "Classifier_")) or name in _CLASSIFIER_NAMES
             else Task.regression
+        )
         out[name] = EstimatorKind(name=name, family=family, task=task, **kw)  # type: ignore[arg-type]
     return out
 
 
-_CLASSIFIER_NAMES = frozenset({
-    "LogisticRegression", "LogisticRegressionCV", "Logit", "logit", "Probit", "probit", "MNLogit", "mnlogit",
-    "SVC", "NuSVC", "LinearSVC", "GaussianNB", "MultinomialNB", "BernoulliNB", "ComplementNB", "CategoricalNB",
-    "Perceptron", "LinearDiscriminantAnalysis", "QuadraticDiscriminantAnalysis", "NearestCentroid",
-    "RidgeClassifierCV", "CalibratedClassifierCV", "EasyEnsembleClassifier", "RUSBoostClassifier",
-})
+_CLASSIFIER_NAMES = frozenset(
+    {
+        "LogisticRegression",
+        "LogisticRegressionCV",
+        "Logit",
+        "logit",
+        "Probit",
+        "probit",
+        "MNLogit",
+        "mnlogit",
+        "SVC",
+        "NuSVC",
+        "LinearSVC",
+        "GaussianNB",
+        "MultinomialNB",
+        "BernoulliNB",
+        "ComplementNB",
+        "CategoricalNB",
+        "Perceptron",
+        "LinearDiscriminantAnalysis",
+        "QuadraticDiscriminantAnalysis",
+        "NearestCentroid",
+        "RidgeClassifierCV",
+        "CalibratedClassifierCV",
+        "EasyEnsembleClassifier",
+        "RUSBoostClassifier",
+    }
+)
 
 _SEEDS_BOOST = ("random_state", "seed", "random_seed")
 
 ESTIMATORS: dict[str, EstimatorKind] = {
-    **_kinds(["LogisticRegression", "LogisticRegressionCV", "RidgeClassifier", "RidgeClassifierCV"],
-             Family.linear, needs_scaling=True),
-    **_kinds(["SGDClassifier", "SGDRegressor", "Perceptron", "PassiveAggressiveClassifier",
-              "PassiveAggressiveRegressor"], Family.linear, needs_scaling=True, stochastic=True),
-    **_kinds(["Ridge", "RidgeCV", "Lasso", "LassoCV", "ElasticNet", "ElasticNetCV", "Lars", "LarsCV", "LassoLars",
-              "LassoLarsCV", "BayesianRidge", "ARDRegression", "HuberRegressor", "PoissonRegressor",
-              "TweedieRegressor", "GammaRegressor", "QuantileRegressor"], Family.linear, needs_scaling=True),
-    **_kinds(["LinearRegression", "OLS", "ols", "WLS", "GLS", "GLM", "glm", "Logit", "logit", "Probit", "probit",
-              "MNLogit", "mnlogit", "LinearDiscriminantAnalysis", "QuadraticDiscriminantAnalysis"], Family.linear),
+    **_kinds(
+        ["LogisticRegression", "LogisticRegressionCV", "RidgeClassifier", "RidgeClassifierCV"],
+        Family.linear,
+        needs_scaling=True,
+    ),
+    **_kinds(
+        ["SGDClassifier", "SGDRegressor", "Perceptron", "PassiveAggressiveClassifier", "PassiveAggressiveRegressor"],
+        Family.linear,
+        needs_scaling=True,
+        stochastic=True,
+    ),
+    **_kinds(
+        [
+            "Ridge",
+            "RidgeCV",
+            "Lasso",
+            "LassoCV",
+            "ElasticNet",
+            "ElasticNetCV",
+            "Lars",
+            "LarsCV",
+            "LassoLars",
+            "LassoLarsCV",
+            "BayesianRidge",
+            "ARDRegression",
+            "HuberRegressor",
+            "PoissonRegressor",
+            "TweedieRegressor",
+            "GammaRegressor",
+            "QuantileRegressor",
+        ],
+        Family.linear,
+        needs_scaling=True,
+    ),
+    **_kinds(
+        [
+            "LinearRegression",
+            "OLS",
+            "ols",
+            "WLS",
+            "GLS",
+            "GLM",
+            "glm",
+            "Logit",
+            "logit",
+            "Probit",
+            "probit",
+            "MNLogit",
+            "mnlogit",
+            "LinearDiscriminantAnalysis",
+            "QuadraticDiscriminantAnalysis",
+        ],
+        Family.linear,
+    ),
     **_kinds(["TheilSenRegressor", "RANSACRegressor"], Family.linear, stochastic=True),
-    **_kinds(["DecisionTreeClassifier", "DecisionTreeRegressor", "ExtraTreeClassifier", "ExtraTreeRegressor"],
-             Family.tree, stochastic=True),
-    **_kinds(["RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor",
-              "BaggingClassifier", "BaggingRegressor", "BalancedRandomForestClassifier",
-              "BalancedBaggingClassifier"], Family.forest, stochastic=True),
-    **_kinds(["GradientBoostingClassifier", "GradientBoostingRegressor", "AdaBoostClassifier", "AdaBoostRegressor",
-              "EasyEnsembleClassifier", "RUSBoostClassifier"], Family.boosting, stochastic=True),
-    **_kinds(["HistGradientBoostingClassifier", "HistGradientBoostingRegressor"], Family.boosting,
-             stochastic=True, handles_missing=True),
+    **_kinds(
+        ["DecisionTreeClassifier", "DecisionTreeRegressor", "ExtraTreeClassifier", "ExtraTreeRegressor"],
+        Family.tree,
+        stochastic=True,
+    ),
+    **_kinds(
+        [
+            "RandomForestClassifier",
+            "RandomForestRegressor",
+            "ExtraTreesClassifier",
+            "ExtraTreesRegressor",
+            "BaggingClassifier",
+            "BaggingRegressor",
+            "BalancedRandomForestClassifier",
+            "BalancedBaggingClassifier",
+        ],
+        Family.forest,
+        stochastic=True,
+    ),
+    **_kinds(
+        [
+            "GradientBoostingClassifier",
+            "GradientBoostingRegressor",
+            "AdaBoostClassifier",
+            "AdaBoostRegressor",
+            "EasyEnsembleClassifier",
+            "RUSBoostClassifier",
+        ],
+        Family.boosting,
+        stochastic=True,
+    ),
+    **_kinds(
+        ["HistGradientBoostingClassifier", "HistGradientBoostingRegressor"],
+        Family.boosting,
+        stochastic=True,
+        handles_missing=True,
+    ),
     # xgboost, lightgbm and catboost use a fixed default seed: unseeded, they still repeat exactly.
-    **_kinds(["XGBClassifier", "XGBRegressor", "XGBRFClassifier", "XGBRFRegressor", "LGBMClassifier",
-              "LGBMRegressor", "CatBoostClassifier", "CatBoostRegressor", "NGBClassifier", "NGBRegressor"],
-             Family.boosting, handles_missing=True, seed_keywords=_SEEDS_BOOST),
-    **_kinds(["KNeighborsClassifier", "KNeighborsRegressor", "RadiusNeighborsClassifier",
-              "RadiusNeighborsRegressor", "NearestCentroid"], Family.knn, needs_scaling=True),
+    **_kinds(
+        [
+            "XGBClassifier",
+            "XGBRegressor",
+            "XGBRFClassifier",
+            "XGBRFRegressor",
+            "LGBMClassifier",
+            "LGBMRegressor",
+            "CatBoostClassifier",
+            "CatBoostRegressor",
+            "NGBClassifier",
+            "NGBRegressor",
+        ],
+        Family.boosting,
+        handles_missing=True,
+        seed_keywords=_SEEDS_BOOST,
+    ),
+    **_kinds(
+        [
+            "KNeighborsClassifier",
+            "KNeighborsRegressor",
+            "RadiusNeighborsClassifier",
+            "RadiusNeighborsRegressor",
+            "NearestCentroid",
+        ],
+        Family.knn,
+        needs_scaling=True,
+    ),
     **_kinds(["SVC", "SVR", "NuSVC", "NuSVR", "LinearSVC", "LinearSVR"], Family.svm, needs_scaling=True),
     **_kinds(["GaussianNB", "MultinomialNB", "BernoulliNB", "ComplementNB", "CategoricalNB"], Family.naive_bayes),
     **_kinds(["MLPClassifier", "MLPRegressor"], Family.neural, needs_scaling=True, stochastic=True),
@@ -131,21 +270,59 @@ ESTIMATORS: dict[str, EstimatorKind] = {
     **_kinds(["GaussianProcessClassifier", "GaussianProcessRegressor"], Family.other, needs_scaling=True),
     **_kinds(["DummyClassifier", "DummyRegressor"], Family.dummy),
 }
-for _simple in ("LogisticRegression", "LinearRegression", "Ridge", "RidgeClassifier", "Lasso", "ElasticNet",
-                "GaussianNB", "Logit", "logit", "OLS", "ols", "DummyClassifier", "DummyRegressor"):
+for _simple in (
+    "LogisticRegression",
+    "LinearRegression",
+    "Ridge",
+    "RidgeClassifier",
+    "Lasso",
+    "ElasticNet",
+    "GaussianNB",
+    "Logit",
+    "logit",
+    "OLS",
+    "ols",
+    "DummyClassifier",
+    "DummyRegressor",
+):
     ESTIMATORS[_simple] = dataclasses.replace(ESTIMATORS[_simple], simple=True)
 
 #: Wrappers whose inner estimator is a tool, not a model being compared.
-SELECTORS = frozenset({"SelectFromModel", "RFE", "RFECV", "SequentialFeatureSelector", "IterativeImputer",
-                       "permutation_importance"})
+SELECTORS = frozenset(
+    {"SelectFromModel", "RFE", "RFECV", "SequentialFeatureSelector", "IterativeImputer", "permutation_importance"}
+)
 #: Wrappers whose inner estimator is still the model.
-MODEL_WRAPPERS = frozenset({"CalibratedClassifierCV", "OneVsRestClassifier", "OneVsOneClassifier",
-                            "MultiOutputClassifier", "MultiOutputRegressor", "TransformedTargetRegressor",
-                            "ClassifierChain", "RegressorChain"})
+MODEL_WRAPPERS = frozenset(
+    {
+        "CalibratedClassifierCV",
+        "OneVsRestClassifier",
+        "OneVsOneClassifier",
+        "MultiOutputClassifier",
+        "MultiOutputRegressor",
+        "TransformedTargetRegressor",
+        "ClassifierChain",
+        "RegressorChain",
+    }
+)
 
-SCALERS = frozenset({"StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler", "Normalizer",
-                     "QuantileTransformer", "PowerTransformer", "scale", "minmax_scale", "robust_scale",
-                     "maxabs_scale", "quantile_transform", "power_transform", "normalize"})
+SCALERS = frozenset(
+    {
+        "StandardScaler",
+        "MinMaxScaler",
+        "RobustScaler",
+        "MaxAbsScaler",
+        "Normalizer",
+        "QuantileTransformer",
+        "PowerTransformer",
+        "scale",
+        "minmax_scale",
+        "robust_scale",
+        "maxabs_scale",
+        "quantile_transform",
+        "power_transform",
+        "normalize",
+    }
+)
 IMPUTERS = frozenset({"SimpleImputer", "KNNImputer", "IterativeImputer", "MissingIndicator"})
 #: pandas methods that deal with missing values.
 PANDAS_MISSING = frozenset({"fillna", "dropna", "interpolate", "ffill", "bfill"})
@@ -163,35 +340,90 @@ class Encoding(StrEnum):
 
 
 ENCODERS: dict[str, Encoding] = {
-    "OneHotEncoder": Encoding.onehot, "get_dummies": Encoding.onehot, "LabelBinarizer": Encoding.onehot,
-    "DictVectorizer": Encoding.onehot, "BinaryEncoder": Encoding.onehot, "HashingEncoder": Encoding.onehot,
-    "BaseNEncoder": Encoding.onehot, "MultiLabelBinarizer": Encoding.onehot,
+    "OneHotEncoder": Encoding.onehot,
+    "get_dummies": Encoding.onehot,
+    "LabelBinarizer": Encoding.onehot,
+    "DictVectorizer": Encoding.onehot,
+    "BinaryEncoder": Encoding.onehot,
+    "HashingEncoder": Encoding.onehot,
+    "BaseNEncoder": Encoding.onehot,
+    "MultiLabelBinarizer": Encoding.onehot,
     "OrdinalEncoder": Encoding.ordinal,
-    "LabelEncoder": Encoding.label, "factorize": Encoding.label,
-    "TargetEncoder": Encoding.target, "CatBoostEncoder": Encoding.target, "LeaveOneOutEncoder": Encoding.target,
-    "WOEEncoder": Encoding.target, "JamesSteinEncoder": Encoding.target, "MEstimateEncoder": Encoding.target,
-    "GLMMEncoder": Encoding.target, "QuantileEncoder": Encoding.target,
+    "LabelEncoder": Encoding.label,
+    "factorize": Encoding.label,
+    "TargetEncoder": Encoding.target,
+    "CatBoostEncoder": Encoding.target,
+    "LeaveOneOutEncoder": Encoding.target,
+    "WOEEncoder": Encoding.target,
+    "JamesSteinEncoder": Encoding.target,
+    "MEstimateEncoder": Encoding.target,
+    "GLMMEncoder": Encoding.target,
+    "QuantileEncoder": Encoding.target,
     "CountEncoder": Encoding.frequency,
 }
 #: Keywords by which boosting libraries take categorical columns natively.
-NATIVE_CATEGORICAL_KEYWORDS = frozenset({"categorical_feature", "categorical_features", "cat_features",
-                                         "enable_categorical"})
+NATIVE_CATEGORICAL_KEYWORDS = frozenset(
+    {"categorical_feature", "categorical_features", "cat_features", "enable_categorical"}
+)
 
-RANDOM_RESAMPLERS = frozenset({"SMOTE", "SMOTENC", "SMOTEN", "ADASYN", "BorderlineSMOTE", "SVMSMOTE", "KMeansSMOTE",
-                               "RandomOverSampler", "RandomUnderSampler", "ClusterCentroids", "SMOTETomek",
-                               "SMOTEENN", "InstanceHardnessThreshold"})
-RESAMPLERS = RANDOM_RESAMPLERS | {"NearMiss", "TomekLinks", "EditedNearestNeighbours",
-                                  "RepeatedEditedNearestNeighbours", "AllKNN", "CondensedNearestNeighbour",
-                                  "OneSidedSelection", "NeighbourhoodCleaningRule"}
+RANDOM_RESAMPLERS = frozenset(
+    {
+        "SMOTE",
+        "SMOTENC",
+        "SMOTEN",
+        "ADASYN",
+        "BorderlineSMOTE",
+        "SVMSMOTE",
+        "KMeansSMOTE",
+        "RandomOverSampler",
+        "RandomUnderSampler",
+        "ClusterCentroids",
+        "SMOTETomek",
+        "SMOTEENN",
+        "InstanceHardnessThreshold",
+    }
+)
+RESAMPLERS = RANDOM_RESAMPLERS | {
+    "NearMiss",
+    "TomekLinks",
+    "EditedNearestNeighbours",
+    "RepeatedEditedNearestNeighbours",
+    "AllKNN",
+    "CondensedNearestNeighbour",
+    "OneSidedSelection",
+    "NeighbourhoodCleaningRule",
+}
 #: Other transformers that learn from the data they are fitted on.
-LEARNED_TRANSFORMS = frozenset({"PCA", "TruncatedSVD", "KBinsDiscretizer", "SelectKBest", "SelectPercentile",
-                                "VarianceThreshold", "SelectFromModel", "RFE", "RFECV", "SequentialFeatureSelector"})
+LEARNED_TRANSFORMS = frozenset(
+    {
+        "PCA",
+        "TruncatedSVD",
+        "KBinsDiscretizer",
+        "SelectKBest",
+        "SelectPercentile",
+        "VarianceThreshold",
+        "SelectFromModel",
+        "RFE",
+        "RFECV",
+        "SequentialFeatureSelector",
+    }
+)
 #: Transformers that build new features inside a pipeline.
-FEATURE_BUILDERS = frozenset({"PolynomialFeatures", "SplineTransformer", "FunctionTransformer", "KBinsDiscretizer",
-                              "Nystroem", "RBFSampler"})
+FEATURE_BUILDERS = frozenset(
+    {"PolynomialFeatures", "SplineTransformer", "FunctionTransformer", "KBinsDiscretizer", "Nystroem", "RBFSampler"}
+)
 
-PIPELINE_BUILDERS = frozenset({"Pipeline", "make_pipeline", "ColumnTransformer", "make_column_transformer",
-                               "FeatureUnion", "make_union", "TransformedTargetRegressor"})
+PIPELINE_BUILDERS = frozenset(
+    {
+        "Pipeline",
+        "make_pipeline",
+        "ColumnTransformer",
+        "make_column_transformer",
+        "FeatureUnion",
+        "make_union",
+        "TransformedTargetRegressor",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -204,33 +436,63 @@ class SplitterKind:
     shuffles: str = "optional"
 
 
-SPLITTERS: dict[str, SplitterKind] = {s.name: s for s in (
-    SplitterKind("KFold"),
-    SplitterKind("StratifiedKFold", stratified=True),
-    SplitterKind("GroupKFold", grouped=True),
-    SplitterKind("StratifiedGroupKFold", stratified=True, grouped=True),
-    SplitterKind("TimeSeriesSplit", time=True, shuffles="never"),
-    SplitterKind("ShuffleSplit", shuffles="always"),
-    SplitterKind("StratifiedShuffleSplit", stratified=True, shuffles="always"),
-    SplitterKind("GroupShuffleSplit", grouped=True, shuffles="always"),
-    SplitterKind("RepeatedKFold", shuffles="always"),
-    SplitterKind("RepeatedStratifiedKFold", stratified=True, shuffles="always"),
-    SplitterKind("LeaveOneOut", shuffles="never"),
-    SplitterKind("LeavePOut", shuffles="never"),
-    SplitterKind("LeaveOneGroupOut", grouped=True, shuffles="never"),
-    SplitterKind("LeavePGroupsOut", grouped=True, shuffles="never"),
-    SplitterKind("PredefinedSplit", shuffles="never"),
-)}
+SPLITTERS: dict[str, SplitterKind] = {
+    s.name: s
+    for s in (
+        SplitterKind("KFold"),
+        SplitterKind("StratifiedKFold", stratified=True),
+        SplitterKind("GroupKFold", grouped=True),
+        SplitterKind("StratifiedGroupKFold", stratified=True, grouped=True),
+        SplitterKind("TimeSeriesSplit", time=True, shuffles="never"),
+        SplitterKind("ShuffleSplit", shuffles="always"),
+        SplitterKind("StratifiedShuffleSplit", stratified=True, shuffles="always"),
+        SplitterKind("GroupShuffleSplit", grouped=True, shuffles="always"),
+        SplitterKind("RepeatedKFold", shuffles="always"),
+        SplitterKind("RepeatedStratifiedKFold", stratified=True, shuffles="always"),
+        SplitterKind("LeaveOneOut", shuffles="never"),
+        SplitterKind("LeavePOut", shuffles="never"),
+        SplitterKind("LeaveOneGroupOut", grouped=True, shuffles="never"),
+        SplitterKind("LeavePGroupsOut", grouped=True, shuffles="never"),
+        SplitterKind("PredefinedSplit", shuffles="never"),
+    )
+}
 SPLIT_FUNCTIONS = frozenset({"train_test_split"})
 
-SEARCH_CV = frozenset({"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV",
-                       "BayesSearchCV", "TuneSearchCV", "TuneGridSearchCV"})
+SEARCH_CV = frozenset(
+    {
+        "GridSearchCV",
+        "RandomizedSearchCV",
+        "HalvingGridSearchCV",
+        "HalvingRandomSearchCV",
+        "BayesSearchCV",
+        "TuneSearchCV",
+        "TuneGridSearchCV",
+    }
+)
 RANDOM_SEARCH_CV = frozenset({"RandomizedSearchCV", "HalvingRandomSearchCV", "BayesSearchCV", "TuneSearchCV"})
 #: Estimators that tune their own regularisation by internal cross-validation.
-BUILTIN_CV_ESTIMATORS = frozenset({"LogisticRegressionCV", "RidgeCV", "RidgeClassifierCV", "LassoCV", "ElasticNetCV",
-                                   "LarsCV", "LassoLarsCV", "RFECV"})
-CV_FUNCTIONS = frozenset({"cross_val_score", "cross_validate", "cross_val_predict", "learning_curve",
-                          "validation_curve", "permutation_test_score"})
+BUILTIN_CV_ESTIMATORS = frozenset(
+    {
+        "LogisticRegressionCV",
+        "RidgeCV",
+        "RidgeClassifierCV",
+        "LassoCV",
+        "ElasticNetCV",
+        "LarsCV",
+        "LassoLarsCV",
+        "RFECV",
+    }
+)
+CV_FUNCTIONS = frozenset(
+    {
+        "cross_val_score",
+        "cross_validate",
+        "cross_val_predict",
+        "learning_curve",
+        "validation_curve",
+        "permutation_test_score",
+    }
+)
 #: `xgboost.cv`, `lightgbm.cv`, `catboost.cv` are only recognised through an import.
 LIBRARY_CV = frozenset({"xgboost.cv", "lightgbm.cv", "catboost.cv"})
 
@@ -268,46 +530,88 @@ class Measure(StrEnum):
     custom = "custom"
 
 
-CLASSIFICATION_MEASURES = frozenset({
-    Measure.accuracy, Measure.balanced_accuracy, Measure.roc_auc, Measure.average_precision, Measure.f1,
-    Measure.precision, Measure.recall, Measure.log_loss, Measure.brier, Measure.mcc, Measure.kappa,
-    Measure.confusion, Measure.report, Measure.roc_curve, Measure.pr_curve,
-})
+CLASSIFICATION_MEASURES = frozenset(
+    {
+        Measure.accuracy,
+        Measure.balanced_accuracy,
+        Measure.roc_auc,
+        Measure.average_precision,
+        Measure.f1,
+        Measure.precision,
+        Measure.recall,
+        Measure.log_loss,
+        Measure.brier,
+        Measure.mcc,
+        Measure.kappa,
+        Measure.confusion,
+        Measure.report,
+        Measure.roc_curve,
+        Measure.pr_curve,
+    }
+)
 #: Classification measures that stay informative when one class is rare.
 IMBALANCE_AWARE = CLASSIFICATION_MEASURES - {Measure.accuracy, Measure.confusion, Measure.roc_curve}
-REGRESSION_MEASURES = frozenset({Measure.mae, Measure.mse, Measure.rmse, Measure.r2, Measure.mape, Measure.medae,
-                                 Measure.msle, Measure.max_error})
+REGRESSION_MEASURES = frozenset(
+    {Measure.mae, Measure.mse, Measure.rmse, Measure.r2, Measure.mape, Measure.medae, Measure.msle, Measure.max_error}
+)
 #: Measures only meaningful for class labels: on a regression target they are a mistake.
-LABEL_ONLY_MEASURES = frozenset({Measure.accuracy, Measure.balanced_accuracy, Measure.f1, Measure.precision,
-                                 Measure.recall, Measure.confusion, Measure.report, Measure.roc_auc,
-                                 Measure.average_precision, Measure.mcc, Measure.kappa})
+LABEL_ONLY_MEASURES = frozenset(
+    {
+        Measure.accuracy,
+        Measure.balanced_accuracy,
+        Measure.f1,
+        Measure.precision,
+        Measure.recall,
+        Measure.confusion,
+        Measure.report,
+        Measure.roc_auc,
+        Measure.average_precision,
+        Measure.mcc,
+        Measure.kappa,
+    }
+)
 ERROR_ANALYSIS = frozenset({Measure.confusion, Measure.report, Measure.residuals})
 
 METRIC_FUNCTIONS: dict[str, frozenset[Measure]] = {
-    name: frozenset(measures) for name, measures in {
-        "accuracy_score": {Measure.accuracy}, "top_k_accuracy_score": {Measure.accuracy},
+    name: frozenset(measures)
+    for name, measures in {
+        "accuracy_score": {Measure.accuracy},
+        "top_k_accuracy_score": {Measure.accuracy},
         "balanced_accuracy_score": {Measure.balanced_accuracy},
-        "roc_auc_score": {Measure.roc_auc}, "average_precision_score": {Measure.average_precision},
-        "f1_score": {Measure.f1}, "fbeta_score": {Measure.f1}, "precision_score": {Measure.precision},
+        "roc_auc_score": {Measure.roc_auc},
+        "average_precision_score": {Measure.average_precision},
+        "f1_score": {Measure.f1},
+        "fbeta_score": {Measure.f1},
+        "precision_score": {Measure.precision},
         "recall_score": {Measure.recall},
         "precision_recall_fscore_support": {Measure.precision, Measure.recall, Measure.f1},
-        "log_loss": {Measure.log_loss}, "brier_score_loss": {Measure.brier}, "matthews_corrcoef": {Measure.mcc},
+        "log_loss": {Measure.log_loss},
+        "brier_score_loss": {Measure.brier},
+        "matthews_corrcoef": {Measure.mcc},
         "cohen_kappa_score": {Measure.kappa},
         "classification_report": {Measure.report, Measure.precision, Measure.recall, Measure.f1},
-        "confusion_matrix": {Measure.confusion}, "multilabel_confusion_matrix": {Measure.confusion},
+        "confusion_matrix": {Measure.confusion},
+        "multilabel_confusion_matrix": {Measure.confusion},
         "plot_confusion_matrix": {Measure.confusion},
-        "roc_curve": {Measure.roc_curve}, "plot_roc_curve": {Measure.roc_curve, Measure.roc_auc},
+        "roc_curve": {Measure.roc_curve},
+        "plot_roc_curve": {Measure.roc_curve, Measure.roc_auc},
         "precision_recall_curve": {Measure.pr_curve},
         "plot_precision_recall_curve": {Measure.pr_curve, Measure.average_precision},
-        "mean_absolute_error": {Measure.mae}, "mean_squared_error": {Measure.mse},
-        "root_mean_squared_error": {Measure.rmse}, "mean_absolute_percentage_error": {Measure.mape},
-        "r2_score": {Measure.r2}, "explained_variance_score": {Measure.r2},
-        "median_absolute_error": {Measure.medae}, "mean_squared_log_error": {Measure.msle},
-        "root_mean_squared_log_error": {Measure.msle}, "max_error": {Measure.max_error},
+        "mean_absolute_error": {Measure.mae},
+        "mean_squared_error": {Measure.mse},
+        "root_mean_squared_error": {Measure.rmse},
+        "mean_absolute_percentage_error": {Measure.mape},
+        "r2_score": {Measure.r2},
+        "explained_variance_score": {Measure.r2},
+        "median_absolute_error": {Measure.medae},
+        "mean_squared_log_error": {Measure.msle},
+        "root_mean_squared_log_error": {Measure.msle},
+        "max_error": {Measure.max_error},
         # Displays, constructed or through `.from_estimator` / `.from_predictions`.
         "RocCurveDisplay": {Measure.roc_curve, Measure.roc_auc},
         "PrecisionRecallDisplay": {Measure.pr_curve, Measure.average_precision},
-        "ConfusionMatrixDisplay": {Measure.confusion}, "DetCurveDisplay": {Measure.roc_curve},
+        "ConfusionMatrixDisplay": {Measure.confusion},
+        "DetCurveDisplay": {Measure.roc_curve},
         "PredictionErrorDisplay": {Measure.residuals},
     }.items()
 }
@@ -328,8 +632,9 @@ PRIMARY_MEASURES: dict[Metric, frozenset[Measure]] = {
 #: Words a reader uses for a measure in prose or printed output.
 MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
     Measure.roc_auc: re.compile(r"\b(roc[\s_-]*auc|auc[\s_-]*roc|auroc|roc)\b", re.IGNORECASE),
-    Measure.average_precision: re.compile(r"\b(average[\s_-]*precision|pr[\s_-]*auc|auc[\s_-]*pr|auprc|ap)\b",
-                                          re.IGNORECASE),
+    Measure.average_precision: re.compile(
+        r"\b(average[\s_-]*precision|pr[\s_-]*auc|auc[\s_-]*pr|auprc|ap)\b", re.IGNORECASE
+    ),
     Measure.f1: re.compile(r"\bf1", re.IGNORECASE),
     Measure.accuracy: re.compile(r"\baccuracy\b", re.IGNORECASE),
     Measure.mae: re.compile(r"\b(mae|mean[\s_-]*absolute[\s_-]*error)\b", re.IGNORECASE),
@@ -342,14 +647,25 @@ def measures_from_scoring(text: str) -> frozenset[Measure]:
     """The measure behind a scikit-learn `scoring=` string (`"neg_root_mean_squared_error"` → RMSE)."""
     s = text.strip().lower()
     table = [
-        ("balanced_accuracy", Measure.balanced_accuracy), ("accuracy", Measure.accuracy),
-        ("roc_auc", Measure.roc_auc), ("average_precision", Measure.average_precision), ("f1", Measure.f1),
-        ("precision", Measure.precision), ("recall", Measure.recall), ("neg_log_loss", Measure.log_loss),
-        ("neg_brier_score", Measure.brier), ("matthews_corrcoef", Measure.mcc),
-        ("neg_mean_absolute_percentage_error", Measure.mape), ("neg_mean_absolute_error", Measure.mae),
-        ("neg_root_mean_squared_log_error", Measure.msle), ("neg_mean_squared_log_error", Measure.msle),
-        ("neg_root_mean_squared_error", Measure.rmse), ("neg_mean_squared_error", Measure.mse),
-        ("neg_median_absolute_error", Measure.medae), ("explained_variance", Measure.r2), ("r2", Measure.r2),
+        ("balanced_accuracy", Measure.balanced_accuracy),
+        ("accuracy", Measure.accuracy),
+        ("roc_auc", Measure.roc_auc),
+        ("average_precision", Measure.average_precision),
+        ("f1", Measure.f1),
+        ("precision", Measure.precision),
+        ("recall", Measure.recall),
+        ("neg_log_loss", Measure.log_loss),
+        ("neg_brier_score", Measure.brier),
+        ("matthews_corrcoef", Measure.mcc),
+        ("neg_mean_absolute_percentage_error", Measure.mape),
+        ("neg_mean_absolute_error", Measure.mae),
+        ("neg_root_mean_squared_log_error", Measure.msle),
+        ("neg_mean_squared_log_error", Measure.msle),
+        ("neg_root_mean_squared_error", Measure.rmse),
+        ("neg_mean_squared_error", Measure.mse),
+        ("neg_median_absolute_error", Measure.medae),
+        ("explained_variance", Measure.r2),
+        ("r2", Measure.r2),
         ("max_error", Measure.max_error),
     ]
     for prefix, measure in table:
@@ -359,9 +675,34 @@ def measures_from_scoring(text: str) -> frozenset[Measure]:
 
 
 #: Name parts that by convention mark held-out data (test, validation, out-of-fold) or training data.
-HELDOUT_TOKENS = frozenset({"test", "tst", "val", "valid", "validation", "holdout", "hold", "heldout", "oof", "dev",
-                            "te", "va", "eval", "unseen", "xtest", "ytest", "xval", "yval", "xvalid", "yvalid",
-                            "xte", "yte", "xhold", "yhold"})
+HELDOUT_TOKENS = frozenset(
+    {
+        "test",
+        "tst",
+        "val",
+        "valid",
+        "validation",
+        "holdout",
+        "hold",
+        "heldout",
+        "oof",
+        "dev",
+        "te",
+        "va",
+        "eval",
+        "unseen",
+        "xtest",
+        "ytest",
+        "xval",
+        "yval",
+        "xvalid",
+        "yvalid",
+        "xte",
+        "yte",
+        "xhold",
+        "yhold",
+    }
+)
 TRAIN_TOKENS = frozenset({"train", "tr", "training", "xtrain", "ytrain", "xtr", "ytr"})
 PREDICTION_NAME = re.compile(r"(pred|yhat|y_hat|proba|prob\b|oof)", re.IGNORECASE)
 
@@ -377,6 +718,7 @@ def is_heldout_name(name: str) -> bool:
 
 def is_train_name(name: str) -> bool:
     return any(t in TRAIN_TOKENS for t in _tokens(name))
+
 
 #: Words that mark a reason being given, in markdown or comments.
 REASONING = re.compile(
@@ -567,8 +909,9 @@ class MLFacts:
             self.for_loops.append((cell, node))
             self._bind(cell, node.target, node.iter, node.lineno, element=True)
         elif isinstance(node, ast.ClassDef):
-            self.class_bases.append((cell, node, {b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "")
-                                                  for b in node.bases}))
+            self.class_bases.append(
+                (cell, node, {b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in node.bases})
+            )
 
     def _bind(self, cell: int, target: ast.expr, value: ast.expr, line: int, element: bool = False) -> None:
         if isinstance(target, ast.Name):
@@ -628,8 +971,11 @@ class MLFacts:
                     return base.id
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             func = stmt.value.func
-            if isinstance(func, ast.Attribute) and func.attr in ("append", "extend", "update", "insert") \
-                    and isinstance(func.value, ast.Name):
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in ("append", "extend", "update", "insert")
+                and isinstance(func.value, ast.Name)
+            ):
                 return func.value.id
         if isinstance(stmt, ast.For) and isinstance(stmt.target, ast.Name) and self._within(node, stmt.iter):
             return stmt.target.id
@@ -667,8 +1013,9 @@ class MLFacts:
                     elif outer is not None and outer.receiver is None and outer.name in self.functions:
                         enclosing.append("call:" + outer.name)
                 current = self.parent(current)
-            found.append(Use(site, name, self._bound_to(site.node), tuple(enclosing),
-                             self.enclosing_function(site.node)))
+            found.append(
+                Use(site, name, self._bound_to(site.node), tuple(enclosing), self.enclosing_function(site.node))
+            )
         return found
 
     def named(self, names: Iterable[str] | frozenset[str]) -> list[Use]:
@@ -849,8 +1196,13 @@ class MLFacts:
         return [s for s in self.code.calls if s.qualname in LIBRARY_CV]
 
     def has_cross_validation(self) -> bool:
-        return bool(self.cv_calls or self.searches or self.manual_cv_loops or self.library_cv
-                    or self.named(BUILTIN_CV_ESTIMATORS))
+        return bool(
+            self.cv_calls
+            or self.searches
+            or self.manual_cv_loops
+            or self.library_cv
+            or self.named(BUILTIN_CV_ESTIMATORS)
+        )
 
     def cv_evidence(self) -> list[tuple[int, int]]:
         places = [(u.cell, u.line) for u in self.cv_calls + self.searches + self.named(BUILTIN_CV_ESTIMATORS)]
@@ -904,21 +1256,42 @@ class MLFacts:
             elif use.name == "auc":
                 args = names_in(use.call)
                 is_roc = any("fpr" in n or "tpr" in n for n in args) or (
-                    roc_curve_seen and not any("prec" in n or "rec" in n for n in args))
-                out.append(MetricUse(use.site, frozenset({Measure.roc_auc if is_roc else Measure.average_precision}),
-                                     "function", frozenset(args), use.function))
+                    roc_curve_seen and not any("prec" in n or "rec" in n for n in args)
+                )
+                out.append(
+                    MetricUse(
+                        use.site,
+                        frozenset({Measure.roc_auc if is_roc else Measure.average_precision}),
+                        "function",
+                        frozenset(args),
+                        use.function,
+                    )
+                )
             elif (use.name in CV_FUNCTIONS and use.name != "cross_val_predict") or use.name in SEARCH_CV:
-                out.append(MetricUse(use.site, self.scoring_measures(kw(use.call, "scoring")), "scoring",
-                                     frozenset(), use.function))
+                out.append(
+                    MetricUse(
+                        use.site, self.scoring_measures(kw(use.call, "scoring")), "scoring", frozenset(), use.function
+                    )
+                )
         for site in self.code.calls:
             if site.name == "score" and site.receiver and len(site.node.args) >= 2:
-                out.append(MetricUse(site, self._score_measures(site), "score", self._data(site.node),
-                                     self.enclosing_function(site.node)))
+                out.append(
+                    MetricUse(
+                        site,
+                        self._score_measures(site),
+                        "score",
+                        self._data(site.node),
+                        self.enclosing_function(site.node),
+                    )
+                )
         helpers = self.eval_helpers(out)
         for site in self.code.calls:
             if site.receiver is None and site.qualname is None and site.name in helpers:
-                out.append(MetricUse(site, helpers[site.name], "helper", self._data(site.node),
-                                     self.enclosing_function(site.node)))
+                out.append(
+                    MetricUse(
+                        site, helpers[site.name], "helper", self._data(site.node), self.enclosing_function(site.node)
+                    )
+                )
         out.sort(key=lambda m: (m.site.cell, m.site.line, m.site.node.col_offset))
         return out
 
@@ -928,7 +1301,8 @@ class MLFacts:
             squared = kw(use.call, "squared")
             sqrt_parent = isinstance(parent, ast.Call) and (
                 (isinstance(parent.func, ast.Attribute) and parent.func.attr == "sqrt")
-                or (isinstance(parent.func, ast.Name) and parent.func.id == "sqrt"))
+                or (isinstance(parent.func, ast.Name) and parent.func.id == "sqrt")
+            )
             pow_parent = isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Pow)
             if is_false(squared) or sqrt_parent or pow_parent:
                 return frozenset({Measure.rmse})
@@ -981,8 +1355,24 @@ class MLFacts:
 
 
 #: numpy's legacy global-state draws, reproducible only after `np.random.seed`.
-NUMPY_DRAWS = frozenset({"rand", "randn", "randint", "random", "random_sample", "choice", "permutation", "shuffle",
-                         "normal", "uniform", "binomial", "poisson", "exponential", "sample"})
+NUMPY_DRAWS = frozenset(
+    {
+        "rand",
+        "randn",
+        "randint",
+        "random",
+        "random_sample",
+        "choice",
+        "permutation",
+        "shuffle",
+        "normal",
+        "uniform",
+        "binomial",
+        "poisson",
+        "exponential",
+        "sample",
+    }
+)
 #: Estimators whose randomness is noticeable in the reported scores.
 NOISY_FAMILIES = frozenset({Family.forest, Family.boosting, Family.neural})
 
@@ -1039,8 +1429,11 @@ def _randomness(facts: MLFacts) -> list[RandomUse]:
         elif site.qualname and site.qualname.startswith("numpy.random."):
             draw = site.qualname.rsplit(".", 1)[-1]
             if draw in NUMPY_DRAWS:
-                found.append(RandomUse(site, "numpy", f"np.random.{draw}",
-                                       facts.seeded_globally_before(site.cell, site.line), False))
+                found.append(
+                    RandomUse(
+                        site, "numpy", f"np.random.{draw}", facts.seeded_globally_before(site.cell, site.line), False
+                    )
+                )
             elif draw in ("default_rng", "RandomState") and not site.node.args and not site.node.keywords:
                 found.append(RandomUse(site, "numpy", f"np.random.{draw}()", False, False))
     found.sort(key=lambda r: (r.site.cell, r.site.line, r.site.node.col_offset))
@@ -1128,8 +1521,9 @@ def local_modules(code: CodeIndex, texts: dict[str, str]) -> tuple[Module, ...]:
     cached = _MODULES.get(code)
     if cached is not None:
         return cached
-    imported = set(code.imported_modules) | {q.rsplit(".", 1)[0] for q in code.aliases.values()} | \
-        set(code.aliases.values())
+    imported = (
+        set(code.imported_modules) | {q.rsplit(".", 1)[0] for q in code.aliases.values()} | set(code.aliases.values())
+    )
     found = []
     for path, text in sorted(texts.items()):
         if not path.endswith(".py"):
@@ -1138,10 +1532,13 @@ def local_modules(code: CodeIndex, texts: dict[str, str]) -> tuple[Module, ...]:
         if dotted not in imported and dotted.split(".")[-1] not in imported:
             continue
         pieces = _chunks(text)
-        cells = tuple(Cell(index=i, notebook=path, local_index=i, cell_type="code", source=source)
-                      for i, (_, source) in enumerate(pieces))
-        found.append(Module(path, CodeIndex(NotebookView(cells=cells, notebooks=(path,))),
-                            tuple(offset for offset, _ in pieces)))
+        cells = tuple(
+            Cell(index=i, notebook=path, local_index=i, cell_type="code", source=source)
+            for i, (_, source) in enumerate(pieces)
+        )
+        found.append(
+            Module(path, CodeIndex(NotebookView(cells=cells, notebooks=(path,))), tuple(offset for offset, _ in pieces))
+        )
     _MODULES[code] = tuple(found)
     return _MODULES[code]
 
@@ -1288,5 +1685,10 @@ def evidence_for(ctx: CheckContext, source: Source, cell: int, line: int) -> Evi
     """Evidence at a place in the notebook, or in a local module (as a file excerpt)."""
     if source.module is None:
         return ctx.evidence(cell, line)
-    return ctx.evidence(None, source.module.file_line(cell, line), snippet=source.module.code.snippet(cell, line),
-                        source=EvidenceSource.file, note=source.module.path)
+    return ctx.evidence(
+        None,
+        source.module.file_line(cell, line),
+        snippet=source.module.code.snippet(cell, line),
+        source=EvidenceSource.file,
+        note=source.module.path,
+    )

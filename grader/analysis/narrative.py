@@ -82,8 +82,13 @@ def headings_in(cell: Cell) -> list[Heading]:
         if atx and atx.group(2).strip():
             found.append(Heading(cell.index, number, len(atx.group(1)), atx.group(2).strip()))
             continue
-        if number > 1 and _SETEXT.match(line) and lines[number - 2].strip() and not _LIST_OR_QUOTE.match(
-                lines[number - 2]) and not _ATX.match(lines[number - 2]):
+        if (
+            number > 1
+            and _SETEXT.match(line)
+            and lines[number - 2].strip()
+            and not _LIST_OR_QUOTE.match(lines[number - 2])
+            and not _ATX.match(lines[number - 2])
+        ):
             level = 1 if line.strip().startswith("=") else 2
             found.append(Heading(cell.index, number - 1, level, lines[number - 2].strip()))
             continue
@@ -134,52 +139,176 @@ def _terms(*patterns: str) -> re.Pattern[str]:
 
 #: Language that gives a reason or weighs options, not only narrates what the code does.
 REASONING = _terms(
-    r"because\b", r"since\b", r"so that\b", r"in order to\b", r"trade[- ]?offs?\b", r"chose\b", r"choose\b",
-    r"chosen\b", r"choice\b", r"instead of\b", r"rather than\b", r"assum\w*", r"to avoid\b", r"avoids?\b",
-    r"prevents?\b", r"to reduce\b", r"account for\b", r"given that\b", r"due to\b", r"therefore\b", r"thus\b",
-    r"hence\b", r"which means\b", r"means that\b", r"prefer\w*", r"motivat\w*", r"rational\w*", r"justif\w*",
-    r"the reason\b", r"reasons?\b", r"decid\w*", r"decision\w*", r"opt(?:ed)? for\b", r"better suited\b",
-    r"more robust\b", r"robust to\b", r"otherwise\b", r"so (?:the|I|we|a|an|each|it|this|these|they|our|no|not|only)\b",
+    r"because\b",
+    r"since\b",
+    r"so that\b",
+    r"in order to\b",
+    r"trade[- ]?offs?\b",
+    r"chose\b",
+    r"choose\b",
+    r"chosen\b",
+    r"choice\b",
+    r"instead of\b",
+    r"rather than\b",
+    r"assum\w*",
+    r"to avoid\b",
+    r"avoids?\b",
+    r"prevents?\b",
+    r"to reduce\b",
+    r"account for\b",
+    r"given that\b",
+    r"due to\b",
+    r"therefore\b",
+    r"thus\b",
+    r"hence\b",
+    r"which means\b",
+    r"means that\b",
+    r"prefer\w*",
+    r"motivat\w*",
+    r"rational\w*",
+    r"justif\w*",
+    r"the reason\b",
+    r"reasons?\b",
+    r"decid\w*",
+    r"decision\w*",
+    r"opt(?:ed)? for\b",
+    r"better suited\b",
+    r"more robust\b",
+    r"robust to\b",
+    r"otherwise\b",
+    r"so (?:the|I|we|a|an|each|it|this|these|they|our|no|not|only)\b",
     r"ensures?\b",
-    r"caveats?\b", r"risks?\b", r"leak\w*", r"over-?fit\w*", r"makes sense\b", r"worth\b", r"safer\b",
-    r"not\s+\w+\s+enough\b", r"would\s+(?:otherwise|inflate|bias|hurt|leak)\w*", r"to keep\b", r"to make sure\b",
-    r"as a result\b", r"that is why\b", r"this is why\b", r"which is why\b",
+    r"caveats?\b",
+    r"risks?\b",
+    r"leak\w*",
+    r"over-?fit\w*",
+    r"makes sense\b",
+    r"worth\b",
+    r"safer\b",
+    r"not\s+\w+\s+enough\b",
+    r"would\s+(?:otherwise|inflate|bias|hurt|leak)\w*",
+    r"to keep\b",
+    r"to make sure\b",
+    r"as a result\b",
+    r"that is why\b",
+    r"this is why\b",
+    r"which is why\b",
     # terse reasons in bullet lists: "drop hour (already in is_weekend)", "customer_rating: mostly missing"
-    r"already\b", r"redundant\b", r"too (?:many|few|sparse|noisy|slow|small|large)\b",
-    r"(?:mostly|largely) (?:missing|empty)\b", r"more than \d+\s?% (?:missing|empty)", r"not (?:available|known)\b",
-    r"only (?:known|available)\b", r"as (?:it|they) (?:is|are|was|were)\b",
+    r"already\b",
+    r"redundant\b",
+    r"too (?:many|few|sparse|noisy|slow|small|large)\b",
+    r"(?:mostly|largely) (?:missing|empty)\b",
+    r"more than \d+\s?% (?:missing|empty)",
+    r"not (?:available|known)\b",
+    r"only (?:known|available)\b",
+    r"as (?:it|they) (?:is|are|was|were)\b",
 )
 
 #: Language that reports an observation about the data.
 OBSERVATION = _terms(
-    r"shows?\b", r"suggests?\b", r"indicates?\b", r"skew\w*", r"imbalanc\w*", r"correlat\w*", r"outliers?\b",
-    r"missing\b", r"most\b", r"majority\b", r"minority\b", r"higher\b", r"lower\b", r"more likely\b",
-    r"less likely\b", r"distribut\w*", r"notice\w*", r"observ\w*", r"appears?\b", r"looks?\b", r"seems?\b",
-    r"clear\w*", r"strong\w*", r"weak\w*", r"few\b", r"rare\w*", r"tail\b", r"spike\w*", r"peak\w*",
-    r"duplicat\w*", r"roughly\b", r"about\b", r"around\b", r"\d+(?:\.\d+)?\s?%",
+    r"shows?\b",
+    r"suggests?\b",
+    r"indicates?\b",
+    r"skew\w*",
+    r"imbalanc\w*",
+    r"correlat\w*",
+    r"outliers?\b",
+    r"missing\b",
+    r"most\b",
+    r"majority\b",
+    r"minority\b",
+    r"higher\b",
+    r"lower\b",
+    r"more likely\b",
+    r"less likely\b",
+    r"distribut\w*",
+    r"notice\w*",
+    r"observ\w*",
+    r"appears?\b",
+    r"looks?\b",
+    r"seems?\b",
+    r"clear\w*",
+    r"strong\w*",
+    r"weak\w*",
+    r"few\b",
+    r"rare\w*",
+    r"tail\b",
+    r"spike\w*",
+    r"peak\w*",
+    r"duplicat\w*",
+    r"roughly\b",
+    r"about\b",
+    r"around\b",
+    r"\d+(?:\.\d+)?\s?%",
 )
 
 NEXT_STEPS = _terms(
-    r"next steps?\b", r"future\b", r"further\b", r"with more time\b", r"given more time\b", r"if I had\b",
-    r"improv\w*", r"limitations?\b", r"next\s*[.:]",
+    r"next steps?\b",
+    r"future\b",
+    r"further\b",
+    r"with more time\b",
+    r"given more time\b",
+    r"if I had\b",
+    r"improv\w*",
+    r"limitations?\b",
+    r"next\s*[.:]",
     r"would (?:probably |also |first )?(?:like|try|add|explore|investigate|use|need|want|help|test|validate)\b",
-    r"could (?:try|add|explore|investigate|use|be)\b", r"to do\b", r"todo\b", r"follow[- ]?up\b",
-    r"recommend\w*", r"monitor\w*", r"in production\b", r"deploy\w*", r"extend\w*", r"open questions?\b",
-    r"caveats?\b", r"worth (?:trying|exploring|investigating)\b",
+    r"could (?:try|add|explore|investigate|use|be)\b",
+    r"to do\b",
+    r"todo\b",
+    r"follow[- ]?up\b",
+    r"recommend\w*",
+    r"monitor\w*",
+    r"in production\b",
+    r"deploy\w*",
+    r"extend\w*",
+    r"open questions?\b",
+    r"caveats?\b",
+    r"worth (?:trying|exploring|investigating)\b",
 )
 
 #: Metric names and numbers: what a conclusion that reports results mentions.
 RESULTS = _terms(
-    r"auc\b", r"roc\b", r"f1\b", r"precision\b", r"recall\b", r"accuracy\b", r"average precision\b", r"ap\b",
-    r"mae\b", r"rmse\b", r"mse\b", r"r2\b", r"r²", r"r-squared\b", r"log[- ]?loss\b", r"score\w*",
-    r"error\b", r"baseline\b", r"outperform\w*", r"best model\b", r"final model\b",
+    r"auc\b",
+    r"roc\b",
+    r"f1\b",
+    r"precision\b",
+    r"recall\b",
+    r"accuracy\b",
+    r"average precision\b",
+    r"ap\b",
+    r"mae\b",
+    r"rmse\b",
+    r"mse\b",
+    r"r2\b",
+    r"r²",
+    r"r-squared\b",
+    r"log[- ]?loss\b",
+    r"score\w*",
+    r"error\b",
+    r"baseline\b",
+    r"outperform\w*",
+    r"best model\b",
+    r"final model\b",
 )
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s?%|(?<![\w.])0?\.\d+|(?<![\w.])\d+\.\d+")
 
 CONCLUSION_HEADING = _terms(
-    r"conclu\w*", r"summary\b", r"summar\w*", r"results?\b", r"findings\b", r"takeaways?\b", r"key points\b",
-    r"next steps?\b", r"recommendations?\b", r"wrap[- ]?up\b", r"final thoughts\b", r"discussion\b",
-    r"limitations\b", r"outcome\w*", r"tl;?dr\b",
+    r"conclu\w*",
+    r"summary\b",
+    r"summar\w*",
+    r"results?\b",
+    r"findings\b",
+    r"takeaways?\b",
+    r"key points\b",
+    r"next steps?\b",
+    r"recommendations?\b",
+    r"wrap[- ]?up\b",
+    r"final thoughts\b",
+    r"discussion\b",
+    r"limitations\b",
+    r"outcome\w*",
+    r"tl;?dr\b",
 )
 
 
@@ -260,8 +389,10 @@ class Scopes:
         """(cell, node) of the given node types; one type keeps notebook order."""
         if len(types) == 1:
             return self.by_type.get(types[0], [])
-        return sorted((item for t in types for item in self.by_type.get(t, [])),
-                      key=lambda item: (item[0], getattr(item[1], "lineno", 0), getattr(item[1], "col_offset", 0)))
+        return sorted(
+            (item for t in types for item in self.by_type.get(t, [])),
+            key=lambda item: (item[0], getattr(item[1], "lineno", 0), getattr(item[1], "col_offset", 0)),
+        )
 
     def enclosing(self, node: ast.AST, *types: type) -> ast.AST | None:
         """The nearest ancestor of one of these types."""
@@ -340,8 +471,7 @@ def build_scopes(code: CodeIndex) -> Scopes:
                 changed |= len(called_from[callee]) != before
         if not changed:
             break
-    return Scopes(function_of, definitions, calls_between, called_from, statement_of, parent, by_type,
-                  frozenset(names))
+    return Scopes(function_of, definitions, calls_between, called_from, statement_of, parent, by_type, frozenset(names))
 
 
 def cells_of(site: CallSite, scope: Scopes) -> set[int]:
@@ -355,8 +485,11 @@ def cells_of(site: CallSite, scope: Scopes) -> set[int]:
 # --------------------------------------------------------------------------- target mentions
 
 
-_Y_NAME = re.compile(r"^(?:y|target|label|labels|targets)(?:_?(?:train|tr|trn|test|te|val|valid|dev|hold\w*|full|"
-                     r"all|true|[0-9]))?$", re.IGNORECASE)
+_Y_NAME = re.compile(
+    r"^(?:y|target|label|labels|targets)(?:_?(?:train|tr|trn|test|te|val|valid|dev|hold\w*|full|"
+    r"all|true|[0-9]))?$",
+    re.IGNORECASE,
+)
 _SERIES_TAIL = {"values", "to_numpy", "astype", "map", "copy", "ravel", "to_frame", "squeeze", "reset_index"}
 
 
@@ -377,8 +510,9 @@ class TargetRefs:
                 return True
             if isinstance(inner, ast.Attribute) and (inner.attr == self.target or inner.attr.upper() in _TARGET_CONSTS):
                 return True
-            if isinstance(inner, ast.Name) and (inner.id in self.strings or inner.id in self.series
-                                                or _Y_NAME.match(inner.id)):
+            if isinstance(inner, ast.Name) and (
+                inner.id in self.strings or inner.id in self.series or _Y_NAME.match(inner.id)
+            ):
                 return True
         return False
 
@@ -422,12 +556,16 @@ def _target_refs(index: Scopes, target: str) -> TargetRefs:
         names = [t.id for t in node.targets if isinstance(t, ast.Name)]
         if isinstance(value, ast.Constant) and value.value == target:
             refs.strings.update(names)
-        elif len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple) and isinstance(value, ast.Call) \
-                and _call_name(value) == "train_test_split":
+        elif (
+            len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Tuple)
+            and isinstance(value, ast.Call)
+            and _call_name(value) == "train_test_split"
+        ):
             elements = node.targets[0].elts
             for k, arg in enumerate(value.args):
                 if refs.is_series(arg):
-                    refs.series.update(e.id for e in elements[2 * k: 2 * k + 2] if isinstance(e, ast.Name))
+                    refs.series.update(e.id for e in elements[2 * k : 2 * k + 2] if isinstance(e, ast.Name))
         elif names and refs.is_series(value):
             refs.series.update(names)
     return refs
@@ -440,10 +578,18 @@ def _call_name(call: ast.Call) -> str:
 
 # --------------------------------------------------------------------------- figures
 
-FIGURE_MIME = frozenset({
-    "image/png", "image/jpeg", "image/svg+xml", "image/gif", "application/vnd.plotly.v1+json",
-    "application/vnd.vegalite.v4+json", "application/vnd.vegalite.v5+json", "application/vnd.bokehjs_exec.v0+json",
-})
+FIGURE_MIME = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/svg+xml",
+        "image/gif",
+        "application/vnd.plotly.v1+json",
+        "application/vnd.vegalite.v4+json",
+        "application/vnd.vegalite.v5+json",
+        "application/vnd.bokehjs_exec.v0+json",
+    }
+)
 _FIGURE_REPR = re.compile(r"<Figure size \d+(?:\.\d+)?x\d+(?:\.\d+)? with \d+ Axes>")
 
 
@@ -453,8 +599,9 @@ def figure_outputs(outputs: Iterable[Output]) -> int:
     images = sum(1 for o in outputs if any(m in FIGURE_MIME for m in o.mime_types))
     if images:
         return images
-    return sum(len(_FIGURE_REPR.findall(o.text)) for o in outputs if o.output_type in ("execute_result",
-                                                                                        "display_data"))
+    return sum(
+        len(_FIGURE_REPR.findall(o.text)) for o in outputs if o.output_type in ("execute_result", "display_data")
+    )
 
 
 class PlotKind(StrEnum):
@@ -467,38 +614,138 @@ class PlotKind(StrEnum):
     other = "other"
 
 
-_SNS_DIST = {"histplot", "kdeplot", "displot", "distplot", "countplot", "ecdfplot", "rugplot", "boxplot",
-             "violinplot", "boxenplot"}
-_SNS_REL = {"scatterplot", "pairplot", "heatmap", "regplot", "lmplot", "jointplot", "relplot", "lineplot",
-            "clustermap", "barplot", "pointplot", "catplot", "stripplot", "swarmplot", "residplot", "PairGrid",
-            "FacetGrid", "JointGrid"}
+_SNS_DIST = {
+    "histplot",
+    "kdeplot",
+    "displot",
+    "distplot",
+    "countplot",
+    "ecdfplot",
+    "rugplot",
+    "boxplot",
+    "violinplot",
+    "boxenplot",
+}
+_SNS_REL = {
+    "scatterplot",
+    "pairplot",
+    "heatmap",
+    "regplot",
+    "lmplot",
+    "jointplot",
+    "relplot",
+    "lineplot",
+    "clustermap",
+    "barplot",
+    "pointplot",
+    "catplot",
+    "stripplot",
+    "swarmplot",
+    "residplot",
+    "PairGrid",
+    "FacetGrid",
+    "JointGrid",
+}
 _MPL_DIST = {"hist", "boxplot", "violinplot", "pie", "hist2d", "ecdf"}
 _MPL_REL = {"scatter", "hexbin"}
-_MPL_OTHER = {"plot", "bar", "barh", "imshow", "matshow", "errorbar", "fill_between", "step", "stackplot", "stem",
-              "pcolormesh", "contour", "contourf", "area"}
-_PANDAS_KIND = {"hist": PlotKind.distribution, "box": PlotKind.distribution, "kde": PlotKind.distribution,
-                "density": PlotKind.distribution, "pie": PlotKind.distribution, "bar": PlotKind.other,
-                "barh": PlotKind.other, "scatter": PlotKind.relationship, "hexbin": PlotKind.relationship,
-                "line": PlotKind.other, "area": PlotKind.other}
+_MPL_OTHER = {
+    "plot",
+    "bar",
+    "barh",
+    "imshow",
+    "matshow",
+    "errorbar",
+    "fill_between",
+    "step",
+    "stackplot",
+    "stem",
+    "pcolormesh",
+    "contour",
+    "contourf",
+    "area",
+}
+_PANDAS_KIND = {
+    "hist": PlotKind.distribution,
+    "box": PlotKind.distribution,
+    "kde": PlotKind.distribution,
+    "density": PlotKind.distribution,
+    "pie": PlotKind.distribution,
+    "bar": PlotKind.other,
+    "barh": PlotKind.other,
+    "scatter": PlotKind.relationship,
+    "hexbin": PlotKind.relationship,
+    "line": PlotKind.other,
+    "area": PlotKind.other,
+}
 _PX_DIST = {"histogram", "box", "violin", "ecdf", "strip", "pie"}
 _PX_REL = {"scatter", "scatter_matrix", "density_heatmap", "density_contour", "scatter_3d", "parallel_coordinates"}
 _MSNO = {"matrix", "bar", "heatmap", "dendrogram"}
-_EVAL_NAMES = {"from_estimator", "from_predictions", "plot_tree", "plot_importance", "summary_plot",
-               "plot_confusion_matrix", "plot_roc_curve", "plot_precision_recall_curve", "plot_partial_dependence",
-               "plot_metric", "force_plot", "waterfall", "beeswarm", "dependence_plot", "plot_learning_curve"}
+_EVAL_NAMES = {
+    "from_estimator",
+    "from_predictions",
+    "plot_tree",
+    "plot_importance",
+    "summary_plot",
+    "plot_confusion_matrix",
+    "plot_roc_curve",
+    "plot_precision_recall_curve",
+    "plot_partial_dependence",
+    "plot_metric",
+    "force_plot",
+    "waterfall",
+    "beeswarm",
+    "dependence_plot",
+    "plot_learning_curve",
+}
 #: Calls that make a cell's figures about the model rather than the data.
-_EVAL_CONTEXT = {"roc_curve", "precision_recall_curve", "confusion_matrix", "predict", "predict_proba",
-                 "decision_function", "learning_curve", "validation_curve", "calibration_curve",
-                 "permutation_importance", "classification_report", "roc_auc_score", "mean_absolute_error",
-                 "average_precision_score", "residuals", "cross_val_predict", "det_curve"}
+_EVAL_CONTEXT = {
+    "roc_curve",
+    "precision_recall_curve",
+    "confusion_matrix",
+    "predict",
+    "predict_proba",
+    "decision_function",
+    "learning_curve",
+    "validation_curve",
+    "calibration_curve",
+    "permutation_importance",
+    "classification_report",
+    "roc_auc_score",
+    "mean_absolute_error",
+    "average_precision_score",
+    "residuals",
+    "cross_val_predict",
+    "det_curve",
+}
 _EVAL_ATTRS = {"feature_importances_", "coef_", "cv_results_", "best_score_", "evals_result_"}
-_LABEL_CALLS = {"title", "suptitle", "set_title", "xlabel", "ylabel", "set_xlabel", "set_ylabel", "set_titles",
-                "set_axis_labels", "set_suptitle", "zlabel", "set_zlabel"}
-_LABEL_KWARGS = {"title", "xlabel", "ylabel", "xaxis_title", "yaxis_title", "title_text", "x_label", "y_label",
-                 "labels"}
+_LABEL_CALLS = {
+    "title",
+    "suptitle",
+    "set_title",
+    "xlabel",
+    "ylabel",
+    "set_xlabel",
+    "set_ylabel",
+    "set_titles",
+    "set_axis_labels",
+    "set_suptitle",
+    "zlabel",
+    "set_zlabel",
+}
+_LABEL_KWARGS = {
+    "title",
+    "xlabel",
+    "ylabel",
+    "xaxis_title",
+    "yaxis_title",
+    "title_text",
+    "x_label",
+    "y_label",
+    "labels",
+}
 
 
-def plot_kinds(site: CallSite) -> set[str]:
+def plot_kinds(site: CallSite) -> set[PlotKind]:
     """What kind of plot a call draws; empty when it draws nothing."""
     qual = site.qualname or ""
     name = site.name
@@ -506,8 +753,10 @@ def plot_kinds(site: CallSite) -> set[str]:
     keywords = {kw.arg for kw in node.keywords if kw.arg}
     if qual.startswith("missingno.") and name in _MSNO:
         return {PlotKind.missing}
-    if name in _EVAL_NAMES or (qual.startswith(("sklearn.metrics.", "sklearn.tree.plot", "shap.")) and (
-            name.startswith("plot") or name.endswith("Display") or name in _EVAL_NAMES)):
+    if name in _EVAL_NAMES or (
+        qual.startswith(("sklearn.metrics.", "sklearn.tree.plot", "shap."))
+        and (name.startswith("plot") or name.endswith("Display") or name in _EVAL_NAMES)
+    ):
         return {PlotKind.evaluation}
     if qual.startswith("seaborn.") or (qual == "" and site.receiver in ("sns", "seaborn")):
         if name in _SNS_DIST:
@@ -530,7 +779,9 @@ def plot_kinds(site: CallSite) -> set[str]:
     if qual in ("pandas.plotting.scatter_matrix", "pandas.plotting.parallel_coordinates") or name == "scatter_matrix":
         return {PlotKind.relationship}
     if qual.startswith(("scipy.stats.probplot", "statsmodels.graphics", "statsmodels.api.qqplot")) or name in (
-            "probplot", "qqplot"):
+        "probplot",
+        "qqplot",
+    ):
         return {PlotKind.distribution}
     receiver = site.receiver or ""
     if qual.startswith("matplotlib.") or (site.receiver is not None and site.qualname is None):
@@ -538,7 +789,7 @@ def plot_kinds(site: CallSite) -> set[str]:
     return set()
 
 
-def _method_plot_kinds(site: CallSite, receiver: str, keywords: set[str]) -> set[str]:
+def _method_plot_kinds(site: CallSite, receiver: str, keywords: set[str]) -> set[PlotKind]:
     name = site.name
     # `df.plot.hist()`, `df["x"].plot.box()`
     if receiver.endswith(".plot") or receiver == "plot":
@@ -570,7 +821,7 @@ def _method_plot_kinds(site: CallSite, receiver: str, keywords: set[str]) -> set
     return set()
 
 
-def _refine(kind: str, receiver: str) -> str:
+def _refine(kind: PlotKind, receiver: str) -> PlotKind:
     """A bar chart of `value_counts()` is a distribution; a plot of a groupby or `corr()` a relationship."""
     if kind != PlotKind.other:
         return kind
@@ -591,7 +842,13 @@ def is_label_call(site: CallSite) -> bool:
     if name in ("set", "update_layout", "update_xaxes", "update_yaxes", "update", "opts", "properties"):
         return any(kw.arg in _LABEL_KWARGS for kw in site.node.keywords)
     return any(kw.arg in ("title", "xlabel", "ylabel") for kw in site.node.keywords) and name not in (
-        "legend", "text", "annotate", "DataFrame", "Series", "print")
+        "legend",
+        "text",
+        "annotate",
+        "DataFrame",
+        "Series",
+        "print",
+    )
 
 
 @dataclass

@@ -66,7 +66,7 @@ NOTEBOOK_NOISE = (
 #: A pylint plugin that stops astroid at the standard library. Inferring through pandas or
 #: scikit-learn takes pylint from about a second to minutes, gives mostly false positives on
 #: them, and would make the score depend on what happens to be installed on the host.
-STDLIB_ONLY_PLUGIN = '''
+STDLIB_ONLY_PLUGIN = """
 import sys
 
 from astroid.exceptions import AstroidImportError
@@ -87,7 +87,7 @@ AstroidManager.ast_from_module_name = _stdlib_only
 
 def register(linter):
     del linter
-'''
+"""
 PLUGIN_NAME = "grader_stdlib_only"
 
 #: Names IPython provides that plain Python does not know.
@@ -172,32 +172,35 @@ def assemble(view: NotebookView) -> Assembled:
 
 def rcfile_text() -> str:
     """The generated pylint configuration: notebook noise off, IPython names known."""
-    return "\n".join([
-        "[MAIN]",
-        "jobs=1",
-        "persistent=no",
-        f"load-plugins={PLUGIN_NAME}",
-        "unsafe-load-any-extension=no",
-        "extension-pkg-allow-list=",
-        "limit-inference-results=20",
-        "",
-        "[MESSAGES CONTROL]",
-        "disable=" + ",".join(NOTEBOOK_NOISE),
-        "",
-        "[VARIABLES]",
-        "additional-builtins=" + ",".join(IPYTHON_BUILTINS),
-        "",
-        "[FORMAT]",
-        "max-line-length=120",
-        "",
-        "[REPORTS]",
-        "score=yes",
-        "",
-    ])
+    return "\n".join(
+        [
+            "[MAIN]",
+            "jobs=1",
+            "persistent=no",
+            f"load-plugins={PLUGIN_NAME}",
+            "unsafe-load-any-extension=no",
+            "extension-pkg-allow-list=",
+            "limit-inference-results=20",
+            "",
+            "[MESSAGES CONTROL]",
+            "disable=" + ",".join(NOTEBOOK_NOISE),
+            "",
+            "[VARIABLES]",
+            "additional-builtins=" + ",".join(IPYTHON_BUILTINS),
+            "",
+            "[FORMAT]",
+            "max-line-length=120",
+            "",
+            "[REPORTS]",
+            "score=yes",
+            "",
+        ]
+    )
 
 
-def run_pylint(view: NotebookView, *, timeout_s: float = 30, max_lines: int = 8000,
-               max_bytes: int = 400_000) -> PylintReport:
+def run_pylint(
+    view: NotebookView, *, timeout_s: float = 30, max_lines: int = 8000, max_bytes: int = 400_000
+) -> PylintReport:
     """Lint the notebook's code with pylint in a subprocess, killed after `timeout_s` seconds."""
     started = time.perf_counter()
     assembled = assemble(view)
@@ -205,9 +208,12 @@ def run_pylint(view: NotebookView, *, timeout_s: float = 30, max_lines: int = 80
     if not any(o is not None for o in origin):
         return PylintReport(status=PylintStatus.empty, skipped_cells=skipped)
     if len(origin) > max_lines or len(source.encode()) > max_bytes:
-        return PylintReport(status=PylintStatus.too_large, skipped_cells=skipped,
-                            error=f"{len(origin)} lines / {len(source.encode()):,} bytes of code; the limits are "
-                                  f"{max_lines} lines and {max_bytes:,} bytes")
+        return PylintReport(
+            status=PylintStatus.too_large,
+            skipped_cells=skipped,
+            error=f"{len(origin)} lines / {len(source.encode()):,} bytes of code; the limits are "
+            f"{max_lines} lines and {max_bytes:,} bytes",
+        )
     with tempfile.TemporaryDirectory(prefix="grader-pylint-") as tmp:
         folder = Path(tmp)
         module = folder / "notebook_code.py"
@@ -215,23 +221,54 @@ def run_pylint(view: NotebookView, *, timeout_s: float = 30, max_lines: int = 80
         rcfile = folder / "pylintrc"
         rcfile.write_text(rcfile_text(), encoding="utf-8")
         (folder / f"{PLUGIN_NAME}.py").write_text(STDLIB_ONLY_PLUGIN, encoding="utf-8")
-        command = [sys.executable, "-m", "pylint", f"--rcfile={rcfile}", "--output-format=json2", "--jobs=1",
-                   "--persistent=n", "--score=y", str(module)]
+        command = [
+            sys.executable,
+            "-m",
+            "pylint",
+            f"--rcfile={rcfile}",
+            "--output-format=json2",
+            "--jobs=1",
+            "--persistent=n",
+            "--score=y",
+            str(module),
+        ]
         # A clean environment: no user pylintrc, no PYTHONPATH from the host, caches in the temp folder.
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp, "PYLINTHOME": tmp, "PYTHONPATH": tmp,
-               "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": tmp,
+            "PYLINTHOME": tmp,
+            "PYTHONPATH": tmp,
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "LANG": "C.UTF-8",
+            "PYTHONHASHSEED": "0",
+        }
         try:
-            proc = subprocess.Popen(command, cwd=tmp, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, start_new_session=True)
+            proc = subprocess.Popen(
+                command,
+                cwd=tmp,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
         except OSError as exc:
-            return PylintReport(status=PylintStatus.failed, error=f"could not start pylint: {exc}",
-                                duration_s=time.perf_counter() - started, skipped_cells=skipped)
+            return PylintReport(
+                status=PylintStatus.failed,
+                error=f"could not start pylint: {exc}",
+                duration_s=time.perf_counter() - started,
+                skipped_cells=skipped,
+            )
         try:
             out, err = proc.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             _kill(proc)
-            return PylintReport(status=PylintStatus.timeout, error=f"pylint did not finish within {timeout_s:g} s",
-                                duration_s=time.perf_counter() - started, skipped_cells=skipped)
+            return PylintReport(
+                status=PylintStatus.timeout,
+                error=f"pylint did not finish within {timeout_s:g} s",
+                duration_s=time.perf_counter() - started,
+                skipped_cells=skipped,
+            )
     duration = time.perf_counter() - started
     return _parse(out, err, proc.returncode, origin, duration, skipped)
 
@@ -248,33 +285,51 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _parse(out: bytes, err: bytes, returncode: int, origin: list[tuple[int, int] | None], duration: float,
-           skipped: list[int]) -> PylintReport:
+def _parse(
+    out: bytes, err: bytes, returncode: int, origin: list[tuple[int, int] | None], duration: float, skipped: list[int]
+) -> PylintReport:
     # pylint's exit code is a bit field of message categories; 32 means a usage error.
     if returncode & 32 or not out.strip():
         detail = (err or out).decode("utf-8", "replace").strip()[-2000:]
-        return PylintReport(status=PylintStatus.failed, error=f"pylint exited with {returncode}: {detail}",
-                            duration_s=duration, skipped_cells=skipped)
+        return PylintReport(
+            status=PylintStatus.failed,
+            error=f"pylint exited with {returncode}: {detail}",
+            duration_s=duration,
+            skipped_cells=skipped,
+        )
     try:
         data = json.loads(out.decode("utf-8", "replace"))
     except json.JSONDecodeError as exc:
-        return PylintReport(status=PylintStatus.failed, error=f"unreadable pylint output: {exc}",
-                            duration_s=duration, skipped_cells=skipped)
+        return PylintReport(
+            status=PylintStatus.failed,
+            error=f"unreadable pylint output: {exc}",
+            duration_s=duration,
+            skipped_cells=skipped,
+        )
     messages = []
     for raw in data.get("messages", []):
         line = raw.get("line")
         where = origin[line - 1] if isinstance(line, int) and 0 < line <= len(origin) else None
         end = raw.get("endLine")
         end_where = origin[end - 1] if isinstance(end, int) and 0 < end <= len(origin) else None
-        messages.append(PylintMessage(
-            symbol=str(raw.get("symbol", "")), message_id=str(raw.get("messageId", "")),
-            category=str(raw.get("type", "")), message=str(raw.get("message", ""))[:500],
-            cell=where[0] if where else None, line=where[1] if where else None, column=raw.get("column"),
-            end_line=end_where[1] if end_where and where and end_where[0] == where[0] else None,
-        ))
+        messages.append(
+            PylintMessage(
+                symbol=str(raw.get("symbol", "")),
+                message_id=str(raw.get("messageId", "")),
+                category=str(raw.get("type", "")),
+                message=str(raw.get("message", ""))[:500],
+                cell=where[0] if where else None,
+                line=where[1] if where else None,
+                column=raw.get("column"),
+                end_line=end_where[1] if end_where and where and end_where[0] == where[0] else None,
+            )
+        )
     statistics = data.get("statistics", {}) or {}
     score = statistics.get("score")
     return PylintReport(
-        status=PylintStatus.ok, score=round(float(score), 2) if isinstance(score, int | float) else None,
-        messages=messages, duration_s=duration, skipped_cells=skipped,
+        status=PylintStatus.ok,
+        score=round(float(score), 2) if isinstance(score, int | float) else None,
+        messages=messages,
+        duration_s=duration,
+        skipped_cells=skipped,
     )

@@ -112,13 +112,36 @@ class TraceFacts:
                     if part is None:
                         continue
                     y_digest = next((p.test.digest for p in event.parts if p.test.digest), None)
-                    sides.append(TestSide(notebook, event, part.test.rows, part.test.index, part.test.n_rows or 0,
-                                          part.train.rows, part.train.index, part.train.n_rows or 0, y_digest))
+                    sides.append(
+                        TestSide(
+                            notebook,
+                            event,
+                            part.test.rows,
+                            part.test.index,
+                            part.test.n_rows or 0,
+                            part.train.rows,
+                            part.train.index,
+                            part.train.n_rows or 0,
+                            y_digest,
+                        )
+                    )
                 elif isinstance(event, TraceFolds):
                     for number, fold in enumerate(event.folds):
                         if fold.test is not None:
-                            sides.append(TestSide(notebook, event, fold.test, None, fold.n_test, None, None,
-                                                  fold.n_train, None, fold=number))
+                            sides.append(
+                                TestSide(
+                                    notebook,
+                                    event,
+                                    fold.test,
+                                    None,
+                                    fold.n_test,
+                                    None,
+                                    None,
+                                    fold.n_train,
+                                    None,
+                                    fold=number,
+                                )
+                            )
         return sides
 
     def rows_in(self, notebook: NotebookTrace, info: DataInfo | None, side: TestSide) -> Overlap | None:
@@ -164,10 +187,14 @@ class TraceFacts:
                 found = event
         return found
 
-    def calls_at(self, cell: int | None, *, cls: str | None = None, methods: tuple[str, ...] = ()) -> list[
-            tuple[NotebookTrace, TraceCall]]:
-        return [(nb, e) for nb, e in self.calls() if e.cell == cell and (cls is None or e.cls == cls)
-                and (not methods or e.method in methods)]
+    def calls_at(
+        self, cell: int | None, *, cls: str | None = None, methods: tuple[str, ...] = ()
+    ) -> list[tuple[NotebookTrace, TraceCall]]:
+        return [
+            (nb, e)
+            for nb, e in self.calls()
+            if e.cell == cell and (cls is None or e.cls == cls) and (not methods or e.method in methods)
+        ]
 
     def splits_at(self, cell: int | None) -> list[TestSide]:
         return [s for s in self.test_sides if s.cell == cell]
@@ -179,8 +206,12 @@ class TraceFacts:
         for event in notebook.events:
             if event.seq <= side.seq:
                 continue
-            if isinstance(event, TraceCall) and event.method in ("predict", "predict_proba", "decision_function",
-                                                                 "score") and event.predictor and event.x is not None:
+            if (
+                isinstance(event, TraceCall)
+                and event.method in ("predict", "predict_proba", "decision_function", "score")
+                and event.predictor
+                and event.x is not None
+            ):
                 shared = self.rows_in(notebook, event.x, side)
                 if shared and side.n and shared.count >= 0.9 * min(side.n, event.x.n_rows or side.n):
                     found.append((event, event.inst, event.gen))

@@ -153,8 +153,15 @@ def check(
 
     def wrap(func: CheckFunction) -> CheckSpec:
         return CheckSpec(
-            id=id, slug=slug, category=category, title=title, version=version, func=func,
-            params_model=params, requires=frozenset(requires), module=func.__module__,
+            id=id,
+            slug=slug,
+            category=category,
+            title=title,
+            version=version,
+            func=func,
+            params_model=params,
+            requires=frozenset(requires),
+            module=func.__module__,
         )
 
     return wrap

@@ -29,7 +29,9 @@ class Registry:
     def register(self, spec: CheckSpec) -> None:
         existing = self._by_id.get(spec.id) or self._by_slug.get(spec.slug)
         if existing is not None and existing is not spec:
-            raise ConfigError(f"check {spec.id}/{spec.slug} clashes with {existing.id}/{existing.slug} ({existing.module})")
+            raise ConfigError(
+                f"check {spec.id}/{spec.slug} clashes with {existing.id}/{existing.slug} ({existing.module})"
+            )
         self._by_id[spec.id] = spec
         self._by_slug[spec.slug] = spec
 

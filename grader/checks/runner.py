@@ -34,8 +34,13 @@ def missing_needs(spec: CheckSpec, ctx: CheckContext) -> list[str]:
 def run_check(spec: CheckSpec, ctx: CheckContext, params: Params | dict[str, Any] | None = None) -> CheckResult:
     """Run one check and wrap what it returns (or raises) in a `CheckResult`."""
     started = time.perf_counter()
-    base = {"id": spec.id, "slug": spec.slug, "category": spec.category.value, "version": spec.version,
-            "title": spec.title}
+    base: dict[str, Any] = {
+        "id": spec.id,
+        "slug": spec.slug,
+        "category": spec.category.value,
+        "version": spec.version,
+        "title": spec.title,
+    }
     try:
         typed = params if isinstance(params, Params) else spec.make_params(params or {})
     except ValidationError as exc:
@@ -50,7 +55,9 @@ def run_check(spec: CheckSpec, ctx: CheckContext, params: Params | dict[str, Any
         findings = _number(spec.id, outcome.findings)
     except Exception:  # noqa: BLE001 - any crash in a check is reported, not propagated
         return CheckResult(
-            **base, status=CheckStatus.error, error=traceback.format_exc(limit=12),
+            **base,
+            status=CheckStatus.error,
+            error=traceback.format_exc(limit=12),
             message="the check crashed; this criterion needs a human reviewer",
             duration_ms=(time.perf_counter() - started) * 1000,
         )
@@ -62,8 +69,13 @@ def run_check(spec: CheckSpec, ctx: CheckContext, params: Params | dict[str, Any
     if score is None and status in (CheckStatus.passed, CheckStatus.failed):
         score = 1.0 if status is CheckStatus.passed else 0.0
     return CheckResult(
-        **base, status=status, findings=findings, score=None if score is None else max(0.0, min(1.0, score)),
-        metric=outcome.metric, message=outcome.message, duration_ms=(time.perf_counter() - started) * 1000,
+        **base,
+        status=status,
+        findings=findings,
+        score=None if score is None else max(0.0, min(1.0, score)),
+        metric=outcome.metric,
+        message=outcome.message,
+        duration_ms=(time.perf_counter() - started) * 1000,
     )
 
 
@@ -74,9 +86,7 @@ def _number(check_id: str, findings: Iterable[Finding]) -> list[Finding]:
     return numbered
 
 
-def run_checks(
-    ctx: CheckContext, selection: Sequence[tuple[CheckSpec, dict[str, Any]]]
-) -> list[CheckResult]:
+def run_checks(ctx: CheckContext, selection: Sequence[tuple[CheckSpec, dict[str, Any]]]) -> list[CheckResult]:
     """Run each (check, params) pair once, in the given order."""
     results: dict[str, CheckResult] = {}
     for spec, params in selection:

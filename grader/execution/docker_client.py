@@ -106,8 +106,15 @@ class DockerClient:
 
     def build(self, context: io.BytesIO, tag: str, log: Callable[[str], None]) -> None:
         stream = self._client.api.build(
-            fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True,
-            pull=False, network_mode="none", decode=True, labels={LABEL: "image"},
+            fileobj=context,
+            custom_context=True,
+            tag=tag,
+            rm=True,
+            forcerm=True,
+            pull=False,
+            network_mode="none",
+            decode=True,
+            labels={LABEL: "image"},
         )
         tail: list[str] = []
         for chunk in stream:
@@ -123,8 +130,9 @@ class DockerClient:
 
     # ------------------------------------------------------------------ volumes and containers
 
-    def create_volume(self, name: str, labels: dict[str, str], tmpfs_size_mb: int | None = None,
-                      uid: int | None = None) -> Any:
+    def create_volume(
+        self, name: str, labels: dict[str, str], tmpfs_size_mb: int | None = None, uid: int | None = None
+    ) -> Any:
         options: dict[str, str] = {}
         if tmpfs_size_mb is not None:
             opts = f"size={tmpfs_size_mb}m,mode=0700"
@@ -132,8 +140,9 @@ class DockerClient:
                 opts += f",uid={uid},gid={uid}"
             options = {"type": "tmpfs", "device": "tmpfs", "o": opts}
         with docker_errors(f"creating volume {name}"):
-            return self._client.volumes.create(name=name, driver="local", driver_opts=options,
-                                               labels={LABEL: "1", **labels})
+            return self._client.volumes.create(
+                name=name, driver="local", driver_opts=options, labels={LABEL: "1", **labels}
+            )
 
     def create_container(self, image: str, command: list[str], **kwargs: Any) -> Any:
         with docker_errors("creating a sandbox container"):
@@ -179,7 +188,8 @@ class DockerClient:
             raise SandboxError(f"reading {path} from the sandbox: {exc.explanation}") from exc
         except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
             raise SandboxError(f"reading {path} from the sandbox: {exc}") from exc
-        return iter(stream)
+        chunks: Iterator[bytes] = iter(stream)
+        return chunks
 
     def container_state(self, container: Any) -> dict[str, Any]:
         with docker_errors("inspecting a container"):

@@ -27,27 +27,94 @@ from grader.models.execution import PackageRequest, PackageStatus
 
 #: Import names whose distribution has another name.
 IMPORT_TO_DISTRIBUTION = {
-    "sklearn": "scikit-learn", "cv2": "opencv-python-headless", "PIL": "pillow", "yaml": "pyyaml",
-    "bs4": "beautifulsoup4", "skimage": "scikit-image", "imblearn": "imbalanced-learn",
-    "category_encoders": "category-encoders", "dateutil": "python-dateutil", "mpl_toolkits": "matplotlib",
-    "pandas_profiling": "pandas-profiling", "ydata_profiling": "ydata-profiling", "scikitplot": "scikit-plot",
-    "Levenshtein": "levenshtein", "sentence_transformers": "sentence-transformers", "google.protobuf": "protobuf",
-    "tensorflow_hub": "tensorflow-hub", "lightgbm": "lightgbm", "xgboost": "xgboost", "Bio": "biopython",
-    "dotenv": "python-dotenv", "docx": "python-docx", "jose": "python-jose", "sklearn_pandas": "sklearn-pandas",
-    "featuretools": "featuretools", "umap": "umap-learn", "hdbscan": "hdbscan", "pmdarima": "pmdarima",
-    "prophet": "prophet", "fbprophet": "fbprophet", "wordcloud": "wordcloud", "tqdm": "tqdm",
-    "IPython": "ipython", "ipywidgets": "ipywidgets", "attr": "attrs", "OpenSSL": "pyopenssl",
-    "Crypto": "pycryptodome", "magic": "python-magic", "serial": "pyserial", "zmq": "pyzmq",
+    "sklearn": "scikit-learn",
+    "cv2": "opencv-python-headless",
+    "PIL": "pillow",
+    "yaml": "pyyaml",
+    "bs4": "beautifulsoup4",
+    "skimage": "scikit-image",
+    "imblearn": "imbalanced-learn",
+    "category_encoders": "category-encoders",
+    "dateutil": "python-dateutil",
+    "mpl_toolkits": "matplotlib",
+    "pandas_profiling": "pandas-profiling",
+    "ydata_profiling": "ydata-profiling",
+    "scikitplot": "scikit-plot",
+    "Levenshtein": "levenshtein",
+    "sentence_transformers": "sentence-transformers",
+    "google.protobuf": "protobuf",
+    "tensorflow_hub": "tensorflow-hub",
+    "lightgbm": "lightgbm",
+    "xgboost": "xgboost",
+    "Bio": "biopython",
+    "dotenv": "python-dotenv",
+    "docx": "python-docx",
+    "jose": "python-jose",
+    "sklearn_pandas": "sklearn-pandas",
+    "featuretools": "featuretools",
+    "umap": "umap-learn",
+    "hdbscan": "hdbscan",
+    "pmdarima": "pmdarima",
+    "prophet": "prophet",
+    "fbprophet": "fbprophet",
+    "wordcloud": "wordcloud",
+    "tqdm": "tqdm",
+    "IPython": "ipython",
+    "ipywidgets": "ipywidgets",
+    "attr": "attrs",
+    "OpenSSL": "pyopenssl",
+    "Crypto": "pycryptodome",
+    "magic": "python-magic",
+    "serial": "pyserial",
+    "zmq": "pyzmq",
 }
 #: Conda package names that differ from PyPI's.
-CONDA_TO_PYPI = {"py-xgboost": "xgboost", "pytorch": "torch", "tensorflow-gpu": "tensorflow",
-                 "py-lightgbm": "lightgbm", "pillow-simd": "pillow", "matplotlib-base": "matplotlib",
-                 "libgfortran": "", "blas": "", "mkl": "", "python_abi": "", "cudatoolkit": ""}
+CONDA_TO_PYPI = {
+    "py-xgboost": "xgboost",
+    "pytorch": "torch",
+    "tensorflow-gpu": "tensorflow",
+    "py-lightgbm": "lightgbm",
+    "pillow-simd": "pillow",
+    "matplotlib-base": "matplotlib",
+    "libgfortran": "",
+    "blas": "",
+    "mkl": "",
+    "python_abi": "",
+    "cudatoolkit": "",
+}
 #: Tooling a notebook environment lists but a run does not need.
-TOOLING = frozenset({"python", "pip", "setuptools", "wheel", "jupyter", "jupyterlab", "notebook", "ipykernel",
-                     "ipython", "nb-conda", "nb-conda-kernels", "jupyter-client", "jupyter-core", "conda",
-                     "nbformat", "nbconvert", "nbclient", "ipywidgets", "widgetsnbextension", "pip-tools",
-                     "black", "flake8", "pylint", "mypy", "pytest", "isort", "ruff", "pre-commit"})
+TOOLING = frozenset(
+    {
+        "python",
+        "pip",
+        "setuptools",
+        "wheel",
+        "jupyter",
+        "jupyterlab",
+        "notebook",
+        "ipykernel",
+        "ipython",
+        "nb-conda",
+        "nb-conda-kernels",
+        "jupyter-client",
+        "jupyter-core",
+        "conda",
+        "nbformat",
+        "nbconvert",
+        "nbclient",
+        "ipywidgets",
+        "widgetsnbextension",
+        "pip-tools",
+        "black",
+        "flake8",
+        "pylint",
+        "mypy",
+        "pytest",
+        "isort",
+        "ruff",
+        "pre-commit",
+    }
+)
 #: Distributions the image provides under another name (the CPU build of xgboost).
 PROVIDED_AS = {"xgboost": "xgboost-cpu"}
 #: Modules that are not distributions: the grader provides a stub (`google.colab`) or they are built in.
@@ -179,8 +246,12 @@ def requested_packages(view: NotebookView, texts: dict[str, str], files: Iterabl
 
     def from_import(module: str, source: str, cell: int | None) -> None:
         top = module.split(".")[0]
-        if not top or top in stdlib or top in local or any(module == m or module.startswith(m + ".")
-                                                             for m in PROVIDED_MODULES):
+        if (
+            not top
+            or top in stdlib
+            or top in local
+            or any(module == m or module.startswith(m + ".") for m in PROVIDED_MODULES)
+        ):
             return
         entry = need(distribution_for(module))
         if top not in entry.imports:
@@ -224,16 +295,22 @@ class PackagePlan:
         return [r for r in self.requests if r.status is PackageStatus.not_attempted]
 
 
-def plan_packages(view: NotebookView, texts: dict[str, str], files: Iterable[str], policy: PackagePolicy,
-                  allowed: Iterable[str] = ()) -> PackagePlan:
+def plan_packages(
+    view: NotebookView, texts: dict[str, str], files: Iterable[str], policy: PackagePolicy, allowed: Iterable[str] = ()
+) -> PackagePlan:
     """Static plan: `in_image`, `not_allowed`, or `not_attempted` (allowed, to be installed)."""
     lock = image_lock()
     allowed_names = {normalise(a) for a in allowed}
     requests = []
     for entry in requested_packages(view, texts, files):
         provided = PROVIDED_AS.get(entry.name, entry.name)
-        common = {"name": entry.name, "imports": entry.imports, "sources": entry.sources,
-                  "specifier": entry.specifier, "cell": entry.cell}
+        common = {
+            "name": entry.name,
+            "imports": entry.imports,
+            "sources": entry.sources,
+            "specifier": entry.specifier,
+            "cell": entry.cell,
+        }
         if provided in lock:
             version = lock[provided]
             detail = ""
@@ -241,10 +318,18 @@ def plan_packages(view: NotebookView, texts: dict[str, str], files: Iterable[str
                 detail = f"the submission pins {entry.specifier[2:]}; the sandbox has {version}"
             requests.append(PackageRequest(**common, status=PackageStatus.in_image, version=version, detail=detail))
         elif policy is PackagePolicy.any or (policy is PackagePolicy.allow_list and entry.name in allowed_names):
-            requests.append(PackageRequest(**common, status=PackageStatus.not_attempted,
-                                           detail="allowed by the assignment; not in the sandbox image"))
+            requests.append(
+                PackageRequest(
+                    **common,
+                    status=PackageStatus.not_attempted,
+                    detail="allowed by the assignment; not in the sandbox image",
+                )
+            )
         else:
-            why = "the assignment allows only the base set" if policy is PackagePolicy.base_only else \
-                "not in the assignment's allowed packages"
+            why = (
+                "the assignment allows only the base set"
+                if policy is PackagePolicy.base_only
+                else "not in the assignment's allowed packages"
+            )
             requests.append(PackageRequest(**common, status=PackageStatus.not_allowed, detail=why))
     return PackagePlan(requests=tuple(requests))

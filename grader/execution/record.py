@@ -34,10 +34,18 @@ def _cell_record(view: NotebookView, cell: ExecutorCell, user_names: frozenset[s
     elif status is CellStatus.timeout:
         error_class = ErrorClass.resources
     return CellRecord(
-        index=index, notebook=cell.notebook, local_index=cell.local_index, status=status,
-        duration_s=cell.duration_s, execution_count=cell.execution_count, error_name=cell.error_name,
-        error_value=cell.error_value, traceback=cell.traceback, error_class=error_class,
-        output_bytes=cell.output_bytes, outputs_truncated=cell.outputs_truncated,
+        index=index,
+        notebook=cell.notebook,
+        local_index=cell.local_index,
+        status=status,
+        duration_s=cell.duration_s,
+        execution_count=cell.execution_count,
+        error_name=cell.error_name,
+        error_value=cell.error_value,
+        traceback=cell.traceback,
+        error_class=error_class,
+        output_bytes=cell.output_bytes,
+        outputs_truncated=cell.outputs_truncated,
     )
 
 
@@ -45,7 +53,9 @@ def _fill_missing(view: NotebookView, records: dict[int, CellRecord]) -> list[Ce
     for cell in view.code_cells():
         if cell.index not in records:
             records[cell.index] = CellRecord(
-                index=cell.index, notebook=cell.notebook, local_index=cell.local_index,
+                index=cell.index,
+                notebook=cell.notebook,
+                local_index=cell.local_index,
                 status=CellStatus.not_executed if cell.source.strip() else CellStatus.ok,
             )
     return [records[i] for i in sorted(records)]
@@ -56,9 +66,13 @@ def build_record(
 ) -> ExecutionRecord:
     """The execution record for the report, from a sandbox result (complete or not)."""
     common: dict[str, Any] = {
-        "image": image, "runtime": runtime or "runc", "limits": limits,
-        "exit_code": result.exit_code, "oom_killed": result.oom_killed,
-        "startup_s": round(result.startup_s, 3), "notebooks": list(view.notebooks),
+        "image": image,
+        "runtime": runtime or "runc",
+        "limits": limits,
+        "exit_code": result.exit_code,
+        "oom_killed": result.oom_killed,
+        "startup_s": round(result.startup_s, 3),
+        "notebooks": list(view.notebooks),
     }
     if result.results is not None:
         out = result.results.output
@@ -67,10 +81,15 @@ def build_record(
         redirects = [_redirect(view, r) for r in out.redirects]
         sources = {c.index: c.source for c in view.code_cells()}
         return ExecutionRecord(
-            status=RunStatus(out.status), reason=out.reason, duration_s=out.duration_s,
-            cells=refine(_fill_missing(view, records), sources, redirects), tracing=out.tracing,
-            collected_files=list(out.collected), packages=dict(out.packages),
-            skipped_lines=[_skipped(view, s) for s in out.skipped_lines], redirects=redirects,
+            status=RunStatus(out.status),
+            reason=out.reason,
+            duration_s=out.duration_s,
+            cells=refine(_fill_missing(view, records), sources, redirects),
+            tracing=out.tracing,
+            collected_files=list(out.collected),
+            packages=dict(out.packages),
+            skipped_lines=[_skipped(view, s) for s in out.skipped_lines],
+            redirects=redirects,
             **common,
         )
     records = {r.index: r for c in result.partial_cells if (r := _cell_record(view, c)) is not None}
@@ -83,8 +102,10 @@ def build_record(
         # running beside it is the only thing that can stop it (e.g. a signal under a
         # runtime without init protection). It must not earn "not scored".
         status = RunStatus.kernel_died
-        reason = f"the sandbox's supervisor was stopped from inside (exit code {result.exit_code}) " \
-                 "before it could write results"
+        reason = (
+            f"the sandbox's supervisor was stopped from inside (exit code {result.exit_code}) "
+            "before it could write results"
+        )
     else:
         status, reason = RunStatus.sandbox_error, result.error or "the sandbox returned no results"
     if result.partial_cells:
@@ -93,8 +114,12 @@ def build_record(
         # Only with a progress record do we know which cell was running; never guess.
         _mark_running_cell(view, records, status)
     return ExecutionRecord(
-        status=status, reason=reason, duration_s=round(result.wall_s, 3),
-        cells=_fill_missing(view, records), tracing="failed: the run was cut short", **common,
+        status=status,
+        reason=reason,
+        duration_s=round(result.wall_s, 3),
+        cells=_fill_missing(view, records),
+        tracing="failed: the run was cut short",
+        **common,
     )
 
 
@@ -105,10 +130,13 @@ def _mark_running_cell(view: NotebookView, records: dict[int, CellRecord], statu
         if cell.index > last and cell.source.strip():
             timed_out = status is RunStatus.timeout
             records[cell.index] = CellRecord(
-                index=cell.index, notebook=cell.notebook, local_index=cell.local_index,
+                index=cell.index,
+                notebook=cell.notebook,
+                local_index=cell.local_index,
                 status=CellStatus.timeout if timed_out else CellStatus.error,
                 error_name="CellTimeoutError" if timed_out else "SandboxOOMKilled",
-                error_value="running when the sandbox passed its wall-clock limit" if timed_out
+                error_value="running when the sandbox passed its wall-clock limit"
+                if timed_out
                 else "running when the whole sandbox was killed for exceeding its memory limit",
                 error_class=ErrorClass.resources,
             )
@@ -118,8 +146,9 @@ def _mark_running_cell(view: NotebookView, records: dict[int, CellRecord], statu
 def _redirect(view: NotebookView, raw: ExecutorRedirect) -> DataRedirect:
     """A kernel's data-path event, its cell mapped to the global index."""
     cell = view.global_index(raw.notebook, raw.local_index) if raw.local_index is not None else None
-    return DataRedirect(kind=raw.kind, requested=raw.requested, resolved=raw.resolved, via=raw.via,
-                        detail=raw.detail, cell=cell)
+    return DataRedirect(
+        kind=raw.kind, requested=raw.requested, resolved=raw.resolved, via=raw.via, detail=raw.detail, cell=cell
+    )
 
 
 def _skipped(view: NotebookView, raw: dict[str, Any]) -> dict[str, Any]:
@@ -130,6 +159,8 @@ def _skipped(view: NotebookView, raw: dict[str, Any]) -> dict[str, Any]:
 def not_run_record(view: NotebookView, reason: str) -> ExecutionRecord:
     """The record when execution was not attempted (lint mode, or the sandbox is off)."""
     return ExecutionRecord(
-        status=RunStatus.not_run, reason=reason, notebooks=list(view.notebooks),
+        status=RunStatus.not_run,
+        reason=reason,
+        notebooks=list(view.notebooks),
         cells=_fill_missing(view, {}),
     )

@@ -65,6 +65,8 @@ GVISOR_PIDS_OVERHEAD = 512
 def current_owner() -> str:
     """Which grader process creates a container (`host:pid`): reaping skips live owners' runs."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
 #: How often the host copies the (unsigned) progress log while a run goes on.
 PROGRESS_EVERY_S = 0.5
 
@@ -129,8 +131,13 @@ def reap_leftovers(client: DockerClient, *, everything: bool = False, owner: str
         if owner is not None and labels.get(f"{LABEL}.owner") != owner:
             continue
         expires = labels.get(f"{LABEL}.expires", "0")
-        if everything or owner is not None or not expires.isdigit() or int(expires) < now or \
-                _owner_is_dead(labels.get(f"{LABEL}.owner", "")):
+        if (
+            everything
+            or owner is not None
+            or not expires.isdigit()
+            or int(expires) < now
+            or _owner_is_dead(labels.get(f"{LABEL}.owner", ""))
+        ):
             client.remove_container(container)
             count += 1
     in_use = {m.get("Name") for c in client.containers_with_label() for m in c.attrs.get("Mounts", [])}
@@ -138,8 +145,9 @@ def reap_leftovers(client: DockerClient, *, everything: bool = False, owner: str
         labels = volume.attrs.get("Labels") or {}
         if owner is not None and labels.get(f"{LABEL}.owner") != owner:
             continue
-        if volume.name not in in_use and (everything or owner is not None or
-                                          _owner_is_dead(labels.get(f"{LABEL}.owner", ""))):
+        if volume.name not in in_use and (
+            everything or owner is not None or _owner_is_dead(labels.get(f"{LABEL}.owner", ""))
+        ):
             client.remove_volume(volume)
             count += 1
     return count
@@ -163,7 +171,12 @@ def run_in_sandbox(client: DockerClient, settings: SandboxSettings, job: Sandbox
     """Run the job in a fresh container; never leaves the container or its volumes behind."""
     run_id = uuid.uuid4().hex[:12]
     expires = time.time() + job.limits.timeout_seconds + STARTUP_MARGIN_S + LINGER_S + 60
-    labels = {LABEL: "1", f"{LABEL}.run": run_id, f"{LABEL}.expires": str(int(expires)), f"{LABEL}.owner": current_owner()}
+    labels = {
+        LABEL: "1",
+        f"{LABEL}.run": run_id,
+        f"{LABEL}.expires": str(int(expires)),
+        f"{LABEL}.owner": current_owner(),
+    }
     nonce = secrets.token_hex(32)
     created: list[Any] = []
     volumes: list[Any] = []
@@ -274,8 +287,12 @@ def _load_inputs(
 ) -> None:
     """Fill the input volume through a loader container that is never started."""
     loader = client.create_container(
-        settings.image, ["true"], labels=labels, network_mode="none",
-        mounts=[volume_mount("/load", volume, False)], user="0:0",
+        settings.image,
+        ["true"],
+        labels=labels,
+        network_mode="none",
+        mounts=[volume_mount("/load", volume, False)],
+        user="0:0",
     )
     created.append(loader)
     spec = {

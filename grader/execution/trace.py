@@ -164,5 +164,11 @@ def _finish(segment: _Segment, record: ExecutionRecord) -> tuple[NotebookTrace, 
         cell = by_count.get((segment.notebook, count)) if count is not None else None
         events.append(event.model_copy(update={"cell": cell}))
     events.sort(key=lambda e: e.seq)
-    return NotebookTrace(notebook=segment.notebook, events=events, rowsets=segment.rowsets, errors=segment.errors,
-                         truncated=segment.truncated, disabled=segment.disabled), dropped
+    return NotebookTrace(
+        notebook=segment.notebook,
+        events=events,
+        rowsets=segment.rowsets,
+        errors=segment.errors,
+        truncated=segment.truncated,
+        disabled=segment.disabled,
+    ), dropped

@@ -18,12 +18,35 @@ from collections.abc import Iterable
 from grader.models.execution import CellRecord, CellStatus, DataRedirect, ErrorClass
 
 _ENV_NAMES = {"ModuleNotFoundError", "ImportError"}
-_DATA_NAMES = {"FileNotFoundError", "EmptyDataError", "ParserError", "UnicodeDecodeError", "IsADirectoryError",
-               "NotADirectoryError", "BadZipFile", "XLRDError", "ArrowInvalid"}
-_RESOURCE_NAMES = {"MemoryError", "CellTimeoutError", "DeadKernelError", "OutputLimitExceeded", "KeyboardInterrupt",
-                   "SandboxOOMKilled"}
-_CANDIDATE_NAMES = {"NameError", "SyntaxError", "IndentationError", "UnboundLocalError", "ZeroDivisionError",
-                    "AssertionError", "RecursionError", "TabError"}
+_DATA_NAMES = {
+    "FileNotFoundError",
+    "EmptyDataError",
+    "ParserError",
+    "UnicodeDecodeError",
+    "IsADirectoryError",
+    "NotADirectoryError",
+    "BadZipFile",
+    "XLRDError",
+    "ArrowInvalid",
+}
+_RESOURCE_NAMES = {
+    "MemoryError",
+    "CellTimeoutError",
+    "DeadKernelError",
+    "OutputLimitExceeded",
+    "KeyboardInterrupt",
+    "SandboxOOMKilled",
+}
+_CANDIDATE_NAMES = {
+    "NameError",
+    "SyntaxError",
+    "IndentationError",
+    "UnboundLocalError",
+    "ZeroDivisionError",
+    "AssertionError",
+    "RecursionError",
+    "TabError",
+}
 _LIBRARY_FRAME = re.compile(r"(site-packages|dist-packages|/usr/lib/python3|/usr/local/lib/python3)")
 #: Messages of APIs that were removed or changed in the libraries candidates use.
 _API_DRIFT = re.compile(
@@ -43,15 +66,18 @@ _REMOVED_VALUES = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 #: Pandas reductions that stopped dropping text columns silently (pandas 2.0: `numeric_only=False`).
-_NUMERIC_ONLY_FRAME = re.compile(r"in (DataFrame|Series|\w*GroupBy)\.(corr|cov|mean|median|std|var|sum|quantile|"
-                                 r"skew|kurt|sem|prod|min|max)\b")
+_NUMERIC_ONLY_FRAME = re.compile(
+    r"in (DataFrame|Series|\w*GroupBy)\.(corr|cov|mean|median|std|var|sum|quantile|"
+    r"skew|kurt|sem|prod|min|max)\b"
+)
 _DISK = re.compile(r"\[Errno (28|27)\]")
 _CALLEE = re.compile(r"^([\w.]+?)(?:\.__init__)?\(\) got an unexpected keyword argument")
 _MISSING_NAME = re.compile(r"name '(\w+)' is not defined")
 
 
-def classify(error_name: str | None, error_value: str | None, traceback: str | None,
-             user_names: frozenset[str] = frozenset()) -> ErrorClass:
+def classify(
+    error_name: str | None, error_value: str | None, traceback: str | None, user_names: frozenset[str] = frozenset()
+) -> ErrorClass:
     """The error class of one failed cell; `user_names` are functions and classes the candidate defined."""
     name = error_name or ""
     value = error_value or ""
@@ -76,16 +102,26 @@ def classify(error_name: str | None, error_value: str | None, traceback: str | N
         owner = callee.group(1).split(".")[0] if callee else ""
         return ErrorClass.candidate if owner in user_names else ErrorClass.environment
     raised_in_library = _raised_in_library(trace)
-    if name in ("ValueError", "TypeError") and raised_in_library and _NUMERIC_ONLY_FRAME.search(trace) and \
-            re.search(r"could not convert|to numeric|agg function failed|not supported between|unsupported operand",
-                      value, re.IGNORECASE):
+    if (
+        name in ("ValueError", "TypeError")
+        and raised_in_library
+        and _NUMERIC_ONLY_FRAME.search(trace)
+        and re.search(
+            r"could not convert|to numeric|agg function failed|not supported between|unsupported operand",
+            value,
+            re.IGNORECASE,
+        )
+    ):
         return ErrorClass.environment
     drift = _API_DRIFT.search(f"{value}\n{trace[-3000:]}")
     if drift and (raised_in_library or name in {"TypeError", "AttributeError"}):
         if name == "AttributeError" and not _library_object(value):
             return ErrorClass.candidate
-        if name == "ValueError" and "could not convert string to float" in value and \
-                not _NUMERIC_ONLY_FRAME.search(trace):
+        if (
+            name == "ValueError"
+            and "could not convert string to float" in value
+            and not _NUMERIC_ONLY_FRAME.search(trace)
+        ):
             return ErrorClass.candidate  # their own conversion of a text column
         return ErrorClass.environment
     return ErrorClass.candidate
@@ -102,9 +138,23 @@ def _library_object(value: str) -> bool:
     if not match:
         return False
     owner = match.group(1) or match.group(2) or ""
-    return owner in {"DataFrame", "Series", "Index", "GroupBy", "DataFrameGroupBy", "SeriesGroupBy", "ndarray",
-                     "OneHotEncoder", "ColumnTransformer", "Pipeline"} or "." in owner or \
-        owner in {"pandas", "numpy", "sklearn", "seaborn", "matplotlib", "np", "pd"}
+    return (
+        owner
+        in {
+            "DataFrame",
+            "Series",
+            "Index",
+            "GroupBy",
+            "DataFrameGroupBy",
+            "SeriesGroupBy",
+            "ndarray",
+            "OneHotEncoder",
+            "ColumnTransformer",
+            "Pipeline",
+        }
+        or "." in owner
+        or owner in {"pandas", "numpy", "sklearn", "seaborn", "matplotlib", "np", "pd"}
+    )
 
 
 # --------------------------------------------------------------------------- whole-run refinement
@@ -136,8 +186,9 @@ def function_and_class_names(sources: Iterable[str]) -> frozenset[str]:
             tree = ast.parse(_strip_magics(source))
         except (SyntaxError, ValueError, RecursionError):
             continue
-        names |= {n.name for n in ast.walk(tree)
-                  if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
+        names |= {
+            n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        }
     return frozenset(names)
 
 
@@ -155,8 +206,7 @@ def refine(cells: list[CellRecord], sources: dict[int, str], events: list[DataRe
     by_index = {r.index: r for r in cells}
     ordered = sorted(by_index)
     names = {i: defined_names(sources.get(i, "")) for i in ordered}
-    separators = sorted((e for e in events if e.kind == "separator" and e.cell is not None),
-                        key=lambda e: e.cell or 0)
+    separators = sorted((e for e in events if e.kind == "separator" and e.cell is not None), key=lambda e: e.cell or 0)
     out: dict[int, CellRecord] = {}
     for index in ordered:
         record = by_index[index]
@@ -166,32 +216,42 @@ def refine(cells: list[CellRecord], sources: dict[int, str], events: list[DataRe
             if root is not None:
                 root_class = root.error_class or ErrorClass.candidate
                 origin = root.caused_by if root.caused_by is not None else root.index
-                record = record.model_copy(update={
-                    "error_class": root_class, "caused_by": origin,
-                    "triage_note": f"'{missing.group(1)}' is defined in cell {root.index}, which "  # type: ignore[union-attr]
-                                   f"{'never ran' if root.status is CellStatus.not_executed else 'failed'}: "
-                                   f"a consequence of that failure ({root_class.value})"})
-        elif record.status is CellStatus.error and record.error_name in ("KeyError", "AttributeError", "ValueError") \
-                and record.error_class is ErrorClass.candidate:
+                record = record.model_copy(
+                    update={
+                        "error_class": root_class,
+                        "caused_by": origin,
+                        "triage_note": f"'{missing.group(1)}' is defined in cell {root.index}, which "  # type: ignore[union-attr]
+                        f"{'never ran' if root.status is CellStatus.not_executed else 'failed'}: "
+                        f"a consequence of that failure ({root_class.value})",
+                    }
+                )
+        elif (
+            record.status is CellStatus.error
+            and record.error_name in ("KeyError", "AttributeError", "ValueError")
+            and record.error_class is ErrorClass.candidate
+        ):
             before = [e for e in separators if (e.cell or 0) <= index]
             if before:
                 event = before[-1]
-                record = record.model_copy(update={
-                    "error_class": ErrorClass.data,
-                    "triage_note": f"{event.requested} was read with the wrong separator in cell {event.cell}: "
-                                   f"{event.detail}"[:500]})
+                record = record.model_copy(
+                    update={
+                        "error_class": ErrorClass.data,
+                        "triage_note": f"{event.requested} was read with the wrong separator in cell {event.cell}: "
+                        f"{event.detail}"[:500],
+                    }
+                )
         out[index] = record
     return [out[i] for i in ordered]
 
 
-def _defining_failure(name: str, index: int, ordered: list[int], names: dict[int, frozenset[str]],
-                      done: dict[int, CellRecord]) -> CellRecord | None:
+def _defining_failure(
+    name: str, index: int, ordered: list[int], names: dict[int, frozenset[str]], done: dict[int, CellRecord]
+) -> CellRecord | None:
     """The nearest earlier cell that binds `name`, if it failed or never ran."""
     for earlier in reversed([i for i in ordered if i < index]):
         if name in names.get(earlier, frozenset()):
             record = done.get(earlier)
-            if record is not None and record.status in (CellStatus.error, CellStatus.timeout,
-                                                        CellStatus.not_executed):
+            if record is not None and record.status in (CellStatus.error, CellStatus.timeout, CellStatus.not_executed):
                 return record
             return None
     return None

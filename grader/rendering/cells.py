@@ -23,8 +23,15 @@ from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, Run
 from grader.rendering.sanitize import clean_html, image_data_uri, markdown_html, redact, strip_ansi
 
 #: Output MIME types we render, richest first; anything else is named but not shown.
-MIME_PREFERENCE = ("image/png", "image/jpeg", "image/svg+xml", "text/html", "text/markdown", "application/json",
-                   "text/plain")
+MIME_PREFERENCE = (
+    "image/png",
+    "image/jpeg",
+    "image/svg+xml",
+    "text/html",
+    "text/markdown",
+    "application/json",
+    "text/plain",
+)
 COLLAPSE_LINES = 30
 COLLAPSE_CHARS = 4_000
 MAX_TEXT_CHARS = 60_000
@@ -183,8 +190,9 @@ def _rich_view(data: Mapping[str, Any], *, blind: bool, cell: int) -> OutputView
             if len(html) > MAX_HTML_CHARS:
                 continue  # fall back to text/plain rather than cut HTML in half
             cleaned = clean_html(html, blind=blind)
-            return OutputView(kind="html", mime=mime, html=cleaned, collapsed=len(cleaned) > 12_000,
-                              lines=cleaned.count("<tr"))
+            return OutputView(
+                kind="html", mime=mime, html=cleaned, collapsed=len(cleaned) > 12_000, lines=cleaned.count("<tr")
+            )
         if mime == "text/markdown":
             return OutputView(kind="html", mime=mime, html=markdown_html(_text(value), blind=blind))
         if mime == "application/json":
@@ -280,31 +288,71 @@ def notebook_sections(
         for local, raw in enumerate(node.get("cells", [])):
             index = offsets[path] + local
             saved_cell = saved_cells[local] if local < len(saved_cells) else None
-            cells.append(_cell_view(raw, saved_cell, index, path, local, record, origin=origin, blind=blind,
-                                    marks=marks.get(index, []), line_marks=line_marks.get(index, {})))
+            cells.append(
+                _cell_view(
+                    raw,
+                    saved_cell,
+                    index,
+                    path,
+                    local,
+                    record,
+                    origin=origin,
+                    blind=blind,
+                    marks=marks.get(index, []),
+                    line_marks=line_marks.get(index, {}),
+                )
+            )
         sections.append(NotebookSection(path=path, cells=cells, origin=origin))
     return sections
 
 
-def _cell_view(raw: Mapping[str, Any], saved: Mapping[str, Any] | None, index: int, path: str, local: int,
-               run: ExecutionRecord, *, origin: str, blind: bool, marks: list[CellMark],
-               line_marks: Mapping[int, str]) -> CellView:
+def _cell_view(
+    raw: Mapping[str, Any],
+    saved: Mapping[str, Any] | None,
+    index: int,
+    path: str,
+    local: int,
+    run: ExecutionRecord,
+    *,
+    origin: str,
+    blind: bool,
+    marks: list[CellMark],
+    line_marks: Mapping[int, str],
+) -> CellView:
     cell_type = str(raw.get("cell_type", ""))
     source = _text(raw.get("source", ""))
     severity = max((m.severity for m in marks), key=_SEVERITY_ORDER.index, default=None)
     if cell_type == "markdown":
         attachments = raw.get("attachments") if isinstance(raw.get("attachments"), Mapping) else None
-        return CellView(index=index, notebook=path, local_index=local, cell_type=cell_type,
-                        source_html=markdown_html(source, attachments=attachments, blind=blind), marks=marks,
-                        severity=severity)
+        return CellView(
+            index=index,
+            notebook=path,
+            local_index=local,
+            cell_type=cell_type,
+            source_html=markdown_html(source, attachments=attachments, blind=blind),
+            marks=marks,
+            severity=severity,
+        )
     if cell_type != "code":
         text = redact(source) if blind else source
-        return CellView(index=index, notebook=path, local_index=local, cell_type=cell_type or "raw",
-                        source_html=Markup('<pre class="raw">{}</pre>').format(text), marks=marks, severity=severity)
+        return CellView(
+            index=index,
+            notebook=path,
+            local_index=local,
+            cell_type=cell_type or "raw",
+            source_html=Markup('<pre class="raw">{}</pre>').format(text),
+            marks=marks,
+            severity=severity,
+        )
     record = run.cell(index)
     view = CellView(
-        index=index, notebook=path, local_index=local, cell_type="code",
-        source_html=highlight_code(source, line_marks), status=_status_of(record, run), marks=marks,
+        index=index,
+        notebook=path,
+        local_index=local,
+        cell_type="code",
+        source_html=highlight_code(source, line_marks),
+        status=_status_of(record, run),
+        marks=marks,
         severity=severity,
     )
     if saved is not None and isinstance(saved.get("execution_count"), int):
@@ -316,8 +364,7 @@ def _cell_view(raw: Mapping[str, Any], saved: Mapping[str, Any] | None, index: i
         view.error_value = redact(record.error_value or "") if blind else record.error_value
         view.error_class = record.error_class.value if record.error_class else None
         view.outputs_truncated = record.outputs_truncated
-    ran = (record is not None and record.status in RAN and origin == "executed"
-           and run.status is not RunStatus.not_run)
+    ran = record is not None and record.status in RAN and origin == "executed" and run.status is not RunStatus.not_run
     if ran:
         view.outputs = output_views(raw.get("outputs", []) or [], blind=blind, cell=index)
         view.outputs_from = "sandbox" if view.outputs else "none"
@@ -332,4 +379,3 @@ def _cell_view(raw: Mapping[str, Any], saved: Mapping[str, Any] | None, index: i
 
 
 _SEVERITY_ORDER = ["info", "low", "medium", "high"]
-

@@ -59,11 +59,26 @@ def criterion_bars(rows: Sequence[tuple[str, float, float, float]]) -> BarChart:
         scored = possible - pending
         fraction = score / scored if scored > 0 else None
         value = f"{score:g} / {possible:g}" + (f" (+{pending:g} pending)" if pending else "")
-        bars.append(Bar(label=_short(title), full_label=title, y=n * ROW_HEIGHT, score_width=round(score_width, 1),
-                        pending_x=round(LABEL_WIDTH + score_width, 1), pending_width=round(pending_width, 1),
-                        value=value, level=_level(fraction)))
-    return BarChart(width=LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH + 40, height=max(1, len(bars)) * ROW_HEIGHT + 4,
-                    label_width=LABEL_WIDTH, bar_width=BAR_WIDTH, row_height=ROW_HEIGHT, bars=bars)
+        bars.append(
+            Bar(
+                label=_short(title),
+                full_label=title,
+                y=n * ROW_HEIGHT,
+                score_width=round(score_width, 1),
+                pending_x=round(LABEL_WIDTH + score_width, 1),
+                pending_width=round(pending_width, 1),
+                value=value,
+                level=_level(fraction),
+            )
+        )
+    return BarChart(
+        width=LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH + 40,
+        height=max(1, len(bars)) * ROW_HEIGHT + 4,
+        label_width=LABEL_WIDTH,
+        bar_width=BAR_WIDTH,
+        row_height=ROW_HEIGHT,
+        bars=bars,
+    )
 
 
 # --------------------------------------------------------------------------- batch distributions
@@ -103,8 +118,13 @@ def strip_plot(label: str, possible: float, values: Sequence[tuple[str, float]])
     strip = Strip(label=_short(label, 28), full_label=label, possible=possible)
     for name, value in values:
         x = max(0.0, min(value, possible)) * scale
-        strip.dots.append(Dot(x=round(x, 1), y=round(6 + _jitter(name) * (STRIP_HEIGHT - 16), 1),
-                              title=f"{name}: {value:g} / {possible:g}"))
+        strip.dots.append(
+            Dot(
+                x=round(x, 1),
+                y=round(6 + _jitter(name) * (STRIP_HEIGHT - 16), 1),
+                title=f"{name}: {value:g} / {possible:g}",
+            )
+        )
     if values:
         strip.median = round(statistics.median(v for _, v in values), 2)
         strip.median_x = round(max(0.0, min(strip.median, possible)) * scale, 1)
@@ -142,8 +162,15 @@ def percent_histogram(percents: Sequence[float], *, bins: int = 10, width: int =
     for n, count in enumerate(counts):
         h = plot_height * count / top
         low, high = n * 100 / bins, (n + 1) * 100 / bins
-        out.append(HistogramBin(x=round(n * step + 1, 1), width=round(step - 2, 1), height=round(h, 1),
-                                y=round(plot_height - h, 1), count=count,
-                                title=f"{low:g}–{high:g} %: {count} candidate{'s' if count != 1 else ''}"))
+        out.append(
+            HistogramBin(
+                x=round(n * step + 1, 1),
+                width=round(step - 2, 1),
+                height=round(h, 1),
+                y=round(plot_height - h, 1),
+                count=count,
+                title=f"{low:g}–{high:g} %: {count} candidate{'s' if count != 1 else ''}",
+            )
+        )
     ticks = [(round(width * f, 1), f"{100 * f:g} %") for f in (0, 0.25, 0.5, 0.75, 1)]
     return Histogram(width=width, height=height, bins=out, ticks=ticks)

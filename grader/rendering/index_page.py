@@ -82,19 +82,27 @@ def _row(raw: Mapping[str, Any], columns: Sequence[CriterionColumn]) -> Candidat
     candidate = str(raw.get("candidate") or raw.get("submission") or "")
     submission = str(raw.get("submission") or candidate)
     return CandidateRow(
-        candidate=candidate, submission=submission, href=report_href(submission), status=status,
+        candidate=candidate,
+        submission=submission,
+        href=report_href(submission),
+        status=status,
         status_rank=STATUS_ORDER.get(status, len(STATUS_ORDER)),
-        score=_num(raw.get("score")) if scored else None, max=_num(raw.get("max")) or 0.0,
-        pending=_num(raw.get("pending")) or 0.0, percent=_num(raw.get("percent")) if scored else None,
+        score=_num(raw.get("score")) if scored else None,
+        max=_num(raw.get("max")) or 0.0,
+        pending=_num(raw.get("pending")) or 0.0,
+        percent=_num(raw.get("percent")) if scored else None,
         band=str(raw.get("band") or "") if scored else "",
         criteria=[_num(criteria.get(c.id)) if scored else None for c in columns],
-        flags=flags, run_status=str(raw.get("run_status") or ""), error=str(raw.get("error") or ""),
+        flags=flags,
+        run_status=str(raw.get("run_status") or ""),
+        error=str(raw.get("error") or ""),
         search=" ".join([candidate, submission, status, str(raw.get("band") or ""), *flags]).lower(),
     )
 
 
-def build_index(rows: Sequence[Mapping[str, Any]], rubric: Any, *, title: str | None = None,
-                generated_at: str | None = None) -> IndexPage:
+def build_index(
+    rows: Sequence[Mapping[str, Any]], rubric: Any, *, title: str | None = None, generated_at: str | None = None
+) -> IndexPage:
     """The summary page's view of the rows and the rubric."""
     columns = [CriterionColumn(id=c.id, title=c.title, points=float(c.points)) for c in rubric.criteria]
     candidates = [_row(r, columns) for r in rows]
@@ -104,21 +112,30 @@ def build_index(rows: Sequence[Mapping[str, Any]], rubric: Any, *, title: str | 
         values = [(r.candidate, v) for r in scored if (v := r.criteria[n]) is not None]
         strips.append(strip_plot(column.title, column.points, values))
     percents = [r.percent for r in scored if r.percent is not None]
-    counts = {"total": len(candidates), **{s: sum(1 for r in candidates if r.status == s) for s in STATUS_LABELS},
-              "flagged": sum(1 for r in candidates if r.flags)}
+    counts = {
+        "total": len(candidates),
+        **{s: sum(1 for r in candidates if r.status == s) for s in STATUS_LABELS},
+        "flagged": sum(1 for r in candidates if r.flags),
+    }
     return IndexPage(
         title=title or f"Batch summary — {getattr(rubric, 'title', '') or rubric.name}",
-        rubric_name=str(rubric.name), rubric_version=str(rubric.version), max_points=float(rubric.max_points),
-        columns=columns, rows=candidates, counts=counts,
+        rubric_name=str(rubric.name),
+        rubric_version=str(rubric.version),
+        max_points=float(rubric.max_points),
+        columns=columns,
+        rows=candidates,
+        counts=counts,
         median_percent=round(statistics.median(percents), 1) if percents else None,
-        strips=strips, histogram=percent_histogram(percents),
+        strips=strips,
+        histogram=percent_histogram(percents),
         statuses=[(s, label) for s, label in STATUS_LABELS.items() if counts[s]],
         generated_at=generated_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
 
 
-def render_index_html(rows: Sequence[Mapping[str, Any]], rubric: Any, *, title: str | None = None,
-                      generated_at: str | None = None) -> str:
+def render_index_html(
+    rows: Sequence[Mapping[str, Any]], rubric: Any, *, title: str | None = None, generated_at: str | None = None
+) -> str:
     """The self-contained batch summary (`index.html`); its one inline script is allowed by hash."""
     page = build_index(rows, rubric, title=title, generated_at=generated_at)
     return render_page("index.html.j2", scripts=[asset("index.js")], page=page)

@@ -56,32 +56,38 @@ def content_security_policy(*, scripts: Sequence[str] = (), styles: Sequence[str
     """`default-src 'none'`, our own inline style and scripts by hash, and `data:` images."""
     script_src = " ".join(sha256_source(s) for s in scripts) or "'none'"
     style_src = " ".join(sha256_source(s) for s in styles) or "'none'"
-    return "; ".join([
-        "default-src 'none'",
-        f"script-src {script_src}",
-        f"style-src {style_src}",
-        "img-src data:",
-        "font-src 'none'",
-        "connect-src 'none'",
-        "media-src 'none'",
-        "object-src 'none'",
-        "frame-src 'none'",
-        "worker-src 'none'",
-        "manifest-src 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {script_src}",
+            f"style-src {style_src}",
+            "img-src data:",
+            "font-src 'none'",
+            "connect-src 'none'",
+            "media-src 'none'",
+            "object-src 'none'",
+            "frame-src 'none'",
+            "worker-src 'none'",
+            "manifest-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
 
 
 def render_page(template: str, *, scripts: Sequence[str] = (), **context: Any) -> str:
     """Render a page template with the stylesheet, the scripts and a CSP that allows only them."""
     css = stylesheet()
-    return environment().get_template(template).render(
-        csp=content_security_policy(scripts=scripts, styles=[css]),
-        # Our own files, inlined verbatim so their hashes match the CSP.
-        css=Markup(css),
-        scripts=[Markup(s) for s in scripts],
-        **context,
+    return (
+        environment()
+        .get_template(template)
+        .render(
+            csp=content_security_policy(scripts=scripts, styles=[css]),
+            # Our own files, inlined verbatim so their hashes match the CSP.
+            css=Markup(css),
+            scripts=[Markup(s) for s in scripts],
+            **context,
+        )
     )
 
 

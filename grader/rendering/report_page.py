@@ -198,9 +198,16 @@ class _Builder:
         where = ", ".join(parts) or ev.source.value.replace("_", " ")
         label = SNIPPET_LABELS.get(ev.source, "Code" if ev.cell is not None else "Excerpt")
         note = ev.note
-        return EvidenceView(source=ev.source.value, where=where, href=href, notebook=ev.notebook, snippet=ev.snippet,
-                            snippet_label=label, note=note,
-                            note_collapsed=bool(note and (len(note) > NOTE_COLLAPSE_CHARS or note.count("\n") > 8)))
+        return EvidenceView(
+            source=ev.source.value,
+            where=where,
+            href=href,
+            notebook=ev.notebook,
+            snippet=ev.snippet,
+            snippet_label=label,
+            note=note,
+            note_collapsed=bool(note and (len(note) > NOTE_COLLAPSE_CHARS or note.count("\n") > 8)),
+        )
 
     def finding(self, finding: Finding) -> FindingView:
         owned = finding.id not in self.drawn
@@ -210,10 +217,16 @@ class _Builder:
             text = value if isinstance(value, str) else json.dumps(value, default=str)
             data.append((str(key), text if len(text) <= 200 else text[:199] + "…"))
         return FindingView(
-            id=finding.id, anchor=finding_anchor(finding.id) if owned else None,
-            href="#" + finding_anchor(finding.id), check_id=finding.check_id, message=finding.message,
-            severity=finding.severity.value, confidence=finding.confidence.value, positive=not finding.is_problem,
-            evidence=[self.evidence(ev) for ev in finding.evidence], data=data,
+            id=finding.id,
+            anchor=finding_anchor(finding.id) if owned else None,
+            href="#" + finding_anchor(finding.id),
+            check_id=finding.check_id,
+            message=finding.message,
+            severity=finding.severity.value,
+            confidence=finding.confidence.value,
+            positive=not finding.is_problem,
+            evidence=[self.evidence(ev) for ev in finding.evidence],
+            data=data,
         )
 
     def deduction(self, deduction: Deduction) -> DeductionView:
@@ -221,16 +234,28 @@ class _Builder:
         if finding is None:
             return DeductionView(points=deduction.points, reason=deduction.reason, finding=None)
         if finding.id in self.drawn:
-            return DeductionView(points=deduction.points, reason=deduction.reason, finding=None,
-                                 finding_href="#" + finding_anchor(finding.id))
+            return DeductionView(
+                points=deduction.points,
+                reason=deduction.reason,
+                finding=None,
+                finding_href="#" + finding_anchor(finding.id),
+            )
         return DeductionView(points=deduction.points, reason=deduction.reason, finding=self.finding(finding))
 
     def check(self, score: CheckScore, result: CheckResult | None) -> CheckView:
         """A rubric check: its points and deductions, then the findings no deduction showed."""
         view = CheckView(
-            check_id=score.check_id, slug=score.slug, title=score.title, category=result.category if result else "",
-            status=score.status, policy=score.policy, points=score.points, points_possible=score.points_possible,
-            needs_review=score.needs_review, not_scored=score.not_scored, note=score.note,
+            check_id=score.check_id,
+            slug=score.slug,
+            title=score.title,
+            category=result.category if result else "",
+            status=score.status,
+            policy=score.policy,
+            points=score.points,
+            points_possible=score.points_possible,
+            needs_review=score.needs_review,
+            not_scored=score.not_scored,
+            note=score.note,
             message=result.message if result else "",
             error=result.error if result and result.status is CheckStatus.error else None,
             params=_params(result),
@@ -242,10 +267,20 @@ class _Builder:
     def unscored_check(self, result: CheckResult) -> CheckView:
         """A check that ran but is not part of the rubric (shown, worth nothing)."""
         view = CheckView(
-            check_id=result.id, slug=result.slug, title=result.title, category=result.category,
-            status=result.status.value, policy="not in the rubric", points=0.0, points_possible=0.0,
-            needs_review=False, not_scored=False, note="", message=result.message,
-            error=result.error if result.status is CheckStatus.error else None, params=_params(result),
+            check_id=result.id,
+            slug=result.slug,
+            title=result.title,
+            category=result.category,
+            status=result.status.value,
+            policy="not in the rubric",
+            points=0.0,
+            points_possible=0.0,
+            needs_review=False,
+            not_scored=False,
+            note="",
+            message=result.message,
+            error=result.error if result.status is CheckStatus.error else None,
+            params=_params(result),
         )
         self._remaining_findings(view, result)
         return view
@@ -258,10 +293,17 @@ class _Builder:
     def criterion(self, criterion: CriterionScore) -> CriterionView:
         checks = [self.check(score, self.results.get(score.check_id)) for score in criterion.checks]
         overrides = [o.model_dump() for o in self.report.overrides if o.criterion_id == criterion.id]
-        return CriterionView(id=criterion.id, title=criterion.title, score=criterion.score,
-                             possible=criterion.points_possible, pending=criterion.pending,
-                             needs_review=criterion.needs_review, review_reasons=criterion.review_reasons,
-                             checks=checks, overrides=overrides)
+        return CriterionView(
+            id=criterion.id,
+            title=criterion.title,
+            score=criterion.score,
+            possible=criterion.points_possible,
+            pending=criterion.pending,
+            needs_review=criterion.needs_review,
+            review_reasons=criterion.review_reasons,
+            checks=checks,
+            overrides=overrides,
+        )
 
 
 def _params(result: CheckResult | None) -> list[tuple[str, str]]:
@@ -289,12 +331,21 @@ def _marks(report: Report) -> tuple[dict[int, list[CellMark]], dict[int, dict[in
                 if ev.cell in seen:
                     continue
                 seen.add(ev.cell)
-                where = (f"line {ev.line}" if ev.end_line in (None, ev.line) else f"lines {ev.line}–{ev.end_line}"
-                         ) if ev.line is not None else ev.source.value
+                where = (
+                    (f"line {ev.line}" if ev.end_line in (None, ev.line) else f"lines {ev.line}–{ev.end_line}")
+                    if ev.line is not None
+                    else ev.source.value
+                )
                 message = finding.message if len(finding.message) <= 160 else finding.message[:159] + "…"
-                marks.setdefault(ev.cell, []).append(CellMark(anchor="#" + finding_anchor(finding.id),
-                                                              check_id=finding.check_id, severity=severity,
-                                                              message=message, where=where))
+                marks.setdefault(ev.cell, []).append(
+                    CellMark(
+                        anchor="#" + finding_anchor(finding.id),
+                        check_id=finding.check_id,
+                        severity=severity,
+                        message=message,
+                        where=where,
+                    )
+                )
     return marks, lines
 
 
@@ -307,8 +358,9 @@ def _flat(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def build_page(report: Report, executed: Mapping[str, Any], submitted: Mapping[str, Any] | None = None,
-               *, blind: bool = False) -> ReportPage:
+def build_page(
+    report: Report, executed: Mapping[str, Any], submitted: Mapping[str, Any] | None = None, *, blind: bool = False
+) -> ReportPage:
     """Everything the template shows, computed from the report and the notebooks."""
     if blind:
         # Every free-text field of the report (messages, notes, excerpts, errors), not only the notebook.
@@ -318,8 +370,9 @@ def build_page(report: Report, executed: Mapping[str, Any], submitted: Mapping[s
         if path not in notebooks:
             notebooks.append(path)
     marks, line_marks = _marks(report)
-    sections = notebook_sections(report.execution, notebooks, executed, submitted or {}, marks=marks,
-                                 line_marks=line_marks, blind=blind)
+    sections = notebook_sections(
+        report.execution, notebooks, executed, submitted or {}, marks=marks, line_marks=line_marks, blind=blind
+    )
     shown = {cell.index for section in sections for cell in section.cells}
     builder = _Builder(report, shown)
     criteria = [builder.criterion(c) for c in report.criteria]
@@ -332,61 +385,97 @@ def build_page(report: Report, executed: Mapping[str, Any], submitted: Mapping[s
             if score.needs_review or score.not_scored:
                 result = builder.results.get(score.check_id)
                 why = score.note or (result.message if result else "") or score.status
-                pending.append(PendingView(check_id=score.check_id, title=score.title, criterion=criterion.title,
-                                           points=score.points_possible, why=why,
-                                           kind="review" if score.needs_review else "skipped"))
+                pending.append(
+                    PendingView(
+                        check_id=score.check_id,
+                        title=score.title,
+                        criterion=criterion.title,
+                        points=score.points_possible,
+                        why=why,
+                        kind="review" if score.needs_review else "skipped",
+                    )
+                )
 
     problems = [f for r in report.checks for f in r.findings]
     counts = [(s, sum(1 for f in problems if f.severity.value == s)) for s in SEVERITIES if s != "info"]
     positives = sum(1 for f in problems if not f.is_problem)
 
-    flags = [FlagView(kind=f.kind.value, label=FLAG_LABELS.get(f.kind, f.kind.value), message=f.message,
-                      href="#" + finding_anchor(f.finding_id) if f.finding_id and report.finding(f.finding_id)
-                      else None) for f in report.flags]
+    flags = [
+        FlagView(
+            kind=f.kind.value,
+            label=FLAG_LABELS.get(f.kind, f.kind.value),
+            message=f.message,
+            href="#" + finding_anchor(f.finding_id) if f.finding_id and report.finding(f.finding_id) else None,
+        )
+        for f in report.flags
+    ]
 
     followups = []
     for item in report.followups:
         finding = report.finding(item.finding_id) if item.finding_id else None
         cell = next((ev.cell for ev in finding.evidence if ev.cell is not None), None) if finding else None
-        followups.append(FollowUpView(
-            question=item.question, topic=item.topic,
-            finding_href="#" + finding_anchor(finding.id) if finding else None,
-            cell_href="#" + cell_anchor(cell) if cell is not None and cell in shown else None, cell=cell))
+        followups.append(
+            FollowUpView(
+                question=item.question,
+                topic=item.topic,
+                finding_href="#" + finding_anchor(finding.id) if finding else None,
+                cell_href="#" + cell_anchor(cell) if cell is not None and cell in shown else None,
+                cell=cell,
+            )
+        )
 
     env = dict(report.environment)
     packages = dict(report.execution.packages or env.pop("packages", {}) or {})
     env.pop("packages", None)
     limits = dict(report.execution.limits or env.get("limits", {}) or {})
     env.pop("limits", None)
-    environment = _flat({
-        "Image": report.execution.image or env.pop("image", None),
-        "Runtime": report.execution.runtime or env.pop("runtime", None),
-        "Run status": report.execution.status.value + (f" — {report.execution.reason}" if report.execution.reason
-                                                       else ""),
-        "Run time": f"{report.execution.duration_s:.1f} s",
-        "Container start-up": (f"{report.execution.startup_s:.2f} s" if report.execution.startup_s is not None
-                               else None),
-        "Runtime trace": report.execution.tracing,
-        "Started at": report.execution.started_at,
-        "Exit code": report.execution.exit_code,
-        "Grader version": report.grader_version,
-        "Report schema": report.schema_version,
-        "Generated at": report.generated_at,
-        "Rubric": f"{report.rubric.name} v{report.rubric.version} ({report.rubric.path})" if report.rubric else None,
-        "Rubric sha256": report.rubric.sha256 if report.rubric else None,
-        "Submission content hash": report.submission.content_hash,
-        "Submission source": report.submission.source or None,
-        **{k.replace("_", " ").capitalize(): v for k, v in env.items() if k not in ("grader_version",)},
-    })
+    environment = _flat(
+        {
+            "Image": report.execution.image or env.pop("image", None),
+            "Runtime": report.execution.runtime or env.pop("runtime", None),
+            "Run status": report.execution.status.value
+            + (f" — {report.execution.reason}" if report.execution.reason else ""),
+            "Run time": f"{report.execution.duration_s:.1f} s",
+            "Container start-up": (
+                f"{report.execution.startup_s:.2f} s" if report.execution.startup_s is not None else None
+            ),
+            "Runtime trace": report.execution.tracing,
+            "Started at": report.execution.started_at,
+            "Exit code": report.execution.exit_code,
+            "Grader version": report.grader_version,
+            "Report schema": report.schema_version,
+            "Generated at": report.generated_at,
+            "Rubric": f"{report.rubric.name} v{report.rubric.version} ({report.rubric.path})"
+            if report.rubric
+            else None,
+            "Rubric sha256": report.rubric.sha256 if report.rubric else None,
+            "Submission content hash": report.submission.content_hash,
+            "Submission source": report.submission.source or None,
+            **{k.replace("_", " ").capitalize(): v for k, v in env.items() if k not in ("grader_version",)},
+        }
+    )
     chart = criterion_bars([(c.title, c.score, c.pending, c.points_possible) for c in report.criteria])
-    return ReportPage(report=report, flags=flags, chart=chart, criteria=criteria, extra_checks=extra,
-                      pending=pending, severity_counts=counts, positives=positives, followups=followups,
-                      notebooks=sections, environment=environment, limits=_flat(limits),
-                      packages=sorted(_flat(packages)), blind=blind)
+    return ReportPage(
+        report=report,
+        flags=flags,
+        chart=chart,
+        criteria=criteria,
+        extra_checks=extra,
+        pending=pending,
+        severity_counts=counts,
+        positives=positives,
+        followups=followups,
+        notebooks=sections,
+        environment=environment,
+        limits=_flat(limits),
+        packages=sorted(_flat(packages)),
+        blind=blind,
+    )
 
 
-def render_report_html(report: Report, executed: Mapping[str, Any], submitted: Mapping[str, Any] | None = None,
-                       *, blind: bool = False) -> str:
+def render_report_html(
+    report: Report, executed: Mapping[str, Any], submitted: Mapping[str, Any] | None = None, *, blind: bool = False
+) -> str:
     """One self-contained HTML page for a graded submission (no scripts, no external resources).
 
     `executed` maps each notebook's relative path to the notebook as run in the

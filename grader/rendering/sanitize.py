@@ -25,17 +25,81 @@ from pygments.token import STANDARD_TYPES
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 
 #: Tags a candidate's HTML may keep; anything else is unwrapped (its text stays).
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details", "div", "dl",
-    "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre",
-    "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "u", "ul",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    }
+)
 #: Tags removed together with their content.
-DROPPED_WITH_CONTENT = frozenset({
-    "script", "style", "template", "noscript", "textarea", "title", "iframe", "object", "embed", "svg", "math",
-    "select", "button", "frameset", "noembed", "xmp",
-})
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "textarea",
+        "title",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "select",
+        "button",
+        "frameset",
+        "noembed",
+        "xmp",
+    }
+)
 #: Attributes we keep; deliberately no `id`/`name` (a candidate could hijack our anchors), no `style`, no `class`
 #: except Pygments token classes, no event handlers.
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
@@ -204,7 +268,7 @@ class _ReportMarkdownRenderer(IPythonRenderer):
     def image(self, text: str, url: str, title: str | None = None) -> str:
         src = None
         if url.startswith("attachment:"):
-            src = _attachment_uri(self.attachments, url[len("attachment:"):])
+            src = _attachment_uri(self.attachments, url[len("attachment:") :])
         elif url.startswith("data:"):
             src = _safe_img_src(url)
         if src is None:
@@ -217,8 +281,9 @@ def markdown_html(source: str, *, attachments: Mapping[str, Any] | None = None, 
     """Candidate markdown rendered to HTML (math left as TeX), then sanitised."""
     if blind:
         source = redact(source)
-    renderer = _ReportMarkdownRenderer(escape=False, exclude_anchor_links=True, embed_images=False,
-                                       attachments=dict(attachments or {}))
+    renderer = _ReportMarkdownRenderer(
+        escape=False, exclude_anchor_links=True, embed_images=False, attachments=dict(attachments or {})
+    )
     try:
         rendered = MarkdownWithMath(renderer=renderer).render(source)
     except Exception:  # noqa: BLE001 - a markdown the parser chokes on is shown as text

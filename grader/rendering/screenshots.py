@@ -18,8 +18,14 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Route
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync")
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 class BrowserUnavailable(GraderError):
@@ -50,8 +56,9 @@ def _refuse_network(route: Route) -> None:
         route.abort()
 
 
-def screenshot(html_path: Path | str, png_path: Path | str, width: int = 1280, *, browser: Browser | None = None,
-               height: int = 900) -> Path:
+def screenshot(
+    html_path: Path | str, png_path: Path | str, width: int = 1280, *, browser: Browser | None = None, height: int = 900
+) -> Path:
     """Save a full-page PNG of a local HTML file; pass `browser` to reuse one across many pages."""
     html_path = Path(html_path).resolve()
     png_path = Path(png_path)
@@ -61,8 +68,9 @@ def screenshot(html_path: Path | str, png_path: Path | str, width: int = 1280, *
     if browser is None:
         with chromium() as own:
             return screenshot(html_path, png_path, width, browser=own, height=height)
-    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                  java_script_enabled=True, offline=True)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=1, java_script_enabled=True, offline=True
+    )
     try:
         page = context.new_page()
         page.route("**/*", _refuse_network)

@@ -39,12 +39,24 @@ METRIC_WORDS: dict[Metric, str] = {
     Metric.mape: r"(?<![\w-])mape(?![\w-])|mean[\s_-]*absolute[\s_-]*percentage",
 }
 _NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)\s*(%)?")
-_EVAL_WORDS = re.compile(r"test|hold[\s-]?out|validation|valid\b|final|expect|estimate|cv|cross[\s-]?val|"
-                         r"unseen|out[\s-]of[\s-]fold|oof|reach|achiev", re.IGNORECASE)
-_NOT_A_CLAIM = re.compile(r"train(ing)?\s+(set\s+)?(score|auc|accuracy|mae|rmse|f1)|\btrain\b|baseline|dummy|"
-                          r"prior|majority|random guess|chance", re.IGNORECASE)
-_RATIO_METRICS = {Metric.roc_auc, Metric.average_precision, Metric.f1, Metric.accuracy, Metric.balanced_accuracy,
-                  Metric.r2}
+_EVAL_WORDS = re.compile(
+    r"test|hold[\s-]?out|validation|valid\b|final|expect|estimate|cv|cross[\s-]?val|"
+    r"unseen|out[\s-]of[\s-]fold|oof|reach|achiev",
+    re.IGNORECASE,
+)
+_NOT_A_CLAIM = re.compile(
+    r"train(ing)?\s+(set\s+)?(score|auc|accuracy|mae|rmse|f1)|\btrain\b|baseline|dummy|"
+    r"prior|majority|random guess|chance",
+    re.IGNORECASE,
+)
+_RATIO_METRICS = {
+    Metric.roc_auc,
+    Metric.average_precision,
+    Metric.f1,
+    Metric.accuracy,
+    Metric.balanced_accuracy,
+    Metric.r2,
+}
 
 
 @dataclass(frozen=True)
@@ -69,8 +81,9 @@ def find_claimed_score(view: NotebookView | None, metric: Metric) -> Claim | Non
         if cell.is_markdown:
             texts = [("markdown", cell.source)]
         elif cell.is_code:
-            texts = [("output", output.text) for output in cell.outputs
-                     if output.output_type != "error" and output.text]
+            texts = [
+                ("output", output.text) for output in cell.outputs if output.output_type != "error" and output.text
+            ]
         for source, text in texts:
             for line in text.splitlines()[:2000]:
                 claim = _claim_in_line(line, pattern, metric, cell.index, source)
@@ -95,10 +108,10 @@ def _claim_in_line(line: str, pattern: re.Pattern[str], metric: Metric, cell: in
     match = pattern.search(text)
     if match is None or _NOT_A_CLAIM.search(text):
         return None
-    tail = text[match.end(): match.end() + 60]
+    tail = text[match.end() : match.end() + 60]
     number = _NUMBER.search(tail)
     if number is None:
-        head = text[max(0, match.start() - 30): match.start()]
+        head = text[max(0, match.start() - 30) : match.start()]
         numbers = list(_NUMBER.finditer(head))
         if not numbers:
             return None
@@ -123,14 +136,18 @@ def _read_csv(data: bytes, **kwargs: object) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), nrows=MAX_PREDICTION_ROWS, **kwargs)
 
 
-def score_holdout(assignment: Assignment, labels: bytes, predictions: bytes | None,
-                  view: NotebookView | None = None) -> HoldoutResult:
+def score_holdout(
+    assignment: Assignment, labels: bytes, predictions: bytes | None, view: NotebookView | None = None
+) -> HoldoutResult:
     """Score the predictions file (None: not written) against the hidden labels; never raises on bad input."""
     metric = assignment.primary_metric
     holdout = assignment.holdout
     claim = find_claimed_score(view, metric)
-    base = {"metric": metric.value, "claimed": claim.value if claim else None,
-            "claimed_evidence": f"cell {claim.cell}: {claim.text}" if claim else None}
+    base = {
+        "metric": metric.value,
+        "claimed": claim.value if claim else None,
+        "claimed_evidence": f"cell {claim.cell}: {claim.text}" if claim else None,
+    }
     extra: dict[str, float] = {}
     if claim is not None:
         extra["claimed_cell"] = float(claim.cell)
@@ -141,16 +158,31 @@ def score_holdout(assignment: Assignment, labels: bytes, predictions: bytes | No
     expected = len(truth)
     contract = assignment.prediction_contract
     if predictions is None:
-        return HoldoutResult(status="missing", rows_expected=expected, extra=extra,
-                             message=f"the notebook did not write {contract.file}", **base)
+        return HoldoutResult(
+            status="missing",
+            rows_expected=expected,
+            extra=extra,
+            message=f"the notebook did not write {contract.file}",
+            **base,
+        )
     if len(predictions) > MAX_PREDICTION_BYTES:
-        return HoldoutResult(status="invalid", rows_expected=expected, extra=extra,
-                             message=f"{contract.file} is larger than {MAX_PREDICTION_BYTES:,} bytes", **base)
+        return HoldoutResult(
+            status="invalid",
+            rows_expected=expected,
+            extra=extra,
+            message=f"{contract.file} is larger than {MAX_PREDICTION_BYTES:,} bytes",
+            **base,
+        )
     try:
         frame = _read_csv(predictions, dtype=str, keep_default_na=False)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        return HoldoutResult(status="invalid", rows_expected=expected, extra=extra,
-                             message=f"{contract.file} is not a readable CSV: {str(exc)[:200]}", **base)
+        return HoldoutResult(
+            status="invalid",
+            rows_expected=expected,
+            extra=extra,
+            message=f"{contract.file} is not a readable CSV: {str(exc)[:200]}",
+            **base,
+        )
     frame.columns = [str(c).strip() for c in frame.columns]
     problems: list[str] = []
     missing_columns = [c for c in (contract.id_column, contract.prediction_column) if c not in frame.columns]
@@ -160,9 +192,14 @@ def score_holdout(assignment: Assignment, labels: bytes, predictions: bytes | No
         extra["missing_probability_column"] = 1.0
     if contract.id_column in missing_columns or (contract.prediction_column in missing_columns and not use_probability):
         extra["missing_columns"] = float(len(missing_columns))
-        return HoldoutResult(status="invalid", rows_expected=expected, extra=extra,
-                             message=f"{contract.file} lacks the column(s) {', '.join(missing_columns)}; it has "
-                                     f"{', '.join(list(frame.columns)[:10])}", **base)
+        return HoldoutResult(
+            status="invalid",
+            rows_expected=expected,
+            extra=extra,
+            message=f"{contract.file} lacks the column(s) {', '.join(missing_columns)}; it has "
+            f"{', '.join(list(frame.columns)[:10])}",
+            **base,
+        )
     value_column = contract.probability_column if use_probability else contract.prediction_column
     assert value_column is not None
     ids = frame[contract.id_column].astype(str).str.strip()
@@ -191,7 +228,8 @@ def score_holdout(assignment: Assignment, labels: bytes, predictions: bytes | No
             problems.append(f"{outside:,} probabilit(y/ies) outside [0, 1]")
             extra["probability_out_of_range"] = float(outside)
     merged = truth.assign(_id=truth[holdout.id_column].astype(str)).merge(
-        frame.assign(_value=numeric)[["_id", "_value"]], on="_id", how="left")
+        frame.assign(_value=numeric)[["_id", "_value"]], on="_id", how="left"
+    )
     absent = int((~merged["_id"].isin(set(frame["_id"]))).sum())
     if absent:
         problems.append(f"{absent:,} of the {expected:,} test ids have no prediction")
@@ -199,17 +237,28 @@ def score_holdout(assignment: Assignment, labels: bytes, predictions: bytes | No
     usable = merged.dropna(subset=["_value"])
     matched = len(usable)
     if matched == 0:
-        return HoldoutResult(status="invalid", rows_expected=expected, rows_matched=0, extra=extra,
-                             message="no prediction could be matched to a test id" + (
-                                 f" ({'; '.join(problems)})" if problems else ""), **base)
+        return HoldoutResult(
+            status="invalid",
+            rows_expected=expected,
+            rows_matched=0,
+            extra=extra,
+            message="no prediction could be matched to a test id" + (f" ({'; '.join(problems)})" if problems else ""),
+            **base,
+        )
     y_true = usable[holdout.target_column].to_numpy()
     y_score = usable["_value"].to_numpy(dtype=float)
     try:
         score = compute_metric(metric, y_true, y_score, assignment, probabilities=use_probability)
         baseline = baseline_score(metric, y_true, assignment)
     except ValueError as exc:
-        return HoldoutResult(status="invalid", rows_expected=expected, rows_matched=matched, extra=extra,
-                             message=f"the predictions could not be scored: {str(exc)[:200]}", **base)
+        return HoldoutResult(
+            status="invalid",
+            rows_expected=expected,
+            rows_matched=matched,
+            extra=extra,
+            message=f"the predictions could not be scored: {str(exc)[:200]}",
+            **base,
+        )
     if baseline is not None:
         extra["baseline"] = round(baseline, 6)
     for secondary in assignment.secondary_metrics:
@@ -223,16 +272,24 @@ def score_holdout(assignment: Assignment, labels: bytes, predictions: bytes | No
     if status == "partial":
         problems.insert(0, f"scored on {matched:,} of {expected:,} rows")
     message = "; ".join(problems) if problems else f"all {expected:,} test rows scored"
-    return HoldoutResult(status=status, score=None if score is None else round(score, 6), rows_expected=expected,
-                         rows_matched=matched, message=message, extra=extra, **base)
+    return HoldoutResult(
+        status=status,
+        score=None if score is None else round(score, 6),
+        rows_expected=expected,
+        rows_matched=matched,
+        message=message,
+        extra=extra,
+        **base,
+    )
 
 
 def _labels_to_numeric(column: pd.Series, assignment: Assignment) -> tuple[pd.Series, int]:
     """Hard class predictions as 1 (positive) / 0, accepting `1`, `1.0`, `True`, `yes` or the positive label."""
     positive = str(assignment.positive_label if assignment.positive_label is not None else 1).strip().lower()
     text = column.astype(str).str.strip().str.lower()
-    words = text.map(lambda v: 1.0 if v in (positive, "true", "yes", "y") else
-                     0.0 if v in ("false", "no", "n") else np.nan)
+    words = text.map(
+        lambda v: 1.0 if v in (positive, "true", "yes", "y") else 0.0 if v in ("false", "no", "n") else np.nan
+    )
     numeric = pd.to_numeric(text, errors="coerce")
     try:
         positive_value: float | None = float(positive)
@@ -249,8 +306,9 @@ def _binary_truth(y_true: np.ndarray, assignment: Assignment) -> np.ndarray:
     return np.asarray((pd.Series(y_true).astype(str).str.strip() == str(positive)).to_numpy(), dtype=int)
 
 
-def compute_metric(metric: Metric, y_true: np.ndarray, y_score: np.ndarray, assignment: Assignment, *,
-                   probabilities: bool) -> float | None:
+def compute_metric(
+    metric: Metric, y_true: np.ndarray, y_score: np.ndarray, assignment: Assignment, *, probabilities: bool
+) -> float | None:
     """One metric on matched rows; hard 0/1 predictions are accepted where probabilities are expected."""
     from sklearn import metrics as m
 

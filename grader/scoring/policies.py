@@ -31,7 +31,9 @@ def _spread(result: CheckResult, lost: float, fallback: str) -> list[Deduction]:
         share = min(share, remaining)
         remaining = round(remaining - share, 2)
         if share > 0:
-            deductions.append(Deduction(points=share, check_id=result.id, reason=finding.message, finding_id=finding.id))
+            deductions.append(
+                Deduction(points=share, check_id=result.id, reason=finding.message, finding_id=finding.id)
+            )
     return deductions
 
 
@@ -42,9 +44,14 @@ def apply_policy(policy: ScoringPolicy, points: float, result: CheckResult) -> t
             return points, []
         problems = _ranked(result)
         first = problems[0] if problems else None
-        return 0.0, [Deduction(points=points, check_id=result.id,
-                               reason=first.message if first else result.message or f"{result.title}: not met",
-                               finding_id=first.id if first else None)]
+        return 0.0, [
+            Deduction(
+                points=points,
+                check_id=result.id,
+                reason=first.message if first else result.message or f"{result.title}: not met",
+                finding_id=first.id if first else None,
+            )
+        ]
     if isinstance(policy, Proportional):
         fraction = result.score if result.score is not None else (1.0 if result.status is CheckStatus.passed else 0.0)
         earned = round(points * fraction, 2)
@@ -57,8 +64,9 @@ def apply_policy(policy: ScoringPolicy, points: float, result: CheckResult) -> t
             if cost <= 0:
                 continue
             remaining -= cost
-            deductions.append(Deduction(points=round(cost, 2), check_id=result.id, reason=finding.message,
-                                        finding_id=finding.id))
+            deductions.append(
+                Deduction(points=round(cost, 2), check_id=result.id, reason=finding.message, finding_id=finding.id)
+            )
         return round(remaining, 2), deductions
     if isinstance(policy, MetricToPoints):
         if result.metric is None:
@@ -66,7 +74,8 @@ def apply_policy(policy: ScoringPolicy, points: float, result: CheckResult) -> t
         else:
             fraction = (result.metric - policy.zero_at) / (policy.full_at - policy.zero_at)
             earned = round(points * max(0.0, min(1.0, fraction)), 2)
-        reason = result.message or (f"{result.title}: {result.metric:.4g}" if result.metric is not None
-                                    else f"{result.title}: no value")
+        reason = result.message or (
+            f"{result.title}: {result.metric:.4g}" if result.metric is not None else f"{result.title}: no value"
+        )
         return earned, _spread(result, points - earned, reason)
     raise TypeError(f"unknown scoring policy {policy!r}")  # pragma: no cover - the union is closed

@@ -16,26 +16,48 @@ def score_criterion(criterion: Criterion, results: dict[str, CheckResult]) -> Cr
     for ref in criterion.checks:
         result = results.get(ref.check)
         if result is None:
-            checks.append(CheckScore(check_id=ref.check, slug=ref.check, title=ref.check, policy=ref.scoring.policy,
-                                     points_possible=ref.points, points=0.0, status="missing", not_scored=True,
-                                     note="the check did not run"))
+            checks.append(
+                CheckScore(
+                    check_id=ref.check,
+                    slug=ref.check,
+                    title=ref.check,
+                    policy=ref.scoring.policy,
+                    points_possible=ref.points,
+                    points=0.0,
+                    status="missing",
+                    not_scored=True,
+                    note="the check did not run",
+                )
+            )
             continue
-        common = {"check_id": result.id, "slug": result.slug, "title": result.title, "policy": ref.scoring.policy,
-                  "points_possible": ref.points, "status": result.status.value}
+        common = {
+            "check_id": result.id,
+            "slug": result.slug,
+            "title": result.title,
+            "policy": ref.scoring.policy,
+            "points_possible": ref.points,
+            "status": result.status.value,
+        }
         if result.status is CheckStatus.error:
             reasons.append(f"{result.id} ({result.slug}) crashed: its {ref.points:g} points need a human reviewer")
             checks.append(CheckScore(**common, points=0.0, needs_review=True, note=result.message))
         elif result.status is CheckStatus.skipped:
             checks.append(CheckScore(**common, points=0.0, not_scored=True, note=result.message))
         else:
-            earned, deductions = apply_policy(ref.scoring, ref.points, result)
-            checks.append(CheckScore(**common, points=earned, deductions=deductions))
+            earned, lost = apply_policy(ref.scoring, ref.points, result)
+            checks.append(CheckScore(**common, points=earned, deductions=lost))
     pending = sum(c.points_possible for c in checks if c.needs_review or c.not_scored)
     deductions: list[Deduction] = [d for c in checks for d in c.deductions]
     return CriterionScore(
-        id=criterion.id, title=criterion.title, points_possible=criterion.points,
-        score=round(sum(c.points for c in checks), 2), pending=round(pending, 2), checks=checks,
-        deductions=deductions, needs_review=bool(reasons), review_reasons=reasons,
+        id=criterion.id,
+        title=criterion.title,
+        points_possible=criterion.points,
+        score=round(sum(c.points for c in checks), 2),
+        pending=round(pending, 2),
+        checks=checks,
+        deductions=deductions,
+        needs_review=bool(reasons),
+        review_reasons=reasons,
     )
 
 
@@ -48,6 +70,12 @@ def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[C
     pending = round(sum(c.pending for c in criteria), 2)
     scored = maximum - pending
     percent = round(100.0 * score / scored, 1) if scored > 0 else 0.0
-    total = Total(score=score, max=maximum, pending=pending, percent=percent, band=rubric.band_for(percent),
-                  needs_review=any(c.needs_review for c in criteria))
+    total = Total(
+        score=score,
+        max=maximum,
+        pending=pending,
+        percent=percent,
+        band=rubric.band_for(percent),
+        needs_review=any(c.needs_review for c in criteria),
+    )
     return criteria, total

@@ -53,7 +53,9 @@ def extract_zip(archive: Path, target: Path, limits: ArchiveLimits | None = None
         with zipfile.ZipFile(archive) as bundle:
             entries = bundle.infolist()
             if len(entries) > limits.max_entries:
-                raise SubmissionError(f"the archive holds {len(entries):,} entries; the limit is {limits.max_entries:,}")
+                raise SubmissionError(
+                    f"the archive holds {len(entries):,} entries; the limit is {limits.max_entries:,}"
+                )
             seen: set[str] = set()
             for info in entries:
                 name = safe_member_name(info.filename)
@@ -79,7 +81,9 @@ def extract_zip(archive: Path, target: Path, limits: ArchiveLimits | None = None
                         size += len(chunk)
                         total += len(chunk)
                         if size > limits.max_file_bytes:
-                            raise SubmissionError(f"{name} inflates past the per-file limit of {limits.max_file_bytes:,} bytes")
+                            raise SubmissionError(
+                                f"{name} inflates past the per-file limit of {limits.max_file_bytes:,} bytes"
+                            )
                         if total > limits.max_total_bytes:
                             raise SubmissionError(
                                 f"the archive inflates past {limits.max_total_bytes:,} bytes in total (zip bomb?)"

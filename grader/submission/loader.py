@@ -132,20 +132,21 @@ def parse_notebook(rel: str, data: bytes, limits: SubmissionLimits) -> nbformat.
         raise SubmissionError(f"{rel} has {len(cells):,} cells; the limit is {limits.max_cells:,}")
     try:
         node = nbformat.reads(text, as_version=4)
-    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for bad input
+    except Exception as exc:
         raise SubmissionError(f"{rel} could not be read as a notebook: {type(exc).__name__}: {str(exc)[:300]}") from exc
     try:
         nbformat.validate(node)
     except nbformat.ValidationError:
         # Older tools write small schema slips (missing ids, stray keys): repair those.
         with contextlib.suppress(Exception):
-            _, node = nbformat.validator.normalize(node)  # type: ignore[attr-defined]
-            node = nbformat.from_dict(node)
+            _, repaired = nbformat.validator.normalize(node)
+            node = nbformat.from_dict(repaired)
         try:
             nbformat.validate(node)
         except nbformat.ValidationError as exc:
             raise SubmissionError(f"{rel} is not a valid notebook: {exc.message[:300]}") from exc
-    return node
+    result: nbformat.NotebookNode = node
+    return result
 
 
 IGNORE_FILE = ".graderignore"
@@ -227,8 +228,11 @@ def open_submission(
             raise SubmissionError(f"{path} does not exist")
         if path.is_file() and path.suffix.lower() == ".zip":
             temp = tempfile.mkdtemp(prefix="thg-sub-")
-            extract_zip(path, Path(temp), ArchiveLimits(max_total_bytes=limits.max_total_bytes,
-                                                        max_file_bytes=limits.max_file_bytes))
+            extract_zip(
+                path,
+                Path(temp),
+                ArchiveLimits(max_total_bytes=limits.max_total_bytes, max_file_bytes=limits.max_file_bytes),
+            )
             root = _single_top_folder(Path(temp))
         elif path.is_file() and path.suffix.lower() == ".ipynb":
             temp = tempfile.mkdtemp(prefix="thg-sub-")
@@ -238,8 +242,9 @@ def open_submission(
             root = path
         else:
             raise SubmissionError(f"{path.name} is neither a folder, a .zip nor a notebook")
-        yield load_folder(root, source=path, notebook=notebook, limits=limits, name=name or _name_of(path),
-                          ignore=ignore)
+        yield load_folder(
+            root, source=path, notebook=notebook, limits=limits, name=name or _name_of(path), ignore=ignore
+        )
     finally:
         if temp:
             shutil.rmtree(temp, ignore_errors=True)
@@ -277,7 +282,9 @@ def load_folder(
     if notebook:
         chosen = [rel for rel in candidates if rel == notebook or Path(rel).name == notebook]
         if not chosen:
-            raise SubmissionError(f"the notebook {notebook!r} is not in the submission (found: {', '.join(candidates)})")
+            raise SubmissionError(
+                f"the notebook {notebook!r} is not in the submission (found: {', '.join(candidates)})"
+            )
         candidates = chosen[:1]
     if len(candidates) > limits.max_notebooks:
         raise SubmissionError(f"the submission holds {len(candidates)} notebooks; the limit is {limits.max_notebooks}")

@@ -28,7 +28,7 @@ def _markdown(lines: list[str]) -> str:
 
 def script_to_notebook(text: str) -> nbformat.NotebookNode:
     """Split a script into notebook cells; a script without markers is one code cell."""
-    nb = nbformat.v4.new_notebook()
+    nb: nbformat.NotebookNode = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     lines = text.replace("\r\n", "\n").split("\n")
     if not any(_MARKER.match(line) for line in lines):

@@ -55,8 +55,10 @@ def add_user(db: Database, name: str, password: str) -> User:
     with db.transaction() as conn:
         if conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise ConfigError(f"the user {name!r} already exists")
-        conn.execute("INSERT INTO users (id, name, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                     (user.id, name, _HASHER.hash(password), time.time()))
+        conn.execute(
+            "INSERT INTO users (id, name, password_hash, created_at) VALUES (?, ?, ?, ?)",
+            (user.id, name, _HASHER.hash(password), time.time()),
+        )
     return user
 
 
@@ -81,8 +83,9 @@ def start_session(db: Database, user: User, *, max_seconds: float) -> tuple[str,
     """A fresh session (never reusing a token the browser already had); returns the cookie value."""
     token = secrets.token_urlsafe(32)
     now = time.time()
-    session = Session(user=user, token_hash=_token_hash(token), csrf_token=secrets.token_urlsafe(32),
-                      expires_at=now + max_seconds)
+    session = Session(
+        user=user, token_hash=_token_hash(token), csrf_token=secrets.token_urlsafe(32), expires_at=now + max_seconds
+    )
     with db.transaction() as conn:
         conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
         conn.execute(
@@ -113,8 +116,12 @@ def lookup_session(db: Database, token: str, *, idle_seconds: float) -> Session 
     if now - row["last_seen_at"] > 60:  # touch at most once a minute: reads stay reads
         with db.transaction() as conn:
             conn.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", (now, token_hash))
-    return Session(user=User(id=row["id"], name=row["name"]), token_hash=row["token_hash"],
-                   csrf_token=row["csrf_token"], expires_at=row["expires_at"])
+    return Session(
+        user=User(id=row["id"], name=row["name"]),
+        token_hash=row["token_hash"],
+        csrf_token=row["csrf_token"],
+        expires_at=row["expires_at"],
+    )
 
 
 def end_session(db: Database, token_hash: str) -> None:

@@ -168,21 +168,37 @@ class SummaryOut(BaseModel):
 UPLOAD_SCHEMA = {
     "requestBody": {
         "required": True,
-        "content": {"multipart/form-data": {"schema": {
-            "type": "object",
-            "required": ["assignment"],
-            "properties": {
-                "csrf_token": {"type": "string", "description": "the session's CSRF token, first, unless the "
-                                                               "X-CSRF-Token header is sent"},
-                "assignment": {"type": "string"},
-                "rubric": {"type": "string", "description": "a file name from rubrics/; default: the assignment's"},
-                "candidate": {"type": "string"},
-                "anonymous": {"type": "string", "enum": ["on"], "description": "replace names by an anonymous id"},
-                "files": {"type": "array", "items": {"type": "string", "format": "binary"},
-                          "description": "the files of a folder; each part's filename is its relative path"},
-                "archive": {"type": "string", "format": "binary", "description": "a .zip (or a single .ipynb)"},
-            },
-        }}},
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["assignment"],
+                    "properties": {
+                        "csrf_token": {
+                            "type": "string",
+                            "description": "the session's CSRF token, first, unless the X-CSRF-Token header is sent",
+                        },
+                        "assignment": {"type": "string"},
+                        "rubric": {
+                            "type": "string",
+                            "description": "a file name from rubrics/; default: the assignment's",
+                        },
+                        "candidate": {"type": "string"},
+                        "anonymous": {
+                            "type": "string",
+                            "enum": ["on"],
+                            "description": "replace names by an anonymous id",
+                        },
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "the files of a folder; each part's filename is its relative path",
+                        },
+                        "archive": {"type": "string", "format": "binary", "description": "a .zip (or a single .ipynb)"},
+                    },
+                }
+            }
+        },
     },
 }
 
@@ -201,8 +217,9 @@ def _num(value: float | None) -> str:
 
 
 def _templates() -> Jinja2Templates:
-    env = Environment(loader=PackageLoader("grader.web", "templates"), autoescape=True, trim_blocks=True,
-                      lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("grader.web", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
     env.filters["when"] = _fmt_time
     env.filters["num"] = _num
     return Jinja2Templates(env=env)
@@ -211,8 +228,11 @@ def _templates() -> Jinja2Templates:
 def _page(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> Response:
     session: Session | None = getattr(request.state, "session", None)
     ctx = _ctx(request)
-    base = {"user": session.user if session else None, "csrf_token": session.csrf_token if session else "",
-            "version": __version__}
+    base = {
+        "user": session.user if session else None,
+        "csrf_token": session.csrf_token if session else "",
+        "version": __version__,
+    }
     return ctx.templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status)
 
 
@@ -298,23 +318,32 @@ async def _accept_upload(request: Request, ctx: AppContext, session: Session) ->
     staging.mkdir(mode=0o700, parents=True)
     result = UploadResult()
     try:
-        receiver = UploadReceiver(staging, ctx.settings.limits, csrf_token=session.csrf_token,
-                                  csrf_verified=bool(getattr(request.state, "csrf_checked", False)))
+        receiver = UploadReceiver(
+            staging,
+            ctx.settings.limits,
+            csrf_token=session.csrf_token,
+            csrf_verified=bool(getattr(request.state, "csrf_checked", False)),
+        )
         try:
-            received = await receiver.receive(request.headers.get("content-type", ""),
-                                              request.headers.get("content-length"), request.stream())
+            received = await receiver.receive(
+                request.headers.get("content-type", ""), request.headers.get("content-length"), request.stream()
+            )
         finally:
             result.fields = receiver.result.fields
         assignment = received.fields.get("assignment", "")
         if assignment not in ctx.catalog.assignments:
-            raise UploadRefused("choose an assignment from the list" if not assignment
-                                else f"there is no assignment called {assignment[:100]!r}")
+            raise UploadRefused(
+                "choose an assignment from the list"
+                if not assignment
+                else f"there is no assignment called {assignment[:100]!r}"
+            )
         rubric = received.fields.get("rubric") or None
         if rubric is not None and rubric not in ctx.catalog.rubrics:
             raise UploadRefused(f"there is no rubric called {rubric[:100]!r}")
         loaded = ctx.catalog.assignments[assignment]
         prepared = await anyio.to_thread.run_sync(
-            lambda: prepare_submission(staging, received, loaded, ctx.settings.limits))
+            lambda: prepare_submission(staging, received, loaded, ctx.settings.limits)
+        )
         name = prepared.name
         candidate = "".join(ch for ch in received.fields.get("candidate", "") if ch.isprintable()).strip()[:100]
         if received.fields.get("anonymous", "").lower() in ("on", "1", "true", "yes"):
@@ -322,9 +351,14 @@ async def _accept_upload(request: Request, ctx: AppContext, session: Session) ->
         elif not candidate:
             candidate = name
         result.job = ctx.store.enqueue(
-            job_id=job_id, assignment=assignment, rubric=_rubric_key(ctx, assignment, rubric), candidate=candidate,
-            submission_name=name, upload_path=prepared.root.relative_to(ctx.data_dir).as_posix(),
-            created_by=session.user.id)
+            job_id=job_id,
+            assignment=assignment,
+            rubric=_rubric_key(ctx, assignment, rubric),
+            candidate=candidate,
+            submission_name=name,
+            upload_path=prepared.root.relative_to(ctx.data_dir).as_posix(),
+            created_by=session.user.id,
+        )
     except UploadRefused as exc:
         discard(staging)
         result.error = exc
@@ -347,26 +381,47 @@ def login_page(request: Request, ctx: Ctx, next: str = "/") -> Response:  # noqa
     return _login_form(request, ctx, next=next)
 
 
-def _login_form(request: Request, ctx: AppContext, *, next: str, error: str | None = None,  # noqa: A002
-                status: int = 200, name: str = "") -> Response:
+def _login_form(
+    request: Request,
+    ctx: AppContext,
+    *,
+    next: str,  # noqa: A002 - the login form's own field name
+    error: str | None = None,
+    status: int = 200,
+    name: str = "",
+) -> Response:
     # Reuse the browser's token: a second login tab (or a favicon fetch redirected here) must not
     # invalidate the form already on screen.
     token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not re.fullmatch(r"[A-Za-z0-9_-]{32}", token):
         token = new_login_csrf()
-    response = _page(request, "login.html.j2", {"login_csrf": token, "next": safe_next(next), "error": error,
-                                                "name": name}, status)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
-                        secure=ctx.settings.secure_cookies, path="/login", max_age=3600)
+    response = _page(
+        request, "login.html.j2", {"login_csrf": token, "next": safe_next(next), "error": error, "name": name}, status
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=ctx.settings.secure_cookies,
+        path="/login",
+        max_age=3600,
+    )
     return response
 
 
 @pages.post("/login")
-def login(request: Request, ctx: Ctx, name: Annotated[str, Form(max_length=100)],
-          password: Annotated[str, Form(max_length=1000)], next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+def login(
+    request: Request,
+    ctx: Ctx,
+    name: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form()] = "/",  # noqa: A002 - the login form field
+) -> Response:
     if ctx.throttle.blocked(name):
-        return _login_form(request, ctx, next=next, error="too many failed attempts; wait a few minutes",
-                           status=429, name=name)
+        return _login_form(
+            request, ctx, next=next, error="too many failed attempts; wait a few minutes", status=429, name=name
+        )
     user = authenticate(ctx.db, name, password)
     if user is None:
         ctx.throttle.failed(name)
@@ -374,8 +429,15 @@ def login(request: Request, ctx: Ctx, name: Annotated[str, Form(max_length=100)]
     ctx.throttle.succeeded(name)
     token, _ = start_session(ctx.db, user, max_seconds=ctx.settings.session_max_seconds)
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=ctx.settings.secure_cookies,
-                        path="/", max_age=int(ctx.settings.session_max_seconds))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=ctx.settings.secure_cookies,
+        path="/",
+        max_age=int(ctx.settings.session_max_seconds),
+    )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
@@ -384,21 +446,38 @@ def login(request: Request, ctx: Ctx, name: Annotated[str, Form(max_length=100)]
 def logout(ctx: Ctx, session: CurrentSession) -> Response:
     end_session(ctx.db, session.token_hash)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=ctx.settings.secure_cookies)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=ctx.settings.secure_cookies)
     return response
 
 
-def _index(request: Request, ctx: AppContext, *, error: str | None = None, fields: dict[str, str] | None = None,
-           status: int = 200) -> Response:
+def _index(
+    request: Request,
+    ctx: AppContext,
+    *,
+    error: str | None = None,
+    fields: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     limits = ctx.settings.limits
-    return _page(request, "index.html.j2", {
-        "assignments": ctx.catalog.assignments, "rubrics": sorted(ctx.catalog.rubrics),
-        "problems": ctx.catalog.problems, "counts": ctx.store.counts(), "jobs": ctx.store.list_jobs(limit=20),
-        "error": error, "fields": fields or {},
-        "limits": {"files": limits.max_files, "file_mb": limits.max_file_bytes / 2**20,
-                   "total_mb": limits.max_request_bytes / 2**20},
-    }, status)
+    return _page(
+        request,
+        "index.html.j2",
+        {
+            "assignments": ctx.catalog.assignments,
+            "rubrics": sorted(ctx.catalog.rubrics),
+            "problems": ctx.catalog.problems,
+            "counts": ctx.store.counts(),
+            "jobs": ctx.store.list_jobs(limit=20),
+            "error": error,
+            "fields": fields or {},
+            "limits": {
+                "files": limits.max_files,
+                "file_mb": limits.max_file_bytes / 2**20,
+                "total_mb": limits.max_request_bytes / 2**20,
+            },
+        },
+        status,
+    )
 
 
 @pages.get("/")
@@ -413,8 +492,14 @@ async def upload_page(request: Request, ctx: Ctx, session: CurrentSession) -> Re
         if result.error.status == 403:
             raise HTTPException(403, result.error.message)
         return await anyio.to_thread.run_sync(
-            lambda: _index(request, ctx, error=result.error.message if result.error else None, fields=result.fields,
-                           status=result.error.status if result.error else 400))
+            lambda: _index(
+                request,
+                ctx,
+                error=result.error.message if result.error else None,
+                fields=result.fields,
+                status=result.error.status if result.error else 400,
+            )
+        )
     assert result.job is not None
     return RedirectResponse(f"/jobs/{result.job.id}", status_code=303)
 
@@ -424,8 +509,16 @@ def job_page(request: Request, ctx: Ctx, job_id: str) -> Response:
     job = _job_or_404(ctx, job_id)
     report = _report_of(ctx, job) if job.state is JobState.done else None
     html_report = bool(report) and (_result_dir(ctx, job) / "report.html").is_file()
-    return _page(request, "job.html.j2", {"job": job, "report": report, "html_report": html_report,
-                                          "refresh": None if job.finished else REFRESH_SECONDS})
+    return _page(
+        request,
+        "job.html.j2",
+        {
+            "job": job,
+            "report": report,
+            "html_report": html_report,
+            "refresh": None if job.finished else REFRESH_SECONDS,
+        },
+    )
 
 
 @pages.get("/jobs/{job_id}/report")
@@ -435,8 +528,11 @@ def report_page(request: Request, ctx: Ctx, job_id: str) -> Response:
     html_file = folder / "report.html"
     if html_file.is_file() and not html_file.is_symlink():
         # Our renderer's output, from our own folder; the strict CSP still assumes it holds hostile text.
-        return Response(html_file.read_bytes(), media_type="text/html; charset=utf-8",
-                        headers={"Content-Security-Policy": REPORT_CSP})
+        return Response(
+            html_file.read_bytes(),
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": REPORT_CSP},
+        )
     report = _report_of(ctx, job)
     if report is None:
         raise HTTPException(404, "the report of this job cannot be read")
@@ -449,8 +545,11 @@ def report_download(ctx: Ctx, job_id: str) -> Response:
     path = _result_dir(ctx, job) / "report.json"
     if not path.is_file():
         raise HTTPException(404, "the report of this job is missing")
-    return Response(path.read_bytes(), media_type="application/json", headers={
-        "Content-Disposition": f'attachment; filename="report-{job.id}.json"'})
+    return Response(
+        path.read_bytes(),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="report-{job.id}.json"'},
+    )
 
 
 @pages.get("/assignments/{name}")
@@ -460,11 +559,18 @@ def assignment_page(request: Request, ctx: Ctx, name: str) -> Response:
     rows = {row["submission"]: row for row in summary_rows(reports)}
     rubrics = sorted({j.rubric or "" for j in jobs if j.state is JobState.done})
     pending = any(not j.finished for j in jobs)
-    return _page(request, "assignment.html.j2", {
-        "name": name, "assignment": ctx.catalog.assignments[name].assignment, "jobs": jobs,
-        "rows": {j.id: rows.get(_summary_key(j)) for j in jobs}, "rubrics": rubrics,
-        "refresh": REFRESH_SECONDS if pending else None,
-    })
+    return _page(
+        request,
+        "assignment.html.j2",
+        {
+            "name": name,
+            "assignment": ctx.catalog.assignments[name].assignment,
+            "jobs": jobs,
+            "rows": {j.id: rows.get(_summary_key(j)) for j in jobs},
+            "rubrics": rubrics,
+            "refresh": REFRESH_SECONDS if pending else None,
+        },
+    )
 
 
 @pages.get("/assignments/{name}/summary.csv")
@@ -479,8 +585,11 @@ def summary_csv(ctx: Ctx, name: str, rubric: str = "") -> Response:
         write_summaries(reports, Path(folder), loaded.rubric)
         data = (Path(folder) / "summary.csv").read_bytes()
     filename = f"{clean_name(name)}-{clean_name(key or 'default')}-summary.csv"
-    return Response(data, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 # --------------------------------------------------------------------------- JSON API
@@ -498,23 +607,40 @@ def me(session: CurrentSession) -> MeOut:
 def list_assignments(ctx: Ctx) -> list[AssignmentOut]:
     """The assignments submissions can be graded against, with their job counts."""
     counts = ctx.store.counts()
-    return [AssignmentOut(name=name, title=a.assignment.title, task=a.assignment.task.value,
-                          primary_metric=a.assignment.primary_metric.value, rubric=a.rubric_path().name,
-                          jobs=counts.get(name, {}))
-            for name, a in sorted(ctx.catalog.assignments.items())]
+    return [
+        AssignmentOut(
+            name=name,
+            title=a.assignment.title,
+            task=a.assignment.task.value,
+            primary_metric=a.assignment.primary_metric.value,
+            rubric=a.rubric_path().name,
+            jobs=counts.get(name, {}),
+        )
+        for name, a in sorted(ctx.catalog.assignments.items())
+    ]
 
 
-@api_routes.post("/uploads", status_code=201, openapi_extra=UPLOAD_SCHEMA,
-                 responses={400: {"description": "refused submission"}, 403: {"description": "bad CSRF token"},
-                            413: {"description": "over a size or count limit"}})
+@api_routes.post(
+    "/uploads",
+    status_code=201,
+    openapi_extra=UPLOAD_SCHEMA,
+    responses={
+        400: {"description": "refused submission"},
+        403: {"description": "bad CSRF token"},
+        413: {"description": "over a size or count limit"},
+    },
+)
 async def upload(request: Request, ctx: Ctx, session: CurrentSession) -> JSONResponse:
     """Upload a submission (folder files or a .zip) and queue it for grading."""
     result = await _accept_upload(request, ctx, session)
     if result.error is not None:
         return JSONResponse({"detail": result.error.message}, status_code=result.error.status)
     assert result.job is not None
-    return JSONResponse(_job_out(result.job).model_dump(mode="json"), status_code=201,
-                        headers={"Location": f"/api/jobs/{result.job.id}"})
+    return JSONResponse(
+        _job_out(result.job).model_dump(mode="json"),
+        status_code=201,
+        headers={"Location": f"/api/jobs/{result.job.id}"},
+    )
 
 
 @api_routes.get("/jobs")
@@ -564,8 +690,9 @@ def _remove_orphan_uploads(data_dir: Path, store: JobStore, older_than: float = 
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def create_app(settings: WebSettings | None = None, *, grader_factory: GraderFactory | None = None,
-               start_workers: bool = True) -> FastAPI:
+def create_app(
+    settings: WebSettings | None = None, *, grader_factory: GraderFactory | None = None, start_workers: bool = True
+) -> FastAPI:
     """Build the application: open (and migrate) the database, load assignments, prepare the workers."""
     settings = settings or WebSettings()
     data_dir = settings.data_dir.resolve()
@@ -576,13 +703,21 @@ def create_app(settings: WebSettings | None = None, *, grader_factory: GraderFac
     db.initialise()
     store = JobStore(db)
     catalog = load_catalog(settings.assignment_dirs, settings.rubrics_dir)
-    factory = grader_factory or (load_factory(settings.grader_factory) if settings.grader_factory
-                                 else SandboxGraderFactory())
-    pool = WorkerPool(store, GradingBackend(catalog, factory), data_dir, workers=settings.workers,
-                      lease_seconds=settings.lease_seconds, poll_seconds=settings.poll_seconds,
-                      max_attempts=settings.max_attempts)
-    ctx = AppContext(settings=settings, data_dir=data_dir, db=db, store=store, catalog=catalog, pool=pool,
-                     templates=_templates())
+    factory = grader_factory or (
+        load_factory(settings.grader_factory) if settings.grader_factory else SandboxGraderFactory()
+    )
+    pool = WorkerPool(
+        store,
+        GradingBackend(catalog, factory),
+        data_dir,
+        workers=settings.workers,
+        lease_seconds=settings.lease_seconds,
+        poll_seconds=settings.poll_seconds,
+        max_attempts=settings.max_attempts,
+    )
+    ctx = AppContext(
+        settings=settings, data_dir=data_dir, db=db, store=store, catalog=catalog, pool=pool, templates=_templates()
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -595,11 +730,17 @@ def create_app(settings: WebSettings | None = None, *, grader_factory: GraderFac
             if start_workers:
                 await anyio.to_thread.run_sync(pool.stop)
 
-    app = FastAPI(title="take-home-grader", version=__version__, openapi_url="/api/openapi.json",
-                  docs_url=None, redoc_url=None, lifespan=lifespan,
-                  description="Upload take-home submissions, follow their grading and read the reports. "
-                              "Every route except /login needs the session cookie; every POST needs the "
-                              "X-CSRF-Token header (GET /api/me returns it).")
+    app = FastAPI(
+        title="take-home-grader",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        description="Upload take-home submissions, follow their grading and read the reports. "
+        "Every route except /login needs the session cookie; every POST needs the "
+        "X-CSRF-Token header (GET /api/me returns it).",
+    )
     app.state.ctx = ctx
     app.add_middleware(AuthMiddleware, db=db, idle_seconds=settings.session_idle_seconds)
     app.add_middleware(SecurityHeadersMiddleware)  # added last: outermost, so it also covers refusals
@@ -611,8 +752,7 @@ def create_app(settings: WebSettings | None = None, *, grader_factory: GraderFac
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if is_api(request.url.path) or getattr(request.state, "session", None) is None:
             return await http_exception_handler(request, exc)
-        return _page(request, "error.html.j2", {"status": exc.status_code, "message": exc.detail},
-                     exc.status_code)
+        return _page(request, "error.html.j2", {"status": exc.status_code, "message": exc.detail}, exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

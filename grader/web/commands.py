@@ -26,14 +26,23 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve = sub.add_parser("serve", help="run the reviewers' web app")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR,
-                       help="folder for the database, uploads and reports (default: ./grader-data)")
+    serve.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="folder for the database, uploads and reports (default: ./grader-data)",
+    )
     serve.add_argument("--workers", type=int, default=1, help="submissions graded at once (default: 1)")
-    serve.add_argument("--assignments", type=Path, action="append",
-                       help="an assignment folder, or a folder of them (repeatable; default: the sample_datasets/"
-                            " folders that hold an assignment.yaml)")
-    serve.add_argument("--secure-cookies", action="store_true",
-                       help="mark cookies Secure (set this when the app is served over HTTPS)")
+    serve.add_argument(
+        "--assignments",
+        type=Path,
+        action="append",
+        help="an assignment folder, or a folder of them (repeatable; default: the sample_datasets/"
+        " folders that hold an assignment.yaml)",
+    )
+    serve.add_argument(
+        "--secure-cookies", action="store_true", help="mark cookies Secure (set this when the app is served over HTTPS)"
+    )
 
     user = sub.add_parser("user", help="manage reviewer accounts of the web app")
     user_sub = user.add_subparsers(dest="user_command", required=True)
@@ -67,8 +76,7 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
     console.print(f"serving on http://{args.host}:{args.port}/ (data in {settings.data_dir.resolve()})")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False,
-                server_header=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False, server_header=False)
     return 0
 
 

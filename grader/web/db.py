@@ -106,14 +106,17 @@ class Database:
         for migration in migrations:
             with self.transaction() as conn:
                 # Checked inside the transaction: two servers starting at once apply each migration once.
-                done = conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?",
-                                    (migration.version,)).fetchone()
+                done = conn.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+                ).fetchone()
                 if done:
                     continue
                 for statement in migration.statements():
                     conn.execute(statement)
-                conn.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                             (migration.version, migration.name, time.time()))
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, time.time()),
+                )
                 applied.append(migration.name)
         return applied
 

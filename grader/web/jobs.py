@@ -73,11 +73,23 @@ class Job:
     def public(self) -> dict[str, Any]:
         """The job as the JSON API shows it (no server paths, no owner)."""
         return {
-            "id": self.id, "assignment": self.assignment, "rubric": self.rubric, "candidate": self.candidate,
-            "submission": self.submission_name, "state": self.state.value, "attempts": self.attempts,
-            "created_at": self.created_at, "started_at": self.started_at, "finished_at": self.finished_at,
-            "report_status": self.report_status, "score": self.score, "max": self.max_score,
-            "percent": self.percent, "band": self.band, "flags": self.flags, "error": self.error,
+            "id": self.id,
+            "assignment": self.assignment,
+            "rubric": self.rubric,
+            "candidate": self.candidate,
+            "submission": self.submission_name,
+            "state": self.state.value,
+            "attempts": self.attempts,
+            "created_at": self.created_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "report_status": self.report_status,
+            "score": self.score,
+            "max": self.max_score,
+            "percent": self.percent,
+            "band": self.band,
+            "flags": self.flags,
+            "error": self.error,
         }
 
 
@@ -122,9 +134,11 @@ def owner_is_dead(owner: str) -> bool:
     return state in ("Z", "X")
 
 
-_COLUMNS = ("id, assignment, rubric, candidate, submission_name, upload_path, created_by, state, attempts, owner,"
-            " lease_expires_at, heartbeat_at, created_at, started_at, finished_at, result_dir, report_status,"
-            " score, max_score, percent, band, flags, error")
+_COLUMNS = (
+    "id, assignment, rubric, candidate, submission_name, upload_path, created_by, state, attempts, owner,"
+    " lease_expires_at, heartbeat_at, created_at, started_at, finished_at, result_dir, report_status,"
+    " score, max_score, percent, band, flags, error"
+)
 
 
 class JobStore:
@@ -133,8 +147,17 @@ class JobStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def enqueue(self, *, job_id: str, assignment: str, rubric: str | None, candidate: str, submission_name: str,
-                upload_path: str, created_by: str | None) -> Job:
+    def enqueue(
+        self,
+        *,
+        job_id: str,
+        assignment: str,
+        rubric: str | None,
+        candidate: str,
+        submission_name: str,
+        upload_path: str,
+        created_by: str | None,
+    ) -> Job:
         with self.db.transaction() as conn:
             conn.execute(
                 "INSERT INTO jobs (id, assignment, rubric, candidate, submission_name, upload_path, created_by,"
@@ -170,7 +193,8 @@ class JobStore:
         while True:
             with self.db.connect() as conn:
                 row = conn.execute(
-                    "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT 1").fetchone()
+                    "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT 1"
+                ).fetchone()
             if row is None:
                 return None
             now = time.time()
@@ -200,21 +224,37 @@ class JobStore:
     def complete(self, job_id: str, owner: str, outcome: Outcome) -> bool:
         """Commit an attempt's result once; False if `owner` no longer holds the job."""
         with self.db.transaction() as conn:
-            return conn.execute(
-                "UPDATE jobs SET state = ?, result_dir = ?, report_status = ?, score = ?, max_score = ?,"
-                " percent = ?, band = ?, flags = ?, error = ?, finished_at = ?, owner = NULL,"
-                " lease_expires_at = NULL WHERE id = ? AND owner = ? AND state = 'running'",
-                (outcome.state.value, outcome.result_dir, outcome.report_status, outcome.score, outcome.max_score,
-                 outcome.percent, outcome.band, json.dumps(list(outcome.flags)), outcome.error, time.time(),
-                 job_id, owner),
-            ).rowcount == 1
+            return (
+                conn.execute(
+                    "UPDATE jobs SET state = ?, result_dir = ?, report_status = ?, score = ?, max_score = ?,"
+                    " percent = ?, band = ?, flags = ?, error = ?, finished_at = ?, owner = NULL,"
+                    " lease_expires_at = NULL WHERE id = ? AND owner = ? AND state = 'running'",
+                    (
+                        outcome.state.value,
+                        outcome.result_dir,
+                        outcome.report_status,
+                        outcome.score,
+                        outcome.max_score,
+                        outcome.percent,
+                        outcome.band,
+                        json.dumps(list(outcome.flags)),
+                        outcome.error,
+                        time.time(),
+                        job_id,
+                        owner,
+                    ),
+                ).rowcount
+                == 1
+            )
 
     def release(self, owner: str) -> int:
         """Put back every job `owner` holds (a clean shutdown); the attempt still counts."""
         with self.db.transaction() as conn:
             return conn.execute(
                 "UPDATE jobs SET state = 'queued', owner = NULL, lease_expires_at = NULL"
-                " WHERE owner = ? AND state = 'running'", (owner,)).rowcount
+                " WHERE owner = ? AND state = 'running'",
+                (owner,),
+            ).rowcount
 
     def recover(self, *, max_attempts: int, check_owners: bool) -> list[str]:
         """Requeue running jobs whose lease lapsed (or, with `check_owners`, whose owner died).
@@ -225,7 +265,8 @@ class JobStore:
         now = time.time()
         with self.db.connect() as conn:
             rows = conn.execute(
-                "SELECT id, owner, attempts, lease_expires_at FROM jobs WHERE state = 'running'").fetchall()
+                "SELECT id, owner, attempts, lease_expires_at FROM jobs WHERE state = 'running'"
+            ).fetchall()
         changed = []
         for row in rows:
             lapsed = row["lease_expires_at"] is None or row["lease_expires_at"] < now
@@ -240,13 +281,18 @@ class JobStore:
                     count = conn.execute(
                         "UPDATE jobs SET state = 'failed', owner = NULL, lease_expires_at = NULL, finished_at = ?,"
                         f" error = ? WHERE id = ? AND state = 'running' AND {same_owner}",
-                        (now, f"grading was interrupted {row['attempts']} times (the server stopped while grading"
-                              " this submission); giving up", *guard),
+                        (
+                            now,
+                            f"grading was interrupted {row['attempts']} times (the server stopped while grading"
+                            " this submission); giving up",
+                            *guard,
+                        ),
                     ).rowcount
                 else:
                     count = conn.execute(
                         "UPDATE jobs SET state = 'queued', owner = NULL, lease_expires_at = NULL"
-                        f" WHERE id = ? AND state = 'running' AND {same_owner}", guard,
+                        f" WHERE id = ? AND state = 'running' AND {same_owner}",
+                        guard,
                     ).rowcount
             if count:
                 changed.append(row["id"])

@@ -40,12 +40,16 @@ PUBLIC_PREFIXES = ("/static/",)
 STREAMING_UPLOADS = {"/upload", "/api/uploads"}
 MAX_FORM_BYTES = 64 * 1024
 
-APP_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-           "frame-ancestors 'none'")
+APP_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 #: For report.html from our output folder: candidate output inside it is untrusted, so no script at all,
 #: and `sandbox` gives the page an opaque origin with no access to the app's cookies or pages.
-REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
-              "form-action 'none'; frame-ancestors 'none'; sandbox")
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'; sandbox"
+)
 SECURITY_HEADERS = {
     "content-security-policy": APP_CSP,
     "x-content-type-options": "nosniff",
@@ -120,8 +124,9 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _respond(send: Send, status: int, body: bytes, content_type: bytes,
-                   extra: list[tuple[bytes, bytes]] | None = None) -> None:
+async def _respond(
+    send: Send, status: int, body: bytes, content_type: bytes, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *(extra or [])]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -174,7 +179,8 @@ class AuthMiddleware:
         session: Session | None = None
         if token:
             session = await anyio.to_thread.run_sync(
-                lambda: lookup_session(self.db, token, idle_seconds=self.idle_seconds))
+                lambda: lookup_session(self.db, token, idle_seconds=self.idle_seconds)
+            )
         if session is None:
             await self._unauthenticated(scope, send, path)
             return
@@ -205,8 +211,7 @@ class AuthMiddleware:
                 return
         await self.app(scope, receive, send)
 
-    async def _check_form_token(self, scope: Scope, receive: Receive, send: Send,
-                                expected: str) -> Receive | None:
+    async def _check_form_token(self, scope: Scope, receive: Receive, send: Send, expected: str) -> Receive | None:
         """Read a small urlencoded form, compare its `csrf_token`, and replay the body to the app."""
         content_type = (_header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
@@ -218,8 +223,9 @@ class AuthMiddleware:
             return None
         sent = parse_qs(body.decode("latin-1"), keep_blank_values=True).get("csrf_token", [""])[0]
         if not expected or not hmac.compare_digest(sent.encode("latin-1"), expected.encode("latin-1")):
-            await self._forbidden(send, scope["path"], "the form's security token is missing or wrong; "
-                                                       "reload the page and try again")
+            await self._forbidden(
+                send, scope["path"], "the form's security token is missing or wrong; reload the page and try again"
+            )
             return None
         replayed = False
 
@@ -262,9 +268,11 @@ class AuthMiddleware:
         if is_api(path):
             await _respond(send, 403, json.dumps({"detail": message}).encode(), b"application/json")
             return
-        page = (f"<!doctype html><meta charset=utf-8><title>Refused</title><link rel=stylesheet href=/static/style.css>"
-                f"<main><h1>Request refused</h1><p class=error>{html.escape(message)}</p>"
-                f"<p><a href=/>Back to the start page</a></p></main>")
+        page = (
+            f"<!doctype html><meta charset=utf-8><title>Refused</title><link rel=stylesheet href=/static/style.css>"
+            f"<main><h1>Request refused</h1><p class=error>{html.escape(message)}</p>"
+            f"<p><a href=/>Back to the start page</a></p></main>"
+        )
         await _respond(send, 403, page.encode(), b"text/html; charset=utf-8")
 
 

@@ -126,8 +126,9 @@ class UploadReceiver:
 
     # ------------------------------------------------------------------ driving
 
-    async def receive(self, content_type: str, content_length: str | None,
-                      stream: AsyncIterator[bytes]) -> ReceivedUpload:
+    async def receive(
+        self, content_type: str, content_length: str | None, stream: AsyncIterator[bytes]
+    ) -> ReceivedUpload:
         """Consume the whole body; raises `UploadRefused` with the first rule it broke."""
         ctype, params = parse_options_header(content_type)
         if ctype != b"multipart/form-data" or b"boundary" not in params:
@@ -136,13 +137,22 @@ class UploadReceiver:
             if not content_length.isdigit():
                 raise UploadRefused("invalid Content-Length")
             if int(content_length) > self.limits.max_request_bytes:
-                raise UploadRefused(f"the upload is {_mb(int(content_length))}; the limit is "
-                                    f"{_mb(self.limits.max_request_bytes)} in total", 413)
-        parser = MultipartParser(params[b"boundary"], {
-            "on_header_field": self._on_header_field, "on_header_value": self._on_header_value,
-            "on_header_end": self._on_header_end, "on_headers_finished": self._on_headers_finished,
-            "on_part_data": self._on_part_data, "on_part_end": self._on_part_end,
-        })
+                raise UploadRefused(
+                    f"the upload is {_mb(int(content_length))}; the limit is "
+                    f"{_mb(self.limits.max_request_bytes)} in total",
+                    413,
+                )
+        parser = MultipartParser(
+            params[b"boundary"],
+            {
+                "on_header_field": self._on_header_field,
+                "on_header_value": self._on_header_value,
+                "on_header_end": self._on_header_end,
+                "on_headers_finished": self._on_headers_finished,
+                "on_part_data": self._on_part_data,
+                "on_part_end": self._on_part_end,
+            },
+        )
         self.files_dir.mkdir(mode=0o700)
         try:
             async for chunk in stream:
@@ -233,8 +243,10 @@ class UploadReceiver:
             part.skip = True  # hidden files and tool droppings are not part of a submission
             return
         if len(self.result.folder_files) >= self.limits.max_files:
-            raise UploadRefused(f"the folder holds more than {self.limits.max_files:,} files; the limit is "
-                                f"{self.limits.max_files:,}", 413)
+            raise UploadRefused(
+                f"the folder holds more than {self.limits.max_files:,} files; the limit is {self.limits.max_files:,}",
+                413,
+            )
         if rel.lower() in self._seen:
             raise UploadRefused(f"the file {rel!r} was sent twice")
         self._seen.add(rel.lower())
@@ -248,8 +260,10 @@ class UploadReceiver:
         base = filename.replace("\\", "/").rsplit("/", 1)[-1]
         suffix = Path(base).suffix.lower()
         if suffix not in (".zip", ".ipynb"):
-            raise UploadRefused(f"{clean_name(base)} is not a .zip archive or a notebook (.ipynb); zip the "
-                                "submission folder, or pick the folder itself")
+            raise UploadRefused(
+                f"{clean_name(base)} is not a .zip archive or a notebook (.ipynb); zip the "
+                "submission folder, or pick the folder itself"
+            )
         self.result.archive_name = base
         self.result.archive_kind = suffix
         part.label = clean_name(base)
@@ -280,8 +294,9 @@ class UploadReceiver:
             return
         part.size += len(data)
         if part.size > self.limits.max_file_bytes:
-            raise UploadRefused(f"{part.label} is larger than the per-file limit of {_mb(self.limits.max_file_bytes)}",
-                                413)
+            raise UploadRefused(
+                f"{part.label} is larger than the per-file limit of {_mb(self.limits.max_file_bytes)}", 413
+            )
         if part.sink is not None:
             await anyio.to_thread.run_sync(_write_all, part.sink, data)
 
@@ -321,17 +336,25 @@ def _unwrap_single_folder(root: Path) -> Path:
     return root
 
 
-def prepare_submission(staging: Path, received: ReceivedUpload, assignment: LoadedAssignment,
-                       limits: UploadLimits) -> PreparedSubmission:
+def prepare_submission(
+    staging: Path, received: ReceivedUpload, assignment: LoadedAssignment, limits: UploadLimits
+) -> PreparedSubmission:
     """Unpack (for a zip) and validate the stored upload; raises `UploadRefused` with the reason."""
     files_dir = staging / "files"
     if received.archive_kind == ".zip":
         archive = staging / "upload.zip"
         try:
-            extract_zip(archive, files_dir, ArchiveLimits(
-                max_entries=limits.max_files, max_total_bytes=limits.max_expanded_bytes,
-                max_file_bytes=limits.max_file_bytes, max_ratio=limits.max_ratio,
-                ratio_floor_bytes=limits.ratio_floor_bytes))
+            extract_zip(
+                archive,
+                files_dir,
+                ArchiveLimits(
+                    max_entries=limits.max_files,
+                    max_total_bytes=limits.max_expanded_bytes,
+                    max_file_bytes=limits.max_file_bytes,
+                    max_ratio=limits.max_ratio,
+                    ratio_floor_bytes=limits.ratio_floor_bytes,
+                ),
+            )
         except SubmissionError as exc:
             raise UploadRefused(f"{clean_name(received.archive_name or 'the archive')} was refused: {exc}") from exc
         finally:
@@ -345,12 +368,16 @@ def prepare_submission(staging: Path, received: ReceivedUpload, assignment: Load
     else:
         raise UploadRefused("choose a submission folder or a .zip file to upload")
     root = _unwrap_single_folder(files_dir)
-    submission_limits = SubmissionLimits(max_files=limits.max_files, max_total_bytes=limits.max_expanded_bytes,
-                                         max_file_bytes=limits.max_file_bytes,
-                                         max_notebook_bytes=limits.max_file_bytes)
+    submission_limits = SubmissionLimits(
+        max_files=limits.max_files,
+        max_total_bytes=limits.max_expanded_bytes,
+        max_file_bytes=limits.max_file_bytes,
+        max_notebook_bytes=limits.max_file_bytes,
+    )
     try:
-        load_folder(root, notebook=assignment.assignment.notebook, limits=submission_limits,
-                    name=clean_name(default_name))
+        load_folder(
+            root, notebook=assignment.assignment.notebook, limits=submission_limits, name=clean_name(default_name)
+        )
     except SubmissionError as exc:
         raise UploadRefused(f"this submission cannot be graded: {exc}") from exc
     return PreparedSubmission(root=root, name=clean_name(default_name))

@@ -31,8 +31,9 @@ log = logging.getLogger("grader.web")
 class GraderLike(Protocol):
     """What a worker needs from a grader: `grader.grading.Grader` is one."""
 
-    def grade(self, path: Path, *, out_dir: Path | None = None, name: str | None = None,
-              candidate: str | None = None) -> Report: ...
+    def grade(
+        self, path: Path, *, out_dir: Path | None = None, name: str | None = None, candidate: str | None = None
+    ) -> Report: ...
 
 
 #: Builds the grader for one (assignment, rubric file); called once per pair and cached.
@@ -64,8 +65,9 @@ class SandboxGraderFactory:
             if self._runner is None:
                 self._runner = api.sandbox_runner()
             runner = self._runner
-        return api.make_grader(assignment=assignment, rubric=rubric, sandbox=runner,
-                               write_html=html_renderer_available())
+        return api.make_grader(
+            assignment=assignment, rubric=rubric, sandbox=runner, write_html=html_renderer_available()
+        )
 
 
 def load_factory(spec: str) -> GraderFactory:
@@ -101,16 +103,33 @@ class GradingBackend:
 
 def outcome_of(report: Report, result_dir: str) -> Outcome:
     error = report.error.strip()[:4000] if report.error else None
-    return Outcome(state=JobState.done, result_dir=result_dir, report_status=report.status.value,
-                   score=report.total.score, max_score=report.total.max, percent=report.total.percent,
-                   band=report.total.band, flags=tuple(f.kind.value for f in report.flags), error=error)
+    return Outcome(
+        state=JobState.done,
+        result_dir=result_dir,
+        report_status=report.status.value,
+        score=report.total.score,
+        max_score=report.total.max,
+        percent=report.total.percent,
+        band=report.total.band,
+        flags=tuple(f.kind.value for f in report.flags),
+        error=error,
+    )
 
 
 class WorkerPool:
     """N grading threads plus a keeper thread, all acting as one job owner."""
 
-    def __init__(self, store: JobStore, backend: GradingBackend, data_dir: Path, *, workers: int,
-                 lease_seconds: float, poll_seconds: float, max_attempts: int) -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        backend: GradingBackend,
+        data_dir: Path,
+        *,
+        workers: int,
+        lease_seconds: float,
+        poll_seconds: float,
+        max_attempts: int,
+    ) -> None:
         self.store = store
         self.backend = backend
         self.data_dir = data_dir
@@ -181,8 +200,9 @@ class WorkerPool:
         out_dir = self.data_dir / relative
         try:
             grader = self.backend.grader_for(job.assignment, job.rubric)
-            report = grader.grade(self.data_dir / job.upload_path, out_dir=out_dir, name=job.submission_name,
-                                  candidate=job.candidate)
+            report = grader.grade(
+                self.data_dir / job.upload_path, out_dir=out_dir, name=job.submission_name, candidate=job.candidate
+            )
             outcome = outcome_of(report, relative)
         except Exception as exc:  # noqa: BLE001 - the job fails with the reason; the worker lives on
             log.error("job %s could not be graded: %s", job.id, traceback.format_exc(limit=6))

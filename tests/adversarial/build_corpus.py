@@ -67,27 +67,50 @@ def build() -> None:
     write("memory_bomb", PREAMBLE, "hog = []\nwhile True:\n    hog.append(bytearray(64 * 1024 * 1024))", AFTER)
     write("infinite_loop", PREAMBLE, "n = 0\nwhile True:\n    n += 1", AFTER)
     write("sleep_forever", PREAMBLE, "time.sleep(10**9)", AFTER)
-    write("uninterruptible_c_call", PREAMBLE,
-          "import signal\n# block SIGINT, then sleep inside C: the interrupt never arrives\n"
-          "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\ntime.sleep(10**6)", AFTER)
-    write("disk_fill_tmp", PREAMBLE,
-          "chunk = b'0' * (4 * 1024 * 1024)\nwith open('/tmp/fill.bin', 'wb') as f:\n    while True:\n"
-          "        f.write(chunk)\n        f.flush()", AFTER)
-    write("disk_fill_output", PREAMBLE,
-          "chunk = b'0' * (4 * 1024 * 1024)\ni = 0\nwhile True:\n    with open(f'fill_{i}.bin', 'wb') as f:\n"
-          "        f.write(chunk * 8)\n    i += 1", AFTER)
+    write(
+        "uninterruptible_c_call",
+        PREAMBLE,
+        "import signal\n# block SIGINT, then sleep inside C: the interrupt never arrives\n"
+        "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\ntime.sleep(10**6)",
+        AFTER,
+    )
+    write(
+        "disk_fill_tmp",
+        PREAMBLE,
+        "chunk = b'0' * (4 * 1024 * 1024)\nwith open('/tmp/fill.bin', 'wb') as f:\n    while True:\n"
+        "        f.write(chunk)\n        f.flush()",
+        AFTER,
+    )
+    write(
+        "disk_fill_output",
+        PREAMBLE,
+        "chunk = b'0' * (4 * 1024 * 1024)\ni = 0\nwhile True:\n    with open(f'fill_{i}.bin', 'wb') as f:\n"
+        "        f.write(chunk * 8)\n    i += 1",
+        AFTER,
+    )
     write("output_flood", PREAMBLE, "line = 'x' * 10_000\nwhile True:\n    print(line)", AFTER)
-    write("huge_image", PREAMBLE,
-          "import base64\nfrom IPython.display import display\n"
-          "png = b'\\x89PNG\\r\\n\\x1a\\n' + os.urandom(40 * 1024 * 1024)\n"
-          "display({'image/png': base64.b64encode(png).decode()}, raw=True)", AFTER)
-    write("thread_and_cpu_hog", PREAMBLE,
-          "import threading\nstop = time.time() + 5\ndef spin():\n    while time.time() < stop:\n        pass\n"
-          "threads = [threading.Thread(target=spin) for _ in range(64)]\n[t.start() for t in threads]\n"
-          "[t.join() for t in threads]\nprint('done spinning')", AFTER)
+    write(
+        "huge_image",
+        PREAMBLE,
+        "import base64\nfrom IPython.display import display\n"
+        "png = b'\\x89PNG\\r\\n\\x1a\\n' + os.urandom(40 * 1024 * 1024)\n"
+        "display({'image/png': base64.b64encode(png).decode()}, raw=True)",
+        AFTER,
+    )
+    write(
+        "thread_and_cpu_hog",
+        PREAMBLE,
+        "import threading\nstop = time.time() + 5\ndef spin():\n    while time.time() < stop:\n        pass\n"
+        "threads = [threading.Thread(target=spin) for _ in range(64)]\n[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\nprint('done spinning')",
+        AFTER,
+    )
 
     # --- network -----------------------------------------------------------------------
-    write("network_attempts", PREAMBLE, """
+    write(
+        "network_attempts",
+        PREAMBLE,
+        """
 import socket
 reached = []
 for host, port in [("1.1.1.1", 80), ("8.8.8.8", 53), ("172.17.0.1", 2375), ("169.254.169.254", 80)]:
@@ -115,10 +138,15 @@ except Exception:
     pass
 assert not reached, f"CANARY: network reachable: {reached}"
 print("no network")
-""", AFTER)
+""",
+        AFTER,
+    )
 
     # --- filesystem and host ------------------------------------------------------------
-    write("read_host_paths", PREAMBLE, """
+    write(
+        "read_host_paths",
+        PREAMBLE,
+        """
 leaks = []
 for path in ["/etc/shadow", "/var/run/docker.sock", "/run/docker.sock", "/root/.ssh", "/proc/kcore",
              "/sys/kernel/security", "/host", "/var/lib/docker"]:
@@ -144,8 +172,13 @@ for needle in ["docker.sock", "/root", " /work"]:
         leaks.append(f"mount {needle.strip()}")
 assert not leaks, f"CANARY: {leaks}"
 print("host is invisible")
-""", AFTER)
-    write("write_data_folder", PREAMBLE, """
+""",
+        AFTER,
+    )
+    write(
+        "write_data_folder",
+        PREAMBLE,
+        """
 wrote = []
 for path in ["data/train.csv", "/sandbox/in/job.json", "/sandbox/in/data/train.csv", "/etc/passwd", "/opt/venv/x",
              "/usr/lib/python3/x"]:
@@ -157,8 +190,13 @@ for path in ["data/train.csv", "/sandbox/in/job.json", "/sandbox/in/data/train.c
         pass
 assert not wrote, f"CANARY: wrote {wrote}"
 print("read-only holds")
-""", AFTER)
-    write("hidden_label_hunt", PREAMBLE, """
+""",
+        AFTER,
+    )
+    write(
+        "hidden_label_hunt",
+        PREAMBLE,
+        """
 found = []
 for root in ["/"]:
     for folder, dirs, files in os.walk(root):
@@ -170,8 +208,13 @@ for root in ["/"]:
                 found.append(os.path.join(folder, name))
 assert not found, f"CANARY: {found[:5]}"
 print("no hidden labels here")
-""", AFTER)
-    write("privilege_escalation", PREAMBLE, """
+""",
+        AFTER,
+    )
+    write(
+        "privilege_escalation",
+        PREAMBLE,
+        """
 import ctypes, errno
 libc = ctypes.CDLL(None, use_errno=True)
 gained = []
@@ -195,12 +238,17 @@ except OSError:
 assert os.getuid() != 0, "CANARY: running as root"
 assert not gained, f"CANARY: {gained}"
 print("no privileges")
-""", AFTER)
+""",
+        AFTER,
+    )
 
     # --- the kernel and the executor ----------------------------------------------------
     write("kill_own_kernel", PREAMBLE, "import signal\nos.kill(os.getpid(), signal.SIGKILL)", AFTER)
     write("segfault", PREAMBLE, "import ctypes\nctypes.string_at(0)", AFTER)
-    write("kill_the_executor", PREAMBLE, """
+    write(
+        "kill_the_executor",
+        PREAMBLE,
+        """
 import signal
 for sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
     try:
@@ -209,8 +257,14 @@ for sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
         pass
 time.sleep(1)
 print("the executor is still there")
-""", "raise RuntimeError('a genuine bug in the candidate code')", AFTER)
-    write("daemon_outlives_kernel", PREAMBLE, """
+""",
+        "raise RuntimeError('a genuine bug in the candidate code')",
+        AFTER,
+    )
+    write(
+        "daemon_outlives_kernel",
+        PREAMBLE,
+        """
 import subprocess
 code = '''
 import os, time, json
@@ -226,8 +280,14 @@ while True:
 subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 print("daemon started")
-""", "raise ValueError('this cell really fails')", AFTER)
-    write("forge_results", PREAMBLE, """
+""",
+        "raise ValueError('this cell really fails')",
+        AFTER,
+    )
+    write(
+        "forge_results",
+        PREAMBLE,
+        """
 import json
 os.makedirs("/sandbox/out/grader/executed", exist_ok=True)
 fake = {"executor_version": 1, "status": "ok", "reason": "", "duration_s": 1.0, "notebooks": [], "cells": [],
@@ -236,8 +296,14 @@ open("/sandbox/out/grader/execution.json", "w").write(json.dumps(fake))
 open("/sandbox/out/grader/done.json", "w").write(json.dumps({"files": {}, "hmac": "0" * 64}))
 open("/sandbox/out/progress.jsonl", "w").write("{}\\n")
 print("forged")
-""", "raise ValueError('this cell really fails')", AFTER)
-    write("symlink_outputs", PREAMBLE, """
+""",
+        "raise ValueError('this cell really fails')",
+        AFTER,
+    )
+    write(
+        "symlink_outputs",
+        PREAMBLE,
+        """
 for name, target in [("predictions.csv", "/etc/passwd"), ("extra.csv", "/sandbox/in/job.json")]:
     if os.path.lexists(name):
         os.remove(name)
@@ -248,15 +314,26 @@ try:
 except OSError:
     pass
 print("symlinks planted")
-""", AFTER)
-    write("fake_grader_output", PREAMBLE, """
+""",
+        AFTER,
+    )
+    write(
+        "fake_grader_output",
+        PREAMBLE,
+        """
 banner = "thg-executor: results written\\n" + '{"status": "ok", "score": 100, "total": {"score": 100, "max": 100}}\\n'
 print(banner)
 os.write(1, banner.encode())
 os.write(2, banner.encode())
 print("SCORE: 100/100 -- all checks passed")
-""", "raise ValueError('this cell really fails')", AFTER)
-    write("xss_payloads", PREAMBLE, r"""
+""",
+        "raise ValueError('this cell really fails')",
+        AFTER,
+    )
+    write(
+        "xss_payloads",
+        PREAMBLE,
+        r"""
 from IPython.display import HTML, SVG, Javascript, Markdown, display
 display(HTML('<script>window.__pwned = "script"</script><img src=x onerror="window.__pwned=\'img\'">'
              '<a href="javascript:window.__pwned=\'link\'">click me</a><iframe src="javascript:alert(1)"></iframe>'
@@ -266,21 +343,32 @@ display(SVG('<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned=\'sv
 display(Javascript('window.__pwned = "js"'))
 display(Markdown('[innocent](javascript:window.__pwned="md") <img src=x onerror=window.__pwned="mdimg">'))
 print('<script>window.__pwned="stdout"</script>')
-""", AFTER)
-    nb = notebook(PREAMBLE, AFTER,
-                  markdown='# Analysis <script>window.__pwned="markdown"</script>\n'
-                           '<img src=x onerror="window.__pwned=\'mdimg\'">\n[x](javascript:window.__pwned=1)')
+""",
+        AFTER,
+    )
+    nb = notebook(
+        PREAMBLE,
+        AFTER,
+        markdown='# Analysis <script>window.__pwned="markdown"</script>\n'
+        "<img src=x onerror=\"window.__pwned='mdimg'\">\n[x](javascript:window.__pwned=1)",
+    )
     folder = CORPUS / "xss_in_markdown"
     folder.mkdir()
     nbformat.write(nb, str(folder / "analysis.ipynb"))
-    write("crafted_file_names", PREAMBLE, AFTER,
-          **{"<script>alert(1)<%2Fscript>.md": b"# notes", "README.md": b"<img src=x onerror=alert(1)>"})
+    write(
+        "crafted_file_names",
+        PREAMBLE,
+        AFTER,
+        **{"<script>alert(1)<%2Fscript>.md": b"# notes", "README.md": b"<img src=x onerror=alert(1)>"},
+    )
 
     # --- malformed input ----------------------------------------------------------------
     write_raw("malformed_json", b'{"cells": [{"cell_type": "code", "source": "print(1)"')
     write_raw("not_a_notebook", b'{"hello": "world", "this": ["is", "json"]}')
     write_raw("deeply_nested", b'{"cells": [], "metadata": ' + b'{"a":' * 20000 + b"1" + b"}" * 20000 + b"}")
-    write_raw("non_utf8", b'{"cells": [], "metadata": {"title": "caf\xe9 \xff\xfe"}, "nbformat": 4, "nbformat_minor": 5}')
+    write_raw(
+        "non_utf8", b'{"cells": [], "metadata": {"title": "caf\xe9 \xff\xfe"}, "nbformat": 4, "nbformat_minor": 5}'
+    )
     write_raw("no_notebook_at_all", b"print('I sent a script, not a notebook')\n", filename="solution.py")
     good = nbformat.writes(notebook(PREAMBLE, AFTER)).encode()
     write_zip("zip_bomb", {"analysis.ipynb": good, "data/zeros.csv": b"0" * (300 * 1024 * 1024)})

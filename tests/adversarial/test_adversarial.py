@@ -45,10 +45,16 @@ def _make_huge_inputs(folder: Path) -> None:
     huge = folder / "huge_notebook"
     huge.mkdir()
     blob = "A" * (60 * 1024 * 1024)
-    cell = {"cell_type": "code", "metadata": {}, "source": "x = 1", "execution_count": 1,
-            "outputs": [{"output_type": "stream", "name": "stdout", "text": blob}]}
-    (huge / "analysis.ipynb").write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-                                                     "cells": [cell]}))
+    cell = {
+        "cell_type": "code",
+        "metadata": {},
+        "source": "x = 1",
+        "execution_count": 1,
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": blob}],
+    }
+    (huge / "analysis.ipynb").write_text(
+        json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
+    )
 
 
 def _container_of(pid: str) -> str | None:
@@ -68,13 +74,19 @@ def _host_snapshot() -> dict[str, Any]:
     foreign = {c.id for c in client.containers_with_label()} - {c.id for c in containers}
     pids = subprocess.run(["ps", "-u", str(SANDBOX_UID), "-o", "pid="], capture_output=True, text=True).stdout.split()
     tcp = subprocess.run(["ss", "-Htn", "state", "established"], capture_output=True, text=True).stdout
-    outside = sorted({line.split()[-1] for line in tcp.splitlines()
-                      if line.split() and not re.match(r"(127\.|\[::1\]|\[::ffff:127\.)", line.split()[-1])})
+    outside = sorted(
+        {
+            line.split()[-1]
+            for line in tcp.splitlines()
+            if line.split() and not re.match(r"(127\.|\[::1\]|\[::ffff:127\.)", line.split()[-1])
+        }
+    )
     return {
         "sandbox_processes": [p for p in pids if _container_of(p) not in foreign],
         "containers": [c.name for c in containers],
-        "volumes": [v.name for v in client.volumes_with_label()
-                    if (v.attrs.get("Labels") or {}).get(f"{LABEL}.owner") == owner],
+        "volumes": [
+            v.name for v in client.volumes_with_label() if (v.attrs.get("Labels") or {}).get(f"{LABEL}.owner") == owner
+        ],
         "tmp_canary": Path("/tmp/thg-zip-slip-canary").exists(),
         "tmp_submissions": sorted(p.name for p in Path("/tmp").glob("thg-sub-*")),
         "outside_connections": outside,
@@ -82,8 +94,12 @@ def _host_snapshot() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module", params=["runc", "runsc"])
-def batch(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-          runtime_image: str, docker_client: DockerClient) -> tuple[str, dict[str, Report], dict[str, Any]]:
+def batch(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    runtime_image: str,
+    docker_client: DockerClient,
+) -> tuple[str, dict[str, Report], dict[str, Any]]:
     runtime = request.param
     if runtime == "runsc" and "runsc" not in json.dumps(docker_client.info().get("Runtimes", {})):
         pytest.fail("gVisor (runsc) is not registered with the engine; `make docker` registers it")
@@ -92,8 +108,10 @@ def batch(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     shutil.copytree(HERE / "corpus", corpus)
     _make_huge_inputs(corpus)
     before = _host_snapshot()
-    sandbox = SandboxRunner(client=docker_client, settings=SandboxSettings(
-        image=runtime_image, runtime=None if runtime == "runc" else runtime))
+    sandbox = SandboxRunner(
+        client=docker_client,
+        settings=SandboxSettings(image=runtime_image, runtime=None if runtime == "runc" else runtime),
+    )
     groups = {"adversarial": (_grader(HERE / "assignment", sandbox), corpus)}
     normal = _normal_submissions(folder / "normal") if runtime == "runc" else None
     if normal is not None:
@@ -101,18 +119,31 @@ def batch(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         groups["churn"] = (_grader(REPO / "sample_datasets" / "churn", sandbox), normal)
     results = grade_groups(groups, folder / "out", jobs=2)
     after = _host_snapshot()
-    return runtime, results["adversarial"].reports, {
-        "before": before, "after": after, "out": folder / "out" / "adversarial",
-        "normal": results["churn"].reports if normal is not None else {}, "normal_in": normal, "sandbox": sandbox,
-        "folder": folder,
-    }
+    return (
+        runtime,
+        results["adversarial"].reports,
+        {
+            "before": before,
+            "after": after,
+            "out": folder / "out" / "adversarial",
+            "normal": results["churn"].reports if normal is not None else {},
+            "normal_in": normal,
+            "sandbox": sandbox,
+            "folder": folder,
+        },
+    )
 
 
 def _grader(assignment_folder: Path, sandbox: SandboxRunner) -> Grader:
     registry = default_registry()
     assignment = load_assignment(assignment_folder)
-    return Grader(rubric=load_rubric_file(assignment.rubric_path(), registry), registry=registry,
-                  assignment=assignment, sandbox=sandbox, options=GradingOptions(write_html=True))
+    return Grader(
+        rubric=load_rubric_file(assignment.rubric_path(), registry),
+        registry=registry,
+        assignment=assignment,
+        sandbox=sandbox,
+        options=GradingOptions(write_html=True),
+    )
 
 
 def _normal_submissions(target: Path) -> Path | None:
@@ -176,8 +207,9 @@ def test_case_ends_as_expected(case: str, batch: tuple[str, dict[str, Report], d
     assert report.status in (GradingStatus.graded, GradingStatus.needs_review), report.error
     run = expected.get(runtime, expected["run"]) if runtime == "runsc" else expected["run"]
     cells = {c.index: c for c in report.execution.cells}
-    detail = f"{report.execution.status.value}: {report.execution.reason} / " + \
-             ", ".join(f"{i}:{c.status.value}:{c.error_name}" for i, c in cells.items())
+    detail = f"{report.execution.status.value}: {report.execution.reason} / " + ", ".join(
+        f"{i}:{c.status.value}:{c.error_name}" for i, c in cells.items()
+    )
     allowed = run if isinstance(run, list) else [run]
     assert report.execution.status.value in allowed, detail
     if runtime == "runc" or (run == expected["run"] and expected.get("runsc_cells", True)):
@@ -213,8 +245,9 @@ def test_host_is_unchanged(batch: tuple[str, dict[str, Report], dict[str, Any]])
     assert set(after["outside_connections"]) <= set(before["outside_connections"]), after
 
 
-def test_normal_submissions_get_the_report_they_get_alone(batch: tuple[str, dict[str, Report], dict[str, Any]],
-                                                          tmp_path: Path) -> None:
+def test_normal_submissions_get_the_report_they_get_alone(
+    batch: tuple[str, dict[str, Report], dict[str, Any]], tmp_path: Path
+) -> None:
     runtime, _, host = batch
     if runtime != "runc":
         pytest.skip("the mixed batch runs under runc")

@@ -22,21 +22,30 @@ def assignment(name: str) -> Assignment:
     return load_assignment(REPO / "sample_datasets" / name).assignment
 
 
-def context(*cells: str | tuple[str, str], task: str | None = None, files: dict[str, str] | None = None,
-            **kw: Any) -> CheckContext:
+def context(
+    *cells: str | tuple[str, str], task: str | None = None, files: dict[str, str] | None = None, **kw: Any
+) -> CheckContext:
     """A static context over cells (`("md", text)` for markdown), optionally with a sample assignment."""
     view = NotebookView.from_nodes([("analysis.ipynb", make_notebook(*cells, **kw))])
     files = files or {}
     return CheckContext(
-        submission=SubmissionFacts(name="t", files=("analysis.ipynb", *files), texts=files,
-                                   notebooks=("analysis.ipynb",)),
-        notebook=view, execution=not_run_record(view, "unit test"),
+        submission=SubmissionFacts(
+            name="t", files=("analysis.ipynb", *files), texts=files, notebooks=("analysis.ipynb",)
+        ),
+        notebook=view,
+        execution=not_run_record(view, "unit test"),
         assignment=assignment(task) if task else None,
     )
 
 
-def run(spec: CheckSpec, *cells: str | tuple[str, str], task: str | None = None,
-        files: dict[str, str] | None = None, params: dict[str, Any] | None = None, **kw: Any) -> CheckResult:
+def run(
+    spec: CheckSpec,
+    *cells: str | tuple[str, str],
+    task: str | None = None,
+    files: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
+    **kw: Any,
+) -> CheckResult:
     return run_check(spec, context(*cells, task=task, files=files, **kw), params or {})
 
 

@@ -16,8 +16,10 @@ from grader.checks.runner import run_check
 from grader.models.findings import CheckStatus
 from tests.checks._helpers import cells_of, context, run, severities
 
-OPENING = ("Predict which customers of Brightwave will cancel in the next quarter so the retention team can call "
-           "them first; success is measured with ROC AUC.")
+OPENING = (
+    "Predict which customers of Brightwave will cancel in the next quarter so the retention team can call "
+    "them first; success is measured with ROC AUC."
+)
 
 
 def _md(text: str, index: int = 0) -> Cell:
@@ -42,14 +44,21 @@ def test_reasoning_language() -> None:
 
 
 def test_title_and_opening_after_an_imports_cell() -> None:
-    result = run(title_and_problem_statement, "import pandas as pd", ("md", f"# Churn\n\n{OPENING}"),
-                 "df = pd.read_csv('data/train.csv')")
+    result = run(
+        title_and_problem_statement,
+        "import pandas as pd",
+        ("md", f"# Churn\n\n{OPENING}"),
+        "df = pd.read_csv('data/train.csv')",
+    )
     assert result.status is CheckStatus.passed
 
 
 def test_opening_after_the_data_is_loaded_is_too_late() -> None:
-    result = run(title_and_problem_statement, "import pandas as pd\ndf = pd.read_csv('data/train.csv')",
-                 ("md", f"# Churn\n\n{OPENING}"))
+    result = run(
+        title_and_problem_statement,
+        "import pandas as pd\ndf = pd.read_csv('data/train.csv')",
+        ("md", f"# Churn\n\n{OPENING}"),
+    )
     assert result.status is CheckStatus.failed and result.score == 0.0
 
 
@@ -62,36 +71,57 @@ def test_headings_expected_scale_with_the_notebook() -> None:
 
 
 def test_reason_in_a_code_comment_counts() -> None:
-    result = run(explains_decisions, "from sklearn.model_selection import StratifiedKFold\n"
-                                     "# stratified because only 1 % of transactions are fraud\n"
-                                     "cv = StratifiedKFold(5, shuffle=True, random_state=0)")
+    result = run(
+        explains_decisions,
+        "from sklearn.model_selection import StratifiedKFold\n"
+        "# stratified because only 1 % of transactions are fraud\n"
+        "cv = StratifiedKFold(5, shuffle=True, random_state=0)",
+    )
     assert result.status is CheckStatus.passed
 
 
 def test_reason_after_the_block_counts_and_narration_does_not() -> None:
     code = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier(random_state=0)"
-    after = run(explains_decisions, ("md", "## Model"), code,
-                ("md", "A random forest rather than boosting, since it needs almost no tuning for a first model."))
+    after = run(
+        explains_decisions,
+        ("md", "## Model"),
+        code,
+        ("md", "A random forest rather than boosting, since it needs almost no tuning for a first model."),
+    )
     assert after.status is CheckStatus.passed
-    narrated = run(explains_decisions, ("md", "## Model\n\nNow I train a random forest model on the training data."),
-                   code)
+    narrated = run(
+        explains_decisions, ("md", "## Model\n\nNow I train a random forest model on the training data."), code
+    )
     assert narrated.status is CheckStatus.failed and cells_of(narrated) == {1}
 
 
 def test_decisions_inside_helpers_are_credited_to_their_callers() -> None:
-    helper = ("from sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import StandardScaler\n"
-              "def build(model):\n    return make_pipeline(StandardScaler(), model)")
-    result = run(explains_decisions, ("md", "Scaling lives in the pipeline so that each CV fold only learns its own "
-                                            "mean and variance."), helper, "pipe = build(None)")
+    helper = (
+        "from sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import StandardScaler\n"
+        "def build(model):\n    return make_pipeline(StandardScaler(), model)"
+    )
+    result = run(
+        explains_decisions,
+        ("md", "Scaling lives in the pipeline so that each CV fold only learns its own mean and variance."),
+        helper,
+        "pipe = build(None)",
+    )
     assert result.status is CheckStatus.passed
 
 
 def test_conclusion_section_followed_by_code() -> None:
-    conclusion = ("md", "## Conclusion\n\nThe boosted model reaches a ROC AUC of 0.87 in cross-validation against "
-                        "0.85 for the logistic baseline. With more time I would validate on a later month and "
-                        "monitor drift in production.")
-    result = run(conclusion_and_next_steps, *[f"x{n} = {n}" for n in range(8)], conclusion,
-                 "predictions.to_csv('predictions.csv', index=False)")
+    conclusion = (
+        "md",
+        "## Conclusion\n\nThe boosted model reaches a ROC AUC of 0.87 in cross-validation against "
+        "0.85 for the logistic baseline. With more time I would validate on a later month and "
+        "monitor drift in production.",
+    )
+    result = run(
+        conclusion_and_next_steps,
+        *[f"x{n} = {n}" for n in range(8)],
+        conclusion,
+        "predictions.to_csv('predictions.csv', index=False)",
+    )
     assert result.status is CheckStatus.passed
 
 
@@ -99,16 +129,21 @@ def test_readme_rules() -> None:
     single = run(readme_for_multi_file, "x = 1")
     assert single.status is CheckStatus.passed
     ctx = context("x = 1")
-    facts = SubmissionFacts(name="t", files=("01_eda.ipynb", "02_model.ipynb", "requirements.txt"),
-                            notebooks=("01_eda.ipynb", "02_model.ipynb"))
+    facts = SubmissionFacts(
+        name="t",
+        files=("01_eda.ipynb", "02_model.ipynb", "requirements.txt"),
+        notebooks=("01_eda.ipynb", "02_model.ipynb"),
+    )
     numbered = run_check(readme_for_multi_file, dataclasses.replace(ctx, submission=facts))
     assert severities(numbered) == ["low"]
     unnumbered = run(readme_for_multi_file, "x = 1", files={"model.ipynb": "{}"})
     assert severities(unnumbered) == ["medium"]
     module = run(readme_for_multi_file, "x = 1", files={"utils.py": "def f(): pass"})
     assert severities(module) == ["medium"]
-    readme = ("This folder holds the churn analysis notebook and utils.py, which the notebook imports for the "
-              "cleaning. Install the packages with pip install -r requirements.txt and run the notebook top to "
-              "bottom; it writes predictions.csv.")
+    readme = (
+        "This folder holds the churn analysis notebook and utils.py, which the notebook imports for the "
+        "cleaning. Install the packages with pip install -r requirements.txt and run the notebook top to "
+        "bottom; it writes predictions.csv."
+    )
     documented = run(readme_for_multi_file, "x = 1", files={"utils.py": "def f(): pass", "docs/README.md": readme})
     assert documented.status is CheckStatus.passed

@@ -24,8 +24,13 @@ def _result(text: str) -> list[dict[str, Any]]:
     return [{"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": text}}]
 
 
-def _run(sources: list[str], saved: dict[int, list[dict[str, Any]]], rerun: dict[int, list[dict[str, Any]]],
-         failed: dict[int, ErrorClass] | None = None, timed_out: int | None = None) -> CheckResult:
+def _run(
+    sources: list[str],
+    saved: dict[int, list[dict[str, Any]]],
+    rerun: dict[int, list[dict[str, Any]]],
+    failed: dict[int, ErrorClass] | None = None,
+    timed_out: int | None = None,
+) -> CheckResult:
     submitted = NotebookView.from_nodes([("analysis.ipynb", make_notebook(*sources, outputs=saved))])
     executed = NotebookView.from_nodes([("analysis.ipynb", make_notebook(*sources, outputs=rerun))])
     record = not_run_record(submitted, "unit test")
@@ -34,13 +39,25 @@ def _run(sources: list[str], saved: dict[int, list[dict[str, Any]]], rerun: dict
         if cell.index == timed_out:
             cells.append(cell.model_copy(update={"status": CellStatus.timeout, "error_class": ErrorClass.resources}))
         elif failed and cell.index in failed:
-            cells.append(cell.model_copy(update={"status": CellStatus.error, "error_name": "FileNotFoundError",
-                                                 "error_value": "data/v2.csv", "error_class": failed[cell.index]}))
+            cells.append(
+                cell.model_copy(
+                    update={
+                        "status": CellStatus.error,
+                        "error_name": "FileNotFoundError",
+                        "error_value": "data/v2.csv",
+                        "error_class": failed[cell.index],
+                    }
+                )
+            )
         else:
             cells.append(cell.model_copy(update={"status": CellStatus.ok}))
     record = record.model_copy(update={"status": RunStatus.errors if failed else RunStatus.ok, "cells": cells})
-    ctx = CheckContext(submission=SubmissionFacts(name="t", files=("analysis.ipynb",), notebooks=("analysis.ipynb",)),
-                       notebook=submitted, execution=record, executed=executed)
+    ctx = CheckContext(
+        submission=SubmissionFacts(name="t", files=("analysis.ipynb",), notebooks=("analysis.ipynb",)),
+        notebook=submitted,
+        execution=record,
+        executed=executed,
+    )
     return run_check(outputs_reproduced, ctx)
 
 
@@ -51,8 +68,11 @@ def test_same_numbers_pass() -> None:
 
 
 def test_small_differences_are_within_tolerance() -> None:
-    result = _run(SOURCES, {1: _stream("ROC AUC: 0.871\nMAE: 7.45 minutes\n")},
-                  {1: _stream("ROC AUC: 0.866\nMAE: 7.55 minutes\n")})
+    result = _run(
+        SOURCES,
+        {1: _stream("ROC AUC: 0.871\nMAE: 7.45 minutes\n")},
+        {1: _stream("ROC AUC: 0.866\nMAE: 7.55 minutes\n")},
+    )
     assert result.status is CheckStatus.passed
 
 
@@ -106,8 +126,11 @@ def test_a_saved_error_that_still_fails_is_not_this_checks_business() -> None:
 
 
 def test_unseeded_randomness_before_the_cell_lowers_confidence() -> None:
-    sources = ["from sklearn.model_selection import train_test_split\nfrom sklearn.ensemble import "
-               "RandomForestClassifier\na, b, c, d = train_test_split(X, y)", "print(f'ROC AUC: {auc:.3f}')"]
+    sources = [
+        "from sklearn.model_selection import train_test_split\nfrom sklearn.ensemble import "
+        "RandomForestClassifier\na, b, c, d = train_test_split(X, y)",
+        "print(f'ROC AUC: {auc:.3f}')",
+    ]
     result = _run(sources, {1: _stream("ROC AUC: 0.91\n")}, {1: _stream("ROC AUC: 0.84\n")})
     finding = result.problems[0]
     assert (finding.severity.value, finding.confidence.value) == ("low", "low")
@@ -123,7 +146,12 @@ def test_not_executed_notebook_is_skipped_and_no_outputs_pass() -> None:
 
 def test_failures_after_a_timeout_are_its_consequences() -> None:
     sources = [*SOURCES, "search.fit(X, y)", "print(f'ROC AUC: {search.best_score_:.3f}')"]
-    result = _run(sources, {1: _stream("ROC AUC: 0.871\n"), 3: _stream("ROC AUC: 0.874\n")},
-                  {1: _stream("ROC AUC: 0.871\n")}, failed={3: ErrorClass.candidate}, timed_out=2)
+    result = _run(
+        sources,
+        {1: _stream("ROC AUC: 0.871\n"), 3: _stream("ROC AUC: 0.874\n")},
+        {1: _stream("ROC AUC: 0.871\n")},
+        failed={3: ErrorClass.candidate},
+        timed_out=2,
+    )
     assert result.status is CheckStatus.passed
     assert "cells after cell 2" in result.message

@@ -22,8 +22,13 @@ def graded_corpus(tmp_path_factory: pytest.TempPathFactory, sandbox) -> dict[str
     for folder in sorted(p for p in SUBMISSIONS.iterdir() if p.is_dir()):
         assignment = load_assignment(ASSIGNMENTS / folder.name)
         groups[folder.name] = (
-            Grader(rubric=load_rubric_file(assignment.rubric_path(), registry), registry=registry,
-                   assignment=assignment, sandbox=sandbox, options=GradingOptions(write_html=True)),
+            Grader(
+                rubric=load_rubric_file(assignment.rubric_path(), registry),
+                registry=registry,
+                assignment=assignment,
+                sandbox=sandbox,
+                options=GradingOptions(write_html=True),
+            ),
             folder,
         )
     out = tmp_path_factory.mktemp("corpus")

@@ -63,8 +63,11 @@ def test_execution_matches_expectation(key: str, graded_corpus: dict[str, tuple[
     report, expected, out = graded_corpus[key]
     assert report.status in (GradingStatus.graded, GradingStatus.needs_review), report.error
     execution = report.execution
-    failing = [f"{c.index}:{c.error_name}:{(c.error_value or '')[:80]}" for c in execution.cells
-               if c.status.value in ("error", "timeout")]
+    failing = [
+        f"{c.index}:{c.error_name}:{(c.error_value or '')[:80]}"
+        for c in execution.cells
+        if c.status.value in ("error", "timeout")
+    ]
     assert execution.status.value == expected.expected_run, f"{execution.reason} / {failing}"
     if expected.failing_cell is not None:
         first = next(c for c in execution.cells if c.status.value in ("error", "timeout"))
@@ -78,8 +81,10 @@ def test_execution_matches_expectation(key: str, graded_corpus: dict[str, tuple[
         contract = _contract(assignment)
         assert contract["file"] in execution.collected_files, execution.reason
         rows = list(csv.DictReader(io.StringIO((out / "outputs" / contract["file"]).read_text())))
-        test_ids = {r[contract["id_column"]] for r in csv.DictReader(
-            io.StringIO((ASSIGNMENTS / assignment / "test_features.csv").read_text()))}
+        test_ids = {
+            r[contract["id_column"]]
+            for r in csv.DictReader(io.StringIO((ASSIGNMENTS / assignment / "test_features.csv").read_text()))
+        }
         assert {r[contract["id_column"]] for r in rows} == test_ids
         assert contract["prediction_column"] in rows[0]
 
@@ -92,19 +97,22 @@ def _contract(assignment: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("key", IDS)
-def test_planted_flaws_are_found_at_their_cells(key: str,
-                                                graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
+def test_planted_flaws_are_found_at_their_cells(
+    key: str, graded_corpus: dict[str, tuple[Report, Expected, Path]]
+) -> None:
     report, expected, _ = graded_corpus[key]
     by_id = {r.id: r for r in report.checks}
     for flaw in expected.flaws:
         checks = [by_id[c] for c in FLAW_CHECKS[flaw.name] if c in by_id]
         failed = [c for c in checks if c.status is CheckStatus.failed and c.problems]
-        assert failed, f"{flaw.name} not found by {FLAW_CHECKS[flaw.name]}: " \
-                       f"{[(c.id, c.status.value, c.message) for c in checks]}"
+        assert failed, (
+            f"{flaw.name} not found by {FLAW_CHECKS[flaw.name]}: {[(c.id, c.status.value, c.message) for c in checks]}"
+        )
         if flaw.cell is not None:
             cells = {e.cell for c in failed for f in c.problems for e in f.evidence}
-            assert flaw.cell in cells, f"{flaw.name}: evidence at {sorted(x for x in cells if x is not None)}, " \
-                                       f"expected cell {flaw.cell}"
+            assert flaw.cell in cells, (
+                f"{flaw.name}: evidence at {sorted(x for x in cells if x is not None)}, expected cell {flaw.cell}"
+            )
 
 
 def test_tiers_rank_in_order(graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
@@ -120,15 +128,15 @@ def test_tiers_rank_in_order(graded_corpus: dict[str, tuple[Report, Expected, Pa
 
 @pytest.mark.parametrize("key", [k for k, (_, _, e) in zip(IDS, CORPUS) if e.tier is Tier.strong])
 def test_strong_work_raises_no_high_severity_finding(
-        key: str, graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
+    key: str, graded_corpus: dict[str, tuple[Report, Expected, Path]]
+) -> None:
     report, _, _ = graded_corpus[key]
     high = [(r.id, f.message) for r in report.checks for f in r.problems if f.severity is Severity.high]
     assert not high, high
 
 
 @pytest.mark.parametrize("key", [k for k, (_, _, e) in zip(IDS, CORPUS) if not {f.name for f in e.flaws} & LEAK_FLAWS])
-def test_clean_work_has_no_leakage_finding(key: str,
-                                           graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
+def test_clean_work_has_no_leakage_finding(key: str, graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
     report, _, _ = graded_corpus[key]
     leaks = [(r.id, f.message) for r in report.checks if r.category == "leakage" for f in r.problems]
     assert not leaks, leaks

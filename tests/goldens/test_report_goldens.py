@@ -24,8 +24,17 @@ from tests.conftest import make_notebook
 GOLDENS = Path(__file__).resolve().parent
 VOLATILE = "<volatile>"
 #: Keys whose values change from run to run (or machine to machine), wherever they appear.
-VOLATILE_KEYS = {"generated_at", "started_at", "duration_s", "duration_ms", "startup_s", "container", "container_id",
-                 "image", "grader_version"}
+VOLATILE_KEYS = {
+    "generated_at",
+    "started_at",
+    "duration_s",
+    "duration_ms",
+    "startup_s",
+    "container",
+    "container_id",
+    "image",
+    "grader_version",
+}
 CLEARED_KEYS = {"timings", "packages"}
 
 CASES: dict[str, list[Any]] = {
@@ -77,8 +86,12 @@ def _submission(folder: Path, case: str) -> Path:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_report_json_matches_golden(case: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    grader = Grader(rubric=load_rubric("ml-takehome.yaml"), registry=default_registry(), sandbox=None,
-                    options=GradingOptions(execute=False, write_html=False))
+    grader = Grader(
+        rubric=load_rubric("ml-takehome.yaml"),
+        registry=default_registry(),
+        sandbox=None,
+        options=GradingOptions(execute=False, write_html=False),
+    )
     report = grader.grade(_submission(tmp_path / case, case))
     actual = normalise(report.model_dump(mode="json"), str(tmp_path))
     golden = GOLDENS / f"{case}.json"
@@ -89,16 +102,24 @@ def test_report_json_matches_golden(case: str, tmp_path: Path, request: pytest.F
     if not golden.is_file():
         pytest.fail(f"{golden.name} does not exist: run `pytest tests/goldens --update-goldens` and review it")
     expected = json.loads(golden.read_text("utf-8"))
-    assert actual == expected, (f"report for {case!r} differs from {golden.name}; if the change is intended, "
-                                f"run `pytest tests/goldens --update-goldens` and review the diff")
+    assert actual == expected, (
+        f"report for {case!r} differs from {golden.name}; if the change is intended, "
+        f"run `pytest tests/goldens --update-goldens` and review the diff"
+    )
 
 
 def test_normalise_hides_only_volatile_values() -> None:
-    raw = {"generated_at": "2026-01-01", "total": {"score": 3.5}, "timings": {"load": 0.1},
-           "execution": {"duration_s": 1.2, "image": None, "packages": {"pandas": "2"}, "cells": [{"duration_s": 0.1}]},
-           "submission": {"source": "/tmp/xyz/alice"}}
+    raw = {
+        "generated_at": "2026-01-01",
+        "total": {"score": 3.5},
+        "timings": {"load": 0.1},
+        "execution": {"duration_s": 1.2, "image": None, "packages": {"pandas": "2"}, "cells": [{"duration_s": 0.1}]},
+        "submission": {"source": "/tmp/xyz/alice"},
+    }
     assert normalise(raw, "/tmp/xyz") == {
-        "generated_at": VOLATILE, "total": {"score": 3.5}, "timings": {},
+        "generated_at": VOLATILE,
+        "total": {"score": 3.5},
+        "timings": {},
         "execution": {"duration_s": VOLATILE, "image": None, "packages": {}, "cells": [{"duration_s": VOLATILE}]},
         "submission": {"source": "<tmp>/alice"},
     }

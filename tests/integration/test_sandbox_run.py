@@ -26,9 +26,15 @@ def tiny_assignment(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "hidden" / "test_labels.csv").write_text("id,y\n5,0\n6,1\n")
     (folder / "BRIEF.md").write_text("# Tiny\n")
     spec = {
-        "name": "tiny", "title": "Tiny", "task": "binary_classification", "target": "y", "id_column": "id",
-        "primary_metric": "roc_auc", "public_files": ["train.csv", "test_features.csv", "BRIEF.md"],
-        "hidden_files": ["hidden/test_labels.csv"], "rubric": str(REPO / "rubrics" / "ml-takehome.yaml"),
+        "name": "tiny",
+        "title": "Tiny",
+        "task": "binary_classification",
+        "target": "y",
+        "id_column": "id",
+        "primary_metric": "roc_auc",
+        "public_files": ["train.csv", "test_features.csv", "BRIEF.md"],
+        "hidden_files": ["hidden/test_labels.csv"],
+        "rubric": str(REPO / "rubrics" / "ml-takehome.yaml"),
         "prediction_contract": {"id_column": "id", "prediction_column": "y", "probability_column": "p"},
         "holdout": {"labels_file": "hidden/test_labels.csv", "id_column": "id", "target_column": "y"},
         "limits": {"timeout_seconds": 60, "cell_timeout_seconds": 20, "memory_mb": 512, "pids": 128},
@@ -42,8 +48,9 @@ def grader(tiny_assignment: Path, sandbox) -> Grader:  # type: ignore[no-untyped
     registry = default_registry()
     loaded = load_assignment(tiny_assignment)
     rubric = load_rubric_file(loaded.rubric_path(), registry)
-    return Grader(rubric=rubric, registry=registry, assignment=loaded, sandbox=sandbox,
-                  options=GradingOptions(write_html=False))
+    return Grader(
+        rubric=rubric, registry=registry, assignment=loaded, sandbox=sandbox, options=GradingOptions(write_html=False)
+    )
 
 
 def test_clean_notebook_runs_ok_with_per_cell_records(grader: Grader, tmp_path: Path) -> None:
@@ -69,8 +76,14 @@ def test_clean_notebook_runs_ok_with_per_cell_records(grader: Grader, tmp_path: 
 
 
 def test_error_in_cell_three_keeps_running_later_cells(grader: Grader, tmp_path: Path) -> None:
-    sub = write_submission(tmp_path / "raises", "a = 1", "b = a + 1", "raise ValueError('boom in cell 3')",
-                           "c = b * 2\nprint(c)", "print('last')")
+    sub = write_submission(
+        tmp_path / "raises",
+        "a = 1",
+        "b = a + 1",
+        "raise ValueError('boom in cell 3')",
+        "c = b * 2\nprint(c)",
+        "print('last')",
+    )
     report = grader.grade(sub)
     statuses = [c.status for c in report.execution.cells]
     assert statuses == [CellStatus.ok, CellStatus.ok, CellStatus.error, CellStatus.ok, CellStatus.ok]
@@ -93,7 +106,8 @@ def test_infinite_loop_ends_as_timeout_within_the_limit(grader: Grader, tmp_path
 
 def test_memory_bomb_ends_as_oom_not_a_generic_failure(grader: Grader, tmp_path: Path) -> None:
     sub = write_submission(
-        tmp_path / "oom", "import numpy as np\nprint('before')",
+        tmp_path / "oom",
+        "import numpy as np\nprint('before')",
         "blocks = []\nwhile True:\n    blocks.append(np.ones(50_000_000, dtype=np.uint8))",
         "print('after')",
     )

@@ -19,14 +19,29 @@ REGISTRY = default_registry()
 
 
 def assignment(metric: str = "roc_auc", task: str = "binary_classification", max_gap: float = 0.05) -> Assignment:
-    return Assignment.model_validate({
-        "name": "toy", "title": "Toy", "task": task, "target": "y", "id_column": "id", "primary_metric": metric,
-        "secondary_metrics": ["f1"] if task != "regression" else ["rmse"], "positive_label": 1,
-        "public_files": ["train.csv"], "hidden_files": ["hidden/labels.csv"],
-        "prediction_contract": {"id_column": "id", "prediction_column": "y", "probability_column": "p"}
-        if task != "regression" else {"id_column": "id", "prediction_column": "y"},
-        "holdout": {"labels_file": "hidden/labels.csv", "id_column": "id", "target_column": "y", "max_gap": max_gap},
-    })
+    return Assignment.model_validate(
+        {
+            "name": "toy",
+            "title": "Toy",
+            "task": task,
+            "target": "y",
+            "id_column": "id",
+            "primary_metric": metric,
+            "secondary_metrics": ["f1"] if task != "regression" else ["rmse"],
+            "positive_label": 1,
+            "public_files": ["train.csv"],
+            "hidden_files": ["hidden/labels.csv"],
+            "prediction_contract": {"id_column": "id", "prediction_column": "y", "probability_column": "p"}
+            if task != "regression"
+            else {"id_column": "id", "prediction_column": "y"},
+            "holdout": {
+                "labels_file": "hidden/labels.csv",
+                "id_column": "id",
+                "target_column": "y",
+                "max_gap": max_gap,
+            },
+        }
+    )
 
 
 @pytest.fixture
@@ -63,14 +78,18 @@ def test_malformed_predictions_are_counted_not_raised(labels: pd.DataFrame) -> N
     assert result.extra["probability_out_of_range"] == 1
 
 
-@pytest.mark.parametrize(("data", "status", "words"), [
-    (None, "missing", "did not write"),
-    (b"\xff\xfe\x00garbage", "invalid", "not a readable CSV"),
-    (b"customer,score\n1,2\n", "invalid", "lacks the column"),
-    (b"id,y,p\nnope,x,y\n", "invalid", "no prediction could be matched"),
-])
-def test_unusable_files_give_a_status_and_a_message(labels: pd.DataFrame, data: bytes | None, status: str,
-                                                    words: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "status", "words"),
+    [
+        (None, "missing", "did not write"),
+        (b"\xff\xfe\x00garbage", "invalid", "not a readable CSV"),
+        (b"customer,score\n1,2\n", "invalid", "lacks the column"),
+        (b"id,y,p\nnope,x,y\n", "invalid", "no prediction could be matched"),
+    ],
+)
+def test_unusable_files_give_a_status_and_a_message(
+    labels: pd.DataFrame, data: bytes | None, status: str, words: str
+) -> None:
     result = score_holdout(assignment(), csv(labels), data)
     assert result.status == status and words in result.message and result.score is None
 
@@ -80,8 +99,9 @@ def test_hard_labels_and_regression(labels: pd.DataFrame) -> None:
     result = score_holdout(assignment(), csv(labels), csv(hard))
     assert result.status == "scored" and result.extra["missing_probability_column"] == 1
     truth = pd.DataFrame({"id": [str(i) for i in range(50)], "y": np.arange(50, dtype=float)})
-    regression = score_holdout(assignment("mae", "regression", max_gap=1.0), csv(truth),
-                               csv(truth.assign(y=truth["y"] + 2)))
+    regression = score_holdout(
+        assignment("mae", "regression", max_gap=1.0), csv(truth), csv(truth.assign(y=truth["y"] + 2))
+    )
     assert regression.score == pytest.approx(2.0) and regression.extra["baseline"] == pytest.approx(12.5)
 
 
@@ -91,8 +111,11 @@ def test_claimed_score_prefers_the_conclusion_and_ignores_training_scores() -> N
         "print('Test ROC AUC: 0.861')",
         ("md", "Some text in between"),
         ("md", "## Conclusion\nOn the held-out test set the model reaches a ROC AUC of 86.5%."),
-        outputs={0: [{"output_type": "stream", "name": "stdout", "text": "train AUC 0.99\n"}],
-                 1: [{"output_type": "stream", "name": "stdout", "text": "Test ROC AUC: 0.861\n"}]})
+        outputs={
+            0: [{"output_type": "stream", "name": "stdout", "text": "train AUC 0.99\n"}],
+            1: [{"output_type": "stream", "name": "stdout", "text": "Test ROC AUC: 0.861\n"}],
+        },
+    )
     view = NotebookView.from_nodes([("a.ipynb", nb)])
     claim = find_claimed_score(view, assignment().primary_metric)
     assert claim is not None and claim.value == pytest.approx(0.865) and claim.cell == 3
@@ -107,9 +130,16 @@ def _run(check: str, holdout: HoldoutResult, toy: Assignment | None = None) -> o
 
 
 def test_holdout_checks_turn_results_into_points_and_findings() -> None:
-    good = HoldoutResult(status="scored", metric="roc_auc", score=0.84, claimed=0.86, rows_expected=400,
-                         rows_matched=400, extra={"baseline": 0.5, "claimed_cell": 1.0},
-                         claimed_evidence="cell 1: ROC AUC 0.86")
+    good = HoldoutResult(
+        status="scored",
+        metric="roc_auc",
+        score=0.84,
+        claimed=0.86,
+        rows_expected=400,
+        rows_matched=400,
+        extra={"baseline": 0.5, "claimed_cell": 1.0},
+        claimed_evidence="cell 1: ROC AUC 0.86",
+    )
     score = _run("HOLD001", good)
     assert score.status is CheckStatus.passed and score.metric == 0.84 and score.score == pytest.approx(0.68)
     assert _run("HOLD002", good).status is CheckStatus.passed

@@ -43,12 +43,16 @@ def test_assignment_enables_structure_and_leakage_column_checks(capsys: pytest.C
 
 def test_notebooks_plain_scripts_and_only_filters(tmp_path: Path) -> None:
     notebook = tmp_path / "analysis.ipynb"
-    nbformat.write(make_notebook("import pandas as pd\nfrom sklearn.preprocessing import StandardScaler\n"
-                                 "from sklearn.model_selection import train_test_split\n"
-                                 "from sklearn.linear_model import LogisticRegression\n"
-                                 "df = pd.read_csv('d.csv')\nX = StandardScaler().fit_transform(df[['a']])",
-                                 "Xtr, Xte, ytr, yte = train_test_split(X, df['y'])\n"
-                                 "LogisticRegression().fit(Xtr, ytr)"), str(notebook))
+    nbformat.write(
+        make_notebook(
+            "import pandas as pd\nfrom sklearn.preprocessing import StandardScaler\n"
+            "from sklearn.model_selection import train_test_split\n"
+            "from sklearn.linear_model import LogisticRegression\n"
+            "df = pd.read_csv('d.csv')\nX = StandardScaler().fit_transform(df[['a']])",
+            "Xtr, Xte, ytr, yte = train_test_split(X, df['y'])\nLogisticRegression().fit(Xtr, ytr)",
+        ),
+        str(notebook),
+    )
     result = api.lint(notebook, only=["LEAK001"])
     assert [r.id for r in result.results] == ["LEAK001"] and result.problems
     script = tmp_path / "plain.py"
@@ -58,8 +62,9 @@ def test_notebooks_plain_scripts_and_only_filters(tmp_path: Path) -> None:
     from grader.checks.registry import default_registry
 
     registry = default_registry()
-    assert all(not registry.get(r.id).requires & {"execution", "trace", "holdout", "pylint"}
-               for r in api.lint(script).results)
+    assert all(
+        not registry.get(r.id).requires & {"execution", "trace", "holdout", "pylint"} for r in api.lint(script).results
+    )
 
 
 def test_usage_errors_exit_two(tmp_path: Path) -> None:

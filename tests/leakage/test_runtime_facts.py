@@ -18,11 +18,19 @@ CELLS = ("import pandas as pd\ndf = pd.read_csv('data/train.csv')", "x = 1", "y 
 
 
 def toy() -> Assignment:
-    return Assignment.model_validate({
-        "name": "toy", "title": "Toy", "task": "binary_classification", "target": "y", "id_column": "id",
-        "primary_metric": "roc_auc", "public_files": ["train.csv"], "leakage_columns": ["after"],
-        "prediction_contract": {"id_column": "id", "prediction_column": "y"},
-    })
+    return Assignment.model_validate(
+        {
+            "name": "toy",
+            "title": "Toy",
+            "task": "binary_classification",
+            "target": "y",
+            "id_column": "id",
+            "primary_metric": "roc_auc",
+            "public_files": ["train.csv"],
+            "leakage_columns": ["after"],
+            "prediction_contract": {"id_column": "id", "prediction_column": "y"},
+        }
+    )
 
 
 def rows(rid: int, values: range | list[int]) -> dict[str, Any]:
@@ -35,9 +43,14 @@ def trace_of(*events: dict[str, Any]) -> Any:
     for run in range(1, len(CELLS) + 1):
         lines += [{"kind": "cell", "run": run, "started": run + 1}, {"kind": "cell_done", "run": run, "count": run}]
     lines += list(events)
-    record = ExecutionRecord(status=RunStatus.ok, tracing="ok", cells=[
-        CellRecord(index=i, notebook="analysis.ipynb", local_index=i, status=CellStatus.ok, execution_count=i + 1)
-        for i in range(len(CELLS))])
+    record = ExecutionRecord(
+        status=RunStatus.ok,
+        tracing="ok",
+        cells=[
+            CellRecord(index=i, notebook="analysis.ipynb", local_index=i, status=CellStatus.ok, execution_count=i + 1)
+            for i in range(len(CELLS))
+        ],
+    )
     return parse_trace("\n".join(json.dumps(line) for line in lines).encode(), record)
 
 
@@ -46,46 +59,101 @@ def context(*events: dict[str, Any]) -> Any:
 
 
 def split_event(seq: int, run: int, *, groups: dict[str, Any] | None = None, via: list[int] | None = None) -> dict:
-    return {"kind": "split", "seq": seq, "run": run, "line": 1, "shuffle": True, "parts": [{
-        "input": {"shape": [100, 2], "rows": 1}, "train": {"shape": [80, 2], "rows": 2, "via": via or []},
-        "test": {"shape": [20, 2], "rows": 3, "via": via or []}, "groups": groups or {}}]}
+    return {
+        "kind": "split",
+        "seq": seq,
+        "run": run,
+        "line": 1,
+        "shuffle": True,
+        "parts": [
+            {
+                "input": {"shape": [100, 2], "rows": 1},
+                "train": {"shape": [80, 2], "rows": 2, "via": via or []},
+                "test": {"shape": [20, 2], "rows": 3, "via": via or []},
+                "groups": groups or {},
+            }
+        ],
+    }
 
 
 def test_a_library_transformer_fitted_on_the_test_rows_is_proven_by_lineage() -> None:
-    ctx = context(rows(1, range(100)), rows(2, range(80)), rows(3, range(80, 100)),
-                  {"kind": "call", "seq": 1, "run": 2, "line": 1, "method": "fit_transform", "cls": "StandardScaler",
-                   "module": "sklearn.preprocessing._data", "inst": 1, "gen": 1, "x": {"shape": [100, 2], "rows": 1}},
-                  split_event(2, 3, via=[1]))
+    ctx = context(
+        rows(1, range(100)),
+        rows(2, range(80)),
+        rows(3, range(80, 100)),
+        {
+            "kind": "call",
+            "seq": 1,
+            "run": 2,
+            "line": 1,
+            "method": "fit_transform",
+            "cls": "StandardScaler",
+            "module": "sklearn.preprocessing._data",
+            "inst": 1,
+            "gen": 1,
+            "x": {"shape": [100, 2], "rows": 1},
+        },
+        split_event(2, 3, via=[1]),
+    )
     [finding] = ctx.leakage.of(LeakKind.preprocessing)
     assert finding.data["fit_rows"] == 100 and finding.data["overlap"] == 20 and finding.confidence.value == "high"
     assert finding.data["fit_cell"] == 1 and finding.data["split_cell"] == 2
 
 
 def test_the_notebooks_own_transformers_are_left_to_the_static_analysis() -> None:
-    ctx = context(rows(1, range(100)), rows(2, range(80)), rows(3, range(80, 100)),
-                  {"kind": "call", "seq": 1, "run": 2, "line": 1, "method": "fit_transform", "cls": "Ratios",
-                   "module": "__main__", "inst": 1, "gen": 1, "x": {"shape": [100, 2], "rows": 1}},
-                  split_event(2, 3, via=[1]))
+    ctx = context(
+        rows(1, range(100)),
+        rows(2, range(80)),
+        rows(3, range(80, 100)),
+        {
+            "kind": "call",
+            "seq": 1,
+            "run": 2,
+            "line": 1,
+            "method": "fit_transform",
+            "cls": "Ratios",
+            "module": "__main__",
+            "inst": 1,
+            "gen": 1,
+            "x": {"shape": [100, 2], "rows": 1},
+        },
+        split_event(2, 3, via=[1]),
+    )
     assert ctx.leakage.of(LeakKind.preprocessing) == []
 
 
 def test_duplicated_records_are_found_by_id_not_by_identical_features() -> None:
-    same_features = context(rows(1, range(100)), rows(2, range(80)), rows(3, list(range(60, 80)) * 1),
-                            split_event(1, 2))
+    same_features = context(
+        rows(1, range(100)), rows(2, range(80)), rows(3, list(range(60, 80)) * 1), split_event(1, 2)
+    )
     assert same_features.leakage.of(LeakKind.test_rows_in_training) == []
-    shared_ids = context(rows(1, range(100)), rows(2, range(80)), rows(3, range(80, 100)),
-                         split_event(1, 2, groups={"id": {"train": 80, "test": 20, "shared": 12,
-                                                          "test_rows_shared": 12}}))
+    shared_ids = context(
+        rows(1, range(100)),
+        rows(2, range(80)),
+        rows(3, range(80, 100)),
+        split_event(1, 2, groups={"id": {"train": 80, "test": 20, "shared": 12, "test_rows_shared": 12}}),
+    )
     [finding] = shared_ids.leakage.of(LeakKind.test_rows_in_training)
     assert "12 of the 20 test rows" in finding.message and finding.severity.value == "high"
 
 
 def test_pipeline_features_decide_what_the_model_received() -> None:
-    dropped = {"kind": "call", "seq": 1, "run": 2, "line": 1, "method": "fit", "cls": "Pipeline",
-               "module": "sklearn.pipeline", "inst": 1, "gen": 1, "predictor": True, "steps": ["ColumnTransformer",
-                                                                                                "LogisticRegression"],
-               "x": {"shape": [100, 3], "cols": ["a", "b", "after"]}, "features": ["num__a", "num__b"],
-               "probe": [{"col": "after", "score": 0.995, "kind": "numeric", "metric": "auc"}]}
+    dropped = {
+        "kind": "call",
+        "seq": 1,
+        "run": 2,
+        "line": 1,
+        "method": "fit",
+        "cls": "Pipeline",
+        "module": "sklearn.pipeline",
+        "inst": 1,
+        "gen": 1,
+        "predictor": True,
+        "steps": ["ColumnTransformer", "LogisticRegression"],
+        "x": {"shape": [100, 3], "cols": ["a", "b", "after"]},
+        "features": ["num__a", "num__b"],
+        "probe": [{"col": "after", "score": 0.995, "kind": "numeric", "metric": "auc"}],
+    }
     ctx = context(dropped)
     assert ctx.leakage.of(LeakKind.leakage_column) == [] and perfect_predictors(ctx, 0.99) == []
     kept = dict(dropped, features=["num__a", "num__after"])

@@ -71,13 +71,24 @@ def leakage_grader(sandbox: SandboxRunner, assignment: str | Path) -> Grader:
     specs = [s for s in REGISTRY if s.category is Category.leakage]
     refs = [CheckRef(check=s.id, points=1) for s in specs]
     zero_at, full_at = (15.0, 8.0) if not loaded.assignment.primary_metric.greater_is_better else (0.5, 0.9)
-    refs += [CheckRef(check="HOLD001", points=4, scoring=MetricToPoints(zero_at=zero_at, full_at=full_at)),
-             CheckRef(check="HOLD002", points=1), CheckRef(check="HOLD003", points=1)]
-    rubric = Rubric(name="leakage", criteria=[Criterion(id="leakage", title="Leakage and holdout",
-                                                        points=sum(r.points for r in refs), checks=refs)])
-    return Grader(rubric=LoadedRubric(rubric=rubric, path=REPO / "rubrics" / "leakage.yaml", sha256=""),
-                  registry=REGISTRY, assignment=loaded, sandbox=sandbox,
-                  options=GradingOptions(write_html=False, pylint=False))
+    refs += [
+        CheckRef(check="HOLD001", points=4, scoring=MetricToPoints(zero_at=zero_at, full_at=full_at)),
+        CheckRef(check="HOLD002", points=1),
+        CheckRef(check="HOLD003", points=1),
+    ]
+    rubric = Rubric(
+        name="leakage",
+        criteria=[
+            Criterion(id="leakage", title="Leakage and holdout", points=sum(r.points for r in refs), checks=refs)
+        ],
+    )
+    return Grader(
+        rubric=LoadedRubric(rubric=rubric, path=REPO / "rubrics" / "leakage.yaml", sha256=""),
+        registry=REGISTRY,
+        assignment=loaded,
+        sandbox=sandbox,
+        options=GradingOptions(write_html=False, pylint=False),
+    )
 
 
 def result(report: Report, check_id: str) -> Any:
@@ -108,8 +119,11 @@ def test_traced_findings_carry_row_counts_and_cells(sandbox: SandboxRunner, tmp_
 
 def test_tracing_never_changes_sandbox_outputs(sandbox: SandboxRunner, tmp_path: Path) -> None:
     untraced = SandboxRunner(client=sandbox.client, settings=dataclasses.replace(sandbox.settings, trace=False))
-    cells = (PREAMBLE + "import numpy as np\nnp.random.seed(0)", *LEAKY,
-             "print(np.random.rand(2), df[cols].mean().round(6).to_dict())")
+    cells = (
+        PREAMBLE + "import numpy as np\nnp.random.seed(0)",
+        *LEAKY,
+        "print(np.random.rand(2), df[cols].mean().round(6).to_dict())",
+    )
     submission = write_submission(tmp_path / "same", *cells)
     traced_report = leakage_grader(sandbox, "churn").grade(submission, out_dir=tmp_path / "traced")
     plain_report = leakage_grader(untraced, "churn").grade(submission, out_dir=tmp_path / "plain")
@@ -117,12 +131,16 @@ def test_tracing_never_changes_sandbox_outputs(sandbox: SandboxRunner, tmp_path:
 
     def outputs(folder: Path) -> list[Any]:
         nb = nbformat.read(str(folder / "executed" / "analysis.ipynb"), as_version=4)
-        return [[{k: v for k, v in o.items() if k != "execution_count"} for o in c.get("outputs", [])]
-                for c in nb.cells if c.cell_type == "code"]
+        return [
+            [{k: v for k, v in o.items() if k != "execution_count"} for o in c.get("outputs", [])]
+            for c in nb.cells
+            if c.cell_type == "code"
+        ]
 
     assert outputs(tmp_path / "traced") == outputs(tmp_path / "plain")
-    assert (tmp_path / "traced" / "outputs" / "predictions.csv").read_bytes() == \
-        (tmp_path / "plain" / "outputs" / "predictions.csv").read_bytes()
+    assert (tmp_path / "traced" / "outputs" / "predictions.csv").read_bytes() == (
+        tmp_path / "plain" / "outputs" / "predictions.csv"
+    ).read_bytes()
     # Untraced, the leak is still found statically, with less confidence and no row counts.
     static = result(plain_report, "LEAK001").findings[0]
     assert static.confidence is Confidence.medium and "fit_rows" not in static.data
@@ -171,10 +189,10 @@ def corpus_reports(sandbox: SandboxRunner) -> Iterator[_Reports]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
-@pytest.mark.parametrize(("assignment", "folder", "expected"), CORPUS,
-                         ids=[f"{a}/{f.name}" for a, f, _ in CORPUS])
-def test_corpus_leaks_are_found_with_traced_evidence(assignment: str, folder: Path, expected: dict[str, Any],
-                                                      corpus_reports: _Reports) -> None:
+@pytest.mark.parametrize(("assignment", "folder", "expected"), CORPUS, ids=[f"{a}/{f.name}" for a, f, _ in CORPUS])
+def test_corpus_leaks_are_found_with_traced_evidence(
+    assignment: str, folder: Path, expected: dict[str, Any], corpus_reports: _Reports
+) -> None:
     report = corpus_reports[f"{assignment}/{folder.name}"]
     leak_results = [r for r in report.checks if r.category == "leakage"]
     assert all(r.status is not CheckStatus.error for r in report.checks), [r.error for r in report.checks]
@@ -202,5 +220,7 @@ def test_corpus_predictions_are_scored_on_the_holdout(corpus_reports: _Reports) 
         report = corpus_reports[f"{assignment}/{folder.name}"]
         if expected.get("writes_predictions", True) and expected.get("expected_run", "ok") == "ok":
             assert report.holdout is not None and report.holdout.status in ("scored", "partial"), (
-                folder.name, report.holdout)
+                folder.name,
+                report.holdout,
+            )
             assert result(report, "HOLD001").metric is not None

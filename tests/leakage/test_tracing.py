@@ -49,19 +49,40 @@ def run_local(tmp_path: Path, *cells: str, trace: bool = True, data: str | None 
     (tmp_path / "in" / "data").mkdir(parents=True)
     (tmp_path / "in" / "data" / "train.csv").write_text(data or _csv())
     nbformat.write(make_notebook(*cells), str(tmp_path / "in" / "submission" / "analysis.ipynb"))
-    job = runner.Job(in_dir=tmp_path / "in", out_dir=tmp_path / "out", notebooks=["analysis.ipynb"],
-                     data_files=["train.csv"], trace=trace, timeout_s=240, cell_timeout_s=120)
+    job = runner.Job(
+        in_dir=tmp_path / "in",
+        out_dir=tmp_path / "out",
+        notebooks=["analysis.ipynb"],
+        data_files=["train.csv"],
+        trace=trace,
+        timeout_s=240,
+        cell_timeout_s=120,
+    )
     result = runner.run(job)
     grader_dir = tmp_path / "out" / "grader"
     trace_bytes = (grader_dir / "trace.jsonl").read_bytes() if (grader_dir / "trace.jsonl").exists() else b""
     record = ExecutionRecord(
-        status=RunStatus(result["status"]), tracing=result["tracing"],
-        cells=[CellRecord(index=c["local_index"], notebook=c["notebook"], local_index=c["local_index"],
-                          status=CellStatus(c["status"]), execution_count=c["execution_count"])
-               for c in result["cells"]])
+        status=RunStatus(result["status"]),
+        tracing=result["tracing"],
+        cells=[
+            CellRecord(
+                index=c["local_index"],
+                notebook=c["notebook"],
+                local_index=c["local_index"],
+                status=CellStatus(c["status"]),
+                execution_count=c["execution_count"],
+            )
+            for c in result["cells"]
+        ],
+    )
     executed = nbformat.read(str(grader_dir / "executed" / "0.ipynb"), as_version=4)
-    return {"result": result, "record": record, "trace": parse_trace(trace_bytes, record), "raw": trace_bytes,
-            "executed": executed}
+    return {
+        "result": result,
+        "record": record,
+        "trace": parse_trace(trace_bytes, record),
+        "raw": trace_bytes,
+        "executed": executed,
+    }
 
 
 def outputs_of(nb: nbformat.NotebookNode) -> list[list[str]]:
@@ -88,7 +109,8 @@ def outputs_of(nb: nbformat.NotebookNode) -> list[list[str]]:
 @pytest.mark.slow
 def test_traced_fit_before_split_records_rows_cells_and_links(tmp_path: Path) -> None:
     run = run_local(
-        tmp_path, SETUP,
+        tmp_path,
+        SETUP,
         "X = StandardScaler().fit_transform(df[['a', 'b']])\nmeans = df[['a', 'b']].mean()",
         "X_train, X_test, y_train, y_test = train_test_split(X, df['y'], test_size=0.2, random_state=0)\n"
         "model = LogisticRegression().fit(X_train, y_train)\n"
@@ -141,8 +163,9 @@ def test_tracing_never_changes_outputs(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_tracer_failure_leaves_the_run_untraced_with_the_reason(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tracer_failure_leaves_the_run_untraced_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(runner, "MAX_TRACE_BYTES", 0)  # the tracer refuses a zero-byte budget at install
     run = run_local(tmp_path, SETUP, "print(StandardScaler().fit_transform(df[['a']]).shape)")
     assert run["result"]["tracing"].startswith("failed: ValueError")
@@ -164,14 +187,18 @@ def test_trace_is_capped_and_marked_truncated(tmp_path: Path, monkeypatch: pytes
 
 
 def _record(tracing: str = "ok") -> ExecutionRecord:
-    return ExecutionRecord(status=RunStatus.ok, tracing=tracing, cells=[
-        CellRecord(index=0, notebook="a.ipynb", local_index=0, status=CellStatus.ok, execution_count=1)])
+    return ExecutionRecord(
+        status=RunStatus.ok,
+        tracing=tracing,
+        cells=[CellRecord(index=0, notebook="a.ipynb", local_index=0, status=CellStatus.ok, execution_count=1)],
+    )
 
 
 def _rows(rid: int, hashes: list[int], k: int = 1) -> bytes:
     data = np.array(sorted(hashes), dtype="<u8").tobytes()
-    return json.dumps({"kind": "rows", "id": rid, "n": len(hashes), "k": k,
-                       "h": base64.b64encode(data).decode()}).encode()
+    return json.dumps(
+        {"kind": "rows", "id": rid, "n": len(hashes), "k": k, "h": base64.b64encode(data).decode()}
+    ).encode()
 
 
 def test_parse_trace_drops_junk_and_keeps_valid_events() -> None:
@@ -184,8 +211,17 @@ def test_parse_trace_drops_junk_and_keeps_valid_events() -> None:
         _rows(2, [1, 2, 3]),
         b'{"kind": "cell", "run": 1, "started": 2}',
         b'{"kind": "cell_done", "run": 1, "count": 1}',
-        json.dumps({"kind": "call", "seq": 2, "run": 1, "line": 3, "method": "fit", "cls": "StandardScaler",
-                    "x": {"shape": [3, 2], "rows": 2}}).encode(),
+        json.dumps(
+            {
+                "kind": "call",
+                "seq": 2,
+                "run": 1,
+                "line": 3,
+                "method": "fit",
+                "cls": "StandardScaler",
+                "x": {"shape": [3, 2], "rows": 2},
+            }
+        ).encode(),
         json.dumps({"kind": "call", "seq": "three", "method": "fit"}).encode(),
         json.dumps({"kind": "call", "seq": 4, "method": "fit", "x": {"cols": ["c"] * 5000}}).encode(),
         json.dumps({"kind": "weird"}).encode(),
@@ -210,8 +246,9 @@ def test_parse_trace_is_unusable_when_tracing_failed_or_empty() -> None:
 def test_sketches_intersect_at_the_coarser_sampling() -> None:
     header = json.dumps({"kind": "header", "notebook": "a.ipynb"}).encode()
     evens = [i * 2 for i in range(1, 1001)]
-    trace = parse_trace(b"\n".join([header, _rows(1, list(range(1, 2001))),
-                                    _rows(2, [h for h in evens if h % 2 == 0], k=2)]), _record())
+    trace = parse_trace(
+        b"\n".join([header, _rows(1, list(range(1, 2001))), _rows(2, [h for h in evens if h % 2 == 0], k=2)]), _record()
+    )
     [notebook] = trace.notebooks
     shared = overlap(notebook.rowset(1), notebook.rowset(2))
     assert shared is not None and not shared.exact and shared.count == 2000
@@ -225,7 +262,8 @@ def test_auc_matches_scikit_learn_and_probe_finds_a_copied_target() -> None:
     y = rng.integers(0, 2, 500)
     score = rng.normal(size=500) + y
     assert tracer_module._auc(score, y.astype(float)) == pytest.approx(
-        max(roc_auc_score(y, score), 1 - roc_auc_score(y, score)))
+        max(roc_auc_score(y, score), 1 - roc_auc_score(y, score))
+    )
     frame = pd.DataFrame({"noise": rng.normal(size=500), "copy": y * 3.0, "cat": np.where(y == 1, "a", "b")})
     found = {p["col"] for p in tracer_module._probe_features(frame, pd.Series(y))}
     assert found == {"copy", "cat"}

@@ -30,104 +30,151 @@ REPO = HERE.parent.parent
 CellSpec = tuple[str, str]
 
 BASE: list[CellSpec] = [
-    ("md", "# Brightwave Telecom: which customers are about to leave?\n\n"
-           "Goal: predict `churned` for the 2,000 test customers and explain what drives churn. "
-           "The brief scores ROC AUC; I also report average precision and F1 because only about one "
-           "customer in five churns."),
-    ("code", "import matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\n"
-             "from sklearn.compose import ColumnTransformer\nfrom sklearn.dummy import DummyClassifier\n"
-             "from sklearn.ensemble import RandomForestClassifier\nfrom sklearn.impute import SimpleImputer\n"
-             "from sklearn.linear_model import LogisticRegression\n"
-             "from sklearn.metrics import average_precision_score, classification_report, f1_score, roc_auc_score\n"
-             "from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split\n"
-             "from sklearn.pipeline import Pipeline\n"
-             "from sklearn.preprocessing import OneHotEncoder, StandardScaler\n\n"
-             "SEED = 42\nnp.random.seed(SEED)"),
+    (
+        "md",
+        "# Brightwave Telecom: which customers are about to leave?\n\n"
+        "Goal: predict `churned` for the 2,000 test customers and explain what drives churn. "
+        "The brief scores ROC AUC; I also report average precision and F1 because only about one "
+        "customer in five churns.",
+    ),
+    (
+        "code",
+        "import matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\n"
+        "from sklearn.compose import ColumnTransformer\nfrom sklearn.dummy import DummyClassifier\n"
+        "from sklearn.ensemble import RandomForestClassifier\nfrom sklearn.impute import SimpleImputer\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.metrics import average_precision_score, classification_report, f1_score, roc_auc_score\n"
+        "from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split\n"
+        "from sklearn.pipeline import Pipeline\n"
+        "from sklearn.preprocessing import OneHotEncoder, StandardScaler\n\n"
+        "SEED = 42\nnp.random.seed(SEED)",
+    ),
     ("md", "## The data\n\nOne row per customer; `data/` holds the brief's files."),
-    ("code", 'train = pd.read_csv("data/train.csv")\ntest = pd.read_csv("data/test_features.csv")\n'
-             "print(train.shape, test.shape)\ntrain.head()"),
-    ("code", "train.info()\nprint(\"duplicate rows:\", train.duplicated().sum())"),
+    (
+        "code",
+        'train = pd.read_csv("data/train.csv")\ntest = pd.read_csv("data/test_features.csv")\n'
+        "print(train.shape, test.shape)\ntrain.head()",
+    ),
+    ("code", 'train.info()\nprint("duplicate rows:", train.duplicated().sum())'),
     ("code", "train.isna().mean().sort_values(ascending=False).head(8).round(3)"),
     ("code", 'train["churned"].value_counts(normalize=True).round(3)'),
-    ("md", "About 20 % of customers churn, so accuracy alone would flatter a model that predicts nobody "
-           "leaves. `total_charges` is text with `$` and thousands separators, the yes/no columns use six "
-           "spellings, and there are 80 duplicated rows. `cancellation_reason` is filled almost only for "
-           "churners: it is recorded after the customer asks to cancel, so it leaks the target and I drop it."),
-    ("code", "YES_NO = {\"yes\": 1, \"y\": 1, \"true\": 1, \"1\": 1, \"no\": 0, \"n\": 0, \"false\": 0, \"0\": 0}\n\n\n"
-             "def clean(df):\n"
-             "    \"\"\"Fix types and spellings; drop the leaky and the free-text columns.\"\"\"\n"
-             "    df = df.copy()\n"
-             "    charges = df[\"total_charges\"].astype(str).str.replace(r\"[$,]\", \"\", regex=True)\n"
-             "    df[\"total_charges\"] = pd.to_numeric(charges, errors=\"coerce\")\n"
-             "    for col in [\"tech_support\", \"paperless_billing\", \"marketing_opt_in\"]:\n"
-             "        df[col] = df[col].astype(str).str.strip().str.lower().map(YES_NO)\n"
-             "    for col in [\"internet_service\", \"contract_type\", \"payment_method\", \"region\"]:\n"
-             "        df[col] = df[col].str.strip().str.lower()\n"
-             "    return df.drop(columns=[\"cancellation_reason\", \"signup_date\", \"referral_code\"])\n\n\n"
-             "train_clean = clean(train).drop_duplicates()\ntest_clean = clean(test)\nprint(train_clean.shape)"),
-    ("code", "fig, ax = plt.subplots(figsize=(6, 3))\n"
-             "train_clean.groupby(\"contract_type\")[\"churned\"].mean().sort_values().plot.barh(ax=ax)\n"
-             "ax.set_xlabel(\"churn rate\")\nax.set_ylabel(\"contract type\")\n"
-             "ax.set_title(\"Churn rate by contract type\")\nplt.show()"),
-    ("code", "numeric_frame = train_clean.select_dtypes(\"number\")\n"
-             "numeric_frame.corr()[\"churned\"].drop(\"churned\").sort_values().round(3)"),
-    ("md", "Month-to-month customers churn far more than two-year ones. Among the numeric columns, tenure and "
-           "satisfaction go with staying, support calls with leaving. The contract spellings need the same "
-           "cleaning as the yes/no columns; one-hot encoding inside the pipeline handles the rest."),
-    ("md", "## Models\n\nA prior-only baseline, a logistic regression and a random forest, compared with the "
-           "same stratified folds on the training part; the validation part is used once, at the end."),
-    ("code", "target = \"churned\"\n"
-             "categorical = [\"region\", \"plan_tier\", \"contract_type\", \"internet_service\", \"payment_method\"]\n"
-             "numeric = [c for c in train_clean.columns if c not in categorical + [target, \"customer_id\"]]\n"
-             "X = train_clean[categorical + numeric]\ny = train_clean[target]\n"
-             "X_train, X_valid, y_train, y_valid = train_test_split(X, y, test_size=0.2, stratify=y, "
-             "random_state=SEED)\n\n"
-             "preprocess = ColumnTransformer([\n"
-             "    (\"num\", Pipeline([(\"impute\", SimpleImputer(strategy=\"median\")), "
-             "(\"scale\", StandardScaler())]),"
-             " numeric),\n"
-             "    (\"cat\", Pipeline([(\"impute\", SimpleImputer(strategy=\"most_frequent\")),\n"
-             "                      (\"onehot\", OneHotEncoder(handle_unknown=\"ignore\", sparse_output=False))]),"
-             " categorical),\n])"),
-    ("code", "models = {\n"
-             "    \"baseline (prior)\": DummyClassifier(strategy=\"prior\"),\n"
-             "    \"logistic regression\": LogisticRegression(max_iter=1000, class_weight=\"balanced\"),\n"
-             "    \"random forest\": RandomForestClassifier(n_estimators=40, max_depth=6, max_features=\"sqrt\",\n"
-             "                                           class_weight=\"balanced\", random_state=SEED),\n}\n"
-             "cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=SEED)\nscores = {}\n"
-             "for name, model in models.items():\n"
-             "    pipe = Pipeline([(\"prep\", preprocess), (\"model\", model)])\n"
-             "    scores[name] = cross_val_score(pipe, X_train, y_train, cv=cv, scoring=\"roc_auc\")\n"
-             "summary = pd.DataFrame({name: [s.mean(), s.std()] for name, s in scores.items()},\n"
-             "                       index=[\"roc_auc_mean\", \"roc_auc_std\"]).T.round(3)\n"
-             "print(summary.to_string())"),
-    ("md", "The logistic regression is as good as the forest in cross-validation and far above the baseline; "
-           "I keep it because it is simpler to explain to the retention team."),
-    ("code", "final = Pipeline([(\"prep\", preprocess),\n"
-             "                  (\"model\", LogisticRegression(max_iter=1000, class_weight=\"balanced\"))])\n"
-             "final.fit(X_train, y_train)\nproba = final.predict_proba(X_valid)[:, 1]\n"
-             "pred = (proba >= 0.5).astype(int)\n"
-             "print(f\"validation ROC AUC: {roc_auc_score(y_valid, proba):.3f}\")\n"
-             "print(f\"validation average precision: {average_precision_score(y_valid, proba):.3f}\")\n"
-             "print(f\"validation F1: {f1_score(y_valid, pred):.3f}\")\n"
-             "print(classification_report(y_valid, pred, digits=3))"),
-    ("code", "final.fit(X, y)\ntest_proba = final.predict_proba(test_clean[categorical + numeric])[:, 1]\n"
-             "predictions = pd.DataFrame({\"customer_id\": test_clean[\"customer_id\"],\n"
-             "                            \"churned\": (test_proba >= 0.5).astype(int),\n"
-             "                            \"churn_probability\": test_proba})\n"
-             "predictions.to_csv(\"predictions.csv\", index=False)\npredictions.shape"),
-    ("md", "## Conclusion\n\nThe logistic regression separates churners well on the validation customers "
-           "(see the ROC AUC above) and beats the baseline by a wide margin. Contract type, tenure and "
-           "satisfaction drive churn; the retention team should call month-to-month customers with low "
-           "satisfaction first.\n\n**Next steps:** choose the threshold from out-of-fold predictions for the "
-           "team's call capacity, try gradient boosting, and look at the errors by contract type."),
+    (
+        "md",
+        "About 20 % of customers churn, so accuracy alone would flatter a model that predicts nobody "
+        "leaves. `total_charges` is text with `$` and thousands separators, the yes/no columns use six "
+        "spellings, and there are 80 duplicated rows. `cancellation_reason` is filled almost only for "
+        "churners: it is recorded after the customer asks to cancel, so it leaks the target and I drop it.",
+    ),
+    (
+        "code",
+        'YES_NO = {"yes": 1, "y": 1, "true": 1, "1": 1, "no": 0, "n": 0, "false": 0, "0": 0}\n\n\n'
+        "def clean(df):\n"
+        '    """Fix types and spellings; drop the leaky and the free-text columns."""\n'
+        "    df = df.copy()\n"
+        '    charges = df["total_charges"].astype(str).str.replace(r"[$,]", "", regex=True)\n'
+        '    df["total_charges"] = pd.to_numeric(charges, errors="coerce")\n'
+        '    for col in ["tech_support", "paperless_billing", "marketing_opt_in"]:\n'
+        "        df[col] = df[col].astype(str).str.strip().str.lower().map(YES_NO)\n"
+        '    for col in ["internet_service", "contract_type", "payment_method", "region"]:\n'
+        "        df[col] = df[col].str.strip().str.lower()\n"
+        '    return df.drop(columns=["cancellation_reason", "signup_date", "referral_code"])\n\n\n'
+        "train_clean = clean(train).drop_duplicates()\ntest_clean = clean(test)\nprint(train_clean.shape)",
+    ),
+    (
+        "code",
+        "fig, ax = plt.subplots(figsize=(6, 3))\n"
+        'train_clean.groupby("contract_type")["churned"].mean().sort_values().plot.barh(ax=ax)\n'
+        'ax.set_xlabel("churn rate")\nax.set_ylabel("contract type")\n'
+        'ax.set_title("Churn rate by contract type")\nplt.show()',
+    ),
+    (
+        "code",
+        'numeric_frame = train_clean.select_dtypes("number")\n'
+        'numeric_frame.corr()["churned"].drop("churned").sort_values().round(3)',
+    ),
+    (
+        "md",
+        "Month-to-month customers churn far more than two-year ones. Among the numeric columns, tenure and "
+        "satisfaction go with staying, support calls with leaving. The contract spellings need the same "
+        "cleaning as the yes/no columns; one-hot encoding inside the pipeline handles the rest.",
+    ),
+    (
+        "md",
+        "## Models\n\nA prior-only baseline, a logistic regression and a random forest, compared with the "
+        "same stratified folds on the training part; the validation part is used once, at the end.",
+    ),
+    (
+        "code",
+        'target = "churned"\n'
+        'categorical = ["region", "plan_tier", "contract_type", "internet_service", "payment_method"]\n'
+        'numeric = [c for c in train_clean.columns if c not in categorical + [target, "customer_id"]]\n'
+        "X = train_clean[categorical + numeric]\ny = train_clean[target]\n"
+        "X_train, X_valid, y_train, y_valid = train_test_split(X, y, test_size=0.2, stratify=y, "
+        "random_state=SEED)\n\n"
+        "preprocess = ColumnTransformer([\n"
+        '    ("num", Pipeline([("impute", SimpleImputer(strategy="median")), '
+        '("scale", StandardScaler())]),'
+        " numeric),\n"
+        '    ("cat", Pipeline([("impute", SimpleImputer(strategy="most_frequent")),\n'
+        '                      ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False))]),'
+        " categorical),\n])",
+    ),
+    (
+        "code",
+        "models = {\n"
+        '    "baseline (prior)": DummyClassifier(strategy="prior"),\n'
+        '    "logistic regression": LogisticRegression(max_iter=1000, class_weight="balanced"),\n'
+        '    "random forest": RandomForestClassifier(n_estimators=40, max_depth=6, max_features="sqrt",\n'
+        '                                           class_weight="balanced", random_state=SEED),\n}\n'
+        "cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=SEED)\nscores = {}\n"
+        "for name, model in models.items():\n"
+        '    pipe = Pipeline([("prep", preprocess), ("model", model)])\n'
+        '    scores[name] = cross_val_score(pipe, X_train, y_train, cv=cv, scoring="roc_auc")\n'
+        "summary = pd.DataFrame({name: [s.mean(), s.std()] for name, s in scores.items()},\n"
+        '                       index=["roc_auc_mean", "roc_auc_std"]).T.round(3)\n'
+        "print(summary.to_string())",
+    ),
+    (
+        "md",
+        "The logistic regression is as good as the forest in cross-validation and far above the baseline; "
+        "I keep it because it is simpler to explain to the retention team.",
+    ),
+    (
+        "code",
+        'final = Pipeline([("prep", preprocess),\n'
+        '                  ("model", LogisticRegression(max_iter=1000, class_weight="balanced"))])\n'
+        "final.fit(X_train, y_train)\nproba = final.predict_proba(X_valid)[:, 1]\n"
+        "pred = (proba >= 0.5).astype(int)\n"
+        'print(f"validation ROC AUC: {roc_auc_score(y_valid, proba):.3f}")\n'
+        'print(f"validation average precision: {average_precision_score(y_valid, proba):.3f}")\n'
+        'print(f"validation F1: {f1_score(y_valid, pred):.3f}")\n'
+        "print(classification_report(y_valid, pred, digits=3))",
+    ),
+    (
+        "code",
+        "final.fit(X, y)\ntest_proba = final.predict_proba(test_clean[categorical + numeric])[:, 1]\n"
+        'predictions = pd.DataFrame({"customer_id": test_clean["customer_id"],\n'
+        '                            "churned": (test_proba >= 0.5).astype(int),\n'
+        '                            "churn_probability": test_proba})\n'
+        'predictions.to_csv("predictions.csv", index=False)\npredictions.shape',
+    ),
+    (
+        "md",
+        "## Conclusion\n\nThe logistic regression separates churners well on the validation customers "
+        "(see the ROC AUC above) and beats the baseline by a wide margin. Contract type, tenure and "
+        "satisfaction drive churn; the retention team should call month-to-month customers with low "
+        "satisfaction first.\n\n**Next steps:** choose the threshold from out-of-fold predictions for the "
+        "team's call capacity, try gradient boosting, and look at the errors by contract type.",
+    ),
 ]
 
-README = ("# Brightwave churn take-home\n\nWhat is where: the notebooks explore the customer data, clean it, "
-          "compare a baseline, a logistic regression and a random forest with stratified cross-validation, and "
-          "write `predictions.csv` for the test customers. Helper code, if any, sits next to the notebooks.\n\n"
-          "How to run: install pandas, scikit-learn and matplotlib, put the brief's `data/` folder next to the "
-          "notebooks and run them in order (`01_eda.ipynb` first when there are two), top to bottom.\n")
+README = (
+    "# Brightwave churn take-home\n\nWhat is where: the notebooks explore the customer data, clean it, "
+    "compare a baseline, a logistic regression and a random forest with stratified cross-validation, and "
+    "write `predictions.csv` for the test customers. Helper code, if any, sits next to the notebooks.\n\n"
+    "How to run: install pandas, scikit-learn and matplotlib, put the brief's `data/` folder next to the "
+    "notebooks and run them in order (`01_eda.ipynb` first when there are two), top to bottom.\n"
+)
 
 
 def notebook(cells: list[CellSpec]) -> nbformat.NotebookNode:
@@ -154,8 +201,9 @@ def execute(nb: nbformat.NotebookNode, extra: dict[str, str] | None = None) -> n
     client = DockerClient.from_env()
     image = find_runtime_image(client)
     assert image, "build the sandbox image first: grader image build"
-    rubric = Rubric(name="run", criteria=[Criterion(id="run", title="run", points=1,
-                                                    checks=[CheckRef(check="EXE001", points=1)])])
+    rubric = Rubric(
+        name="run", criteria=[Criterion(id="run", title="run", points=1, checks=[CheckRef(check="EXE001", points=1)])]
+    )
     registry = default_registry()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "sub"
@@ -163,13 +211,17 @@ def execute(nb: nbformat.NotebookNode, extra: dict[str, str] | None = None) -> n
         nbformat.write(nb, str(folder / "analysis.ipynb"))
         for name, text in (extra or {}).items():
             (folder / name).write_text(text)
-        grader = Grader(rubric=LoadedRubric(rubric=rubric, path=folder / "r.yaml", sha256=""), registry=registry,
-                        assignment=load_assignment(REPO / "sample_datasets" / "churn"),
-                        sandbox=SandboxRunner(client=client, settings=SandboxSettings(image=image)),
-                        options=GradingOptions(write_html=False, pylint=False))
+        grader = Grader(
+            rubric=LoadedRubric(rubric=rubric, path=folder / "r.yaml", sha256=""),
+            registry=registry,
+            assignment=load_assignment(REPO / "sample_datasets" / "churn"),
+            sandbox=SandboxRunner(client=client, settings=SandboxSettings(image=image)),
+            options=GradingOptions(write_html=False, pylint=False),
+        )
         report = grader.grade(folder, out_dir=Path(tmp) / "out")
-        assert report.execution.status.value == "ok", [(c.index, c.error_value) for c in report.execution.cells
-                                                       if c.status.value != "ok"]
+        assert report.execution.status.value == "ok", [
+            (c.index, c.error_value) for c in report.execution.cells if c.status.value != "ok"
+        ]
         executed = nbformat.read(str(Path(tmp) / "out" / "executed" / "analysis.ipynb"), as_version=4)
     count = 0
     for cell in executed.cells:
@@ -227,16 +279,27 @@ def split_notebooks(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNod
     cut = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("## Models"))
     eda = copy.deepcopy(nb)
     eda.cells = eda.cells[:cut]
-    eda.cells.append(nbformat.v4.new_code_cell('train_clean.to_csv("train_clean.csv", index=False)\n'
-                                               'test_clean.to_csv("test_clean.csv", index=False)'))
+    eda.cells.append(
+        nbformat.v4.new_code_cell(
+            'train_clean.to_csv("train_clean.csv", index=False)\ntest_clean.to_csv("test_clean.csv", index=False)'
+        )
+    )
     model = copy.deepcopy(nb)
     imports = copy.deepcopy(code_cell(nb, "import matplotlib.pyplot as plt"))
     imports.source = imports.source.replace("import matplotlib.pyplot as plt\n", "")
     imports.outputs = []
-    load = nbformat.v4.new_code_cell('train_clean = pd.read_csv("train_clean.csv")\n'
-                                     'test_clean = pd.read_csv("test_clean.csv")\nprint(train_clean.shape)')
-    model.cells = [nbformat.v4.new_markdown_cell("# Brightwave churn, part 2: models\n\nReads the cleaned data "
-                                                 "that `01_eda.ipynb` writes."), imports, load, *model.cells[cut:]]
+    load = nbformat.v4.new_code_cell(
+        'train_clean = pd.read_csv("train_clean.csv")\n'
+        'test_clean = pd.read_csv("test_clean.csv")\nprint(train_clean.shape)'
+    )
+    model.cells = [
+        nbformat.v4.new_markdown_cell(
+            "# Brightwave churn, part 2: models\n\nReads the cleaned data that `01_eda.ipynb` writes."
+        ),
+        imports,
+        load,
+        *model.cells[cut:],
+    ]
     for part in (eda, model):
         for index, cell in enumerate(part.cells):
             cell["id"] = f"cell-{index}"
@@ -266,8 +329,11 @@ def clean(df):
 
 
 def with_module(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    nb = replace(nb, "from sklearn.preprocessing import OneHotEncoder, StandardScaler\n",
-                 "from sklearn.preprocessing import OneHotEncoder, StandardScaler\n\nfrom churn_utils import clean\n")
+    nb = replace(
+        nb,
+        "from sklearn.preprocessing import OneHotEncoder, StandardScaler\n",
+        "from sklearn.preprocessing import OneHotEncoder, StandardScaler\n\nfrom churn_utils import clean\n",
+    )
     cell = code_cell(nb, "def clean(df):")
     cell.source = "train_clean = clean(train).drop_duplicates()\ntest_clean = clean(test)\nprint(train_clean.shape)"
     return nb
@@ -294,16 +360,21 @@ def different_run_order(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     compare.execution_count, valid.execution_count = valid.execution_count, compare.execution_count
     for output in valid.outputs:
         if output.get("output_type") == "stream":
-            output.text = re.sub(r"validation ROC AUC: (\d\.\d+)",
-                                 lambda m: f"validation ROC AUC: {min(0.999, float(m.group(1)) + 0.071):.3f}",
-                                 output.text)
+            output.text = re.sub(
+                r"validation ROC AUC: (\d\.\d+)",
+                lambda m: f"validation ROC AUC: {min(0.999, float(m.group(1)) + 0.071):.3f}",
+                output.text,
+            )
     return nb
 
 
-SHAP_CELL = ("code", "explainer = shap.Explainer(final.named_steps[\"model\"], final.named_steps[\"prep\"]"
-                     ".transform(X_train))\n"
-                     "shap_values = explainer(final.named_steps[\"prep\"].transform(X_valid))\n"
-                     "shap.plots.beeswarm(shap_values, max_display=10)")
+SHAP_CELL = (
+    "code",
+    'explainer = shap.Explainer(final.named_steps["model"], final.named_steps["prep"]'
+    ".transform(X_train))\n"
+    'shap_values = explainer(final.named_steps["prep"].transform(X_valid))\n'
+    "shap.plots.beeswarm(shap_values, max_display=10)",
+)
 
 
 def with_shap(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -319,34 +390,53 @@ def with_shap(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 EDITS: dict[str, Callable[[nbformat.NotebookNode], nbformat.NotebookNode]] = {
-    "windows_path": lambda nb: replace(replace(
-        nb, 'pd.read_csv("data/train.csv")', r'pd.read_csv(r"C:\Users\jane\Documents\brightwave\train.csv")'),
-        'pd.read_csv("data/test_features.csv")', 'pd.read_csv("D:/projects/brightwave/test_features.csv")'),
-    "colab_drive_mount": lambda nb: replace(replace(
-        nb, "from sklearn.compose import ColumnTransformer\n",
-        "from google.colab import drive\nfrom sklearn.compose import ColumnTransformer\n"),
+    "windows_path": lambda nb: replace(
+        replace(nb, 'pd.read_csv("data/train.csv")', r'pd.read_csv(r"C:\Users\jane\Documents\brightwave\train.csv")'),
+        'pd.read_csv("data/test_features.csv")',
+        'pd.read_csv("D:/projects/brightwave/test_features.csv")',
+    ),
+    "colab_drive_mount": lambda nb: replace(
+        replace(
+            nb,
+            "from sklearn.compose import ColumnTransformer\n",
+            "from google.colab import drive\nfrom sklearn.compose import ColumnTransformer\n",
+        ),
         'train = pd.read_csv("data/train.csv")\ntest = pd.read_csv("data/test_features.csv")',
         'drive.mount("/content/drive")\nDATA = "/content/drive/MyDrive/brightwave/"\n'
-        'train = pd.read_csv(DATA + "train.csv")\ntest = pd.read_csv(DATA + "test_features.csv")'),
-    "wrong_relative_folder": lambda nb: replace(replace(
-        nb, 'pd.read_csv("data/train.csv")', 'pd.read_csv("../input/brightwave-churn/train.csv")'),
-        'pd.read_csv("data/test_features.csv")', 'pd.read_csv("dataset/test_features.csv")'),
-    "pip_install_cell": lambda nb: replace(nb, "import matplotlib.pyplot as plt\n",
-                                           "!pip install -q pandas==1.5.3 scikit-learn==1.2.2\n"
-                                           "import matplotlib.pyplot as plt\n"),
-    "package_allowed": lambda nb: replace(replace(
-        nb, "from sklearn.preprocessing import OneHotEncoder, StandardScaler\n",
-        "from sklearn.preprocessing import OneHotEncoder, StandardScaler\nfrom tabulate import tabulate\n"),
-        "print(summary.to_string())", 'print(tabulate(summary, headers="keys"))'),
+        'train = pd.read_csv(DATA + "train.csv")\ntest = pd.read_csv(DATA + "test_features.csv")',
+    ),
+    "wrong_relative_folder": lambda nb: replace(
+        replace(nb, 'pd.read_csv("data/train.csv")', 'pd.read_csv("../input/brightwave-churn/train.csv")'),
+        'pd.read_csv("data/test_features.csv")',
+        'pd.read_csv("dataset/test_features.csv")',
+    ),
+    "pip_install_cell": lambda nb: replace(
+        nb,
+        "import matplotlib.pyplot as plt\n",
+        "!pip install -q pandas==1.5.3 scikit-learn==1.2.2\nimport matplotlib.pyplot as plt\n",
+    ),
+    "package_allowed": lambda nb: replace(
+        replace(
+            nb,
+            "from sklearn.preprocessing import OneHotEncoder, StandardScaler\n",
+            "from sklearn.preprocessing import OneHotEncoder, StandardScaler\nfrom tabulate import tabulate\n",
+        ),
+        "print(summary.to_string())",
+        'print(tabulate(summary, headers="keys"))',
+    ),
     "package_not_allowed": with_shap,
     "onehot_sparse_removed": lambda nb: replace(nb, "sparse_output=False", "sparse=False"),
     "max_features_auto_removed": lambda nb: replace(nb, 'max_features="sqrt"', 'max_features="auto"'),
     "corr_on_text_columns": lambda nb: replace(
-        nb, 'numeric_frame = train_clean.select_dtypes("number")\nnumeric_frame.corr()',
-        'numeric_frame = train_clean\nnumeric_frame.corr()'),
-    "csv_wrong_separator": lambda nb: replace(replace(
-        nb, 'pd.read_csv("data/train.csv")', 'pd.read_csv("data/train.csv", sep=";")'),
-        'pd.read_csv("data/test_features.csv")', 'pd.read_csv("data/test_features.csv", sep=";")'),
+        nb,
+        'numeric_frame = train_clean.select_dtypes("number")\nnumeric_frame.corr()',
+        "numeric_frame = train_clean\nnumeric_frame.corr()",
+    ),
+    "csv_wrong_separator": lambda nb: replace(
+        replace(nb, 'pd.read_csv("data/train.csv")', 'pd.read_csv("data/train.csv", sep=";")'),
+        'pd.read_csv("data/test_features.csv")',
+        'pd.read_csv("data/test_features.csv", sep=";")',
+    ),
     "name_error_after_rename": renamed_after_run,
     "no_saved_outputs": strip_outputs,
     "outputs_from_other_run_order": different_run_order,
@@ -366,8 +456,11 @@ def build_case(case: Case, fixed: nbformat.NotebookNode) -> None:
     if case.name == "several_notebooks":
         write_submission(folder / "broken", split_notebooks(fixed), files)
     elif case.name == "py_module_beside_notebook":
-        write_submission(folder / "broken", {"analysis.ipynb": with_module(copy.deepcopy(fixed))},
-                         {**files, "churn_utils.py": MODULE})
+        write_submission(
+            folder / "broken",
+            {"analysis.ipynb": with_module(copy.deepcopy(fixed))},
+            {**files, "churn_utils.py": MODULE},
+        )
     else:
         write_submission(folder / "broken", {"analysis.ipynb": EDITS[case.name](copy.deepcopy(fixed))}, files)
     write_submission(folder / "fixed", {"analysis.ipynb": fixed}, files)

@@ -59,9 +59,16 @@ def graded_twins(tmp_path_factory: pytest.TempPathFactory, sandbox) -> dict[str,
         "churn": load_assignment(REPO / "sample_datasets" / "churn"),
         "churn-allow": load_assignment(allow_list_assignment(tmp_path_factory.mktemp("churn-allow"))),
     }
-    graders = {name: Grader(rubric=load_rubric_file(a.rubric_path(), registry), registry=registry, assignment=a,
-                            sandbox=sandbox, options=GradingOptions(write_html=True))
-               for name, a in assignments.items()}
+    graders = {
+        name: Grader(
+            rubric=load_rubric_file(a.rubric_path(), registry),
+            registry=registry,
+            assignment=a,
+            sandbox=sandbox,
+            options=GradingOptions(write_html=True),
+        )
+        for name, a in assignments.items()
+    }
     out = tmp_path_factory.mktemp("real-world")
     jobs: dict[str, tuple[str, Path]] = {}
     keys: dict[tuple[str, str], str] = {}
@@ -72,8 +79,10 @@ def graded_twins(tmp_path_factory: pytest.TempPathFactory, sandbox) -> dict[str,
             jobs.setdefault(key, (case.assignment, folder))
             keys[(case.name, side)] = key
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {key: pool.submit(graders[assignment].grade, folder, out_dir=out / key[:12], name=folder.parent.name)
-                   for key, (assignment, folder) in jobs.items()}
+        futures = {
+            key: pool.submit(graders[assignment].grade, folder, out_dir=out / key[:12], name=folder.parent.name)
+            for key, (assignment, folder) in jobs.items()
+        }
         reports = {key: future.result() for key, future in futures.items()}
     return {case.name: (reports[keys[(case.name, "broken")]], reports[keys[(case.name, "fixed")]]) for case in CASES}
 
@@ -96,7 +105,8 @@ def test_the_corpus_covers_every_failure_class() -> None:
 
 @pytest.mark.parametrize("name", IDS)
 def test_graded_without_crash_with_the_expected_run_and_triage(
-        name: str, graded_twins: dict[str, tuple[Report, Report]]) -> None:
+    name: str, graded_twins: dict[str, tuple[Report, Report]]
+) -> None:
     case = _case(name)
     broken, fixed = graded_twins[name]
     for report in (broken, fixed):
@@ -109,8 +119,12 @@ def test_graded_without_crash_with_the_expected_run_and_triage(
         assert not failing
     else:
         first = failing[0]
-        assert first.error_class is not None and first.error_class.value == case.error_class, \
-            (first.index, first.error_name, first.error_value, first.error_class)
+        assert first.error_class is not None and first.error_class.value == case.error_class, (
+            first.index,
+            first.error_name,
+            first.error_value,
+            first.error_class,
+        )
         # Later failures that only follow from it keep its class, not "candidate".
         for cell in failing[1:]:
             if cell.caused_by is not None:
@@ -128,13 +142,15 @@ def test_the_failure_is_found_with_evidence(name: str, graded_twins: dict[str, t
         for finding in result.problems:
             assert finding.evidence and finding.message, finding
     fixed_by_id = {r.id: r for r in fixed.checks}
-    assert all(fixed_by_id[c].status is CheckStatus.passed for c in case.found_by), \
-        [(c, fixed_by_id[c].message) for c in case.found_by]
+    assert all(fixed_by_id[c].status is CheckStatus.passed for c in case.found_by), [
+        (c, fixed_by_id[c].message) for c in case.found_by
+    ]
 
 
 @pytest.mark.parametrize("name", IDS)
 def test_broken_twin_loses_only_what_the_rubric_assigns_to_its_failure(
-        name: str, graded_twins: dict[str, tuple[Report, Report]]) -> None:
+    name: str, graded_twins: dict[str, tuple[Report, Report]]
+) -> None:
     case = _case(name)
     broken, fixed = graded_twins[name]
     ours, theirs = _points(broken), _points(fixed)
@@ -147,8 +163,9 @@ def test_broken_twin_loses_only_what_the_rubric_assigns_to_its_failure(
 
 
 @pytest.mark.parametrize("name", ["windows_path", "colab_drive_mount", "wrong_relative_folder"])
-def test_reads_from_elsewhere_are_redirected_to_the_data(name: str,
-                                                         graded_twins: dict[str, tuple[Report, Report]]) -> None:
+def test_reads_from_elsewhere_are_redirected_to_the_data(
+    name: str, graded_twins: dict[str, tuple[Report, Report]]
+) -> None:
     broken, _ = graded_twins[name]
     redirects = [r for r in broken.execution.redirects if r.kind == "redirect"]
     assert {r.resolved for r in redirects} == {"data/train.csv", "data/test_features.csv"}, redirects
@@ -183,7 +200,8 @@ def test_wrong_separator_is_explained(graded_twins: dict[str, tuple[Report, Repo
 
 @pytest.mark.parametrize("name", [c.name for c in CASES if "EXE009" in c.meant])
 def test_saved_outputs_stand_in_for_failed_cells_marked_as_not_reproduced(
-        name: str, graded_twins: dict[str, tuple[Report, Report]]) -> None:
+    name: str, graded_twins: dict[str, tuple[Report, Report]]
+) -> None:
     broken, _ = graded_twins[name]
     exe009 = next(r for r in broken.checks if r.id == "EXE009")
     assert exe009.status is CheckStatus.failed
@@ -220,9 +238,11 @@ def test_summary_table(graded_twins: dict[str, tuple[Report, Report]], capsys: p
         first = next((c for c in broken.execution.cells if c.status in (CellStatus.error, CellStatus.timeout)), None)
         ours, theirs = _points(broken), _points(fixed)
         lost = ", ".join(f"{c} {theirs[c] - ours[c]:.2f}" for c in sorted(ours) if theirs[c] - ours[c] > TOLERANCE)
-        lines.append(f"{case.name:32} {broken.execution.status.value:7} "
-                     f"{(first.error_class.value if first and first.error_class else '-'):12} "
-                     f"{broken.total.score:7.2f} {fixed.total.score:7.2f}  {lost or '-'}")
+        lines.append(
+            f"{case.name:32} {broken.execution.status.value:7} "
+            f"{(first.error_class.value if first and first.error_class else '-'):12} "
+            f"{broken.total.score:7.2f} {fixed.total.score:7.2f}  {lost or '-'}"
+        )
     with capsys.disabled():
         print("\n" + "\n".join(lines))
     assert len(lines) == len(CASES) + 1

@@ -16,55 +16,102 @@ from grader.models.execution import CellRecord, CellStatus, DataRedirect, ErrorC
 from tests.conftest import make_notebook
 
 LIB = "File /opt/venv/lib/python3.11/site-packages/sklearn/utils/_param_validation.py:98, in validate_parameter"
-PANDAS_CORR = ("Cell In[8], line 1\n----> 1 df.corr()\n"
-               "File /opt/venv/lib/python3.11/site-packages/pandas/core/frame.py:11049, in DataFrame.corr(self)\n"
-               "File /opt/venv/lib/python3.11/site-packages/pandas/core/internals/managers.py:1750, in as_array")
+PANDAS_CORR = (
+    "Cell In[8], line 1\n----> 1 df.corr()\n"
+    "File /opt/venv/lib/python3.11/site-packages/pandas/core/frame.py:11049, in DataFrame.corr(self)\n"
+    "File /opt/venv/lib/python3.11/site-packages/pandas/core/internals/managers.py:1750, in as_array"
+)
 
 
-@pytest.mark.parametrize(("name", "value", "trace", "expected"), [
-    ("TypeError", "OneHotEncoder.__init__() got an unexpected keyword argument 'sparse'", "Cell In[4]",
-     ErrorClass.environment),
-    ("TypeError", "make_features() got an unexpected keyword argument 'scale'", "Cell In[4]", ErrorClass.candidate),
-    ("InvalidParameterError", "The 'max_features' parameter of RandomForestClassifier must be an int in the range "
-     "[1, inf), a float in the range (0.0, 1.0], a str among {'log2', 'sqrt'} or None. Got 'auto' instead.", LIB,
-     ErrorClass.environment),
-    ("InvalidParameterError", "The 'n_estimators' parameter of RandomForestClassifier must be an int in the range "
-     "[1, inf). Got -5 instead.", LIB, ErrorClass.candidate),
-    ("ValueError", "could not convert string to float: 'Male'", PANDAS_CORR, ErrorClass.environment),
-    ("ValueError", "could not convert string to float: 'abc'", "Cell In[3], line 2\n----> 2 float(x)",
-     ErrorClass.candidate),
-    ("AttributeError", "'DataFrame' object has no attribute 'append'", "Cell In[9]", ErrorClass.environment),
-    ("AttributeError", "'Model' object has no attribute 'append'", "Cell In[9]", ErrorClass.candidate),
-    ("ModuleNotFoundError", "No module named 'shap'", "", ErrorClass.environment),
-    ("FileNotFoundError", "[Errno 2] No such file or directory: 'C:/x.csv'", "", ErrorClass.data),
-    ("ParserError", "Error tokenizing data", "", ErrorClass.data),
-    ("NameError", "name 'df_clean' is not defined", "Cell In[11]", ErrorClass.candidate),
-    ("CellTimeoutError", "", "", ErrorClass.resources),
-    ("OSError", "'seaborn' is not a valid package style, path of style file, URL of style file, or library style "
-     "name", "File /opt/venv/lib/python3.11/site-packages/matplotlib/style/core.py:137, in use",
-     ErrorClass.environment),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "trace", "expected"),
+    [
+        (
+            "TypeError",
+            "OneHotEncoder.__init__() got an unexpected keyword argument 'sparse'",
+            "Cell In[4]",
+            ErrorClass.environment,
+        ),
+        ("TypeError", "make_features() got an unexpected keyword argument 'scale'", "Cell In[4]", ErrorClass.candidate),
+        (
+            "InvalidParameterError",
+            "The 'max_features' parameter of RandomForestClassifier must be an int in the range "
+            "[1, inf), a float in the range (0.0, 1.0], a str among {'log2', 'sqrt'} or None. Got 'auto' instead.",
+            LIB,
+            ErrorClass.environment,
+        ),
+        (
+            "InvalidParameterError",
+            "The 'n_estimators' parameter of RandomForestClassifier must be an int in the range "
+            "[1, inf). Got -5 instead.",
+            LIB,
+            ErrorClass.candidate,
+        ),
+        ("ValueError", "could not convert string to float: 'Male'", PANDAS_CORR, ErrorClass.environment),
+        (
+            "ValueError",
+            "could not convert string to float: 'abc'",
+            "Cell In[3], line 2\n----> 2 float(x)",
+            ErrorClass.candidate,
+        ),
+        ("AttributeError", "'DataFrame' object has no attribute 'append'", "Cell In[9]", ErrorClass.environment),
+        ("AttributeError", "'Model' object has no attribute 'append'", "Cell In[9]", ErrorClass.candidate),
+        ("ModuleNotFoundError", "No module named 'shap'", "", ErrorClass.environment),
+        ("FileNotFoundError", "[Errno 2] No such file or directory: 'C:/x.csv'", "", ErrorClass.data),
+        ("ParserError", "Error tokenizing data", "", ErrorClass.data),
+        ("NameError", "name 'df_clean' is not defined", "Cell In[11]", ErrorClass.candidate),
+        ("CellTimeoutError", "", "", ErrorClass.resources),
+        (
+            "OSError",
+            "'seaborn' is not a valid package style, path of style file, URL of style file, or library style name",
+            "File /opt/venv/lib/python3.11/site-packages/matplotlib/style/core.py:137, in use",
+            ErrorClass.environment,
+        ),
+    ],
+)
 def test_classify(name: str, value: str, trace: str, expected: ErrorClass) -> None:
     assert classify(name, value, trace, frozenset({"make_features", "Model"})) is expected
 
 
-def _record(index: int, status: CellStatus, name: str | None = None, value: str | None = None,
-            error_class: ErrorClass | None = None) -> CellRecord:
-    return CellRecord(index=index, notebook="a.ipynb", local_index=index, status=status, error_name=name,
-                      error_value=value, error_class=error_class)
+def _record(
+    index: int,
+    status: CellStatus,
+    name: str | None = None,
+    value: str | None = None,
+    error_class: ErrorClass | None = None,
+) -> CellRecord:
+    return CellRecord(
+        index=index,
+        notebook="a.ipynb",
+        local_index=index,
+        status=status,
+        error_name=name,
+        error_value=value,
+        error_class=error_class,
+    )
 
 
 def test_a_name_error_after_a_failed_cell_takes_its_class() -> None:
-    cells = [_record(0, CellStatus.ok),
-             _record(1, CellStatus.error, "TypeError", "sparse", ErrorClass.environment),
-             _record(2, CellStatus.error, "NameError", "name 'prep' is not defined", ErrorClass.candidate),
-             _record(3, CellStatus.error, "NameError", "name 'model' is not defined", ErrorClass.candidate),
-             _record(4, CellStatus.error, "NameError", "name 'typo' is not defined", ErrorClass.candidate)]
-    sources = {0: "import pandas as pd", 1: "X = 1\nprep = make(sparse=False)", 2: "model = fit(prep)",
-               3: "model.predict(X)", 4: "print(typo)"}
+    cells = [
+        _record(0, CellStatus.ok),
+        _record(1, CellStatus.error, "TypeError", "sparse", ErrorClass.environment),
+        _record(2, CellStatus.error, "NameError", "name 'prep' is not defined", ErrorClass.candidate),
+        _record(3, CellStatus.error, "NameError", "name 'model' is not defined", ErrorClass.candidate),
+        _record(4, CellStatus.error, "NameError", "name 'typo' is not defined", ErrorClass.candidate),
+    ]
+    sources = {
+        0: "import pandas as pd",
+        1: "X = 1\nprep = make(sparse=False)",
+        2: "model = fit(prep)",
+        3: "model.predict(X)",
+        4: "print(typo)",
+    }
     out = refine(cells, sources)
     assert [(c.error_class, c.caused_by) for c in out[2:]] == [
-        (ErrorClass.environment, 1), (ErrorClass.environment, 1), (ErrorClass.candidate, None)]
+        (ErrorClass.environment, 1),
+        (ErrorClass.environment, 1),
+        (ErrorClass.candidate, None),
+    ]
 
 
 def test_a_key_error_after_a_one_column_read_is_a_data_problem() -> None:
@@ -84,8 +131,10 @@ def test_requirements_and_environment_files_are_parsed() -> None:
 
 
 def test_package_plan_follows_the_policy() -> None:
-    nb = make_notebook("import sklearn\nimport cv2\nfrom google.colab import drive\nimport helpers\nimport json",
-                       "import tabulate\nimport xgboost")
+    nb = make_notebook(
+        "import sklearn\nimport cv2\nfrom google.colab import drive\nimport helpers\nimport json",
+        "import tabulate\nimport xgboost",
+    )
     view = NotebookView.from_nodes([("a.ipynb", nb)])
     texts = {"requirements.txt": "jupyter\npandas==1.5.3\nshap\n"}
     files = ["a.ipynb", "helpers.py", "requirements.txt"]
@@ -100,8 +149,9 @@ def test_package_plan_follows_the_policy() -> None:
     assert all(r.status is not PackageStatus.not_attempted for r in base)
 
 
-def test_packages_that_cannot_be_downloaded_are_reported_not_raised(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_packages_that_cannot_be_downloaded_are_reported_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))
     nb = make_notebook("import nosuchpackage_xyz\nimport tabulate")
     view = NotebookView.from_nodes([("a.ipynb", nb)])
@@ -113,8 +163,12 @@ def test_packages_that_cannot_be_downloaded_are_reported_not_raised(tmp_path: Pa
             return False, "ERROR: No matching distribution found for nosuchpackage-xyz"
         return False, "ERROR: ResolutionImpossible: conflict with numpy==2.4.6"
 
-    result = provide_packages(None, "take-home-grader-runtime:base", list(plan.requests),  # type: ignore[arg-type]
-                              download=download)
+    result = provide_packages(
+        None,
+        "take-home-grader-runtime:base",
+        list(plan.requests),  # type: ignore[arg-type]
+        download=download,
+    )
     status = {r.name: r.status for r in result.requests}
     assert status == {"nosuchpackage-xyz": PackageStatus.no_wheel, "tabulate": PackageStatus.conflict}
     assert result.image == "take-home-grader-runtime:base"

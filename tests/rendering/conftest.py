@@ -89,8 +89,10 @@ def open_page(browser: Browser, tmp_path: Path) -> Iterator[Callable[..., Loaded
         page.on("console", lambda message: loaded.console.append(f"{message.type}: {message.text}"))
         page.on("pageerror", lambda error: loaded.errors.append(str(error)))
         page.on("dialog", lambda dialog: (loaded.dialogs.append(dialog.message), dialog.dismiss()))
-        page.on("requestfailed", lambda request: loaded.csp_blocked.append(request.url)
-                if request.failure == "csp" else None)
+        page.on(
+            "requestfailed",
+            lambda request: loaded.csp_blocked.append(request.url) if request.failure == "csp" else None,
+        )
         page.add_init_script(CSP_LISTENER)
         page.route("**/*", loaded.route)
         page.goto(loaded.url, wait_until="load")

@@ -186,8 +186,9 @@ def test_script_payloads_are_inert(open_page: Opener) -> None:
     assert page.locator("#cell-1").get_attribute("data-cell") == "1"
 
 
-def test_the_csp_alone_stops_scripts_if_sanitising_ever_fails(open_page: Opener,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_csp_alone_stops_scripts_if_sanitising_ever_fails(
+    open_page: Opener, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Defence in depth: with nh3 switched off, the Content-Security-Policy still blocks every script."""
     monkeypatch.setattr(nh3, "clean", lambda html, **kw: html)
     notebook = hostile_notebook()

@@ -14,10 +14,24 @@ from tests.rendering.builders import check_results, sample_report
 
 
 def _result(n: int, slug: str, category: str, severity: Severity, **finding: object) -> CheckResult:
-    return CheckResult(id=f"C{n:03d}", slug=slug, category=category, version=1, title=slug, status=CheckStatus.failed,
-                       findings=[Finding(id=f"C{n:03d}#1", check_id=f"C{n:03d}", severity=severity,
-                                         message=str(finding.pop("message", f"problem {n}")),
-                                         evidence=[Evidence(cell=n)], **finding)])  # type: ignore[arg-type]
+    return CheckResult(
+        id=f"C{n:03d}",
+        slug=slug,
+        category=category,
+        version=1,
+        title=slug,
+        status=CheckStatus.failed,
+        findings=[
+            Finding(
+                id=f"C{n:03d}#1",
+                check_id=f"C{n:03d}",
+                severity=severity,
+                message=str(finding.pop("message", f"problem {n}")),
+                evidence=[Evidence(cell=n)],
+                **finding,
+            )
+        ],
+    )  # type: ignore[arg-type]
 
 
 def test_questions_for_the_sample_report_are_grounded_and_most_severe_first() -> None:
@@ -25,12 +39,15 @@ def test_questions_for_the_sample_report_are_grounded_and_most_severe_first() ->
     assert [q.finding_id for q in questions] == ["LEAK001#1", "EXE001#1", "EVAL004#1"]
     leak, crash, accuracy = questions
     assert leak.topic == "leakage"
-    assert leak.question == ("Your StandardScaler was fitted in cell 3 before the train/test split — what happens to "
-                             "your test score, and how would you restructure it?")
+    assert leak.question == (
+        "Your StandardScaler was fitted in cell 3 before the train/test split — what happens to "
+        "your test score, and how would you restructure it?"
+    )
     assert crash.topic == "reproducibility" and crash.question.startswith("Cell 5 raised NameError")
     assert accuracy.topic == "evaluation"
-    assert accuracy.question == ("You reported accuracy on a 3 % positive class in cell 6 — what would you report "
-                                 "instead, and why?")
+    assert accuracy.question == (
+        "You reported accuracy on a 3 % positive class in cell 6 — what would you report instead, and why?"
+    )
 
 
 def test_positive_crashed_and_skipped_checks_ask_nothing() -> None:
@@ -69,8 +86,9 @@ def test_at_most_eight_ordered_by_severity_and_stable() -> None:
     by_id = {q.finding_id: q for q in questions}
     assert by_id["C002#1"].question.startswith("You did not compare your model with a simple baseline")
     assert by_id["C004#1"].question.startswith("Your model was evaluated on a single train/test split in cell 4")
-    assert by_id["C005#1"].question == ("Categories are label-encoded (cell 5) — how did you decide on this "
-                                        "processing, and what would you try next?")
+    assert by_id["C005#1"].question == (
+        "Categories are label-encoded (cell 5) — how did you decide on this processing, and what would you try next?"
+    )
     assert by_id["C011#1"].topic == "general"
     assert all(q.question.endswith("?") for q in questions)
     assert followups_for(report) == questions
@@ -79,8 +97,12 @@ def test_at_most_eight_ordered_by_severity_and_stable() -> None:
 
 def test_the_grading_pipeline_fills_report_followups(tmp_path: Path) -> None:
     folder = write_submission(tmp_path / "sub", "import math", "x = 1", "y = x + 1", counts=[3, 1, 2])
-    grader = Grader(rubric=load_rubric("ml-takehome.yaml"), registry=default_registry(), sandbox=None,
-                    options=GradingOptions(execute=False, write_html=False))
+    grader = Grader(
+        rubric=load_rubric("ml-takehome.yaml"),
+        registry=default_registry(),
+        sandbox=None,
+        options=GradingOptions(execute=False, write_html=False),
+    )
     report = grader.grade(folder)
     assert report.followups, report.model_dump_json(indent=1)
     assert report.followups == followups_for(report)
@@ -92,10 +114,23 @@ def test_every_builtin_check_gets_a_specific_question_grounded_in_its_cell() -> 
     without_cell = {"has-baseline", "error-analysis"}  # questions about something missing from the whole notebook
     asked = {}
     for spec in default_registry():
-        result = CheckResult(id=spec.id, slug=spec.slug, category=spec.category.value, version=spec.version,
-                             title=spec.title, status=CheckStatus.failed,
-                             findings=[Finding(id=f"{spec.id}#1", check_id=spec.id, severity=Severity.high,
-                                               message="Something is off", evidence=[Evidence(cell=4)])])
+        result = CheckResult(
+            id=spec.id,
+            slug=spec.slug,
+            category=spec.category.value,
+            version=spec.version,
+            title=spec.title,
+            status=CheckStatus.failed,
+            findings=[
+                Finding(
+                    id=f"{spec.id}#1",
+                    check_id=spec.id,
+                    severity=Severity.high,
+                    message="Something is off",
+                    evidence=[Evidence(cell=4)],
+                )
+            ],
+        )
         [question] = followups_for(sample_report(results=[result]))
         asked[spec.slug] = question.question
         assert question.topic != "general", spec.slug
@@ -104,17 +139,30 @@ def test_every_builtin_check_gets_a_specific_question_grounded_in_its_cell() -> 
             assert "cell 4" in question.question.lower(), (spec.slug, question.question)
     # Leakage and evaluation problems get a question of their own, not the finding's message with a generic prompt.
     dedicated = {spec.slug for spec in default_registry() if spec.category.value == "leakage"} | {
-        "has-baseline", "uses-cross-validation", "stratified-splits", "random-seeds-set",
-        "error-analysis", "no-absolute-paths", "outputs-reproduced"}
+        "has-baseline",
+        "uses-cross-validation",
+        "stratified-splits",
+        "random-seeds-set",
+        "error-analysis",
+        "no-absolute-paths",
+        "outputs-reproduced",
+    }
     generic = {slug for slug, question in asked.items() if question.startswith("Something is off")}
     assert not dedicated & generic, sorted(dedicated & generic)
     assert "tuned-inside-cv" in asked and "tune" in asked["tuned-inside-cv"]
 
 
 def test_a_claimed_score_far_from_the_holdout_asks_about_the_gap() -> None:
-    result = _result(4, "claimed-score-matches-holdout", "evaluation", Severity.high,
-                     data={"claimed": 0.97, "score": 0.712, "metric": "roc_auc"})
+    result = _result(
+        4,
+        "claimed-score-matches-holdout",
+        "evaluation",
+        Severity.high,
+        data={"claimed": 0.97, "score": 0.712, "metric": "roc_auc"},
+    )
     [question] = followups_for(sample_report(results=[result]))
     assert question.topic == "holdout"
-    assert question.question == ("Your notebook reports roc_auc 0.97 in cell 4 but your predictions score 0.712 on "
-                                 "data you had not seen — what could explain the gap?")
+    assert question.question == (
+        "Your notebook reports roc_auc 0.97 in cell 4 but your predictions score 0.712 on "
+        "data you had not seen — what could explain the gap?"
+    )

@@ -47,7 +47,7 @@ def test_one_row_per_submission_with_totals_criteria_flags_and_status() -> None:
             continue
         assert float(cells[2]["data-value"]) == report.total.score
         assert float(cells[3]["data-value"]) == report.total.percent
-        criteria = [float(c["data-value"]) for c in cells[5:5 + len(RUBRIC.criteria)]]
+        criteria = [float(c["data-value"]) for c in cells[5 : 5 + len(RUBRIC.criteria)]]
         assert criteria == [c.score for c in report.criteria]
         chips = [chip.get_text() for chip in cells[-2].select(".flag-chip")]
         assert chips == [f.kind.value.replace("_", " ") for f in report.flags]
@@ -57,8 +57,7 @@ def test_one_row_per_submission_with_totals_criteria_flags_and_status() -> None:
 def test_links_go_to_each_report_and_crafted_names_stay_relative_paths() -> None:
     page = render()
     links = [a["href"] for a in page.select("#candidates td.name a")]
-    assert links == ["alice/report.html", "bea/report.html", "javascript%3Aalert%281%29/report.html",
-                     "zed/report.html"]
+    assert links == ["alice/report.html", "bea/report.html", "javascript%3Aalert%281%29/report.html", "zed/report.html"]
     # The hostile candidate name is text, not markup.
     assert page.find("img") is None
     assert EVIL in page.get_text()

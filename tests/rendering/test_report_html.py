@@ -230,32 +230,51 @@ def test_rich_outputs_come_from_the_mime_allow_list(page: BeautifulSoup) -> None
 def _render_outputs(outputs: list[dict[str, object]], **kw: object) -> Tag:
     nb = make_notebook("x = 1", outputs={0: outputs}, counts=[1])
     report = Report(
-        grader_version="0", generated_at="t", status=GradingStatus.graded,
+        grader_version="0",
+        generated_at="t",
+        status=GradingStatus.graded,
         submission=SubmissionInfo(name="n", candidate="n", notebooks=[MAIN]),
-        execution=ExecutionRecord(status=RunStatus.ok, notebooks=[MAIN], cells=[
-            CellRecord(index=0, notebook=MAIN, local_index=0, status=CellStatus.ok, execution_count=1)]),
+        execution=ExecutionRecord(
+            status=RunStatus.ok,
+            notebooks=[MAIN],
+            cells=[CellRecord(index=0, notebook=MAIN, local_index=0, status=CellStatus.ok, execution_count=1)],
+        ),
         total=Total(score=0, max=0, percent=0, band=""),
     )
     return _cell(soup(render_report_html(report, {MAIN: nb}, **kw)), 0)  # type: ignore[arg-type]
 
 
 def test_unknown_mime_types_are_named_not_rendered_and_metadata_is_never_copied() -> None:
-    cell = _render_outputs([
-        {"output_type": "display_data", "metadata": {"image/png": {"width": 999, "height": 1}},
-         "data": {"image/png": PNG_B64}},
-        {"output_type": "display_data", "metadata": {}, "data": {"application/javascript": "alert(1)"}},
-        {"output_type": "display_data", "metadata": {},
-         "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}}},
-        {"output_type": "display_data", "metadata": {}, "data": {"image/png": "bm90IGEgcG5n"}},
-        {"output_type": "execute_result", "execution_count": 1, "metadata": {},
-         "data": {"application/json": {"a": [1, 2]}}},
-    ])
+    cell = _render_outputs(
+        [
+            {
+                "output_type": "display_data",
+                "metadata": {"image/png": {"width": 999, "height": 1}},
+                "data": {"image/png": PNG_B64},
+            },
+            {"output_type": "display_data", "metadata": {}, "data": {"application/javascript": "alert(1)"}},
+            {
+                "output_type": "display_data",
+                "metadata": {},
+                "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}},
+            },
+            {"output_type": "display_data", "metadata": {}, "data": {"image/png": "bm90IGEgcG5n"}},
+            {
+                "output_type": "execute_result",
+                "execution_count": 1,
+                "metadata": {},
+                "data": {"application/json": {"a": [1, 2]}},
+            },
+        ]
+    )
     image = cell.select_one("img")
     assert image is not None and set(image.attrs) == {"src", "alt"}
     omitted = [_text(p) for p in cell.select(".out-omitted")]
-    assert omitted == ["output of type application/javascript is not shown in reports",
-                       "output of type application/vnd.jupyter.widget-view+json is not shown in reports",
-                       "output of type image/png is not shown in reports"]
+    assert omitted == [
+        "output of type application/javascript is not shown in reports",
+        "output of type application/vnd.jupyter.widget-view+json is not shown in reports",
+        "output of type image/png is not shown in reports",
+    ]
     assert "alert(1)" not in cell.get_text()
     assert '"a": [' in cell.select_one(".out-json").get_text()  # type: ignore[union-attr]
 
@@ -271,10 +290,12 @@ def test_svg_outputs_are_only_ever_images() -> None:
 
 def test_long_outputs_are_collapsed() -> None:
     long_text = "".join(f"epoch {n}\n" for n in range(COLLAPSE_LINES * 3))
-    cell = _render_outputs([
-        {"output_type": "stream", "name": "stdout", "text": long_text},
-        {"output_type": "stream", "name": "stdout", "text": "short\n"},
-    ])
+    cell = _render_outputs(
+        [
+            {"output_type": "stream", "name": "stdout", "text": long_text},
+            {"output_type": "stream", "name": "stdout", "text": "short\n"},
+        ]
+    )
     collapsed = cell.select("details.out-text")
     assert len(collapsed) == 1 and "epoch 89" in collapsed[0].get_text()
     assert f"{COLLAPSE_LINES * 3 + 1} lines" in _text(collapsed[0].summary)
@@ -344,32 +365,75 @@ def test_content_security_policy_allows_only_the_page_stylesheet_and_no_script()
 
 
 def test_blind_mode_strips_emails_and_home_paths_from_markdown_outputs_and_findings() -> None:
-    secrets = ["alice.smith@example.com", "/home/alice/projects/churn/data.csv", r"C:\Users\asmith\Desktop\data.csv",
-               "/Users/alice/x.csv", "alice&#64;example.org"]
+    secrets = [
+        "alice.smith@example.com",
+        "/home/alice/projects/churn/data.csv",
+        r"C:\Users\asmith\Desktop\data.csv",
+        "/Users/alice/x.csv",
+        "alice&#64;example.org",
+    ]
     nb = make_notebook(
-        ("md", f"By {secrets[0]} (contact: <a href='mailto:{secrets[0]}'>mail</a>), data in {secrets[1]}; "
-               f"also {secrets[4]}"),
+        (
+            "md",
+            f"By {secrets[0]} (contact: <a href='mailto:{secrets[0]}'>mail</a>), data in {secrets[1]}; "
+            f"also {secrets[4]}",
+        ),
         "df = load()",
-        outputs={1: [
-            {"output_type": "stream", "name": "stderr", "text": f'File "{secrets[1]}", line 3\n'},
-            {"output_type": "display_data", "metadata": {},
-             "data": {"text/html": f"<p>saved to {secrets[2]}</p>", "text/plain": "x"}},
-            {"output_type": "error", "ename": "FileNotFoundError", "evalue": secrets[3],
-             "traceback": [f"FileNotFoundError: {secrets[3]}"]},
-        ]},
+        outputs={
+            1: [
+                {"output_type": "stream", "name": "stderr", "text": f'File "{secrets[1]}", line 3\n'},
+                {
+                    "output_type": "display_data",
+                    "metadata": {},
+                    "data": {"text/html": f"<p>saved to {secrets[2]}</p>", "text/plain": "x"},
+                },
+                {
+                    "output_type": "error",
+                    "ename": "FileNotFoundError",
+                    "evalue": secrets[3],
+                    "traceback": [f"FileNotFoundError: {secrets[3]}"],
+                },
+            ]
+        },
         counts=[1],
     )
-    finding = Finding(id="X#1", check_id="X", message=f"reads {secrets[1]}", severity=Severity.low,
-                      evidence=[Evidence(cell=1, source=EvidenceSource.output, snippet=secrets[3],
-                                         note=f"mailed by {secrets[0]}")])
+    finding = Finding(
+        id="X#1",
+        check_id="X",
+        message=f"reads {secrets[1]}",
+        severity=Severity.low,
+        evidence=[Evidence(cell=1, source=EvidenceSource.output, snippet=secrets[3], note=f"mailed by {secrets[0]}")],
+    )
     report = Report(
-        grader_version="0", generated_at="t", status=GradingStatus.graded,
+        grader_version="0",
+        generated_at="t",
+        status=GradingStatus.graded,
         submission=SubmissionInfo(name="candidate-1234", candidate="candidate-1234", notebooks=[MAIN]),
-        execution=ExecutionRecord(status=RunStatus.errors, notebooks=[MAIN], cells=[
-            CellRecord(index=1, notebook=MAIN, local_index=1, status=CellStatus.error, error_name="FileNotFoundError",
-                       error_value=secrets[3])]),
-        checks=[CheckResult(id="X", slug="x", category="quality", version=1, title="x", status=CheckStatus.failed,
-                            findings=[finding])],
+        execution=ExecutionRecord(
+            status=RunStatus.errors,
+            notebooks=[MAIN],
+            cells=[
+                CellRecord(
+                    index=1,
+                    notebook=MAIN,
+                    local_index=1,
+                    status=CellStatus.error,
+                    error_name="FileNotFoundError",
+                    error_value=secrets[3],
+                )
+            ],
+        ),
+        checks=[
+            CheckResult(
+                id="X",
+                slug="x",
+                category="quality",
+                version=1,
+                title="x",
+                status=CheckStatus.failed,
+                findings=[finding],
+            )
+        ],
         total=Total(score=0, max=1, percent=0, band=""),
     )
     visible = render_report_html(report, {MAIN: nb})
@@ -384,7 +448,9 @@ def test_blind_mode_strips_emails_and_home_paths_from_markdown_outputs_and_findi
 
 def test_a_rejected_submission_still_gets_a_page_with_its_error() -> None:
     report = Report(
-        grader_version="0", generated_at="t", status=GradingStatus.rejected,
+        grader_version="0",
+        generated_at="t",
+        status=GradingStatus.rejected,
         error="the submission has no notebook: put one .ipynb at the top of the folder",
         submission=SubmissionInfo(name="zed", candidate="zed"),
         execution=ExecutionRecord(status=RunStatus.not_run, reason="the submission has no notebook"),
@@ -403,12 +469,19 @@ def test_the_grader_writes_report_html_with_saved_outputs_and_blind_redaction(tm
     from grader.checks.registry import default_registry
     from grader.grading import Grader, GradingOptions
 
-    folder = write_submission(tmp_path / "alice-smith", ("md", "Contact: alice.smith@example.com"),
-                              "print(open('/home/alice/data.csv').read())",
-                              outputs={1: [{"output_type": "stream", "name": "stdout",
-                                            "text": "read /home/alice/data.csv\n"}]}, counts=[1])
-    grader = Grader(rubric=load_rubric("ml-takehome.yaml"), registry=default_registry(), sandbox=None,
-                    options=GradingOptions(execute=False, blind=blind))
+    folder = write_submission(
+        tmp_path / "alice-smith",
+        ("md", "Contact: alice.smith@example.com"),
+        "print(open('/home/alice/data.csv').read())",
+        outputs={1: [{"output_type": "stream", "name": "stdout", "text": "read /home/alice/data.csv\n"}]},
+        counts=[1],
+    )
+    grader = Grader(
+        rubric=load_rubric("ml-takehome.yaml"),
+        registry=default_registry(),
+        sandbox=None,
+        options=GradingOptions(execute=False, blind=blind),
+    )
     grader.grade(folder, out_dir=tmp_path / "out")
     page = soup((tmp_path / "out" / "report.html").read_text("utf-8"))
     saved = _cell(page, 1).select_one(".outputs.from-submission")

@@ -14,8 +14,22 @@ from tests.rendering.conftest import soup
 from tests.rendering.hostile import HOSTILE_PATH, hostile_notebook, hostile_report
 
 #: Attributes through which a page can fetch something.
-RESOURCE_ATTRIBUTES = ("src", "srcset", "data", "poster", "background", "action", "formaction", "codebase",
-                       "manifest", "ping", "xlink:href", "icon", "lowsrc", "dynsrc")
+RESOURCE_ATTRIBUTES = (
+    "src",
+    "srcset",
+    "data",
+    "poster",
+    "background",
+    "action",
+    "formaction",
+    "codebase",
+    "manifest",
+    "ping",
+    "xlink:href",
+    "icon",
+    "lowsrc",
+    "dynsrc",
+)
 EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
 

@@ -17,16 +17,23 @@ SCHEMA = REPO / "schemas" / "report.schema.json"
 
 
 def test_published_schema_is_up_to_date() -> None:
-    assert SCHEMA.read_text() == report_schema_text(), \
+    assert SCHEMA.read_text() == report_schema_text(), (
         "regenerate with: .venv/bin/python -m grader.models.schema > schemas/report.schema.json"
+    )
 
 
 def test_a_real_report_validates(tmp_path: Path) -> None:
     registry = default_registry()
     assignment = load_assignment(REPO / "sample_datasets" / "churn")
-    grader = Grader(rubric=load_rubric_file(assignment.rubric_path(), registry), registry=registry,
-                    assignment=assignment, options=GradingOptions(execute=False, write_html=False, pylint=False))
-    sub = write_submission(tmp_path / "sub", ("md", "# Churn"), "import pandas as pd\ndf = pd.read_csv('data/train.csv')")
+    grader = Grader(
+        rubric=load_rubric_file(assignment.rubric_path(), registry),
+        registry=registry,
+        assignment=assignment,
+        options=GradingOptions(execute=False, write_html=False, pylint=False),
+    )
+    sub = write_submission(
+        tmp_path / "sub", ("md", "# Churn"), "import pandas as pd\ndf = pd.read_csv('data/train.csv')"
+    )
     grader.grade(sub, out_dir=tmp_path / "out")
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     jsonschema.validate(report, json.loads(SCHEMA.read_text()))

@@ -52,8 +52,10 @@ def test_several_notebooks_are_ordered_naturally(tmp_path: Path) -> None:
         (b'{"hello": "world"}', "not a Jupyter notebook"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
         (b"[" * 5000 + b"]" * 5000, "nests JSON"),
-        (json.dumps({"cells": "nope", "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode(),
-         "not a Jupyter notebook"),
+        (
+            json.dumps({"cells": "nope", "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode(),
+            "not a Jupyter notebook",
+        ),
     ],
 )
 def test_malformed_notebooks_are_refused_clearly(tmp_path: Path, content: bytes, message: str) -> None:
@@ -67,8 +69,12 @@ def test_malformed_notebooks_are_refused_clearly(tmp_path: Path, content: bytes,
 def test_too_many_cells_is_refused(tmp_path: Path) -> None:
     sub = tmp_path / "many"
     sub.mkdir()
-    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ""}] * 6000, "metadata": {},
-          "nbformat": 4, "nbformat_minor": 4}
+    nb = {
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": ""}] * 6000,
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
     (sub / "analysis.ipynb").write_text(json.dumps(nb))
     with pytest.raises(SubmissionError, match="6,000 cells"), open_submission(sub):
         pass
@@ -91,8 +97,10 @@ def test_empty_folder_and_missing_notebook(tmp_path: Path) -> None:
 def test_oversized_file_is_refused(tmp_path: Path) -> None:
     sub = write_submission(tmp_path / "big", "x = 1")
     (sub / "weights.bin").write_bytes(b"0" * 2048)
-    with pytest.raises(SubmissionError, match="weights.bin is 2,048 bytes"), \
-            open_submission(sub, limits=SubmissionLimits(max_file_bytes=1024)):
+    with (
+        pytest.raises(SubmissionError, match=r"weights\.bin is 2,048 bytes"),
+        open_submission(sub, limits=SubmissionLimits(max_file_bytes=1024)),
+    ):
         pass
 
 
@@ -122,7 +130,7 @@ def _zip(path: Path, entries: dict[str, bytes], *, symlink: str | None = None) -
             bundle.writestr(name, data)
         if symlink:
             info = zipfile.ZipInfo(symlink)
-            info.external_attr = (0o120777 << 16)
+            info.external_attr = 0o120777 << 16
             bundle.writestr(info, "/etc/passwd")
     return path
 
@@ -140,8 +148,12 @@ def test_zip_submission_with_a_top_folder_loads(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("../evil.ipynb", "zip-slip"), ("/etc/evil.ipynb", "absolute"), ("C:/evil.ipynb", "absolute"),
-     ("a/../../evil.ipynb", "zip-slip")],
+    [
+        ("../evil.ipynb", "zip-slip"),
+        ("/etc/evil.ipynb", "absolute"),
+        ("C:/evil.ipynb", "absolute"),
+        ("a/../../evil.ipynb", "zip-slip"),
+    ],
 )
 def test_zip_slip_and_absolute_paths_are_refused(tmp_path: Path, name: str, message: str) -> None:
     archive = _zip(tmp_path / "slip.zip", {name: _nb_bytes()})

@@ -31,8 +31,9 @@ with warnings.catch_warnings():
 
 USER, PASSWORD = "alice", "correct horse battery staple"
 #: Small limits so the tests can cross them with small bodies.
-TEST_LIMITS = UploadLimits(max_request_bytes=4 * 1024 * 1024, max_files=20, max_file_bytes=2 * 1024 * 1024,
-                           max_expanded_bytes=6 * 1024 * 1024)
+TEST_LIMITS = UploadLimits(
+    max_request_bytes=4 * 1024 * 1024, max_files=20, max_file_bytes=2 * 1024 * 1024, max_expanded_bytes=6 * 1024 * 1024
+)
 
 
 def write_tiny_assignment(folder: Path) -> Path:
@@ -44,9 +45,15 @@ def write_tiny_assignment(folder: Path) -> Path:
     (folder / "hidden" / "test_labels.csv").write_text("id,y\n7,0\n8,1\n")
     (folder / "BRIEF.md").write_text("# Tiny\nPredict y.\n")
     spec = {
-        "name": "tiny", "title": "Tiny take-home", "task": "binary_classification", "target": "y", "id_column": "id",
-        "primary_metric": "roc_auc", "public_files": ["train.csv", "test_features.csv", "BRIEF.md"],
-        "hidden_files": ["hidden/test_labels.csv"], "rubric": str(REPO / "rubrics" / "ml-takehome.yaml"),
+        "name": "tiny",
+        "title": "Tiny take-home",
+        "task": "binary_classification",
+        "target": "y",
+        "id_column": "id",
+        "primary_metric": "roc_auc",
+        "public_files": ["train.csv", "test_features.csv", "BRIEF.md"],
+        "hidden_files": ["hidden/test_labels.csv"],
+        "rubric": str(REPO / "rubrics" / "ml-takehome.yaml"),
         "prediction_contract": {"id_column": "id", "prediction_column": "y", "probability_column": "p"},
         "holdout": {"labels_file": "hidden/test_labels.csv", "id_column": "id", "target_column": "y"},
         "limits": {"timeout_seconds": 120, "cell_timeout_seconds": 60, "memory_mb": 1024, "pids": 128},
@@ -95,8 +102,9 @@ def settings(tmp_path: Path, tiny_assignment: Path, database_with_user: Path) ->
     data = tmp_path / "data"
     data.mkdir()
     shutil.copyfile(database_with_user, data / "grader.sqlite3")
-    return WebSettings(data_dir=data, assignment_dirs=(tiny_assignment,), limits=TEST_LIMITS,
-                       poll_seconds=0.1, lease_seconds=5.0)
+    return WebSettings(
+        data_dir=data, assignment_dirs=(tiny_assignment,), limits=TEST_LIMITS, poll_seconds=0.1, lease_seconds=5.0
+    )
 
 
 @pytest.fixture
@@ -113,8 +121,9 @@ def login(client: TestClient | httpx.Client, name: str = USER, password: str = P
     assert page.status_code == 200
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
-    response = client.post("/login", data={"name": name, "password": password, "csrf_token": token.group(1)},
-                           follow_redirects=False)
+    response = client.post(
+        "/login", data={"name": name, "password": password, "csrf_token": token.group(1)}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
     me = client.get("/api/me")
     assert me.status_code == 200
@@ -150,15 +159,31 @@ def free_port() -> int:
 class Server:
     """`grader serve` in a subprocess."""
 
-    def __init__(self, data: Path, assignments: Path, *, env: dict[str, str], workers: int = 1,
-                 log: Path | None = None) -> None:
+    def __init__(
+        self, data: Path, assignments: Path, *, env: dict[str, str], workers: int = 1, log: Path | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log or data.parent / f"server-{self.port}.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.cli", "serve", "--port", str(self.port), "--data", str(data),
-             "--workers", str(workers), "--assignments", str(assignments)],
-            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "grader.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--data",
+                str(data),
+                "--workers",
+                str(workers),
+                "--assignments",
+                str(assignments),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self._wait_ready()
 

@@ -34,8 +34,9 @@ class SlowGrader:
         self.marks.mkdir(parents=True, exist_ok=True)
         (self.marks / f"{out_dir.parent.name}.{out_dir.name}.{os.getpid()}.{what}").touch()
 
-    def grade(self, path: Path, *, out_dir: Path | None = None, name: str | None = None,
-              candidate: str | None = None) -> Report:
+    def grade(
+        self, path: Path, *, out_dir: Path | None = None, name: str | None = None, candidate: str | None = None
+    ) -> Report:
         self._mark(out_dir, "start")
         time.sleep(self.sleep)
         report: Report = self.inner.grade(path, out_dir=out_dir, name=name, candidate=candidate)  # type: ignore[attr-defined]

@@ -80,8 +80,11 @@ def test_login_redirects_only_to_local_paths(client: TestClient) -> None:
     page = client.get("/login", params={"next": "//evil.example/x"})
     assert 'name="next" value="/"' in page.text
     token = client.cookies.get(LOGIN_CSRF_COOKIE)
-    response = client.post("/login", data={"name": USER, "password": PASSWORD, "csrf_token": token,
-                                           "next": "https://evil.example/"}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"name": USER, "password": PASSWORD, "csrf_token": token, "next": "https://evil.example/"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
 
@@ -89,8 +92,9 @@ def test_login_redirects_only_to_local_paths(client: TestClient) -> None:
 def test_wrong_password_and_unknown_user_are_refused_alike(client: TestClient) -> None:
     for name, password in ((USER, "wrong password!"), ("mallory", PASSWORD)):
         client.get("/login")
-        response = client.post("/login", data={"name": name, "password": password,
-                                               "csrf_token": client.cookies.get(LOGIN_CSRF_COOKIE)})
+        response = client.post(
+            "/login", data={"name": name, "password": password, "csrf_token": client.cookies.get(LOGIN_CSRF_COOKIE)}
+        )
         assert response.status_code == 400
         assert "wrong name or password" in response.text
         assert SESSION_COOKIE not in response.cookies
@@ -99,11 +103,14 @@ def test_wrong_password_and_unknown_user_are_refused_alike(client: TestClient) -
 def test_repeated_failures_are_throttled(client: TestClient) -> None:
     for _ in range(5):
         client.get("/login")
-        client.post("/login", data={"name": USER, "password": "nope nope nope",
-                                    "csrf_token": client.cookies.get(LOGIN_CSRF_COOKIE)})
+        client.post(
+            "/login",
+            data={"name": USER, "password": "nope nope nope", "csrf_token": client.cookies.get(LOGIN_CSRF_COOKIE)},
+        )
     client.get("/login")
-    response = client.post("/login", data={"name": USER, "password": PASSWORD,
-                                           "csrf_token": client.cookies.get(LOGIN_CSRF_COOKIE)})
+    response = client.post(
+        "/login", data={"name": USER, "password": PASSWORD, "csrf_token": client.cookies.get(LOGIN_CSRF_COOKIE)}
+    )
     assert response.status_code == 429
 
 
@@ -119,16 +126,19 @@ def test_a_second_login_page_does_not_invalidate_the_first(client: TestClient) -
     first = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     client.get("/login?next=%2Ffavicon.ico")  # e.g. the browser's favicon fetch, redirected to the login page
     assert first is not None
-    response = client.post("/login", data={"name": USER, "password": PASSWORD, "csrf_token": first.group(1)},
-                           follow_redirects=False)
+    response = client.post(
+        "/login", data={"name": USER, "password": PASSWORD, "csrf_token": first.group(1)}, follow_redirects=False
+    )
     assert response.status_code == 303
 
 
 def test_session_cookie_flags_and_hashed_storage(client: TestClient, settings: WebSettings) -> None:
     client.get("/login")
-    response = client.post("/login", data={"name": USER, "password": PASSWORD,
-                                           "csrf_token": client.cookies.get(LOGIN_CSRF_COOKIE)},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"name": USER, "password": PASSWORD, "csrf_token": client.cookies.get(LOGIN_CSRF_COOKIE)},
+        follow_redirects=False,
+    )
     header = next(h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE + "="))
     assert "HttpOnly" in header
     assert re.search(r"SameSite=(lax|strict)", header, re.IGNORECASE)
@@ -150,9 +160,11 @@ def test_secure_flag_is_configurable(settings: WebSettings) -> None:
     add_user(Database(settings.db_path), "bob", PASSWORD)
     with TestClient(app, base_url="https://testserver") as client:
         client.get("/login")
-        response = client.post("/login", data={"name": "bob", "password": PASSWORD,
-                                               "csrf_token": client.cookies.get(LOGIN_CSRF_COOKIE)},
-                               follow_redirects=False)
+        response = client.post(
+            "/login",
+            data={"name": "bob", "password": PASSWORD, "csrf_token": client.cookies.get(LOGIN_CSRF_COOKIE)},
+            follow_redirects=False,
+        )
         header = next(h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE + "="))
         assert "Secure" in header
 
@@ -184,13 +196,19 @@ def test_every_post_needs_the_csrf_token(authed: tuple[TestClient, str]) -> None
         assert client.request(method, path).status_code == 403, path
         assert client.request(method, path, json={"x": 1}).status_code == 403, path
         assert client.request(method, path, data={"a": "b"}).status_code == 403, path
-        assert client.request(method, path, data={"assignment": "tiny"},
-                              files={"archive": ("a.zip", b"PK")}).status_code == 403, path
+        assert (
+            client.request(method, path, data={"assignment": "tiny"}, files={"archive": ("a.zip", b"PK")}).status_code
+            == 403
+        ), path
         # A forged token, in the header and in the form.
         assert client.request(method, path, headers={"X-CSRF-Token": forged}).status_code == 403, path
         assert client.request(method, path, data={"csrf_token": forged}).status_code == 403, path
-        assert client.request(method, path, data={"csrf_token": forged, "assignment": "tiny"},
-                              files={"archive": ("a.zip", b"PK")}).status_code == 403, path
+        assert (
+            client.request(
+                method, path, data={"csrf_token": forged, "assignment": "tiny"}, files={"archive": ("a.zip", b"PK")}
+            ).status_code
+            == 403
+        ), path
     # The session survived all that (no forged request logged it out).
     assert client.get("/api/me").status_code == 200
 
@@ -205,16 +223,22 @@ def test_another_sessions_token_is_not_accepted(client: TestClient, settings: We
 
 def test_cross_origin_posts_are_refused_even_with_a_token(authed: tuple[TestClient, str]) -> None:
     client, csrf = authed
-    response = client.post("/logout", data={"csrf_token": csrf}, headers={"Origin": "https://evil.example"},
-                           follow_redirects=False)
+    response = client.post(
+        "/logout", data={"csrf_token": csrf}, headers={"Origin": "https://evil.example"}, follow_redirects=False
+    )
     assert response.status_code == 403
     assert client.get("/api/me").status_code == 200
-    response = client.post("/logout", data={"csrf_token": csrf}, headers={"Sec-Fetch-Site": "cross-site"},
-                           follow_redirects=False)
+    response = client.post(
+        "/logout", data={"csrf_token": csrf}, headers={"Sec-Fetch-Site": "cross-site"}, follow_redirects=False
+    )
     assert response.status_code == 403
     # Chromium sends `Origin: null` from pages with Referrer-Policy no-referrer: the token decides.
-    response = client.post("/logout", data={"csrf_token": csrf},
-                           headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
+    response = client.post(
+        "/logout",
+        data={"csrf_token": csrf},
+        headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
 
 

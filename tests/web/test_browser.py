@@ -19,8 +19,14 @@ from tests.web.conftest import PASSWORD, USER, Server, notebook_bytes, write_tin
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +46,14 @@ def _start(tmp_path: Path, *, fake: bool) -> Server:
     env["PYTHONPATH"] = str(REPO)
     if fake:
         env["GRADER_WEB_GRADER_FACTORY"] = "tests.web.fake_grader:factory"
-    subprocess.run([sys.executable, "-m", "grader.cli", "user", "add", USER, "--password-stdin", "--data",
-                    str(data)], input=PASSWORD + "\n", text=True, capture_output=True, cwd=REPO, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "grader.cli", "user", "add", USER, "--password-stdin", "--data", str(data)],
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        cwd=REPO,
+        check=True,
+    )
     return Server(data, assignments, env=env, workers=1)
 
 

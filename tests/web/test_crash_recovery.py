@@ -23,8 +23,12 @@ JOBS = 4
 
 def _env(marks: Path, sleep: float) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
-    env.update(GRADER_WEB_GRADER_FACTORY="tests.web.fake_grader:factory", GRADER_FAKE_DIR=str(marks),
-               GRADER_FAKE_SLEEP=str(sleep), PYTHONPATH=str(REPO))
+    env.update(
+        GRADER_WEB_GRADER_FACTORY="tests.web.fake_grader:factory",
+        GRADER_FAKE_DIR=str(marks),
+        GRADER_FAKE_SLEEP=str(sleep),
+        PYTHONPATH=str(REPO),
+    )
     return env
 
 
@@ -47,9 +51,14 @@ def _stop_cleanly(server: Server) -> None:
 def test_sigkill_mid_grading_then_restart_grades_every_job_exactly_once(tmp_path: Path) -> None:
     data, marks = tmp_path / "data", tmp_path / "marks"
     assignments = write_tiny_assignment(tmp_path / "assignments" / "tiny")
-    added = subprocess.run([sys.executable, "-m", "grader.cli", "user", "add", USER, "--password-stdin",
-                            "--data", str(data)], input=PASSWORD + "\n", text=True, capture_output=True, cwd=REPO,
-                           check=False)
+    added = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "user", "add", USER, "--password-stdin", "--data", str(data)],
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        cwd=REPO,
+        check=False,
+    )
     assert added.returncode == 0, added.stderr
 
     # First life: one worker, each grading takes 2 minutes, so the first job is caught running.
@@ -59,9 +68,12 @@ def test_sigkill_mid_grading_then_restart_grades_every_job_exactly_once(tmp_path
         csrf = login(client)
         ids = []
         for i in range(JOBS):
-            response = client.post("/api/uploads", headers={"X-CSRF-Token": csrf},
-                                   data={"assignment": "tiny", "candidate": f"candidate {i}"},
-                                   files=[("files", (f"sub{i}/analysis.ipynb", notebook_bytes(f"x = {i}")))])
+            response = client.post(
+                "/api/uploads",
+                headers={"X-CSRF-Token": csrf},
+                data={"assignment": "tiny", "candidate": f"candidate {i}"},
+                files=[("files", (f"sub{i}/analysis.ipynb", notebook_bytes(f"x = {i}")))],
+            )
             assert response.status_code == 201, response.text
             ids.append(response.json()["id"])
         deadline = time.monotonic() + 180
@@ -117,14 +129,24 @@ def test_sigkill_mid_grading_then_restart_grades_every_job_exactly_once(tmp_path
 def test_sigterm_puts_the_running_job_back_without_losing_it(tmp_path: Path) -> None:
     data, marks = tmp_path / "data", tmp_path / "marks"
     assignments = write_tiny_assignment(tmp_path / "assignments" / "tiny")
-    subprocess.run([sys.executable, "-m", "grader.cli", "user", "add", USER, "--password-stdin", "--data",
-                    str(data)], input=PASSWORD + "\n", text=True, capture_output=True, cwd=REPO, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "grader.cli", "user", "add", USER, "--password-stdin", "--data", str(data)],
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        cwd=REPO,
+        check=True,
+    )
     server = Server(data, assignments, env=_env(marks, sleep=120), workers=1)
     try:
         client = httpx.Client(base_url=server.url, timeout=10)
         csrf = login(client)
-        response = client.post("/api/uploads", headers={"X-CSRF-Token": csrf}, data={"assignment": "tiny"},
-                               files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))])
+        response = client.post(
+            "/api/uploads",
+            headers={"X-CSRF-Token": csrf},
+            data={"assignment": "tiny"},
+            files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))],
+        )
         job_id = response.json()["id"]
         deadline = time.monotonic() + 180
         while not _marks(marks, job_id, "start"):

@@ -31,8 +31,15 @@ def store(tmp_path: Path) -> JobStore:
 def _enqueue(store: JobStore, n: int = 1) -> list[str]:
     ids = []
     for i in range(n):
-        job = store.enqueue(job_id=uuid.uuid4().hex, assignment="tiny", rubric=None, candidate=f"c{i}",
-                            submission_name=f"s{i}", upload_path=f"uploads/{i}", created_by=None)
+        job = store.enqueue(
+            job_id=uuid.uuid4().hex,
+            assignment="tiny",
+            rubric=None,
+            candidate=f"c{i}",
+            submission_name=f"s{i}",
+            upload_path=f"uploads/{i}",
+            created_by=None,
+        )
         ids.append(job.id)
         time.sleep(0.002)  # distinct created_at: FIFO order is observable
     return ids
@@ -43,8 +50,11 @@ def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
     assert db.initialise() == ["001_initial.sql"]
     assert db.initialise() == []
     assert db.applied_versions() == [1]
-    extra = Migration(2, "002_note.sql", "-- a comment\nALTER TABLE jobs ADD COLUMN note TEXT;\n"
-                                         "CREATE INDEX jobs_note ON jobs (note);\n")
+    extra = Migration(
+        2,
+        "002_note.sql",
+        "-- a comment\nALTER TABLE jobs ADD COLUMN note TEXT;\nCREATE INDEX jobs_note ON jobs (note);\n",
+    )
     assert db.migrate([extra]) == ["002_note.sql"]
     assert db.migrate([extra]) == []
     assert db.applied_versions() == [1, 2]
@@ -162,10 +172,13 @@ def test_shutdown_releases_running_jobs(store: JobStore) -> None:
 def test_summary_table_and_csv(authed: tuple[TestClient, str]) -> None:
     client, csrf = authed
     ids = []
-    for candidate in ("=HYPERLINK(\"http://evil.example\",\"x\")", "Plain Name", "+cmd|' /C calc'!A0"):
-        response = client.post("/api/uploads", headers={"X-CSRF-Token": csrf},
-                               data={"assignment": "tiny", "candidate": candidate},
-                               files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))])
+    for candidate in ('=HYPERLINK("http://evil.example","x")', "Plain Name", "+cmd|' /C calc'!A0"):
+        response = client.post(
+            "/api/uploads",
+            headers={"X-CSRF-Token": csrf},
+            data={"assignment": "tiny", "candidate": candidate},
+            files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))],
+        )
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
     for job_id in ids:
@@ -182,7 +195,7 @@ def test_summary_table_and_csv(authed: tuple[TestClient, str]) -> None:
     assert rows[0][:4] == ["submission", "candidate", "grading_status", "total"]
     assert rows[1][0] == "POINTS POSSIBLE"
     candidates = {row[1] for row in rows[2:]}
-    assert candidates == {"'=HYPERLINK(\"http://evil.example\",\"x\")", "Plain Name", "'+cmd|' /C calc'!A0"}
+    assert candidates == {'\'=HYPERLINK("http://evil.example","x")', "Plain Name", "'+cmd|' /C calc'!A0"}
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows[2:] for cell in row if cell)
 
 
@@ -191,8 +204,12 @@ def test_pending_jobs_refresh_their_pages(client: TestClient, settings: WebSetti
 
     csrf = login(client)
     client.app.state.ctx.pool.stop()  # type: ignore[attr-defined]  # nothing will be graded now
-    response = client.post("/api/uploads", headers={"X-CSRF-Token": csrf}, data={"assignment": "tiny"},
-                           files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))])
+    response = client.post(
+        "/api/uploads",
+        headers={"X-CSRF-Token": csrf},
+        data={"assignment": "tiny"},
+        files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))],
+    )
     job_id = response.json()["id"]
     assert '<meta http-equiv="refresh" content="2">' in client.get(f"/jobs/{job_id}").text
     assert '<meta http-equiv="refresh" content="2">' in client.get("/assignments/tiny").text
@@ -210,8 +227,12 @@ def test_a_grader_that_cannot_start_fails_the_job_with_the_reason(settings: WebS
 
     with TestClient(create_app(settings, grader_factory=broken)) as client:  # type: ignore[arg-type]
         csrf = login(client)
-        response = client.post("/api/uploads", headers={"X-CSRF-Token": csrf}, data={"assignment": "tiny"},
-                               files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))])
+        response = client.post(
+            "/api/uploads",
+            headers={"X-CSRF-Token": csrf},
+            data={"assignment": "tiny"},
+            files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))],
+        )
         job = wait_for_job(client, response.json()["id"])
         assert job["state"] == "failed" and "grader image build" in str(job["error"])
         page = client.get(f"/jobs/{job['id']}")
@@ -220,8 +241,12 @@ def test_a_grader_that_cannot_start_fails_the_job_with_the_reason(settings: WebS
 
 def test_rejected_submissions_show_the_reason(authed: tuple[TestClient, str], settings: WebSettings) -> None:
     client, csrf = authed
-    response = client.post("/api/uploads", headers={"X-CSRF-Token": csrf}, data={"assignment": "tiny"},
-                           files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))])
+    response = client.post(
+        "/api/uploads",
+        headers={"X-CSRF-Token": csrf},
+        data={"assignment": "tiny"},
+        files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))],
+    )
     job_id = response.json()["id"]
     wait_for_job(client, job_id)
     # A submission that vanished before grading (here: re-grading after its files were removed).
@@ -236,8 +261,12 @@ def test_rejected_submissions_show_the_reason(authed: tuple[TestClient, str], se
 
 def test_report_html_is_served_with_a_strict_policy(authed: tuple[TestClient, str], settings: WebSettings) -> None:
     client, csrf = authed
-    response = client.post("/api/uploads", headers={"X-CSRF-Token": csrf}, data={"assignment": "tiny"},
-                           files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))])
+    response = client.post(
+        "/api/uploads",
+        headers={"X-CSRF-Token": csrf},
+        data={"assignment": "tiny"},
+        files=[("files", ("sub/analysis.ipynb", notebook_bytes("x = 1")))],
+    )
     job = wait_for_job(client, response.json()["id"])
     folder = settings.data_dir / "reports" / str(job["id"])
     (attempt,) = list(folder.iterdir())

@@ -31,10 +31,17 @@ def _zip(entries: dict[str, bytes], *, symlinks: dict[str, str] | None = None) -
     return buffer.getvalue()
 
 
-def _upload(client: TestClient, csrf: str, *, files: list[tuple[str, tuple[str, bytes]]],
-            assignment: str = "tiny", **fields: str) -> tuple[int, dict[str, object]]:
-    response = client.post("/api/uploads", headers={"X-CSRF-Token": csrf},
-                           data={"assignment": assignment, **fields}, files=files)
+def _upload(
+    client: TestClient,
+    csrf: str,
+    *,
+    files: list[tuple[str, tuple[str, bytes]]],
+    assignment: str = "tiny",
+    **fields: str,
+) -> tuple[int, dict[str, object]]:
+    response = client.post(
+        "/api/uploads", headers={"X-CSRF-Token": csrf}, data={"assignment": assignment, **fields}, files=files
+    )
     return response.status_code, response.json()
 
 
@@ -47,17 +54,25 @@ def _uploads_left(settings: WebSettings) -> list[Path]:
 
 def test_folder_upload_is_graded(authed: tuple[TestClient, str], settings: WebSettings) -> None:
     client, csrf = authed
-    status, job = _upload(client, csrf, files=[("files", ("alice-smith/analysis.ipynb", NOTEBOOK)),
-                                               ("files", ("alice-smith/src/util.py", b"x = 1\n")),
-                                               ("files", ("alice-smith/.ipynb_checkpoints/x.ipynb", b"junk"))],
-                          candidate="Alice Smith")
+    status, job = _upload(
+        client,
+        csrf,
+        files=[
+            ("files", ("alice-smith/analysis.ipynb", NOTEBOOK)),
+            ("files", ("alice-smith/src/util.py", b"x = 1\n")),
+            ("files", ("alice-smith/.ipynb_checkpoints/x.ipynb", b"junk")),
+        ],
+        candidate="Alice Smith",
+    )
     assert status == 201, job
     assert job["candidate"] == "Alice Smith" and job["submission"] == "alice-smith" and job["state"] == "queued"
     done = wait_for_job(client, str(job["id"]))
     assert done["state"] == "done" and done["report_status"] == "graded", done
     root = settings.data_dir / "uploads" / str(job["id"]) / "files" / "alice-smith"
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
-        "analysis.ipynb", "src/util.py"]
+        "analysis.ipynb",
+        "src/util.py",
+    ]
     report = client.get(f"/api/jobs/{job['id']}/report").json()
     assert report["submission"]["candidate"] == "Alice Smith"
     assert report["submission"]["notebooks"] == ["analysis.ipynb"]
@@ -66,8 +81,9 @@ def test_folder_upload_is_graded(authed: tuple[TestClient, str], settings: WebSe
 def test_zip_upload_and_anonymous_candidate(authed: tuple[TestClient, str]) -> None:
     client, csrf = authed
     archive = _zip({"bob/analysis.ipynb": NOTEBOOK, "bob/README.md": b"# Bob\n"})
-    status, job = _upload(client, csrf, files=[("archive", ("bob-jones.zip", archive))], candidate="Bob Jones",
-                          anonymous="on")
+    status, job = _upload(
+        client, csrf, files=[("archive", ("bob-jones.zip", archive))], candidate="Bob Jones", anonymous="on"
+    )
     assert status == 201, job
     assert str(job["candidate"]).startswith("candidate-") and job["submission"] == job["candidate"]
     done = wait_for_job(client, str(job["id"]))
@@ -79,8 +95,12 @@ def test_zip_upload_and_anonymous_candidate(authed: tuple[TestClient, str]) -> N
 def test_html_upload_redirects_to_the_job_page(authed: tuple[TestClient, str]) -> None:
     client, csrf = authed
     # The browser's order: token first, then the fields, then the files.
-    response = client.post("/upload", data={"csrf_token": csrf, "assignment": "tiny"},
-                           files=[("files", ("carol/analysis.ipynb", NOTEBOOK))], follow_redirects=False)
+    response = client.post(
+        "/upload",
+        data={"csrf_token": csrf, "assignment": "tiny"},
+        files=[("files", ("carol/analysis.ipynb", NOTEBOOK))],
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     job_id = response.headers["location"].rsplit("/", 1)[1]
     wait_for_job(client, job_id)
@@ -96,19 +116,26 @@ def test_html_upload_redirects_to_the_job_page(authed: tuple[TestClient, str]) -
 # --------------------------------------------------------------------------- refused
 
 
-@pytest.mark.parametrize(("entries", "symlinks", "message"), [
-    ({"../evil.py": b"x", "sub/analysis.ipynb": NOTEBOOK}, None, "zip-slip"),
-    ({"ok/../../evil.py": b"x", "sub/analysis.ipynb": NOTEBOOK}, None, "zip-slip"),
-    ({"/etc/cron.d/evil": b"x", "analysis.ipynb": NOTEBOOK}, None, "absolute path"),
-    ({"C:/Windows/evil": b"x", "analysis.ipynb": NOTEBOOK}, None, "absolute path"),
-    ({"analysis.ipynb": NOTEBOOK}, {"data.csv": "/etc/passwd"}, "symbolic link"),
-    ({"README.md": b"# no notebook here\n", "model.py": b"x = 1\n"}, None, "no Jupyter notebook"),
-    ({"analysis.ipynb": b"{not json"}, None, "not valid JSON"),
-    ({"analysis.ipynb": b'{"cells": 3}'}, None, "not a Jupyter notebook"),
-])
-def test_unsafe_or_unusable_zips_are_refused(authed: tuple[TestClient, str], settings: WebSettings,
-                                             entries: dict[str, bytes], symlinks: dict[str, str] | None,
-                                             message: str) -> None:
+@pytest.mark.parametrize(
+    ("entries", "symlinks", "message"),
+    [
+        ({"../evil.py": b"x", "sub/analysis.ipynb": NOTEBOOK}, None, "zip-slip"),
+        ({"ok/../../evil.py": b"x", "sub/analysis.ipynb": NOTEBOOK}, None, "zip-slip"),
+        ({"/etc/cron.d/evil": b"x", "analysis.ipynb": NOTEBOOK}, None, "absolute path"),
+        ({"C:/Windows/evil": b"x", "analysis.ipynb": NOTEBOOK}, None, "absolute path"),
+        ({"analysis.ipynb": NOTEBOOK}, {"data.csv": "/etc/passwd"}, "symbolic link"),
+        ({"README.md": b"# no notebook here\n", "model.py": b"x = 1\n"}, None, "no Jupyter notebook"),
+        ({"analysis.ipynb": b"{not json"}, None, "not valid JSON"),
+        ({"analysis.ipynb": b'{"cells": 3}'}, None, "not a Jupyter notebook"),
+    ],
+)
+def test_unsafe_or_unusable_zips_are_refused(
+    authed: tuple[TestClient, str],
+    settings: WebSettings,
+    entries: dict[str, bytes],
+    symlinks: dict[str, str] | None,
+    message: str,
+) -> None:
     client, csrf = authed
     status, body = _upload(client, csrf, files=[("archive", ("sub.zip", _zip(entries, symlinks=symlinks)))])
     assert status == 400, body
@@ -117,14 +144,16 @@ def test_unsafe_or_unusable_zips_are_refused(authed: tuple[TestClient, str], set
     assert client.get("/api/jobs").json() == []
 
 
-@pytest.mark.parametrize(("size", "message"), [
-    # Under the per-file limit, so only the compression ratio (about 1000:1) gives it away while inflating.
-    (TEST_LIMITS.max_file_bytes - 1024, "compresses more than 200:1 (zip bomb?)"),
-    # 50 MB from a 50 kB upload: refused from its declared size before a byte is inflated.
-    (50 * 1024 * 1024, "would inflate to 52,428,800 bytes"),
-])
-def test_zip_bombs_are_refused(authed: tuple[TestClient, str], settings: WebSettings, size: int,
-                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        # Under the per-file limit, so only the compression ratio (about 1000:1) gives it away while inflating.
+        (TEST_LIMITS.max_file_bytes - 1024, "compresses more than 200:1 (zip bomb?)"),
+        # 50 MB from a 50 kB upload: refused from its declared size before a byte is inflated.
+        (50 * 1024 * 1024, "would inflate to 52,428,800 bytes"),
+    ],
+)
+def test_zip_bombs_are_refused(authed: tuple[TestClient, str], settings: WebSettings, size: int, message: str) -> None:
     client, csrf = authed
     bomb = _zip({"analysis.ipynb": NOTEBOOK, "data.csv": b"0" * size})
     assert len(bomb) < size / 200
@@ -148,14 +177,18 @@ def test_zip_bomb_by_total_size_is_refused(authed: tuple[TestClient, str], setti
     assert _uploads_left(settings) == []
 
 
-@pytest.mark.parametrize(("filename", "message"), [
-    ("../analysis.ipynb", "zip-slip"),
-    ("sub/../../analysis.ipynb", "zip-slip"),
-    ("/etc/analysis.ipynb", "absolute path"),
-    ("C:/x/analysis.ipynb", "absolute path"),
-])
-def test_unsafe_folder_paths_are_refused(authed: tuple[TestClient, str], settings: WebSettings,
-                                         filename: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("filename", "message"),
+    [
+        ("../analysis.ipynb", "zip-slip"),
+        ("sub/../../analysis.ipynb", "zip-slip"),
+        ("/etc/analysis.ipynb", "absolute path"),
+        ("C:/x/analysis.ipynb", "absolute path"),
+    ],
+)
+def test_unsafe_folder_paths_are_refused(
+    authed: tuple[TestClient, str], settings: WebSettings, filename: str, message: str
+) -> None:
     client, csrf = authed
     status, body = _upload(client, csrf, files=[("files", ("sub/ok.ipynb", NOTEBOOK)), ("files", (filename, NOTEBOOK))])
     assert status == 400
@@ -181,8 +214,11 @@ def test_other_file_types_in_the_archive_field_are_refused(authed: tuple[TestCli
 
 def test_folder_and_zip_together_are_refused(authed: tuple[TestClient, str]) -> None:
     client, csrf = authed
-    status, body = _upload(client, csrf, files=[("files", ("a/analysis.ipynb", NOTEBOOK)),
-                                                ("archive", ("a.zip", _zip({"analysis.ipynb": NOTEBOOK})))])
+    status, body = _upload(
+        client,
+        csrf,
+        files=[("files", ("a/analysis.ipynb", NOTEBOOK)), ("archive", ("a.zip", _zip({"analysis.ipynb": NOTEBOOK})))],
+    )
     assert status == 400 and "not both" in str(body["detail"])
 
 
@@ -213,15 +249,17 @@ def test_too_many_files_is_refused(authed: tuple[TestClient, str], settings: Web
 def test_a_file_over_the_per_file_limit_is_refused(authed: tuple[TestClient, str], settings: WebSettings) -> None:
     client, csrf = authed
     big = b"x" * (TEST_LIMITS.max_file_bytes + 1)
-    status, body = _upload(client, csrf, files=[("files", ("a/analysis.ipynb", NOTEBOOK)),
-                                                ("files", ("a/big.csv", big))])
+    status, body = _upload(
+        client, csrf, files=[("files", ("a/analysis.ipynb", NOTEBOOK)), ("files", ("a/big.csv", big))]
+    )
     assert status == 413
     assert "a/big.csv is larger than the per-file limit of 2.0 MB" in str(body["detail"])
     assert _uploads_left(settings) == []
 
 
-def test_a_body_over_the_total_limit_is_refused_from_its_length(authed: tuple[TestClient, str],
-                                                                 settings: WebSettings) -> None:
+def test_a_body_over_the_total_limit_is_refused_from_its_length(
+    authed: tuple[TestClient, str], settings: WebSettings
+) -> None:
     client, csrf = authed
     files = [("files", (f"a/data{i}.csv", b"x" * (1024 * 1024))) for i in range(5)]
     status, body = _upload(client, csrf, files=[("files", ("a/analysis.ipynb", NOTEBOOK)), *files])
@@ -233,8 +271,11 @@ def test_a_body_over_the_total_limit_is_refused_from_its_length(authed: tuple[Te
 def test_html_upload_shows_the_refusal_on_the_page(authed: tuple[TestClient, str]) -> None:
     client, csrf = authed
     archive = _zip({"../evil.py": b"x", "analysis.ipynb": NOTEBOOK})
-    response = client.post("/upload", data={"csrf_token": csrf, "assignment": "tiny", "candidate": "Eve"},
-                           files=[("archive", ("evil.zip", archive))])
+    response = client.post(
+        "/upload",
+        data={"csrf_token": csrf, "assignment": "tiny", "candidate": "Eve"},
+        files=[("archive", ("evil.zip", archive))],
+    )
     assert response.status_code == 400
     assert 'id="upload-error"' in response.text
     assert "zip-slip" in response.text and "evil.zip was refused" in response.text
@@ -265,16 +306,22 @@ class _Body:
             on_disk = [p.stat().st_size for p in staging.rglob("*") if p.is_file()]
             self.largest_on_disk = max([self.largest_on_disk, *on_disk])
             self.pulled = start + self.chunk
-            yield self.data[start:start + self.chunk]
+            yield self.data[start : start + self.chunk]
 
 
-def _receive(tmp_path: Path, body: _Body, limits: UploadLimits, *, csrf_verified: bool = True,
-             content_length: bool = False) -> UploadReceiver:
+def _receive(
+    tmp_path: Path, body: _Body, limits: UploadLimits, *, csrf_verified: bool = True, content_length: bool = False
+) -> UploadReceiver:
     staging = tmp_path / "staging"
     staging.mkdir(parents=True)
     receiver = UploadReceiver(staging, limits, csrf_token="tok", csrf_verified=csrf_verified)
-    asyncio.run(receiver.receive(f"multipart/form-data; boundary={body.boundary}",
-                                 str(len(body.data)) if content_length else None, body.stream(staging)))
+    asyncio.run(
+        receiver.receive(
+            f"multipart/form-data; boundary={body.boundary}",
+            str(len(body.data)) if content_length else None,
+            body.stream(staging),
+        )
+    )
     return receiver
 
 
@@ -309,8 +356,14 @@ def test_files_before_the_csrf_field_are_refused_unstored(tmp_path: Path) -> Non
 
 
 def test_receiver_stores_a_valid_folder(tmp_path: Path) -> None:
-    body = _Body([("csrf_token", None, b"tok"), ("assignment", None, b"tiny"),
-                  ("files", "a/analysis.ipynb", NOTEBOOK), ("files", "a/b/c.py", b"print(1)\n")])
+    body = _Body(
+        [
+            ("csrf_token", None, b"tok"),
+            ("assignment", None, b"tiny"),
+            ("files", "a/analysis.ipynb", NOTEBOOK),
+            ("files", "a/b/c.py", b"print(1)\n"),
+        ]
+    )
     receiver = _receive(tmp_path, body, UploadLimits(), csrf_verified=False, content_length=True)
     assert receiver.result.fields == {"csrf_token": "tok", "assignment": "tiny"}
     assert receiver.result.folder_files == ["a/analysis.ipynb", "a/b/c.py"]

@@ -58,49 +58,68 @@ def conclusion_and_next_steps(ctx: CheckContext, params: ConclusionParams) -> Ch
     view = ctx.notebook
     md = markdown_facts(ctx)
     if not len(view):
-        return CheckOutcome(findings=[Finding(
-            message="The notebook is empty: no conclusion", severity=Severity.medium,
-            evidence=[ctx.evidence(None, source=EvidenceSource.file, note="no cells")],
-        )], score=0.0, message="empty notebook")
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="The notebook is empty: no conclusion",
+                    severity=Severity.medium,
+                    evidence=[ctx.evidence(None, source=EvidenceSource.file, note="no cells")],
+                )
+            ],
+            score=0.0,
+            message="empty notebook",
+        )
     half = len(view) // 2
     section: list[Cell] = []
     heading = next((h for h in reversed(md.headings) if h.cell >= half and CONCLUSION_HEADING.search(h.text)), None)
     if heading is not None:
         level = heading.level
-        for cell in view.cells[heading.cell:]:
+        for cell in view.cells[heading.cell :]:
             later = [h for h in md.headings if h.cell == cell.index and h.cell > heading.cell and h.level <= level]
             if later:
                 break
             if cell.is_markdown:
                 section.append(cell)
     else:
-        section = [c for c in view.cells[-params.tail_cells:] if c.is_markdown]
+        section = [c for c in view.cells[-params.tail_cells :] if c.is_markdown]
     text = "\n".join(prose(c.source) for c in section)
     n_words = len(words(text))
     anchor = section[0].index if section else view.cells[-1].index
     source = EvidenceSource.markdown if section else EvidenceSource.code
     findings = []
-    present = n_words >= params.min_words and (heading is not None or bool(RESULTS.search(text) or
-                                                                            NEXT_STEPS.search(text)))
+    present = n_words >= params.min_words and (
+        heading is not None or bool(RESULTS.search(text) or NEXT_STEPS.search(text))
+    )
     results = bool(RESULTS.search(text) and NUMBER.search(text))
     next_steps = bool(NEXT_STEPS.search(text))
     if not present:
         last = view.cells[-1]
-        findings.append(Finding(
-            message="The notebook does not end with a written conclusion" + (
-                f" ({n_words} word(s) of markdown at the end)" if n_words else ""),
-            severity=Severity.medium,
-            evidence=[ctx.evidence(last.index, snippet=excerpt(last.source, 200), note="the end of the notebook",
-                                   source=EvidenceSource.markdown if last.is_markdown else EvidenceSource.code)],
-        ))
+        findings.append(
+            Finding(
+                message="The notebook does not end with a written conclusion"
+                + (f" ({n_words} word(s) of markdown at the end)" if n_words else ""),
+                severity=Severity.medium,
+                evidence=[
+                    ctx.evidence(
+                        last.index,
+                        snippet=excerpt(last.source, 200),
+                        note="the end of the notebook",
+                        source=EvidenceSource.markdown if last.is_markdown else EvidenceSource.code,
+                    )
+                ],
+            )
+        )
         parts = 0
     else:
         parts = 1
         snippet = excerpt(text, 240)
-        findings.append(Finding(
-            message=f"Conclusion of {n_words} words" + (f" under {heading.text[:60]!r}" if heading else ""),
-            severity=Severity.info, evidence=[ctx.evidence(anchor, source=source, snippet=snippet)],
-        ))
+        findings.append(
+            Finding(
+                message=f"Conclusion of {n_words} words" + (f" under {heading.text[:60]!r}" if heading else ""),
+                severity=Severity.info,
+                evidence=[ctx.evidence(anchor, source=source, snippet=snippet)],
+            )
+        )
         for ok, label, example in (
             (results, "does not report results", "a metric with its value, against the baseline"),
             (next_steps, "gives no next steps or limitations", "what you would do with more time, what to monitor"),
@@ -108,10 +127,14 @@ def conclusion_and_next_steps(ctx: CheckContext, params: ConclusionParams) -> Ch
             if ok:
                 parts += 1
             else:
-                findings.append(Finding(
-                    message=f"The conclusion {label} (e.g. {example})", severity=Severity.low,
-                    confidence=Confidence.medium,
-                    evidence=[ctx.evidence(anchor, source=source, snippet=snippet)],
-                ))
-    return CheckOutcome(findings=findings, score=parts / 3,
-                        message=f"{parts} of 3 parts (conclusion, results, next steps)")
+                findings.append(
+                    Finding(
+                        message=f"The conclusion {label} (e.g. {example})",
+                        severity=Severity.low,
+                        confidence=Confidence.medium,
+                        evidence=[ctx.evidence(anchor, source=source, snippet=snippet)],
+                    )
+                )
+    return CheckOutcome(
+        findings=findings, score=parts / 3, message=f"{parts} of 3 parts (conclusion, results, next steps)"
+    )

@@ -25,21 +25,66 @@ from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
 _DECISION_CALLS = {
-    "train_test_split", "KFold", "StratifiedKFold", "GroupKFold", "TimeSeriesSplit", "StratifiedGroupKFold",
-    "ShuffleSplit", "GroupShuffleSplit", "RepeatedStratifiedKFold", "cross_val_score", "cross_validate",
-    "cross_val_predict", "GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV",
-    "BayesSearchCV", "create_study", "Pipeline", "make_pipeline", "ColumnTransformer", "make_column_transformer",
-    "StandardScaler", "MinMaxScaler", "RobustScaler", "OneHotEncoder", "OrdinalEncoder", "TargetEncoder",
-    "LabelEncoder", "SimpleImputer", "KNNImputer", "IterativeImputer", "PCA", "SMOTE", "RandomOverSampler",
-    "RandomUnderSampler", "ADASYN", "PolynomialFeatures", "FunctionTransformer", "SelectKBest", "RFE", "RFECV",
-    "get_dummies", "fillna", "dropna", "qcut", "cut", "log1p", "CalibratedClassifierCV", "DummyClassifier",
-    "DummyRegressor", "precision_recall_curve",
+    "train_test_split",
+    "KFold",
+    "StratifiedKFold",
+    "GroupKFold",
+    "TimeSeriesSplit",
+    "StratifiedGroupKFold",
+    "ShuffleSplit",
+    "GroupShuffleSplit",
+    "RepeatedStratifiedKFold",
+    "cross_val_score",
+    "cross_validate",
+    "cross_val_predict",
+    "GridSearchCV",
+    "RandomizedSearchCV",
+    "HalvingGridSearchCV",
+    "HalvingRandomSearchCV",
+    "BayesSearchCV",
+    "create_study",
+    "Pipeline",
+    "make_pipeline",
+    "ColumnTransformer",
+    "make_column_transformer",
+    "StandardScaler",
+    "MinMaxScaler",
+    "RobustScaler",
+    "OneHotEncoder",
+    "OrdinalEncoder",
+    "TargetEncoder",
+    "LabelEncoder",
+    "SimpleImputer",
+    "KNNImputer",
+    "IterativeImputer",
+    "PCA",
+    "SMOTE",
+    "RandomOverSampler",
+    "RandomUnderSampler",
+    "ADASYN",
+    "PolynomialFeatures",
+    "FunctionTransformer",
+    "SelectKBest",
+    "RFE",
+    "RFECV",
+    "get_dummies",
+    "fillna",
+    "dropna",
+    "qcut",
+    "cut",
+    "log1p",
+    "CalibratedClassifierCV",
+    "DummyClassifier",
+    "DummyRegressor",
+    "precision_recall_curve",
 }
 #: Cleaning calls that are a decision only when their result is kept (`df = df.dropna()`), not when they
 #: only shape a display (`pd.crosstab(s.fillna("<NaN>"), t)`).
 _KEPT_ONLY = {"fillna", "dropna", "get_dummies", "qcut", "cut", "log1p", "clip"}
-_ESTIMATOR = re.compile(r"(?:Classifier|Regressor|Regression|SVC|SVR|NB|Boost\w*|^XGB\w+|^LGBM\w+|^CatBoost\w+|"
-                        r"KNeighbors\w+|Lasso|Ridge|ElasticNet)$")
+_ESTIMATOR = re.compile(
+    r"(?:Classifier|Regressor|Regression|SVC|SVR|NB|Boost\w*|^XGB\w+|^LGBM\w+|^CatBoost\w+|"
+    r"KNeighbors\w+|Lasso|Ridge|ElasticNet)$"
+)
 
 
 class DecisionsParams(Params):
@@ -87,48 +132,75 @@ def explains_decisions(ctx: CheckContext, params: DecisionsParams) -> CheckOutco
     bare: list[list[int]] = []
     for block in blocks:
         above, _ = adjacent_markdown(view, block[0], block[-1])
-        below = [view[i] for i in range(block[-1] + 1, min(len(view), block[-1] + 1 + params.after))
-                 if view[i].is_markdown]
-        reason = next((c for c in [*above, *below] if c.index in md.reasoning
-                       and md.words.get(c.index, 0) >= params.min_words), None)
+        below = [
+            view[i] for i in range(block[-1] + 1, min(len(view), block[-1] + 1 + params.after)) if view[i].is_markdown
+        ]
+        reason = next(
+            (c for c in [*above, *below] if c.index in md.reasoning and md.words.get(c.index, 0) >= params.min_words),
+            None,
+        )
         if reason is not None:
-            explained.append((block, ctx.evidence(reason.index, source=EvidenceSource.markdown,
-                                                  snippet=_reason_excerpt(reason.source))))
+            explained.append(
+                (
+                    block,
+                    ctx.evidence(reason.index, source=EvidenceSource.markdown, snippet=_reason_excerpt(reason.source)),
+                )
+            )
             continue
-        comment = next(((cell, line, text) for cell in block for line, text in comment_lines(view[cell])
-                        if REASONING.search(text)), None)
+        comment = next(
+            (
+                (cell, line, text)
+                for cell in block
+                for line, text in comment_lines(view[cell])
+                if REASONING.search(text)
+            ),
+            None,
+        )
         if comment is not None:
             explained.append((block, ctx.evidence(comment[0], comment[1], note="reason given in a code comment")))
         else:
             bare.append(block)
     findings = []
     if explained:
-        findings.append(Finding(
-            message=f"{len(explained)} of {len(blocks)} block(s) of decision code are explained",
-            severity=Severity.info, evidence=[e for _, e in explained[:3]],
-            data={"blocks": [b for b, _ in explained][:50]},
-        ))
+        findings.append(
+            Finding(
+                message=f"{len(explained)} of {len(blocks)} block(s) of decision code are explained",
+                severity=Severity.info,
+                evidence=[e for _, e in explained[:3]],
+                data={"blocks": [b for b, _ in explained][:50]},
+            )
+        )
         for block in bare[:10]:
-            findings.append(Finding(
-                message=f"The decisions in cell(s) {', '.join(map(str, block))} are not explained "
-                        f"({_what(ctx, block)})",
-                severity=Severity.low, confidence=Confidence.medium,
-                evidence=[_block_evidence(ctx, block)],
-            ))
+            findings.append(
+                Finding(
+                    message=f"The decisions in cell(s) {', '.join(map(str, block))} are not explained "
+                    f"({_what(ctx, block)})",
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[_block_evidence(ctx, block)],
+                )
+            )
     else:
-        findings.append(Finding(
-            message=f"None of the {len(blocks)} block(s) of modelling and feature code is explained: no markdown "
-                    "or comment gives a reason (because, instead of, trade-off, ...)",
-            severity=Severity.medium, confidence=Confidence.medium,
-            evidence=[_block_evidence(ctx, b) for b in bare[:5]],
-            data={"blocks": bare[:50]},
-        ))
-    return CheckOutcome(findings=findings, score=len(explained) / len(blocks),
-                        message=f"{len(explained)} of {len(blocks)} decision block(s) explained")
+        findings.append(
+            Finding(
+                message=f"None of the {len(blocks)} block(s) of modelling and feature code is explained: no markdown "
+                "or comment gives a reason (because, instead of, trade-off, ...)",
+                severity=Severity.medium,
+                confidence=Confidence.medium,
+                evidence=[_block_evidence(ctx, b) for b in bare[:5]],
+                data={"blocks": bare[:50]},
+            )
+        )
+    return CheckOutcome(
+        findings=findings,
+        score=len(explained) / len(blocks),
+        message=f"{len(explained)} of {len(blocks)} decision block(s) explained",
+    )
 
 
 def decision_sites(ctx: CheckContext) -> list[CallSite]:
     """Calls that embody a modelling or feature decision."""
+
     def build(c: CheckContext) -> list[CallSite]:
         found = []
         index = scopes(c)
@@ -136,10 +208,14 @@ def decision_sites(ctx: CheckContext) -> list[CallSite]:
             constructed = site.receiver is None or site.qualname is not None
             if site.name in _KEPT_ONLY and not _kept(site, index.statement_of.get(id(site.node))):
                 continue
-            if site.name in _DECISION_CALLS or (constructed and _ESTIMATOR.search(site.name)) or any(
-                    kw.arg == "class_weight" for kw in site.node.keywords):
+            if (
+                site.name in _DECISION_CALLS
+                or (constructed and _ESTIMATOR.search(site.name))
+                or any(kw.arg == "class_weight" for kw in site.node.keywords)
+            ):
                 found.append(site)
         return found
+
     return cached(ctx, "decision_sites", build)
 
 

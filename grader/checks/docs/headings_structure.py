@@ -52,21 +52,32 @@ def headings_structure(ctx: CheckContext, params: HeadingsParams) -> CheckOutcom
     expected = max(1, min(params.min_headings, 1 + len(code_cells) // 5))
     findings = []
     if len(headings) >= expected:
-        findings.append(Finding(
-            message=f"{len(headings)} heading(s): " + "; ".join(h.text[:40] for h in headings[:8]),
-            severity=Severity.info,
-            evidence=[ctx.evidence(h.cell, source=EvidenceSource.markdown, snippet=h.text[:200]) for h in headings[:5]],
-        ))
+        findings.append(
+            Finding(
+                message=f"{len(headings)} heading(s): " + "; ".join(h.text[:40] for h in headings[:8]),
+                severity=Severity.info,
+                evidence=[
+                    ctx.evidence(h.cell, source=EvidenceSource.markdown, snippet=h.text[:200]) for h in headings[:5]
+                ],
+            )
+        )
     else:
         first = headings[0].cell if headings else (code_cells[0] if code_cells else None)
-        findings.append(Finding(
-            message=f"Only {len(headings)} heading(s) for {len(code_cells)} code cells; at least {expected} expected",
-            severity=Severity.medium if len(headings) <= 1 else Severity.low,
-            evidence=[ctx.evidence(first, source=EvidenceSource.markdown if headings else EvidenceSource.code,
-                                   snippet=headings[0].text[:200] if headings else None,
-                                   note="the notebook's sections")],
-            data={"headings": [h.text[:80] for h in headings], "expected": expected},
-        ))
+        findings.append(
+            Finding(
+                message=f"Only {len(headings)} heading(s) for {len(code_cells)} code cells; at least {expected} expected",
+                severity=Severity.medium if len(headings) <= 1 else Severity.low,
+                evidence=[
+                    ctx.evidence(
+                        first,
+                        source=EvidenceSource.markdown if headings else EvidenceSource.code,
+                        snippet=headings[0].text[:200] if headings else None,
+                        note="the notebook's sections",
+                    )
+                ],
+                data={"headings": [h.text[:80] for h in headings], "expected": expected},
+            )
+        )
     heading_cells = {h.cell for h in headings}
     runs: list[list[int]] = [[]]
     for cell in view.cells:
@@ -76,13 +87,20 @@ def headings_structure(ctx: CheckContext, params: HeadingsParams) -> CheckOutcom
             runs[-1].append(cell.index)
     walls = [r for r in runs if len(r) > params.max_cells_per_section]
     for run in walls[:10]:
-        findings.append(Finding(
-            message=f"{len(run)} code cells in a row without a heading (cells {run[0]}–{run[-1]})",
-            severity=Severity.low,
-            evidence=[ctx.evidence(run[0], 1, note="start of the section"),
-                      ctx.evidence(run[-1], 1, note="end of the section")],
-            data={"cells": run},
-        ))
+        findings.append(
+            Finding(
+                message=f"{len(run)} code cells in a row without a heading (cells {run[0]}–{run[-1]})",
+                severity=Severity.low,
+                evidence=[
+                    ctx.evidence(run[0], 1, note="start of the section"),
+                    ctx.evidence(run[-1], 1, note="end of the section"),
+                ],
+                data={"cells": run},
+            )
+        )
     score = max(0.0, min(1.0, len(headings) / expected) - params.run_penalty * len(walls))
-    return CheckOutcome(findings=findings, score=score,
-                        message=f"{len(headings)} heading(s), {len(walls)} long run(s) of code without one")
+    return CheckOutcome(
+        findings=findings,
+        score=score,
+        message=f"{len(headings)} heading(s), {len(walls)} long run(s) of code without one",
+    )

@@ -14,16 +14,32 @@ from grader.models.findings import EvidenceSource, Finding, Severity
 
 _README = re.compile(r"^readme(\.(md|txt|rst|markdown))?$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:step[_ -]?)?\d+[_. -]", re.IGNORECASE)
-_HOW_TO_RUN = re.compile(r"\b(?:run|install|pip|conda|jupyter|execute|requirements|order|python\s+\S+\.py|"
-                         r"notebook|usage|reproduc\w*)\b", re.IGNORECASE)
+_HOW_TO_RUN = re.compile(
+    r"\b(?:run|install|pip|conda|jupyter|execute|requirements|order|python\s+\S+\.py|"
+    r"notebook|usage|reproduc\w*)\b",
+    re.IGNORECASE,
+)
 
 
 class ReadmeParams(Params):
     #: Files that do not make a submission more than a notebook.
-    ignore: list[str] = Field(default_factory=lambda: [
-        "requirements*.txt", "environment*.yml", "environment*.yaml", "pyproject.toml", ".gitignore", "LICENSE*",
-        "predictions.csv", "*.lock", "runtime.txt", ".python-version", "*.png", "*.jpg", "*.svg",
-    ])
+    ignore: list[str] = Field(
+        default_factory=lambda: [
+            "requirements*.txt",
+            "environment*.yml",
+            "environment*.yaml",
+            "pyproject.toml",
+            ".gitignore",
+            "LICENSE*",
+            "predictions.csv",
+            "*.lock",
+            "runtime.txt",
+            ".python-version",
+            "*.png",
+            "*.jpg",
+            "*.svg",
+        ]
+    )
     #: Words a README needs to be useful.
     min_words: int = Field(default=30, ge=1, le=5000)
 
@@ -58,8 +74,14 @@ def readme_for_multi_file(ctx: CheckContext, params: ReadmeParams) -> CheckOutco
     files = list(ctx.submission.files)
     notebooks = set(ctx.submission.notebooks) or {f for f in files if f.endswith(".ipynb")}
     readmes = [f for f in files if _README.match(PurePosixPath(f).name)]
-    extra = [f for f in files if f not in notebooks and f not in readmes and not _ignored(f, params.ignore)
-             and not f.lower().endswith(".ipynb")]
+    extra = [
+        f
+        for f in files
+        if f not in notebooks
+        and f not in readmes
+        and not _ignored(f, params.ignore)
+        and not f.lower().endswith(".ipynb")
+    ]
     extra_notebooks = [f for f in files if f.lower().endswith(".ipynb")]
     needed = len(extra_notebooks) > 1 or bool(extra)
     if not needed:
@@ -70,14 +92,26 @@ def readme_for_multi_file(ctx: CheckContext, params: ReadmeParams) -> CheckOutco
     if not readmes:
         # Numbered notebooks (`01_eda`, `02_model`) at least show their order; code modules say nothing.
         ordered = not extra and all(_NUMBERED.match(PurePosixPath(f).name) for f in extra_notebooks)
-        return CheckOutcome(findings=[Finding(
-            message=f"The submission has more than a notebook ({why}) but no README saying what is where and "
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=f"The submission has more than a notebook ({why}) but no README saying what is where and "
                     "how to run it",
-            severity=Severity.low if ordered else Severity.medium,
-            evidence=[ctx.evidence(None, source=EvidenceSource.file, snippet="\n".join(sorted(files)[:20]),
-                                   note="files in the submission")],
-            data={"files": sorted(files)[:100]},
-        )], score=0.0, message="README missing")
+                    severity=Severity.low if ordered else Severity.medium,
+                    evidence=[
+                        ctx.evidence(
+                            None,
+                            source=EvidenceSource.file,
+                            snippet="\n".join(sorted(files)[:20]),
+                            note="files in the submission",
+                        )
+                    ],
+                    data={"files": sorted(files)[:100]},
+                )
+            ],
+            score=0.0,
+            message="README missing",
+        )
     name = sorted(readmes, key=lambda f: (f.count("/"), f))[0]
     text = ctx.submission.texts.get(name, "")
     n_words = len(words(text))
@@ -86,15 +120,23 @@ def readme_for_multi_file(ctx: CheckContext, params: ReadmeParams) -> CheckOutco
     if n_words < params.min_words or not _HOW_TO_RUN.search(text):
         score = 0.5
         problem = f"has only {n_words} word(s)" if n_words < params.min_words else "does not say how to run the work"
-        findings.append(Finding(
-            message=f"{name} {problem}", severity=Severity.low,
-            evidence=[ctx.evidence(None, source=EvidenceSource.file, snippet=excerpt(text, 200) or "(empty)",
-                                   note=name)],
-        ))
+        findings.append(
+            Finding(
+                message=f"{name} {problem}",
+                severity=Severity.low,
+                evidence=[
+                    ctx.evidence(None, source=EvidenceSource.file, snippet=excerpt(text, 200) or "(empty)", note=name)
+                ],
+            )
+        )
     else:
-        findings.append(Finding(message=f"{name}: {n_words} words, says how to run the work", severity=Severity.info,
-                                evidence=[ctx.evidence(None, source=EvidenceSource.file, snippet=excerpt(text, 200),
-                                                       note=name)]))
+        findings.append(
+            Finding(
+                message=f"{name}: {n_words} words, says how to run the work",
+                severity=Severity.info,
+                evidence=[ctx.evidence(None, source=EvidenceSource.file, snippet=excerpt(text, 200), note=name)],
+            )
+        )
     return CheckOutcome(findings=findings, score=score, message=f"README {name} ({n_words} words)")
 
 

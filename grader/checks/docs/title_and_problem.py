@@ -67,37 +67,62 @@ def title_and_problem_statement(ctx: CheckContext, params: TitleParams) -> Check
     text = " ".join(prose(c.source) for c in opening)
     target_words = _target_words(ctx)
     statement = len(words(text)) >= params.min_words and bool(
-        _PROBLEM.search(text) or any(w in text.lower() for w in target_words))
+        _PROBLEM.search(text) or any(w in text.lower() for w in target_words)
+    )
     findings = []
     first = view[0].index if len(view) else None
     if titles:
-        findings.append(Finding(
-            message=f"Title: {titles[0].text[:120]!r}", severity=Severity.info,
-            evidence=[ctx.evidence(titles[0].cell, source=EvidenceSource.markdown, snippet=titles[0].text[:200])],
-        ))
+        findings.append(
+            Finding(
+                message=f"Title: {titles[0].text[:120]!r}",
+                severity=Severity.info,
+                evidence=[ctx.evidence(titles[0].cell, source=EvidenceSource.markdown, snippet=titles[0].text[:200])],
+            )
+        )
     else:
-        findings.append(Finding(
-            message="The notebook has no title (a markdown heading at the top)", severity=Severity.low,
-            evidence=[ctx.evidence(first, source=EvidenceSource.markdown if opening else EvidenceSource.code,
-                                   snippet=excerpt(view[0].source, 160) if first is not None else None,
-                                   note="first cell of the notebook")],
-        ))
+        findings.append(
+            Finding(
+                message="The notebook has no title (a markdown heading at the top)",
+                severity=Severity.low,
+                evidence=[
+                    ctx.evidence(
+                        first,
+                        source=EvidenceSource.markdown if opening else EvidenceSource.code,
+                        snippet=excerpt(view[0].source, 160) if first is not None else None,
+                        note="first cell of the notebook",
+                    )
+                ],
+            )
+        )
     if statement:
-        findings.append(Finding(
-            message="The opening states the problem", severity=Severity.info,
-            evidence=[ctx.evidence(opening[0].index, source=EvidenceSource.markdown, snippet=excerpt(text, 240))],
-        ))
+        findings.append(
+            Finding(
+                message="The opening states the problem",
+                severity=Severity.info,
+                evidence=[ctx.evidence(opening[0].index, source=EvidenceSource.markdown, snippet=excerpt(text, 240))],
+            )
+        )
     else:
-        why = (f"the opening has {len(words(text))} word(s) and does not say what is predicted or why"
-               if opening else "there is no opening markdown before the code starts")
-        findings.append(Finding(
-            message=f"No problem statement at the top: {why}", severity=Severity.medium,
-            confidence=Confidence.medium if opening else Confidence.high,
-            evidence=[ctx.evidence(opening[0].index if opening else first,
-                                   source=EvidenceSource.markdown if opening else EvidenceSource.code,
-                                   snippet=excerpt(text or (view[0].source if first is not None else ""), 200),
-                                   note="the opening of the notebook")],
-        ))
+        why = (
+            f"the opening has {len(words(text))} word(s) and does not say what is predicted or why"
+            if opening
+            else "there is no opening markdown before the code starts"
+        )
+        findings.append(
+            Finding(
+                message=f"No problem statement at the top: {why}",
+                severity=Severity.medium,
+                confidence=Confidence.medium if opening else Confidence.high,
+                evidence=[
+                    ctx.evidence(
+                        opening[0].index if opening else first,
+                        source=EvidenceSource.markdown if opening else EvidenceSource.code,
+                        snippet=excerpt(text or (view[0].source if first is not None else ""), 200),
+                        note="the opening of the notebook",
+                    )
+                ],
+            )
+        )
     parts = int(bool(titles)) + int(statement)
     return CheckOutcome(findings=findings, score=parts / 2, message=f"{parts} of 2 parts (title, problem statement)")
 

@@ -47,50 +47,153 @@ _PROFILERS = {"ProfileReport", "profile_report", "skim", "analyze", "compare", "
 _PROFILE_ASPECTS = (SIZE, TYPES, SUMMARY, MISSING, DUPLICATES, CORRELATION)
 _METHOD_ASPECTS: dict[str, tuple[str, ...]] = {
     "describe": (SUMMARY,),
-    "head": (PEEK,), "tail": (PEEK,), "sample": (PEEK,),
-    "select_dtypes": (TYPES,), "infer_objects": (TYPES,),
-    "isna": (MISSING,), "isnull": (MISSING,), "notna": (MISSING,), "notnull": (MISSING,),
-    "fillna": (MISSING_HANDLED,), "dropna": (MISSING_HANDLED,), "interpolate": (MISSING_HANDLED,),
-    "duplicated": (DUPLICATES,), "drop_duplicates": (DUPLICATES,),
-    "quantile": (OUTLIERS,), "percentile": (OUTLIERS,), "zscore": (OUTLIERS,), "clip": (OUTLIERS,),
-    "between": (OUTLIERS,), "winsorize": (OUTLIERS,), "iqr": (OUTLIERS,),
-    "corr": (CORRELATION,), "corrwith": (CORRELATION,), "corrcoef": (CORRELATION,), "pearsonr": (CORRELATION,),
-    "spearmanr": (CORRELATION,), "kendalltau": (CORRELATION,), "pointbiserialr": (CORRELATION,),
-    "chi2_contingency": (CORRELATION,), "mutual_info_classif": (CORRELATION,),
-    "mutual_info_regression": (CORRELATION,), "f_classif": (CORRELATION,), "f_regression": (CORRELATION,),
-    "variance_inflation_factor": (CORRELATION,), "phik_matrix": (CORRELATION,), "associations": (CORRELATION,),
-    "scatter_matrix": (CORRELATION,), "pairplot": (CORRELATION,),
-    "value_counts": (CARDINALITY,), "nunique": (CARDINALITY,), "unique": (CARDINALITY,),
+    "head": (PEEK,),
+    "tail": (PEEK,),
+    "sample": (PEEK,),
+    "select_dtypes": (TYPES,),
+    "infer_objects": (TYPES,),
+    "isna": (MISSING,),
+    "isnull": (MISSING,),
+    "notna": (MISSING,),
+    "notnull": (MISSING,),
+    "fillna": (MISSING_HANDLED,),
+    "dropna": (MISSING_HANDLED,),
+    "interpolate": (MISSING_HANDLED,),
+    "duplicated": (DUPLICATES,),
+    "drop_duplicates": (DUPLICATES,),
+    "quantile": (OUTLIERS,),
+    "percentile": (OUTLIERS,),
+    "zscore": (OUTLIERS,),
+    "clip": (OUTLIERS,),
+    "between": (OUTLIERS,),
+    "winsorize": (OUTLIERS,),
+    "iqr": (OUTLIERS,),
+    "corr": (CORRELATION,),
+    "corrwith": (CORRELATION,),
+    "corrcoef": (CORRELATION,),
+    "pearsonr": (CORRELATION,),
+    "spearmanr": (CORRELATION,),
+    "kendalltau": (CORRELATION,),
+    "pointbiserialr": (CORRELATION,),
+    "chi2_contingency": (CORRELATION,),
+    "mutual_info_classif": (CORRELATION,),
+    "mutual_info_regression": (CORRELATION,),
+    "f_classif": (CORRELATION,),
+    "f_regression": (CORRELATION,),
+    "variance_inflation_factor": (CORRELATION,),
+    "phik_matrix": (CORRELATION,),
+    "associations": (CORRELATION,),
+    "scatter_matrix": (CORRELATION,),
+    "pairplot": (CORRELATION,),
+    "value_counts": (CARDINALITY,),
+    "nunique": (CARDINALITY,),
+    "unique": (CARDINALITY,),
 }
 _CONSTRUCTORS: dict[str, tuple[str, ...]] = {
-    "SimpleImputer": (MISSING_HANDLED,), "KNNImputer": (MISSING_HANDLED,), "IterativeImputer": (MISSING_HANDLED,),
-    "IsolationForest": (OUTLIERS,), "LocalOutlierFactor": (OUTLIERS,), "EllipticEnvelope": (OUTLIERS,),
+    "SimpleImputer": (MISSING_HANDLED,),
+    "KNNImputer": (MISSING_HANDLED,),
+    "IterativeImputer": (MISSING_HANDLED,),
+    "IsolationForest": (OUTLIERS,),
+    "LocalOutlierFactor": (OUTLIERS,),
+    "EllipticEnvelope": (OUTLIERS,),
 }
 _ATTRIBUTE_ASPECTS: dict[str, tuple[str, ...]] = {
-    "shape": (SIZE,), "dtypes": (TYPES,), "dtype": (TYPES,), "is_unique": (DUPLICATES,),
-    "hasnans": (MISSING,), "size": (),
+    "shape": (SIZE,),
+    "dtypes": (TYPES,),
+    "dtype": (TYPES,),
+    "is_unique": (DUPLICATES,),
+    "hasnans": (MISSING,),
+    "size": (),
 }
 #: Calls on the target that show its distribution.
 _TARGET_DISTRIBUTION = {
-    "value_counts", "mean", "describe", "hist", "histplot", "countplot", "kdeplot", "displot", "distplot",
-    "plot", "bincount", "Counter", "unique", "nunique", "sum", "skew", "kurt", "kurtosis", "median", "std",
-    "quantile", "boxplot", "size", "pie", "bar", "barh", "probplot", "box", "kde", "density", "ecdfplot",
-    "violinplot", "histogram", "agg", "count", "max", "min", "unique_counts",
+    "value_counts",
+    "mean",
+    "describe",
+    "hist",
+    "histplot",
+    "countplot",
+    "kdeplot",
+    "displot",
+    "distplot",
+    "plot",
+    "bincount",
+    "Counter",
+    "unique",
+    "nunique",
+    "sum",
+    "skew",
+    "kurt",
+    "kurtosis",
+    "median",
+    "std",
+    "quantile",
+    "boxplot",
+    "size",
+    "pie",
+    "bar",
+    "barh",
+    "probplot",
+    "box",
+    "kde",
+    "density",
+    "ecdfplot",
+    "violinplot",
+    "histogram",
+    "agg",
+    "count",
+    "max",
+    "min",
+    "unique_counts",
 }
 #: Calls that relate features to the target when the target appears in their statement.
 _RELATION = {
-    "groupby", "crosstab", "pivot_table", "corr", "corrwith", "mutual_info_classif", "mutual_info_regression",
-    "f_classif", "f_regression", "chi2", "pointbiserialr", "pearsonr", "spearmanr", "kendalltau",
-    "chi2_contingency", "barplot", "pointplot", "boxplot", "violinplot", "boxenplot", "stripplot", "swarmplot",
-    "catplot", "scatterplot", "lmplot", "regplot", "relplot", "histplot", "kdeplot", "displot", "countplot",
-    "pairplot", "scatter", "lineplot", "ttest_ind", "mannwhitneyu", "kruskal", "f_oneway",
+    "groupby",
+    "crosstab",
+    "pivot_table",
+    "corr",
+    "corrwith",
+    "mutual_info_classif",
+    "mutual_info_regression",
+    "f_classif",
+    "f_regression",
+    "chi2",
+    "pointbiserialr",
+    "pearsonr",
+    "spearmanr",
+    "kendalltau",
+    "chi2_contingency",
+    "barplot",
+    "pointplot",
+    "boxplot",
+    "violinplot",
+    "boxenplot",
+    "stripplot",
+    "swarmplot",
+    "catplot",
+    "scatterplot",
+    "lmplot",
+    "regplot",
+    "relplot",
+    "histplot",
+    "kdeplot",
+    "displot",
+    "countplot",
+    "pairplot",
+    "scatter",
+    "lineplot",
+    "ttest_ind",
+    "mannwhitneyu",
+    "kruskal",
+    "f_oneway",
 }
 _SINGLE_VARIABLE_PLOTS = {"countplot", "histplot", "kdeplot", "displot", "boxplot", "violinplot", "boxenplot"}
 _FIT = {"fit", "fit_predict", "fit_resample", "cross_val_score", "cross_validate", "cross_val_predict"}
 #: Statistics that summarise several columns at once (`df[["a", "b"]].median()`, `groupby(t)[[...]].mean()`).
 _COLUMN_STATS = {"mean", "median", "std", "min", "max", "skew", "quantile", "agg", "aggregate", "kurt"}
-_TRANSFORMER_NAME = re.compile(r"scal|imput|encod|vectori|pca|transform|preproc|tokeni|binar|discreti|sampler|smote",
-                               re.IGNORECASE)
+_TRANSFORMER_NAME = re.compile(
+    r"scal|imput|encod|vectori|pca|transform|preproc|tokeni|binar|discreti|sampler|smote", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -139,8 +242,16 @@ def _build(ctx: CheckContext) -> EdaFacts:
         cells = frozenset(cells_of(site, scope))
         what = code.snippet(site.cell, site.line)
         for aspect in _call_aspects(site):
-            facts.add(Hit(aspect, site.cell, site.line, what, cells,
-                          Confidence.medium if aspect == MISSING and site.name == "info" else Confidence.high))
+            facts.add(
+                Hit(
+                    aspect,
+                    site.cell,
+                    site.line,
+                    what,
+                    cells,
+                    Confidence.medium if aspect == MISSING and site.name == "info" else Confidence.high,
+                )
+            )
         if site.name in _FIT and (site.name == "fit_resample" or not _TRANSFORMER_NAME.search(site.receiver or "")):
             fit_cells |= cells
         if refs is not None:
@@ -156,11 +267,21 @@ def _build(ctx: CheckContext) -> EdaFacts:
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and node.attr in _ATTRIBUTE_ASPECTS:
             for aspect in _ATTRIBUTE_ASPECTS[node.attr]:
                 facts.add(Hit(aspect, cell, node.lineno, code.snippet(cell, node.lineno), where))
-        elif refs is not None and corr_names and isinstance(node, ast.Subscript) and isinstance(
-                node.value, ast.Name) and node.value.id in corr_names and refs.mentioned(node.slice):
+        elif (
+            refs is not None
+            and corr_names
+            and isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in corr_names
+            and refs.mentioned(node.slice)
+        ):
             facts.add(Hit(TARGET_RELATION, cell, node.lineno, code.snippet(cell, node.lineno), where))
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr | ast.BitAnd) and \
-                _range_check(node.left) and _range_check(node.right):
+        elif (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.BitOr | ast.BitAnd)
+            and _range_check(node.left)
+            and _range_check(node.right)
+        ):
             # `(df.age < 18) | (df.age > 100)`: a validity range, the usual way to find impossible values.
             facts.add(Hit(OUTLIERS, cell, node.lineno, code.snippet(cell, node.lineno), where, Confidence.medium))
     facts.modelling_start = min(fit_cells) if fit_cells else None
@@ -171,9 +292,14 @@ def _build(ctx: CheckContext) -> EdaFacts:
 
 def _range_check(node: ast.AST) -> bool:
     """`df["age"] < 18`: a column compared with a number."""
-    return isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(
-        node.ops[0], ast.Lt | ast.Gt | ast.LtE | ast.GtE) and isinstance(node.left, ast.Subscript | ast.Attribute) \
-        and isinstance(node.comparators[0], ast.Constant) and isinstance(node.comparators[0].value, int | float)
+    return (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and isinstance(node.ops[0], ast.Lt | ast.Gt | ast.LtE | ast.GtE)
+        and isinstance(node.left, ast.Subscript | ast.Attribute)
+        and isinstance(node.comparators[0], ast.Constant)
+        and isinstance(node.comparators[0].value, int | float)
+    )
 
 
 def _call_aspects(site: CallSite) -> tuple[str, ...]:
@@ -181,29 +307,56 @@ def _call_aspects(site: CallSite) -> tuple[str, ...]:
     qual = site.qualname or ""
     if name == "info":
         # `df.info()`, not `logger.info("...")`
-        if site.receiver is None or qual.startswith("logging") or "log" in (site.receiver or "").lower() or \
-                any(isinstance(a, ast.Constant | ast.JoinedStr) for a in site.node.args):
+        if (
+            site.receiver is None
+            or qual.startswith("logging")
+            or "log" in (site.receiver or "").lower()
+            or any(isinstance(a, ast.Constant | ast.JoinedStr) for a in site.node.args)
+        ):
             return ()
         return (SIZE, TYPES, MISSING)
-    if name in _PROFILERS and (qual.startswith(("ydata_profiling", "pandas_profiling", "sweetviz", "skimpy",
-                                                "dtale", "autoviz")) or name in ("ProfileReport",
-                                                                                 "profile_report")):
+    if name in _PROFILERS and (
+        qual.startswith(("ydata_profiling", "pandas_profiling", "sweetviz", "skimpy", "dtale", "autoviz"))
+        or name in ("ProfileReport", "profile_report")
+    ):
         return _PROFILE_ASPECTS
     if qual.startswith("missingno."):
         return (MISSING,)
     if name in _CONSTRUCTORS:
         return _CONSTRUCTORS[name]
-    if name == "len" and site.receiver is None and len(site.node.args) == 1 and isinstance(
-            site.node.args[0], ast.Name):
+    if name == "len" and site.receiver is None and len(site.node.args) == 1 and isinstance(site.node.args[0], ast.Name):
         return (SIZE,)
     aspects = _METHOD_ASPECTS.get(name, ())
     if name in _COLUMN_STATS and "[[" in (site.receiver or ""):
         return (SUMMARY, *aspects)
     if not aspects:
         return ()
-    if name in ("head", "tail", "sample", "describe", "clip", "quantile", "between", "corr", "value_counts",
-                "nunique", "unique", "duplicated", "drop_duplicates", "fillna", "dropna", "isna", "isnull",
-                "notna", "notnull") and site.receiver is None and not qual.startswith(("pandas", "numpy", "scipy")):
+    if (
+        name
+        in (
+            "head",
+            "tail",
+            "sample",
+            "describe",
+            "clip",
+            "quantile",
+            "between",
+            "corr",
+            "value_counts",
+            "nunique",
+            "unique",
+            "duplicated",
+            "drop_duplicates",
+            "fillna",
+            "dropna",
+            "isna",
+            "isnull",
+            "notna",
+            "notnull",
+        )
+        and site.receiver is None
+        and not qual.startswith(("pandas", "numpy", "scipy"))
+    ):
         return ()
     if name in ("sample",) and any(kw.arg == "frac" for kw in site.node.keywords):
         return ()
@@ -250,9 +403,20 @@ def _is_target_relation(site: CallSite, refs: TargetRefs, statement: ast.stmt | 
             return True
         axes = [keywords[k] for k in ("x", "y") if k in keywords]
         return len(axes) == 2 and any(refs.mentioned(v) for v in axes)
-    if site.name in ("mutual_info_classif", "mutual_info_regression", "f_classif", "f_regression", "chi2",
-                     "pointbiserialr", "pearsonr", "spearmanr", "kendalltau", "ttest_ind", "mannwhitneyu",
-                     "corrwith"):
+    if site.name in (
+        "mutual_info_classif",
+        "mutual_info_regression",
+        "f_classif",
+        "f_regression",
+        "chi2",
+        "pointbiserialr",
+        "pearsonr",
+        "spearmanr",
+        "kendalltau",
+        "ttest_ind",
+        "mannwhitneyu",
+        "corrwith",
+    ):
         return refs.mentioned(node)
     return statement is not None and refs.mentioned(statement)
 
@@ -266,8 +430,13 @@ def _figure_hits(ctx: CheckContext, facts: EdaFacts) -> None:
         cells = frozenset(cells_of(site, scopes(ctx)))
         what = ctx.code.snippet(site.cell, site.line)
         if site.name in ("boxplot", "box", "violinplot", "boxenplot") or (
-                site.name == "plot" and any(isinstance(kw.value, ast.Constant) and kw.value.value == "box"
-                                            for kw in site.node.keywords if kw.arg == "kind")):
+            site.name == "plot"
+            and any(
+                isinstance(kw.value, ast.Constant) and kw.value.value == "box"
+                for kw in site.node.keywords
+                if kw.arg == "kind"
+            )
+        ):
             facts.add(Hit(OUTLIERS, site.cell, site.line, what, cells, Confidence.medium))
         if site.name in ("heatmap", "clustermap") and not _confusion_matrix(site.node):
             facts.add(Hit(CORRELATION, site.cell, site.line, what, cells, Confidence.medium))
@@ -302,15 +471,32 @@ def _output_hits(ctx: CheckContext, facts: EdaFacts) -> None:
             text = output.text
             html = output.html[:200_000]
             if _DESCRIBE_TEXT.search(text) or _DESCRIBE_HTML.search(html):
-                facts.add(Hit(SUMMARY, cell.index, 1, excerpt(text or "summary statistics table"),
-                              frozenset({cell.index}), Confidence.medium))
+                facts.add(
+                    Hit(
+                        SUMMARY,
+                        cell.index,
+                        1,
+                        excerpt(text or "summary statistics table"),
+                        frozenset({cell.index}),
+                        Confidence.medium,
+                    )
+                )
                 # A summary table with the target's row or column shows its mean (the positive rate) and spread.
                 # (Only before the first model: later, a column named like the target holds predictions.)
-                named = target is not None and (f">{target}<" in html or re.search(
-                    rf"(?<![\w.]){re.escape(target)}(?![\w.])", text) is not None)
+                named = target is not None and (
+                    f">{target}<" in html or re.search(rf"(?<![\w.]){re.escape(target)}(?![\w.])", text) is not None
+                )
                 if named and eda_window(facts, cell.index):
-                    facts.add(Hit(TARGET, cell.index, 1, excerpt(text or f"summary statistics of {target}"),
-                                  frozenset({cell.index}), Confidence.medium))
+                    facts.add(
+                        Hit(
+                            TARGET,
+                            cell.index,
+                            1,
+                            excerpt(text or f"summary statistics of {target}"),
+                            frozenset({cell.index}),
+                            Confidence.medium,
+                        )
+                    )
             if _INFO_TEXT.search(text):
                 for aspect in (SIZE, TYPES, MISSING):
                     facts.add(Hit(aspect, cell.index, 1, excerpt(text), frozenset({cell.index}), Confidence.medium))
@@ -350,8 +536,18 @@ def eda_window(facts: EdaFacts, cell: int) -> bool:
     return facts.modelling_start is None or cell < facts.modelling_start
 
 
-_LOADERS = ("read_csv", "read_parquet", "read_excel", "read_json", "read_feather", "read_table", "read_sql",
-            "load_dataset", "loadtxt", "genfromtxt")
+_LOADERS = (
+    "read_csv",
+    "read_parquet",
+    "read_excel",
+    "read_json",
+    "read_feather",
+    "read_table",
+    "read_sql",
+    "load_dataset",
+    "loadtxt",
+    "genfromtxt",
+)
 
 
 def load_evidence(ctx: CheckContext, note: str) -> Evidence:

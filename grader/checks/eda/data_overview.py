@@ -55,17 +55,26 @@ def inspects_data_overview(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         hits = facts.of(aspect)
         if hits:
             present += 1
-            findings.append(Finding(
-                message=f"Inspects the data's {label}: `{hits[0].what.strip()[:80]}` in cell {hits[0].cell}",
-                severity=Severity.info, confidence=hits[0].confidence,
-                evidence=[hit_evidence(ctx, hits[0])], data={"aspect": aspect, "places": len(hits)},
-            ))
+            findings.append(
+                Finding(
+                    message=f"Inspects the data's {label}: `{hits[0].what.strip()[:80]}` in cell {hits[0].cell}",
+                    severity=Severity.info,
+                    confidence=hits[0].confidence,
+                    evidence=[hit_evidence(ctx, hits[0])],
+                    data={"aspect": aspect, "places": len(hits)},
+                )
+            )
         else:
-            findings.append(Finding(
-                message=f"The notebook never inspects the data's {label} (e.g. {example})",
-                severity=severity,
-                evidence=[load_evidence(ctx, f"expected after loading the data: {example}")],
-                data={"aspect": aspect},
-            ))
-    return CheckOutcome(findings=findings, score=present / len(_PARTS),
-                        message=f"{present} of {len(_PARTS)} overview parts (size, types, summary statistics)")
+            findings.append(
+                Finding(
+                    message=f"The notebook never inspects the data's {label} (e.g. {example})",
+                    severity=severity,
+                    evidence=[load_evidence(ctx, f"expected after loading the data: {example}")],
+                    data={"aspect": aspect},
+                )
+            )
+    return CheckOutcome(
+        findings=findings,
+        score=present / len(_PARTS),
+        message=f"{present} of {len(_PARTS)} overview parts (size, types, summary statistics)",
+    )

@@ -12,10 +12,12 @@ from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding
 
 _WORDS = {
     DUPLICATES: re.compile(r"\bduplicat\w*", re.IGNORECASE),
-    OUTLIERS: re.compile(r"\boutliers?\b|\bextreme values?\b|\bimplausible\b|\bimpossible\b|\banomal\w*|"
-                         r"\bout[- ]of[- ]range\b|\bwinsori\w*|\bcap(?:ped|ping)?\b at|\bclipp?(?:ed|ing)\b|"
-                         r"\bplaceholder values?\b|\bsentinel\b|\bunrealistic\b|\blong (?:right )?tail\b",
-                         re.IGNORECASE),
+    OUTLIERS: re.compile(
+        r"\boutliers?\b|\bextreme values?\b|\bimplausible\b|\bimpossible\b|\banomal\w*|"
+        r"\bout[- ]of[- ]range\b|\bwinsori\w*|\bcap(?:ped|ping)?\b at|\bclipp?(?:ed|ing)\b|"
+        r"\bplaceholder values?\b|\bsentinel\b|\bunrealistic\b|\blong (?:right )?tail\b",
+        re.IGNORECASE,
+    ),
 }
 
 
@@ -61,14 +63,22 @@ def duplicates_and_outliers(ctx: CheckContext, params: NoParams) -> CheckOutcome
             evidence, where = mention, f"discussed in markdown cell {mention.cell}"
         if hits or mention is not None:
             parts += 1
-            findings.append(Finding(message=f"Deals with {label}: {where}", severity=Severity.info,
-                                    confidence=_confidence(hits), evidence=[evidence]))
+            findings.append(
+                Finding(
+                    message=f"Deals with {label}: {where}",
+                    severity=Severity.info,
+                    confidence=_confidence(hits),
+                    evidence=[evidence],
+                )
+            )
         else:
-            findings.append(Finding(
-                message=f"The notebook never checks for {label} (e.g. {example})",
-                severity=Severity.low,
-                evidence=[load_evidence(ctx, f"expected in the data audit: {example}")],
-            ))
+            findings.append(
+                Finding(
+                    message=f"The notebook never checks for {label} (e.g. {example})",
+                    severity=Severity.low,
+                    evidence=[load_evidence(ctx, f"expected in the data audit: {example}")],
+                )
+            )
     return CheckOutcome(findings=findings, score=parts / 2, message=f"{parts} of 2 parts (duplicates, outliers)")
 
 

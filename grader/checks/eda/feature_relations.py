@@ -43,26 +43,39 @@ def explores_feature_relations(ctx: CheckContext, params: NoParams) -> CheckOutc
     correlations = facts.of(CORRELATION)
     relations = facts.of(TARGET_RELATION)
     if not facts.target_known:
-        relations = [h for h in correlations if any(k in h.what for k in ("mutual_info", "corrwith", "f_classif",
-                                                                            "f_regression", "pointbiserial"))]
+        relations = [
+            h
+            for h in correlations
+            if any(k in h.what for k in ("mutual_info", "corrwith", "f_classif", "f_regression", "pointbiserial"))
+        ]
     for hits, label, example in (
         (correlations, "correlations between features", "`df.corr()` with a heat map"),
-        (relations, "how features relate to the target",
-         "`df.groupby(col)[target].mean()` or a plot with `hue=target`"),
+        (
+            relations,
+            "how features relate to the target",
+            "`df.groupby(col)[target].mean()` or a plot with `hue=target`",
+        ),
     ):
         if hits:
             parts += 1
-            findings.append(Finding(
-                message=f"Looks at {label}: `{hits[0].what.strip()[:100]}` in cell {hits[0].cell}",
-                severity=Severity.info, confidence=hits[0].confidence, evidence=[hit_evidence(ctx, hits[0])],
-                data={"places": len(hits), "cells": sorted({h.cell for h in hits})[:30]},
-            ))
+            findings.append(
+                Finding(
+                    message=f"Looks at {label}: `{hits[0].what.strip()[:100]}` in cell {hits[0].cell}",
+                    severity=Severity.info,
+                    confidence=hits[0].confidence,
+                    evidence=[hit_evidence(ctx, hits[0])],
+                    data={"places": len(hits), "cells": sorted({h.cell for h in hits})[:30]},
+                )
+            )
         else:
-            findings.append(Finding(
-                message=f"The notebook never looks at {label} (e.g. {example})",
-                severity=Severity.low if parts or correlations or relations else Severity.medium,
-                confidence=Confidence.high if facts.target_known else Confidence.medium,
-                evidence=[load_evidence(ctx, f"expected in the EDA: {example}")],
-            ))
-    return CheckOutcome(findings=findings, score=parts / 2,
-                        message=f"{parts} of 2 parts (correlations, feature–target relations)")
+            findings.append(
+                Finding(
+                    message=f"The notebook never looks at {label} (e.g. {example})",
+                    severity=Severity.low if parts or correlations or relations else Severity.medium,
+                    confidence=Confidence.high if facts.target_known else Confidence.medium,
+                    evidence=[load_evidence(ctx, f"expected in the EDA: {example}")],
+                )
+            )
+    return CheckOutcome(
+        findings=findings, score=parts / 2, message=f"{parts} of 2 parts (correlations, feature–target relations)"
+    )

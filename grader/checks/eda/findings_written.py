@@ -57,14 +57,24 @@ def eda_findings_written(ctx: CheckContext, params: FindingsWrittenParams) -> Ch
         for hit in facts.of(aspect):
             candidates |= hit.cells
     candidates |= {c.index for c in figures.eda_cells()}
-    eda_cells = sorted(c for c in candidates if eda_window(facts, c) and view[c].is_code and (
-        not any_outputs or ctx.outputs_of(c) is not None))
+    eda_cells = sorted(
+        c
+        for c in candidates
+        if eda_window(facts, c) and view[c].is_code and (not any_outputs or ctx.outputs_of(c) is not None)
+    )
     if not eda_cells:
-        return CheckOutcome(findings=[Finding(
-            message="No exploratory outputs, so no written findings about the data",
-            severity=Severity.low, confidence=Confidence.medium,
-            evidence=[load_evidence(ctx, "no EDA output to interpret")],
-        )], score=0.0, message="no exploratory outputs")
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="No exploratory outputs, so no written findings about the data",
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[load_evidence(ctx, "no EDA output to interpret")],
+                )
+            ],
+            score=0.0,
+            message="no exploratory outputs",
+        )
     blocks = group_blocks(view, eda_cells)
 
     def substantive(index: int) -> bool:
@@ -86,31 +96,44 @@ def eda_findings_written(ctx: CheckContext, params: FindingsWrittenParams) -> Ch
     findings: list[Finding] = []
     if interpreted:
         block, note_cell = interpreted[0]
-        findings.append(Finding(
-            message=f"{len(interpreted)} of {len(blocks)} block(s) of EDA output are followed by written "
-                    f"findings (first: markdown cell {note_cell} about cell {block[-1]})",
-            severity=Severity.info,
-            evidence=[ctx.evidence(note_cell, source=EvidenceSource.markdown,
-                                   snippet=excerpt(prose(view[note_cell].source), 240))],
-            data={"blocks": [b for b, _ in interpreted][:50]},
-        ))
+        findings.append(
+            Finding(
+                message=f"{len(interpreted)} of {len(blocks)} block(s) of EDA output are followed by written "
+                f"findings (first: markdown cell {note_cell} about cell {block[-1]})",
+                severity=Severity.info,
+                evidence=[
+                    ctx.evidence(
+                        note_cell, source=EvidenceSource.markdown, snippet=excerpt(prose(view[note_cell].source), 240)
+                    )
+                ],
+                data={"blocks": [b for b, _ in interpreted][:50]},
+            )
+        )
     if not interpreted:
-        findings.append(Finding(
-            message=f"None of the {len(blocks)} block(s) of EDA output is followed by a written interpretation",
-            severity=Severity.medium,
-            evidence=[_block_evidence(ctx, b) for b in bare[:5]],
-            data={"blocks": bare[:50]},
-        ))
+        findings.append(
+            Finding(
+                message=f"None of the {len(blocks)} block(s) of EDA output is followed by a written interpretation",
+                severity=Severity.medium,
+                evidence=[_block_evidence(ctx, b) for b in bare[:5]],
+                data={"blocks": bare[:50]},
+            )
+        )
     else:
         for block in bare[:10]:
             cells = ", ".join(map(str, block))
-            findings.append(Finding(
-                message=f"EDA output in cell(s) {cells} is not followed by a written interpretation",
-                severity=Severity.low, confidence=Confidence.medium,
-                evidence=[_block_evidence(ctx, block)],
-            ))
-    return CheckOutcome(findings=findings, score=len(interpreted) / len(blocks),
-                        message=f"{len(interpreted)} of {len(blocks)} EDA block(s) interpreted in writing")
+            findings.append(
+                Finding(
+                    message=f"EDA output in cell(s) {cells} is not followed by a written interpretation",
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[_block_evidence(ctx, block)],
+                )
+            )
+    return CheckOutcome(
+        findings=findings,
+        score=len(interpreted) / len(blocks),
+        message=f"{len(interpreted)} of {len(blocks)} EDA block(s) interpreted in writing",
+    )
 
 
 def _block_evidence(ctx: CheckContext, block: list[int]) -> Evidence:

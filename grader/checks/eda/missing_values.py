@@ -39,22 +39,42 @@ def checks_missing_values(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     strong = [h for h in measured if h.confidence is Confidence.high]
     if measured:
         hit = (strong or measured)[0]
-        return CheckOutcome(findings=[Finding(
-            message=f"Missing values are measured: `{hit.what.strip()[:80]}` in cell {hit.cell}",
-            severity=Severity.info, confidence=hit.confidence, evidence=[hit_evidence(ctx, hit)],
-            data={"places": len(measured)},
-        )], score=1.0, message=f"missing values measured in {len({h.cell for h in measured})} cell(s)")
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=f"Missing values are measured: `{hit.what.strip()[:80]}` in cell {hit.cell}",
+                    severity=Severity.info,
+                    confidence=hit.confidence,
+                    evidence=[hit_evidence(ctx, hit)],
+                    data={"places": len(measured)},
+                )
+            ],
+            score=1.0,
+            message=f"missing values measured in {len({h.cell for h in measured})} cell(s)",
+        )
     handled = facts.of(MISSING_HANDLED)
     if handled:
         hit = handled[0]
-        return CheckOutcome(findings=[Finding(
-            message=f"Missing values are handled (`{hit.what.strip()[:80]}`) but never measured: how many, "
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=f"Missing values are handled (`{hit.what.strip()[:80]}`) but never measured: how many, "
                     "in which columns and whether they relate to the target is not shown",
-            severity=Severity.low,
-            evidence=[ctx.evidence(hit.cell, hit.line, note="handled here without a prior count")],
-        )], score=0.5, message="missing values handled without being measured")
-    return CheckOutcome(findings=[Finding(
-        message="The notebook never looks at missing values (no `isna()`/`isnull()`, `info()` or missingno)",
-        severity=Severity.medium,
-        evidence=[load_evidence(ctx, "expected after loading: df.isna().sum()")],
-    )], score=0.0, message="missing values not examined")
+                    severity=Severity.low,
+                    evidence=[ctx.evidence(hit.cell, hit.line, note="handled here without a prior count")],
+                )
+            ],
+            score=0.5,
+            message="missing values handled without being measured",
+        )
+    return CheckOutcome(
+        findings=[
+            Finding(
+                message="The notebook never looks at missing values (no `isna()`/`isnull()`, `info()` or missingno)",
+                severity=Severity.medium,
+                evidence=[load_evidence(ctx, "expected after loading: df.isna().sum()")],
+            )
+        ],
+        score=0.0,
+        message="missing values not examined",
+    )

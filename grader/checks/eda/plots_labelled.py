@@ -41,10 +41,18 @@ def plots_labelled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     facts = figure_facts(ctx)
     cells = sorted((c for c in facts.cells.values() if c.shows_figures), key=lambda c: c.index)
     if not cells:
-        return CheckOutcome(findings=[Finding(
-            message="No figures, so none with titles or labels (see EDA004)", severity=Severity.low,
-            confidence=Confidence.medium, evidence=[load_evidence(ctx, "no figure anywhere in the notebook")],
-        )], score=0.0, message="no figures")
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="No figures, so none with titles or labels (see EDA004)",
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[load_evidence(ctx, "no figure anywhere in the notebook")],
+                )
+            ],
+            score=0.0,
+            message="no figures",
+        )
     labelled = [c for c in cells if c.labelled or PlotKind.evaluation in c.kinds]
     bare = [c for c in cells if c not in labelled]
     findings = []
@@ -54,15 +62,21 @@ def plots_labelled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         what = cell.calls[0][2] if cell.calls else "figure"
         evidence = [ctx.evidence(cell.index, line, note="no title or axis labels set")]
         if cell.figures and cell.source is not None:
-            evidence.append(ctx.evidence(cell.index, source=cell.source,
-                                         snippet=f"{cell.figures} figure(s) in the output"))
-        findings.append(Finding(
-            message=f"Cell {cell.index} draws {cell.figures or 'a'} figure(s) ({what}) without a title or axis "
-                    "labels" + (f"; {more} more cell(s) like it" if more else ""),
-            severity=Severity.low,
-            confidence=Confidence.medium,
-            evidence=evidence,
-            data={"cells": [c.index for c in bare][:100]} if more else {},
-        ))
-    return CheckOutcome(findings=findings, score=len(labelled) / len(cells),
-                        message=f"{len(labelled)} of {len(cells)} figure cell(s) have a title or labels")
+            evidence.append(
+                ctx.evidence(cell.index, source=cell.source, snippet=f"{cell.figures} figure(s) in the output")
+            )
+        findings.append(
+            Finding(
+                message=f"Cell {cell.index} draws {cell.figures or 'a'} figure(s) ({what}) without a title or axis "
+                "labels" + (f"; {more} more cell(s) like it" if more else ""),
+                severity=Severity.low,
+                confidence=Confidence.medium,
+                evidence=evidence,
+                data={"cells": [c.index for c in bare][:100]} if more else {},
+            )
+        )
+    return CheckOutcome(
+        findings=findings,
+        score=len(labelled) / len(cells),
+        message=f"{len(labelled)} of {len(cells)} figure cell(s) have a title or labels",
+    )

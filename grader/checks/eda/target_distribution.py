@@ -42,16 +42,33 @@ def target_distribution(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     hits = eda_facts(ctx).of(TARGET)
     if hits:
         first = hits[0]
-        return CheckOutcome(findings=[Finding(
-            message=f"The target's {kind} is shown: `{first.what.strip()[:100]}` in cell {first.cell}",
-            severity=Severity.info, confidence=first.confidence, evidence=[hit_evidence(ctx, first)],
-            data={"places": len(hits), "cells": sorted({h.cell for h in hits})[:20]},
-        )], score=1.0, message=f"target {kind} shown in {len({h.cell for h in hits})} cell(s)")
-    how = (f"`df['{target}'].value_counts(normalize=True)`" if ctx.assignment.is_classification
-           else f"`df['{target}'].describe()` and a histogram")
-    return CheckOutcome(findings=[Finding(
-        message=f"The notebook never shows the {kind} of the target `{target}` (e.g. {how})",
-        severity=Severity.medium,
-        evidence=[load_evidence(ctx, f"expected early in the EDA: {how}")],
-        data={"target": target},
-    )], score=0.0, message=f"target {kind} not shown")
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=f"The target's {kind} is shown: `{first.what.strip()[:100]}` in cell {first.cell}",
+                    severity=Severity.info,
+                    confidence=first.confidence,
+                    evidence=[hit_evidence(ctx, first)],
+                    data={"places": len(hits), "cells": sorted({h.cell for h in hits})[:20]},
+                )
+            ],
+            score=1.0,
+            message=f"target {kind} shown in {len({h.cell for h in hits})} cell(s)",
+        )
+    how = (
+        f"`df['{target}'].value_counts(normalize=True)`"
+        if ctx.assignment.is_classification
+        else f"`df['{target}'].describe()` and a histogram"
+    )
+    return CheckOutcome(
+        findings=[
+            Finding(
+                message=f"The notebook never shows the {kind} of the target `{target}` (e.g. {how})",
+                severity=Severity.medium,
+                evidence=[load_evidence(ctx, f"expected early in the EDA: {how}")],
+                data={"target": target},
+            )
+        ],
+        score=0.0,
+        message=f"target {kind} not shown",
+    )

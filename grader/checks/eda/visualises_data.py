@@ -53,27 +53,47 @@ def visualises_data(ctx: CheckContext, params: VisualisesDataParams) -> CheckOut
     parts = 0
     if count >= params.min_figures:
         parts += 1
-        findings.append(Finding(
-            message=f"{count} exploratory figure(s) in {len(eda)} cell(s)", severity=Severity.info,
-            confidence=Confidence.medium if inferred else Confidence.high,
-            evidence=[_figure_evidence(ctx, c) for c in eda[:5]],
-            data={"figures": count, "cells": [c.index for c in eda][:50]},
-        ))
+        findings.append(
+            Finding(
+                message=f"{count} exploratory figure(s) in {len(eda)} cell(s)",
+                severity=Severity.info,
+                confidence=Confidence.medium if inferred else Confidence.high,
+                evidence=[_figure_evidence(ctx, c) for c in eda[:5]],
+                data={"figures": count, "cells": [c.index for c in eda][:50]},
+            )
+        )
     else:
         # Plotting code whose outputs hold no figure (it raised, or the figure was never shown) does not count.
-        unrendered = sorted((c for c in facts.cells.values() if c.kinds - {PlotKind.evaluation} and not c.evaluation
-                             and not c.shows_figures), key=lambda c: c.index)
-        findings.append(Finding(
-            message=(f"Only {count} exploratory figure(s); at least {params.min_figures} expected" if count else
-                     "The notebook has no exploratory figures")
-                    + (f" ({len(unrendered)} plotting cell(s) show no figure in their outputs)" if unrendered else ""),
-            severity=Severity.medium if count == 0 else Severity.low,
-            evidence=[_figure_evidence(ctx, c) for c in eda[:5]]
-                     + [ctx.evidence(c.index, next((line for cell, line, _ in c.calls if cell == c.index), 1),
-                                     note="plotting call, but no figure in the output") for c in unrendered[:5]]
-                     or [load_evidence(ctx, "no figure of the data anywhere in the notebook")],
-            data={"figures": count, "min_figures": params.min_figures},
-        ))
+        unrendered = sorted(
+            (
+                c
+                for c in facts.cells.values()
+                if c.kinds - {PlotKind.evaluation} and not c.evaluation and not c.shows_figures
+            ),
+            key=lambda c: c.index,
+        )
+        findings.append(
+            Finding(
+                message=(
+                    f"Only {count} exploratory figure(s); at least {params.min_figures} expected"
+                    if count
+                    else "The notebook has no exploratory figures"
+                )
+                + (f" ({len(unrendered)} plotting cell(s) show no figure in their outputs)" if unrendered else ""),
+                severity=Severity.medium if count == 0 else Severity.low,
+                evidence=[_figure_evidence(ctx, c) for c in eda[:5]]
+                + [
+                    ctx.evidence(
+                        c.index,
+                        next((line for cell, line, _ in c.calls if cell == c.index), 1),
+                        note="plotting call, but no figure in the output",
+                    )
+                    for c in unrendered[:5]
+                ]
+                or [load_evidence(ctx, "no figure of the data anywhere in the notebook")],
+                data={"figures": count, "min_figures": params.min_figures},
+            )
+        )
     # A bar chart of `groupby(col)[target].mean()` or histograms drawn per class show a relation too.
     related = {cell for hit in eda_facts(ctx).of(TARGET_RELATION, CORRELATION) for cell in hit.cells}
     for kind, label, example in (
@@ -83,29 +103,37 @@ def visualises_data(ctx: CheckContext, params: VisualisesDataParams) -> CheckOut
         cells = [c for c in eda if kind in c.kinds or (kind == PlotKind.relationship and c.index in related)]
         if cells:
             parts += 1
-            findings.append(Finding(
-                message=f"Plots a {label}: {cells[0].calls[0][2] if cells[0].calls else 'figure'} "
-                        f"in cell {cells[0].index}",
-                severity=Severity.info, evidence=[_figure_evidence(ctx, cells[0])],
-                data={"cells": [c.index for c in cells][:50]},
-            ))
+            findings.append(
+                Finding(
+                    message=f"Plots a {label}: {cells[0].calls[0][2] if cells[0].calls else 'figure'} "
+                    f"in cell {cells[0].index}",
+                    severity=Severity.info,
+                    evidence=[_figure_evidence(ctx, cells[0])],
+                    data={"cells": [c.index for c in cells][:50]},
+                )
+            )
         else:
-            findings.append(Finding(
-                message=f"No {label} plot of the data ({example})",
-                severity=Severity.medium if not eda else Severity.low,
-                confidence=Confidence.medium,
-                evidence=[_figure_evidence(ctx, c) for c in eda[:3]] or [
-                    load_evidence(ctx, f"expected in the EDA: {example}")],
-            ))
-    return CheckOutcome(findings=findings, score=parts / 3,
-                        message=f"{count} exploratory figure(s); {parts} of 3 parts")
+            findings.append(
+                Finding(
+                    message=f"No {label} plot of the data ({example})",
+                    severity=Severity.medium if not eda else Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[_figure_evidence(ctx, c) for c in eda[:3]]
+                    or [load_evidence(ctx, f"expected in the EDA: {example}")],
+                )
+            )
+    return CheckOutcome(
+        findings=findings, score=parts / 3, message=f"{count} exploratory figure(s); {parts} of 3 parts"
+    )
 
 
 def _figure_evidence(ctx: CheckContext, cell: FigureCell) -> Evidence:
     kinds = ", ".join(sorted(cell.kinds - {PlotKind.evaluation, PlotKind.other})) or "figure"
     if cell.figures and cell.source is not None:
-        return ctx.evidence(cell.index, source=cell.source, snippet=f"{cell.figures} figure(s) in the output",
-                            note=kinds)
+        return ctx.evidence(
+            cell.index, source=cell.source, snippet=f"{cell.figures} figure(s) in the output", note=kinds
+        )
     line = cell.calls[0][1] if cell.calls and cell.calls[0][0] == cell.index else 1
-    return ctx.evidence(cell.index, line, source=EvidenceSource.code,
-                        note=f"{kinds}; no output to confirm the figure was drawn")
+    return ctx.evidence(
+        cell.index, line, source=EvidenceSource.code, note=f"{kinds}; no output to confirm the figure was drawn"
+    )

@@ -44,8 +44,7 @@ def claimed_score_matches_holdout(ctx: CheckContext, params: ClaimedScoreParams)
     """
     holdout = ctx.holdout
     assert holdout is not None
-    max_gap = params.max_gap or (ctx.assignment.holdout.max_gap if ctx.assignment and ctx.assignment.holdout
-                                 else 0.05)
+    max_gap = params.max_gap or (ctx.assignment.holdout.max_gap if ctx.assignment and ctx.assignment.holdout else 0.05)
     if holdout.score is None:
         return CheckOutcome(status=None, message="no holdout score to compare with", score=1.0)
     if holdout.claimed is None:
@@ -54,20 +53,40 @@ def claimed_score_matches_holdout(ctx: CheckContext, params: ClaimedScoreParams)
     claimed_cell = holdout.extra.get("claimed_cell")
     cell = int(claimed_cell) if claimed_cell is not None else None
     text = (holdout.claimed_evidence or "").split(": ", 1)[-1]
-    evidence = [ctx.evidence(cell, source=EvidenceSource.output, snippet=text[:300] or None,
-                             note=f"reported {holdout.metric}"),
-                ctx.evidence(None, source=EvidenceSource.holdout,
-                             note=f"holdout {holdout.metric} {holdout.score:.4g} on {holdout.rows_matched:,} rows")]
-    data = {"claimed": holdout.claimed, "score": holdout.score, "holdout": holdout.score, "gap": round(gap, 6),
-            "max_gap": max_gap, "metric": holdout.metric, "claimed_cell": cell}
+    evidence = [
+        ctx.evidence(cell, source=EvidenceSource.output, snippet=text[:300] or None, note=f"reported {holdout.metric}"),
+        ctx.evidence(
+            None,
+            source=EvidenceSource.holdout,
+            note=f"holdout {holdout.metric} {holdout.score:.4g} on {holdout.rows_matched:,} rows",
+        ),
+    ]
+    data = {
+        "claimed": holdout.claimed,
+        "score": holdout.score,
+        "holdout": holdout.score,
+        "gap": round(gap, 6),
+        "max_gap": max_gap,
+        "metric": holdout.metric,
+        "claimed_cell": cell,
+    }
     if abs(gap) <= max_gap:
-        return CheckOutcome(message=f"reported {holdout.claimed:.4g}, holdout {holdout.score:.4g} "
-                                    f"(gap {gap:+.3g} within {max_gap:g})")
+        return CheckOutcome(
+            message=f"reported {holdout.claimed:.4g}, holdout {holdout.score:.4g} (gap {gap:+.3g} within {max_gap:g})"
+        )
     better = gap > 0 if Metric(holdout.metric).greater_is_better else gap < 0
     direction = "better" if better else "worse"
-    return CheckOutcome(findings=[Finding(
-        message=f"The notebook reports {holdout.metric} {holdout.claimed:.4g} (cell {cell}), but its predictions score "
+    return CheckOutcome(
+        findings=[
+            Finding(
+                message=f"The notebook reports {holdout.metric} {holdout.claimed:.4g} (cell {cell}), but its predictions score "
                 f"{holdout.score:.4g} on the hidden holdout: {abs(gap):.3g} {direction} than the holdout, more than "
                 f"the {max_gap:g} allowed",
-        severity=Severity.high if better else Severity.medium, confidence=Confidence.medium, evidence=evidence,
-        data=data)], message=f"gap {gap:+.3g} exceeds {max_gap:g}")
+                severity=Severity.high if better else Severity.medium,
+                confidence=Confidence.medium,
+                evidence=evidence,
+                data=data,
+            )
+        ],
+        message=f"gap {gap:+.3g} exceeds {max_gap:g}",
+    )

@@ -37,20 +37,30 @@ def uses_cross_validation(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     facts = ml_facts(ctx.code)
     if facts.has_cross_validation():
         places = facts.cv_evidence()
-        return CheckOutcome(score=1.0, message=f"cross-validation in {len(places)} place(s), first in cell "
-                                               f"{places[0][0]}")
+        return CheckOutcome(
+            score=1.0, message=f"cross-validation in {len(places)} place(s), first in cell {places[0][0]}"
+        )
     if not has_model(facts):
-        return CheckOutcome(findings=[Finding(
-            message="No model is fitted, so nothing is cross-validated",
-            severity=Severity.medium, confidence=Confidence.medium,
-            evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-        )])
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="No model is fitted, so nothing is cross-validated",
+                    severity=Severity.medium,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
+                )
+            ]
+        )
     places = [(u.cell, u.line) for u in facts.split_uses + [u for u, _ in facts.splitters]]
     places += [p for p in evaluation_places(facts) + model_places(facts, limit=1) if p not in places]
     how = "a single train/test split" if facts.split_uses else "a single fit"
-    return CheckOutcome(findings=[Finding(
-        message=f"No cross-validation: model quality rests on {how}, so the noise in the score is unknown",
-        severity=Severity.medium,
-        confidence=Confidence.high,
-        evidence=[ctx.evidence(cell, line) for cell, line in places[:3]],
-    )])
+    return CheckOutcome(
+        findings=[
+            Finding(
+                message=f"No cross-validation: model quality rests on {how}, so the noise in the score is unknown",
+                severity=Severity.medium,
+                confidence=Confidence.high,
+                evidence=[ctx.evidence(cell, line) for cell, line in places[:3]],
+            )
+        ]
+    )

@@ -22,14 +22,35 @@ from grader.analysis.ml import (
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.models.findings import Confidence, Finding, Severity
 
-_CLASSIFICATION_PROSE = re.compile(r"false[\s-]+(positive|negative)s?|misclassif\w*|confusion matrix|"
-                                   r"error analysis|type (i|ii|1|2) error", re.IGNORECASE)
-_REGRESSION_PROSE = re.compile(r"residuals?|error analysis|under-?predict\w*|over-?predict\w*|largest errors|"
-                               r"biggest errors|worst predictions", re.IGNORECASE)
+_CLASSIFICATION_PROSE = re.compile(
+    r"false[\s-]+(positive|negative)s?|misclassif\w*|confusion matrix|"
+    r"error analysis|type (i|ii|1|2) error",
+    re.IGNORECASE,
+)
+_REGRESSION_PROSE = re.compile(
+    r"residuals?|error analysis|under-?predict\w*|over-?predict\w*|largest errors|"
+    r"biggest errors|worst predictions",
+    re.IGNORECASE,
+)
 _ERROR_NAME = re.compile(r"(resid|error|err\b|errs\b|abs_err|miss|wrong|mistake|_fn\b|_fp\b)", re.IGNORECASE)
 _TRUE_NAME = re.compile(r"^y(_|$|true|test|val|hold|te$)|true|actual|target|label", re.IGNORECASE)
-_PLOTS = frozenset({"scatter", "scatterplot", "regplot", "residplot", "hist", "histplot", "kdeplot", "plot",
-                    "boxplot", "jointplot", "displot", "lineplot", "barplot"})
+_PLOTS = frozenset(
+    {
+        "scatter",
+        "scatterplot",
+        "regplot",
+        "residplot",
+        "hist",
+        "histplot",
+        "kdeplot",
+        "plot",
+        "boxplot",
+        "jointplot",
+        "displot",
+        "lineplot",
+        "barplot",
+    }
+)
 
 
 @check(
@@ -63,23 +84,32 @@ def error_analysis(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     del params
     facts = ml_facts(ctx.code)
     if not has_model(facts):
-        return CheckOutcome(findings=[Finding(
-            message="No model is fitted, so there are no errors to analyse",
-            severity=Severity.medium, confidence=Confidence.medium,
-            evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-        )])
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="No model is fitted, so there are no errors to analyse",
+                    severity=Severity.medium,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
+                )
+            ]
+        )
     task = task_of(ctx.assignment, facts)
     found = _found(ctx, facts, task)
     if found:
         return CheckOutcome(score=1.0, message=found)
     places = evaluation_places(facts) or model_places(facts)
     what = "residuals" if task is Task.regression else "a confusion matrix or the misclassified cases"
-    return CheckOutcome(findings=[Finding(
-        message=f"No error analysis: the model is summarised by scores only, without {what}",
-        severity=Severity.medium,
-        confidence=Confidence.medium,
-        evidence=[ctx.evidence(cell, line) for cell, line in places[-2:]],
-    )])
+    return CheckOutcome(
+        findings=[
+            Finding(
+                message=f"No error analysis: the model is summarised by scores only, without {what}",
+                severity=Severity.medium,
+                confidence=Confidence.medium,
+                evidence=[ctx.evidence(cell, line) for cell, line in places[-2:]],
+            )
+        ]
+    )
 
 
 def _found(ctx: CheckContext, facts: MLFacts, task: Task | None) -> str:
@@ -92,8 +122,12 @@ def _found(ctx: CheckContext, facts: MLFacts, task: Task | None) -> str:
     for cell, node in facts.nodes(ast.BinOp, ast.Compare, ast.Call, ast.Assign):
         if regression and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and _pred_vs_true(node):
             return f"residuals computed in cell {cell}"
-        if not regression and isinstance(node, ast.Compare) and any(isinstance(o, (ast.NotEq, ast.Eq))
-                                                                   for o in node.ops) and _pred_vs_true(node):
+        if (
+            not regression
+            and isinstance(node, ast.Compare)
+            and any(isinstance(o, (ast.NotEq, ast.Eq)) for o in node.ops)
+            and _pred_vs_true(node)
+        ):
             return f"misclassified rows selected in cell {cell}"
         if isinstance(node, ast.Call):
             func = node.func
@@ -102,8 +136,11 @@ def _found(ctx: CheckContext, facts: MLFacts, task: Task | None) -> str:
                 return f"crosstab of predictions in cell {cell}"
             if regression and name in _PLOTS and _pred_vs_true(node):
                 return f"predictions plotted against actuals in cell {cell}"
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and _ERROR_NAME.search(t.id)
-                                                for t in node.targets) and _pred_vs_true(node.value):
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and _ERROR_NAME.search(t.id) for t in node.targets)
+            and _pred_vs_true(node.value)
+        ):
             return f"errors computed in cell {cell}"
     prose = _REGRESSION_PROSE if regression else _CLASSIFICATION_PROSE
     for markdown in ctx.notebook.markdown_cells():

@@ -36,11 +36,16 @@ def evaluates_on_held_out_data(ctx: CheckContext, params: NoParams) -> CheckOutc
     del params
     facts = ml_facts(ctx.code)
     if not has_model(facts):
-        return CheckOutcome(findings=[Finding(
-            message="No model is fitted, so nothing is evaluated on held-out data",
-            severity=Severity.medium, confidence=Confidence.medium,
-            evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-        )])
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="No model is fitted, so nothing is evaluated on held-out data",
+                    severity=Severity.medium,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
+                )
+            ]
+        )
     if facts.has_cross_validation():
         cell, _line = facts.cv_evidence()[0]
         return CheckOutcome(score=1.0, message=f"held-out scores come from cross-validation (cell {cell})")
@@ -52,23 +57,31 @@ def evaluates_on_held_out_data(ctx: CheckContext, params: NoParams) -> CheckOutc
     if training:
         bad = training[0]
         fitted = sorted(facts.fitted_names() & bad.data)
-        return CheckOutcome(findings=[Finding(
-            message="The model is only scored on the data it was fitted on"
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="The model is only scored on the data it was fitted on"
                     + (f" ({', '.join(fitted)})" if fitted else "")
                     + ": the reported score measures memorisation, not generalisation",
-            severity=Severity.high,
-            confidence=Confidence.high if fitted else Confidence.medium,
-            evidence=[ctx.evidence(m.site.cell, m.site.line) for m in training[:3]],
-            data={"training_evaluations": len(training), "data": sorted(bad.data)[:10]},
-        )])
+                    severity=Severity.high,
+                    confidence=Confidence.high if fitted else Confidence.medium,
+                    evidence=[ctx.evidence(m.site.cell, m.site.line) for m in training[:3]],
+                    data={"training_evaluations": len(training), "data": sorted(bad.data)[:10]},
+                )
+            ]
+        )
     if not has_split:
         places = model_places(facts)
-        return CheckOutcome(findings=[Finding(
-            message="No data is held out: there is no train/test split and no cross-validation",
-            severity=Severity.medium,
-            confidence=Confidence.medium,
-            evidence=[ctx.evidence(cell, line) for cell, line in places],
-        )])
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="No data is held out: there is no train/test split and no cross-validation",
+                    severity=Severity.medium,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(cell, line) for cell, line in places],
+                )
+            ]
+        )
     return CheckOutcome(score=1.0, message="data is split before fitting; no score on training data only")
 
 

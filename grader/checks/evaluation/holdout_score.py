@@ -40,30 +40,52 @@ def holdout_score(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     metric = holdout.metric
     evidence = [ctx.evidence(None, source=EvidenceSource.holdout, note=holdout.message[:400] or None)]
     if holdout.score is None:
-        return CheckOutcome(findings=[Finding(
-            message=f"The predictions could not be scored on the hidden holdout ({holdout.status}): {holdout.message}",
-            severity=Severity.high, evidence=evidence,
-            data={"status": holdout.status, "metric": metric})],
-            message=f"not scored: {holdout.status}")
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=f"The predictions could not be scored on the hidden holdout ({holdout.status}): {holdout.message}",
+                    severity=Severity.high,
+                    evidence=evidence,
+                    data={"status": holdout.status, "metric": metric},
+                )
+            ],
+            message=f"not scored: {holdout.status}",
+        )
     findings = []
     baseline = holdout.extra.get("baseline")
     lower_better = not Metric(metric).greater_is_better
     if baseline is not None and (holdout.score >= baseline if lower_better else holdout.score <= baseline + 1e-9):
-        findings.append(Finding(
-            message=f"The holdout {metric} is {holdout.score:.4g}, no better than a constant prediction "
-                    f"({baseline:.4g})",
-            severity=Severity.high, evidence=evidence,
-            data={"score": holdout.score, "baseline": baseline, "metric": metric}))
+        findings.append(
+            Finding(
+                message=f"The holdout {metric} is {holdout.score:.4g}, no better than a constant prediction "
+                f"({baseline:.4g})",
+                severity=Severity.high,
+                evidence=evidence,
+                data={"score": holdout.score, "baseline": baseline, "metric": metric},
+            )
+        )
     elif holdout.status == "partial":
-        findings.append(Finding(
-            message=f"Only {holdout.rows_matched:,} of {holdout.rows_expected:,} test rows could be scored; holdout "
-                    f"{metric} {holdout.score:.4g} on those",
-            severity=Severity.medium, evidence=evidence,
-            data={"score": holdout.score, "rows_matched": holdout.rows_matched,
-                  "rows_expected": holdout.rows_expected, "metric": metric}))
-    return CheckOutcome(findings=findings, metric=holdout.score, score=_improvement(holdout.score, baseline, metric),
-                        message=f"holdout {metric} {holdout.score:.4g} on {holdout.rows_matched:,} rows"
-                                + (f" (constant prediction: {baseline:.4g})" if baseline is not None else ""))
+        findings.append(
+            Finding(
+                message=f"Only {holdout.rows_matched:,} of {holdout.rows_expected:,} test rows could be scored; holdout "
+                f"{metric} {holdout.score:.4g} on those",
+                severity=Severity.medium,
+                evidence=evidence,
+                data={
+                    "score": holdout.score,
+                    "rows_matched": holdout.rows_matched,
+                    "rows_expected": holdout.rows_expected,
+                    "metric": metric,
+                },
+            )
+        )
+    return CheckOutcome(
+        findings=findings,
+        metric=holdout.score,
+        score=_improvement(holdout.score, baseline, metric),
+        message=f"holdout {metric} {holdout.score:.4g} on {holdout.rows_matched:,} rows"
+        + (f" (constant prediction: {baseline:.4g})" if baseline is not None else ""),
+    )
 
 
 def _improvement(score: float, baseline: float | None, metric: str) -> float | None:

@@ -69,10 +69,16 @@ def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOu
     if not uses:
         places = model_places(facts)
         what = "No evaluation metric is computed" if has_model(facts) else "No model is fitted or evaluated"
-        return CheckOutcome(findings=[Finding(
-            message=what, severity=Severity.medium, confidence=Confidence.medium,
-            evidence=[ctx.evidence(c, ln) for c, ln in places] or [ctx.evidence(None, note="no metric call")],
-        )])
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=what,
+                    severity=Severity.medium,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(c, ln) for c, ln in places] or [ctx.evidence(None, note="no metric call")],
+                )
+            ]
+        )
     findings: list[Finding] = []
     rate = positive_rate(ctx.assignment, ctx.shown) if task is Task.classification else None
     if task is Task.classification and not measured & IMBALANCE_AWARE and Measure.accuracy in measured:
@@ -81,26 +87,33 @@ def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOu
         wrong = measured & LABEL_ONLY_MEASURES
         if wrong:
             bad = [m for m in uses if resolve_measures(m.measures, task) & wrong]
-            findings.append(Finding(
-                message=f"Classification metrics ({', '.join(sorted(w.value for w in wrong))}) on a regression "
-                        "target: they need class labels and say nothing about the size of the errors",
-                severity=Severity.high, confidence=Confidence.high,
-                evidence=[ctx.evidence(m.site.cell, m.site.line) for m in bad[:3]],
-            ))
+            findings.append(
+                Finding(
+                    message=f"Classification metrics ({', '.join(sorted(w.value for w in wrong))}) on a regression "
+                    "target: they need class labels and say nothing about the size of the errors",
+                    severity=Severity.high,
+                    confidence=Confidence.high,
+                    evidence=[ctx.evidence(m.site.cell, m.site.line) for m in bad[:3]],
+                )
+            )
         if not measured & REGRESSION_MEASURES - {Measure.max_error}:
-            findings.append(Finding(
-                message="No regression error metric (MAE, RMSE, R²) is reported",
-                severity=Severity.medium, confidence=Confidence.high,
-                evidence=[ctx.evidence(m.site.cell, m.site.line) for m in uses[:2]],
-            ))
+            findings.append(
+                Finding(
+                    message="No regression error metric (MAE, RMSE, R²) is reported",
+                    severity=Severity.medium,
+                    confidence=Confidence.high,
+                    evidence=[ctx.evidence(m.site.cell, m.site.line) for m in uses[:2]],
+                )
+            )
     if ctx.assignment is not None:
         findings.extend(_primary_missing(ctx, uses, measured))
     names = ", ".join(sorted(m.value for m in measured)) or "none recognised"
     return CheckOutcome(findings=findings, message=f"metrics: {names}")
 
 
-def _accuracy_only(ctx: CheckContext, uses: list[MetricUse], task: Task, rate: float | None,
-                   params: MetricsFitTaskParams) -> list[Finding]:
+def _accuracy_only(
+    ctx: CheckContext, uses: list[MetricUse], task: Task, rate: float | None, params: MetricsFitTaskParams
+) -> list[Finding]:
     where = [m for m in uses if Measure.accuracy in resolve_measures(m.measures, task)]
     if rate is not None and rate <= params.rare_threshold:
         severity = Severity.high
@@ -114,13 +127,15 @@ def _accuracy_only(ctx: CheckContext, uses: list[MetricUse], task: Task, rate: f
     implicit = [m for m in where if Measure.default in m.measures]
     note = " (an estimator's .score and cross_val_score without scoring= both measure accuracy)" if implicit else ""
     floor = f"; predicting the majority class alone scores {1 - rate:.1%}" if rate is not None else ""
-    return [Finding(
-        message=f"Accuracy is the only metric while {share}{floor}{note}",
-        severity=severity,
-        confidence=Confidence.high if rate is not None else Confidence.medium,
-        evidence=[ctx.evidence(m.site.cell, m.site.line) for m in where[:3]],
-        data={"positive_rate": rate},
-    )]
+    return [
+        Finding(
+            message=f"Accuracy is the only metric while {share}{floor}{note}",
+            severity=severity,
+            confidence=Confidence.high if rate is not None else Confidence.medium,
+            evidence=[ctx.evidence(m.site.cell, m.site.line) for m in where[:3]],
+            data={"positive_rate": rate},
+        )
+    ]
 
 
 def _primary_missing(ctx: CheckContext, uses: list[MetricUse], measured: set[Measure]) -> list[Finding]:
@@ -130,15 +145,17 @@ def _primary_missing(ctx: CheckContext, uses: list[MetricUse], measured: set[Mea
     if not wanted or measured & wanted or (Measure.custom in measured and _printed(ctx, wanted)):
         return []
     others = sorted(m.value for m in measured if m not in (Measure.default, Measure.custom))
-    return [Finding(
-        message=f"The assignment's primary metric ({primary.value}) is never computed"
-                + (f"; the notebook reports {', '.join(others)}" if others else ""),
-        severity=Severity.medium,
-        confidence=Confidence.high,
-        evidence=[ctx.evidence(m.site.cell, m.site.line) for m in uses[:2]]
-        + [ctx.evidence(None, source=EvidenceSource.file, note=f"primary_metric: {primary.value}")],
-        data={"primary_metric": primary.value, "reported": others},
-    )]
+    return [
+        Finding(
+            message=f"The assignment's primary metric ({primary.value}) is never computed"
+            + (f"; the notebook reports {', '.join(others)}" if others else ""),
+            severity=Severity.medium,
+            confidence=Confidence.high,
+            evidence=[ctx.evidence(m.site.cell, m.site.line) for m in uses[:2]]
+            + [ctx.evidence(None, source=EvidenceSource.file, note=f"primary_metric: {primary.value}")],
+            data={"primary_metric": primary.value, "reported": others},
+        )
+    ]
 
 
 def _printed(ctx: CheckContext, wanted: frozenset[Measure]) -> bool:

@@ -12,8 +12,10 @@ _PROBLEMS = {
     "duplicate_ids": ("{n:,} id(s) appear more than once", Severity.medium),
     "nan_predictions": ("{n:,} prediction(s) are empty or not numbers", Severity.medium),
     "probability_out_of_range": ("{n:,} probabilit(y/ies) lie outside [0, 1]", Severity.medium),
-    "missing_probability_column": ("the probability column is missing, so only hard labels could be scored",
-                                   Severity.low),
+    "missing_probability_column": (
+        "the probability column is missing, so only hard labels could be scored",
+        Severity.low,
+    ),
 }
 
 
@@ -48,13 +50,27 @@ def predictions_follow_contract(ctx: CheckContext, params: NoParams) -> CheckOut
     contract = ctx.assignment.prediction_contract.file if ctx.assignment else "predictions.csv"
     evidence = [ctx.evidence(None, source=EvidenceSource.holdout, note=holdout.message[:400] or None)]
     if holdout.status in ("missing", "invalid"):
-        return CheckOutcome(findings=[Finding(
-            message=f"{contract}: {holdout.message}", severity=Severity.high, evidence=evidence,
-            data={"status": holdout.status})], message=holdout.status)
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=f"{contract}: {holdout.message}",
+                    severity=Severity.high,
+                    evidence=evidence,
+                    data={"status": holdout.status},
+                )
+            ],
+            message=holdout.status,
+        )
     findings = []
     for key, (template, severity) in _PROBLEMS.items():
         count = holdout.extra.get(key)
         if count:
-            findings.append(Finding(message=f"{contract}: " + template.format(n=int(count)), severity=severity,
-                                    evidence=evidence, data={"problem": key, "count": int(count)}))
+            findings.append(
+                Finding(
+                    message=f"{contract}: " + template.format(n=int(count)),
+                    severity=severity,
+                    evidence=evidence,
+                    data={"problem": key, "count": int(count)},
+                )
+            )
     return CheckOutcome(findings=findings, message=holdout.message or "the file follows the contract")

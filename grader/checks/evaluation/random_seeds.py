@@ -51,8 +51,9 @@ def random_seeds_set(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     unseeded = [d for d in draws if not d.seeded]
     findings = [_finding(ctx, d) for d in unseeded]
     seeded = len(draws) - len(unseeded)
-    return CheckOutcome(findings=findings, score=seeded / len(draws),
-                        message=f"{seeded} of {len(draws)} random operation(s) seeded")
+    return CheckOutcome(
+        findings=findings, score=seeded / len(draws), message=f"{seeded} of {len(draws)} random operation(s) seeded"
+    )
 
 
 def _finding(ctx: CheckContext, draw: RandomUse) -> Finding:

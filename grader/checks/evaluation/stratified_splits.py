@@ -67,28 +67,35 @@ def stratified_splits(ctx: CheckContext, params: StratifiedSplitsParams) -> Chec
         total += 1
         stratify = kw(use.call, "stratify")
         if stratify is None or is_none(stratify):
-            findings.append(Finding(
-                message=f"train_test_split without stratify= on a target with {share}: "
-                        "the test set's share of positives is left to chance",
-                severity=severity, confidence=confidence,
-                evidence=[ctx.evidence(use.cell, use.line)],
-                data={"positive_rate": rate},
-            ))
+            findings.append(
+                Finding(
+                    message=f"train_test_split without stratify= on a target with {share}: "
+                    "the test set's share of positives is left to chance",
+                    severity=severity,
+                    confidence=confidence,
+                    evidence=[ctx.evidence(use.cell, use.line)],
+                    data={"positive_rate": rate},
+                )
+            )
     for use, kind in facts.splitters:
         if kind.grouped or kind.time or kind.name in ("LeaveOneOut", "LeavePOut", "PredefinedSplit"):
             continue
         total += 1
         if not kind.stratified:
             shuffled = kind.shuffles == "always" or is_true(kw(use.call, "shuffle"))
-            findings.append(Finding(
-                message=f"{kind.name} is not stratified: with {share} its folds "
-                        f"{'get a random' if shuffled else 'follow the row order for their'} share of positives",
-                severity=severity, confidence=confidence,
-                evidence=[ctx.evidence(use.cell, use.line)],
-                data={"splitter": kind.name, "positive_rate": rate},
-            ))
+            findings.append(
+                Finding(
+                    message=f"{kind.name} is not stratified: with {share} its folds "
+                    f"{'get a random' if shuffled else 'follow the row order for their'} share of positives",
+                    severity=severity,
+                    confidence=confidence,
+                    evidence=[ctx.evidence(use.cell, use.line)],
+                    data={"splitter": kind.name, "positive_rate": rate},
+                )
+            )
     if not total:
         return CheckOutcome(score=1.0, message="no explicit split; scikit-learn stratifies cv=<int> for classifiers")
     kept = total - len(findings)
-    return CheckOutcome(findings=findings, score=kept / total,
-                        message=f"{kept} of {total} split(s) stratified ({share})")
+    return CheckOutcome(
+        findings=findings, score=kept / total, message=f"{kept} of {total} split(s) stratified ({share})"
+    )

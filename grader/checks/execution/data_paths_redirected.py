@@ -46,11 +46,15 @@ def data_paths_redirected(ctx: CheckContext, params: DataPathsParams) -> CheckOu
     events = [e for e in ctx.execution.redirects if e.kind in ("redirect", "shim")]
     findings = [_finding(ctx, event, params) for event in events[: params.max_findings]]
     if len(events) > params.max_findings:
-        findings[-1] = findings[-1].model_copy(update={
-            "message": findings[-1].message + f" ({len(events) - params.max_findings} more)"})
+        findings[-1] = findings[-1].model_copy(
+            update={"message": findings[-1].message + f" ({len(events) - params.max_findings} more)"}
+        )
     reads = sum(1 for e in events if e.kind == "redirect")
-    return CheckOutcome(findings=findings, score=0.0 if findings else 1.0,
-                        message=f"{reads} read(s) redirected" if events else "every read found its file")
+    return CheckOutcome(
+        findings=findings,
+        score=0.0 if findings else 1.0,
+        message=f"{reads} read(s) redirected" if events else "every read found its file",
+    )
 
 
 def _finding(ctx: CheckContext, event: DataRedirect, params: DataPathsParams) -> Finding:
@@ -63,10 +67,20 @@ def _finding(ctx: CheckContext, event: DataRedirect, params: DataPathsParams) ->
         message=message[:500],
         severity=params.severity,
         confidence=Confidence.medium,
-        evidence=[ctx.evidence(event.cell, line, source=EvidenceSource.execution if line is None else
-                               EvidenceSource.code, note=f"sandbox: {event.kind} via {event.via}"[:300])],
-        data={"requested": event.requested[:300], "resolved": event.resolved[:300], "kind": event.kind,
-              "via": event.via},
+        evidence=[
+            ctx.evidence(
+                event.cell,
+                line,
+                source=EvidenceSource.execution if line is None else EvidenceSource.code,
+                note=f"sandbox: {event.kind} via {event.via}"[:300],
+            )
+        ],
+        data={
+            "requested": event.requested[:300],
+            "resolved": event.resolved[:300],
+            "kind": event.kind,
+            "via": event.via,
+        },
     )
 
 
@@ -74,8 +88,11 @@ def _line_of(ctx: CheckContext, event: DataRedirect) -> int | None:
     """The line of the cell that names the requested file (its last path part), if any."""
     if event.cell is None or not 0 <= event.cell < len(ctx.notebook):
         return None
-    needle = event.requested.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip("'\")(") if \
-        event.kind == "redirect" else "mount"
+    needle = (
+        event.requested.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip("'\")(")
+        if event.kind == "redirect"
+        else "mount"
+    )
     for number, text in enumerate(ctx.notebook[event.cell].lines, start=1):
         if needle and needle in text.replace("\\\\", "/").replace("\\", "/"):
             return number

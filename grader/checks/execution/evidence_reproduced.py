@@ -50,8 +50,12 @@ def evidence_reproduced(ctx: CheckContext, params: EvidenceReproducedParams) -> 
     with_outputs = [c.index for c in ctx.notebook.code_cells() if c.outputs]
     saved = ctx.saved_evidence_cells()
     if not saved:
-        return CheckOutcome(score=1.0, message=f"all {len(with_outputs)} cell(s) with outputs reproduced"
-                            if with_outputs else "no saved outputs to rely on")
+        return CheckOutcome(
+            score=1.0,
+            message=f"all {len(with_outputs)} cell(s) with outputs reproduced"
+            if with_outputs
+            else "no saved outputs to rely on",
+        )
     classes = []
     for index in saved:
         record = ctx.execution.cell(index)
@@ -59,19 +63,28 @@ def evidence_reproduced(ctx: CheckContext, params: EvidenceReproducedParams) -> 
             classes.append(record.error_class or ErrorClass.candidate)
     ours = ErrorClass.candidate in classes
     severity = params.candidate if ours else params.other
-    evidence = [ctx.evidence(index, source=EvidenceSource.saved_output,
-                             snippet=ctx.notebook[index].output_text.strip()[:200] or None,
-                             note="from the submission, not reproduced")
-                for index in saved[: params.max_cells]]
+    evidence = [
+        ctx.evidence(
+            index,
+            source=EvidenceSource.saved_output,
+            snippet=ctx.notebook[index].output_text.strip()[:200] or None,
+            note="from the submission, not reproduced",
+        )
+        for index in saved[: params.max_cells]
+    ]
     finding = Finding(
         message=f"{len(saved)} cell(s) with saved outputs did not run cleanly in the sandbox; their outputs are "
-                f"used as evidence from the submission, not reproduced (cells {', '.join(map(str, saved[:12]))}"
-                + (" ..." if len(saved) > 12 else "") + ")",
+        f"used as evidence from the submission, not reproduced (cells {', '.join(map(str, saved[:12]))}"
+        + (" ..." if len(saved) > 12 else "")
+        + ")",
         severity=severity,
         confidence=Confidence.high,
         evidence=evidence,
         data={"cells": saved[:200], "classes": sorted({c.value for c in classes})},
     )
     total = max(len(with_outputs), len(saved))
-    return CheckOutcome(findings=[finding], score=1.0 - len(saved) / total,
-                        message=f"{len(saved)} of {total} cell(s) with outputs not reproduced")
+    return CheckOutcome(
+        findings=[finding],
+        score=1.0 - len(saved) / total,
+        message=f"{len(saved)} of {total} cell(s) with outputs not reproduced",
+    )

@@ -42,48 +42,59 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         executed = [c for c in ctx.notebook.code_cells() if c.notebook == notebook and c.source.strip()]
         counts = [c for c in executed if c.execution_count is not None]
         total += len(counts)
-        backwards = [(a, b) for a, b in pairwise(counts) if b.execution_count <= a.execution_count]
+        backwards = [(a, b) for a, b in pairwise(counts) if (b.execution_count or 0) <= (a.execution_count or 0)]
         in_order += len(counts) - len(backwards)
         findings += _findings(ctx, executed, counts, backwards)
     if total == 0:
-        return CheckOutcome(message="the notebook was submitted without execution counts (never run or cleared)",
-                            score=1.0)
-    return CheckOutcome(findings=findings, score=in_order / total if findings else 1.0,
-                        message=f"{in_order} of {total} executed cells are in order")
+        return CheckOutcome(
+            message="the notebook was submitted without execution counts (never run or cleared)", score=1.0
+        )
+    return CheckOutcome(
+        findings=findings,
+        score=in_order / total if findings else 1.0,
+        message=f"{in_order} of {total} executed cells are in order",
+    )
 
 
-def _findings(ctx: CheckContext, executed: list[Cell], counts: list[Cell],
-              backwards: list[tuple[Cell, Cell]]) -> list[Finding]:
+def _findings(
+    ctx: CheckContext, executed: list[Cell], counts: list[Cell], backwards: list[tuple[Cell, Cell]]
+) -> list[Finding]:
     findings = []
     if backwards:
         before, after = backwards[0]
-        findings.append(Finding(
-            message=f"{len(backwards)} cell(s) ran out of order: cell {after.index} [{after.execution_count}] "
-                    f"comes after cell {before.index} [{before.execution_count}]",
-            severity=Severity.medium,
-            evidence=[
-                ctx.evidence(before.index, source=EvidenceSource.code, snippet=f"In [{before.execution_count}]"),
-                ctx.evidence(after.index, source=EvidenceSource.code, snippet=f"In [{after.execution_count}]"),
-            ],
-            data={"out_of_order": [[b.index, a.index] for b, a in backwards[:50]]},
-        ))
+        findings.append(
+            Finding(
+                message=f"{len(backwards)} cell(s) ran out of order: cell {after.index} [{after.execution_count}] "
+                f"comes after cell {before.index} [{before.execution_count}]",
+                severity=Severity.medium,
+                evidence=[
+                    ctx.evidence(before.index, source=EvidenceSource.code, snippet=f"In [{before.execution_count}]"),
+                    ctx.evidence(after.index, source=EvidenceSource.code, snippet=f"In [{after.execution_count}]"),
+                ],
+                data={"out_of_order": [[b.index, a.index] for b, a in backwards[:50]]},
+            )
+        )
     if not counts:
         return findings
     first_run, last_run = counts[0].index, counts[-1].index
     skipped = [c.index for c in executed if c.execution_count is None and first_run < c.index < last_run]
     if skipped:
-        findings.append(Finding(
-            message=f"{len(skipped)} code cell(s) between executed cells were never run (first: cell {skipped[0]})",
-            severity=Severity.low,
-            evidence=[ctx.evidence(skipped[0], source=EvidenceSource.code, snippet="In [ ]")],
-            data={"cells": skipped[:100]},
-        ))
+        findings.append(
+            Finding(
+                message=f"{len(skipped)} code cell(s) between executed cells were never run (first: cell {skipped[0]})",
+                severity=Severity.low,
+                evidence=[ctx.evidence(skipped[0], source=EvidenceSource.code, snippet="In [ ]")],
+                data={"cells": skipped[:100]},
+            )
+        )
     first_count = counts[0].execution_count or 0
     if first_count > max(10, len(executed)):
-        findings.append(Finding(
-            message=f"The first execution count is {first_count}: the kernel was not restarted before the final run",
-            severity=Severity.low,
-            confidence=Confidence.medium,
-            evidence=[ctx.evidence(counts[0].index, source=EvidenceSource.code, snippet=f"In [{first_count}]")],
-        ))
+        findings.append(
+            Finding(
+                message=f"The first execution count is {first_count}: the kernel was not restarted before the final run",
+                severity=Severity.low,
+                confidence=Confidence.medium,
+                evidence=[ctx.evidence(counts[0].index, source=EvidenceSource.code, snippet=f"In [{first_count}]")],
+            )
+        )
     return findings

@@ -15,17 +15,21 @@ from grader.models.findings import Confidence, Finding, Severity
 _WINDOWS = re.compile(r"^[A-Za-z]:[\\/]")
 _UNC = re.compile(r"^\\\\[^\\\s]+\\")
 _HOME = re.compile(r"^~[\\/]|^~$")
-_KNOWN_ROOTS = re.compile(r"^/(?:Users|home|content|mnt|Volumes|kaggle|root|tmp|data|opt|var|workspace|gdrive|"
-                          r"dbfs|media|srv|private|storage|scratch|shared|notebooks|drive|datasets)(?:/|$)")
+_KNOWN_ROOTS = re.compile(
+    r"^/(?:Users|home|content|mnt|Volumes|kaggle|root|tmp|data|opt|var|workspace|gdrive|"
+    r"dbfs|media|srv|private|storage|scratch|shared|notebooks|drive|datasets)(?:/|$)"
+)
 _UNIX = re.compile(r"^/(?:[^/\s\\][^/\\]*/)*[^/\s\\][^/\\]*/?$")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _NOT_A_PATH = re.compile(r"://|[\n\t*?^$|{}<>]|\\[dws]")
 #: Calls that read, write or locate files.
-_IO = re.compile(r"^(?:read_\w+|to_\w+|open|load\w*|dump\w*|save\w*|savefig|Path|PurePath|join|chdir|listdir|"
-                 r"glob|iglob|exists|isfile|isdir|makedirs|mkdir|scandir|walk|mount|append|insert|"
-                 r"genfromtxt|loadtxt|fromfile|tofile|ExcelWriter|ZipFile|copy\w*|move|rmtree|remove|"
-                 r"expanduser|abspath|realpath|DataFrame\.from_\w+|imread|imwrite|write_\w+|export\w*|"
-                 r"ProfileReport|connect|create_engine)$")
+_IO = re.compile(
+    r"^(?:read_\w+|to_\w+|open|load\w*|dump\w*|save\w*|savefig|Path|PurePath|join|chdir|listdir|"
+    r"glob|iglob|exists|isfile|isdir|makedirs|mkdir|scandir|walk|mount|append|insert|"
+    r"genfromtxt|loadtxt|fromfile|tofile|ExcelWriter|ZipFile|copy\w*|move|rmtree|remove|"
+    r"expanduser|abspath|realpath|DataFrame\.from_\w+|imread|imwrite|write_\w+|export\w*|"
+    r"ProfileReport|connect|create_engine)$"
+)
 
 
 class AbsolutePathParams(Params):
@@ -78,26 +82,33 @@ def no_absolute_paths(ctx: CheckContext, params: AbsolutePathParams) -> CheckOut
         seen.add(key)
         use = _use(node, parents)
         severity = params.severity if use else Severity.low
-        findings.append(Finding(
-            message=f"Machine-specific path {literal[:120]!r}" + (f" used in {use}" if use else ""),
-            severity=severity, confidence=Confidence.high if use else Confidence.medium,
-            evidence=[ctx.evidence(cell, key[1])],
-            data={"path": literal[:300]},
-        ))
+        findings.append(
+            Finding(
+                message=f"Machine-specific path {literal[:120]!r}" + (f" used in {use}" if use else ""),
+                severity=severity,
+                confidence=Confidence.high if use else Confidence.medium,
+                evidence=[ctx.evidence(cell, key[1])],
+                data={"path": literal[:300]},
+            )
+        )
     total = len(findings)
     if total > params.max_findings:
         findings = findings[: params.max_findings]
-        findings[-1] = findings[-1].model_copy(update={
-            "message": findings[-1].message + f" ({total - params.max_findings} more)"})
-    return CheckOutcome(findings=findings, score=0.0 if findings else 1.0,
-                        message=f"{total} machine-specific path(s)")
+        findings[-1] = findings[-1].model_copy(
+            update={"message": findings[-1].message + f" ({total - params.max_findings} more)"}
+        )
+    return CheckOutcome(findings=findings, score=0.0 if findings else 1.0, message=f"{total} machine-specific path(s)")
 
 
 def _literal(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
-    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant) and \
-            isinstance(node.values[0].value, str):
+    if (
+        isinstance(node, ast.JoinedStr)
+        and node.values
+        and isinstance(node.values[0], ast.Constant)
+        and isinstance(node.values[0].value, str)
+    ):
         return node.values[0].value + "{}"
     return None
 

@@ -19,10 +19,14 @@ from grader.models.findings import CheckStatus, Confidence, EvidenceSource, Find
 _METRIC = re.compile(
     r"(accuracy|\bauc\b|roc|\bf1|f1[-_]score|precision|recall|score|\bmae\b|\bmse\b|rmse|\br2\b|r²|r\^2|"
     r"r-squared|\bloss\b|log[_ ]?loss|average[_ ]precision|\bap\b|brier|\bmcc\b|kappa|gini|\berror\b|mape)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: Lines about time, memory or progress: their numbers change on every run.
-_VOLATILE = re.compile(r"(time|seconds|\bsec\b|elapsed|took|it/s|\bms\b|wall|cpu|memory|\bmb\b|\bgb\b|"
-                       r"epoch|iteration|progress|eta\b|%\|)", re.IGNORECASE)
+_VOLATILE = re.compile(
+    r"(time|seconds|\bsec\b|elapsed|took|it/s|\bms\b|wall|cpu|memory|\bmb\b|\bgb\b|"
+    r"epoch|iteration|progress|eta\b|%\|)",
+    re.IGNORECASE,
+)
 #: Failures that say nothing about the candidate's saved outputs (limits, the sandbox itself).
 _NOT_THE_CODE = frozenset({ErrorClass.resources, ErrorClass.sandbox})
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+|\d+|\.\d+)(?:[eE][-+]?\d+)?%?(?![\w.])")
@@ -110,8 +114,7 @@ def outputs_reproduced(ctx: CheckContext, params: OutputsReproducedParams) -> Ch
             reproduced_cells += 1
             continue
         random_before = [r for r in randomness if r.site.cell <= cell.index]
-        findings.append(_mismatch(ctx, cell, off, len(pairs), random_before[0].what if random_before else None,
-                                  params))
+        findings.append(_mismatch(ctx, cell, off, len(pairs), random_before[0].what if random_before else None, params))
     if not ctx.notebook.has_outputs:
         return CheckOutcome(score=1.0, message="the notebook was submitted without outputs; nothing to compare")
     checked = compared_cells + sum(1 for f in findings if f.data.get("kind") == "now_fails")
@@ -166,8 +169,14 @@ def _shape(line: str) -> str:
     return re.sub(r"\s+", " ", _NUMBER.sub("#", line)).strip().lower()[:160]
 
 
-def _mismatch(ctx: CheckContext, cell: Cell, off: list[tuple[_Number, _Number]], compared: int,
-              random_source: str | None, params: OutputsReproducedParams) -> Finding:
+def _mismatch(
+    ctx: CheckContext,
+    cell: Cell,
+    off: list[tuple[_Number, _Number]],
+    compared: int,
+    random_source: str | None,
+    params: OutputsReproducedParams,
+) -> Finding:
     saved, rerun = off[0]
     worst = max(abs(s.value - r.value) / _tolerance(s.value, params) for s, r in off)
     if random_source is not None:
@@ -179,30 +188,34 @@ def _mismatch(ctx: CheckContext, cell: Cell, off: list[tuple[_Number, _Number]],
         why = ""
     return Finding(
         message=f"Cell {cell.index}: {len(off)} of {compared} saved number(s) are not reproduced; the saved output "
-                f"shows '{saved.line}' but the re-run gives '{rerun.line}'{why}",
+        f"shows '{saved.line}' but the re-run gives '{rerun.line}'{why}",
         severity=severity,
         confidence=confidence,
         evidence=[
-            ctx.evidence(cell.index, source=EvidenceSource.saved_output, snippet=saved.line,
-                         note="as submitted"),
+            ctx.evidence(cell.index, source=EvidenceSource.saved_output, snippet=saved.line, note="as submitted"),
             ctx.evidence(cell.index, source=EvidenceSource.output, snippet=rerun.line, note="re-run in the sandbox"),
         ],
         data={"kind": "mismatch", "pairs": [[s.value, r.value] for s, r in off[:20]], "compared": compared},
     )
 
 
-def _now_fails(ctx: CheckContext, cell: Cell, name: str | None, value: str | None,
-               error_class: ErrorClass | None) -> Finding:
+def _now_fails(
+    ctx: CheckContext, cell: Cell, name: str | None, value: str | None, error_class: ErrorClass | None
+) -> Finding:
     saved_text = cell.output_text.strip().splitlines()
     ours = error_class in (ErrorClass.candidate, ErrorClass.data, None)
     return Finding(
         message=f"Cell {cell.index} shows a successful output in the submitted notebook but raises "
-                f"{name or 'an error'} when re-run" + (f": {(value or '').strip()[:160]}" if value else ""),
+        f"{name or 'an error'} when re-run" + (f": {(value or '').strip()[:160]}" if value else ""),
         severity=Severity.medium if ours else Severity.low,
         confidence=Confidence.high,
         evidence=[
-            ctx.evidence(cell.index, source=EvidenceSource.saved_output,
-                         snippet="\n".join(saved_text[:4])[:300] or None, note="as submitted"),
+            ctx.evidence(
+                cell.index,
+                source=EvidenceSource.saved_output,
+                snippet="\n".join(saved_text[:4])[:300] or None,
+                note="as submitted",
+            ),
             ctx.evidence(cell.index, source=EvidenceSource.execution, note=f"re-run: {name}: {value}"[:300]),
         ],
         data={"kind": "now_fails", "error_class": error_class.value if error_class else None},

@@ -43,9 +43,13 @@ def packages_available(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     requests = list(ctx.execution.requested_packages)
     if not requests and ctx.execution.status in (RunStatus.not_run, RunStatus.sandbox_error):
         assignment = ctx.assignment
-        plan = plan_packages(ctx.notebook, ctx.submission.texts, ctx.submission.files,
-                             assignment.packages if assignment else PackagePolicy.base_only,
-                             assignment.allowed_packages if assignment else ())
+        plan = plan_packages(
+            ctx.notebook,
+            ctx.submission.texts,
+            ctx.submission.files,
+            assignment.packages if assignment else PackagePolicy.base_only,
+            assignment.allowed_packages if assignment else (),
+        )
         requests = list(plan.requests)
     findings = [finding for request in requests if (finding := _finding(ctx, request)) is not None]
     missing = [r.name for r in requests if r.status in _PROBLEMS]
@@ -55,36 +59,67 @@ def packages_available(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         message += f"; installed: {', '.join(installed)}"
     if missing:
         message += f"; not provided: {', '.join(missing)}"
-    return CheckOutcome(findings=findings, score=1.0 - len(missing) / len(requests) if requests else 1.0,
-                        message=message)
+    return CheckOutcome(
+        findings=findings, score=1.0 - len(missing) / len(requests) if requests else 1.0, message=message
+    )
 
 
 def _finding(ctx: CheckContext, request: PackageRequest) -> Finding | None:
     where = ", ".join(request.sources[:3])
     imported = request.cell is not None or any(s.endswith(".py") for s in request.sources)
-    evidence = [ctx.evidence(request.cell, _import_line(ctx, request), note=request.detail or None)
-                if request.cell is not None else
-                ctx.evidence(None, source=EvidenceSource.file, note=f"{where}: {request.name}{request.specifier}")]
-    data = {"package": request.name, "status": request.status.value, "sources": request.sources,
-            "specifier": request.specifier, "version": request.version}
+    evidence = [
+        ctx.evidence(request.cell, _import_line(ctx, request), note=request.detail or None)
+        if request.cell is not None
+        else ctx.evidence(None, source=EvidenceSource.file, note=f"{where}: {request.name}{request.specifier}")
+    ]
+    data = {
+        "package": request.name,
+        "status": request.status.value,
+        "sources": request.sources,
+        "specifier": request.specifier,
+        "version": request.version,
+    }
     if request.status is PackageStatus.not_allowed:
-        return Finding(message=f"{request.name} ({where}) is not allowed by the assignment: {request.detail}",
-                       severity=Severity.medium if imported else Severity.low, confidence=Confidence.high,
-                       evidence=evidence, data=data)
+        return Finding(
+            message=f"{request.name} ({where}) is not allowed by the assignment: {request.detail}",
+            severity=Severity.medium if imported else Severity.low,
+            confidence=Confidence.high,
+            evidence=evidence,
+            data=data,
+        )
     if request.status in _PROBLEMS:
-        return Finding(message=f"{request.name} ({where}) could not be provided ({request.status.value}): "
-                               f"{request.detail}"[:500],
-                       severity=Severity.low, confidence=Confidence.medium, evidence=evidence, data=data)
+        return Finding(
+            message=f"{request.name} ({where}) could not be provided ({request.status.value}): {request.detail}"[:500],
+            severity=Severity.low,
+            confidence=Confidence.medium,
+            evidence=evidence,
+            data=data,
+        )
     if request.status is PackageStatus.installed:
-        return Finding(message=f"{request.name} {request.version or ''} ({where}) was installed into a derived "
-                               "sandbox image (allowed by the assignment)",
-                       severity=Severity.info, confidence=Confidence.high, evidence=evidence, data=data)
+        return Finding(
+            message=f"{request.name} {request.version or ''} ({where}) was installed into a derived "
+            "sandbox image (allowed by the assignment)",
+            severity=Severity.info,
+            confidence=Confidence.high,
+            evidence=evidence,
+            data=data,
+        )
     if request.status is PackageStatus.not_attempted:
-        return Finding(message=f"{request.name} ({where}) is allowed and would be installed when the notebook runs",
-                       severity=Severity.info, confidence=Confidence.medium, evidence=evidence, data=data)
+        return Finding(
+            message=f"{request.name} ({where}) is allowed and would be installed when the notebook runs",
+            severity=Severity.info,
+            confidence=Confidence.medium,
+            evidence=evidence,
+            data=data,
+        )
     if request.detail:
-        return Finding(message=f"{request.name}: {request.detail}", severity=Severity.info,
-                       confidence=Confidence.high, evidence=evidence, data=data)
+        return Finding(
+            message=f"{request.name}: {request.detail}",
+            severity=Severity.info,
+            confidence=Confidence.high,
+            evidence=evidence,
+            data=data,
+        )
     return None
 
 

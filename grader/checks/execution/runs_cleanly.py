@@ -70,14 +70,22 @@ def notebook_runs_cleanly(ctx: CheckContext, params: RunsCleanlyParams) -> Check
     score = max(0.0, 1.0 - lost / len(records))
     status = ctx.execution.status
     message = f"{ok} of {len(records)} code cells ran cleanly; run status: {status.value}"
-    if status in (RunStatus.oom, RunStatus.timeout, RunStatus.kernel_died, RunStatus.output_limit,
-                  RunStatus.disk_limit):
-        findings.insert(0, Finding(
-            message=f"The run stopped early ({status.value}): {ctx.execution.reason}",
-            severity=params.resources,
-            evidence=[ctx.evidence(_first_bad(ctx), source=EvidenceSource.execution, note=status.value)],
-            data={"run_status": status.value},
-        ))
+    if status in (
+        RunStatus.oom,
+        RunStatus.timeout,
+        RunStatus.kernel_died,
+        RunStatus.output_limit,
+        RunStatus.disk_limit,
+    ):
+        findings.insert(
+            0,
+            Finding(
+                message=f"The run stopped early ({status.value}): {ctx.execution.reason}",
+                severity=params.resources,
+                evidence=[ctx.evidence(_first_bad(ctx), source=EvidenceSource.execution, note=status.value)],
+                data={"run_status": status.value},
+            ),
+        )
     return CheckOutcome(findings=findings, score=score if findings else 1.0, message=message)
 
 
@@ -111,15 +119,26 @@ def _cell_findings(ctx: CheckContext, params: RunsCleanlyParams) -> Iterator[Fin
             detail = f": {value[0][:200]}" if value else ""
             yield Finding(
                 message=f"Cell {record.index} {what}{detail} ({error_class.value} problem)"
-                        + (f": {record.triage_note[:300]}" if record.triage_note else ""),
+                + (f": {record.triage_note[:300]}" if record.triage_note else ""),
                 severity=severity,
-                confidence=Confidence.high if error_class in (ErrorClass.candidate, ErrorClass.resources)
+                confidence=Confidence.high
+                if error_class in (ErrorClass.candidate, ErrorClass.resources)
                 else Confidence.medium,
-                evidence=[ctx.evidence(record.index, 1, snippet=_error_line(ctx, record.index),
-                                       source=EvidenceSource.execution,
-                                       note=(record.traceback or "")[-1500:] or None)],
-                data={"error_class": error_class.value, "error_name": record.error_name,
-                      "duration_s": record.duration_s, "triage_note": record.triage_note},
+                evidence=[
+                    ctx.evidence(
+                        record.index,
+                        1,
+                        snippet=_error_line(ctx, record.index),
+                        source=EvidenceSource.execution,
+                        note=(record.traceback or "")[-1500:] or None,
+                    )
+                ],
+                data={
+                    "error_class": error_class.value,
+                    "error_name": record.error_name,
+                    "duration_s": record.duration_s,
+                    "triage_note": record.triage_note,
+                },
             )
         elif record.status is CellStatus.not_executed:
             not_run.append(record.index)
@@ -128,18 +147,21 @@ def _cell_findings(ctx: CheckContext, params: RunsCleanlyParams) -> Iterator[Fin
         cells = [r.index for r in followers]
         yield Finding(
             message=f"{len(cells)} later cell(s) failed only because cell {root} failed "
-                    f"(first: cell {cells[0]}, {followers[0].error_name}: {(followers[0].error_value or '')[:120]}) "
-                    f"({error_class.value} problem)",
+            f"(first: cell {cells[0]}, {followers[0].error_name}: {(followers[0].error_value or '')[:120]}) "
+            f"({error_class.value} problem)",
             severity=getattr(params, error_class.value),
             confidence=Confidence.medium,
-            evidence=[ctx.evidence(r.index, 1, snippet=_error_line(ctx, r.index), source=EvidenceSource.execution,
-                                   note=r.triage_note) for r in followers[:3]],
+            evidence=[
+                ctx.evidence(
+                    r.index, 1, snippet=_error_line(ctx, r.index), source=EvidenceSource.execution, note=r.triage_note
+                )
+                for r in followers[:3]
+            ],
             data={"error_class": error_class.value, "caused_by": root, "cells": cells[:200]},
         )
     if not_run:
         yield Finding(
-            message=f"{len(not_run)} cell(s) never ran because the run stopped earlier "
-                    f"(first: cell {not_run[0]})",
+            message=f"{len(not_run)} cell(s) never ran because the run stopped earlier (first: cell {not_run[0]})",
             severity=Severity.medium,
             evidence=[ctx.evidence(not_run[0], source=EvidenceSource.execution, note="not executed")],
             data={"cells": not_run[:200]},

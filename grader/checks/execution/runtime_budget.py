@@ -44,34 +44,55 @@ def runtime_within_budget(ctx: CheckContext, params: RuntimeBudgetParams) -> Che
     findings = []
     duration = ctx.execution.duration_s
     if ctx.execution.status is RunStatus.timeout:
-        findings.append(Finding(
-            message=f"The run hit its time limit: {ctx.execution.reason}",
-            severity=Severity.high,
-            evidence=[ctx.evidence(None, source=EvidenceSource.execution, note=ctx.execution.reason)],
-            data={"duration_s": duration},
-        ))
+        findings.append(
+            Finding(
+                message=f"The run hit its time limit: {ctx.execution.reason}",
+                severity=Severity.high,
+                evidence=[ctx.evidence(None, source=EvidenceSource.execution, note=ctx.execution.reason)],
+                data={"duration_s": duration},
+            )
+        )
     elif duration > params.budget_seconds:
-        findings.append(Finding(
-            message=f"The notebook took {duration:.0f} s to run; the budget is {params.budget_seconds:.0f} s",
-            severity=Severity.medium,
-            evidence=[ctx.evidence(None, source=EvidenceSource.execution)],
-            data={"duration_s": duration, "budget_s": params.budget_seconds},
-        ))
+        findings.append(
+            Finding(
+                message=f"The notebook took {duration:.0f} s to run; the budget is {params.budget_seconds:.0f} s",
+                severity=Severity.medium,
+                evidence=[ctx.evidence(None, source=EvidenceSource.execution)],
+                data={"duration_s": duration, "budget_s": params.budget_seconds},
+            )
+        )
     for record in ctx.execution.cells:
         if record.status is CellStatus.timeout:
-            findings.append(Finding(
-                message=f"Cell {record.index} did not finish within its time limit",
-                severity=Severity.high,
-                evidence=[ctx.evidence(record.index, 1, source=EvidenceSource.execution,
-                                       snippet="\n".join(ctx.notebook[record.index].lines[:4]))],
-            ))
+            findings.append(
+                Finding(
+                    message=f"Cell {record.index} did not finish within its time limit",
+                    severity=Severity.high,
+                    evidence=[
+                        ctx.evidence(
+                            record.index,
+                            1,
+                            source=EvidenceSource.execution,
+                            snippet="\n".join(ctx.notebook[record.index].lines[:4]),
+                        )
+                    ],
+                )
+            )
         elif record.duration_s is not None and record.duration_s > params.slow_cell_seconds:
-            findings.append(Finding(
-                message=f"Cell {record.index} took {record.duration_s:.0f} s",
-                severity=Severity.low,
-                evidence=[ctx.evidence(record.index, 1, source=EvidenceSource.execution,
-                                       snippet="\n".join(ctx.notebook[record.index].lines[:4]))],
-                data={"duration_s": record.duration_s},
-            ))
-    return CheckOutcome(findings=findings, metric=duration,
-                        message=f"ran in {duration:.1f} s (budget {params.budget_seconds:.0f} s)")
+            findings.append(
+                Finding(
+                    message=f"Cell {record.index} took {record.duration_s:.0f} s",
+                    severity=Severity.low,
+                    evidence=[
+                        ctx.evidence(
+                            record.index,
+                            1,
+                            source=EvidenceSource.execution,
+                            snippet="\n".join(ctx.notebook[record.index].lines[:4]),
+                        )
+                    ],
+                    data={"duration_s": record.duration_s},
+                )
+            )
+    return CheckOutcome(
+        findings=findings, metric=duration, message=f"ran in {duration:.1f} s (budget {params.budget_seconds:.0f} s)"
+    )

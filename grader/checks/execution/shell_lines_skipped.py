@@ -40,13 +40,19 @@ def shell_lines_skipped(ctx: CheckContext, params: NoParams) -> CheckOutcome:
             continue
         total += len(skipped)
         texts = [text.strip()[:160] for _, text in skipped]
-        findings.append(Finding(
-            message=f"Cell {cell.index}: {len(skipped)} shell line(s) skipped in the sandbox: "
-                    + "; ".join(texts[:3]) + (" ..." if len(texts) > 3 else ""),
-            severity=Severity.low,
-            confidence=Confidence.high,
-            evidence=[ctx.evidence(cell.index, skipped[0][0], note="skipped: the sandbox runs no shell commands")],
-            data={"lines": [[number, text[:300]] for number, text in skipped[:20]]},
-        ))
-    return CheckOutcome(findings=findings[:20], score=0.0 if findings else 1.0,
-                        message=f"{total} shell line(s) skipped" if total else "no shell lines")
+        findings.append(
+            Finding(
+                message=f"Cell {cell.index}: {len(skipped)} shell line(s) skipped in the sandbox: "
+                + "; ".join(texts[:3])
+                + (" ..." if len(texts) > 3 else ""),
+                severity=Severity.low,
+                confidence=Confidence.high,
+                evidence=[ctx.evidence(cell.index, skipped[0][0], note="skipped: the sandbox runs no shell commands")],
+                data={"lines": [[number, text[:300]] for number, text in skipped[:20]]},
+            )
+        )
+    return CheckOutcome(
+        findings=findings[:20],
+        score=0.0 if findings else 1.0,
+        message=f"{total} shell line(s) skipped" if total else "no shell lines",
+    )

@@ -30,8 +30,17 @@ from grader.models.findings import Confidence, Finding, Severity
 _ORDER_SENSITIVE = frozenset({Family.linear, Family.knn, Family.svm, Family.neural})
 _Y_NAME = re.compile(r"^y(_|$)|target|label", re.IGNORECASE)
 #: category_encoders' target-statistic encoders: fitted outside CV they leak the target into the folds.
-_TARGET_STAT = frozenset({"CatBoostEncoder", "LeaveOneOutEncoder", "WOEEncoder", "JamesSteinEncoder",
-                          "MEstimateEncoder", "GLMMEncoder", "QuantileEncoder"})
+_TARGET_STAT = frozenset(
+    {
+        "CatBoostEncoder",
+        "LeaveOneOutEncoder",
+        "WOEEncoder",
+        "JamesSteinEncoder",
+        "MEstimateEncoder",
+        "GLMMEncoder",
+        "QuantileEncoder",
+    }
+)
 
 
 @check(
@@ -78,15 +87,20 @@ def categoricals_encoded(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     families = {k.family for _, k in notebook.estimators}
     order_sensitive = sorted(f.value for f in families & _ORDER_SENSITIVE)
     if order_sensitive and Encoding.onehot not in kinds:
-        for encoding, severity, what in ((Encoding.label, Severity.medium, "integer codes"),
-                                         (Encoding.ordinal, Severity.low, "ordinal codes")):
+        for encoding, severity, what in (
+            (Encoding.label, Severity.medium, "integer codes"),
+            (Encoding.ordinal, Severity.low, "ordinal codes"),
+        ):
             for source, cell, line, name in kinds.get(encoding, [])[:2]:
-                findings.append(Finding(
-                    message=f"{name} turns categories into {what}, and a {'/'.join(order_sensitive)} model reads "
-                            "them as quantities; nominal categories need one-hot (or target) encoding",
-                    severity=severity, confidence=Confidence.medium,
-                    evidence=[evidence_for(ctx, source, cell, line)],
-                ))
+                findings.append(
+                    Finding(
+                        message=f"{name} turns categories into {what}, and a {'/'.join(order_sensitive)} model reads "
+                        "them as quantities; nominal categories need one-hot (or target) encoding",
+                        severity=severity,
+                        confidence=Confidence.medium,
+                        evidence=[evidence_for(ctx, source, cell, line)],
+                    )
+                )
     if not kinds and has_model(notebook):
         findings.append(_no_encoding(ctx, sources))
     findings.extend(_unaligned_dummies(ctx, sources))
@@ -106,8 +120,12 @@ def _encodings(source: Source, target: str | None) -> list[tuple[Encoding, Sourc
             continue
         found.append((encoding, source, use.cell, use.line, use.name))
     for cell, node in facts.nodes(ast.Attribute, ast.Call):
-        if isinstance(node, ast.Attribute) and node.attr == "codes" and isinstance(node.value, ast.Attribute) \
-                and node.value.attr == "cat":
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "codes"
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "cat"
+        ):
             found.append((Encoding.label, source, cell, node.lineno, ".cat.codes"))
         elif isinstance(node, ast.Call):
             func = node.func
@@ -116,8 +134,12 @@ def _encodings(source: Source, target: str | None) -> list[tuple[Encoding, Sourc
                 encoding = _mapping_encoding(facts, node.args[0])
                 if encoding is not None:
                     found.append((encoding, source, cell, node.lineno, f".{method}(mapping)"))
-            elif method == "astype" and node.args and isinstance(node.args[0], ast.Constant) \
-                    and node.args[0].value == "category":
+            elif (
+                method == "astype"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and node.args[0].value == "category"
+            ):
                 found.append((Encoding.native, source, cell, node.lineno, 'astype("category")'))
             elif any(k.arg in NATIVE_CATEGORICAL_KEYWORDS for k in node.keywords):
                 found.append((Encoding.native, source, cell, node.lineno, "native categorical features"))
@@ -130,13 +152,18 @@ def _encodings(source: Source, target: str | None) -> list[tuple[Encoding, Sourc
 def _indicator(value: ast.expr) -> bool:
     """`(df["contract"] == "Month-to-month").astype(int)`: a hand-made one-hot column for one category."""
     for node in ast.walk(value):
-        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops) and any(
-                isinstance(c, ast.Constant) and isinstance(c.value, str) for c in [node.left, *node.comparators]):
+        if (
+            isinstance(node, ast.Compare)
+            and any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops)
+            and any(isinstance(c, ast.Constant) and isinstance(c.value, str) for c in [node.left, *node.comparators])
+        ):
             return True
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr in ("eq", "ne", "isin") \
-                and any(isinstance(c, ast.Constant) and isinstance(c.value, str)
-                        for a in node.args for c in ast.walk(a)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("eq", "ne", "isin")
+            and any(isinstance(c, ast.Constant) and isinstance(c.value, str) for a in node.args for c in ast.walk(a))
+        ):
             return True
     return False
 
@@ -164,8 +191,9 @@ def _encodes_target(facts: MLFacts, use: Use, target: str | None) -> bool:
         if site.name not in ("fit", "fit_transform", "transform"):
             continue
         func = site.node.func
-        if (use.bound_to and site.receiver == use.bound_to) or (isinstance(func, ast.Attribute)
-                                                                and func.value is use.call):
+        if (use.bound_to and site.receiver == use.bound_to) or (
+            isinstance(func, ast.Attribute) and func.value is use.call
+        ):
             args.extend(site.node.args[:1])
     if not args:
         return False
@@ -181,18 +209,22 @@ def _no_encoding(ctx: CheckContext, sources: list[Source]) -> Finding:
     for source in sources:
         for site in source.facts.code.calls:
             if site.name == "select_dtypes" and any(
-                    (isinstance(n, ast.Constant) and str(n.value) in ("number", "object", "category"))
-                    or (isinstance(n, ast.Attribute) and n.attr == "number") for n in ast.walk(site.node)):
+                (isinstance(n, ast.Constant) and str(n.value) in ("number", "object", "category"))
+                or (isinstance(n, ast.Attribute) and n.attr == "number")
+                for n in ast.walk(site.node)
+            ):
                 return Finding(
                     message="Categorical columns are dropped (select_dtypes) instead of being encoded",
-                    severity=Severity.medium, confidence=Confidence.medium,
+                    severity=Severity.medium,
+                    confidence=Confidence.medium,
                     evidence=[evidence_for(ctx, source, site.cell, site.line)],
                 )
     places = model_places(sources[0].facts)
     known = ctx.assignment is not None
     return Finding(
         message="No categorical encoding found (no one-hot, ordinal or target encoding, no category mapping)",
-        severity=Severity.medium, confidence=Confidence.medium if known else Confidence.low,
+        severity=Severity.medium,
+        confidence=Confidence.medium if known else Confidence.low,
         evidence=[ctx.evidence(cell, line) for cell, line in places],
     )
 
@@ -208,12 +240,15 @@ def _unaligned_dummies(ctx: CheckContext, sources: list[Source]) -> list[Finding
     aligned = any(s.name in ("align", "reindex") for s in facts.code.calls)
     if not on_test or not on_other or aligned:
         return []
-    return [Finding(
-        message="get_dummies is applied to train and test separately and the columns are never aligned: a "
-                "category missing from one side shifts every column after it",
-        severity=Severity.low, confidence=Confidence.medium,
-        evidence=[ctx.evidence(on_other[0].cell, on_other[0].line), ctx.evidence(on_test[0].cell, on_test[0].line)],
-    )]
+    return [
+        Finding(
+            message="get_dummies is applied to train and test separately and the columns are never aligned: a "
+            "category missing from one side shifts every column after it",
+            severity=Severity.low,
+            confidence=Confidence.medium,
+            evidence=[ctx.evidence(on_other[0].cell, on_other[0].line), ctx.evidence(on_test[0].cell, on_test[0].line)],
+        )
+    ]
 
 
 def _target_stats_outside_pipeline(ctx: CheckContext, sources: list[Source]) -> list[Finding]:
@@ -224,12 +259,15 @@ def _target_stats_outside_pipeline(ctx: CheckContext, sources: list[Source]) -> 
                 continue  # scikit-learn's TargetEncoder cross-fits by itself
             if use.inside(PIPELINE_BUILDERS) or _in_pipeline_by_name(source.facts, use):
                 continue
-            findings.append(Finding(
-                message=f"{use.name} is fitted outside a pipeline: its per-category target averages are learnt "
-                        "from rows that later serve as validation folds",
-                severity=Severity.low, confidence=Confidence.medium,
-                evidence=[evidence_for(ctx, source, use.cell, use.line)],
-            ))
+            findings.append(
+                Finding(
+                    message=f"{use.name} is fitted outside a pipeline: its per-category target averages are learnt "
+                    "from rows that later serve as validation folds",
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[evidence_for(ctx, source, use.cell, use.line)],
+                )
+            )
     return findings
 
 

@@ -20,10 +20,44 @@ from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.models.findings import Confidence, Finding, Severity
 
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
-_TRANSFORMS = frozenset({"log", "log1p", "log2", "log10", "sqrt", "exp", "square", "cbrt", "cut", "qcut",
-                         "transform", "rolling", "expanding", "shift", "diff", "pct_change", "cumsum", "rank",
-                         "isna", "isnull", "notna", "notnull", "eq", "ne", "gt", "lt", "ge", "le", "isin",
-                         "between", "where", "select", "clip", "days"})
+_TRANSFORMS = frozenset(
+    {
+        "log",
+        "log1p",
+        "log2",
+        "log10",
+        "sqrt",
+        "exp",
+        "square",
+        "cbrt",
+        "cut",
+        "qcut",
+        "transform",
+        "rolling",
+        "expanding",
+        "shift",
+        "diff",
+        "pct_change",
+        "cumsum",
+        "rank",
+        "isna",
+        "isnull",
+        "notna",
+        "notnull",
+        "eq",
+        "ne",
+        "gt",
+        "lt",
+        "ge",
+        "le",
+        "isin",
+        "between",
+        "where",
+        "select",
+        "clip",
+        "days",
+    }
+)
 _TRANSFORMER_BASES = frozenset({"TransformerMixin", "BaseEstimator"})
 
 
@@ -73,13 +107,22 @@ def features_engineered_with_reasons(ctx: CheckContext, params: NoParams) -> Che
     for source in sources:
         features.extend(_features(source, target))
     if not features:
-        return CheckOutcome(score=0.0, findings=[Finding(
-            message="No new features are derived from the raw columns (no ratios, date parts, aggregates or flags)",
-            severity=Severity.low, confidence=Confidence.medium,
-            evidence=[ctx.evidence(None, note="no derived column found")],
-        )])
-    prose = "\n".join(c.source for c in ctx.notebook.markdown_cells()).lower() + "\n" + "\n".join(
-        t for p, t in ctx.submission.texts.items() if p.lower().endswith(".md")).lower()
+        return CheckOutcome(
+            score=0.0,
+            findings=[
+                Finding(
+                    message="No new features are derived from the raw columns (no ratios, date parts, aggregates or flags)",
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(None, note="no derived column found")],
+                )
+            ],
+        )
+    prose = (
+        "\n".join(c.source for c in ctx.notebook.markdown_cells()).lower()
+        + "\n"
+        + "\n".join(t for p, t in ctx.submission.texts.items() if p.lower().endswith(".md")).lower()
+    )
     unexplained: dict[tuple[str, int], list[_Feature]] = {}
     explained = 0
     for feature in features:
@@ -92,16 +135,20 @@ def features_engineered_with_reasons(ctx: CheckContext, params: NoParams) -> Che
     for group in unexplained.values():
         first = group[0]
         names = ", ".join(sorted({f.name for f in group})[:6])
-        findings.append(Finding(
-            message=f"New feature(s) {names} built without a stated reason (no nearby explanation, comment or "
-                    "mention in the narrative)",
-            severity=Severity.low, confidence=Confidence.medium,
-            evidence=[evidence_for(ctx, first.source, first.cell, first.line)],
-            data={"features": sorted({f.name for f in group})[:20]},
-        ))
+        findings.append(
+            Finding(
+                message=f"New feature(s) {names} built without a stated reason (no nearby explanation, comment or "
+                "mention in the narrative)",
+                severity=Severity.low,
+                confidence=Confidence.medium,
+                evidence=[evidence_for(ctx, first.source, first.cell, first.line)],
+                data={"features": sorted({f.name for f in group})[:20]},
+            )
+        )
     score = 0.5 + 0.5 * explained / len(features)
-    return CheckOutcome(findings=findings, score=score,
-                        message=f"{len(features)} derived feature(s), {explained} explained")
+    return CheckOutcome(
+        findings=findings, score=score, message=f"{len(features)} derived feature(s), {explained} explained"
+    )
 
 
 def _features(source: Source, target: str | None) -> list[_Feature]:

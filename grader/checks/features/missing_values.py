@@ -84,30 +84,47 @@ def missing_values_handled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     if findings or handled:
         if handled and not problems and not discussed:
             first = handled[0]
-            findings.append(Finding(
-                message=f"Missing values are handled ({first}) but the narrative never says how or why",
-                severity=Severity.low, confidence=Confidence.medium,
-                evidence=[ctx.evidence(c, ln) for c, ln in _first_place(sources)],
-            ))
-        return CheckOutcome(findings=findings, message=f"missing values handled by: {', '.join(handled[:6])}"
-                            if handled else "missing values are dropped wholesale")
+            findings.append(
+                Finding(
+                    message=f"Missing values are handled ({first}) but the narrative never says how or why",
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(c, ln) for c, ln in _first_place(sources)],
+                )
+            )
+        return CheckOutcome(
+            findings=findings,
+            message=f"missing values handled by: {', '.join(handled[:6])}"
+            if handled
+            else "missing values are dropped wholesale",
+        )
     if not has_model(notebook):
         return CheckOutcome(score=1.0, message="no model is fitted; nothing to check")
     places = model_places(notebook)
     if native and not discussed:
-        return CheckOutcome(findings=[Finding(
-            message=f"No explicit missing-value handling: the notebook relies on {native[0].name} accepting NaN, "
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=f"No explicit missing-value handling: the notebook relies on {native[0].name} accepting NaN, "
                     "without saying so",
-            severity=Severity.low, confidence=Confidence.medium,
-            evidence=[ctx.evidence(native[0].cell, native[0].line)],
-        )])
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(native[0].cell, native[0].line)],
+                )
+            ]
+        )
     if native:
         return CheckOutcome(score=1.0, message=f"NaN left to {native[0].name}, as the narrative explains")
-    return CheckOutcome(findings=[Finding(
-        message="No missing-value handling found (no imputer, fillna, dropna or missing flags) before fitting",
-        severity=Severity.medium, confidence=Confidence.low,
-        evidence=[ctx.evidence(cell, line) for cell, line in places],
-    )])
+    return CheckOutcome(
+        findings=[
+            Finding(
+                message="No missing-value handling found (no imputer, fillna, dropna or missing flags) before fitting",
+                severity=Severity.medium,
+                confidence=Confidence.low,
+                evidence=[ctx.evidence(cell, line) for cell, line in places],
+            )
+        ]
+    )
 
 
 def _drops_whole_rows(facts: MLFacts, site: CallSite, target: str | None) -> bool:
@@ -134,8 +151,11 @@ def _dropna_finding(ctx: CheckContext, source: Source, site: CallSite) -> Findin
     reasoned = _reason_near(ctx, source, site)
     return Finding(
         message=f"{site.receiver}.dropna() drops every row with a missing value in any column"
-                + (", with a stated reason" if reasoned else
-                   ", without saying how many rows go or why: one sparse column can remove most of the data"),
+        + (
+            ", with a stated reason"
+            if reasoned
+            else ", without saying how many rows go or why: one sparse column can remove most of the data"
+        ),
         severity=Severity.info if reasoned else Severity.medium,
         confidence=Confidence.medium,
         evidence=[evidence_for(ctx, source, site.cell, site.line)],
@@ -144,13 +164,16 @@ def _dropna_finding(ctx: CheckContext, source: Source, site: CallSite) -> Findin
 
 def _reason_near(ctx: CheckContext, source: Source, site: CallSite) -> bool:
     code = source.facts.code.cell(site.cell)
-    if code is not None and any(REASONING.search(text) or _DROP_PROSE.search(text)
-                                for _, text in comments(code.source)):
+    if code is not None and any(
+        REASONING.search(text) or _DROP_PROSE.search(text) for _, text in comments(code.source)
+    ):
         return True
     if source.module is not None:
         return False
-    return any(_DROP_PROSE.search(c.source) and _MISSING_PROSE.search(c.source) and REASONING.search(c.source)
-               for c in markdown_near(ctx.notebook, site.cell, before=2, after=2))
+    return any(
+        _DROP_PROSE.search(c.source) and _MISSING_PROSE.search(c.source) and REASONING.search(c.source)
+        for c in markdown_near(ctx.notebook, site.cell, before=2, after=2)
+    )
 
 
 def _builds_column(facts: MLFacts, node: ast.Call) -> bool:

@@ -25,7 +25,10 @@ from grader.models.findings import Confidence, Finding, Severity
 
 #: Transformer classes that learn statistics in `fit` (functions like `scale()` or `get_dummies` excluded).
 _LEARNED = frozenset(
-    {n for n in SCALERS if n[0].isupper()} | IMPUTERS | RESAMPLERS | LEARNED_TRANSFORMS
+    {n for n in SCALERS if n[0].isupper()}
+    | IMPUTERS
+    | RESAMPLERS
+    | LEARNED_TRANSFORMS
     | {n for n in ENCODERS if n[0].isupper()}
 ) - {"LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"}
 _FITS = frozenset({"fit", "fit_transform", "fit_resample"})
@@ -76,19 +79,25 @@ def preprocessing_in_pipeline(ctx: CheckContext, params: NoParams) -> CheckOutco
             fit = _fit_of(facts, use)
             if fit is None:
                 continue
-            findings.append(Finding(
-                message=f"{use.name} is fitted on its own ({fit}) rather than as a pipeline step: every split and "
-                        "the test data need the same step applied by hand",
-                severity=Severity.low, confidence=Confidence.high,
-                evidence=[evidence_for(ctx, source, use.cell, use.line)],
-                data={"transformer": use.name},
-            ))
+            findings.append(
+                Finding(
+                    message=f"{use.name} is fitted on its own ({fit}) rather than as a pipeline step: every split and "
+                    "the test data need the same step applied by hand",
+                    severity=Severity.low,
+                    confidence=Confidence.high,
+                    evidence=[evidence_for(ctx, source, use.cell, use.line)],
+                    data={"transformer": use.name},
+                )
+            )
         findings.extend(_pandas_statistics(ctx, source))
     total = inside + len(findings)
     if not total:
         return CheckOutcome(score=1.0, message="no learned preprocessing")
-    return CheckOutcome(findings=findings, score=inside / total,
-                        message=f"{inside} of {total} learned transformation(s) inside a pipeline")
+    return CheckOutcome(
+        findings=findings,
+        score=inside / total,
+        message=f"{inside} of {total} learned transformation(s) inside a pipeline",
+    )
 
 
 def _in_pipeline(facts: MLFacts, use: Use) -> bool:
@@ -116,19 +125,32 @@ def _pandas_statistics(ctx: CheckContext, source: Source) -> list[Finding]:
     """`fillna(df["x"].median())`: a statistic learnt in pandas, outside any pipeline."""
     findings = []
     for site in source.facts.code.calls:
-        if site.name != "fillna" or not site.receiver or not site.node.args \
-                or not _FRAME_OR_COLUMN.fullmatch(site.receiver):
+        if (
+            site.name != "fillna"
+            or not site.receiver
+            or not site.node.args
+            or not _FRAME_OR_COLUMN.fullmatch(site.receiver)
+        ):
             continue
-        statistics = [n.func for n in ast.walk(site.node.args[0]) if isinstance(n, ast.Call)
-                      and isinstance(n.func, ast.Attribute) and n.func.attr in _STATISTICS]
+        statistics = [
+            n.func
+            for n in ast.walk(site.node.args[0])
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _STATISTICS
+        ]
         # A fallback prediction from the target's median is a baseline rule, not feature preprocessing.
-        called = {f.attr for f in statistics if isinstance(f, ast.Attribute)
-                  and not any(_TARGET_LIKE.search(x) for x in names_in(f.value))}
+        called = {
+            f.attr
+            for f in statistics
+            if isinstance(f, ast.Attribute) and not any(_TARGET_LIKE.search(x) for x in names_in(f.value))
+        }
         if called:
-            findings.append(Finding(
-                message=f"{site.receiver}.fillna(...{'/'.join(sorted(called & _STATISTICS))}()) learns an "
-                        "imputation value in pandas, outside a pipeline",
-                severity=Severity.low, confidence=Confidence.medium,
-                evidence=[evidence_for(ctx, source, site.cell, site.line)],
-            ))
+            findings.append(
+                Finding(
+                    message=f"{site.receiver}.fillna(...{'/'.join(sorted(called & _STATISTICS))}()) learns an "
+                    "imputation value in pandas, outside a pipeline",
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[evidence_for(ctx, source, site.cell, site.line)],
+                )
+            )
     return findings

@@ -63,33 +63,39 @@ def scaled_where_needed(ctx: CheckContext, params: NoParams) -> CheckOutcome:
             if SCALERS & facts.constructs_reachable(pipeline.call):
                 continue
             if scaled_somewhere:
-                findings.append(Finding(
-                    message=f"{use.name} sits in a {pipeline.name} without a scaler; a scaler is applied elsewhere, "
-                            "so check that this pipeline receives scaled data",
-                    severity=Severity.low, confidence=Confidence.low,
-                    evidence=[ctx.evidence(use.cell, use.line)],
-                ))
+                findings.append(
+                    Finding(
+                        message=f"{use.name} sits in a {pipeline.name} without a scaler; a scaler is applied elsewhere, "
+                        "so check that this pipeline receives scaled data",
+                        severity=Severity.low,
+                        confidence=Confidence.low,
+                        evidence=[ctx.evidence(use.cell, use.line)],
+                    )
+                )
                 continue
         elif scaled_somewhere:
             continue
-        findings.append(Finding(
-            message=f"{use.name} ({kind.family.value}) is fitted on unscaled features: its "
-                    f"{'penalty depends' if kind.family.value == 'linear' else 'distances and optimisation depend'} "
-                    "on each column's units",
-            severity=Severity.medium, confidence=Confidence.medium if pipeline is None else Confidence.high,
-            evidence=[ctx.evidence(use.cell, use.line)],
-            data={"estimator": use.name},
-        ))
+        findings.append(
+            Finding(
+                message=f"{use.name} ({kind.family.value}) is fitted on unscaled features: its "
+                f"{'penalty depends' if kind.family.value == 'linear' else 'distances and optimisation depend'} "
+                "on each column's units",
+                severity=Severity.medium,
+                confidence=Confidence.medium if pipeline is None else Confidence.high,
+                evidence=[ctx.evidence(use.cell, use.line)],
+                data={"estimator": use.name},
+            )
+        )
     ok = len(needing) - len(findings)
-    return CheckOutcome(findings=findings, score=ok / len(needing),
-                        message=f"{ok} of {len(needing)} scale-sensitive model(s) scaled")
+    return CheckOutcome(
+        findings=findings, score=ok / len(needing), message=f"{ok} of {len(needing)} scale-sensitive model(s) scaled"
+    )
 
 
 def _unpenalised(use: Use) -> bool:
     """`LogisticRegression(penalty=None)` predicts the same whatever the scale."""
     penalty = kw(use.call, "penalty")
-    return penalty is not None and (is_none(penalty) or (isinstance(penalty, ast.Constant)
-                                                         and penalty.value == "none"))
+    return penalty is not None and (is_none(penalty) or (isinstance(penalty, ast.Constant) and penalty.value == "none"))
 
 
 def _pipeline_of(facts: MLFacts, use: Use) -> Use | None:
@@ -103,7 +109,8 @@ def _pipeline_of(facts: MLFacts, use: Use) -> Use | None:
     if use.bound_to:
         for outer in facts.named(_PIPELINES):
             if (outer.cell, outer.line) >= (use.cell, use.line) and any(
-                    isinstance(n, ast.Name) and n.id == use.bound_to for n in ast.walk(outer.call)):
+                isinstance(n, ast.Name) and n.id == use.bound_to for n in ast.walk(outer.call)
+            ):
                 return outer
     return None
 
@@ -114,11 +121,15 @@ def _scales_anywhere(ctx: CheckContext) -> bool:
         if source.facts.named(SCALERS):
             return True
     for _, node in ml_facts(ctx.code).nodes(ast.BinOp):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and isinstance(node.left, ast.BinOp) \
-                and isinstance(node.left.op, ast.Sub):
-            called = {n.func.attr for n in ast.walk(node) if isinstance(n, ast.Call)
-                      and isinstance(n.func, ast.Attribute)}
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Div)
+            and isinstance(node.left, ast.BinOp)
+            and isinstance(node.left.op, ast.Sub)
+        ):
+            called = {
+                n.func.attr for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            }
             if called & {"mean", "min", "median"} and called & {"std", "max", "var"}:
                 return True
     return False
-

@@ -19,8 +19,9 @@ class LeakParams(Params):
     max_findings: int = Field(default=10, ge=1, le=100)
 
 
-def leak_outcome(ctx: CheckContext, kinds: tuple[LeakKind, ...], params: LeakParams,
-                 findings: list[Finding] | None = None) -> CheckOutcome:
+def leak_outcome(
+    ctx: CheckContext, kinds: tuple[LeakKind, ...], params: LeakParams, findings: list[Finding] | None = None
+) -> CheckOutcome:
     """The check's outcome: the analysis's findings of these kinds, filtered and ordered."""
     found = findings if findings is not None else [f for kind in kinds for f in ctx.leakage.of(kind)]
     kept = [f for f in found if _RANK[f.confidence] >= _RANK[params.min_confidence]]

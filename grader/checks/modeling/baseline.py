@@ -15,7 +15,9 @@ _CONSTANT_PREDICTION = frozenset({"full", "full_like", "repeat", "tile"})
 _STATISTIC = re.compile(r"mean|median|mode|prior|rate", re.IGNORECASE)
 _MARKDOWN_BASELINE = re.compile(
     r"(baseline|naive|majority[- ]class|dummy|most[- ]frequent|always predict\w*|predict\w* (the )?(mean|median))"
-    r"[^\n]{0,120}?\d", re.IGNORECASE)
+    r"[^\n]{0,120}?\d",
+    re.IGNORECASE,
+)
 
 
 @check(
@@ -51,11 +53,16 @@ def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     del params
     facts = ml_facts(ctx.code)
     if not has_model(facts):
-        return CheckOutcome(findings=[Finding(
-            message="No model is fitted, so there is nothing to compare with a baseline",
-            severity=Severity.medium, confidence=Confidence.medium,
-            evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-        )])
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="No model is fitted, so there is nothing to compare with a baseline",
+                    severity=Severity.medium,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
+                )
+            ]
+        )
     dummies = [use for use, kind in facts.estimators if kind.family is Family.dummy]
     scored_dummies = [u for u in dummies if facts.is_used(u)]
     if scored_dummies:
@@ -68,35 +75,52 @@ def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     framed = _called_baseline(ctx)
     if simple and others and framed:
         use = simple[0][0]
-        return CheckOutcome(score=1.0, message=f"simple model {use.name} (cell {use.cell}) used as the baseline for "
-                                               f"{', '.join(sorted(f.value for f in others))}")
+        return CheckOutcome(
+            score=1.0,
+            message=f"simple model {use.name} (cell {use.cell}) used as the baseline for "
+            f"{', '.join(sorted(f.value for f in others))}",
+        )
     quoted = _quoted_in_markdown(ctx)
     if quoted is not None:
         return CheckOutcome(score=1.0, message=f"baseline score quoted in markdown cell {quoted}")
     if dummies:
         use = dummies[0]
-        return CheckOutcome(findings=[Finding(
-            message=f"{use.name} is built but never fitted or scored, so no model is compared with it",
-            severity=Severity.low, confidence=Confidence.medium,
-            evidence=[ctx.evidence(use.cell, use.line)],
-        )])
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=f"{use.name} is built but never fitted or scored, so no model is compared with it",
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(use.cell, use.line)],
+                )
+            ]
+        )
     places = model_places(facts)
     if simple and others:
         use = simple[0][0]
-        return CheckOutcome(findings=[Finding(
-            message=f"No explicit baseline: {use.name} is one of the models compared, but no dummy or constant "
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=f"No explicit baseline: {use.name} is one of the models compared, but no dummy or constant "
                     "prediction shows what doing nothing scores, and nothing is framed as the reference point",
-            severity=Severity.low, confidence=Confidence.medium,
-            evidence=[ctx.evidence(cell, line) for cell, line in places],
-        )])
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(cell, line) for cell, line in places],
+                )
+            ]
+        )
     only_simple = " (the only model is itself a simple one, with nothing to compare it to)" if simple else ""
-    return CheckOutcome(findings=[Finding(
-        message="No baseline: no dummy model, constant prediction or simple reference model to compare the "
+    return CheckOutcome(
+        findings=[
+            Finding(
+                message="No baseline: no dummy model, constant prediction or simple reference model to compare the "
                 f"model's score with{only_simple}",
-        severity=Severity.medium,
-        confidence=Confidence.medium,
-        evidence=[ctx.evidence(cell, line) for cell, line in places],
-    )])
+                severity=Severity.medium,
+                confidence=Confidence.medium,
+                evidence=[ctx.evidence(cell, line) for cell, line in places],
+            )
+        ]
+    )
 
 
 def _constant_baseline(ctx: CheckContext, facts: MLFacts) -> int | None:
@@ -107,13 +131,22 @@ def _constant_baseline(ctx: CheckContext, facts: MLFacts) -> int | None:
             continue
         if isinstance(node, ast.Name) and _BASELINE_WORD.search(node.id):
             return cell
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _BASELINE_WORD.search(node.value) \
-                and len(node.value) < 60:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and _BASELINE_WORD.search(node.value)
+            and len(node.value) < 60
+        ):
             return cell
         if isinstance(node, ast.Call):
             site = facts.site(node)
-            if site is not None and site.qualname and site.qualname.startswith("numpy.") and \
-                    site.qualname.rsplit(".", 1)[-1] in _CONSTANT_PREDICTION and _STATISTIC.search(ast.unparse(node)):
+            if (
+                site is not None
+                and site.qualname
+                and site.qualname.startswith("numpy.")
+                and site.qualname.rsplit(".", 1)[-1] in _CONSTANT_PREDICTION
+                and _STATISTIC.search(ast.unparse(node))
+            ):
                 return cell
     return None
 
@@ -122,8 +155,9 @@ def _called_baseline(ctx: CheckContext) -> bool:
     """The notebook names something its baseline (prose, a comment, a label or a variable)."""
     if any(re.search(r"\bbaseline", c.source, re.IGNORECASE) for c in ctx.notebook.cells):
         return True
-    return any(re.search(r"\bbaseline", t, re.IGNORECASE) for p, t in ctx.submission.texts.items()
-               if p.lower().endswith(".md"))
+    return any(
+        re.search(r"\bbaseline", t, re.IGNORECASE) for p, t in ctx.submission.texts.items() if p.lower().endswith(".md")
+    )
 
 
 def _quoted_in_markdown(ctx: CheckContext) -> int | None:
@@ -131,4 +165,3 @@ def _quoted_in_markdown(ctx: CheckContext) -> int | None:
         if _MARKDOWN_BASELINE.search(cell.source):
             return cell.index
     return None
-

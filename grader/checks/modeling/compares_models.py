@@ -59,11 +59,16 @@ def compares_model_families(ctx: CheckContext, params: NoParams) -> CheckOutcome
     del params
     facts = ml_facts(ctx.code)
     if not has_model(facts):
-        return CheckOutcome(findings=[Finding(
-            message="No model is fitted, so no model families are compared",
-            severity=Severity.medium, confidence=Confidence.medium,
-            evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-        )])
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="No model is fitted, so no model families are compared",
+                    severity=Severity.medium,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
+                )
+            ]
+        )
     families = {f: [u for u in uses if facts.is_used(u)] for f, uses in facts.families().items()}
     families = {f: uses for f, uses in families.items() if uses}
     if len(families) < 2:
@@ -71,13 +76,18 @@ def compares_model_families(ctx: CheckContext, params: NoParams) -> CheckOutcome
         places = [(u.cell, u.line) for u in families[only]] if only is not None else model_places(facts)
         names = sorted({u.name for u in families[only]}) if only is not None else []
         what = f"only the {only.value} family ({', '.join(names)})" if only is not None else "no recognised estimator"
-        return CheckOutcome(findings=[Finding(
-            message=f"A single model family is tried: {what}; nothing shows another kind of model would not do better",
-            severity=Severity.medium,
-            confidence=Confidence.high if only is not None else Confidence.low,
-            evidence=[ctx.evidence(cell, line) for cell, line in places[:3]],
-            data={"families": [f.value for f in families]},
-        )], score=0.0)
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message=f"A single model family is tried: {what}; nothing shows another kind of model would not do better",
+                    severity=Severity.medium,
+                    confidence=Confidence.high if only is not None else Confidence.low,
+                    evidence=[ctx.evidence(cell, line) for cell, line in places[:3]],
+                    data={"families": [f.value for f in families]},
+                )
+            ],
+            score=0.0,
+        )
     findings = _different_folds(ctx, facts)
     listed = ", ".join(f"{f.value} ({', '.join(sorted({u.name for u in us}))})" for f, us in families.items())
     return CheckOutcome(findings=findings, score=1.0, message=f"{len(families)} families: {listed}")
@@ -117,10 +127,10 @@ def _different_folds(ctx: CheckContext, facts: MLFacts) -> list[Finding]:
     fresh = [u for u, spec, _ in calls if spec.startswith("fresh:")]
     looped_fresh = [u for u in fresh if facts.enclosing_loops(u.call)]
     if len(fresh) >= 2 or looped_fresh:
-        pair = (fresh[:2] if len(fresh) >= 2 else looped_fresh[:1])
+        pair = fresh[:2] if len(fresh) >= 2 else looped_fresh[:1]
         return [_folds_finding(ctx, pair, "an unseeded shuffled splitter is built for each model")]
     for n, (first, spec_a, fam_a) in enumerate(calls):
-        for second, spec_b, fam_b in calls[n + 1:]:
+        for second, spec_b, fam_b in calls[n + 1 :]:
             if spec_a != spec_b and len(fam_a) == 1 and len(fam_b) == 1 and fam_a != fam_b:
                 return [_folds_finding(ctx, [first, second], "their cv= arguments differ")]
     return []
@@ -137,8 +147,7 @@ def _families_scored(facts: MLFacts, use: Use) -> set[Family]:
 
 def _folds_finding(ctx: CheckContext, uses: list[Use], why: str) -> Finding:
     return Finding(
-        message=f"Models are cross-validated on different folds ({why}), so score differences mix model "
-                "and split",
+        message=f"Models are cross-validated on different folds ({why}), so score differences mix model and split",
         severity=Severity.low,
         confidence=Confidence.medium,
         evidence=[ctx.evidence(u.cell, u.line) for u in uses],

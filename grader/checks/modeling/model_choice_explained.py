@@ -14,16 +14,21 @@ _MODEL_WORDS = re.compile(
     r"gradient[\s-]boost\w*|boost\w*|xgboost|xgb|lightgbm|lgbm|catboost|hist\w*gradient\w*|gbm|gbdt|gbr|"
     r"decision[\s-]trees?|"
     r"tree[\s-]based|trees|k-?nn|nearest[\s-]neighbou?rs?|svm|svc|support[\s-]vector|naive[\s-]bayes|neural|mlp|"
-    r"ensemble)\b", re.IGNORECASE)
+    r"ensemble)\b",
+    re.IGNORECASE,
+)
 _CHOICE_WORDS = re.compile(
     r"\b(chose|choose|chosen|choice|select\w*|pick\w*|prefer\w*|go(ing)? with|went with|final model|best model|"
     r"(i|we) (will )?use|(i|we)'ll use|keep|kept|take\w*(\s+\w+){0,4}\s+forward|settle\w*|recommend\w*|winner|"
     r"retain\w*|opt(ed)? for|go(ing)? for|went for|(i|we) tune|comes? out on top|on top)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _JUSTIFY = re.compile(
     r"\b(because|since|as it|given|due to|interpretab\w*|explainab\w*|trade-?off|faster|slower|simpler|robust\w*|"
     r"stable|spread|within|non-?linear\w*|interactions?|calibrat\w*|outperform\w*|better|best|higher|lower|"
-    r"cheaper|over-?fit\w*|headroom|margin|noise|variance|so that|which)\b", re.IGNORECASE)
+    r"cheaper|over-?fit\w*|headroom|margin|noise|variance|so that|which)\b",
+    re.IGNORECASE,
+)
 
 
 @check(
@@ -57,11 +62,16 @@ def model_choice_explained(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     del params
     facts = ml_facts(ctx.code)
     if not has_model(facts):
-        return CheckOutcome(findings=[Finding(
-            message="No model is fitted, so no model choice is explained",
-            severity=Severity.medium, confidence=Confidence.medium,
-            evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-        )])
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="No model is fitted, so no model choice is explained",
+                    severity=Severity.medium,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
+                )
+            ]
+        )
     first_model = min((u.cell for u, _ in facts.estimators), default=0)
     mentions: list[int] = []
     for cell in ctx.notebook.markdown_cells():
@@ -79,16 +89,29 @@ def model_choice_explained(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     places = model_places(facts)
     evidence = [ctx.evidence(cell, line) for cell, line in places[-1:]]
     if mentions:
-        evidence.append(ctx.evidence(mentions[-1], source=EvidenceSource.markdown,
-                                     snippet=ctx.notebook[mentions[-1]].source[:240]))
-        return CheckOutcome(findings=[Finding(
-            message="The narrative names the models but never says which one is chosen or why",
-            severity=Severity.low, confidence=Confidence.medium, evidence=evidence,
-        )])
-    return CheckOutcome(findings=[Finding(
-        message="The choice of model is not explained anywhere in the narrative",
-        severity=Severity.medium, confidence=Confidence.medium, evidence=evidence,
-    )])
+        evidence.append(
+            ctx.evidence(mentions[-1], source=EvidenceSource.markdown, snippet=ctx.notebook[mentions[-1]].source[:240])
+        )
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="The narrative names the models but never says which one is chosen or why",
+                    severity=Severity.low,
+                    confidence=Confidence.medium,
+                    evidence=evidence,
+                )
+            ]
+        )
+    return CheckOutcome(
+        findings=[
+            Finding(
+                message="The choice of model is not explained anywhere in the narrative",
+                severity=Severity.medium,
+                confidence=Confidence.medium,
+                evidence=evidence,
+            )
+        ]
+    )
 
 
 def _explains(paragraph: str) -> bool:

@@ -60,24 +60,32 @@ def tuned_inside_cv(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     del params
     facts = ml_facts(ctx.code)
     if not has_model(facts):
-        return CheckOutcome(findings=[Finding(
-            message="No model is fitted, so nothing is tuned",
-            severity=Severity.medium, confidence=Confidence.medium,
-            evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-        )])
+        return CheckOutcome(
+            findings=[
+                Finding(
+                    message="No model is fitted, so nothing is tuned",
+                    severity=Severity.medium,
+                    confidence=Confidence.medium,
+                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
+                )
+            ]
+        )
     findings: list[Finding] = []
     searches = facts.searches
     for search in searches:
         for fit in _fits_of(facts, search):
             full = sorted(n for n in fit.data if facts.role(n) is Role.full)
             if full and facts.split_uses:
-                findings.append(Finding(
-                    message=f"{search.name} is fitted on {', '.join(full)}, the data the test split is taken "
-                            "from: the test rows take part in choosing the hyper-parameters",
-                    severity=Severity.medium, confidence=Confidence.medium,
-                    evidence=[ctx.evidence(fit.site.cell, fit.site.line), ctx.evidence(search.cell, search.line)],
-                    data={"search": search.name, "data": full},
-                ))
+                findings.append(
+                    Finding(
+                        message=f"{search.name} is fitted on {', '.join(full)}, the data the test split is taken "
+                        "from: the test rows take part in choosing the hyper-parameters",
+                        severity=Severity.medium,
+                        confidence=Confidence.medium,
+                        evidence=[ctx.evidence(fit.site.cell, fit.site.line), ctx.evidence(search.cell, search.line)],
+                        data={"search": search.name, "data": full},
+                    )
+                )
     builtin = facts.named(BUILTIN_CV_ESTIMATORS)
     optuna = [s for s in ctx.code.calls if s.qualname and s.qualname.startswith("optuna.")]
     loops = _manual_tuning_loops(facts)
@@ -87,23 +95,30 @@ def tuned_inside_cv(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         return CheckOutcome(findings=findings, message=f"tuned inside cross-validation: {where}")
     cv_loops = [(cell, loop) for cell, loop in loops if _has_cv(facts, loop)]
     if cv_loops:
-        return CheckOutcome(findings=findings, message=f"manual tuning loop with cross-validation in cell "
-                                                       f"{cv_loops[0][0]}")
+        return CheckOutcome(
+            findings=findings, message=f"manual tuning loop with cross-validation in cell {cv_loops[0][0]}"
+        )
     if loops or optuna:
         place = (loops[0][0], loops[0][1].lineno) if loops else (optuna[0].cell, optuna[0].line)
-        findings.append(Finding(
-            message="Hyper-parameters are tuned on a single validation split, not inside cross-validation: "
-                    "the chosen values fit that split's noise",
-            severity=Severity.low, confidence=Confidence.medium,
-            evidence=[ctx.evidence(*place)],
-        ))
+        findings.append(
+            Finding(
+                message="Hyper-parameters are tuned on a single validation split, not inside cross-validation: "
+                "the chosen values fit that split's noise",
+                severity=Severity.low,
+                confidence=Confidence.medium,
+                evidence=[ctx.evidence(*place)],
+            )
+        )
         return CheckOutcome(findings=findings, message="tuned on one split")
     places = model_places(facts)
-    findings.append(Finding(
-        message="Hyper-parameters are never tuned: every model keeps the values it was written with",
-        severity=Severity.low, confidence=Confidence.medium,
-        evidence=[ctx.evidence(cell, line) for cell, line in places],
-    ))
+    findings.append(
+        Finding(
+            message="Hyper-parameters are never tuned: every model keeps the values it was written with",
+            severity=Severity.low,
+            confidence=Confidence.medium,
+            evidence=[ctx.evidence(cell, line) for cell, line in places],
+        )
+    )
     return CheckOutcome(findings=findings, message="no tuning")
 
 
@@ -145,8 +160,13 @@ def _has_cv(facts: MLFacts, loop: ast.For) -> bool:
             site = facts.site(node)
             if site is not None and canonical(site) in CV_FUNCTIONS | SEARCH_CV:
                 return True
-        if isinstance(node, ast.For) and node is not loop and isinstance(node.iter, ast.Call) and \
-                isinstance(node.iter.func, ast.Attribute) and node.iter.func.attr == "split":
+        if (
+            isinstance(node, ast.For)
+            and node is not loop
+            and isinstance(node.iter, ast.Call)
+            and isinstance(node.iter.func, ast.Attribute)
+            and node.iter.func.attr == "split"
+        ):
             return True
     return False
 
@@ -154,4 +174,5 @@ def _has_cv(facts: MLFacts, loop: ast.For) -> bool:
 def _cv_in_functions(facts: MLFacts) -> bool:
     """Some local function (an optuna objective) cross-validates."""
     return any(u.function is not None for u in facts.cv_calls) or any(
-        facts.enclosing_function(loop) is not None for _, loop in facts.manual_cv_loops)
+        facts.enclosing_function(loop) is not None for _, loop in facts.manual_cv_loops
+    )

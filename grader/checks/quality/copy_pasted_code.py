@@ -16,8 +16,25 @@ from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.models.findings import Finding, Severity
 
 #: Calls whose lines are boilerplate: the same in every plotting cell, not a sign of copying.
-_BOILERPLATE = {"show", "figure", "tight_layout", "legend", "close", "grid", "title", "xlabel", "ylabel",
-                "set_title", "set_xlabel", "set_ylabel", "suptitle", "subplots", "xticks", "yticks", "savefig"}
+_BOILERPLATE = {
+    "show",
+    "figure",
+    "tight_layout",
+    "legend",
+    "close",
+    "grid",
+    "title",
+    "xlabel",
+    "ylabel",
+    "set_title",
+    "set_xlabel",
+    "set_ylabel",
+    "suptitle",
+    "subplots",
+    "xticks",
+    "yticks",
+    "savefig",
+}
 
 
 class CopyPasteParams(Params):
@@ -85,18 +102,29 @@ def copy_pasted_code(ctx: CheckContext, params: CopyPasteParams) -> CheckOutcome
     for group in groups:
         original, *copies = group.cells
         severe = len(group.cells) >= 3 or group.lines >= params.severe_lines
-        findings.append(Finding(
-            message=f"Cell(s) {', '.join(map(str, copies))} repeat about {group.lines} lines of cell {original} "
-                    "with only names or values changed",
-            severity=Severity.medium if severe else Severity.low,
-            evidence=[ctx.evidence(cell, group.spans[cell][0], end_line=group.spans[cell][1],
-                                   note="original" if cell == original else f"copy of cell {original}")
-                      for cell in [*copies, original][:8]],
-            data={"cells": list(group.cells), "lines": group.lines},
-        ))
+        findings.append(
+            Finding(
+                message=f"Cell(s) {', '.join(map(str, copies))} repeat about {group.lines} lines of cell {original} "
+                "with only names or values changed",
+                severity=Severity.medium if severe else Severity.low,
+                evidence=[
+                    ctx.evidence(
+                        cell,
+                        group.spans[cell][0],
+                        end_line=group.spans[cell][1],
+                        note="original" if cell == original else f"copy of cell {original}",
+                    )
+                    for cell in [*copies, original][:8]
+                ],
+                data={"cells": list(group.cells), "lines": group.lines},
+            )
+        )
     copied = sum(len(g.cells) - 1 for g in groups)
-    return CheckOutcome(findings=findings, score=1.0 - copied / code_cells if code_cells else 1.0,
-                        message=f"{len(groups)} group(s) of copy-pasted code ({copied} copied cell(s))")
+    return CheckOutcome(
+        findings=findings,
+        score=1.0 - copied / code_cells if code_cells else 1.0,
+        message=f"{len(groups)} group(s) of copy-pasted code ({copied} copied cell(s))",
+    )
 
 
 def copy_groups(ctx: CheckContext, params: CopyPasteParams) -> list[CopyGroup]:
@@ -156,8 +184,9 @@ def _groups(ctx: CheckContext, params: CopyPasteParams) -> list[CopyGroup]:
     return sorted(groups, key=lambda g: g.cells)
 
 
-def _match(a: list[_Line], b: list[_Line], params: CopyPasteParams) -> tuple[int, tuple[int, int],
-                                                                             tuple[int, int]] | None:
+def _match(
+    a: list[_Line], b: list[_Line], params: CopyPasteParams
+) -> tuple[int, tuple[int, int], tuple[int, int]] | None:
     matcher = SequenceMatcher(None, [x.key for x in a], [x.key for x in b], autojunk=False)
     matched = 0
     tokens = 0
@@ -185,7 +214,8 @@ def _match(a: list[_Line], b: list[_Line], params: CopyPasteParams) -> tuple[int
     return matched, (first_a, last_a), (first_b, last_b)
 
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>[ \t\f]+|\\\r?\n)
   | (?P<comment>\#[^\n]*)
   | (?P<newline>\r?\n)
@@ -194,7 +224,9 @@ _TOKEN = re.compile(r"""
   | (?P<number>(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)
   | (?P<name>[^\W\d]\w*)
   | (?P<op>\*\*=?|//=?|>>=?|<<=?|->|:=|[-+*/%&|^@=!<>]=|\S)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 
 def _tokens(source: str) -> list[tuple[str, str, int]]:
@@ -290,7 +322,10 @@ def _normalise(source: str) -> list[_Line]:
 
 
 def _line(start: int, tokens: list[str], called: list[str]) -> _Line:
-    trivial = (len(tokens) < 5 and "Class" not in tokens) or tokens[0] in ("import", "from") or (
-        bool(called) and called[0] in _BOILERPLATE and len(tokens) < 12) or all(
-        t in ("_", "''", "0", "(", ")", ",", "print", "display", ".", "=") for t in tokens)
+    trivial = (
+        (len(tokens) < 5 and "Class" not in tokens)
+        or tokens[0] in ("import", "from")
+        or (bool(called) and called[0] in _BOILERPLATE and len(tokens) < 12)
+        or all(t in ("_", "''", "0", "(", ")", ",", "print", "display", ".", "=") for t in tokens)
+    )
     return _Line(start, " ".join(tokens), len(tokens), trivial)

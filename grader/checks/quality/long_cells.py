@@ -48,13 +48,19 @@ def long_cells(ctx: CheckContext, params: LongCellsParams) -> CheckOutcome:
         count = sum(1 for line in cell.lines if line.strip() and not line.strip().startswith("#"))
         if count > params.max_lines:
             severe = count > params.max_lines * params.severe_factor
-            findings.append(Finding(
-                message=f"Cell {cell.index} has {count} lines of code (limit {params.max_lines})",
-                severity=Severity.medium if severe else Severity.low,
-                evidence=[ctx.evidence(cell.index, 1, end_line=min(len(cell.lines), 6),
-                                       note=f"{count} lines of code")],
-                data={"lines": count},
-            ))
+            findings.append(
+                Finding(
+                    message=f"Cell {cell.index} has {count} lines of code (limit {params.max_lines})",
+                    severity=Severity.medium if severe else Severity.low,
+                    evidence=[
+                        ctx.evidence(cell.index, 1, end_line=min(len(cell.lines), 6), note=f"{count} lines of code")
+                    ],
+                    data={"lines": count},
+                )
+            )
     within = len(code_cells) - len(findings)
-    return CheckOutcome(findings=findings, score=within / len(code_cells),
-                        message=f"{len(findings)} of {len(code_cells)} code cell(s) over {params.max_lines} lines")
+    return CheckOutcome(
+        findings=findings,
+        score=within / len(code_cells),
+        message=f"{len(findings)} of {len(code_cells)} code cell(s) over {params.max_lines} lines",
+    )

@@ -11,8 +11,14 @@ from grader.analysis.pylint_runner import PylintMessage, PylintReport, PylintSta
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
 from grader.models.findings import CheckStatus, Confidence, Finding, Severity
 
-_SEVERITY = {"fatal": Severity.high, "error": Severity.medium, "warning": Severity.low,
-             "refactor": Severity.low, "convention": Severity.low, "info": Severity.info}
+_SEVERITY = {
+    "fatal": Severity.high,
+    "error": Severity.medium,
+    "warning": Severity.low,
+    "refactor": Severity.low,
+    "convention": Severity.low,
+    "info": Severity.info,
+}
 
 
 class PylintScoreParams(Params):
@@ -52,29 +58,44 @@ def pylint_score(ctx: CheckContext, params: PylintScoreParams) -> CheckOutcome:
     if report.status is not PylintStatus.ok:
         if report.status is PylintStatus.empty:
             return CheckOutcome(message="no code to lint", score=1.0, metric=10.0)
-        return CheckOutcome(status=CheckStatus.skipped,
-                            message=f"pylint {report.status.value}: {report.error or ''}".strip(": "))
+        return CheckOutcome(
+            status=CheckStatus.skipped, message=f"pylint {report.status.value}: {report.error or ''}".strip(": ")
+        )
     by_symbol: dict[str, list[PylintMessage]] = defaultdict(list)
     for message in report.messages:
         by_symbol[message.symbol].append(message)
-    ranked = sorted(by_symbol.items(), key=lambda kv: (-_SEVERITY.get(kv[1][0].category, Severity.low).rank,
-                                                       -len(kv[1]), kv[0]))
+    ranked = sorted(
+        by_symbol.items(), key=lambda kv: (-_SEVERITY.get(kv[1][0].category, Severity.low).rank, -len(kv[1]), kv[0])
+    )
     findings = []
     for symbol, messages in ranked:
         first = messages[0]
         located = [m for m in messages if m.cell is not None]
         cells = sorted({m.cell for m in located if m.cell is not None})
-        findings.append(Finding(
-            message=f"pylint {first.message_id} {symbol} ({len(messages)}×"
-                    f"{', cells ' + ', '.join(map(str, cells[:8])) if cells else ''}): {first.message}",
-            severity=_SEVERITY.get(first.category, Severity.low),
-            confidence=Confidence.medium if first.category in ("convention", "refactor") else Confidence.high,
-            evidence=[ctx.evidence(m.cell, m.line, end_line=m.end_line, note=m.message)
-                      for m in located[:params.max_evidence]] or [ctx.evidence(None, note=first.message)],
-            data={"symbol": symbol, "category": first.category, "count": len(messages),
-                  "places": [[m.cell, m.line] for m in located[:100]]},
-        ))
+        findings.append(
+            Finding(
+                message=f"pylint {first.message_id} {symbol} ({len(messages)}×"
+                f"{', cells ' + ', '.join(map(str, cells[:8])) if cells else ''}): {first.message}",
+                severity=_SEVERITY.get(first.category, Severity.low),
+                confidence=Confidence.medium if first.category in ("convention", "refactor") else Confidence.high,
+                evidence=[
+                    ctx.evidence(m.cell, m.line, end_line=m.end_line, note=m.message)
+                    for m in located[: params.max_evidence]
+                ]
+                or [ctx.evidence(None, note=first.message)],
+                data={
+                    "symbol": symbol,
+                    "category": first.category,
+                    "count": len(messages),
+                    "places": [[m.cell, m.line] for m in located[:100]],
+                },
+            )
+        )
     score = report.score if report.score is not None else 0.0
     skipped = f"; {len(report.skipped_cells)} cell(s) that do not parse were left out" if report.skipped_cells else ""
-    return CheckOutcome(findings=findings, metric=score, score=score / 10,
-                        message=f"pylint {score:.2f}/10 with {len(report.messages)} message(s){skipped}")
+    return CheckOutcome(
+        findings=findings,
+        metric=score,
+        score=score / 10,
+        message=f"pylint {score:.2f}/10 with {len(report.messages)} message(s){skipped}",
+    )

@@ -58,18 +58,25 @@ def scattered_imports(ctx: CheckContext, params: ScatteredImportsParams) -> Chec
                 top = False
     late_cells = sorted({cell for cell, _, _ in late})
     if len(late_cells) <= params.max_late_cells:
-        return CheckOutcome(score=1.0, message=f"{total} import statement(s); {len(late)} below the top "
-                                               f"(in {len(late_cells)} cell(s), {params.max_late_cells} allowed)")
+        return CheckOutcome(
+            score=1.0,
+            message=f"{total} import statement(s); {len(late)} below the top "
+            f"(in {len(late_cells)} cell(s), {params.max_late_cells} allowed)",
+        )
     first_per_cell = [next(x for x in late if x[0] == cell) for cell in late_cells]
     finding = Finding(
         message=f"{len(late)} import statement(s) are scattered through {len(late_cells)} cells below the top "
-                f"(cells {', '.join(map(str, late_cells[:10]))}{', ...' if len(late_cells) > 10 else ''})",
-        severity=Severity.low, confidence=Confidence.high,
+        f"(cells {', '.join(map(str, late_cells[:10]))}{', ...' if len(late_cells) > 10 else ''})",
+        severity=Severity.low,
+        confidence=Confidence.high,
         evidence=[ctx.evidence(cell, line) for cell, line, _ in first_per_cell[:8]],
         data={"late": [[cell, line] for cell, line, _ in late[:100]]},
     )
-    return CheckOutcome(findings=[finding], score=(total - len(late)) / total if total else 1.0,
-                        message=f"{len(late)} of {total} import statement(s) below the top")
+    return CheckOutcome(
+        findings=[finding],
+        score=(total - len(late)) / total if total else 1.0,
+        message=f"{len(late)} of {total} import statement(s) below the top",
+    )
 
 
 def _imports(node: ast.stmt) -> bool:
@@ -87,13 +94,30 @@ def _setup(node: ast.stmt) -> bool:
         return True
     if isinstance(node, ast.Assign | ast.AnnAssign):
         value = node.value
-        return value is None or isinstance(value, ast.Constant) or (
-            isinstance(value, ast.Tuple | ast.List) and all(isinstance(e, ast.Constant) for e in value.elts))
+        return (
+            value is None
+            or isinstance(value, ast.Constant)
+            or (isinstance(value, ast.Tuple | ast.List) and all(isinstance(e, ast.Constant) for e in value.elts))
+        )
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         func = node.value.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        return name in {"filterwarnings", "simplefilter", "set_option", "set_theme", "set", "set_style",
-                        "set_context", "seed", "use", "style", "rcParams", "update", "set_config", "init_notebook_mode",
-                        "set_palette", "print"} or (isinstance(node.value.func, ast.Attribute) and
-                                                     "rcParams" in ast.unparse(node.value.func))
+        return name in {
+            "filterwarnings",
+            "simplefilter",
+            "set_option",
+            "set_theme",
+            "set",
+            "set_style",
+            "set_context",
+            "seed",
+            "use",
+            "style",
+            "rcParams",
+            "update",
+            "set_config",
+            "init_notebook_mode",
+            "set_palette",
+            "print",
+        } or (isinstance(node.value.func, ast.Attribute) and "rcParams" in ast.unparse(node.value.func))
     return False

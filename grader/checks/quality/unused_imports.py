@@ -15,10 +15,19 @@ from grader.models.findings import Finding, Severity
 
 class UnusedImportsParams(Params):
     #: Modules imported for their side effects, never flagged.
-    side_effect_modules: list[str] = Field(default_factory=lambda: [
-        "__future__", "matplotlib_inline", "warnings", "ipywidgets", "tqdm.auto", "sklearn.experimental",
-        "plotly.io", "pandas_profiling", "ydata_profiling",
-    ])
+    side_effect_modules: list[str] = Field(
+        default_factory=lambda: [
+            "__future__",
+            "matplotlib_inline",
+            "warnings",
+            "ipywidgets",
+            "tqdm.auto",
+            "sklearn.experimental",
+            "plotly.io",
+            "pandas_profiling",
+            "ydata_profiling",
+        ]
+    )
     #: At most this many findings (one per import statement); the rest are counted in the last one.
     max_findings: int = Field(default=20, ge=1, le=500)
 
@@ -52,8 +61,11 @@ def unused_imports(ctx: CheckContext, params: UnusedImportsParams) -> CheckOutco
     index = scopes(ctx)
     used = set(index.names_read)
     magic_text = "\n".join(
-        code.view[c.index].lines[line - 1] for c in code.cells for line in c.magic_lines
-        if line - 1 < len(code.view[c.index].lines))
+        code.view[c.index].lines[line - 1]
+        for c in code.cells
+        for line in c.magic_lines
+        if line - 1 < len(code.view[c.index].lines)
+    )
     used |= set(re.findall(r"[A-Za-z_]\w*", magic_text))
     # Names read only inside strings passed to eval/query (`df.query("x > @limit")`) are rare; ignore.
     side_effects = set(params.side_effect_modules)
@@ -76,15 +88,20 @@ def unused_imports(ctx: CheckContext, params: UnusedImportsParams) -> CheckOutco
         if names:
             unused.append((cell, node.lineno, names))
     findings = []
-    for n, (cell, line, names) in enumerate(unused[:params.max_findings]):
-        rest = unused[params.max_findings:] if n == params.max_findings - 1 else []
+    for n, (cell, line, names) in enumerate(unused[: params.max_findings]):
+        rest = unused[params.max_findings :] if n == params.max_findings - 1 else []
         more = f"; {sum(len(x[2]) for x in rest)} more unused name(s) elsewhere" if rest else ""
-        findings.append(Finding(
-            message=f"Imported but never used: {', '.join(names)} (cell {cell}){more}",
-            severity=Severity.low,
-            evidence=[ctx.evidence(cell, line)],
-            data={"names": names},
-        ))
+        findings.append(
+            Finding(
+                message=f"Imported but never used: {', '.join(names)} (cell {cell}){more}",
+                severity=Severity.low,
+                evidence=[ctx.evidence(cell, line)],
+                data={"names": names},
+            )
+        )
     n_unused = sum(len(x[2]) for x in unused)
-    return CheckOutcome(findings=findings, score=(total - n_unused) / total if total else 1.0,
-                        message=f"{n_unused} of {total} imported name(s) unused")
+    return CheckOutcome(
+        findings=findings,
+        score=(total - n_unused) / total if total else 1.0,
+        message=f"{n_unused} of {total} imported name(s) unused",
+    )

@@ -60,36 +60,78 @@ def blanket_warning_suppression(ctx: CheckContext, params: WarningSuppressionPar
         qual = site.qualname or ""
         receiver = site.receiver or ""
         node = site.node
-        if site.name in ("filterwarnings", "simplefilter") and ("warnings" in qual or "warnings" in receiver or
-                                                                site.receiver is None):
+        if site.name in ("filterwarnings", "simplefilter") and (
+            "warnings" in qual or "warnings" in receiver or site.receiver is None
+        ):
             action = node.args[0] if node.args else _keyword(node, "action")
             narrowed = len(node.args) > 1 or any(kw.arg in ("category", "module", "message") for kw in node.keywords)
             if _constant(action) == "ignore" and not narrowed and not _scoped(index, node):
-                findings.append(_finding(ctx, site.cell, site.line, params.blanket,
-                                         "All warnings are silenced for the rest of the notebook"))
-        elif site.name == "set_option" and node.args and _constant(node.args[0]) in (
-                "mode.chained_assignment", "chained_assignment") and len(node.args) > 1 and \
-                _constant(node.args[1]) is None and isinstance(node.args[1], ast.Constant):
-            findings.append(_finding(ctx, site.cell, site.line, params.chained_assignment,
-                                     "pandas' chained-assignment warning is switched off"))
-        elif site.name == "seterr" and ("numpy" in qual or receiver in ("np", "numpy")) and any(
-                _constant(kw.value) == "ignore" for kw in node.keywords):
-            findings.append(_finding(ctx, site.cell, site.line, params.numpy,
-                                     "numpy floating-point warnings are silenced"))
+                findings.append(
+                    _finding(
+                        ctx,
+                        site.cell,
+                        site.line,
+                        params.blanket,
+                        "All warnings are silenced for the rest of the notebook",
+                    )
+                )
+        elif (
+            site.name == "set_option"
+            and node.args
+            and _constant(node.args[0]) in ("mode.chained_assignment", "chained_assignment")
+            and len(node.args) > 1
+            and _constant(node.args[1]) is None
+            and isinstance(node.args[1], ast.Constant)
+        ):
+            findings.append(
+                _finding(
+                    ctx,
+                    site.cell,
+                    site.line,
+                    params.chained_assignment,
+                    "pandas' chained-assignment warning is switched off",
+                )
+            )
+        elif (
+            site.name == "seterr"
+            and ("numpy" in qual or receiver in ("np", "numpy"))
+            and any(_constant(kw.value) == "ignore" for kw in node.keywords)
+        ):
+            findings.append(
+                _finding(ctx, site.cell, site.line, params.numpy, "numpy floating-point warnings are silenced")
+            )
     for cell_index, assign in index.nodes(ast.Assign):
         assert isinstance(assign, ast.Assign)
         for target in assign.targets:
             if not isinstance(target, ast.Attribute | ast.Subscript):
                 continue
             text = ast.unparse(target)
-            if text.endswith("mode.chained_assignment") and _constant(assign.value) is None and isinstance(
-                    assign.value, ast.Constant):
-                findings.append(_finding(ctx, cell_index, assign.lineno, params.chained_assignment,
-                                         "pandas' chained-assignment warning is switched off"))
-            elif text.endswith("warnings.warn") or (text.startswith("os.environ[") and "PYTHONWARNINGS" in text
-                                                     and _constant(assign.value) == "ignore"):
-                findings.append(_finding(ctx, cell_index, assign.lineno, params.blanket,
-                                         "All warnings are silenced for the rest of the notebook"))
+            if (
+                text.endswith("mode.chained_assignment")
+                and _constant(assign.value) is None
+                and isinstance(assign.value, ast.Constant)
+            ):
+                findings.append(
+                    _finding(
+                        ctx,
+                        cell_index,
+                        assign.lineno,
+                        params.chained_assignment,
+                        "pandas' chained-assignment warning is switched off",
+                    )
+                )
+            elif text.endswith("warnings.warn") or (
+                text.startswith("os.environ[") and "PYTHONWARNINGS" in text and _constant(assign.value) == "ignore"
+            ):
+                findings.append(
+                    _finding(
+                        ctx,
+                        cell_index,
+                        assign.lineno,
+                        params.blanket,
+                        "All warnings are silenced for the rest of the notebook",
+                    )
+                )
     for cell in ctx.notebook.code_cells():
         match = _ENV_MAGIC.search(cell.source)
         if match:
@@ -101,13 +143,15 @@ def blanket_warning_suppression(ctx: CheckContext, params: WarningSuppressionPar
         findings = findings[: params.max_findings]
         findings[-1] = findings[-1].model_copy(update={"message": f"{findings[-1].message} ({extra} more)"})
     problems = [f for f in findings if f.is_problem]
-    return CheckOutcome(findings=findings, score=0.0 if problems else 1.0,
-                        message=f"{len(problems)} place(s) silence warnings wholesale")
+    return CheckOutcome(
+        findings=findings,
+        score=0.0 if problems else 1.0,
+        message=f"{len(problems)} place(s) silence warnings wholesale",
+    )
 
 
 def _finding(ctx: CheckContext, cell: int, line: int, severity: Severity, what: str) -> Finding:
-    return Finding(message=f"{what} (cell {cell}, line {line})", severity=severity,
-                   evidence=[ctx.evidence(cell, line)])
+    return Finding(message=f"{what} (cell {cell}, line {line})", severity=severity, evidence=[ctx.evidence(cell, line)])
 
 
 def _constant(node: ast.AST | None) -> object:

@@ -47,9 +47,25 @@ MAX_TEXT = 500
 READ_MODES = re.compile(r"^[rbtU]*$")
 #: Reader functions whose first argument (or the named one) is a path, by module.
 READERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "pandas": (("read_csv", "read_table", "read_excel", "read_parquet", "read_json", "read_feather", "read_pickle",
-                "read_fwf", "read_stata", "read_sas", "read_spss", "read_orc", "read_xml", "ExcelFile"),
-               ("filepath_or_buffer", "io", "path", "path_or_buf", "path_or_buffer")),
+    "pandas": (
+        (
+            "read_csv",
+            "read_table",
+            "read_excel",
+            "read_parquet",
+            "read_json",
+            "read_feather",
+            "read_pickle",
+            "read_fwf",
+            "read_stata",
+            "read_sas",
+            "read_spss",
+            "read_orc",
+            "read_xml",
+            "ExcelFile",
+        ),
+        ("filepath_or_buffer", "io", "path", "path_or_buf", "path_or_buffer"),
+    ),
     "numpy": (("loadtxt", "genfromtxt", "load", "fromfile"), ("fname", "file")),
 }
 SEPARATOR_READERS = ("read_csv", "read_table")
@@ -153,9 +169,20 @@ class Redirector:
                 return
             self.seen.add(key)
             self.events += 1
-            line = json.dumps({"kind": kind, "notebook": self.notebook, "count": count,
-                               "requested": requested[:MAX_TEXT], "resolved": resolved[:MAX_TEXT],
-                               "via": via[:80], "detail": detail[:MAX_TEXT]}) + "\n"
+            line = (
+                json.dumps(
+                    {
+                        "kind": kind,
+                        "notebook": self.notebook,
+                        "count": count,
+                        "requested": requested[:MAX_TEXT],
+                        "resolved": resolved[:MAX_TEXT],
+                        "via": via[:80],
+                        "detail": detail[:MAX_TEXT],
+                    }
+                )
+                + "\n"
+            )
             with _REAL_OPEN(self.log_path, "a", encoding="utf-8") as handle:
                 handle.write(line)
 
@@ -213,8 +240,7 @@ def _make_open(real: Any) -> Any:
         except FileNotFoundError:
             target = None
             state = _STATE
-            if state is not None and isinstance(mode, str) and READ_MODES.match(mode) and \
-                    kwargs.get("opener") is None:
+            if state is not None and isinstance(mode, str) and READ_MODES.match(mode) and kwargs.get("opener") is None:
                 with contextlib.suppress(Exception):
                     if state.from_candidate():
                         target = state.redirect(file, "open")
@@ -273,9 +299,13 @@ def _check_separator(state: Redirector, requested: Any, kwargs: dict[str, Any], 
     for sep, label in ((",", "commas"), (";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
         if sep in header and sep != used:
             shown = f"{used!r}" if used is not None else "the default ','"
-            state.record("separator", os.fspath(requested), "", "read_csv",
-                         f"read with {shown} it has one column named {header[:120]!r}: the file is "
-                         f"separated by {label}")
+            state.record(
+                "separator",
+                os.fspath(requested),
+                "",
+                "read_csv",
+                f"read with {shown} it has one column named {header[:120]!r}: the file is separated by {label}",
+            )
             return
 
 
@@ -340,15 +370,21 @@ class _ReaderFinder(importlib.abc.MetaPathFinder):
 # --------------------------------------------------------------------------- google.colab
 
 
-def _mount(mountpoint: str = "/content/drive", force_remount: bool = False, timeout_ms: int = 120_000,
-           readonly: bool = False) -> None:
+def _mount(
+    mountpoint: str = "/content/drive", force_remount: bool = False, timeout_ms: int = 120_000, readonly: bool = False
+) -> None:
     """`google.colab.drive.mount` in the sandbox: nothing to mount; reads below it are redirected."""
     del force_remount, timeout_ms, readonly
     state = _STATE
     if state is not None:
         with contextlib.suppress(Exception):
-            state.record("shim", f"drive.mount({mountpoint!r})", "", "google.colab.drive.mount",
-                         "Google Drive is not available; reads of files below it are redirected by name")
+            state.record(
+                "shim",
+                f"drive.mount({mountpoint!r})",
+                "",
+                "google.colab.drive.mount",
+                "Google Drive is not available; reads of files below it are redirected by name",
+            )
     with contextlib.suppress(Exception):
         print(f"[grader] google.colab is not available: drive.mount({mountpoint!r}) did nothing", file=sys.stderr)
 
@@ -388,8 +424,11 @@ def install(config: dict[str, Any]) -> None:
     io.open = _open
     shell = _shell()
     user_ns = getattr(shell, "user_ns", None)
-    if isinstance(user_ns, dict) and callable(user_ns.get("open")) and \
-            not getattr(user_ns["open"], "__thg_redirect__", False):
+    if (
+        isinstance(user_ns, dict)
+        and callable(user_ns.get("open"))
+        and not getattr(user_ns["open"], "__thg_redirect__", False)
+    ):
         # IPython puts its own `open` (guarding fds 0-2) in the user namespace: wrap that one too.
         user_ns["open"] = _make_open(user_ns["open"])
     sys.meta_path.insert(0, _ReaderFinder())

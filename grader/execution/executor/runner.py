@@ -47,8 +47,19 @@ RESERVE_BYTES = 32 * 1024 * 1024
 #: After a cell's own deadline, how long an interrupt may take before the kernel is killed.
 INTERRUPT_GRACE_S = 8.0
 KEY_PACKAGES = (
-    "numpy", "pandas", "scikit-learn", "scipy", "matplotlib", "seaborn",
-    "imbalanced-learn", "xgboost", "xgboost-cpu", "lightgbm", "statsmodels", "ipykernel", "nbclient",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "scipy",
+    "matplotlib",
+    "seaborn",
+    "imbalanced-learn",
+    "xgboost",
+    "xgboost-cpu",
+    "lightgbm",
+    "statsmodels",
+    "ipykernel",
+    "nbclient",
 )
 SEVERITY = ["ok", "errors", "output_limit", "disk_limit", "kernel_died", "timeout", "oom"]
 
@@ -195,7 +206,7 @@ class GuardedClient(NotebookClient):  # type: ignore[misc]
                     # Output keeps coming past the hard cap: stop the cell. (One huge
                     # message alone is only dropped; interrupting then would hit the next cell.)
                     self.interrupted = True
-                    asyncio.ensure_future(_maybe_await(self.km.interrupt_kernel()))
+                    self.interrupt_task = asyncio.ensure_future(_maybe_await(self.km.interrupt_kernel()))
                 self.flooded = True
             return None
         return super().output(outs, msg, display_id, cell_index)
@@ -573,7 +584,9 @@ def _prepare_work_dir(job: Job, state: RunState) -> bool:
             elif not link.exists():
                 link.symlink_to(data, target_is_directory=True)
     except OSError as exc:
-        state.escalate("disk_limit" if exc.errno in (27, 28) else "errors", f"could not prepare the working folder: {exc}")
+        state.escalate(
+            "disk_limit" if exc.errno in (27, 28) else "errors", f"could not prepare the working folder: {exc}"
+        )
         return False
     return True
 
@@ -621,7 +634,7 @@ def _read_regular(path: Path, limit: int) -> bytes | None:
 def _collect(job: Job) -> tuple[dict[str, bytes], list[str]]:
     collected: dict[str, bytes] = {}
     notes: list[str] = []
-    folders = [job.work_dir] + sorted({(job.work_dir / nb).parent for nb in job.notebooks} - {job.work_dir})
+    folders = [job.work_dir, *sorted({(job.work_dir / nb).parent for nb in job.notebooks} - {job.work_dir})]
     for name in job.collect:
         for folder in folders:
             path = folder / name
@@ -629,7 +642,9 @@ def _collect(job: Job) -> tuple[dict[str, bytes], list[str]]:
                 continue
             data = _read_regular(path, MAX_COLLECTED_BYTES)
             if data is None:
-                notes.append(f"{name}: not collected (not a regular file, or larger than {MAX_COLLECTED_BYTES:,} bytes)")
+                notes.append(
+                    f"{name}: not collected (not a regular file, or larger than {MAX_COLLECTED_BYTES:,} bytes)"
+                )
             else:
                 collected[name] = data
             break
@@ -668,8 +683,14 @@ def _read_redirects(job: Job, state: RunState) -> list[dict[str, Any]]:
             notebook = str(raw.get("notebook", ""))
             count = raw.get("count")
             local = cells.get((notebook, count)) if isinstance(count, int) else None
-            events.append({"kind": raw["kind"], "notebook": notebook[:500], "local_index": local,
-                           **{k: str(raw.get(k, ""))[:500] for k in ("requested", "resolved", "via", "detail")}})
+            events.append(
+                {
+                    "kind": raw["kind"],
+                    "notebook": notebook[:500],
+                    "local_index": local,
+                    **{k: str(raw.get(k, ""))[:500] for k in ("requested", "resolved", "via", "detail")},
+                }
+            )
             if len(events) >= MAX_REDIRECTS:
                 return events
     return events

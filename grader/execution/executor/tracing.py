@@ -172,8 +172,13 @@ class Tracer:
 
     def recording(self, caller: Any) -> bool:
         """Record only calls made directly from the candidate's code, outside other traced calls."""
-        return (not self.off and not self.full and self.depth == 0 and self.events < MAX_EVENTS
-                and self.is_user_frame(caller))
+        return (
+            not self.off
+            and not self.full
+            and self.depth == 0
+            and self.events < MAX_EVENTS
+            and self.is_user_frame(caller)
+        )
 
     def where(self, caller: Any) -> dict[str, Any]:
         """Execution count of the running cell and the line in it (outermost user frame)."""
@@ -214,8 +219,16 @@ class Tracer:
                 return found
             rid = len(self.rowsets) + 1
             self.rowsets[key] = rid
-        self.write({"kind": "rows", "id": rid, "n": int(n), "k": k, "u": int(unique.size),
-                    "h": base64.b64encode(data).decode("ascii")})
+        self.write(
+            {
+                "kind": "rows",
+                "id": rid,
+                "n": int(n),
+                "k": k,
+                "u": int(unique.size),
+                "h": base64.b64encode(data).decode("ascii"),
+            }
+        )
         return rid
 
     def content_hashes(self, obj: Any) -> Any:
@@ -249,8 +262,11 @@ class Tracer:
         index = obj.index
         if len(index) > MAX_HASH_CELLS:
             return None
-        return pd.util.hash_pandas_object(index, index=False).to_numpy() if not isinstance(
-            index, pd.MultiIndex) else pd.util.hash_pandas_object(index.to_frame(index=False), index=False).to_numpy()
+        return (
+            pd.util.hash_pandas_object(index, index=False).to_numpy()
+            if not isinstance(index, pd.MultiIndex)
+            else pd.util.hash_pandas_object(index.to_frame(index=False), index=False).to_numpy()
+        )
 
     def index_rowset(self, obj: Any, cap: int) -> int | None:
         """Row-set of the pandas index labels; cached per Index object (immutable)."""
@@ -296,8 +312,9 @@ class Tracer:
         if len(alias) > MAX_ALIAS:
             self.alias_full = True
 
-    def describe(self, obj: Any, cap: int = MAX_SKETCH, *, content: bool = True,
-                 want_hashes: bool = False) -> tuple[dict[str, Any], Any]:
+    def describe(
+        self, obj: Any, cap: int = MAX_SKETCH, *, content: bool = True, want_hashes: bool = False
+    ) -> tuple[dict[str, Any], Any]:
         """A compact description of a data argument, and its raw content hashes (or None)."""
         info: dict[str, Any] = {"type": type(obj).__name__}
         shape = getattr(obj, "shape", None)
@@ -377,8 +394,9 @@ class Tracer:
             info["inner"] = type(inner).__name__
             inner_steps = getattr(inner, "steps", None)
             if isinstance(inner_steps, list):
-                info["inner_steps"] = [type(s[1]).__name__ for s in inner_steps[:20]
-                                       if isinstance(s, tuple) and len(s) >= 2]
+                info["inner_steps"] = [
+                    type(s[1]).__name__ for s in inner_steps[:20] if isinstance(s, tuple) and len(s) >= 2
+                ]
         if cls.__name__.endswith("SearchCV") or hasattr(est, "param_grid") or hasattr(est, "param_distributions"):
             info["search"] = True
             info["cv"] = _cv_info(getattr(est, "cv", None))
@@ -423,8 +441,9 @@ def _small(value: Any) -> Any:
 # --------------------------------------------------------------------------- recording helpers
 
 
-def _record_estimator_call(t: Tracer, method: str, est: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
-                           caller: Any) -> dict[str, Any] | None:
+def _record_estimator_call(
+    t: Tracer, method: str, est: Any, args: tuple[Any, ...], kwargs: dict[str, Any], caller: Any
+) -> dict[str, Any] | None:
     """Everything known before the call runs; completed by `_finish_estimator_call`."""
     seq = t.next_seq()
     event: dict[str, Any] = {"kind": "call", "seq": seq, "method": method, **t.where(caller)}
@@ -475,8 +494,9 @@ def _record_estimator_call(t: Tracer, method: str, est: Any, args: tuple[Any, ..
     return event
 
 
-def _finish_estimator_call(t: Tracer, event: dict[str, Any], est: Any, args: tuple[Any, ...],
-                           kwargs: dict[str, Any], result: Any) -> None:
+def _finish_estimator_call(
+    t: Tracer, event: dict[str, Any], est: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any
+) -> None:
     method = event["method"]
     raw = event.pop("_raw", None)
     if method in ("fit_transform", "transform") and raw is not None:
@@ -490,10 +510,12 @@ def _finish_estimator_call(t: Tracer, event: dict[str, Any], est: Any, args: tup
             np = sys.modules["numpy"]
             original = np.isin(out_raw, raw)
             mapped, _ = t.origins(out_raw)
-            event["out"] = {"rows": t.rowset(mapped, len(out_raw)),
-                            "shape": list(getattr(result[0], "shape", ()))[:2],
-                            "synthetic": t.rowset(out_raw[~original], int((~original).sum())),
-                            "n_synthetic": int((~original).sum())}
+            event["out"] = {
+                "rows": t.rowset(mapped, len(out_raw)),
+                "shape": list(getattr(result[0], "shape", ()))[:2],
+                "synthetic": t.rowset(out_raw[~original], int((~original).sum())),
+                "n_synthetic": int((~original).sum()),
+            }
     elif method in ("predict", "predict_proba", "decision_function") and result is not None:
         digests = _output_digests(t, result)
         if digests:
@@ -621,8 +643,9 @@ def _probe_features(x: Any, y: Any) -> list[dict[str, Any]]:
         else:
             continue
         if score >= PROBE_REPORT:
-            found.append({"col": name, "score": round(float(score), 4), "kind": kind,
-                          "metric": "auc" if binary else "abs_corr"})
+            found.append(
+                {"col": name, "score": round(float(score), 4), "kind": kind, "metric": "auc" if binary else "abs_corr"}
+            )
         if len(found) >= 20:
             break
     return found
@@ -686,17 +709,25 @@ def _record_split(t: Tracer, caller: Any, arrays: tuple[Any, ...], options: dict
     t.write(event)
 
 
-def _split_order(source: Any, train: Any, test: Any, source_hashes: Any, train_hashes: Any,
-                 test_hashes: Any) -> dict[str, int] | None:
+def _split_order(
+    source: Any, train: Any, test: Any, source_hashes: Any, train_hashes: Any, test_hashes: Any
+) -> dict[str, int] | None:
     """Where the held-out rows sat in the input's row order: how many come before the last training row."""
     np = sys.modules["numpy"]
     pd = sys.modules.get("pandas")
-    if pd is not None and all(isinstance(o, (pd.DataFrame, pd.Series)) for o in (source, train, test)) and \
-            source.index.is_unique:
+    if (
+        pd is not None
+        and all(isinstance(o, (pd.DataFrame, pd.Series)) for o in (source, train, test))
+        and source.index.is_unique
+    ):
         train_pos = source.index.get_indexer(train.index)
         test_pos = source.index.get_indexer(test.index)
-    elif source_hashes is not None and train_hashes is not None and test_hashes is not None and \
-            getattr(source, "ndim", 1) == 2:
+    elif (
+        source_hashes is not None
+        and train_hashes is not None
+        and test_hashes is not None
+        and getattr(source, "ndim", 1) == 2
+    ):
         train_pos = np.flatnonzero(np.isin(source_hashes, train_hashes))
         test_pos = np.flatnonzero(np.isin(source_hashes, test_hashes))
     else:
@@ -704,8 +735,11 @@ def _split_order(source: Any, train: Any, test: Any, source_hashes: Any, train_h
     train_pos, test_pos = train_pos[train_pos >= 0], test_pos[test_pos >= 0]
     if not len(train_pos) or not len(test_pos):
         return None
-    return {"test_before_last_train": int((test_pos < train_pos.max()).sum()), "n_test": len(test_pos),
-            "n_train": len(train_pos)}
+    return {
+        "test_before_last_train": int((test_pos < train_pos.max()).sum()),
+        "n_test": len(test_pos),
+        "n_train": len(train_pos),
+    }
 
 
 def _split_structure(entry: dict[str, Any], train: Any, test: Any) -> None:
@@ -723,17 +757,24 @@ def _split_structure(entry: dict[str, Any], train: Any, test: Any) -> None:
             first = column.dropna().head(1)
             if kind == "M" or (len(first) and isinstance(first.iloc[0], str) and DATE_LIKE.match(first.iloc[0])):
                 with contextlib.suppress(Exception):
-                    spans[label] = {"train": [str(column.min())[:32], str(column.max())[:32]],
-                                    "test": [str(test[name].min())[:32], str(test[name].max())[:32]]}
+                    spans[label] = {
+                        "train": [str(column.min())[:32], str(column.max())[:32]],
+                        "test": [str(test[name].min())[:32], str(test[name].max())[:32]],
+                    }
                 continue
-        if len(groups) < 30 and (kind in "OUT" or str(column.dtype).startswith(("str", "string", "category"))
-                                 or label.lower().endswith("id")):
+        if len(groups) < 30 and (
+            kind in "OUT" or str(column.dtype).startswith(("str", "string", "category")) or label.lower().endswith("id")
+        ):
             with contextlib.suppress(Exception):
                 left = set(column.dropna().unique().tolist()[:200_000])
                 right = set(test[name].dropna().unique().tolist()[:200_000])
                 if len(left) > 1:
-                    groups[label] = {"train": len(left), "test": len(right), "shared": len(left & right),
-                                     "test_rows_shared": int(test[name].isin(left).sum())}
+                    groups[label] = {
+                        "train": len(left),
+                        "test": len(right),
+                        "shared": len(left & right),
+                        "test_rows_shared": int(test[name].isin(left).sum()),
+                    }
     if spans:
         entry["time_spans"] = spans
     if groups:
@@ -743,8 +784,13 @@ def _split_structure(entry: dict[str, Any], train: Any, test: Any) -> None:
 def _record_folds(t: Tracer, caller: Any, splitter: Any, x: Any, generator: Any) -> Any:
     """Wrap a splitter's `split` generator: record each fold as it is produced."""
     seq = t.next_seq()
-    base: dict[str, Any] = {"kind": "folds", "seq": seq, "cls": type(splitter).__name__, **t.where(caller),
-                            "cv": _cv_info(splitter)}
+    base: dict[str, Any] = {
+        "kind": "folds",
+        "seq": seq,
+        "cls": type(splitter).__name__,
+        **t.where(caller),
+        "cv": _cv_info(splitter),
+    }
     hashes = None
     try:
         info, raw = t.describe(x, want_hashes=True)
@@ -761,8 +807,7 @@ def _record_folds(t: Tracer, caller: Any, splitter: Any, x: Any, generator: Any)
                     fold: dict[str, Any] = {"n_train": len(train_idx), "n_test": len(test_idx)}
                     if len(train_idx) and len(test_idx):
                         fold["test_before_train_end"] = int((test_idx < train_idx.max()).sum())
-                    if hashes is not None and len(hashes) > int(max(test_idx.max(initial=0), train_idx.max(
-                            initial=0))):
+                    if hashes is not None and len(hashes) > int(max(test_idx.max(initial=0), train_idx.max(initial=0))):
                         fold["test"] = t.rowset(hashes[test_idx], len(test_idx))
                     folds.append(fold)
             yield train_idx, test_idx
@@ -772,8 +817,9 @@ def _record_folds(t: Tracer, caller: Any, splitter: Any, x: Any, generator: Any)
             t.write(base)
 
 
-def _record_cv(t: Tracer, caller: Any, function: str, args: tuple[Any, ...], kwargs: dict[str, Any],
-               result: Any) -> None:
+def _record_cv(
+    t: Tracer, caller: Any, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any
+) -> None:
     seq = t.next_seq()
     event: dict[str, Any] = {"kind": "cv", "seq": seq, "function": function, **t.where(caller)}
     est = args[0] if args else kwargs.get("estimator")
@@ -786,14 +832,21 @@ def _record_cv(t: Tracer, caller: Any, function: str, args: tuple[Any, ...], kwa
     event["cv"] = _cv_info(cv) if cv is not None else {"n": 5}
     event["groups"] = kwargs.get("groups") is not None
     np = sys.modules.get("numpy")
-    if np is not None and isinstance(result, np.ndarray) and result.ndim == 1 and result.size <= 100 \
-            and result.dtype.kind == "f" and function == "cross_val_score":
+    if (
+        np is not None
+        and isinstance(result, np.ndarray)
+        and result.ndim == 1
+        and result.size <= 100
+        and result.dtype.kind == "f"
+        and function == "cross_val_score"
+    ):
         event["scores"] = [round(float(v), 6) for v in result.tolist()]
     t.write(event)
 
 
-def _record_metric(t: Tracer, caller: Any, function: str, args: tuple[Any, ...], kwargs: dict[str, Any],
-                   result: Any) -> None:
+def _record_metric(
+    t: Tracer, caller: Any, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any
+) -> None:
     seq = t.next_seq()
     event: dict[str, Any] = {"kind": "metric", "seq": seq, "function": function, **t.where(caller)}
     y_true = args[0] if args else kwargs.get("y_true")
@@ -823,8 +876,16 @@ def _record_metric(t: Tracer, caller: Any, function: str, args: tuple[Any, ...],
     t.write(event)
 
 
-def _record_stat(t: Tracer, caller: Any, owner: str, method: str, obj: Any, args: tuple[Any, ...],
-                 kwargs: dict[str, Any], result: Any) -> None:
+def _record_stat(
+    t: Tracer,
+    caller: Any,
+    owner: str,
+    method: str,
+    obj: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    result: Any,
+) -> None:
     seq = t.next_seq()
     event: dict[str, Any] = {"kind": "stat", "seq": seq, "owner": owner, "method": method, **t.where(caller)}
     pd = sys.modules.get("pandas")
@@ -1099,8 +1160,15 @@ def install(config: dict[str, Any]) -> None:
         return
     tracer = Tracer(config)
     try:
-        tracer.write({"kind": "header", "version": TRACE_VERSION, "notebook": tracer.notebook,
-                      "pid": os.getpid(), "python": sys.version.split()[0]})
+        tracer.write(
+            {
+                "kind": "header",
+                "version": TRACE_VERSION,
+                "notebook": tracer.notebook,
+                "pid": os.getpid(),
+                "python": sys.version.split()[0],
+            }
+        )
         _STATE = tracer
         _FINDER = _PatchingFinder()
         sys.meta_path.insert(0, _FINDER)
@@ -1127,8 +1195,11 @@ def _pre_run_cell(info: Any) -> None:
     t.run += 1
     with contextlib.suppress(Exception):
         shell = _ipython()
-        record: dict[str, Any] = {"kind": "cell", "run": t.run, "started": int(shell.execution_count)
-                                  if shell is not None else None}
+        record: dict[str, Any] = {
+            "kind": "cell",
+            "run": t.run,
+            "started": int(shell.execution_count) if shell is not None else None,
+        }
         cell_id = getattr(info, "cell_id", None)
         if isinstance(cell_id, str):
             record["cell_id"] = cell_id[:80]
@@ -1142,8 +1213,14 @@ def _post_run_cell(result: Any) -> None:
         return
     with contextlib.suppress(Exception):
         count = getattr(result, "execution_count", None)
-        t.write({"kind": "cell_done", "run": t.run, "count": int(count) if count is not None else None,
-                 "error": bool(getattr(result, "error_in_exec", None))})
+        t.write(
+            {
+                "kind": "cell_done",
+                "run": t.run,
+                "count": int(count) if count is not None else None,
+                "error": bool(getattr(result, "error_in_exec", None)),
+            }
+        )
 
 
 def uninstall() -> None:

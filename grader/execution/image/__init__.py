@@ -34,8 +34,13 @@ SLIM_BASE = "python:3.11-slim"
 SANDBOX_UID = 10001
 DEBIAN_SUITE = "bookworm"
 DEBOOTSTRAP_PACKAGES = ("python3", "python3-venv", "ca-certificates")
-PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_24_x86_64",
-             "manylinux_2_27_x86_64", "manylinux_2_28_x86_64")
+PLATFORMS = (
+    "manylinux2014_x86_64",
+    "manylinux_2_17_x86_64",
+    "manylinux_2_24_x86_64",
+    "manylinux_2_27_x86_64",
+    "manylinux_2_28_x86_64",
+)
 
 DOCKERFILE = """\
 FROM {base} AS build
@@ -192,12 +197,22 @@ def _bootstrap_base(client: DockerClient, tag: str, log: Callable[[str], None]) 
         rootfs = Path(tmp) / "rootfs"
         log(f"debootstrap --variant=minbase {DEBIAN_SUITE} (about a minute) ...")
         proc = subprocess.run(
-            [debootstrap, "--variant=minbase", f"--include={','.join(DEBOOTSTRAP_PACKAGES)}",
-             DEBIAN_SUITE, str(rootfs), mirror],
-            capture_output=True, text=True, check=False,
+            [
+                debootstrap,
+                "--variant=minbase",
+                f"--include={','.join(DEBOOTSTRAP_PACKAGES)}",
+                DEBIAN_SUITE,
+                str(rootfs),
+                mirror,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
-            raise ImageError(f"debootstrap failed (exit {proc.returncode}): {proc.stderr[-2000:] or proc.stdout[-2000:]}")
+            raise ImageError(
+                f"debootstrap failed (exit {proc.returncode}): {proc.stderr[-2000:] or proc.stdout[-2000:]}"
+            )
         for cache in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for item in (rootfs / cache).glob("*"):
                 if item.is_file():
@@ -206,7 +221,9 @@ def _bootstrap_base(client: DockerClient, tag: str, log: Callable[[str], None]) 
         subprocess.run(["tar", "-C", str(rootfs), "-cf", str(archive), "."], check=True)
         log(f"importing the root filesystem as {tag} ...")
         with docker_errors("importing the bootstrapped base image"):
-            client.import_image(archive, tag, changes=["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
+            client.import_image(
+                archive, tag, changes=["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+            )
 
 
 def _wheelhouse(log: Callable[[str], None]) -> Path:
@@ -215,13 +232,33 @@ def _wheelhouse(log: Callable[[str], None]) -> Path:
     if (target / ".complete").exists():
         return target
     target.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as req, \
-            tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as con:
+    with (
+        tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as req,
+        tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as con,
+    ):
         req.write(requirements_text())
         con.write(constraints_text())
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-               "--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
-               "--abi", "cp311", "-r", req.name, "-c", con.name, "-d", str(target)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--only-binary=:all:",
+        "--python-version",
+        "3.11",
+        "--implementation",
+        "cp",
+        "--abi",
+        "cp311",
+        "-r",
+        req.name,
+        "-c",
+        con.name,
+        "-d",
+        str(target),
+    ]
     for platform in PLATFORMS:
         command += ["--platform", platform]
     log("downloading wheels on the host (pip download) ...")

@@ -73,8 +73,13 @@ def derived_tag(base: str, packages: list[str]) -> str:
     return f"{repository}:{(version or 'latest')[:40]}-extra-{key}"
 
 
-def provide_packages(client: DockerClient, base: str, requests: list[PackageRequest], *,
-                     download: Callable[[list[str], Path], tuple[bool, str]] | None = None) -> DerivedImage:
+def provide_packages(
+    client: DockerClient,
+    base: str,
+    requests: list[PackageRequest],
+    *,
+    download: Callable[[list[str], Path], tuple[bool, str]] | None = None,
+) -> DerivedImage:
     """Install the allowed packages (`not_attempted` requests) into a derived image; never raises.
 
     Returns the image to use (the base when nothing could be installed) and every request
@@ -105,8 +110,9 @@ def provide_packages(client: DockerClient, base: str, requests: list[PackageRequ
         return _result(base, tag, requests, outcome, built=built)
 
 
-def _resolve(specs: list[str], wanted: list[PackageRequest], tag: str,
-             download: Callable[[list[str], Path], tuple[bool, str]]) -> dict[str, Any]:
+def _resolve(
+    specs: list[str], wanted: list[PackageRequest], tag: str, download: Callable[[list[str], Path], tuple[bool, str]]
+) -> dict[str, Any]:
     """Download the whole set; if that fails, each package alone, to say which ones cannot be had."""
     wheelhouse = cache_dir() / f"extra-{tag.rsplit('-', 1)[-1]}"
     wheelhouse.mkdir(parents=True, exist_ok=True)
@@ -132,8 +138,13 @@ def _resolve(specs: list[str], wanted: list[PackageRequest], tag: str,
             for name in installed:
                 failed[name] = [PackageStatus.conflict.value, "the allowed packages cannot be installed together"]
             installed = []
-    return {"installed": installed, "failed": failed, "wheelhouse": str(wheelhouse),
-            "versions": _wheel_versions(wheelhouse), "message": _summary(message)}
+    return {
+        "installed": installed,
+        "failed": failed,
+        "wheelhouse": str(wheelhouse),
+        "versions": _wheel_versions(wheelhouse),
+        "message": _summary(message),
+    }
 
 
 def _failure_status(message: str) -> PackageStatus:
@@ -150,8 +161,7 @@ def _summary(message: str) -> str:
     return (" ".join(lines) or message.strip()[-300:])[:400]
 
 
-def _result(base: str, tag: str, requests: list[PackageRequest], outcome: dict[str, Any],
-            built: bool) -> DerivedImage:
+def _result(base: str, tag: str, requests: list[PackageRequest], outcome: dict[str, Any], built: bool) -> DerivedImage:
     installed = set(outcome["installed"])
     failed: dict[str, list[str]] = outcome["failed"]
     versions: dict[str, str] = outcome.get("versions", {})
@@ -159,10 +169,15 @@ def _result(base: str, tag: str, requests: list[PackageRequest], outcome: dict[s
     for request in requests:
         if request.status is PackageStatus.not_attempted:
             if request.name in installed:
-                request = request.model_copy(update={"status": PackageStatus.installed,
-                                                     "version": versions.get(request.name),
-                                                     "detail": request.detail if "newest" in request.detail
-                                                     else "installed from a binary wheel into a derived image"})
+                request = request.model_copy(
+                    update={
+                        "status": PackageStatus.installed,
+                        "version": versions.get(request.name),
+                        "detail": request.detail
+                        if "newest" in request.detail
+                        else "installed from a binary wheel into a derived image",
+                    }
+                )
             else:
                 status, detail = failed.get(request.name, [PackageStatus.failed.value, "not installed"])
                 request = request.model_copy(update={"status": PackageStatus(status), "detail": detail})
@@ -174,9 +189,25 @@ def pip_download(specs: list[str], target: Path) -> tuple[bool, str]:
     """`pip download` binary wheels for the sandbox's Python and platform, constrained by the image lock."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as con:
         con.write(constraints_text())
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-               "--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp", "--abi", "cp311",
-               "-c", con.name, "-d", str(target)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--only-binary=:all:",
+        "--python-version",
+        "3.11",
+        "--implementation",
+        "cp",
+        "--abi",
+        "cp311",
+        "-c",
+        con.name,
+        "-d",
+        str(target),
+    ]
     for platform in PLATFORMS:
         command += ["--platform", platform]
     base_wheels = sorted(cache_dir().glob("wheelhouse-*/.complete"))
@@ -215,8 +246,9 @@ def _build(client: DockerClient, base: str, tag: str, wheelhouse: Path, packages
         tar.addfile(info, io.BytesIO(data))
 
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        dockerfile = DERIVED_DOCKERFILE.format(base=base, uid=SANDBOX_UID, packages=" ".join(packages),
-                                               label=",".join(packages)[:500])
+        dockerfile = DERIVED_DOCKERFILE.format(
+            base=base, uid=SANDBOX_UID, packages=" ".join(packages), label=",".join(packages)[:500]
+        )
         add_bytes(tar, "Dockerfile", dockerfile.encode())
         add_bytes(tar, "constraints.txt", constraints_text().encode())
         for wheel in sorted(wheelhouse.glob("*.whl")):
