@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import random
 import stat
@@ -315,13 +316,15 @@ def _receive(
     staging = tmp_path / "staging"
     staging.mkdir(parents=True)
     receiver = UploadReceiver(staging, limits, csrf_token="tok", csrf_verified=csrf_verified)
-    asyncio.run(
-        receiver.receive(
-            f"multipart/form-data; boundary={body.boundary}",
-            str(len(body.data)) if content_length else None,
-            body.stream(staging),
-        )
+    coroutine = receiver.receive(
+        f"multipart/form-data; boundary={body.boundary}",
+        str(len(body.data)) if content_length else None,
+        body.stream(staging),
     )
+    # A fresh thread: a session-scoped Playwright (sync API) keeps an event loop running in the
+    # main thread, where asyncio.run() would refuse to start.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
     return receiver
 
 
