@@ -16,6 +16,8 @@ import pytest
 from grader.analysis.context import CheckContext, SubmissionFacts
 from grader.analysis.notebook import NotebookView
 from grader.execution.record import not_run_record
+from grader.models.report import Report
+from tests.corpus import Expected
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -125,3 +127,39 @@ def no_leftover_containers(request: pytest.FixtureRequest) -> Iterator[None]:
     ]
     reap_leftovers(client, owner=owner)
     assert not left, f"containers or volumes left behind: {left}"
+
+
+@pytest.fixture(scope="session")
+def graded_corpus(tmp_path_factory: pytest.TempPathFactory, sandbox) -> dict[str, tuple[Report, Expected, Path]]:  # type: ignore[no-untyped-def]
+    """The whole sample corpus graded once per session with the default rubric, traced.
+
+    `assignment/candidate` → (report, expectations, output folder). Shared by the corpus,
+    leakage and rendering tests so the corpus runs once.
+    """
+    from grader.batch import grade_groups
+    from grader.checks.registry import default_registry
+    from grader.grading import Grader, GradingOptions
+    from grader.loading import load_assignment, load_rubric_file
+    from tests.corpus import ASSIGNMENTS, SUBMISSIONS, corpus
+
+    registry = default_registry()
+    groups = {}
+    for folder in sorted(p for p in SUBMISSIONS.iterdir() if p.is_dir()):
+        assignment = load_assignment(ASSIGNMENTS / folder.name)
+        groups[folder.name] = (
+            Grader(
+                rubric=load_rubric_file(assignment.rubric_path(), registry),
+                registry=registry,
+                assignment=assignment,
+                sandbox=sandbox,
+                options=GradingOptions(write_html=True),
+            ),
+            folder,
+        )
+    out = tmp_path_factory.mktemp("corpus")
+    results = grade_groups(groups, out, jobs=2)
+    graded = {}
+    for name, folder, expected in corpus():
+        report = results[name].reports[folder.name]
+        graded[f"{name}/{folder.name}"] = (report, expected, out / name / folder.name)
+    return graded

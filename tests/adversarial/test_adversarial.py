@@ -169,6 +169,10 @@ def _comparable(report: Report) -> dict[str, Any]:
         execution.pop(key, None)
     for cell in execution["cells"]:
         cell.pop("duration_s", None)
+        # A notebook that prints its own fit times (priya-raman's comparison table does)
+        # writes a few bytes more or less from run to run; the outputs' content is compared
+        # through the checks' findings and evidence below.
+        cell.pop("output_bytes", None)
     data["checks"] = [c for c in data["checks"] if c["id"] != "EXE002"]  # run time varies with load
     for check in data["checks"]:
         check.pop("duration_ms", None)
@@ -179,6 +183,15 @@ def _comparable(report: Report) -> dict[str, Any]:
     data.pop("total", None)
     data.pop("followups", None)
     return _without_durations(data)
+
+
+def _differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """The paths where two JSON values differ, with both values (short)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b)) for d in _differences(a.get(k), b.get(k), f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for n, (x, y) in enumerate(zip(a, b)) for d in _differences(x, y, f"{path}[{n}]")]
+    return [] if a == b else [f"{path}: {str(a)[:80]!r} != {str(b)[:80]!r}"]
 
 
 def _without_durations(value: Any) -> Any:
@@ -216,7 +229,7 @@ def test_case_ends_as_expected(case: str, batch: tuple[str, dict[str, Report], d
         for index, status in (expected.get("cells") or {}).items():
             assert cells[index].status.value == status, detail
         for index, name in (expected.get("error") or {}).items():
-            assert cells[index].error_name == name, detail
+            assert cells[index].error_name in (name if isinstance(name, list) else [name]), detail
     if "collected" in expected:
         assert report.execution.collected_files == expected["collected"]
     if expected.get("strays") and runtime == "runc":
@@ -256,4 +269,5 @@ def test_normal_submissions_get_the_report_they_get_alone(
     grader = _grader(REPO / "sample_datasets" / "churn", host["sandbox"])
     for name, in_batch in normal.items():
         alone = grader.grade(host["normal_in"] / name, out_dir=tmp_path / name, name=name)
-        assert _comparable(alone) == _comparable(in_batch), name
+        differences = _differences(_comparable(alone), _comparable(in_batch))
+        assert not differences, f"{name}: " + "; ".join(differences[:10])

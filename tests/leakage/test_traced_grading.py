@@ -9,8 +9,6 @@ planted leak must get no leakage finding.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -166,25 +164,18 @@ CORPUS = _corpus()
 
 
 class _Reports:
-    """Corpus reports graded two at a time in the background; each test waits only for its own."""
+    """The session's graded corpus (default rubric, traced), looked up by `assignment/candidate`."""
 
-    def __init__(self, futures: dict[str, Future[Report]]) -> None:
-        self.futures = futures
+    def __init__(self, graded: dict[str, tuple[Report, Any, Path]]) -> None:
+        self.graded = graded
 
     def __getitem__(self, name: str) -> Report:
-        return self.futures[name].result()
+        return self.graded[name][0]
 
 
 @pytest.fixture(scope="module")
-def corpus_reports(sandbox: SandboxRunner) -> Iterator[_Reports]:
-    graders: dict[str, Grader] = {}
-    pool = ThreadPoolExecutor(max_workers=2)
-    futures = {}
-    for assignment, folder, _ in CORPUS:
-        graders.setdefault(assignment, leakage_grader(sandbox, assignment))
-        futures[f"{assignment}/{folder.name}"] = pool.submit(graders[assignment].grade, folder)
-    yield _Reports(futures)
-    pool.shutdown(wait=True, cancel_futures=True)
+def corpus_reports(graded_corpus: dict[str, tuple[Report, Any, Path]]) -> _Reports:
+    return _Reports(graded_corpus)
 
 
 @pytest.mark.slow

@@ -31,7 +31,9 @@ def soup(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main
+# thread while it is open, which would break later tests that start one of their own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if os.environ.get("GRADER_SKIP_BROWSER") == "1":
         pytest.skip("GRADER_SKIP_BROWSER=1")
