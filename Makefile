@@ -59,7 +59,7 @@ lint: install
 
 bench: install docker image
 	$(BIN)/python bench/batch.py
-	$(BIN)/python bench/leakage.py
+	$(BIN)/python bench/leakage.py --runtime
 
 clean-docker: install docker
 	$(BIN)/grader reap

@@ -217,6 +217,35 @@ def _check_refs(raw: dict[str, Any], node: yaml.Node | None, registry: Registry)
                 spec.params_model.model_validate(params)
             except ValidationError as exc:
                 problems.extend(_pydantic_problems(exc, node, ("criteria", ci, "checks", ri, "params")))
+    problems.extend(_cap_problems(raw, node, registry))
+    return problems
+
+
+def _cap_problems(raw: dict[str, Any], node: Any, registry: Registry) -> list[Problem]:
+    """A cap must name checks that exist, or a category some check belongs to."""
+    problems = []
+    categories = {str(spec.category) for spec in registry}
+    raw_caps = raw.get("caps")
+    caps: list[Any] = raw_caps if isinstance(raw_caps, list) else []
+    for ki, cap in enumerate(caps):
+        if not isinstance(cap, dict):
+            continue
+        category = cap.get("category")
+        if isinstance(category, str) and category not in categories:
+            loc: tuple[str | int, ...] = ("caps", ki, "category")
+            problems.append(
+                Problem(
+                    _location(loc),
+                    f"unknown category {category!r}; known: {', '.join(sorted(categories))}",
+                    _line_of(node, loc),
+                )
+            )
+        for ni, name in enumerate(cap.get("checks") or []):
+            if isinstance(name, str) and name not in registry:
+                loc = ("caps", ki, "checks", ni)
+                close = registry.closest(name)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                problems.append(Problem(_location(loc), f"unknown check {name!r}{hint}", _line_of(node, loc)))
     return problems
 
 

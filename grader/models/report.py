@@ -98,6 +98,16 @@ class CriterionScore(_Model):
     review_reasons: list[str] = []
 
 
+class AppliedCap(_Model):
+    """A rubric cap that lowered the total, and the findings that triggered it."""
+
+    reason: str
+    max_percent: float
+    #: Points the cap took off the sum of the criteria.
+    points_lost: float
+    finding_ids: list[str]
+
+
 class Total(_Model):
     score: float
     max: float
@@ -107,6 +117,8 @@ class Total(_Model):
     percent: float
     band: str
     needs_review: bool = False
+    #: Rubric caps that lowered the score (empty when none applied).
+    caps: list[AppliedCap] = []
 
 
 class FlagKind(StrEnum):

@@ -96,6 +96,31 @@ class Band(Strict):
     min_percent: float = Field(ge=0, le=100)
 
 
+class ScoreCap(Strict):
+    """A ceiling on the total while a serious problem stands, whatever the other points add up to.
+
+    A notebook that leaks the test set can still collect most points for tidy EDA and
+    documentation; a cap keeps such a submission out of the top band. The points it takes
+    are listed in the report with the findings that triggered it.
+    """
+
+    #: Problem findings of checks in this category trigger the cap ...
+    category: str | None = None
+    #: ... or of these checks (ids or slugs).
+    checks: list[str] = []
+    #: The least severe finding that triggers it.
+    min_severity: Literal["low", "medium", "high"] = "high"
+    #: The highest percentage of the scored points the total may reach while triggered.
+    max_percent: float = Field(ge=0, le=100)
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _has_a_trigger(self) -> ScoreCap:
+        if self.category is None and not self.checks:
+            raise ValueError("a cap needs a `category` or a list of `checks` that trigger it")
+        return self
+
+
 class Rubric(Strict):
     """A whole rubric; `extends` lets a per-assignment rubric reuse another."""
 
@@ -111,6 +136,8 @@ class Rubric(Strict):
     ]
     #: Parameters applied to every check that accepts them (e.g. `primary_metric`).
     params: dict[str, Any] = {}
+    #: Ceilings on the total while serious problems stand (e.g. data leakage).
+    caps: list[ScoreCap] = []
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Rubric:

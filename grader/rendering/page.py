@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
@@ -33,7 +34,13 @@ def environment() -> Environment:
     env.filters["points"] = _points
     env.filters["seconds"] = _seconds
     env.filters["size"] = _size
+    env.filters["finding_anchor"] = finding_anchor
     return env
+
+
+def finding_anchor(finding_id: str) -> str:
+    """The HTML id of a finding's card (`EXE001#2` → `finding-EXE001-2`)."""
+    return "finding-" + re.sub(r"[^A-Za-z0-9_-]+", "-", finding_id)
 
 
 def asset(name: str) -> str:

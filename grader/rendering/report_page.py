@@ -8,7 +8,6 @@ comes out of nh3 or Pygments), and `report.html.j2` lays them out.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +16,7 @@ from grader.models.findings import CheckResult, CheckStatus, Evidence, EvidenceS
 from grader.models.report import CheckScore, CriterionScore, Deduction, FlagKind, Report
 from grader.rendering.cells import CellMark, NotebookSection, notebook_sections
 from grader.rendering.charts import BarChart, criterion_bars
-from grader.rendering.page import render_page
+from grader.rendering.page import finding_anchor, render_page
 from grader.rendering.sanitize import redact_tree
 
 SEVERITIES = ("high", "medium", "low", "info")
@@ -41,11 +40,6 @@ SNIPPET_LABELS = {
 }
 #: Evidence from these sources points at code lines, which the notebook view highlights.
 LINE_SOURCES = (EvidenceSource.code, EvidenceSource.execution, EvidenceSource.trace)
-
-
-def finding_anchor(finding_id: str) -> str:
-    """The HTML id of a finding's card (`EXE001#2` → `finding-EXE001-2`)."""
-    return "finding-" + re.sub(r"[^A-Za-z0-9_-]+", "-", finding_id)
 
 
 def cell_anchor(index: int) -> str:

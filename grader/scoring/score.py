@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from grader.models.findings import CheckResult, CheckStatus
-from grader.models.report import CheckScore, CriterionScore, Deduction, Total
-from grader.models.rubric import Criterion, Rubric
+from grader.models.findings import CheckResult, CheckStatus, Severity
+from grader.models.report import AppliedCap, CheckScore, CriterionScore, Deduction, Total
+from grader.models.rubric import Criterion, Rubric, ScoreCap
 from grader.scoring.policies import apply_policy
 
 
@@ -61,14 +61,47 @@ def score_criterion(criterion: Criterion, results: dict[str, CheckResult]) -> Cr
     )
 
 
+def cap_triggers(cap: ScoreCap, results: Iterable[CheckResult]) -> list[str]:
+    """Ids of the problem findings that trigger `cap` (checks that crashed or were skipped trigger nothing)."""
+    floor = Severity(cap.min_severity).rank
+    named = set(cap.checks)
+    found = []
+    for result in results:
+        if result.status in (CheckStatus.error, CheckStatus.skipped):
+            continue
+        if result.category != cap.category and result.id not in named and result.slug not in named:
+            continue
+        found += [f.id for f in result.problems if f.severity.rank >= floor and f.id]
+    return found
+
+
 def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[CriterionScore], Total]:
-    """Criterion scores and the total; percent and band count only the points that were scored."""
+    """Criterion scores and the total; percent and band count only the points that were scored.
+
+    Caps are applied last, lowest first: while a cap's findings stand, the total cannot
+    exceed its share of the scored points, and the points it takes are recorded with them.
+    """
+    results = list(results)
     by_id = {r.id: r for r in results}
     criteria = [score_criterion(c, by_id) for c in rubric.criteria]
     score = round(sum(c.score for c in criteria), 2)
     maximum = rubric.max_points
     pending = round(sum(c.pending for c in criteria), 2)
     scored = maximum - pending
+    applied: list[AppliedCap] = []
+    for cap in sorted(rubric.caps, key=lambda c: c.max_percent):
+        triggers = cap_triggers(cap, results)
+        ceiling = round(scored * cap.max_percent / 100.0, 2)
+        if triggers and score > ceiling:
+            applied.append(
+                AppliedCap(
+                    reason=cap.reason,
+                    max_percent=cap.max_percent,
+                    points_lost=round(score - ceiling, 2),
+                    finding_ids=triggers,
+                )
+            )
+            score = ceiling
     percent = round(100.0 * score / scored, 1) if scored > 0 else 0.0
     total = Total(
         score=score,
@@ -77,5 +110,6 @@ def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[C
         percent=percent,
         band=rubric.band_for(percent),
         needs_review=any(c.needs_review for c in criteria),
+        caps=applied,
     )
     return criteria, total

@@ -140,3 +140,32 @@ def test_clean_work_has_no_leakage_finding(key: str, graded_corpus: dict[str, tu
     report, _, _ = graded_corpus[key]
     leaks = [(r.id, f.message) for r in report.checks if r.category == "leakage" for f in r.problems]
     assert not leaks, leaks
+
+
+def test_tiers_land_in_their_bands(graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:
+    """The default rubric's bands are calibrated on the corpus: each tier gets its own band."""
+    wanted = {Tier.strong: "strong", Tier.average: "average", Tier.weak: "weak"}
+    wrong = [
+        f"{key}: {expected.tier.value} graded {report.total.band} ({report.total.percent}%)"
+        for key, (report, expected, _) in graded_corpus.items()
+        if expected.tier in wanted and report.total.band != wanted[expected.tier]
+    ]
+    assert not wrong, wrong
+
+
+def test_a_high_severity_leak_keeps_work_out_of_the_top_band(
+    graded_corpus: dict[str, tuple[Report, Expected, Path]],
+) -> None:
+    """However polished the rest, a submission with a planted high-severity leak is capped."""
+    leaky = 0
+    for key, (report, _, _) in graded_corpus.items():
+        high_leaks = {
+            f.id for r in report.checks if r.category == "leakage" for f in r.problems if f.severity is Severity.high
+        }
+        if not high_leaks:
+            continue
+        leaky += 1
+        assert report.total.band != "strong" and report.total.percent <= 80.0, (key, report.total)
+        for cap in report.total.caps:
+            assert set(cap.finding_ids) <= high_leaks and cap.points_lost > 0, (key, cap)
+    assert leaky >= 5, "the corpus should hold several submissions with high-severity leaks"
