@@ -81,10 +81,16 @@ def _screenshots(results: dict[str, BatchResult], folder: Path, console: Console
 
     with chromium() as browser:
         for group, result in results.items():
-            screenshot(result.out_dir / "index.html", folder / f"{group}-summary.png", browser=browser)
+            # Wide enough for every criterion column and the flags of the summary table.
+            screenshot(result.out_dir / "index.html", folder / f"{group}-summary.png", 1800, browser=browser)
             graded = [(n, r) for n, r in result.reports.items() if r.status.value in ("graded", "needs_review")]
+            picks = []
             if graded:
-                name, _ = max(graded, key=lambda item: item[1].total.score)
+                picks.append(max(graded, key=lambda item: item[1].total.score)[0])  # the best work
+                capped = [(n, r) for n, r in graded if r.total.caps]
+                if capped:  # and a submission whose leak capped its score: what a red flag looks like
+                    picks.append(max(capped, key=lambda item: item[1].total.score)[0])
+            for name in picks:
                 screenshot(
                     result.out_dir / name / "report.html", folder / f"{group}-report-{name}.png", browser=browser
                 )

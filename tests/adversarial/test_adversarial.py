@@ -235,7 +235,7 @@ def test_case_ends_as_expected(case: str, batch: tuple[str, dict[str, Report], d
     if expected.get("strays") and runtime == "runc":
         assert "outlived the kernel" in report.execution.reason
     # Nothing a candidate prints or plants can raise its own score above what the run shows.
-    if allowed != ["ok"]:
+    if report.execution.status.value != "ok":
         exe001 = next((c for c in report.checks if c.id == "EXE001"), None)
         assert exe001 is not None and exe001.status.value == "failed"
 

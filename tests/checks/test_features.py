@@ -341,3 +341,17 @@ def test_target_median_fallback_of_a_baseline_rule_is_not_preprocessing() -> Non
         "X['age'] = X['age'].fillna(y_train.median())",
     )
     assert result.status is CheckStatus.passed
+
+
+def test_own_helper_named_make_pipeline_does_not_crash_the_check() -> None:
+    """maria-gonzalez defines `def make_pipeline(model, scale)`, shadowing sklearn's (it crashed FEAT003)."""
+    result = run(
+        scaled_where_needed,
+        "from sklearn.compose import ColumnTransformer\nfrom sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.pipeline import Pipeline\nfrom sklearn.preprocessing import StandardScaler\n",
+        "def make_pipeline(model, scale):\n"
+        "    steps = [('scaler', StandardScaler())] if scale else []\n"
+        "    return Pipeline(steps + [('model', model)])\n",
+        "pipe = make_pipeline(LogisticRegression(max_iter=2000), scale=True)",
+    )
+    assert result.status is CheckStatus.passed, result.error

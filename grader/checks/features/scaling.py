@@ -104,7 +104,11 @@ def _pipeline_of(facts: MLFacts, use: Use) -> Use | None:
     while node is not None and not isinstance(node, ast.stmt):
         site = facts.site(node) if isinstance(node, ast.Call) else None
         if site is not None and canonical(site) in _PIPELINES:
-            return next(u for u in facts.uses if u.site is site)
+            # A notebook's own helper named like sklearn's (`def make_pipeline(model, scale)`)
+            # is a call site without a recorded use: keep looking outward.
+            wrapper = next((u for u in facts.uses if u.site is site), None)
+            if wrapper is not None:
+                return wrapper
         node = facts.parent(node)
     if use.bound_to:
         for outer in facts.named(_PIPELINES):
