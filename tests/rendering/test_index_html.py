@@ -37,7 +37,8 @@ def test_one_row_per_submission_with_totals_criteria_flags_and_status() -> None:
     rows = page.select("#candidates tbody tr")
     assert len(rows) == len(reports)
     headers = [" ".join(th.get_text().split()) for th in page.select("#candidates thead th")]
-    assert headers == ["Candidate", "Status", "Total", "%", "Band", *[c.title for c in RUBRIC.criteria], "Flags", "Run"]
+    # Flags right after the band: the first thing a reviewer scans for, never scrolled out of view.
+    assert headers == ["Candidate", "Status", "Total", "%", "Band", "Flags", *[c.title for c in RUBRIC.criteria], "Run"]
     for row, report in zip(rows, reports.values()):
         cells = row.find_all("td")
         assert cells[0].a.get_text() == report.submission.candidate
@@ -47,9 +48,9 @@ def test_one_row_per_submission_with_totals_criteria_flags_and_status() -> None:
             continue
         assert float(cells[2]["data-value"]) == report.total.score
         assert float(cells[3]["data-value"]) == report.total.percent
-        criteria = [float(c["data-value"]) for c in cells[5 : 5 + len(RUBRIC.criteria)]]
+        criteria = [float(c["data-value"]) for c in cells[6 : 6 + len(RUBRIC.criteria)]]
         assert criteria == [c.score for c in report.criteria]
-        chips = [chip.get_text() for chip in cells[-2].select(".flag-chip")]
+        chips = [chip.get_text() for chip in cells[5].select(".flag-chip")]
         assert chips == [f.kind.value.replace("_", " ") for f in report.flags]
         assert row["data-flagged"] == ("1" if report.flags else "0")
 
