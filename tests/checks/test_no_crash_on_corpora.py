@@ -16,9 +16,10 @@ from grader.grading import Grader, GradingOptions
 from grader.loading import load_assignment, load_rubric_file
 from grader.models.findings import CheckStatus
 from tests.conftest import REPO
+from tests.corpus import corpus
 
 REGISTRY = default_registry()
-FOLDERS = sorted(p.parent for p in (REPO / "submissions").glob("*/*/expected.yaml")) + sorted(
+FOLDERS = [folder for _, folder, _ in corpus()] + sorted(
     p for p in (REPO / "tests" / "real_world" / "corpus").glob("*/*") if p.is_dir() and any(p.glob("*.ipynb"))
 )
 

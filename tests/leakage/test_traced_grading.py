@@ -163,28 +163,18 @@ def _leak_flaws(expected: dict[str, Any]) -> list[dict[str, Any]]:
 CORPUS = _corpus()
 
 
-class _Reports:
-    """The session's graded corpus (default rubric, traced), looked up by `assignment/candidate`."""
-
-    def __init__(self, graded: dict[str, tuple[Report, Any, Path]]) -> None:
-        self.graded = graded
-
-    def __getitem__(self, name: str) -> Report:
-        return self.graded[name][0]
-
-
-@pytest.fixture(scope="module")
-def corpus_reports(graded_corpus: dict[str, tuple[Report, Any, Path]]) -> _Reports:
-    return _Reports(graded_corpus)
+#: `assignment/candidate` → (report, expectations, output folder), graded once per session
+#: with the default rubric, traced (`graded_corpus` in tests/conftest.py).
+Graded = dict[str, tuple[Report, Any, Path]]
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize(("assignment", "folder", "expected"), CORPUS, ids=[f"{a}/{f.name}" for a, f, _ in CORPUS])
 def test_corpus_leaks_are_found_with_traced_evidence(
-    assignment: str, folder: Path, expected: dict[str, Any], corpus_reports: _Reports
+    assignment: str, folder: Path, expected: dict[str, Any], graded_corpus: Graded
 ) -> None:
-    report = corpus_reports[f"{assignment}/{folder.name}"]
+    report = graded_corpus[f"{assignment}/{folder.name}"][0]
     leak_results = [r for r in report.checks if r.category == "leakage"]
     assert all(r.status is not CheckStatus.error for r in report.checks), [r.error for r in report.checks]
     flaws = _leak_flaws(expected)
@@ -206,9 +196,9 @@ def test_corpus_leaks_are_found_with_traced_evidence(
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
-def test_corpus_predictions_are_scored_on_the_holdout(corpus_reports: _Reports) -> None:
+def test_corpus_predictions_are_scored_on_the_holdout(graded_corpus: Graded) -> None:
     for assignment, folder, expected in CORPUS:
-        report = corpus_reports[f"{assignment}/{folder.name}"]
+        report = graded_corpus[f"{assignment}/{folder.name}"][0]
         if expected.get("writes_predictions", True) and expected.get("expected_run", "ok") == "ok":
             assert report.holdout is not None and report.holdout.status in ("scored", "partial"), (
                 folder.name,

@@ -238,6 +238,19 @@ def _wheelhouse(log: Callable[[str], None]) -> Path:
     ):
         req.write(requirements_text())
         con.write(constraints_text())
+    command = pip_download_command(target, con.name, ["-r", req.name])
+    log("downloading wheels on the host (pip download) ...")
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    os.unlink(req.name)
+    os.unlink(con.name)
+    if proc.returncode != 0:
+        raise ImageError(f"pip download failed: {proc.stderr[-2000:]}")
+    (target / ".complete").write_text("ok\n")
+    return target
+
+
+def pip_download_command(target: Path, constraints: str, extra: list[str]) -> list[str]:
+    """`pip download` of binary wheels for the sandbox's Python and platforms into `target`."""
     command = [
         sys.executable,
         "-m",
@@ -252,23 +265,15 @@ def _wheelhouse(log: Callable[[str], None]) -> Path:
         "cp",
         "--abi",
         "cp311",
-        "-r",
-        req.name,
+        *extra,
         "-c",
-        con.name,
+        constraints,
         "-d",
         str(target),
     ]
     for platform in PLATFORMS:
         command += ["--platform", platform]
-    log("downloading wheels on the host (pip download) ...")
-    proc = subprocess.run(command, capture_output=True, text=True, check=False)
-    os.unlink(req.name)
-    os.unlink(con.name)
-    if proc.returncode != 0:
-        raise ImageError(f"pip download failed: {proc.stderr[-2000:]}")
-    (target / ".complete").write_text("ok\n")
-    return target
+    return command
 
 
 def _build_context(base: str, python: str, wheels: Path, inputs: str) -> io.BytesIO:

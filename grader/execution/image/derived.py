@@ -17,7 +17,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tarfile
 import tempfile
 import threading
@@ -28,7 +27,7 @@ from typing import Any
 
 from grader.errors import GraderError
 from grader.execution.docker_client import DockerClient, docker_errors
-from grader.execution.image import PLATFORMS, SANDBOX_UID, cache_dir, constraints_text
+from grader.execution.image import SANDBOX_UID, cache_dir, constraints_text, pip_download_command
 from grader.execution.packages import image_lock, normalise
 from grader.models.execution import PackageRequest, PackageStatus
 
@@ -189,27 +188,7 @@ def pip_download(specs: list[str], target: Path) -> tuple[bool, str]:
     """`pip download` binary wheels for the sandbox's Python and platform, constrained by the image lock."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as con:
         con.write(constraints_text())
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--only-binary=:all:",
-        "--python-version",
-        "3.11",
-        "--implementation",
-        "cp",
-        "--abi",
-        "cp311",
-        "-c",
-        con.name,
-        "-d",
-        str(target),
-    ]
-    for platform in PLATFORMS:
-        command += ["--platform", platform]
+    command = pip_download_command(target, con.name, [])
     base_wheels = sorted(cache_dir().glob("wheelhouse-*/.complete"))
     if base_wheels:
         # The image's own wheels satisfy shared dependencies without going to the index.
