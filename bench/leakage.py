@@ -26,14 +26,14 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from grader.analysis.context import CheckContext, SubmissionFacts  # noqa: E402
-from grader.analysis.notebook import NotebookView  # noqa: E402
 from grader.checks.base import Category  # noqa: E402
 from grader.checks.registry import Registry, default_registry  # noqa: E402
 from grader.checks.runner import run_check  # noqa: E402
+from grader.evidence.context import CheckContext, SubmissionFacts  # noqa: E402
 from grader.execution.record import not_run_record  # noqa: E402
-from grader.loading import LoadedAssignment, load_assignment  # noqa: E402
 from grader.models.findings import CheckResult  # noqa: E402
+from grader.models.notebook import NotebookView  # noqa: E402
+from grader.submission.assignment import LoadedAssignment, load_assignment  # noqa: E402
 from grader.submission.pyscript import script_to_notebook  # noqa: E402
 
 CORPUS = REPO / "bench" / "leakage_corpus"
@@ -124,9 +124,9 @@ def run_static(case: Case, registry: Registry) -> Outcome:
 
 
 def run_traced(case: Case, registry: Registry, sandbox: object, scratch: Path) -> Outcome:
-    from grader.grading import Grader, GradingOptions
-    from grader.loading import LoadedRubric
     from grader.models.rubric import CheckRef, Criterion, Rubric
+    from grader.pipeline.grading import Grader, GradingOptions
+    from grader.scoring.rubric_file import LoadedRubric
 
     started = time.perf_counter()
     folder = scratch / case.name
@@ -163,7 +163,7 @@ def _sandbox() -> object:
     from grader.execution.docker_client import DockerClient
     from grader.execution.image import find_runtime_image
     from grader.execution.sandbox import SandboxSettings
-    from grader.grading import SandboxRunner
+    from grader.pipeline.grading import SandboxRunner
 
     client = DockerClient.from_env()
     tag = find_runtime_image(client)

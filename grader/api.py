@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from grader.batch import BatchEvent, BatchResult, grade_folder, grade_groups
-from grader.cache import ResultCache
 from grader.checks.registry import Registry, default_registry
 from grader.errors import ConfigError
 from grader.execution.docker_client import DockerClient
@@ -17,18 +15,14 @@ from grader.execution.image import BuildReport, cache_dir, find_runtime_image
 from grader.execution.image import build_image as _build_image
 from grader.execution.sandbox import SandboxSettings, reap_leftovers
 from grader.execution.seccomp import profile_json
-from grader.grading import Grader, GradingOptions, SandboxRunner
-from grader.lint import LintResult, lint_file
-from grader.loading import (
-    LoadedAssignment,
-    LoadedRubric,
-    load_rubric_file,
-    resolve_rubric_path,
-)
-from grader.loading import (
-    load_assignment as _load_assignment,
-)
 from grader.models.report import Report
+from grader.pipeline.batch import BatchEvent, BatchResult, grade_folder, grade_groups
+from grader.pipeline.cache import ResultCache
+from grader.pipeline.grading import Grader, GradingOptions, SandboxRunner
+from grader.pipeline.lint import LintResult, lint_file
+from grader.scoring.rubric_file import LoadedRubric, load_rubric_file
+from grader.submission.assignment import LoadedAssignment, resolve_rubric_path
+from grader.submission.assignment import load_assignment as _load_assignment
 
 DEFAULT_RUBRIC = "ml-takehome.yaml"
 

@@ -16,8 +16,8 @@ from rich.console import Console
 
 from grader import __version__, api
 from grader.errors import ConfigError, GraderError, SandboxError
-from grader.grading import Grader
 from grader.models.report import GradingStatus
+from grader.pipeline.grading import Grader
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -169,7 +169,7 @@ def _grade(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch(args: argparse.Namespace, console: Console) -> int:
-    from grader.progress import BatchProgress, JsonLinesProgress
+    from grader.pipeline.progress import BatchProgress, JsonLinesProgress
 
     if not args.submissions.is_dir():
         raise ConfigError(f"{args.submissions} is not a folder of submissions")
@@ -231,7 +231,7 @@ def _image(args: argparse.Namespace, console: Console) -> int:
 
 def _rubric_validate(path: Path, console: Console) -> int:
     from grader.checks.registry import default_registry
-    from grader.loading import validate_rubric_file
+    from grader.scoring.rubric_file import validate_rubric_file
 
     rubric, problems = validate_rubric_file(path, default_registry())
     if problems:

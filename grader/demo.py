@@ -16,9 +16,9 @@ from pathlib import Path
 from rich.console import Console
 
 from grader import api
-from grader.batch import BatchResult
-from grader.grading import atomic_write
-from grader.progress import BatchProgress
+from grader.pipeline.batch import BatchResult
+from grader.pipeline.grading import atomic_write
+from grader.pipeline.progress import BatchProgress
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from grader.models.findings import CheckStatus, Finding
 
 if TYPE_CHECKING:
-    from grader.analysis.context import CheckContext
+    from grader.evidence.context import CheckContext
 
 
 class Category(StrEnum):

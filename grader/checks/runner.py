@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import CheckOutcome, CheckSpec, Need, Params
+from grader.evidence.context import CheckContext
 from grader.models.findings import CheckResult, CheckStatus, Finding
 
 

@@ -1,7 +1,7 @@
 """The FastAPI application: reviewers upload submissions, follow their grading and read the reports.
 
 Thin over the library: uploads are validated by `grader.submission`, graded by
-`grader.api` graders in the worker pool, and summarised by `grader.batch`.
+`grader.api` graders in the worker pool, and summarised by `grader.pipeline.batch`.
 HTML pages are server-rendered Jinja templates shipped with the package; the
 same actions are offered as JSON under `/api/`, described by the OpenAPI schema
 at `/api/openapi.json` (which, like every route but `/login` and `/static/`,
@@ -36,9 +36,9 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grader import __version__, api
-from grader.batch import summary_rows, write_summaries
-from grader.grading import anonymous_id, load_report
 from grader.models.report import Report
+from grader.pipeline.batch import summary_rows, write_summaries
+from grader.pipeline.grading import anonymous_id, load_report
 from grader.web.accounts import Session, authenticate, end_session, start_session
 from grader.web.catalog import Catalog, load_catalog
 from grader.web.db import Database

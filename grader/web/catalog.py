@@ -8,7 +8,7 @@ from pathlib import Path
 
 from grader import api
 from grader.errors import GraderError
-from grader.loading import LoadedAssignment
+from grader.submission.assignment import LoadedAssignment
 
 log = logging.getLogger("grader.web")
 

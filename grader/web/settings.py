@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.loading import REPO_RUBRICS
+from grader.submission.assignment import REPO_RUBRICS
 
 REPO = REPO_RUBRICS.parent
 DEFAULT_DATA_DIR = Path("grader-data")

@@ -25,8 +25,8 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from grader.errors import SubmissionError
-from grader.loading import LoadedAssignment
 from grader.submission.archive import IGNORED_PARTS, ArchiveLimits, extract_zip, safe_member_name
+from grader.submission.assignment import LoadedAssignment
 from grader.submission.loader import SubmissionLimits, load_folder
 from grader.web.settings import UploadLimits
 

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Protocol
 
 from grader import api
-from grader.grading import SandboxRunner
-from grader.loading import LoadedAssignment
 from grader.models.report import Report
+from grader.pipeline.grading import SandboxRunner
+from grader.submission.assignment import LoadedAssignment
 from grader.web.catalog import Catalog
 from grader.web.jobs import Job, JobState, JobStore, Outcome, new_owner_id
 
@@ -29,7 +29,7 @@ log = logging.getLogger("grader.web")
 
 
 class GraderLike(Protocol):
-    """What a worker needs from a grader: `grader.grading.Grader` is one."""
+    """What a worker needs from a grader: `grader.pipeline.grading.Grader` is one."""
 
     def grade(
         self, path: Path, *, out_dir: Path | None = None, name: str | None = None, candidate: str | None = None

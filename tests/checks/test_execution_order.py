@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext, SubmissionFacts
-from grader.analysis.notebook import NotebookView
 from grader.checks.execution.executed_in_order import executed_in_order
 from grader.checks.runner import run_check
+from grader.evidence.context import CheckContext, SubmissionFacts
 from grader.execution.record import not_run_record
 from grader.models.findings import CheckStatus
+from grader.models.notebook import NotebookView
 from tests.conftest import make_notebook
 
 

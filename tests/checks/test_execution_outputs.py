@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.analysis.context import CheckContext, SubmissionFacts
-from grader.analysis.notebook import NotebookView
 from grader.checks.execution.outputs_reproduced import outputs_reproduced
 from grader.checks.runner import run_check
+from grader.evidence.context import CheckContext, SubmissionFacts
 from grader.execution.record import not_run_record
 from grader.models.execution import CellStatus, ErrorClass, RunStatus
 from grader.models.findings import CheckResult, CheckStatus, EvidenceSource
+from grader.models.notebook import NotebookView
 from tests.conftest import make_notebook
 
 SOURCES = ["import pandas as pd\nfrom sklearn.metrics import roc_auc_score", "print(f'ROC AUC: {auc:.3f}')"]

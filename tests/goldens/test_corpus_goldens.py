@@ -21,14 +21,15 @@ from typing import Any
 import pytest
 
 from grader.checks.registry import default_registry
-from grader.grading import Grader, GradingOptions
-from grader.loading import load_assignment, load_rubric_file
 from grader.models.findings import CheckStatus
 from grader.models.report import GradingStatus, Report
 from grader.models.rubric import Rubric
+from grader.pipeline.grading import Grader, GradingOptions
 from grader.rendering import render_report_html
-from grader.rendering.followups import followups_for
+from grader.report.followups import followups_for
+from grader.scoring.rubric_file import load_rubric_file
 from grader.scoring.score import score_rubric
+from grader.submission.assignment import load_assignment
 from grader.submission.loader import SubmissionLimits, open_submission, read_ignore_patterns
 from tests.conftest import REPO
 from tests.corpus import ASSIGNMENTS, Expected, corpus

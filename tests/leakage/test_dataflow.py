@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from grader.analysis.code import CodeIndex
-from grader.analysis.dataflow import DataflowResult, FitCategory, Role, analyse, role_of_name
-from grader.analysis.leakage import LeakKind
-from grader.analysis.notebook import NotebookView
+from grader.evidence.code import CodeIndex
+from grader.evidence.dataflow import DataflowResult, FitCategory, Role, analyse, role_of_name
+from grader.evidence.leakage import LeakKind
 from grader.models.assignment import Assignment
+from grader.models.notebook import NotebookView
 from tests.conftest import make_notebook, static_context
 
 HEAD = """\

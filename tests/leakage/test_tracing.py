@@ -16,7 +16,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.analysis.tracefacts import TraceFacts, overlap
+from grader.evidence.tracefacts import TraceFacts, overlap
 from grader.execution.executor import runner
 from grader.execution.executor import tracing as tracer_module
 from grader.execution.trace import parse_trace

@@ -9,7 +9,6 @@ from typing import Any
 
 import nbformat
 
-from grader.grading import flags_for
 from grader.models.execution import CellRecord, CellStatus, ErrorClass, ExecutionRecord, RunStatus
 from grader.models.findings import (
     CheckResult,
@@ -30,7 +29,8 @@ from grader.models.report import (
     Total,
 )
 from grader.models.rubric import Rubric
-from grader.rendering.followups import followups_for
+from grader.pipeline.grading import flags_for
+from grader.report.followups import followups_for
 from grader.scoring.score import score_rubric
 from tests.conftest import make_notebook
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import (
+from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import (
     CONCLUSION_HEADING,
     NEXT_STEPS,
     NUMBER,
@@ -15,9 +16,8 @@ from grader.analysis.narrative import (
     prose,
     words,
 )
-from grader.analysis.notebook import Cell
-from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
+from grader.models.notebook import Cell
 
 
 class ConclusionParams(Params):

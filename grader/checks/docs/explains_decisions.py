@@ -7,9 +7,10 @@ import re
 
 from pydantic import Field
 
-from grader.analysis.code import CallSite
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import (
+from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.code import CallSite
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import (
     REASONING,
     adjacent_markdown,
     cached,
@@ -21,7 +22,6 @@ from grader.analysis.narrative import (
     prose,
     scopes,
 )
-from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
 _DECISION_CALLS = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import markdown_facts
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import markdown_facts
 from grader.models.findings import EvidenceSource, Finding, Severity
 
 

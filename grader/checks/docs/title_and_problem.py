@@ -7,9 +7,9 @@ import re
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import Heading, excerpt, markdown_facts, prose, words
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import Heading, excerpt, markdown_facts, prose, words
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
 _PROBLEM = re.compile(

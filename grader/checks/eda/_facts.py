@@ -12,9 +12,9 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from grader.analysis.code import CallSite
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import (
+from grader.evidence.code import CallSite
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import (
     PlotKind,
     TargetRefs,
     cached,

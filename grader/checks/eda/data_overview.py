@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import PlotKind, figure_facts
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.checks.eda._facts import SIZE, SUMMARY, TYPES, eda_facts, hit_evidence, load_evidence
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import PlotKind, figure_facts
 from grader.models.findings import Finding, Severity
 
 _PARTS = (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import excerpt, prose
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.checks.eda._facts import DUPLICATES, OUTLIERS, Hit, eda_facts, hit_evidence, load_evidence
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import excerpt, prose
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
 _WORDS = {

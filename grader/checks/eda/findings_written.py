@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import OBSERVATION, excerpt, figure_facts, group_blocks, markdown_facts, prose
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.checks.eda._facts import INTERPRETED, eda_facts, eda_window, load_evidence, output_evidence
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import OBSERVATION, excerpt, figure_facts, group_blocks, markdown_facts, prose
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.checks.eda._facts import MISSING, MISSING_HANDLED, eda_facts, hit_evidence, load_evidence
+from grader.evidence.context import CheckContext
 from grader.models.findings import Confidence, Finding, Severity
 
 

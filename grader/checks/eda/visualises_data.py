@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import FigureCell, PlotKind, figure_facts
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.checks.eda._facts import CORRELATION, TARGET_RELATION, eda_facts, load_evidence
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import FigureCell, PlotKind, figure_facts
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
 

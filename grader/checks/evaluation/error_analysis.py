@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
+from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import (
     PREDICTION_NAME,
     Measure,
     MLFacts,
@@ -19,7 +20,6 @@ from grader.analysis.ml import (
     resolve_measures,
     task_of,
 )
-from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.models.findings import Confidence, Finding, Severity
 
 _CLASSIFICATION_PROSE = re.compile(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Need, NoParams, check
+from grader.evidence.context import CheckContext
 from grader.models.assignment import Metric
 from grader.models.findings import EvidenceSource, Finding, Severity
 

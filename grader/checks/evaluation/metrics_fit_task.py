@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
+from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import (
     IMBALANCE_AWARE,
     LABEL_ONLY_MEASURES,
     MEASURE_WORDS,
@@ -21,7 +22,6 @@ from grader.analysis.ml import (
     resolve_measures,
     task_of,
 )
-from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.models.assignment import TaskType
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import RandomUse, ml_facts
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import RandomUse, ml_facts
 from grader.models.findings import Confidence, Finding, Severity
 
 _WHY = {

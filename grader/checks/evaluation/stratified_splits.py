@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import Task, is_false, is_none, is_true, kw, ml_facts, positive_rate, task_of
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import Task, is_false, is_none, is_true, kw, ml_facts, positive_rate, task_of
 from grader.models.findings import Confidence, Finding, Severity
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from grader.analysis.context import CheckContext
-from grader.analysis.notebook import Cell
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
+from grader.models.notebook import Cell
 
 
 @check(

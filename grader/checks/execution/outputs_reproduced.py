@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import ml_facts
-from grader.analysis.notebook import Cell
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import ml_facts
 from grader.models.execution import CellStatus, ErrorClass
 from grader.models.findings import CheckStatus, Confidence, EvidenceSource, Finding, Severity
+from grader.models.notebook import Cell
 
 #: Words that make a printed number a headline result worth comparing.
 _METRIC = re.compile(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
 from grader.execution.packages import plan_packages
 from grader.models.assignment import PackagePolicy
 from grader.models.execution import PackageRequest, PackageStatus, RunStatus

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.evidence.context import CheckContext
 from grader.models.execution import CellRecord, CellStatus, ErrorClass, RunStatus
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 

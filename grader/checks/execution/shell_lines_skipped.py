@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
 from grader.execution.executor.shell_lines import neutralize_shell_lines
 from grader.models.findings import Confidence, Finding, Severity
 

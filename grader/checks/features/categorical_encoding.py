@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
+from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import (
     ENCODERS,
     NATIVE_CATEGORICAL_KEYWORDS,
     PIPELINE_BUILDERS,
@@ -23,7 +24,6 @@ from grader.analysis.ml import (
     model_places,
     names_in,
 )
-from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.models.findings import Confidence, Finding, Severity
 
 #: Families that read an integer code as a quantity (so "West" = 4 > "Midwest" = 1 means something).

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.analysis.code import CallSite
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
+from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.code import CallSite
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import (
     IMPUTERS,
     PANDAS_MISSING,
     REASONING,
@@ -23,7 +24,6 @@ from grader.analysis.ml import (
     ml_facts,
     model_places,
 )
-from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.models.findings import Confidence, Finding, Severity
 
 _MISSING_PROSE = re.compile(r"\b(missing|nan|nans|null|nulls|imput\w*|na values|empty values|blank)\b", re.IGNORECASE)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
+from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import (
     ENCODERS,
     IMPUTERS,
     LEARNED_TRANSFORMS,
@@ -20,7 +21,6 @@ from grader.analysis.ml import (
     evidence_for,
     names_in,
 )
-from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.models.findings import Confidence, Finding, Severity
 
 #: Transformer classes that learn statistics in `fit` (functions like `scale()` or `get_dummies` excluded).

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
-    SCALERS,
-    MLFacts,
-    Use,
-    canonical,
-    code_sources,
-    is_none,
-    kw,
-    ml_facts,
-)
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import SCALERS, MLFacts, Use, canonical, code_sources, is_none, kw, ml_facts
 from grader.models.findings import Confidence, Finding, Severity
 
 _PIPELINES = frozenset({"Pipeline", "make_pipeline"})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import LeakKind
 from grader.checks.base import CheckOutcome, Params
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage import LeakKind
 from grader.models.findings import Confidence, Finding
 
 _RANK = {Confidence.low: 0, Confidence.medium: 1, Confidence.high: 2}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import perfect_predictors
 from grader.checks.base import Category, CheckOutcome, Need, check
 from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage import perfect_predictors
 
 
 class PerfectPredictorParams(LeakParams):

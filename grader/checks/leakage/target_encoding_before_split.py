@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import LeakKind
 from grader.checks.base import Category, CheckOutcome, check
 from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage import LeakKind
 
 
 @check(

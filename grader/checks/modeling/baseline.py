@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import Family, MLFacts, has_model, ml_facts, model_places
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import Family, MLFacts, has_model, ml_facts, model_places
 from grader.models.findings import Confidence, Finding, Severity
 
 _BASELINE_WORD = re.compile(r"baseline|naive|majority|most[_ ]frequent", re.IGNORECASE)

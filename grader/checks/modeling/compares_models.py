@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
+from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import (
     ESTIMATORS,
     SPLITTERS,
     Family,
@@ -19,7 +20,6 @@ from grader.analysis.ml import (
     ml_facts,
     model_places,
 )
-from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.models.findings import Confidence, Finding, Severity
 
 _COMPARING = frozenset({"cross_val_score", "cross_validate"})

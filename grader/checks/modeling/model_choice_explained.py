@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import has_model, ml_facts, model_places
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import has_model, ml_facts, model_places
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
 _MODEL_WORDS = re.compile(

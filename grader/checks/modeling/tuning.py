@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
+from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.context import CheckContext
+from grader.evidence.ml import (
     BUILTIN_CV_ESTIMATORS,
     CV_FUNCTIONS,
     ESTIMATORS,
@@ -20,7 +21,6 @@ from grader.analysis.ml import (
     model_places,
     names_in,
 )
-from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.models.findings import Confidence, Finding, Severity
 
 #: Keyword arguments that are not hyper-parameters: a loop over them is not tuning.

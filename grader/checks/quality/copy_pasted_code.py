@@ -10,9 +10,9 @@ from itertools import combinations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import cached
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import cached
 from grader.models.findings import Finding, Severity
 
 #: Calls whose lines are boilerplate: the same in every plotting cell, not a sign of copying.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.context import CheckContext
 from grader.models.findings import Finding, Severity
 
 

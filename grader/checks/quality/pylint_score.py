@@ -6,9 +6,9 @@ from collections import defaultdict
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.pylint_runner import PylintMessage, PylintReport, PylintStatus
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.evidence.context import CheckContext
+from grader.evidence.pylint_runner import PylintMessage, PylintReport, PylintStatus
 from grader.models.findings import CheckStatus, Confidence, Finding, Severity
 
 _SEVERITY = {

@@ -6,8 +6,8 @@ import ast
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.context import CheckContext
 from grader.models.findings import Confidence, Finding, Severity
 
 

@@ -7,9 +7,9 @@ import re
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import scopes
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative import scopes
 from grader.models.findings import Finding, Severity
 
 

@@ -12,7 +12,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from grader.batch import BatchEvent
+from grader.pipeline.batch import BatchEvent
 
 
 class BatchProgress:

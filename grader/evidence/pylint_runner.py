@@ -23,8 +23,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from grader.analysis.code import neutralise
-from grader.analysis.notebook import NotebookView
+from grader.evidence.code import neutralise
+from grader.models.notebook import NotebookView
 
 #: Messages that notebooks produce by their nature, not by poor code.
 NOTEBOOK_NOISE = (

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from grader.analysis.notebook import NotebookView
 from grader.models.assignment import Assignment, Metric
+from grader.models.notebook import NotebookView
 from grader.models.report import HoldoutResult
 
 MAX_PREDICTION_BYTES = 50 * 1024 * 1024

@@ -25,24 +25,23 @@ from typing import Any
 import nbformat
 
 from grader import __version__
-from grader.analysis.context import CheckContext, SubmissionFacts, best_outputs_view
-from grader.analysis.notebook import NotebookView
-from grader.analysis.pylint_runner import run_pylint
-from grader.cache import ResultCache, digest, tree_hash
 from grader.checks.base import CheckSpec, Need
 from grader.checks.registry import Registry
 from grader.checks.runner import run_checks
 from grader.errors import GraderError, SandboxError, SubmissionError, UntrustedOutputError
+from grader.evidence.context import CheckContext, SubmissionFacts, best_outputs_view
+from grader.evidence.holdout import score_holdout
+from grader.evidence.pylint_runner import run_pylint
 from grader.execution.docker_client import DockerClient
 from grader.execution.image.derived import DerivedImage, provide_packages
 from grader.execution.packages import plan_packages
 from grader.execution.record import build_record, not_run_record
 from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, run_in_sandbox
 from grader.execution.trace import parse_trace
-from grader.loading import LoadedAssignment, LoadedRubric
 from grader.models.assignment import PackagePolicy, RunLimits
 from grader.models.execution import ExecutionRecord, RunStatus
 from grader.models.findings import CheckResult, CheckStatus, Severity
+from grader.models.notebook import NotebookView
 from grader.models.report import (
     AssignmentInfo,
     Flag,
@@ -56,9 +55,11 @@ from grader.models.report import (
     Total,
 )
 from grader.models.trace import RuntimeTrace
-from grader.rendering.followups import followups_for
-from grader.scoring.holdout import score_holdout
+from grader.pipeline.cache import ResultCache, digest, tree_hash
+from grader.report.followups import followups_for
+from grader.scoring.rubric_file import LoadedRubric
 from grader.scoring.score import score_rubric
+from grader.submission.assignment import LoadedAssignment
 from grader.submission.loader import (
     Submission,
     SubmissionLimits,

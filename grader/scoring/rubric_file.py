@@ -1,4 +1,4 @@
-"""Read rubrics and assignments from YAML, reporting every problem with its location."""
+"""Read rubrics from YAML: `extends`, overrides, check references; every problem with its line."""
 
 from __future__ import annotations
 
@@ -12,110 +12,19 @@ import yaml
 from pydantic import ValidationError
 
 from grader.checks.registry import Registry
-from grader.errors import AssignmentError, RubricError
-from grader.models.assignment import Assignment
+from grader.errors import RubricError
 from grader.models.rubric import Rubric
-
-REPO_RUBRICS = Path(__file__).resolve().parent.parent / "rubrics"
-MAX_YAML_BYTES = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a rubric file."""
-
-    location: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        return f"{where}{self.location}: {self.message}" if self.location else f"{where}{self.message}"
+from grader.submission.assignment import resolve_rubric_path
+from grader.submission.yaml_file import Problem, line_of, location, pydantic_problems, read_yaml
 
 
 @dataclass(frozen=True)
 class LoadedRubric:
+    """A validated rubric, where it came from and its content hash."""
+
     rubric: Rubric
     path: Path
     sha256: str
-
-
-# --------------------------------------------------------------------------- YAML with positions
-
-
-def _read_yaml(path: Path, kind: str) -> tuple[Any, yaml.Node | None, bytes]:
-    error = RubricError if kind == "rubric" else AssignmentError
-    if not path.is_file():
-        raise error(f"{kind} file {path} does not exist")
-    data = path.read_bytes()
-    if len(data) > MAX_YAML_BYTES:
-        raise error(f"{path} is larger than {MAX_YAML_BYTES:,} bytes")
-    text = data.decode("utf-8", "replace")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise error(f"{path}: invalid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
-    return raw, node, data
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """The 1-based line of a pydantic error location inside a composed YAML tree."""
-    current = node
-    line = None
-    for key in loc:
-        if current is None:
-            break
-        line = current.start_mark.line + 1
-        if isinstance(current, yaml.MappingNode):
-            current = next((v for k, v in current.value if k.value == key), None)
-        elif isinstance(current, yaml.SequenceNode) and isinstance(key, int) and key < len(current.value):
-            current = current.value[key]
-        else:
-            break
-    if current is not None:
-        line = current.start_mark.line + 1
-    return line
-
-
-def _location(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif str(part) in {"all_or_nothing", "proportional", "deduct_per_severity", "metric_to_points"}:
-            continue
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def _pydantic_problems(exc: ValidationError, node: yaml.Node | None, prefix: tuple[Any, ...] = ()) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        loc = prefix + tuple(error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = f"unknown key {loc[-1]!r}"
-        problems.append(Problem(_location(loc), message, _line_of(node, loc)))
-    return problems
-
-
-# --------------------------------------------------------------------------- rubrics
-
-
-def resolve_rubric_path(ref: str, base_dir: Path | None = None) -> Path:
-    """A rubric path relative to `base_dir`, or a bare name in the repository's `rubrics/`."""
-    candidate = Path(ref)
-    if candidate.is_absolute():
-        return candidate
-    for folder in filter(None, [base_dir, Path.cwd() / "rubrics", REPO_RUBRICS]):
-        path = folder / ref
-        if path.is_file():
-            return path.resolve()
-    return (base_dir or Path.cwd()) / ref
 
 
 def _merge_extends(raw: dict[str, Any], path: Path, seen: set[Path]) -> dict[str, Any]:
@@ -129,7 +38,7 @@ def _merge_extends(raw: dict[str, Any], path: Path, seen: set[Path]) -> dict[str
     parent_path = resolve_rubric_path(str(parent_ref), path.parent)
     if parent_path in seen:
         raise RubricError(f"{path}: `extends` loops back to {parent_path}")
-    parent_raw, _, _ = _read_yaml(parent_path, "rubric")
+    parent_raw, _, _ = read_yaml(parent_path, "rubric")
     if not isinstance(parent_raw, dict):
         raise RubricError(f"{parent_path}: a rubric must be a mapping")
     merged = _merge_extends(copy.deepcopy(parent_raw), parent_path, seen | {parent_path})
@@ -159,7 +68,7 @@ def _merge_extends(raw: dict[str, Any], path: Path, seen: set[Path]) -> dict[str
 
 def validate_rubric_file(path: Path, registry: Registry) -> tuple[Rubric | None, list[Problem]]:
     """Validate a rubric file; returns the rubric (if valid) and every problem found."""
-    raw, node, _ = _read_yaml(path, "rubric")
+    raw, node, _ = read_yaml(path, "rubric")
     if not isinstance(raw, dict):
         return None, [Problem("", "a rubric must be a YAML mapping")]
     has_parent = "extends" in raw
@@ -174,7 +83,7 @@ def validate_rubric_file(path: Path, registry: Registry) -> tuple[Rubric | None,
     try:
         rubric = Rubric.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(_pydantic_problems(exc, node))
+        problems.extend(pydantic_problems(exc, node))
     problems.extend(_check_refs(raw, node, registry))
     if problems:
         return None, problems
@@ -199,16 +108,16 @@ def _check_refs(raw: dict[str, Any], node: yaml.Node | None, registry: Registry)
             if name not in registry:
                 close = registry.closest(name)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
-                problems.append(Problem(_location(loc), f"unknown check {name!r}{hint}", _line_of(node, loc)))
+                problems.append(Problem(location(loc), f"unknown check {name!r}{hint}", line_of(node, loc)))
                 continue
             spec = registry.get(name)
             where = f"criteria[{ci}].checks[{ri}]"
             if spec.id in seen:
                 problems.append(
                     Problem(
-                        _location(loc),
+                        location(loc),
                         f"{spec.id} is already used at {seen[spec.id]}; a check may appear once per rubric",
-                        _line_of(node, loc),
+                        line_of(node, loc),
                     )
                 )
             seen.setdefault(spec.id, where)
@@ -216,7 +125,7 @@ def _check_refs(raw: dict[str, Any], node: yaml.Node | None, registry: Registry)
             try:
                 spec.params_model.model_validate(params)
             except ValidationError as exc:
-                problems.extend(_pydantic_problems(exc, node, ("criteria", ci, "checks", ri, "params")))
+                problems.extend(pydantic_problems(exc, node, ("criteria", ci, "checks", ri, "params")))
     problems.extend(_cap_problems(raw, node, registry))
     return problems
 
@@ -235,9 +144,9 @@ def _cap_problems(raw: dict[str, Any], node: Any, registry: Registry) -> list[Pr
             loc: tuple[str | int, ...] = ("caps", ki, "category")
             problems.append(
                 Problem(
-                    _location(loc),
+                    location(loc),
                     f"unknown category {category!r}; known: {', '.join(sorted(categories))}",
-                    _line_of(node, loc),
+                    line_of(node, loc),
                 )
             )
         for ni, name in enumerate(cap.get("checks") or []):
@@ -245,7 +154,7 @@ def _cap_problems(raw: dict[str, Any], node: Any, registry: Registry) -> list[Pr
                 loc = ("caps", ki, "checks", ni)
                 close = registry.closest(name)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
-                problems.append(Problem(_location(loc), f"unknown check {name!r}{hint}", _line_of(node, loc)))
+                problems.append(Problem(location(loc), f"unknown check {name!r}{hint}", line_of(node, loc)))
     return problems
 
 
@@ -278,49 +187,3 @@ def load_rubric_file(path: Path, registry: Registry) -> LoadedRubric:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise RubricError(f"{path} is not a valid rubric:\n{listing}")
     return LoadedRubric(rubric=rubric, path=path.resolve(), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
-
-
-# --------------------------------------------------------------------------- assignments
-
-
-@dataclass(frozen=True)
-class LoadedAssignment:
-    assignment: Assignment
-    folder: Path
-
-    def public_paths(self) -> dict[str, Path]:
-        """Public files (name → path); hidden files are never part of this."""
-        return {name: self.folder / name for name in self.assignment.public_files}
-
-    def data_files(self) -> dict[str, Path]:
-        """The public files that go into the sandbox's read-only `data/` folder."""
-        return {Path(name).name: path for name, path in self.public_paths().items()}
-
-    def rubric_path(self) -> Path:
-        return resolve_rubric_path(self.assignment.rubric, self.folder)
-
-    def holdout_labels(self) -> Path | None:
-        if self.assignment.holdout is None:
-            return None
-        return self.folder / self.assignment.holdout.labels_file
-
-
-def load_assignment(folder: Path) -> LoadedAssignment:
-    """Load `assignment.yaml` from an assignment folder and check its files exist."""
-    folder = Path(folder)
-    path = folder / "assignment.yaml" if folder.is_dir() else folder
-    folder = path.parent
-    raw, node, _ = _read_yaml(path, "assignment")
-    try:
-        assignment = Assignment.model_validate(raw)
-    except ValidationError as exc:
-        listing = "\n".join(f"  - {p}" for p in _pydantic_problems(exc, node))
-        raise AssignmentError(f"{path} is not a valid assignment:\n{listing}") from exc
-    missing = [name for name in assignment.public_files if not (folder / name).is_file()]
-    if missing:
-        raise AssignmentError(f"{path}: public files missing from {folder}: {missing}")
-    resolved = folder.resolve()
-    for name in assignment.public_files:
-        if not (folder / name).resolve().is_relative_to(resolved):
-            raise AssignmentError(f"{path}: public file {name} points outside the assignment folder")
-    return LoadedAssignment(assignment=assignment, folder=resolved)

@@ -6,17 +6,17 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from grader.analysis.code import CodeIndex
-from grader.analysis.notebook import Cell, NotebookView
+from grader.evidence.code import CodeIndex
 from grader.models.assignment import Assignment
 from grader.models.execution import CellStatus, ExecutionRecord, RunStatus
 from grader.models.findings import Evidence, EvidenceSource
+from grader.models.notebook import Cell, NotebookView
 from grader.models.report import HoldoutResult
 from grader.models.trace import RuntimeTrace
 
 if TYPE_CHECKING:
-    from grader.analysis.dataflow import DataflowResult
-    from grader.analysis.leakage import LeakageAnalysis
+    from grader.evidence.dataflow import DataflowResult
+    from grader.evidence.leakage import LeakageAnalysis
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class CheckContext:
     @cached_property
     def dataflow(self) -> DataflowResult:
         """The static dataflow over the code (computed once, shared by the leakage checks)."""
-        from grader.analysis.dataflow import analyse, module_sources
+        from grader.evidence.dataflow import analyse, module_sources
 
         assignment = self.assignment
         return analyse(
@@ -67,7 +67,7 @@ class CheckContext:
     @cached_property
     def leakage(self) -> LeakageAnalysis:
         """Leak findings from the dataflow and the runtime trace, by kind."""
-        from grader.analysis.leakage import analyse_leakage
+        from grader.evidence.leakage import analyse_leakage
 
         return analyse_leakage(self)
 

@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.analysis.context import CheckContext, SubmissionFacts
-from grader.analysis.notebook import NotebookView
 from grader.checks.base import CheckSpec, Need
 from grader.checks.registry import Registry
 from grader.checks.runner import run_check
 from grader.errors import ConfigError, SubmissionError
+from grader.evidence.context import CheckContext, SubmissionFacts
 from grader.execution.record import not_run_record
-from grader.loading import LoadedAssignment
 from grader.models.findings import CheckResult, CheckStatus, Finding, Severity
+from grader.models.notebook import NotebookView
+from grader.submission.assignment import LoadedAssignment
 from grader.submission.loader import SubmissionLimits, parse_notebook
 from grader.submission.pyscript import script_to_notebook
 

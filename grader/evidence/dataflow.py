@@ -17,7 +17,7 @@ Events are recorded as the interpreter goes: reads of data sources (`Source`),
 splits (`Split`: `train_test_split`, splitter folds, boolean-mask, `.iloc` and
 `.sample` cuts), fits (`Fit`: transformers, models, pandas statistics, target
 encodings), resampling, predictions, evaluations, cross-validation runs and score
-selections (`max`, comparisons, `idxmax`...). `grader.analysis.leakage` turns them
+selections (`max`, comparisons, `idxmax`...). `grader.evidence.leakage` turns them
 into leak findings. Code the interpreter does not understand passes data through
 conservatively (the result holds everything its inputs held) and marks it
 `uncertain`, which lowers the confidence of whatever is found through it.
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from grader.analysis.code import CodeCell, CodeIndex
+from grader.evidence.code import CodeCell, CodeIndex
 
 # --------------------------------------------------------------------------- catalogue
 

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
-from grader.analysis.code import CallSite, CodeIndex
-from grader.analysis.notebook import Cell, NotebookView, Output
+from grader.evidence.code import CallSite, CodeIndex
 from grader.models.findings import EvidenceSource
+from grader.models.notebook import Cell, NotebookView, Output
 
 if TYPE_CHECKING:
-    from grader.analysis.context import CheckContext
+    from grader.evidence.context import CheckContext
 
 T = TypeVar("T")
 

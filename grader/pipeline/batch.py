@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.grading import Grader, atomic_write, load_report
 from grader.models.report import GradingStatus, Report
+from grader.pipeline.grading import Grader, atomic_write, load_report
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

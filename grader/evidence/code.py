@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from grader.analysis.notebook import Cell, NotebookView
+from grader.models.notebook import Cell, NotebookView
 
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "skip", "memit", "py", "python", "python3"}
 _LINE_MAGIC = re.compile(r"^(\s*)(%|!|\?)")

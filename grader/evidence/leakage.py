@@ -14,24 +14,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from grader.analysis.dataflow import (
-    Data,
-    DataflowResult,
-    Est,
-    EstKind,
-    Eval,
-    Fit,
-    FitCategory,
-    Role,
-    Site,
-    Split,
-)
-from grader.analysis.tracefacts import Overlap, TestSide, TraceFacts, difference, overlap
+from grader.evidence.dataflow import Data, DataflowResult, Est, EstKind, Eval, Fit, FitCategory, Role, Site, Split
+from grader.evidence.tracefacts import Overlap, TestSide, TraceFacts, difference, overlap
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 from grader.models.trace import NotebookTrace, TraceCall, TraceSplit, TraceStat
 
 if TYPE_CHECKING:
-    from grader.analysis.context import CheckContext
+    from grader.evidence.context import CheckContext
 
 
 class LeakKind(StrEnum):
@@ -1226,7 +1215,7 @@ def _runtime_only(b: _Builder, facts: TraceFacts) -> None:
 
 def _library_transformer(call: TraceCall) -> bool:
     """A transformer of a known library that learns from data (the trace cannot see inside the notebook's own)."""
-    from grader.analysis.dataflow import _CATALOGUE
+    from grader.evidence.dataflow import _CATALOGUE
 
     if not call.module.startswith(("sklearn", "imblearn", "category_encoders", "xgboost", "lightgbm")):
         return False

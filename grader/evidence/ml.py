@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
-from grader.analysis.code import CallSite, CodeIndex
-from grader.analysis.context import CheckContext
-from grader.analysis.notebook import Cell, NotebookView
+from grader.evidence.code import CallSite, CodeIndex
+from grader.evidence.context import CheckContext
 from grader.models.assignment import Assignment, Metric, TaskType
 from grader.models.findings import Evidence, EvidenceSource
+from grader.models.notebook import Cell, NotebookView
 
 # --------------------------------------------------------------------------- vocabulary
 
