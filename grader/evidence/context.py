@@ -15,7 +15,7 @@ from grader.models.report import HoldoutResult
 from grader.models.trace import RuntimeTrace
 
 if TYPE_CHECKING:
-    from grader.evidence.dataflow import DataflowResult
+    from grader.evidence.dataflow.values import DataflowResult
     from grader.evidence.leakage import LeakageAnalysis
 
 
@@ -53,7 +53,7 @@ class CheckContext:
     @cached_property
     def dataflow(self) -> DataflowResult:
         """The static dataflow over the code (computed once, shared by the leakage checks)."""
-        from grader.evidence.dataflow import analyse, module_sources
+        from grader.evidence.dataflow.interpreter import analyse, module_sources
 
         assignment = self.assignment
         return analyse(

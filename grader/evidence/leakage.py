@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from grader.evidence.dataflow import Data, DataflowResult, Est, EstKind, Eval, Fit, FitCategory, Role, Site, Split
+from grader.evidence.dataflow.catalogue import EstKind, FitCategory, Role
+from grader.evidence.dataflow.values import Data, DataflowResult, Est, Eval, Fit, Site, Split
 from grader.evidence.tracefacts import Overlap, TestSide, TraceFacts, difference, overlap
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 from grader.models.trace import NotebookTrace, TraceCall, TraceSplit, TraceStat
@@ -1215,11 +1216,11 @@ def _runtime_only(b: _Builder, facts: TraceFacts) -> None:
 
 def _library_transformer(call: TraceCall) -> bool:
     """A transformer of a known library that learns from data (the trace cannot see inside the notebook's own)."""
-    from grader.evidence.dataflow import _CATALOGUE
+    from grader.evidence.dataflow.catalogue import CATALOGUE
 
     if not call.module.startswith(("sklearn", "imblearn", "category_encoders", "xgboost", "lightgbm")):
         return False
-    known = _CATALOGUE.get(call.cls)
+    known = CATALOGUE.get(call.cls)
     return known is None or known[1] not in (FitCategory.stateless, FitCategory.resampler, FitCategory.undersampler)
 
 

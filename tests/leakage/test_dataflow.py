@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from grader.evidence.code import CodeIndex
-from grader.evidence.dataflow import DataflowResult, FitCategory, Role, analyse, role_of_name
+from grader.evidence.dataflow.catalogue import FitCategory, Role, role_of_name
+from grader.evidence.dataflow.interpreter import analyse
+from grader.evidence.dataflow.values import DataflowResult
 from grader.evidence.leakage import LeakKind
 from grader.models.assignment import Assignment
 from grader.models.notebook import NotebookView
