@@ -7,19 +7,9 @@ import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import (
-    PREDICTION_NAME,
-    Measure,
-    MLFacts,
-    Task,
-    evaluation_places,
-    has_model,
-    ml_facts,
-    model_places,
-    names_in,
-    resolve_measures,
-    task_of,
-)
+from grader.evidence.ml.facts import MLFacts, ml_facts, names_in
+from grader.evidence.ml.queries import evaluation_places, has_model, model_places, resolve_measures, task_of
+from grader.evidence.ml.vocabulary import PREDICTION_NAME, Measure, Task
 from grader.models.findings import Confidence, Finding, Severity
 
 _CLASSIFICATION_PROSE = re.compile(

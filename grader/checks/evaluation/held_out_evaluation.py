@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import MetricUse, MLFacts, Role, has_model, ml_facts, model_places
+from grader.evidence.ml.facts import MetricUse, MLFacts, Role, ml_facts
+from grader.evidence.ml.queries import has_model, model_places
 from grader.models.findings import Confidence, Finding, Severity
 
 

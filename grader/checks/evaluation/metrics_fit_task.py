@@ -6,21 +6,16 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import (
+from grader.evidence.ml.facts import MetricUse, ml_facts
+from grader.evidence.ml.queries import has_model, model_places, positive_rate, resolve_measures, task_of
+from grader.evidence.ml.vocabulary import (
     IMBALANCE_AWARE,
     LABEL_ONLY_MEASURES,
     MEASURE_WORDS,
     PRIMARY_MEASURES,
     REGRESSION_MEASURES,
     Measure,
-    MetricUse,
     Task,
-    has_model,
-    ml_facts,
-    model_places,
-    positive_rate,
-    resolve_measures,
-    task_of,
 )
 from grader.models.assignment import TaskType
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity

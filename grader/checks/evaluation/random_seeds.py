@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import RandomUse, ml_facts
+from grader.evidence.ml.facts import RandomUse, ml_facts
 from grader.models.findings import Confidence, Finding, Severity
 
 _WHY = {

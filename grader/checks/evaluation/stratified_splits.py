@@ -6,7 +6,9 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import Task, is_false, is_none, is_true, kw, ml_facts, positive_rate, task_of
+from grader.evidence.ml.facts import is_false, is_none, is_true, kw, ml_facts
+from grader.evidence.ml.queries import positive_rate, task_of
+from grader.evidence.ml.vocabulary import Task
 from grader.models.findings import Confidence, Finding, Severity
 
 

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import ml_facts
+from grader.evidence.ml.facts import ml_facts
 from grader.models.execution import CellStatus, ErrorClass
 from grader.models.findings import CheckStatus, Confidence, EvidenceSource, Finding, Severity
 from grader.models.notebook import Cell

@@ -7,22 +7,15 @@ import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import (
+from grader.evidence.ml.facts import MLFacts, Use, ml_facts, names_in
+from grader.evidence.ml.queries import Source, code_sources, evidence_for, has_model, model_places
+from grader.evidence.ml.vocabulary import (
     ENCODERS,
     NATIVE_CATEGORICAL_KEYWORDS,
     PIPELINE_BUILDERS,
     Encoding,
     Family,
-    MLFacts,
-    Source,
-    Use,
-    code_sources,
-    evidence_for,
-    has_model,
     is_heldout_name,
-    ml_facts,
-    model_places,
-    names_in,
 )
 from grader.models.findings import Confidence, Finding, Severity
 

@@ -7,16 +7,8 @@ from dataclasses import dataclass
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import (
-    FEATURE_BUILDERS,
-    REASONING,
-    Source,
-    code_sources,
-    comments,
-    evidence_for,
-    gives_reasons,
-    markdown_near,
-)
+from grader.evidence.ml.queries import Source, code_sources, comments, evidence_for, gives_reasons, markdown_near
+from grader.evidence.ml.vocabulary import FEATURE_BUILDERS, REASONING
 from grader.models.findings import Confidence, Finding, Severity
 
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)

@@ -8,22 +8,17 @@ import re
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.code import CallSite
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import (
-    IMPUTERS,
-    PANDAS_MISSING,
-    REASONING,
-    MLFacts,
+from grader.evidence.ml.facts import MLFacts, is_true, kw, ml_facts
+from grader.evidence.ml.queries import (
     Source,
     code_sources,
     comments,
     evidence_for,
     has_model,
-    is_true,
-    kw,
     markdown_near,
-    ml_facts,
     model_places,
 )
+from grader.evidence.ml.vocabulary import IMPUTERS, PANDAS_MISSING, REASONING
 from grader.models.findings import Confidence, Finding, Severity
 
 _MISSING_PROSE = re.compile(r"\b(missing|nan|nans|null|nulls|imput\w*|na values|empty values|blank)\b", re.IGNORECASE)

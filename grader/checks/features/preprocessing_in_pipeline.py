@@ -7,20 +7,9 @@ import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import (
-    ENCODERS,
-    IMPUTERS,
-    LEARNED_TRANSFORMS,
-    PIPELINE_BUILDERS,
-    RESAMPLERS,
-    SCALERS,
-    MLFacts,
-    Source,
-    Use,
-    code_sources,
-    evidence_for,
-    names_in,
-)
+from grader.evidence.ml.facts import MLFacts, Use, names_in
+from grader.evidence.ml.queries import Source, code_sources, evidence_for
+from grader.evidence.ml.vocabulary import ENCODERS, IMPUTERS, LEARNED_TRANSFORMS, PIPELINE_BUILDERS, RESAMPLERS, SCALERS
 from grader.models.findings import Confidence, Finding, Severity
 
 #: Transformer classes that learn statistics in `fit` (functions like `scale()` or `get_dummies` excluded).

@@ -6,7 +6,9 @@ import ast
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import SCALERS, MLFacts, Use, canonical, code_sources, is_none, kw, ml_facts
+from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, kw, ml_facts
+from grader.evidence.ml.queries import code_sources
+from grader.evidence.ml.vocabulary import SCALERS
 from grader.models.findings import Confidence, Finding, Severity
 
 _PIPELINES = frozenset({"Pipeline", "make_pipeline"})

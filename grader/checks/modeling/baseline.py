@@ -7,7 +7,9 @@ import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import Family, MLFacts, has_model, ml_facts, model_places
+from grader.evidence.ml.facts import MLFacts, ml_facts
+from grader.evidence.ml.queries import has_model, model_places
+from grader.evidence.ml.vocabulary import Family
 from grader.models.findings import Confidence, Finding, Severity
 
 _BASELINE_WORD = re.compile(r"baseline|naive|majority|most[_ ]frequent", re.IGNORECASE)

@@ -6,20 +6,9 @@ import ast
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import (
-    ESTIMATORS,
-    SPLITTERS,
-    Family,
-    MLFacts,
-    Use,
-    canonical,
-    has_model,
-    is_none,
-    is_true,
-    kw,
-    ml_facts,
-    model_places,
-)
+from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, is_true, kw, ml_facts
+from grader.evidence.ml.queries import has_model, model_places
+from grader.evidence.ml.vocabulary import ESTIMATORS, SPLITTERS, Family
 from grader.models.findings import Confidence, Finding, Severity
 
 _COMPARING = frozenset({"cross_val_score", "cross_validate"})

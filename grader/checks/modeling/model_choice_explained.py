@@ -6,7 +6,8 @@ import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import has_model, ml_facts, model_places
+from grader.evidence.ml.facts import ml_facts
+from grader.evidence.ml.queries import has_model, model_places
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
 _MODEL_WORDS = re.compile(

@@ -6,21 +6,9 @@ import ast
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml import (
-    BUILTIN_CV_ESTIMATORS,
-    CV_FUNCTIONS,
-    ESTIMATORS,
-    SEARCH_CV,
-    Fit,
-    MLFacts,
-    Role,
-    Use,
-    canonical,
-    has_model,
-    ml_facts,
-    model_places,
-    names_in,
-)
+from grader.evidence.ml.facts import Fit, MLFacts, Role, Use, canonical, ml_facts, names_in
+from grader.evidence.ml.queries import has_model, model_places
+from grader.evidence.ml.vocabulary import BUILTIN_CV_ESTIMATORS, CV_FUNCTIONS, ESTIMATORS, SEARCH_CV
 from grader.models.findings import Confidence, Finding, Severity
 
 #: Keyword arguments that are not hyper-parameters: a loop over them is not tuning.
