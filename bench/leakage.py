@@ -29,7 +29,8 @@ sys.path.insert(0, str(REPO))
 from grader.checks.base import Category  # noqa: E402
 from grader.checks.registry import Registry, default_registry  # noqa: E402
 from grader.checks.runner import run_check  # noqa: E402
-from grader.evidence.context import CheckContext, SubmissionFacts  # noqa: E402
+from grader.evidence.build import context_of  # noqa: E402
+from grader.evidence.context import SubmissionFacts  # noqa: E402
 from grader.execution.record import not_run_record  # noqa: E402
 from grader.models.findings import CheckResult  # noqa: E402
 from grader.models.notebook import NotebookView  # noqa: E402
@@ -112,7 +113,7 @@ def collect(results: list[CheckResult], outcome: Outcome) -> Outcome:
 def run_static(case: Case, registry: Registry) -> Outcome:
     started = time.perf_counter()
     view = NotebookView.from_nodes([("analysis.ipynb", notebook_of(case.path))])
-    ctx = CheckContext(
+    ctx = context_of(
         submission=SubmissionFacts(name=case.name, files=("analysis.ipynb",), notebooks=("analysis.ipynb",)),
         notebook=view,
         execution=not_run_record(view, "benchmark"),

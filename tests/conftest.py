@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.evidence.build import context_of
 from grader.evidence.context import CheckContext, SubmissionFacts
 from grader.execution.record import not_run_record
 from grader.models.notebook import NotebookView
@@ -62,7 +63,7 @@ def write_submission(folder: Path, *cells: str | tuple[str, str], name: str = "a
 def static_context(nb: nbformat.NotebookNode, **kw: object) -> CheckContext:
     """A check context for a notebook that was not executed."""
     view = NotebookView.from_nodes([("analysis.ipynb", nb)])
-    return CheckContext(
+    return context_of(
         submission=SubmissionFacts(name="test", files=("analysis.ipynb",), notebooks=("analysis.ipynb",)),
         notebook=view,
         execution=not_run_record(view, "static test"),

@@ -12,7 +12,8 @@ import yaml
 from grader.checks.base import DOC_SECTIONS, CheckSpec, Need
 from grader.checks.registry import default_registry
 from grader.checks.runner import run_check
-from grader.evidence.context import CheckContext, SubmissionFacts
+from grader.evidence.build import context_of
+from grader.evidence.context import SubmissionFacts
 from grader.evidence.pylint_runner import run_pylint
 from grader.execution.record import not_run_record
 from grader.models.findings import CheckResult, CheckStatus
@@ -59,7 +60,7 @@ def _static_result(spec: CheckSpec, path: Path, config: dict[str, Any]) -> Check
         if config.get("assignment")
         else None
     )
-    ctx = CheckContext(
+    ctx = context_of(
         submission=SubmissionFacts(
             name=path.stem, files=("analysis.ipynb", *files), texts=files, notebooks=("analysis.ipynb",)
         ),

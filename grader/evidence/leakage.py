@@ -21,7 +21,7 @@ from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding
 from grader.models.trace import NotebookTrace, TraceCall, TraceSplit, TraceStat
 
 if TYPE_CHECKING:
-    from grader.evidence.context import CheckContext
+    from grader.evidence.context import CheckContext, Observations
 
 
 class LeakKind(StrEnum):
@@ -121,8 +121,8 @@ def _cell_text(cell: int | None) -> str:
 class _Builder:
     """Collects findings for one submission."""
 
-    def __init__(self, ctx: CheckContext, flow: DataflowResult, facts: TraceFacts | None) -> None:
-        self.ctx = ctx
+    def __init__(self, seen: Observations, flow: DataflowResult, facts: TraceFacts | None) -> None:
+        self.seen = seen
         self.flow = flow
         self.facts = facts
         self.out: list[LeakFinding] = []
@@ -137,8 +137,8 @@ class _Builder:
         snippet: str | None = None,
     ) -> Evidence:
         if site is None:
-            return self.ctx.evidence(None, note=note, source=source)
-        return self.ctx.evidence(
+            return self.seen.evidence(None, note=note, source=source)
+        return self.seen.evidence(
             site.cell,
             site.line,
             snippet=snippet or site.snippet,
@@ -149,9 +149,9 @@ class _Builder:
 
     def trace_evidence(self, cell: int | None, line: int | None, note: str) -> Evidence:
         snippet = None
-        if cell is not None and line is not None and 0 <= cell < len(self.ctx.notebook):
-            snippet = self.ctx.code.snippet(cell, line)
-        return self.ctx.evidence(cell, line, snippet=snippet, source=EvidenceSource.trace, note=note)
+        if cell is not None and line is not None and 0 <= cell < len(self.seen.notebook):
+            snippet = self.seen.code.snippet(cell, line)
+        return self.seen.evidence(cell, line, snippet=snippet, source=EvidenceSource.trace, note=note)
 
     def add(self, kind: LeakKind, key: tuple[Any, ...], finding: Finding, *, traced: bool = False) -> None:
         full = (kind, *key)
@@ -167,11 +167,9 @@ class _Builder:
 # --------------------------------------------------------------------------- entry point
 
 
-def analyse_leakage(ctx: CheckContext) -> LeakageAnalysis:
+def analyse_leakage(seen: Observations, flow: DataflowResult, facts: TraceFacts | None) -> LeakageAnalysis:
     """Every leak the dataflow and the trace can show, grouped by kind."""
-    flow = ctx.dataflow
-    facts = TraceFacts(ctx.trace) if ctx.trace is not None and ctx.trace.usable else None
-    builder = _Builder(ctx, flow, facts)
+    builder = _Builder(seen, flow, facts)
     _preprocessing(builder)
     _oversampling(builder)
     _test_rows_in_training(builder)
@@ -181,8 +179,8 @@ def analyse_leakage(ctx: CheckContext) -> LeakageAnalysis:
     if facts is not None:
         _runtime_only(builder, facts)
     notes = []
-    if ctx.trace is not None and not ctx.trace.usable:
-        notes.append(f"no runtime evidence: {ctx.trace.reason}")
+    if seen.trace is not None and not seen.trace.usable:
+        notes.append(f"no runtime evidence: {seen.trace.reason}")
     return LeakageAnalysis(findings=builder.out, flow=flow, traced=facts is not None, notes=notes)
 
 
@@ -836,7 +834,7 @@ def _where_named(x: Data, est: Est | None, column: str, via: list[str]) -> Site 
 
 def _target_columns(b: _Builder) -> None:
     flow = b.flow
-    assignment = b.ctx.assignment
+    assignment = b.seen.assignment
     leak_columns = list(assignment.leakage_columns) if assignment is not None else []
     target = flow.target
     for fit, x, _ in flow.model_fits:
@@ -918,7 +916,7 @@ def _target_columns(b: _Builder) -> None:
 
 def _entity_target_means(b: _Builder, fit: Fit, x: Data, target: str) -> None:
     """Target means per entity (a customer, a patient): each row's own label is a large part of its feature."""
-    assignment = b.ctx.assignment
+    assignment = b.seen.assignment
     group = assignment.structure.group_column if assignment is not None else None
     for fit_id in sorted(x.taints):
         stat = b.flow.fits.get(fit_id)
@@ -962,7 +960,7 @@ def _used_splits(flow: DataflowResult) -> set[int]:
 
 
 def _structure(b: _Builder) -> None:
-    assignment = b.ctx.assignment
+    assignment = b.seen.assignment
     if assignment is None:
         return
     structure = assignment.structure
@@ -1012,7 +1010,7 @@ def _short(function: str) -> str:
 
 
 def _report_temporal(b: _Builder, site: Site, how: str, key: Any) -> None:
-    assignment = b.ctx.assignment
+    assignment = b.seen.assignment
     assert assignment is not None
     column = assignment.structure.time_column
     message = (
@@ -1060,7 +1058,7 @@ def _report_temporal(b: _Builder, site: Site, how: str, key: Any) -> None:
 
 
 def _report_group(b: _Builder, site: Site, how: str, key: Any) -> None:
-    assignment = b.ctx.assignment
+    assignment = b.seen.assignment
     assert assignment is not None
     column = assignment.structure.group_column
     message = (
@@ -1109,7 +1107,7 @@ def _report_group(b: _Builder, site: Site, how: str, key: Any) -> None:
 
 def _runtime_only(b: _Builder, facts: TraceFacts) -> None:
     """Leaks the trace proves even where the dataflow lost track."""
-    assignment = b.ctx.assignment
+    assignment = b.seen.assignment
     for side in facts.test_sides:
         if not isinstance(side.event, TraceSplit):
             continue

@@ -2,6 +2,8 @@
 
 Cells from every notebook of a submission are numbered in order (the *global*
 index), so evidence can point at "cell 12" whichever notebook it sits in.
+`trusted_outputs` is the one rule for which outputs of a cell count: the checks
+read them and the HTML report shows them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from grader.models.execution import CellStatus
+from grader.models.findings import EvidenceSource
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
@@ -147,3 +152,23 @@ class NotebookView:
     @property
     def has_outputs(self) -> bool:
         return any(c.outputs for c in self.code_cells())
+
+
+def trusted_outputs(
+    status: CellStatus | None, *, rerun: bool, saved_output_types: Sequence[str]
+) -> EvidenceSource | None:
+    """Which outputs of a code cell to trust: the sandbox's, the ones saved in the submission, or none.
+
+    `status` is the cell's status in the sandbox run (None: no record), `rerun` whether an
+    executed copy of its notebook came back, `saved_output_types` the `output_type` of each
+    output saved in the submission. The re-run wins when the cell ran cleanly; a cell that
+    failed keeps its saved outputs when they show more than an error (marked as saved, so a
+    reviewer knows they were not reproduced); otherwise the error is the evidence.
+    """
+    if rerun and status is CellStatus.ok:
+        return EvidenceSource.output
+    if rerun and status is CellStatus.error and all(kind == "error" for kind in saved_output_types):
+        return EvidenceSource.output
+    if saved_output_types:
+        return EvidenceSource.saved_output
+    return None

@@ -29,12 +29,13 @@ from grader.checks.base import CheckSpec, Need
 from grader.checks.registry import Registry
 from grader.checks.runner import run_checks
 from grader.errors import GraderError, SandboxError, SubmissionError, UntrustedOutputError
-from grader.evidence.context import CheckContext, SubmissionFacts, best_outputs_view
+from grader.evidence.build import build_context, observe
+from grader.evidence.context import SubmissionFacts
 from grader.evidence.holdout import score_holdout
 from grader.evidence.pylint_runner import run_pylint
 from grader.execution.docker_client import DockerClient
-from grader.execution.image.derived import DerivedImage, provide_packages
-from grader.execution.packages import plan_packages
+from grader.execution.image.derived import provide_packages
+from grader.execution.packages import PackagePlan, plan_packages
 from grader.execution.record import build_record, not_run_record
 from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, run_in_sandbox
 from grader.execution.trace import parse_trace
@@ -246,30 +247,30 @@ class Grader:
     ) -> Report:
         started = time.perf_counter()
         view = NotebookView.from_nodes([(nb.path, nb.node) for nb in submission.notebooks])
+        facts = _facts(submission)
         started = self._stage(submission.name, "load", started, timings)
         # pylint needs only the code: it runs (in its own process) while the sandbox executes.
         pylint_job: Future[Any] | None = None
         if self.options.pylint and any(Need.pylint in spec.requires for spec, _ in self.selection):
             pylint_job = _background().submit(_timed, run_pylint, view)
-        execution, executed_view, executed_files, collected, trace = self._execute(submission, view)
-        holdout = self._holdout(execution, collected, best_outputs_view(view, executed_view, execution))
+        plan = self._plan(view, facts) if self._executing else None
+        execution, executed_view, executed_files, collected, trace = self._execute(submission, view, plan)
+        seen = observe(
+            submission=facts,
+            notebook=view,
+            execution=execution,
+            executed=executed_view,
+            assignment=self.assignment.assignment if self.assignment else None,
+            trace=trace,
+        )
+        holdout = self._holdout(execution, collected, seen.shown)
         started = self._stage(submission.name, "execute", started, timings)
         pylint = None
         if pylint_job is not None:
             pylint, pylint_seconds = pylint_job.result()
             timings["pylint (overlapped)"] = round(pylint_seconds, 4)
             started = self._stage(submission.name, "pylint wait", started, timings)
-        ctx = CheckContext(
-            submission=_facts(submission),
-            notebook=view,
-            execution=execution,
-            executed=executed_view,
-            assignment=self.assignment.assignment if self.assignment else None,
-            pylint=pylint,
-            trace=trace,
-            holdout=holdout,
-            extras={"collected": collected},
-        )
+        ctx = build_context(seen, pylint=pylint, holdout=holdout, packages=plan)
         results = run_checks(ctx, self.selection)
         started = self._stage(submission.name, "checks", started, timings)
         criteria, total = score_rubric(self.rubric.rubric, results)
@@ -295,15 +296,19 @@ class Grader:
             _write_evidence(out_dir, executed_files, collected)
         return report
 
+    @property
+    def _executing(self) -> bool:
+        return self.options.execute and self.sandbox is not None
+
     def _execute(
-        self, submission: Submission, view: NotebookView
+        self, submission: Submission, view: NotebookView, plan: PackagePlan | None
     ) -> tuple[ExecutionRecord, NotebookView | None, dict[str, bytes], dict[str, bytes], RuntimeTrace | None]:
-        if not self.options.execute or self.sandbox is None:
+        if not self._executing or self.sandbox is None or plan is None:
             why = "execution disabled" if not self.options.execute else "no sandbox configured"
             return not_run_record(view, why), None, {}, {}, None
         limits = self.options.limits or (self.assignment.assignment.limits if self.assignment else RunLimits())
         collect = [self.assignment.assignment.prediction_contract.file] if self.assignment else ["predictions.csv"]
-        environment = self._packages(submission, view)
+        environment = provide_packages(self.sandbox.client, self.sandbox.settings.image, list(plan.requests))
         job = SandboxInput(
             submission_files=dict(submission.files),
             data_files=self.assignment.data_files() if self.assignment else {},
@@ -352,18 +357,16 @@ class Grader:
             parse_trace(result.results.trace, record),
         )
 
-    def _packages(self, submission: Submission, view: NotebookView) -> DerivedImage:
-        """The image to run in: the runtime image, or one with the extra packages the assignment allows."""
-        assert self.sandbox is not None
+    def _plan(self, view: NotebookView, facts: SubmissionFacts) -> PackagePlan:
+        """The packages to provide: the assignment's policy applied to what the submission asks for."""
         assignment = self.assignment.assignment if self.assignment else None
-        plan = plan_packages(
+        return plan_packages(
             view,
-            _facts(submission).texts,
-            submission.files,
+            facts.texts,
+            facts.files,
             assignment.packages if assignment else PackagePolicy.base_only,
             assignment.allowed_packages if assignment else (),
         )
-        return provide_packages(self.sandbox.client, self.sandbox.settings.image, list(plan.requests))
 
     def _holdout(
         self, execution: ExecutionRecord, collected: dict[str, bytes], view: NotebookView

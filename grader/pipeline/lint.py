@@ -15,7 +15,8 @@ from grader.checks.base import CheckSpec, Need
 from grader.checks.registry import Registry
 from grader.checks.runner import run_check
 from grader.errors import ConfigError, SubmissionError
-from grader.evidence.context import CheckContext, SubmissionFacts
+from grader.evidence.build import context_of
+from grader.evidence.context import SubmissionFacts
 from grader.execution.record import not_run_record
 from grader.models.findings import CheckResult, CheckStatus, Finding, Severity
 from grader.models.notebook import NotebookView
@@ -90,7 +91,7 @@ def lint_file(
 ) -> LintResult:
     """Run the static checks on one file."""
     view = read_notebook(path)
-    ctx = CheckContext(
+    ctx = context_of(
         submission=SubmissionFacts(name=path.stem, files=(path.name,), notebooks=(path.name,)),
         notebook=view,
         execution=not_run_record(view, "grader lint: static analysis only"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from grader.checks.base import CheckSpec
 from grader.checks.runner import run_check
+from grader.evidence.build import context_of
 from grader.evidence.context import CheckContext, SubmissionFacts
 from grader.execution.record import not_run_record
 from grader.models.assignment import Assignment
@@ -28,7 +29,7 @@ def context(
     """A static context over cells (`("md", text)` for markdown), optionally with a sample assignment."""
     view = NotebookView.from_nodes([("analysis.ipynb", make_notebook(*cells, **kw))])
     files = files or {}
-    return CheckContext(
+    return context_of(
         submission=SubmissionFacts(
             name="t", files=("analysis.ipynb", *files), texts=files, notebooks=("analysis.ipynb",)
         ),

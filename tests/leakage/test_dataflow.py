@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.evidence.build import context_of
 from grader.evidence.code import CodeIndex
 from grader.evidence.dataflow.catalogue import FitCategory, Role, role_of_name
 from grader.evidence.dataflow.interpreter import analyse
@@ -265,7 +266,7 @@ def test_own_module_functions_are_followed() -> None:
     )
     ctx = static_context(make_notebook(HEAD, cells), assignment=assignment())
     ctx_facts = ctx.submission.__class__(name="t", files=("features.py",), texts={"features.py": module})
-    with_module = ctx.__class__(
+    with_module = context_of(
         submission=ctx_facts, notebook=ctx.notebook, execution=ctx.execution, assignment=ctx.assignment
     )
     assert with_module.leakage.of(LeakKind.leakage_column) == []

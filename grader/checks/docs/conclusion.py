@@ -6,13 +6,12 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.narrative import (
+from grader.evidence.narrative.markdown import (
     CONCLUSION_HEADING,
     NEXT_STEPS,
     NUMBER,
     RESULTS,
     excerpt,
-    markdown_facts,
     prose,
     words,
 )
@@ -56,7 +55,7 @@ def conclusion_and_next_steps(ctx: CheckContext, params: ConclusionParams) -> Ch
     the main drivers, the limitations, and two or three concrete next steps.
     """
     view = ctx.notebook
-    md = markdown_facts(ctx)
+    md = ctx.narrative.markdown
     if not len(view):
         return CheckOutcome(
             findings=[

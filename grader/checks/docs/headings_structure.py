@@ -6,7 +6,6 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.narrative import markdown_facts
 from grader.models.findings import EvidenceSource, Finding, Severity
 
 
@@ -46,7 +45,7 @@ def headings_structure(ctx: CheckContext, params: HeadingsParams) -> CheckOutcom
     `## 3. Validation design`, ...), with sub-headings where a stage is long.
     """
     view = ctx.notebook
-    md = markdown_facts(ctx)
+    md = ctx.narrative.markdown
     headings = md.headings
     code_cells = [c.index for c in view.code_cells() if c.source.strip()]
     expected = max(1, min(params.min_headings, 1 + len(code_cells) // 5))

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.narrative import excerpt, words
+from grader.evidence.narrative.markdown import excerpt, words
 from grader.models.findings import EvidenceSource, Finding, Severity
 
 _README = re.compile(r"^readme(\.(md|txt|rst|markdown))?$", re.IGNORECASE)

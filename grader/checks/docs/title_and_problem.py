@@ -9,7 +9,7 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.narrative import Heading, excerpt, markdown_facts, prose, words
+from grader.evidence.narrative.markdown import Heading, excerpt, prose, words
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
 _PROBLEM = re.compile(
@@ -53,7 +53,7 @@ def title_and_problem_statement(ctx: CheckContext, params: TitleParams) -> Check
     question, the data, how success is measured, and the headline result.
     """
     view = ctx.notebook
-    md = markdown_facts(ctx)
+    md = ctx.narrative.markdown
     first_notebook = view.notebooks[0] if view.notebooks else None
     opening = []
     for cell in view.cells:

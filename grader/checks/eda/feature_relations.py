@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
-from grader.checks.eda._facts import CORRELATION, TARGET_RELATION, eda_facts, hit_evidence, load_evidence
 from grader.evidence.context import CheckContext
+from grader.evidence.eda import CORRELATION, TARGET_RELATION, hit_evidence, load_evidence
 from grader.models.findings import Confidence, Finding, Severity
 
 
@@ -37,7 +37,7 @@ def explores_feature_relations(ctx: CheckContext, params: NoParams) -> CheckOutc
     features, the target rate per category or the target's distribution per class.
     """
     del params
-    facts = eda_facts(ctx)
+    facts = ctx.eda
     findings = []
     parts = 0
     correlations = facts.of(CORRELATION)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
-from grader.checks.eda._facts import MISSING, MISSING_HANDLED, eda_facts, hit_evidence, load_evidence
 from grader.evidence.context import CheckContext
+from grader.evidence.eda import MISSING, MISSING_HANDLED, hit_evidence, load_evidence
 from grader.models.findings import Confidence, Finding, Severity
 
 
@@ -34,7 +34,7 @@ def checks_missing_values(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     (impute inside the pipeline, add a missing indicator, or drop).
     """
     del params
-    facts = eda_facts(ctx)
+    facts = ctx.eda
     measured = facts.of(MISSING)
     strong = [h for h in measured if h.confidence is Confidence.high]
     if measured:

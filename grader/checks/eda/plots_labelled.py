@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
-from grader.checks.eda._facts import load_evidence
 from grader.evidence.context import CheckContext
-from grader.evidence.narrative import PlotKind, figure_facts
+from grader.evidence.eda import load_evidence
+from grader.evidence.narrative.figures import PlotKind
 from grader.models.findings import Confidence, Finding, Severity
 
 _MAX_FINDINGS = 10
@@ -38,7 +38,7 @@ def plots_labelled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     tenure"`) and label the axes with units; in loops use `ax.set_title(col)`.
     """
     del params
-    facts = figure_facts(ctx)
+    facts = ctx.narrative.figures
     cells = sorted((c for c in facts.cells.values() if c.shows_figures), key=lambda c: c.index)
     if not cells:
         return CheckOutcome(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, Need, NoParams, check
-from grader.checks.eda._facts import TARGET, eda_facts, hit_evidence, load_evidence
 from grader.evidence.context import CheckContext
+from grader.evidence.eda import TARGET, hit_evidence, load_evidence
 from grader.models.findings import Finding, Severity
 
 
@@ -39,7 +39,7 @@ def target_distribution(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     assert ctx.assignment is not None
     target = ctx.assignment.target
     kind = "class balance" if ctx.assignment.is_classification else "distribution"
-    hits = eda_facts(ctx).of(TARGET)
+    hits = ctx.eda.of(TARGET)
     if hits:
         first = hits[0]
         return CheckOutcome(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import ml_facts
 from grader.evidence.ml.queries import evaluation_places, has_model, model_places
 from grader.models.findings import Confidence, Finding, Severity
 
@@ -35,7 +34,7 @@ def uses_cross_validation(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     keep a final held-out set for one last check.
     """
     del params
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     if facts.has_cross_validation():
         places = facts.cv_evidence()
         return CheckOutcome(

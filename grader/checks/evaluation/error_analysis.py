@@ -7,7 +7,7 @@ import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MLFacts, ml_facts, names_in
+from grader.evidence.ml.facts import MLFacts, names_in
 from grader.evidence.ml.queries import evaluation_places, has_model, model_places, resolve_measures, task_of
 from grader.evidence.ml.vocabulary import PREDICTION_NAME, Measure, Task
 from grader.models.findings import Confidence, Finding, Severity
@@ -72,7 +72,7 @@ def error_analysis(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     `y_test - pred` against the prediction and by the main segments.
     """
     del params
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     if not has_model(facts):
         return CheckOutcome(
             findings=[

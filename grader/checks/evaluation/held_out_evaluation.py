@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MetricUse, MLFacts, Role, ml_facts
+from grader.evidence.ml.facts import MetricUse, MLFacts, Role
 from grader.evidence.ml.queries import has_model, model_places
 from grader.models.findings import Confidence, Finding, Severity
 
@@ -35,7 +35,7 @@ def evaluates_on_held_out_data(ctx: CheckContext, params: NoParams) -> CheckOutc
     or use `cross_val_score`, and report the held-out numbers.
     """
     del params
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     if not has_model(facts):
         return CheckOutcome(
             findings=[

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MetricUse, ml_facts
+from grader.evidence.ml.facts import MetricUse
 from grader.evidence.ml.queries import has_model, model_places, positive_rate, resolve_measures, task_of
 from grader.evidence.ml.vocabulary import (
     IMBALANCE_AWARE,
@@ -57,7 +57,7 @@ def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOu
     proba)`), plus precision and recall at the chosen threshold; for regression,
     `mean_absolute_error` and RMSE.
     """
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     task = task_of(ctx.assignment, facts)
     uses = [m for m in facts.metric_uses if m.how != "helper"]
     measured = resolve_measures((x for m in uses for x in m.measures), task)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import RandomUse, ml_facts
+from grader.evidence.ml.facts import RandomUse
 from grader.models.findings import Confidence, Finding, Severity
 
 _WHY = {
@@ -45,7 +45,7 @@ def random_seeds_set(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     splitter, search, resampler and estimator that takes one.
     """
     del params
-    draws = ml_facts(ctx.code).randomness
+    draws = ctx.ml.randomness
     if not draws:
         return CheckOutcome(score=1.0, message="no random splits, searches or stochastic models")
     unseeded = [d for d in draws if not d.seeded]

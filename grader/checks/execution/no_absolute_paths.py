@@ -9,7 +9,6 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.narrative import scopes
 from grader.models.findings import Confidence, Finding, Severity
 
 _WINDOWS = re.compile(r"^[A-Za-z]:[\\/]")
@@ -66,7 +65,7 @@ def no_absolute_paths(ctx: CheckContext, params: AbsolutePathParams) -> CheckOut
     """
     findings: list[Finding] = []
     seen: set[tuple[int, int]] = set()
-    index = scopes(ctx)
+    index = ctx.narrative.scopes
     parents = index.parent
     for cell, node in index.nodes(ast.Constant, ast.JoinedStr):
         literal = _literal(node)

@@ -10,7 +10,6 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import ml_facts
 from grader.models.execution import CellStatus, ErrorClass
 from grader.models.findings import CheckStatus, Confidence, EvidenceSource, Finding, Severity
 from grader.models.notebook import Cell
@@ -82,7 +81,7 @@ def outputs_reproduced(ctx: CheckContext, params: OutputsReproducedParams) -> Ch
     """
     if ctx.executed is None:
         return CheckOutcome(status=CheckStatus.skipped, message="the executed notebook is not available")
-    randomness = [r for r in ml_facts(ctx.code).randomness if not r.seeded]
+    randomness = [r for r in ctx.ml.randomness if not r.seeded]
     findings: list[Finding] = []
     compared_cells = 0
     reproduced_cells = 0

@@ -7,7 +7,7 @@ import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MLFacts, Use, ml_facts, names_in
+from grader.evidence.ml.facts import MLFacts, Use, names_in
 from grader.evidence.ml.queries import Source, code_sources, evidence_for, has_model, model_places
 from grader.evidence.ml.vocabulary import (
     ENCODERS,
@@ -69,8 +69,8 @@ def categoricals_encoded(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     categories or tree models.
     """
     del params
-    sources = code_sources(ctx.code, ctx.submission.texts)
-    notebook = ml_facts(ctx.code)
+    sources = code_sources(ctx)
+    notebook = ctx.ml
     target = ctx.assignment.target if ctx.assignment else None
     kinds: dict[Encoding, list[tuple[Source, int, int, str]]] = {}
     for source in sources:

@@ -93,7 +93,7 @@ def features_engineered_with_reasons(ctx: CheckContext, params: NoParams) -> Che
     each: what it captures and why it should predict the target.
     """
     del params
-    sources = code_sources(ctx.code, ctx.submission.texts)
+    sources = code_sources(ctx)
     target = ctx.assignment.target if ctx.assignment else None
     features: list[_Feature] = []
     for source in sources:

@@ -8,7 +8,7 @@ import re
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.code import CallSite
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MLFacts, is_true, kw, ml_facts
+from grader.evidence.ml.facts import MLFacts, is_true, kw
 from grader.evidence.ml.queries import (
     Source,
     code_sources,
@@ -57,7 +57,7 @@ def missing_values_handled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     target is missing (`dropna(subset=["churned"])`), and say why in a sentence.
     """
     del params
-    sources = code_sources(ctx.code, ctx.submission.texts)
+    sources = code_sources(ctx)
     findings: list[Finding] = []
     handled: list[str] = []
     target = ctx.assignment.target if ctx.assignment else None
@@ -72,7 +72,7 @@ def missing_values_handled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
                     handled.append(f"{site.name} ({source.where(site.cell)})")
             elif site.name in _FLAGS and site.receiver and _builds_column(facts, site.node):
                 handled.append(f"missing flag ({source.where(site.cell)})")
-    notebook = ml_facts(ctx.code)
+    notebook = ctx.ml
     native = [u for u, k in notebook.estimators if k.handles_missing]
     discussed = _discussed(ctx, sources)
     problems = [f for f in findings if f.is_problem]

@@ -59,7 +59,7 @@ def preprocessing_in_pipeline(ctx: CheckContext, params: NoParams) -> CheckOutco
     del params
     inside = 0
     findings: list[Finding] = []
-    for source in code_sources(ctx.code, ctx.submission.texts):
+    for source in code_sources(ctx):
         facts = source.facts
         for use in facts.named(_LEARNED):
             if _in_pipeline(facts, use):

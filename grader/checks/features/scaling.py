@@ -6,7 +6,7 @@ import ast
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, kw, ml_facts
+from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, kw
 from grader.evidence.ml.queries import code_sources
 from grader.evidence.ml.vocabulary import SCALERS
 from grader.models.findings import Confidence, Finding, Severity
@@ -44,7 +44,7 @@ def scaled_where_needed(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     or a `ColumnTransformer` that scales the numeric columns in front of the model.
     """
     del params
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     scaled_somewhere = _scales_anywhere(ctx)
     needing = [(u, k) for u, k in facts.estimators if k.needs_scaling and not _unpenalised(u)]
     if not needing:
@@ -114,10 +114,10 @@ def _pipeline_of(facts: MLFacts, use: Use) -> Use | None:
 
 def _scales_anywhere(ctx: CheckContext) -> bool:
     """A scaler, a scaling function, or a hand-written z-score `(x - x.mean()) / x.std()`."""
-    for source in code_sources(ctx.code, ctx.submission.texts):
+    for source in code_sources(ctx):
         if source.facts.named(SCALERS):
             return True
-    for _, node in ml_facts(ctx.code).nodes(ast.BinOp):
+    for _, node in ctx.ml.nodes(ast.BinOp):
         if (
             isinstance(node, ast.BinOp)
             and isinstance(node.op, ast.Div)

@@ -7,7 +7,7 @@ import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MLFacts, ml_facts
+from grader.evidence.ml.facts import MLFacts
 from grader.evidence.ml.queries import has_model, model_places
 from grader.evidence.ml.vocabulary import Family
 from grader.models.findings import Confidence, Finding, Severity
@@ -53,7 +53,7 @@ def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     them in the comparison table.
     """
     del params
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     if not has_model(facts):
         return CheckOutcome(
             findings=[

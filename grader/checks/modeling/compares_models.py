@@ -6,7 +6,7 @@ import ast
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, is_true, kw, ml_facts
+from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, is_true, kw
 from grader.evidence.ml.queries import has_model, model_places
 from grader.evidence.ml.vocabulary import ESTIMATORS, SPLITTERS, Family
 from grader.models.findings import Confidence, Finding, Severity
@@ -46,7 +46,7 @@ def compares_model_families(ctx: CheckContext, params: NoParams) -> CheckOutcome
     score a linear model and a tree ensemble (and a dummy baseline) with it.
     """
     del params
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     if not has_model(facts):
         return CheckOutcome(
             findings=[

@@ -6,7 +6,6 @@ import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import ml_facts
 from grader.evidence.ml.queries import has_model, model_places
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
@@ -61,7 +60,7 @@ def model_choice_explained(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     spread, and what you trade for it.
     """
     del params
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     if not has_model(facts):
         return CheckOutcome(
             findings=[

@@ -6,7 +6,7 @@ import ast
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import Fit, MLFacts, Role, Use, canonical, ml_facts, names_in
+from grader.evidence.ml.facts import Fit, MLFacts, Role, Use, canonical, names_in
 from grader.evidence.ml.queries import has_model, model_places
 from grader.evidence.ml.vocabulary import BUILTIN_CV_ESTIMATORS, CV_FUNCTIONS, ESTIMATORS, SEARCH_CV
 from grader.models.findings import Confidence, Finding, Severity
@@ -46,7 +46,7 @@ def tuned_inside_cv(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     `search.best_estimator_` once on the held-out part.
     """
     del params
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     if not has_model(facts):
         return CheckOutcome(
             findings=[

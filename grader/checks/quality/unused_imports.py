@@ -9,7 +9,6 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.narrative import scopes
 from grader.models.findings import Finding, Severity
 
 
@@ -58,7 +57,7 @@ def unused_imports(ctx: CheckContext, params: UnusedImportsParams) -> CheckOutco
     (or pylint's `unused-import`) on the exported script.
     """
     code = ctx.code
-    index = scopes(ctx)
+    index = ctx.narrative.scopes
     used = set(index.names_read)
     magic_text = "\n".join(
         code.view[c.index].lines[line - 1]

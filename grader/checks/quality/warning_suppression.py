@@ -9,7 +9,7 @@ from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.evidence.context import CheckContext
-from grader.evidence.narrative import Scopes, scopes
+from grader.evidence.narrative.scopes import Scopes
 from grader.models.findings import Finding, Severity
 
 _ENV_MAGIC = re.compile(r"^\s*%env\s+PYTHONWARNINGS\s*=?\s*ignore", re.IGNORECASE | re.MULTILINE)
@@ -55,7 +55,7 @@ def blanket_warning_suppression(ctx: CheckContext, params: WarningSuppressionPar
     warning class where it is understood, with a comment saying why.
     """
     findings: list[Finding] = []
-    index = scopes(ctx)
+    index = ctx.narrative.scopes
     for site in ctx.code.calls:
         qual = site.qualname or ""
         receiver = site.receiver or ""

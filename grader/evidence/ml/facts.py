@@ -11,7 +11,6 @@ an unknown object is not."""
 from __future__ import annotations
 
 import ast
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -176,7 +175,7 @@ class Role(StrEnum):
 
 
 class MLFacts:
-    """Where the ML vocabulary is used in one `CodeIndex`. Build with `ml_facts(code)`."""
+    """Where the ML vocabulary is used in one `CodeIndex` (built once per submission by the evidence stage)."""
 
     def __init__(self, code: CodeIndex) -> None:
         self.code = code
@@ -727,15 +726,3 @@ def _randomness(facts: MLFacts) -> list[RandomUse]:
                 found.append(RandomUse(site, "numpy", f"np.random.{draw}()", False, False))
     found.sort(key=lambda r: (r.site.cell, r.site.line, r.site.node.col_offset))
     return found
-
-
-_FACTS: weakref.WeakKeyDictionary[CodeIndex, MLFacts] = weakref.WeakKeyDictionary()
-
-
-def ml_facts(code: CodeIndex) -> MLFacts:
-    """The ML facts of a code index, computed once and shared by every check."""
-    facts = _FACTS.get(code)
-    if facts is None:
-        facts = MLFacts(code)
-        _FACTS[code] = facts
-    return facts

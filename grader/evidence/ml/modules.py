@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import ast
-import weakref
 from dataclasses import dataclass
 
 from grader.evidence.code import CodeIndex
-from grader.evidence.ml.facts import MLFacts, ml_facts
+from grader.evidence.ml.facts import MLFacts
 from grader.models.notebook import Cell, NotebookView
 
 
@@ -22,16 +21,13 @@ class Module:
     path: str
     code: CodeIndex
     offsets: tuple[int, ...]
-
-    @property
-    def facts(self) -> MLFacts:
-        return ml_facts(self.code)
+    facts: MLFacts
 
     def file_line(self, cell: int, line: int) -> int:
+        """The line in the file of a line of one of the module's cells."""
         return self.offsets[cell] + line if 0 <= cell < len(self.offsets) else line
 
 
-_MODULES: weakref.WeakKeyDictionary[CodeIndex, tuple[Module, ...]] = weakref.WeakKeyDictionary()
 _CHUNK_LINES = 10
 
 
@@ -60,10 +56,7 @@ def _chunks(text: str) -> list[tuple[int, str]]:
 
 
 def local_modules(code: CodeIndex, texts: dict[str, str]) -> tuple[Module, ...]:
-    """The submission's `.py` files that the notebook imports, parsed once."""
-    cached = _MODULES.get(code)
-    if cached is not None:
-        return cached
+    """The submission's `.py` files that the notebook imports, each parsed with its ML facts."""
     imported = (
         set(code.imported_modules) | {q.rsplit(".", 1)[0] for q in code.aliases.values()} | set(code.aliases.values())
     )
@@ -79,11 +72,9 @@ def local_modules(code: CodeIndex, texts: dict[str, str]) -> tuple[Module, ...]:
             Cell(index=i, notebook=path, local_index=i, cell_type="code", source=source)
             for i, (_, source) in enumerate(pieces)
         )
-        found.append(
-            Module(path, CodeIndex(NotebookView(cells=cells, notebooks=(path,))), tuple(offset for offset, _ in pieces))
-        )
-    _MODULES[code] = tuple(found)
-    return _MODULES[code]
+        index = CodeIndex(NotebookView(cells=cells, notebooks=(path,)))
+        found.append(Module(path, index, tuple(offset for offset, _ in pieces), MLFacts(index)))
+    return tuple(found)
 
 
 # --------------------------------------------------------------------------- task and prose

@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from grader.evidence.code import CodeIndex
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MLFacts, ml_facts
-from grader.evidence.ml.modules import Module, local_modules
+from grader.evidence.ml.facts import MLFacts
+from grader.evidence.ml.modules import Module
 from grader.evidence.ml.vocabulary import REASONING, Family, Measure, Task
 from grader.models.assignment import Assignment, TaskType
 from grader.models.findings import Evidence, EvidenceSource
@@ -146,9 +145,9 @@ class Source:
         return self.module.path if self.module is not None else f"cell {cell}"
 
 
-def code_sources(code: CodeIndex, texts: dict[str, str]) -> list[Source]:
+def code_sources(ctx: CheckContext) -> list[Source]:
     """The notebook's facts, then those of each local module it imports (`features.py`)."""
-    return [Source(ml_facts(code)), *(Source(m.facts, m) for m in local_modules(code, texts))]
+    return [Source(ctx.ml), *(Source(m.facts, m) for m in ctx.ml_modules)]
 
 
 def evidence_for(ctx: CheckContext, source: Source, cell: int, line: int) -> Evidence:

@@ -11,21 +11,17 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from grader.evidence.code import CallSite
-from grader.evidence.context import CheckContext
-from grader.evidence.narrative import (
-    PlotKind,
-    TargetRefs,
-    cached,
-    cells_of,
-    excerpt,
-    figure_facts,
-    plot_kinds,
-    scopes,
-    target_refs,
-)
+from grader.evidence.narrative.figures import PlotKind, plot_kinds
+from grader.evidence.narrative.markdown import excerpt
+from grader.evidence.narrative.scopes import Scopes, TargetRefs, cells_of
 from grader.models.findings import Confidence, Evidence
+
+if TYPE_CHECKING:
+    from grader.evidence.context import CheckContext, Observations
+    from grader.evidence.narrative.facts import NarrativeFacts
 
 SIZE = "size"
 TYPES = "types"
@@ -227,14 +223,11 @@ class EdaFacts:
         self.hits.setdefault(hit.aspect, []).append(hit)
 
 
-def eda_facts(ctx: CheckContext) -> EdaFacts:
-    return cached(ctx, "eda_facts", _build)
-
-
-def _build(ctx: CheckContext) -> EdaFacts:
-    code = ctx.code
-    scope = scopes(ctx)
-    refs = target_refs(ctx)
+def eda_facts(seen: Observations, narrative: NarrativeFacts) -> EdaFacts:
+    """Every exploration step the code (and its outputs) shows, by aspect."""
+    code = seen.code
+    scope = narrative.scopes
+    refs = narrative.target_refs
     facts = EdaFacts(target_known=refs is not None)
     corr_names: set[str] = set()
     fit_cells: set[int] = set()
@@ -285,8 +278,8 @@ def _build(ctx: CheckContext) -> EdaFacts:
             # `(df.age < 18) | (df.age > 100)`: a validity range, the usual way to find impossible values.
             facts.add(Hit(OUTLIERS, cell, node.lineno, code.snippet(cell, node.lineno), where, Confidence.medium))
     facts.modelling_start = min(fit_cells) if fit_cells else None
-    _figure_hits(ctx, facts)
-    _output_hits(ctx, facts)
+    _figure_hits(seen, scope, facts)
+    _output_hits(seen, facts)
     return facts
 
 
@@ -421,14 +414,14 @@ def _is_target_relation(site: CallSite, refs: TargetRefs, statement: ast.stmt | 
     return statement is not None and refs.mentioned(statement)
 
 
-def _figure_hits(ctx: CheckContext, facts: EdaFacts) -> None:
+def _figure_hits(seen: Observations, scope: Scopes, facts: EdaFacts) -> None:
     """Boxplots show outliers; heatmaps and pair plots of the data show correlations; missingno missing values."""
-    for site in ctx.code.calls:
+    for site in seen.code.calls:
         kinds = plot_kinds(site)
         if not kinds or PlotKind.evaluation in kinds:
             continue
-        cells = frozenset(cells_of(site, scopes(ctx)))
-        what = ctx.code.snippet(site.cell, site.line)
+        cells = frozenset(cells_of(site, scope))
+        what = seen.code.snippet(site.cell, site.line)
         if site.name in ("boxplot", "box", "violinplot", "boxenplot") or (
             site.name == "plot"
             and any(
@@ -463,10 +456,10 @@ _DESCRIBE_HTML = re.compile(r">\s*std\s*<.*>\s*25%\s*<", re.DOTALL)
 _INFO_TEXT = re.compile(r"Data columns \(total \d+ columns\)|Non-Null Count")
 
 
-def _output_hits(ctx: CheckContext, facts: EdaFacts) -> None:
+def _output_hits(seen: Observations, facts: EdaFacts) -> None:
     """Tables in the outputs count even when the code that printed them is out of sight (a helper module)."""
-    target = ctx.assignment.target if ctx.assignment is not None else None
-    for cell, _ in ctx.output_cells():
+    target = seen.assignment.target if seen.assignment is not None else None
+    for cell, _ in seen.output_cells():
         for output in cell.outputs:
             text = output.text
             html = output.html[:200_000]
@@ -518,13 +511,14 @@ def hit_evidence(ctx: CheckContext, hit: Hit, note: str | None = None) -> Eviden
 
 
 def output_evidence(ctx: CheckContext, cell: int) -> Evidence | None:
+    """Evidence of what a cell printed or drew (its most trusted outputs), if anything."""
     best = ctx.outputs_of(cell)
     if best is None:
         return None
     shown, source = best
     text = shown.output_text.strip()
     if not text:
-        figures = figure_facts(ctx).cells.get(cell)
+        figures = ctx.narrative.figures.cells.get(cell)
         if figures is None or not figures.figures:
             return None
         text = f"{figures.figures} figure(s)"
