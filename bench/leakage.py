@@ -163,8 +163,8 @@ def _sandbox() -> object:
     """A sandbox runner on the current image (no reaping: other graders may share the engine)."""
     from grader.execution.docker_client import DockerClient
     from grader.execution.image import find_runtime_image
+    from grader.execution.run import SandboxRunner
     from grader.execution.sandbox import SandboxSettings
-    from grader.pipeline.grading import SandboxRunner
 
     client = DockerClient.from_env()
     tag = find_runtime_image(client)

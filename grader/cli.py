@@ -16,8 +16,6 @@ from rich.console import Console
 
 from grader import __version__, api
 from grader.errors import ConfigError, GraderError, SandboxError
-from grader.models.report import GradingStatus
-from grader.pipeline.grading import Grader
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -129,15 +127,12 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 
         return commands.run(args, console)
     if args.command == "reap":
-        from grader.execution.docker_client import DockerClient
-        from grader.execution.sandbox import reap_leftovers
-
-        console.print(f"removed {reap_leftovers(DockerClient.from_env(), everything=True)} leftover(s)")
+        console.print(f"removed {api.reap(everything=True)} leftover(s)")
         return EXIT_OK
     raise ConfigError(f"unknown command {args.command}")  # pragma: no cover - argparse prevents it
 
 
-def _grader(args: argparse.Namespace, assignment: Path | None = None) -> Grader:
+def _grader(args: argparse.Namespace, assignment: Path | None = None) -> api.Grader:
     assignment = assignment or args.assignment
     if assignment is None and args.rubric is None:
         raise ConfigError("give --assignment (an assignment folder) or --rubric")
@@ -157,7 +152,7 @@ def _grader(args: argparse.Namespace, assignment: Path | None = None) -> Grader:
 def _grade(args: argparse.Namespace, console: Console) -> int:
     grader = _grader(args)
     report = grader.grade(args.submission, out_dir=args.out, candidate=args.candidate)
-    if report.status in (GradingStatus.rejected, GradingStatus.failed):
+    if report.status in (api.GradingStatus.rejected, api.GradingStatus.failed):
         console.print(f"[red]{report.status.value}[/red]: {report.error}")
         return EXIT_SOME_FAILED
     console.print(
@@ -169,8 +164,6 @@ def _grade(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch(args: argparse.Namespace, console: Console) -> int:
-    from grader.pipeline.progress import BatchProgress, JsonLinesProgress
-
     if not args.submissions.is_dir():
         raise ConfigError(f"{args.submissions} is not a folder of submissions")
     if args.assignments is not None:
@@ -183,8 +176,8 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
     else:
         groups = {"": (_grader(args), args.submissions)}
     quiet = args.quiet or args.events
-    handler = JsonLinesProgress(sys.stdout).handle if args.events else None
-    with BatchProgress(console, quiet=quiet) as progress:
+    handler = api.JsonLinesProgress(sys.stdout).handle if args.events else None
+    with api.BatchProgress(console, quiet=quiet) as progress:
         if "" in groups:
             grader, folder = groups[""]
             result = api.grade_batch(
@@ -214,10 +207,7 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
 
 def _image(args: argparse.Namespace, console: Console) -> int:
     if args.image_command == "tag":
-        from grader.execution.docker_client import DockerClient
-        from grader.execution.image import find_runtime_image
-
-        tag = find_runtime_image(DockerClient.from_env())
+        tag = api.runtime_image_tag()
         if tag is None:
             console.print("no runtime image for this grader version; run `grader image build`")
             return EXIT_SOME_FAILED
@@ -230,10 +220,7 @@ def _image(args: argparse.Namespace, console: Console) -> int:
 
 
 def _rubric_validate(path: Path, console: Console) -> int:
-    from grader.checks.registry import default_registry
-    from grader.scoring.rubric_file import validate_rubric_file
-
-    rubric, problems = validate_rubric_file(path, default_registry())
+    rubric, problems = api.validate_rubric(path)
     if problems:
         console.print(f"{path}: {len(problems)} problem(s)")
         for problem in problems:
@@ -275,21 +262,7 @@ def _lint(args: argparse.Namespace, console: Console) -> int:
 
 
 def _checks_list(as_json: bool, console: Console) -> int:
-    from grader.checks.registry import default_registry
-
-    registry = default_registry()
-    rows = [
-        {
-            "id": s.id,
-            "slug": s.slug,
-            "category": s.category.value,
-            "title": s.title,
-            "summary": s.summary,
-            "version": s.version,
-            "requires": sorted(n.value for n in s.requires),
-        }
-        for s in registry
-    ]
+    rows = api.list_checks()
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK

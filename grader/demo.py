@@ -17,7 +17,7 @@ from rich.console import Console
 
 from grader import api
 from grader.pipeline.batch import BatchResult
-from grader.pipeline.grading import atomic_write
+from grader.pipeline.files import atomic_write
 from grader.pipeline.progress import BatchProgress
 
 REPO = Path(__file__).resolve().parent.parent

@@ -104,8 +104,8 @@ def runtime_image(docker_client) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def sandbox(docker_client, runtime_image):  # type: ignore[no-untyped-def]
+    from grader.execution.run import SandboxRunner
     from grader.execution.sandbox import SandboxSettings
-    from grader.pipeline.grading import SandboxRunner
 
     return SandboxRunner(client=docker_client, settings=SandboxSettings(image=runtime_image))
 

@@ -36,6 +36,7 @@ from grader.models.execution import ExecutionRecord
 from grader.models.notebook import NotebookView
 from grader.models.report import HoldoutResult
 from grader.models.trace import RuntimeTrace
+from grader.submission.loader import Submission
 
 T = TypeVar("T")
 
@@ -104,14 +105,37 @@ def analyse_all(seen: Observations, packages: PackagePlan | None = None) -> Anal
 
 
 def plan_for(seen: Observations) -> PackagePlan:
-    """The package plan of a submission under its assignment's policy (base packages only without one)."""
-    assignment = seen.assignment
+    """The package plan of the observed submission."""
+    return plan_for_policy(seen.notebook, seen.submission, seen.assignment)
+
+
+def plan_for_policy(view: NotebookView, submission: SubmissionFacts, assignment: Assignment | None) -> PackagePlan:
+    """The packages a submission asks for, under its assignment's policy (base packages only without one)."""
     return plan_packages(
-        seen.notebook,
-        seen.submission.texts,
-        seen.submission.files,
+        view,
+        submission.texts,
+        submission.files,
         assignment.packages if assignment else PackagePolicy.base_only,
         assignment.allowed_packages if assignment else (),
+    )
+
+
+#: Small text files checks may read (README, requirements, the submission's own modules).
+TEXT_SUFFIXES = (".md", ".txt", ".py", ".yml", ".yaml", ".toml", ".cfg", ".rst")
+MAX_TEXT_BYTES = 200_000
+
+
+def submission_facts(submission: Submission) -> SubmissionFacts:
+    """What checks may know of a loaded submission's files, read once (no I/O in checks)."""
+    texts = {}
+    for rel, path in submission.files.items():
+        if rel.lower().endswith(TEXT_SUFFIXES) and path.stat().st_size <= MAX_TEXT_BYTES:
+            texts[rel] = path.read_bytes().decode("utf-8", "replace")
+    return SubmissionFacts(
+        name=submission.name,
+        files=tuple(sorted(submission.files)),
+        texts=texts,
+        notebooks=tuple(nb.path for nb in submission.notebooks),
     )
 
 

@@ -7,8 +7,6 @@ the result cache makes re-grading an unchanged submission nearly free.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -20,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from grader.models.report import GradingStatus, Report
-from grader.pipeline.grading import Grader, atomic_write, load_report
+from grader.models.rubric import Rubric
+from grader.pipeline.files import atomic_write, load_report
+from grader.pipeline.grading import Grader
+from grader.rendering import render_index_html
+from grader.rendering.summary_csv import summary_csv
+from grader.report.summary import summary_document, summary_rows
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -169,82 +172,9 @@ def grade_groups(
     return results
 
 
-def summary_rows(reports: dict[str, Report]) -> list[dict[str, Any]]:
-    rows = []
-    for name, report in reports.items():
-        rows.append(
-            {
-                "submission": name,
-                "candidate": report.submission.candidate,
-                "status": report.status.value,
-                "score": report.total.score,
-                "max": report.total.max,
-                "pending": report.total.pending,
-                "percent": report.total.percent,
-                "band": report.total.band,
-                "run_status": report.execution.status.value,
-                "criteria": {c.id: c.score for c in report.criteria},
-                "flags": [f.kind.value for f in report.flags],
-                "error": (report.error or "").splitlines()[0][:300] if report.error else "",
-                "report": f"{name}/report.html",
-            }
-        )
-    return rows
-
-
-def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Any) -> None:
+def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Rubric) -> None:
     """summary.json, summary.csv (one row per submission, plus a points-possible row) and index.html."""
     rows = summary_rows(reports)
-    criteria = [(c.id, c.points) for c in rubric.criteria]
-    summary = {
-        "rubric": {
-            "name": rubric.name,
-            "version": rubric.version,
-            "max": rubric.max_points,
-            "criteria": [{"id": cid, "points": pts} for cid, pts in criteria],
-        },
-        "count": len(rows),
-        "graded": sum(1 for r in rows if r["status"] in ("graded", "needs_review")),
-        "submissions": rows,
-    }
-    atomic_write(out_dir / "summary.json", json.dumps(summary, indent=2).encode())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    header = [
-        "submission",
-        "candidate",
-        "grading_status",
-        "total",
-        *[cid for cid, _ in criteria],
-        "percent",
-        "band",
-        "run_status",
-        "flags",
-        "error",
-    ]
-    writer.writerow(header)
-    writer.writerow(["POINTS POSSIBLE", "", "", rubric.max_points, *[pts for _, pts in criteria], 100, "", "", "", ""])
-    for row in rows:
-        writer.writerow(
-            [
-                row["submission"],
-                _csv_safe(row["candidate"]),
-                row["status"],
-                row["score"],
-                *[row["criteria"].get(cid, "") for cid, _ in criteria],
-                row["percent"],
-                row["band"],
-                row["run_status"],
-                ";".join(row["flags"]),
-                _csv_safe(row["error"]),
-            ]
-        )
-    atomic_write(out_dir / "summary.csv", buffer.getvalue().encode())
-    from grader.rendering import render_index_html
-
+    atomic_write(out_dir / "summary.json", json.dumps(summary_document(rows, rubric), indent=2).encode())
+    atomic_write(out_dir / "summary.csv", summary_csv(rows, rubric).encode())
     atomic_write(out_dir / "index.html", render_index_html(rows, rubric).encode())
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas in text that came from a candidate."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

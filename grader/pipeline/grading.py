@@ -8,9 +8,7 @@ one, and neither stops the batch.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import os
 import threading
 import time
@@ -22,55 +20,28 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from grader import __version__
 from grader.checks.base import CheckSpec, Need
 from grader.checks.registry import Registry
 from grader.checks.runner import run_checks
-from grader.errors import GraderError, SandboxError, SubmissionError, UntrustedOutputError
-from grader.evidence.build import build_context, observe
-from grader.evidence.context import SubmissionFacts
+from grader.errors import GraderError, SubmissionError
+from grader.evidence.build import build_context, observe, plan_for_policy, submission_facts
 from grader.evidence.holdout import score_holdout
 from grader.evidence.pylint_runner import run_pylint
-from grader.execution.docker_client import DockerClient
-from grader.execution.image.derived import provide_packages
-from grader.execution.packages import PackagePlan, plan_packages
-from grader.execution.record import build_record, not_run_record
-from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, run_in_sandbox
-from grader.execution.trace import parse_trace
-from grader.models.assignment import PackagePolicy, RunLimits
+from grader.execution.packages import PackagePlan
+from grader.execution.run import RunOutcome, SandboxRunner, not_executed, run_submission
+from grader.models.assignment import RunLimits
 from grader.models.execution import ExecutionRecord, RunStatus
-from grader.models.findings import CheckResult, CheckStatus, Severity
 from grader.models.notebook import NotebookView
-from grader.models.report import (
-    AssignmentInfo,
-    Flag,
-    FlagKind,
-    GradingStatus,
-    HoldoutResult,
-    Report,
-    RubricInfo,
-    SubmissionInfo,
-    SubmittedFile,
-    Total,
-)
-from grader.models.trace import RuntimeTrace
+from grader.models.report import GradingStatus, HoldoutResult, Report
 from grader.pipeline.cache import ResultCache, digest, tree_hash
-from grader.report.followups import followups_for
+from grader.pipeline.files import atomic_write, load_report, write_evidence, write_report_files
+from grader.report.assemble import anonymous_id, environment_info, failed_report, graded_report, submission_info
+from grader.report.redact import redact_report
 from grader.scoring.rubric_file import LoadedRubric
 from grader.scoring.score import score_rubric
 from grader.submission.assignment import LoadedAssignment
-from grader.submission.loader import (
-    Submission,
-    SubmissionLimits,
-    open_submission,
-    parse_notebook,
-    read_ignore_patterns,
-)
-
-TEXT_SUFFIXES = (".md", ".txt", ".py", ".yml", ".yaml", ".toml", ".cfg", ".rst")
-MAX_TEXT_BYTES = 200_000
+from grader.submission.loader import Submission, SubmissionLimits, open_submission, read_ignore_patterns
 
 
 @dataclass
@@ -84,25 +55,6 @@ class GradingOptions:
     limits: RunLimits | None = None
     #: Run pylint on the code (only when a selected check needs it).
     pylint: bool = True
-
-
-@dataclass
-class SandboxRunner:
-    """The sandbox side of grading: a Docker client and how to run containers."""
-
-    client: DockerClient
-    settings: SandboxSettings
-
-    def run(self, job: SandboxInput) -> SandboxResult:
-        return run_in_sandbox(self.client, self.settings, job)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def anonymous_id(name: str, salt: str = "") -> str:
-    return "candidate-" + hashlib.sha256(f"{salt}:{name}".encode()).hexdigest()[:8]
 
 
 @dataclass
@@ -121,6 +73,7 @@ class Grader:
 
     @property
     def selection(self) -> list[tuple[CheckSpec, dict[str, Any]]]:
+        """The rubric's checks, in order, with their parameters."""
         return [(self.registry.get(ref.check), ref.params) for c in self.rubric.rubric.criteria for ref in c.checks]
 
     def _stage(self, name: str, stage: str, started: float, timings: dict[str, float]) -> float:
@@ -138,7 +91,8 @@ class Grader:
         name = name or (path.stem if path.is_file() else path.name)
         shown = anonymous_id(name) if self.options.blind else (candidate or name)
         timings: dict[str, float] = {}
-        submitted: dict[str, nbformat.NotebookNode] = {}
+        submitted: dict[str, Any] = {}
+        executed: dict[str, Any] = {}
         key = None
         try:
             ignore = read_ignore_patterns(path.parent, path.parent.parent)
@@ -155,7 +109,7 @@ class Grader:
                     if cached is not None:
                         return cached
                 submitted = {nb.path: nb.node for nb in submission.notebooks}
-                report = self._grade_loaded(submission, shown, timings, out_dir)
+                report, executed = self._grade_loaded(submission, shown, timings, out_dir)
         except SubmissionError as exc:
             report = self._failed_report(name, shown, str(exc), GradingStatus.rejected, path)
         except Exception as exc:  # noqa: BLE001 - one submission's failure never stops a batch
@@ -167,12 +121,15 @@ class Grader:
         if self.options.blind:
             # Names are already anonymous; e-mail addresses and personal paths in findings,
             # errors and tracebacks go too.
-            from grader.rendering.sanitize import redact_tree
-
-            report = Report.model_validate(redact_tree(report.model_dump(mode="json")))
+            report = redact_report(report)
         if out_dir is not None:
             write_report_files(
-                report, out_dir, html=self.options.write_html, submitted=submitted, blind=self.options.blind
+                report,
+                out_dir,
+                html=self.options.write_html,
+                executed=executed,
+                submitted=submitted,
+                blind=self.options.blind,
             )
             if key is not None and self.cache is not None and _cacheable(report):
                 self.cache.put(key, out_dir)
@@ -244,26 +201,28 @@ class Grader:
 
     def _grade_loaded(
         self, submission: Submission, shown: str, timings: dict[str, float], out_dir: Path | None
-    ) -> Report:
+    ) -> tuple[Report, dict[str, Any]]:
+        """Every stage for a loaded submission; the report and the notebooks as executed."""
         started = time.perf_counter()
         view = NotebookView.from_nodes([(nb.path, nb.node) for nb in submission.notebooks])
-        facts = _facts(submission)
+        facts = submission_facts(submission)
         started = self._stage(submission.name, "load", started, timings)
         # pylint needs only the code: it runs (in its own process) while the sandbox executes.
         pylint_job: Future[Any] | None = None
         if self.options.pylint and any(Need.pylint in spec.requires for spec, _ in self.selection):
             pylint_job = _background().submit(_timed, run_pylint, view)
-        plan = self._plan(view, facts) if self._executing else None
-        execution, executed_view, executed_files, collected, trace = self._execute(submission, view, plan)
+        assignment = self.assignment.assignment if self.assignment else None
+        plan = plan_for_policy(view, facts, assignment) if self._executing else None
+        run = self._execute(submission, view, plan)
         seen = observe(
             submission=facts,
             notebook=view,
-            execution=execution,
-            executed=executed_view,
-            assignment=self.assignment.assignment if self.assignment else None,
-            trace=trace,
+            execution=run.record,
+            executed=run.executed,
+            assignment=assignment,
+            trace=run.trace,
         )
-        holdout = self._holdout(execution, collected, seen.shown)
+        holdout = self._holdout(run.record, run.collected, seen.shown)
         started = self._stage(submission.name, "execute", started, timings)
         pylint = None
         if pylint_job is not None:
@@ -275,98 +234,31 @@ class Grader:
         started = self._stage(submission.name, "checks", started, timings)
         criteria, total = score_rubric(self.rubric.rubric, results)
         self._stage(submission.name, "score", started, timings)
-        status = GradingStatus.needs_review if total.needs_review else GradingStatus.graded
-        report = Report(
-            grader_version=__version__,
-            generated_at=_now(),
-            status=status,
-            submission=self._submission_info(submission, shown),
-            assignment=self._assignment_info(),
-            rubric=self._rubric_info(),
-            execution=execution,
-            checks=results,
+        report = graded_report(
+            submission=submission_info(submission, shown, blind=self.options.blind),
+            assignment=self.assignment,
+            rubric=self.rubric,
+            registry=self.registry,
+            execution=run.record,
+            results=results,
             criteria=criteria,
             total=total,
-            flags=flags_for(execution, results, total),
             holdout=holdout,
-            environment=self._environment(execution),
+            environment=environment_info(run.record, self.sandbox.settings if self.sandbox else None),
         )
-        report.followups = followups_for(report)
         if out_dir is not None:
-            _write_evidence(out_dir, executed_files, collected)
-        return report
+            write_evidence(out_dir, run.executed_files, run.collected)
+        return report, run.executed_nodes
 
     @property
     def _executing(self) -> bool:
         return self.options.execute and self.sandbox is not None
 
-    def _execute(
-        self, submission: Submission, view: NotebookView, plan: PackagePlan | None
-    ) -> tuple[ExecutionRecord, NotebookView | None, dict[str, bytes], dict[str, bytes], RuntimeTrace | None]:
-        if not self._executing or self.sandbox is None or plan is None:
-            why = "execution disabled" if not self.options.execute else "no sandbox configured"
-            return not_run_record(view, why), None, {}, {}, None
+    def _execute(self, submission: Submission, view: NotebookView, plan: PackagePlan | None) -> RunOutcome:
+        if self.sandbox is None or plan is None:
+            return not_executed(view, "execution disabled" if not self.options.execute else "no sandbox configured")
         limits = self.options.limits or (self.assignment.assignment.limits if self.assignment else RunLimits())
-        collect = [self.assignment.assignment.prediction_contract.file] if self.assignment else ["predictions.csv"]
-        environment = provide_packages(self.sandbox.client, self.sandbox.settings.image, list(plan.requests))
-        job = SandboxInput(
-            submission_files=dict(submission.files),
-            data_files=self.assignment.data_files() if self.assignment else {},
-            notebooks=[nb.path for nb in submission.notebooks],
-            collect=collect,
-            limits=limits,
-            image=environment.image,
-        )
-        limits_used = limits.model_dump()
-        try:
-            result = self.sandbox.run(job)
-        except SandboxError as exc:
-            record = not_run_record(view, f"the sandbox failed: {exc}")
-            return (
-                record.model_copy(
-                    update={
-                        "status": RunStatus.sandbox_error,
-                        "limits": limits_used,
-                        "requested_packages": environment.requests,
-                    }
-                ),
-                None,
-                {},
-                {},
-                RuntimeTrace.unusable("the sandbox failed"),
-            )
-        record = build_record(
-            view, result, image=environment.image, runtime=self.sandbox.settings.runtime, limits=limits_used
-        ).model_copy(update={"requested_packages": environment.requests})
-        if result.results is None:
-            return record, None, {}, {}, parse_trace(b"", record)
-        try:
-            executed_view, executed_files = _executed_view(submission, view, result)
-        except UntrustedOutputError as exc:
-            record = record.model_copy(update={"status": RunStatus.sandbox_error, "reason": str(exc)})
-            return record, None, {}, {}, RuntimeTrace.unusable("the sandbox's results were not trusted")
-        if executed_view is None:
-            record = record.model_copy(
-                update={"reason": (record.reason + "; the executed notebook was invalid and is ignored").strip("; ")}
-            )
-        return (
-            record,
-            executed_view,
-            executed_files,
-            dict(result.results.collected),
-            parse_trace(result.results.trace, record),
-        )
-
-    def _plan(self, view: NotebookView, facts: SubmissionFacts) -> PackagePlan:
-        """The packages to provide: the assignment's policy applied to what the submission asks for."""
-        assignment = self.assignment.assignment if self.assignment else None
-        return plan_packages(
-            view,
-            facts.texts,
-            facts.files,
-            assignment.packages if assignment else PackagePolicy.base_only,
-            assignment.allowed_packages if assignment else (),
-        )
+        return run_submission(self.sandbox, submission, view, plan, assignment=self.assignment, limits=limits)
 
     def _holdout(
         self, execution: ExecutionRecord, collected: dict[str, bytes], view: NotebookView
@@ -393,58 +285,16 @@ class Grader:
                 message=f"{type(exc).__name__}: {str(exc)[:300]}",
             )
 
-    # ------------------------------------------------------------------ report parts
-
-    def _submission_info(self, submission: Submission, shown: str) -> SubmissionInfo:
-        files = [
-            SubmittedFile(path=rel, size=p.stat().st_size, sha256=submission.file_hashes.get(rel, ""))
-            for rel, p in sorted(submission.files.items())
-        ]
-        return SubmissionInfo(
-            name=shown if self.options.blind else submission.name,
-            candidate=shown,
-            notebooks=[nb.path for nb in submission.notebooks],
-            files=files,
-            content_hash=submission.content_hash,
-            source="" if self.options.blind else str(submission.source),
-        )
-
-    def _assignment_info(self) -> AssignmentInfo | None:
-        if self.assignment is None:
-            return None
-        a = self.assignment.assignment
-        return AssignmentInfo(name=a.name, title=a.title, task=a.task.value, primary_metric=a.primary_metric.value)
-
-    def _rubric_info(self) -> RubricInfo:
-        r = self.rubric.rubric
-        return RubricInfo(
-            name=r.name, version=r.version, title=r.title, sha256=self.rubric.sha256, path=self.rubric.path.name
-        )
-
-    def _environment(self, execution: ExecutionRecord) -> dict[str, Any]:
-        env: dict[str, Any] = {"grader_version": __version__, "packages": execution.packages}
-        if self.sandbox is not None:
-            env.update(image=self.sandbox.settings.image, runtime=self.sandbox.settings.runtime or "runc")
-        env["limits"] = execution.limits
-        return env
-
     def _failed_report(self, name: str, shown: str, error: str, status: GradingStatus, path: Path) -> Report:
-        rubric = self.rubric.rubric
-        return Report(
-            grader_version=__version__,
-            generated_at=_now(),
-            status=status,
+        return failed_report(
+            name=name,
+            shown=shown,
             error=error,
-            submission=SubmissionInfo(
-                name=shown if self.options.blind else name,
-                candidate=shown,
-                source="" if self.options.blind else str(path),
-            ),
-            assignment=self._assignment_info(),
-            rubric=self._rubric_info(),
-            execution=ExecutionRecord(status=RunStatus.not_run, reason=error.splitlines()[0] if error else ""),
-            total=Total(score=0.0, max=rubric.max_points, percent=0.0, band=""),
-            flags=[Flag(kind=FlagKind.did_not_run, message=error.splitlines()[0][:300] if error else status.value)],
+            status=status,
+            source=str(path),
+            assignment=self.assignment,
+            rubric=self.rubric,
+            blind=self.options.blind,
         )
 
 
@@ -472,125 +322,3 @@ def _cacheable(report: Report) -> bool:
         report.status in (GradingStatus.graded, GradingStatus.needs_review)
         and report.execution.status is not RunStatus.sandbox_error
     )
-
-
-def _facts(submission: Submission) -> SubmissionFacts:
-    texts = {}
-    for rel, path in submission.files.items():
-        if rel.lower().endswith(TEXT_SUFFIXES) and path.stat().st_size <= MAX_TEXT_BYTES:
-            texts[rel] = path.read_bytes().decode("utf-8", "replace")
-    return SubmissionFacts(
-        name=submission.name,
-        files=tuple(sorted(submission.files)),
-        texts=texts,
-        notebooks=tuple(nb.path for nb in submission.notebooks),
-    )
-
-
-def _executed_view(
-    submission: Submission, view: NotebookView, result: SandboxResult
-) -> tuple[NotebookView | None, dict[str, bytes]]:
-    """Re-validate the executed notebooks; they must have the submitted cells, in order."""
-    assert result.results is not None
-    by_path = {nb.path: nb.executed for nb in result.results.output.notebooks}
-    nodes = []
-    files = {}
-    for nb in submission.notebooks:
-        key = by_path.get(nb.path)
-        data = result.results.executed.get(key or "")
-        if data is None:
-            nodes.append((nb.path, nb.node))  # not executed: same cells, saved outputs ignored via records
-            continue
-        try:
-            node = parse_notebook(nb.path, data, SubmissionLimits(max_notebook_bytes=64 * 1024 * 1024))
-        except SubmissionError:
-            return None, {}
-        if len(node.cells) != len(nb.node.cells) or any(
-            a.get("source") != b.get("source") for a, b in zip(node.cells, nb.node.cells)
-        ):
-            raise UntrustedOutputError(f"the executed copy of {nb.path} does not match the submitted notebook")
-        nodes.append((nb.path, node))
-        files[nb.path] = data
-    return NotebookView.from_nodes(nodes), files
-
-
-def flags_for(execution: ExecutionRecord, results: list[CheckResult], total: Total) -> list[Flag]:
-    """Red flags for the top of the report."""
-    flags = []
-    if execution.status not in (RunStatus.ok, RunStatus.errors, RunStatus.not_run):
-        kind = (
-            FlagKind.resource_limit
-            if execution.status in (RunStatus.oom, RunStatus.timeout, RunStatus.output_limit, RunStatus.disk_limit)
-            else FlagKind.did_not_run
-        )
-        flags.append(Flag(kind=kind, message=f"Run ended as {execution.status.value}: {execution.reason}"[:400]))
-    elif execution.status is RunStatus.errors:
-        failing = [c for c in execution.cells if c.status.value in ("error", "timeout")]
-        flags.append(
-            Flag(kind=FlagKind.did_not_run, message=f"{len(failing)} cell(s) failed when re-run in the sandbox")
-        )
-    for result in results:
-        if result.category == "leakage" and result.status is CheckStatus.failed:
-            worst = max(result.problems, key=lambda f: f.severity.rank, default=None)
-            if worst is not None and worst.severity.rank >= Severity.medium.rank:
-                flags.append(Flag(kind=FlagKind.leakage, message=worst.message[:300], finding_id=worst.id))
-        if result.slug == "claimed-score-matches-holdout" and result.status is CheckStatus.failed and result.problems:
-            gap = result.problems[0]
-            flags.append(Flag(kind=FlagKind.holdout_gap, message=gap.message[:300], finding_id=gap.id))
-        if result.status is CheckStatus.error:
-            flags.append(Flag(kind=FlagKind.needs_review, message=f"{result.id} ({result.slug}) crashed"))
-    del total
-    return flags
-
-
-# --------------------------------------------------------------------------- files
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def _write_evidence(out_dir: Path, executed: dict[str, bytes], collected: dict[str, bytes]) -> None:
-    for rel, data in executed.items():
-        safe = rel.replace("/", "__")
-        atomic_write(out_dir / "executed" / safe, data)
-    for name, data in collected.items():
-        atomic_write(out_dir / "outputs" / name, data)
-
-
-def write_report_files(
-    report: Report,
-    out_dir: Path,
-    *,
-    html: bool = True,
-    submitted: dict[str, nbformat.NotebookNode] | None = None,
-    blind: bool = False,
-) -> None:
-    """report.json (and report.html when a renderer is available), atomically.
-
-    `submitted` supplies saved outputs for cells that did not run; `blind` also strips e-mails and home paths.
-    """
-    atomic_write(out_dir / "report.json", report.model_dump_json(indent=2).encode())
-    if html:
-        from grader.rendering import render_report_html
-
-        executed = {}
-        folder = out_dir / "executed"
-        if folder.is_dir():
-            for path in folder.glob("*.ipynb"):
-                try:
-                    executed[path.name.replace("__", "/")] = nbformat.reads(path.read_text("utf-8"), as_version=4)
-                except Exception:  # noqa: BLE001 - an unreadable copy is simply not shown
-                    continue
-        atomic_write(out_dir / "report.html", render_report_html(report, executed, submitted, blind=blind).encode())
-
-
-def load_report(path: Path) -> Report:
-    return Report.model_validate(json.loads(Path(path).read_text("utf-8")))

@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 import re
 import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -36,9 +35,6 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grader import __version__, api
-from grader.models.report import Report
-from grader.pipeline.batch import summary_rows, write_summaries
-from grader.pipeline.grading import anonymous_id, load_report
 from grader.web.accounts import Session, authenticate, end_session, start_session
 from grader.web.catalog import Catalog, load_catalog
 from grader.web.db import Database
@@ -254,9 +250,9 @@ def _result_dir(ctx: AppContext, job: Job) -> Path:
     return folder
 
 
-def _report_of(ctx: AppContext, job: Job) -> Report | None:
+def _report_of(ctx: AppContext, job: Job) -> api.Report | None:
     try:
-        return load_report(_result_dir(ctx, job) / "report.json")
+        return api.load_report(_result_dir(ctx, job) / "report.json")
     except (HTTPException, OSError, ValueError):
         return None
 
@@ -284,7 +280,7 @@ def _summary_key(job: Job) -> str:
     return f"{job.id[:8]}-{clean_name(job.submission_name)}"
 
 
-def _summary(ctx: AppContext, assignment: str, rubric: str | None = "") -> tuple[list[Job], dict[str, Report]]:
+def _summary(ctx: AppContext, assignment: str, rubric: str | None = "") -> tuple[list[Job], dict[str, api.Report]]:
     """The assignment's jobs (newest first) and the reports of the done ones, keyed by `_summary_key`.
 
     `rubric=""` keeps every job; otherwise only those graded with that rubric (None: the assignment's own).
@@ -347,7 +343,7 @@ async def _accept_upload(request: Request, ctx: AppContext, session: Session) ->
         name = prepared.name
         candidate = "".join(ch for ch in received.fields.get("candidate", "") if ch.isprintable()).strip()[:100]
         if received.fields.get("anonymous", "").lower() in ("on", "1", "true", "yes"):
-            candidate = name = anonymous_id(job_id)
+            candidate = name = api.anonymous_id(job_id)
         elif not candidate:
             candidate = name
         result.job = ctx.store.enqueue(
@@ -556,7 +552,7 @@ def report_download(ctx: Ctx, job_id: str) -> Response:
 def assignment_page(request: Request, ctx: Ctx, name: str) -> Response:
     _assignment_or_404(ctx, name)
     jobs, reports = _summary(ctx, name)
-    rows = {row["submission"]: row for row in summary_rows(reports)}
+    rows = {row["submission"]: row for row in api.summary_rows(reports)}
     rubrics = sorted({j.rubric or "" for j in jobs if j.state is JobState.done})
     pending = any(not j.finished for j in jobs)
     return _page(
@@ -581,9 +577,7 @@ def summary_csv(ctx: Ctx, name: str, rubric: str = "") -> Response:
     key = _rubric_key(ctx, name, rubric or None)
     _, reports = _summary(ctx, name, key)
     loaded = api.load_rubric(ctx.catalog.rubric_path(name, key))
-    with tempfile.TemporaryDirectory(prefix="thg-summary-") as folder:
-        write_summaries(reports, Path(folder), loaded.rubric)
-        data = (Path(folder) / "summary.csv").read_bytes()
+    data = api.summary_csv(reports, loaded.rubric).encode()
     filename = f"{clean_name(name)}-{clean_name(key or 'default')}-summary.csv"
     return Response(
         data,
@@ -671,7 +665,7 @@ def get_summary(ctx: Ctx, name: str) -> SummaryOut:
     _assignment_or_404(ctx, name)
     jobs, reports = _summary(ctx, name)
     job_ids = {_summary_key(j): j.id for j in jobs}
-    rows = summary_rows(reports)
+    rows = api.summary_rows(reports)
     for row in rows:
         row["job"] = job_ids[row["submission"]]
         row["report"] = f"/jobs/{row['job']}/report"

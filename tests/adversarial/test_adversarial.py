@@ -19,10 +19,11 @@ import yaml
 
 from grader.checks.registry import default_registry
 from grader.execution.docker_client import LABEL, DockerClient
+from grader.execution.run import SandboxRunner
 from grader.execution.sandbox import SandboxSettings, current_owner
 from grader.models.report import GradingStatus, Report
 from grader.pipeline.batch import grade_groups
-from grader.pipeline.grading import Grader, GradingOptions, SandboxRunner
+from grader.pipeline.grading import Grader, GradingOptions
 from grader.scoring.rubric_file import load_rubric_file
 from grader.submission.assignment import load_assignment
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import COMMUNICATION
 from grader.evidence.context import CheckContext
 from grader.evidence.narrative.markdown import (
     CONCLUSION_HEADING,
@@ -32,6 +33,7 @@ class ConclusionParams(Params):
     category=Category.docs,
     title="Ends with a conclusion: results and next steps",
     params=ConclusionParams,
+    followup=COMMUNICATION,
 )
 def conclusion_and_next_steps(ctx: CheckContext, params: ConclusionParams) -> CheckOutcome:
     """The notebook ends with a written conclusion that reports the results and the next steps.

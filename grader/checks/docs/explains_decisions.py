@@ -8,6 +8,7 @@ import re
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import COMMUNICATION
 from grader.evidence.code import CallSite
 from grader.evidence.context import CheckContext
 from grader.evidence.narrative.markdown import (
@@ -97,6 +98,7 @@ class DecisionsParams(Params):
     category=Category.docs,
     title="Explains the modelling and feature decisions",
     params=DecisionsParams,
+    followup=COMMUNICATION,
 )
 def explains_decisions(ctx: CheckContext, params: DecisionsParams) -> CheckOutcome:
     """The markdown around modelling and feature code gives reasons, not only a description of the code.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import COMMUNICATION
 from grader.evidence.context import CheckContext
 from grader.models.findings import EvidenceSource, Finding, Severity
 
@@ -24,6 +25,7 @@ class HeadingsParams(Params):
     category=Category.docs,
     title="Headings structure the work",
     params=HeadingsParams,
+    followup=COMMUNICATION,
 )
 def headings_structure(ctx: CheckContext, params: HeadingsParams) -> CheckOutcome:
     """Markdown headings divide the notebook into sections a reviewer can navigate.

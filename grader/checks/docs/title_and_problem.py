@@ -8,6 +8,7 @@ import re
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import COMMUNICATION
 from grader.evidence.context import CheckContext
 from grader.evidence.narrative.markdown import Heading, excerpt, prose, words
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
@@ -33,6 +34,7 @@ class TitleParams(Params):
     category=Category.docs,
     title="Opens with a title and the problem statement",
     params=TitleParams,
+    followup=COMMUNICATION,
 )
 def title_and_problem_statement(ctx: CheckContext, params: TitleParams) -> CheckOutcome:
     """The notebook starts with a title and a short opening that states the problem.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import DATA_EXPLORATION
 from grader.evidence.context import CheckContext
 from grader.evidence.eda import SIZE, SUMMARY, TYPES, hit_evidence, load_evidence
 from grader.evidence.narrative.figures import PlotKind
@@ -20,6 +21,7 @@ _PARTS = (
     slug="inspects-data-overview",
     category=Category.eda,
     title="Inspects the data's shape, types and summary statistics",
+    followup=DATA_EXPLORATION,
 )
 def inspects_data_overview(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The data is inspected before use: its size, its column types and its summary statistics.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import DATA_EXPLORATION
 from grader.evidence.context import CheckContext
 from grader.evidence.eda import DUPLICATES, OUTLIERS, Hit, hit_evidence, load_evidence
 from grader.evidence.narrative.markdown import excerpt, prose
@@ -26,6 +27,7 @@ _WORDS = {
     slug="duplicates-and-outliers",
     category=Category.eda,
     title="Deals with duplicates and outliers",
+    followup=DATA_EXPLORATION,
 )
 def duplicates_and_outliers(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Duplicate rows and outliers are looked for, and the decision about them is visible.

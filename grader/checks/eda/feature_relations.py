@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import DATA_EXPLORATION
 from grader.evidence.context import CheckContext
 from grader.evidence.eda import CORRELATION, TARGET_RELATION, hit_evidence, load_evidence
 from grader.models.findings import Confidence, Finding, Severity
@@ -13,6 +14,7 @@ from grader.models.findings import Confidence, Finding, Severity
     slug="explores-feature-relations",
     category=Category.eda,
     title="Looks at correlations and feature–target relations",
+    followup=DATA_EXPLORATION,
 )
 def explores_feature_relations(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Relations are explored: correlations between features, and how features relate to the target.

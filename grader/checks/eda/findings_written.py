@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import DATA_EXPLORATION
 from grader.evidence.context import CheckContext
 from grader.evidence.eda import INTERPRETED, eda_window, load_evidence, output_evidence
 from grader.evidence.narrative.markdown import OBSERVATION, excerpt, group_blocks, prose
@@ -24,6 +25,7 @@ class FindingsWrittenParams(Params):
     category=Category.eda,
     title="Writes down what the EDA found",
     params=FindingsWrittenParams,
+    followup=DATA_EXPLORATION,
 )
 def eda_findings_written(ctx: CheckContext, params: FindingsWrittenParams) -> CheckOutcome:
     """Exploratory outputs are followed by a written interpretation.

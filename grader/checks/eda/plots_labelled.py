@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import DATA_EXPLORATION
 from grader.evidence.context import CheckContext
 from grader.evidence.eda import load_evidence
 from grader.evidence.narrative.figures import PlotKind
@@ -16,6 +17,7 @@ _MAX_FINDINGS = 10
     slug="plots-labelled",
     category=Category.eda,
     title="Figures have titles or axis labels",
+    followup=DATA_EXPLORATION,
 )
 def plots_labelled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Every figure says what it shows: a title, or axis labels set by the author.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import DATA_EXPLORATION
 from grader.evidence.context import CheckContext
 from grader.evidence.eda import CORRELATION, TARGET_RELATION, load_evidence
 from grader.evidence.narrative.figures import FigureCell, PlotKind
@@ -22,6 +23,7 @@ class VisualisesDataParams(Params):
     category=Category.eda,
     title="Plots distributions and relationships",
     params=VisualisesDataParams,
+    followup=DATA_EXPLORATION,
 )
 def visualises_data(ctx: CheckContext, params: VisualisesDataParams) -> CheckOutcome:
     """Exploratory figures are drawn: distributions of variables and relationships between them.

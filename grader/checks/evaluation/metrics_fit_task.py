@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import METRIC
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MetricUse
 from grader.evidence.ml.queries import has_model, model_places, positive_rate, resolve_measures, task_of
@@ -34,6 +35,7 @@ class MetricsFitTaskParams(Params):
     category=Category.evaluation,
     title="Metrics fit the task and the class balance",
     params=MetricsFitTaskParams,
+    followup=METRIC,
 )
 def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOutcome:
     """The reported metrics suit the task, the class imbalance and the assignment's primary metric.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import SEED
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import RandomUse
 from grader.models.findings import Confidence, Finding, Severity
@@ -22,6 +23,7 @@ _WHY = {
     slug="random-seeds-set",
     category=Category.evaluation,
     title="Random seeds are set",
+    followup=SEED,
 )
 def random_seeds_set(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Every source of randomness is seeded, so the notebook's numbers repeat on a re-run.

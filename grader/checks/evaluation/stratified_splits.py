@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import STRATIFY
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import is_false, is_none, is_true, kw
 from grader.evidence.ml.queries import positive_rate, task_of
@@ -25,6 +26,7 @@ class StratifiedSplitsParams(Params):
     category=Category.evaluation,
     title="Splits are stratified when classes are imbalanced",
     params=StratifiedSplitsParams,
+    followup=STRATIFY,
 )
 def stratified_splits(ctx: CheckContext, params: StratifiedSplitsParams) -> CheckOutcome:
     """Train/test splits and CV folds keep the share of positives when classes are imbalanced.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import OUT_OF_ORDER
 from grader.evidence.context import CheckContext
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 from grader.models.notebook import Cell
@@ -15,6 +16,7 @@ from grader.models.notebook import Cell
     slug="executed-in-order",
     category=Category.execution,
     title="The submitted notebook was executed in order",
+    followup=OUT_OF_ORDER,
 )
 def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The execution counts saved in the notebook rise from top to bottom.

@@ -8,6 +8,7 @@ import re
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import ABSOLUTE_PATH
 from grader.evidence.context import CheckContext
 from grader.models.findings import Confidence, Finding, Severity
 
@@ -43,6 +44,7 @@ class AbsolutePathParams(Params):
     category=Category.execution,
     title="No absolute or machine-specific paths",
     params=AbsolutePathParams,
+    followup=ABSOLUTE_PATH,
 )
 def no_absolute_paths(ctx: CheckContext, params: AbsolutePathParams) -> CheckOutcome:
     """Data is read and results are written through paths relative to the project, not the author's machine.

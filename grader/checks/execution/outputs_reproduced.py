@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.checks.followups import NOT_REPRODUCED
 from grader.evidence.context import CheckContext
 from grader.models.execution import CellStatus, ErrorClass
 from grader.models.findings import CheckStatus, Confidence, EvidenceSource, Finding, Severity
@@ -54,6 +55,7 @@ class _Number:
     title="Saved outputs are reproduced by a re-run",
     params=OutputsReproducedParams,
     requires={Need.execution},
+    followup=NOT_REPRODUCED,
 )
 def outputs_reproduced(ctx: CheckContext, params: OutputsReproducedParams) -> CheckOutcome:
     """The metrics shown in the submitted notebook come out the same when the grader re-runs it.

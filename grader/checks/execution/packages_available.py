@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import REPRODUCIBILITY
 from grader.evidence.context import CheckContext
 from grader.models.execution import PackageRequest, PackageStatus, RunStatus
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
@@ -15,6 +16,7 @@ _PROBLEMS = {PackageStatus.not_allowed, PackageStatus.no_wheel, PackageStatus.co
     slug="packages-available",
     category=Category.execution,
     title="The packages the work needs are allowed and available",
+    followup=REPRODUCIBILITY,
 )
 def packages_available(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Every package the notebook imports or its requirements list is allowed by the brief and installable.

@@ -6,6 +6,7 @@ import ast
 import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import FEATURES
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MLFacts, Use, names_in
 from grader.evidence.ml.queries import Source, code_sources, evidence_for, has_model, model_places
@@ -41,6 +42,7 @@ _TARGET_STAT = frozenset(
     slug="categoricals-encoded",
     category=Category.features,
     title="Categorical columns are encoded appropriately for the model",
+    followup=FEATURES,
 )
 def categoricals_encoded(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Categorical columns are one-hot, ordinal or target encoded in a way the model can use.

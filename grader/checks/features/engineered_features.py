@@ -6,6 +6,7 @@ import ast
 from dataclasses import dataclass
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import FEATURES
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.queries import Source, code_sources, comments, evidence_for, gives_reasons, markdown_near
 from grader.evidence.ml.vocabulary import FEATURE_BUILDERS, REASONING
@@ -66,6 +67,7 @@ class _Feature:
     slug="features-engineered-with-reasons",
     category=Category.features,
     title="New features are built, and the reasoning is given",
+    followup=FEATURES,
 )
 def features_engineered_with_reasons(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The candidate derives new features from existing columns and says why each should help.

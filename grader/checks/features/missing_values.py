@@ -6,6 +6,7 @@ import ast
 import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import MISSING_VALUES
 from grader.evidence.code import CallSite
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MLFacts, is_true, kw
@@ -31,6 +32,7 @@ _FLAGS = frozenset({"isna", "isnull", "notna", "notnull"})
     slug="missing-values-handled",
     category=Category.features,
     title="Missing values are handled deliberately",
+    followup=MISSING_VALUES,
 )
 def missing_values_handled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Missing values are imputed, flagged or dropped on purpose, with the reason stated.

@@ -6,6 +6,7 @@ import ast
 import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import IN_PIPELINE
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MLFacts, Use, names_in
 from grader.evidence.ml.queries import Source, code_sources, evidence_for
@@ -31,6 +32,7 @@ _TARGET_LIKE = re.compile(r"^y(_|$)|target|label", re.IGNORECASE)
     slug="preprocessing-in-pipeline",
     category=Category.features,
     title="Learned preprocessing lives inside a Pipeline",
+    followup=IN_PIPELINE,
 )
 def preprocessing_in_pipeline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Imputers, encoders, scalers and resamplers are steps of a `Pipeline` / `ColumnTransformer`.

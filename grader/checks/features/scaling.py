@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import FEATURES
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, kw
 from grader.evidence.ml.queries import code_sources
@@ -19,6 +20,7 @@ _PIPELINES = frozenset({"Pipeline", "make_pipeline"})
     slug="scaled-where-needed",
     category=Category.features,
     title="Models that need scaled features get them",
+    followup=FEATURES,
 )
 def scaled_where_needed(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Regularised linear models, SVMs, k-NN and neural networks see standardised features.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Need, check
-from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.checks.followups import PERFECT_PREDICTOR
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
 from grader.evidence.context import CheckContext
 from grader.evidence.leakage import perfect_predictors
 
@@ -22,6 +23,8 @@ class PerfectPredictorParams(LeakParams):
     title="No single feature gives the target away",
     params=PerfectPredictorParams,
     requires={Need.trace},
+    followup=PERFECT_PREDICTOR,
+    flag=LEAK_FLAG,
 )
 def feature_predicts_target_perfectly(ctx: CheckContext, params: PerfectPredictorParams) -> CheckOutcome:
     """No column of a fitted model's data predicts the target almost perfectly on its own.

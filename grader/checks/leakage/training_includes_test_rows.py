@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, check
-from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.checks.followups import TEST_ROWS_IN_TRAINING
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
 from grader.evidence.context import CheckContext
 from grader.evidence.leakage import LeakKind
 
@@ -14,6 +15,8 @@ from grader.evidence.leakage import LeakKind
     category=Category.leakage,
     title="No test row is also a training row",
     params=LeakParams,
+    followup=TEST_ROWS_IN_TRAINING,
+    flag=LEAK_FLAG,
 )
 def test_rows_in_training(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     """The rows a model is scored on were not part of its training data.

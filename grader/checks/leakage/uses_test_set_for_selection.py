@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from grader.checks.base import Category, CheckOutcome, check
-from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.checks.followups import TEST_SET_REUSE
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
 from grader.evidence.context import CheckContext
 from grader.evidence.leakage import LeakKind
 
@@ -14,6 +15,8 @@ from grader.evidence.leakage import LeakKind
     category=Category.leakage,
     title="Models and hyperparameters are chosen without the test set",
     params=LeakParams,
+    followup=TEST_SET_REUSE,
+    flag=LEAK_FLAG,
 )
 def test_set_used_for_selection(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     """The test set is used once, for the final score, not to pick between candidates.

@@ -6,9 +6,10 @@ import ast
 import re
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import NO_BASELINE
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MLFacts
-from grader.evidence.ml.queries import has_model, model_places
+from grader.evidence.ml.queries import model_places
 from grader.evidence.ml.vocabulary import Family
 from grader.models.findings import Confidence, Finding, Severity
 
@@ -27,6 +28,8 @@ _MARKDOWN_BASELINE = re.compile(
     slug="has-baseline",
     category=Category.modeling,
     title="A baseline is built and compared against",
+    followup=NO_BASELINE,
+    needs_fitted_model="there is nothing to compare with a baseline",
 )
 def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The models are compared with a baseline: a dummy, a constant prediction, or a simple model.
@@ -54,17 +57,6 @@ def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """
     del params
     facts = ctx.ml
-    if not has_model(facts):
-        return CheckOutcome(
-            findings=[
-                Finding(
-                    message="No model is fitted, so there is nothing to compare with a baseline",
-                    severity=Severity.medium,
-                    confidence=Confidence.medium,
-                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-                )
-            ]
-        )
     dummies = [use for use, kind in facts.estimators if kind.family is Family.dummy]
     scored_dummies = [u for u in dummies if facts.is_used(u)]
     if scored_dummies:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import TUNING
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import Fit, MLFacts, Role, Use, canonical, names_in
-from grader.evidence.ml.queries import has_model, model_places
+from grader.evidence.ml.queries import model_places
 from grader.evidence.ml.vocabulary import BUILTIN_CV_ESTIMATORS, CV_FUNCTIONS, ESTIMATORS, SEARCH_CV
 from grader.models.findings import Confidence, Finding, Severity
 
@@ -20,6 +21,8 @@ _NOT_TUNING = frozenset({"random_state", "seed", "random_seed", "n_jobs", "verbo
     slug="tuned-inside-cv",
     category=Category.modeling,
     title="Hyper-parameters are tuned inside cross-validation",
+    followup=TUNING,
+    needs_fitted_model="nothing is tuned",
 )
 def tuned_inside_cv(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Hyper-parameters are searched with cross-validation on the training part only.
@@ -47,17 +50,6 @@ def tuned_inside_cv(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """
     del params
     facts = ctx.ml
-    if not has_model(facts):
-        return CheckOutcome(
-            findings=[
-                Finding(
-                    message="No model is fitted, so nothing is tuned",
-                    severity=Severity.medium,
-                    confidence=Confidence.medium,
-                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-                )
-            ]
-        )
     findings: list[Finding] = []
     searches = facts.searches
     for search in searches:

@@ -11,6 +11,7 @@ from itertools import combinations
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import CODE_QUALITY
 from grader.evidence.context import CheckContext
 from grader.models.findings import Finding, Severity
 
@@ -70,6 +71,7 @@ class CopyGroup:
     category=Category.quality,
     title="No copy-pasted code blocks",
     params=CopyPasteParams,
+    followup=CODE_QUALITY,
 )
 def copy_pasted_code(ctx: CheckContext, params: CopyPasteParams) -> CheckOutcome:
     """No block of code is pasted into several cells with only names or numbers changed.

@@ -7,6 +7,7 @@ from collections import defaultdict
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.checks.followups import CODE_QUALITY
 from grader.evidence.context import CheckContext
 from grader.evidence.pylint_runner import PylintMessage, PylintStatus
 from grader.models.findings import CheckStatus, Confidence, Finding, Severity
@@ -33,6 +34,7 @@ class PylintScoreParams(Params):
     title="pylint's score of the notebook's code",
     params=PylintScoreParams,
     requires={Need.pylint},
+    followup=CODE_QUALITY,
 )
 def pylint_score(ctx: CheckContext, params: PylintScoreParams) -> CheckOutcome:
     """pylint rates the notebook's code, with the noise every notebook makes turned off.

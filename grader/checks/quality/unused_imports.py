@@ -8,6 +8,7 @@ import re
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import CODE_QUALITY
 from grader.evidence.context import CheckContext
 from grader.models.findings import Finding, Severity
 
@@ -37,6 +38,7 @@ class UnusedImportsParams(Params):
     category=Category.quality,
     title="No unused imports",
     params=UnusedImportsParams,
+    followup=CODE_QUALITY,
 )
 def unused_imports(ctx: CheckContext, params: UnusedImportsParams) -> CheckOutcome:
     """Every imported name is used somewhere in the notebook.

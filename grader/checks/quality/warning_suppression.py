@@ -8,6 +8,7 @@ import re
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import CODE_QUALITY
 from grader.evidence.context import CheckContext
 from grader.evidence.narrative.scopes import Scopes
 from grader.models.findings import Finding, Severity
@@ -32,6 +33,7 @@ class WarningSuppressionParams(Params):
     category=Category.quality,
     title="Warnings are not silenced wholesale",
     params=WarningSuppressionParams,
+    followup=CODE_QUALITY,
 )
 def blanket_warning_suppression(ctx: CheckContext, params: WarningSuppressionParams) -> CheckOutcome:
     """Warnings are not switched off for the whole notebook.
