@@ -24,7 +24,7 @@ from grader.evidence.context import (
 )
 from grader.evidence.dataflow.interpreter import analyse, module_sources
 from grader.evidence.eda import eda_facts
-from grader.evidence.leakage import analyse_leakage
+from grader.evidence.leakage.analysis import analyse_leakage
 from grader.evidence.ml.facts import MLFacts
 from grader.evidence.ml.modules import local_modules
 from grader.evidence.narrative.facts import narrative_facts

@@ -28,7 +28,7 @@ from grader.models.trace import RuntimeTrace
 if TYPE_CHECKING:
     from grader.evidence.dataflow.values import DataflowResult
     from grader.evidence.eda import EdaFacts
-    from grader.evidence.leakage import LeakageAnalysis
+    from grader.evidence.leakage.base import LeakageAnalysis
     from grader.evidence.ml.facts import MLFacts
     from grader.evidence.ml.modules import Module
     from grader.evidence.narrative.facts import NarrativeFacts

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from grader.checks.base import CheckOutcome, FlagRule, Params
 from grader.evidence.context import CheckContext
-from grader.evidence.leakage import LeakKind
+from grader.evidence.leakage.base import LeakKind
 from grader.models.findings import Confidence, Finding, Severity
 from grader.models.report import FlagKind
 

@@ -6,7 +6,7 @@ from grader.checks.base import Category, CheckOutcome, check
 from grader.checks.followups import OVERSAMPLING
 from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
 from grader.evidence.context import CheckContext
-from grader.evidence.leakage import LeakKind
+from grader.evidence.leakage.base import LeakKind
 
 
 @check(

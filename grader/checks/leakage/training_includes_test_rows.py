@@ -6,7 +6,7 @@ from grader.checks.base import Category, CheckOutcome, check
 from grader.checks.followups import TEST_ROWS_IN_TRAINING
 from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
 from grader.evidence.context import CheckContext
-from grader.evidence.leakage import LeakKind
+from grader.evidence.leakage.base import LeakKind
 
 
 @check(
@@ -18,7 +18,7 @@ from grader.evidence.leakage import LeakKind
     followup=TEST_ROWS_IN_TRAINING,
     flag=LEAK_FLAG,
 )
-def test_rows_in_training(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
+def training_includes_test_rows(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     """The rows a model is scored on were not part of its training data.
 
     What it checks: a model fitted on data that includes the held-out rows (fitted on the

@@ -6,7 +6,7 @@ from grader.checks.base import Category, CheckOutcome, check
 from grader.checks.followups import TEST_SET_REUSE
 from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
 from grader.evidence.context import CheckContext
-from grader.evidence.leakage import LeakKind
+from grader.evidence.leakage.base import LeakKind
 
 
 @check(
@@ -18,7 +18,7 @@ from grader.evidence.leakage import LeakKind
     followup=TEST_SET_REUSE,
     flag=LEAK_FLAG,
 )
-def test_set_used_for_selection(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
+def uses_test_set_for_selection(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     """The test set is used once, for the final score, not to pick between candidates.
 
     What it checks: a search (`GridSearchCV`, `RandomizedSearchCV`...) fitted on the test
