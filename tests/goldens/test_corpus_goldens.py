@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,25 @@ def _as_if_fast(report: Report, rubric: Rubric) -> Report:
     return fast
 
 
+#: A frame of the grader's own code inside the sandbox (the tracer wraps library calls), as
+#: IPython prints it in a candidate's traceback: its file, line and source are the
+#: executor's layout, not the candidate's work.
+EXECUTOR_FRAME = re.compile(r"File /opt/thg/thg_executor/[^\n]*\n(?:(?:-+> *| +)\d+[^\n]*\n)*")
+
+
+def _without_executor_frames(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_executor_frames(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_executor_frames(v) for v in value]
+    if isinstance(value, str) and "/opt/thg/thg_executor/" in value:
+        return EXECUTOR_FRAME.sub("File <grader executor>\n", value)
+    return value
+
+
 def _executed_normalise(data: dict[str, Any], key: str) -> dict[str, Any]:
     """A real run's report without what legitimately changes between runs on a shared machine."""
+    data = _without_executor_frames(data)
     data["environment"].pop("cache", None)
     for cell in data["execution"]["cells"]:
         # Notebooks that print their own fit times write a few bytes more or less each run.
