@@ -6,10 +6,11 @@ import pytest
 
 from grader.evidence.build import context_of
 from grader.evidence.code import CodeIndex
-from grader.evidence.dataflow.catalogue import FitCategory, Role, role_of_name
+from grader.evidence.dataflow.catalogue import Role, role_of_name
 from grader.evidence.dataflow.interpreter import analyse
 from grader.evidence.dataflow.values import DataflowResult
 from grader.evidence.leakage.base import LeakKind
+from grader.evidence.ml.vocabulary import FitCategory
 from grader.models.assignment import Assignment
 from grader.models.notebook import NotebookView
 from tests.conftest import make_notebook, static_context

@@ -11,6 +11,7 @@ from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.checks.followups import COMMUNICATION
 from grader.evidence.code import CallSite
 from grader.evidence.context import CheckContext
+from grader.evidence.ml.vocabulary import DECISION_CALLS
 from grader.evidence.narrative.markdown import (
     REASONING,
     adjacent_markdown,
@@ -22,60 +23,6 @@ from grader.evidence.narrative.markdown import (
 from grader.evidence.narrative.scopes import cells_of
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
-_DECISION_CALLS = {
-    "train_test_split",
-    "KFold",
-    "StratifiedKFold",
-    "GroupKFold",
-    "TimeSeriesSplit",
-    "StratifiedGroupKFold",
-    "ShuffleSplit",
-    "GroupShuffleSplit",
-    "RepeatedStratifiedKFold",
-    "cross_val_score",
-    "cross_validate",
-    "cross_val_predict",
-    "GridSearchCV",
-    "RandomizedSearchCV",
-    "HalvingGridSearchCV",
-    "HalvingRandomSearchCV",
-    "BayesSearchCV",
-    "create_study",
-    "Pipeline",
-    "make_pipeline",
-    "ColumnTransformer",
-    "make_column_transformer",
-    "StandardScaler",
-    "MinMaxScaler",
-    "RobustScaler",
-    "OneHotEncoder",
-    "OrdinalEncoder",
-    "TargetEncoder",
-    "LabelEncoder",
-    "SimpleImputer",
-    "KNNImputer",
-    "IterativeImputer",
-    "PCA",
-    "SMOTE",
-    "RandomOverSampler",
-    "RandomUnderSampler",
-    "ADASYN",
-    "PolynomialFeatures",
-    "FunctionTransformer",
-    "SelectKBest",
-    "RFE",
-    "RFECV",
-    "get_dummies",
-    "fillna",
-    "dropna",
-    "qcut",
-    "cut",
-    "log1p",
-    "CalibratedClassifierCV",
-    "DummyClassifier",
-    "DummyRegressor",
-    "precision_recall_curve",
-}
 #: Cleaning calls that are a decision only when their result is kept (`df = df.dropna()`), not when they
 #: only shape a display (`pd.crosstab(s.fillna("<NaN>"), t)`).
 _KEPT_ONLY = {"fillna", "dropna", "get_dummies", "qcut", "cut", "log1p", "clip"}
@@ -206,7 +153,7 @@ def decision_sites(ctx: CheckContext) -> list[CallSite]:
         if site.name in _KEPT_ONLY and not _kept(site, index.statement_of.get(id(site.node))):
             continue
         if (
-            site.name in _DECISION_CALLS
+            site.name in DECISION_CALLS
             or (constructed and _ESTIMATOR.search(site.name))
             or any(kw.arg == "class_weight" for kw in site.node.keywords)
         ):

@@ -14,6 +14,7 @@ from grader.evidence.ml.vocabulary import (
     ENCODERS,
     NATIVE_CATEGORICAL_KEYWORDS,
     PIPELINE_BUILDERS,
+    TARGET_STATISTIC_ENCODERS,
     Encoding,
     Family,
     is_heldout_name,
@@ -24,17 +25,6 @@ from grader.models.findings import Confidence, Finding, Severity
 _ORDER_SENSITIVE = frozenset({Family.linear, Family.knn, Family.svm, Family.neural})
 _Y_NAME = re.compile(r"^y(_|$)|target|label", re.IGNORECASE)
 #: category_encoders' target-statistic encoders: fitted outside CV they leak the target into the folds.
-_TARGET_STAT = frozenset(
-    {
-        "CatBoostEncoder",
-        "LeaveOneOutEncoder",
-        "WOEEncoder",
-        "JamesSteinEncoder",
-        "MEstimateEncoder",
-        "GLMMEncoder",
-        "QuantileEncoder",
-    }
-)
 
 
 @check(
@@ -249,7 +239,7 @@ def _unaligned_dummies(ctx: CheckContext, sources: list[Source]) -> list[Finding
 def _target_stats_outside_pipeline(ctx: CheckContext, sources: list[Source]) -> list[Finding]:
     findings = []
     for source in sources:
-        for use in source.facts.named(_TARGET_STAT | {"TargetEncoder"}):
+        for use in source.facts.named(TARGET_STATISTIC_ENCODERS | {"TargetEncoder"}):
             if use.site.qualname and use.site.qualname.startswith("sklearn."):
                 continue  # scikit-learn's TargetEncoder cross-fits by itself
             if use.inside(PIPELINE_BUILDERS) or _in_pipeline_by_name(source.facts, use):

@@ -7,18 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from grader.evidence.dataflow.base import InterpreterBase
-from grader.evidence.dataflow.catalogue import (
-    CATALOGUE,
-    CV_CALLS,
-    GROUP_SPLITTERS,
-    METRIC_NAME,
-    ML_PACKAGES,
-    MODEL_NAME,
-    RANDOM_SPLITTERS,
-    SOURCE_FUNCTIONS,
-    EstKind,
-    FitCategory,
-)
+from grader.evidence.dataflow.catalogue import SOURCE_FUNCTIONS
 from grader.evidence.dataflow.values import (
     UNKNOWN,
     ClassDef,
@@ -47,6 +36,17 @@ from grader.evidence.dataflow.values import (
     join_all,
     names_test_file,
     scores_of,
+)
+from grader.evidence.ml.vocabulary import (
+    CATALOGUE,
+    CV_CALLS,
+    GROUP_SPLITTERS,
+    METRIC_NAME,
+    ML_PACKAGES,
+    MODEL_NAME,
+    RANDOM_SPLITTERS,
+    EstKind,
+    FitCategory,
 )
 
 if TYPE_CHECKING:

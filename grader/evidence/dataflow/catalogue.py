@@ -1,145 +1,16 @@
-"""What the dataflow knows of libraries: estimator kinds, what each fit learns, data functions and names."""
+"""How pandas and numpy operations move rows and columns, for the dataflow interpreter.
+
+Data sources, whole-frame statistics (and which of them fit on the data), row-preserving
+methods, frame attributes, selections, time-like names and the role a variable name
+announces. What the interpreter knows of estimators is the ML vocabulary
+(`grader.evidence.ml.vocabulary`).
+"""
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
 
-
-class EstKind(StrEnum):
-    transformer = "transformer"
-    resampler = "resampler"
-    model = "model"
-    pipeline = "pipeline"
-    search = "search"
-    splitter = "splitter"
-    stateless = "stateless"
-    unknown = "unknown"
-
-
-class FitCategory(StrEnum):
-    """What a fit learns, which decides the leak type and its severity."""
-
-    scaler = "scaler"
-    imputer = "imputer"
-    encoder = "encoder"
-    target_encoder = "target_encoder"
-    selector = "selector"
-    decomposition = "decomposition"
-    vectorizer = "vectorizer"
-    discretizer = "discretizer"
-    clustering = "clustering"
-    custom = "custom"
-    statistic = "statistic"
-    target_statistic = "target_statistic"
-    model = "model"
-    pipeline = "pipeline"
-    search = "search"
-    resampler = "resampler"
-    undersampler = "undersampler"
-    stateless = "stateless"
-    unknown = "unknown"
-
-
-CATALOGUE: dict[str, tuple[EstKind, FitCategory]] = {}
-
-
-def _register(kind: EstKind, category: FitCategory, names: str) -> None:
-    for name in names.split():
-        CATALOGUE[name] = (kind, category)
-
-
-_register(
-    EstKind.transformer,
-    FitCategory.scaler,
-    "StandardScaler MinMaxScaler RobustScaler MaxAbsScaler QuantileTransformer PowerTransformer",
-)
-_register(EstKind.transformer, FitCategory.imputer, "SimpleImputer KNNImputer IterativeImputer")
-_register(
-    EstKind.transformer,
-    FitCategory.encoder,
-    "OneHotEncoder OrdinalEncoder LabelEncoder LabelBinarizer MultiLabelBinarizer DictVectorizer "
-    "BinaryEncoder BaseNEncoder CountEncoder HelmertEncoder SumEncoder BackwardDifferenceEncoder "
-    "PolynomialEncoder",
-)
-_register(
-    EstKind.transformer,
-    FitCategory.target_encoder,
-    "TargetEncoder MEstimateEncoder LeaveOneOutEncoder CatBoostEncoder JamesSteinEncoder WOEEncoder "
-    "GLMMEncoder QuantileEncoder SummaryEncoder",
-)
-_register(
-    EstKind.transformer,
-    FitCategory.selector,
-    "SelectKBest SelectPercentile SelectFromModel RFE RFECV VarianceThreshold SelectFpr SelectFdr SelectFwe "
-    "GenericUnivariateSelect SequentialFeatureSelector",
-)
-_register(
-    EstKind.transformer,
-    FitCategory.decomposition,
-    "PCA TruncatedSVD KernelPCA IncrementalPCA FastICA NMF LatentDirichletAllocation FactorAnalysis "
-    "SparsePCA MiniBatchSparsePCA DictionaryLearning Isomap LocallyLinearEmbedding "
-    "LinearDiscriminantAnalysis_transform",
-)
-_register(EstKind.transformer, FitCategory.vectorizer, "CountVectorizer TfidfVectorizer TfidfTransformer")
-_register(EstKind.transformer, FitCategory.discretizer, "KBinsDiscretizer SplineTransformer")
-_register(
-    EstKind.transformer,
-    FitCategory.clustering,
-    "KMeans MiniBatchKMeans DBSCAN AgglomerativeClustering GaussianMixture Birch MeanShift SpectralClustering",
-)
-_register(
-    EstKind.stateless,
-    FitCategory.stateless,
-    "PolynomialFeatures FunctionTransformer Binarizer Normalizer HashingVectorizer HashingEncoder MissingIndicator",
-)
-_register(
-    EstKind.resampler,
-    FitCategory.resampler,
-    "SMOTE ADASYN BorderlineSMOTE SVMSMOTE KMeansSMOTE SMOTENC SMOTEN RandomOverSampler SMOTETomek SMOTEENN",
-)
-_register(
-    EstKind.resampler,
-    FitCategory.undersampler,
-    "RandomUnderSampler TomekLinks NearMiss EditedNearestNeighbours RepeatedEditedNearestNeighbours "
-    "AllKNN CondensedNearestNeighbour OneSidedSelection NeighbourhoodCleaningRule InstanceHardnessThreshold "
-    "ClusterCentroids",
-)
-_register(
-    EstKind.pipeline,
-    FitCategory.pipeline,
-    "Pipeline make_pipeline ColumnTransformer make_column_transformer FeatureUnion make_union",
-)
-_register(
-    EstKind.search,
-    FitCategory.search,
-    "GridSearchCV RandomizedSearchCV HalvingGridSearchCV HalvingRandomSearchCV BayesSearchCV",
-)
-_register(
-    EstKind.splitter,
-    FitCategory.unknown,
-    "KFold StratifiedKFold GroupKFold StratifiedGroupKFold GroupShuffleSplit ShuffleSplit "
-    "StratifiedShuffleSplit TimeSeriesSplit RepeatedKFold RepeatedStratifiedKFold LeaveOneOut LeaveOneGroupOut "
-    "LeavePGroupsOut LeavePOut PredefinedSplit",
-)
-
-MODEL_NAME = re.compile(
-    r"(Classifier|Regressor|Regression|Classifier[A-Z]\w*|^SVC$|^SVR$|^NuSVC$|^NuSVR$|^LinearSVC$|^LinearSVR$|NB$|"
-    r"^Ridge|^Lasso|^ElasticNet|^Lars|^LassoLars|^Perceptron$|^SGD\w+|^OrthogonalMatchingPursuit|^BayesianRidge$|"
-    r"^ARDRegression$|^HuberRegressor$|^TheilSenRegressor$|^RANSACRegressor$|^LinearDiscriminantAnalysis$|"
-    r"^QuadraticDiscriminantAnalysis$|^KernelRidge$|^GaussianProcess\w+|^MLP\w+|^Booster$|^IsolationForest$|"
-    r"^OneClassSVM$|^LocalOutlierFactor$|^TransformedTargetRegressor$|^CalibratedClassifierCV$|"
-    r"^LogisticRegressionCV$|^RidgeCV$|^LassoCV$|^ElasticNetCV$|^Dummy\w+)"
-)
-ML_PACKAGES = ("sklearn", "imblearn", "xgboost", "lightgbm", "catboost", "category_encoders", "feature_engine")
-GROUP_SPLITTERS = {"GroupKFold", "StratifiedGroupKFold", "GroupShuffleSplit", "LeaveOneGroupOut", "LeavePGroupsOut"}
-RANDOM_SPLITTERS = {
-    "ShuffleSplit",
-    "StratifiedShuffleSplit",
-    "GroupShuffleSplit",
-    "RepeatedKFold",
-    "RepeatedStratifiedKFold",
-}
 SOURCE_FUNCTIONS = {
     "read_csv",
     "read_parquet",
@@ -167,18 +38,6 @@ SOURCE_FUNCTIONS = {
     "fetch_california_housing",
     "fetch_openml",
 }
-CV_CALLS = {
-    "cross_val_score",
-    "cross_validate",
-    "cross_val_predict",
-    "learning_curve",
-    "validation_curve",
-    "permutation_test_score",
-}
-METRIC_NAME = re.compile(
-    r"(_score|_error|_loss|^log_loss|^confusion_matrix|^classification_report|"
-    r"^precision_recall_curve|^roc_curve|^r2_score|^rmse|^mae|^mape)$"
-)
 STATS = {
     "mean",
     "median",

@@ -7,16 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from grader.evidence.dataflow.base import InterpreterBase
-from grader.evidence.dataflow.catalogue import (
-    FITTING_STATS,
-    FRAME_ATTRS,
-    GROUP_SPLITTERS,
-    SELECT_FUNCTIONS,
-    STATS,
-    EstKind,
-    FitCategory,
-    Role,
-)
+from grader.evidence.dataflow.catalogue import FITTING_STATS, FRAME_ATTRS, SELECT_FUNCTIONS, STATS, Role
 from grader.evidence.dataflow.values import (
     UNKNOWN,
     Cols,
@@ -42,6 +33,7 @@ from grader.evidence.dataflow.values import (
     join,
     join_all,
 )
+from grader.evidence.ml.vocabulary import GROUP_SPLITTERS, EstKind, FitCategory
 
 if TYPE_CHECKING:
     pass

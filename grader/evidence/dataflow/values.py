@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from grader.evidence.code import CodeCell
-from grader.evidence.dataflow.catalogue import EstKind, FitCategory, Role
+from grader.evidence.dataflow.catalogue import Role
+from grader.evidence.ml.vocabulary import EstKind, FitCategory
 
 Tag = tuple[Any, ...]
 

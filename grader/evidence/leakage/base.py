@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from grader.evidence.dataflow.catalogue import FitCategory
 from grader.evidence.dataflow.values import DataflowResult, Site
+from grader.evidence.ml.vocabulary import FitCategory
 from grader.evidence.tracefacts import TraceFacts
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 

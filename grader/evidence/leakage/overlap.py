@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.evidence.dataflow.catalogue import EstKind, Role
+from grader.evidence.dataflow.catalogue import Role
 from grader.evidence.dataflow.values import Data, DataflowResult, Eval, Fit, Site, Split
 from grader.evidence.leakage.base import LeakBuilder, LeakKind
 from grader.evidence.leakage.preprocessing import prove_fit_covers_test
+from grader.evidence.ml.vocabulary import EstKind
 from grader.evidence.tracefacts import overlap
 from grader.models.findings import Confidence, Evidence, Finding, Severity
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from grader.evidence.dataflow.catalogue import FitCategory, Role
+from grader.evidence.dataflow.catalogue import Role
 from grader.evidence.dataflow.values import Data, DataflowResult, Est, Fit, Site, Split
 from grader.evidence.leakage.base import NOT_PREPROCESSING, SEVERITY, WHAT, LeakBuilder, LeakKind, places, ran_before
+from grader.evidence.ml.vocabulary import FitCategory
 from grader.evidence.tracefacts import Overlap, TraceFacts, overlap
 from grader.models.findings import Confidence, Finding, Severity
 from grader.models.trace import NotebookTrace, TraceCall, TraceStat

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from grader.evidence.dataflow.catalogue import FitCategory
 from grader.evidence.leakage.base import LeakBuilder, LeakKind
+from grader.evidence.ml.vocabulary import FitCategory
 from grader.evidence.tracefacts import TraceFacts, overlap
 from grader.models.findings import Confidence, Finding, Severity
 from grader.models.trace import TraceCall, TraceSplit, TraceStat
@@ -118,7 +118,7 @@ def runtime_only_leaks(b: LeakBuilder, facts: TraceFacts) -> None:
 
 def _library_transformer(call: TraceCall) -> bool:
     """A transformer of a known library that learns from data (the trace cannot see inside the notebook's own)."""
-    from grader.evidence.dataflow.catalogue import CATALOGUE
+    from grader.evidence.ml.vocabulary import CATALOGUE
 
     if not call.module.startswith(("sklearn", "imblearn", "category_encoders", "xgboost", "lightgbm")):
         return False

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from grader.evidence.dataflow.catalogue import FitCategory
 from grader.evidence.dataflow.values import Data, Est, Fit, Site
 from grader.evidence.leakage.base import LeakBuilder, LeakKind
+from grader.evidence.ml.vocabulary import FitCategory
 from grader.models.findings import Confidence, Finding, Severity
 
 
