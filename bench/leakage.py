@@ -4,8 +4,9 @@
     .venv/bin/python bench/leakage.py --runtime       # static, then static + runtime (each notebook in the sandbox)
     .venv/bin/python bench/leakage.py --only p01_scaler_before_split --verbose
 
-The corpus is `bench/leakage_corpus/`: percent-format notebooks in `notebooks/` and their
-ground truth in `labels.yaml` (which leak types each contains). A notebook counts as
+The corpus is `bench/leakage_corpus/`: the ground truth in `labels.yaml` (which leak types
+each notebook contains), percent-format notebooks in `notebooks/`, and the `LEAK` checks'
+own examples (`tests/check_examples/`), which the labels name instead of keeping copies. A notebook counts as
 *detected* for a type when any `LEAK` check mapped to that type reports a problem finding.
 """
 
@@ -38,6 +39,7 @@ from grader.submission.assignment import LoadedAssignment, load_assignment  # no
 from grader.submission.pyscript import script_to_notebook  # noqa: E402
 
 CORPUS = REPO / "bench" / "leakage_corpus"
+EXAMPLES = REPO / "tests" / "check_examples"
 TYPES = ("preprocessing", "overlap", "multi_test", "target", "temporal", "group")
 CHECK_TYPE = {
     "LEAK001": "preprocessing",
@@ -80,7 +82,7 @@ def load_cases(only: list[str] | None = None) -> list[Case]:
         folder = REPO / "sample_datasets" / spec["assignment"]
         if not folder.is_dir():
             folder = CORPUS / "assignments" / spec["assignment"]
-        path = CORPUS / "notebooks" / f"{name}.py"
+        path = EXAMPLES / f"{spec['example']}.py" if "example" in spec else CORPUS / "notebooks" / f"{name}.py"
         if not path.is_file():
             path = path.with_suffix(".ipynb")
         cases.append(Case(name, path, load_assignment(folder), set(spec.get("leaks") or [])))
