@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `grader` command line; returns the exit code (0 ok, 1 some failed, 2 usage error)."""
     console = Console(stderr=False, highlight=False, soft_wrap=True)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:

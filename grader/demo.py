@@ -41,6 +41,7 @@ def _top_index(results: dict[str, api.BatchResult]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Grade the bundled sample submissions into one folder of reports, summaries and screenshots."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("demo-out"))
     parser.add_argument("--jobs", type=int, default=None)

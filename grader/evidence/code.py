@@ -263,4 +263,5 @@ def _decode_slice(line: str, start: int, end: int | None) -> str:
 
 
 def first(items: Iterable[CallSite]) -> CallSite | None:
+    """The first call site, or None."""
     return next(iter(items), None)

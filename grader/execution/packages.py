@@ -142,6 +142,7 @@ def image_lock() -> dict[str, str]:
 
 
 def stdlib_modules() -> frozenset[str]:
+    """The standard library's top-level module names."""
     return frozenset(sys.stdlib_module_names)
 
 

@@ -43,6 +43,7 @@ LINE_SOURCES = (EvidenceSource.code, EvidenceSource.execution, EvidenceSource.tr
 
 
 def cell_anchor(index: int) -> str:
+    """The HTML id of a cell in the report page."""
     return f"cell-{index}"
 
 

@@ -374,6 +374,7 @@ pages = APIRouter(include_in_schema=False)
 
 @pages.get("/login")
 def login_page(request: Request, ctx: Ctx, next: str = "/") -> Response:  # noqa: A002 - the query name
+    """The login form."""
     return _login_form(request, ctx, next=next)
 
 
@@ -414,6 +415,7 @@ def login(
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form()] = "/",  # noqa: A002 - the login form field
 ) -> Response:
+    """Check a reviewer's name and password and start a session."""
     if ctx.throttle.blocked(name):
         return _login_form(
             request, ctx, next=next, error="too many failed attempts; wait a few minutes", status=429, name=name
@@ -440,6 +442,7 @@ def login(
 
 @pages.post("/logout")
 def logout(ctx: Ctx, session: CurrentSession) -> Response:
+    """End the session."""
     end_session(ctx.db, session.token_hash)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=ctx.settings.secure_cookies)
@@ -478,11 +481,13 @@ def _index(
 
 @pages.get("/")
 def index(request: Request, ctx: Ctx) -> Response:
+    """The upload form and the latest jobs."""
     return _index(request, ctx)
 
 
 @pages.post("/upload")
 async def upload_page(request: Request, ctx: Ctx, session: CurrentSession) -> Response:
+    """Receive a submission from the upload form and queue it for grading."""
     result = await _accept_upload(request, ctx, session)
     if result.error is not None:
         if result.error.status == 403:
@@ -502,6 +507,7 @@ async def upload_page(request: Request, ctx: Ctx, session: CurrentSession) -> Re
 
 @pages.get("/jobs/{job_id}")
 def job_page(request: Request, ctx: Ctx, job_id: str) -> Response:
+    """One job: its state and, when graded, the report's headline."""
     job = _job_or_404(ctx, job_id)
     report = _report_of(ctx, job) if job.state is JobState.done else None
     html_report = bool(report) and (_result_dir(ctx, job) / "report.html").is_file()
@@ -519,6 +525,7 @@ def job_page(request: Request, ctx: Ctx, job_id: str) -> Response:
 
 @pages.get("/jobs/{job_id}/report")
 def report_page(request: Request, ctx: Ctx, job_id: str) -> Response:
+    """A graded job's HTML report."""
     job = _job_or_404(ctx, job_id)
     folder = _result_dir(ctx, job)
     html_file = folder / "report.html"
@@ -537,6 +544,7 @@ def report_page(request: Request, ctx: Ctx, job_id: str) -> Response:
 
 @pages.get("/jobs/{job_id}/report.json")
 def report_download(ctx: Ctx, job_id: str) -> Response:
+    """A graded job's report.json."""
     job = _job_or_404(ctx, job_id)
     path = _result_dir(ctx, job) / "report.json"
     if not path.is_file():
@@ -550,6 +558,7 @@ def report_download(ctx: Ctx, job_id: str) -> Response:
 
 @pages.get("/assignments/{name}")
 def assignment_page(request: Request, ctx: Ctx, name: str) -> Response:
+    """An assignment's jobs and their scores."""
     _assignment_or_404(ctx, name)
     jobs, reports = _summary(ctx, name)
     rows = {row["submission"]: row for row in api.summary_rows(reports)}
@@ -571,6 +580,7 @@ def assignment_page(request: Request, ctx: Ctx, name: str) -> Response:
 
 @pages.get("/assignments/{name}/summary.csv")
 def summary_csv(ctx: Ctx, name: str, rubric: str = "") -> Response:
+    """An assignment's summary.csv for one rubric."""
     _assignment_or_404(ctx, name)
     if rubric and rubric not in ctx.catalog.rubrics:
         raise HTTPException(404, "no such rubric")

@@ -379,4 +379,5 @@ def prepare_submission(
 
 
 def discard(staging: Path) -> None:
+    """Remove an upload's staging folder."""
     shutil.rmtree(staging, ignore_errors=True)

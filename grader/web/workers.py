@@ -99,6 +99,7 @@ class GradingBackend:
 
 
 def outcome_of(report: api.Report, result_dir: str) -> Outcome:
+    """What a finished job records of its report."""
     error = report.error.strip()[:4000] if report.error else None
     return Outcome(
         state=JobState.done,

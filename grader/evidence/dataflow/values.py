@@ -545,6 +545,7 @@ def join(a: Value, b: Value, *, combine: bool = False) -> Value:
 
 
 def join_all(values: Sequence[Value], *, combine: bool = False) -> Value:
+    """The join of several values (see `join`)."""
     result: Value = UNKNOWN
     for value in values:
         result = join(result, value, combine=combine)
@@ -552,6 +553,7 @@ def join_all(values: Sequence[Value], *, combine: bool = False) -> Value:
 
 
 def scores_of(values: Iterable[Value], _depth: int = 0) -> frozenset[int]:
+    """Ids of the scores the values (or the sequences they hold) carry."""
     found: set[int] = set()
     for value in values:
         if isinstance(value, Data):
@@ -564,6 +566,7 @@ def scores_of(values: Iterable[Value], _depth: int = 0) -> frozenset[int]:
 
 
 def func_node(func: Func) -> ast.AST:
+    """The syntax tree of a user function."""
     return func.node
 
 
@@ -590,6 +593,7 @@ def data_in(values: Iterable[Value], _depth: int = 0) -> Iterator[Data]:
 
 
 def holds_estimator(value: Value, _depth: int = 0) -> bool:
+    """Whether a value is (or contains) a model, pipeline or search."""
     if isinstance(value, Est):
         return value.kind in (EstKind.model, EstKind.pipeline, EstKind.search)
     if isinstance(value, Seq) and _depth < 3:
@@ -600,6 +604,7 @@ def holds_estimator(value: Value, _depth: int = 0) -> bool:
 
 
 def const_key(value: Value) -> Any:
+    """A hashable key for a constant value (None for anything else)."""
     if isinstance(value, Const):
         try:
             hash(value.value)
@@ -610,11 +615,13 @@ def const_key(value: Value) -> Any:
 
 
 def axis_of(kwargs: dict[str, Value]) -> int:
+    """1 when `axis=` says columns, else 0."""
     axis = kwargs.get("axis")
     return 1 if isinstance(axis, Const) and axis.value in (1, "columns") else 0
 
 
 def names_test_file(path: str | None) -> bool:
+    """Whether a file name announces held-out data (test, holdout, submission)."""
     if not path:
         return False
     name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()

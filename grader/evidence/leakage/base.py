@@ -163,4 +163,5 @@ def places(first: Site, second: Site) -> tuple[str, str]:
 
 
 def ran_before(a: Site, b: Site) -> bool:
+    """Whether `a` ran before `b` in the notebook's execution order."""
     return (a.executed_cell, a.executed_line) < (b.executed_cell, b.executed_line)

@@ -14,6 +14,7 @@ from grader.models.findings import Confidence, Evidence, Finding, Severity
 
 
 def oversampling_leaks(b: LeakBuilder) -> None:
+    """Oversampling done before the split or outside the cross-validation folds."""
     flow = b.flow
     reported: set[int] = set()
     for split in sorted(flow.splits.values(), key=lambda s: (s.site.executed_cell, s.site.executed_line)):
@@ -91,6 +92,7 @@ def split_input_resampled(flow: DataflowResult, split: Split) -> frozenset[int]:
 
 
 def resample_splits(flow: DataflowResult, resample_id: int) -> set[int]:
+    """Ids of the splits whose input went through this resampling."""
     return {s.id for s in flow.splits.values() if resample_id in s.input_resampled}
 
 
@@ -136,6 +138,7 @@ def _prove_resample(
 
 
 def training_rows_leaks(b: LeakBuilder) -> None:
+    """Models fitted on rows that include the test rows they are then scored on."""
     flow = b.flow
     for fit, x, _ in flow.model_fits:
         est = fit.est
@@ -212,6 +215,7 @@ def _test_part(flow: DataflowResult, tags: frozenset[Any]) -> Split | None:
 
 
 def selection_leaks(b: LeakBuilder) -> None:
+    """The test set used to choose models, hyper-parameters, thresholds or stopping rounds."""
     flow = b.flow
     # A search (GridSearchCV...) fitted on the test set.
     for fit, _, _ in flow.model_fits:

@@ -250,6 +250,7 @@ def _matching_fits(facts: TraceFacts, fit: Fit) -> list[tuple[NotebookTrace, Tra
 def prove_fit_covers_test(
     b: LeakBuilder, fit: Fit, split: Split
 ) -> tuple[int, int, Overlap, int | None, int | None] | None:
+    """From the trace: the fit's rows, the test rows among them and where they were seen (None: not proven)."""
     facts = b.facts
     if facts is None:
         return None

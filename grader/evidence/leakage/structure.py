@@ -23,6 +23,7 @@ def _used_splits(flow: DataflowResult) -> set[int]:
 
 
 def structure_leaks(b: LeakBuilder) -> None:
+    """Random splits of time-ordered rows, and groups on both sides of a split."""
     assignment = b.seen.assignment
     if assignment is None:
         return

@@ -54,6 +54,7 @@ def _where_named(x: Data, est: Est | None, column: str, via: list[str]) -> Site 
 
 
 def target_column_leaks(b: LeakBuilder) -> None:
+    """Models fed the assignment's leakage columns or features derived from the target."""
     flow = b.flow
     assignment = b.seen.assignment
     leak_columns = list(assignment.leakage_columns) if assignment is not None else []

@@ -73,18 +73,22 @@ def kw(call: ast.Call, *names: str) -> ast.expr | None:
 
 
 def has_star_kwargs(call: ast.Call) -> bool:
+    """Whether the call passes `**kwargs` (its keywords are then unknown)."""
     return any(k.arg is None for k in call.keywords)
 
 
 def is_none(node: ast.expr | None) -> bool:
+    """Whether the expression is the constant None."""
     return isinstance(node, ast.Constant) and node.value is None
 
 
 def is_false(node: ast.expr | None) -> bool:
+    """Whether the expression is the constant False."""
     return isinstance(node, ast.Constant) and node.value is False
 
 
 def is_true(node: ast.expr | None) -> bool:
+    """Whether the expression is the constant True."""
     return isinstance(node, ast.Constant) and node.value is True
 
 

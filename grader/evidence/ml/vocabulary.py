@@ -701,6 +701,7 @@ def is_heldout_name(name: str) -> bool:
 
 
 def is_train_name(name: str) -> bool:
+    """Whether a variable name announces training data (`X_train`, `ytr`)."""
     return any(t in TRAIN_TOKENS for t in _tokens(name))
 
 

@@ -82,6 +82,7 @@ def prose(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
+    """The words (and numbers) of a text."""
     return _WORD.findall(text)
 
 

@@ -80,6 +80,7 @@ def record_estimator_call(
 def finish_estimator_call(
     t: Tracer, event: dict[str, Any], est: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any
 ) -> None:
+    """Complete an estimator call's event with what it returned, then write it."""
     method = event["method"]
     raw = event.pop("_raw", None)
     if method in ("fit_transform", "transform") and raw is not None:
@@ -264,6 +265,7 @@ def _corr(a: Any, b: Any) -> float:
 
 
 def record_split(t: Tracer, caller: Any, arrays: tuple[Any, ...], options: dict[str, Any], result: Any) -> None:
+    """A `train_test_split`: the rows of each side and how the split was made."""
     seq = t.next_seq()
     event: dict[str, Any] = {"kind": "split", "seq": seq, "function": "train_test_split", **t.where(caller)}
     event["shuffle"] = bool(options.get("shuffle", True))
@@ -403,6 +405,7 @@ def record_folds(t: Tracer, caller: Any, splitter: Any, x: Any, generator: Any) 
 def record_cv(
     t: Tracer, caller: Any, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any
 ) -> None:
+    """A cross-validation helper call: the estimator, the data and the folds."""
     seq = t.next_seq()
     event: dict[str, Any] = {"kind": "cv", "seq": seq, "function": function, **t.where(caller)}
     est = args[0] if args else kwargs.get("estimator")
@@ -430,6 +433,7 @@ def record_cv(
 def record_metric(
     t: Tracer, caller: Any, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any
 ) -> None:
+    """A metric call: the rows its labels and predictions came from."""
     seq = t.next_seq()
     event: dict[str, Any] = {"kind": "metric", "seq": seq, "function": function, **t.where(caller)}
     y_true = args[0] if args else kwargs.get("y_true")
@@ -469,6 +473,7 @@ def record_stat(
     kwargs: dict[str, Any],
     result: Any,
 ) -> None:
+    """A whole-frame statistic (mean, median...): the rows it was computed on."""
     seq = t.next_seq()
     event: dict[str, Any] = {"kind": "stat", "seq": seq, "owner": owner, "method": method, **t.where(caller)}
     pd = sys.modules.get("pandas")

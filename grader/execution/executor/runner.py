@@ -865,6 +865,7 @@ KERNEL_PIDS: set[int] = set()
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the job given on the command line inside the sandbox; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
     _make_non_dumpable()
     _guard_init()

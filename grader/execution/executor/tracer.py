@@ -373,10 +373,12 @@ class Tracer:
 
 
 def digest(hashes: Any) -> str:
+    """A short digest of a row set's hashes."""
     return hashlib.blake2b(hashes.astype("<u8", copy=False).tobytes(), digest_size=8).hexdigest()
 
 
 def ipython() -> Any:
+    """The running IPython shell, if any."""
     module = sys.modules.get("IPython")
     if module is None:
         return None
@@ -385,6 +387,7 @@ def ipython() -> Any:
 
 
 def cv_info(cv: Any) -> dict[str, Any] | None:
+    """What a `cv=` argument says: a fold count or a splitter's class and settings."""
     if cv is None:
         return None
     if isinstance(cv, int):
@@ -398,6 +401,7 @@ def cv_info(cv: Any) -> dict[str, Any] | None:
 
 
 def small(value: Any) -> Any:
+    """A value short enough for a trace event (long strings cut, objects by type name)."""
     if isinstance(value, (bool, int, float)) or value is None:
         return value
     if isinstance(value, str):
