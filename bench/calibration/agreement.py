@@ -155,24 +155,36 @@ def _ratio(hits: int, total: int) -> str:
     return f"{hits / total:.2f}" if total else "n/a"
 
 
+def _as_result(check_id: str, slug: str, category: str) -> dict[str, Any]:
+    return {
+        "status": "failed",
+        "id": check_id,
+        "slug": slug,
+        "category": category or _CATEGORY_OF_PREFIX.get(check_id.rstrip("0123456789"), ""),
+        "findings": [{"severity": "high"}],
+    }
+
+
 def unconfirmed_highs(
     ids: list[str], graded: dict[str, Graded], by_rater: list[dict[str, NotebookLabel]]
-) -> list[tuple[str, str, str, str]]:
-    """High-severity findings of a kind no rater flagged on that notebook: candidate false alarms."""
-    found = []
+) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str, str, str]]]:
+    """High-severity findings that raters can confirm, split in two lists.
+
+    The first holds findings of a kind the raters flag (leakage, test-set selection, evaluation on
+    training rows, unsupported claims) on a notebook where no rater flagged that kind: false alarms
+    by the raters' judgement. The second holds high findings of other kinds (a timeout, a metric
+    that does not fit the task), which the raters' flags do not speak to: listed for a human.
+    """
+    false, unmapped = [], []
     for notebook_id in ids:
         flagged = set().union(*(_flags(labels[notebook_id]) for labels in by_rater))
         for check_id, slug, category, message in graded[notebook_id].highs:
-            result = {
-                "status": "failed",
-                "id": check_id,
-                "slug": slug,
-                "category": category or _CATEGORY_OF_PREFIX.get(check_id.rstrip("0123456789"), ""),
-                "findings": [{"severity": "high"}],
-            }
-            if not kinds_of(result) & flagged:
-                found.append((notebook_id, check_id, slug, message))
-    return found
+            kinds = kinds_of(_as_result(check_id, slug, category))
+            if not kinds:
+                unmapped.append((notebook_id, check_id, slug, message))
+            elif not kinds & flagged:
+                false.append((notebook_id, check_id, slug, message))
+    return false, unmapped
 
 
 def compare(split: str, graded: dict[str, Graded], raters: list[RaterLabels]) -> list[str]:
@@ -221,9 +233,17 @@ def compare(split: str, graded: dict[str, Graded], raters: list[RaterLabels]) ->
         f"flag_recall_either={_ratio(len(hit_either), len(either))} ({len(hit_either)}/{len(either)}, {split})"
     )
     lines += [f"  missed: {i} {k}" for i, k in sorted(set(both) - set(hit_both))]
-    false_high = unconfirmed_highs(ids, graded, by_rater)
+    false_high, unmapped = unconfirmed_highs(ids, graded, by_rater)
     lines.append(f"false_high={len(false_high)} ({split}, n={n})")
     lines += [f"  unconfirmed high: {i} {c} {s}: {m}" for i, c, s, m in false_high]
+    by_check: dict[str, int] = {}
+    for _, check_id, slug, _ in unmapped:
+        by_check[f"{check_id} {slug}"] = by_check.get(f"{check_id} {slug}", 0) + 1
+    lines.append(
+        f"other_high={len(unmapped)} ({split}; kinds the raters' flags do not cover: "
+        + (", ".join(f"{k} x{v}" for k, v in sorted(by_check.items())) or "none")
+        + ")"
+    )
     lines.append("")
     lines.append(f"{'id':<16} {'grader':>7} {'band':<8} " + " ".join(f"{r.rater:>6}" for r in raters) + "   mean")
     for i, total, m in sorted(zip(ids, ours, mean_totals), key=lambda t: -t[2]):

@@ -46,6 +46,16 @@ def _leak(severity: str, slug: str = "preprocessing-fit-before-split", check_id:
     }
 
 
+def _timeout() -> dict[str, Any]:
+    return {
+        "id": "EXE002",
+        "slug": "runtime-within-budget",
+        "category": "execution",
+        "status": "failed",
+        "findings": [{"severity": "high", "message": "cell 3 timed out"}],
+    }
+
+
 def test_spearman_and_kappa_on_known_values() -> None:
     assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
     assert spearman([1, 2, 3, 4], [40, 30, 20, 10]) == pytest.approx(-1.0)
@@ -67,7 +77,7 @@ def test_compare_reports_rho_recall_and_unconfirmed_highs() -> None:
     reports = {
         "a-01": _report(90, "strong"),
         "a-02": _report(70, "average", checks=[_leak("high")]),
-        "a-03": _report(50, "weak", flags=["did_not_run"]),
+        "a-03": _report(50, "weak", flags=["did_not_run"], checks=[_timeout()]),
         "a-04": _report(80, "average", checks=[_leak("high")]),
     }
     graded = {i: graded_from_report(i, r) for i, r in reports.items()}
@@ -105,6 +115,8 @@ def test_compare_reports_rho_recall_and_unconfirmed_highs() -> None:
     assert "false_high=1 (tune, n=4)" in lines
     assert "unconfirmed high: a-04 LEAK001" in text
     assert "band_agreement_r1=0.75" in text
+    # A timeout is not a kind the raters flag: listed apart, not counted as a false alarm.
+    assert "other_high=1 (tune; kinds the raters' flags do not cover: EXE002 runtime-within-budget x1)" in lines
 
 
 def test_compare_only_counts_notebooks_every_rater_labelled() -> None:
