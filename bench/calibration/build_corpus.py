@@ -41,7 +41,7 @@ from bench.calibration.manifest import (  # noqa: E402
     read_blob,
 )
 from grader.errors import GraderError  # noqa: E402
-from grader.loading import load_assignment  # noqa: E402
+from grader.submission.assignment import load_assignment  # noqa: E402
 from grader.submission.loader import open_submission  # noqa: E402
 
 DEFAULT_OUT = Path("/work/calibration/corpus")
