@@ -112,6 +112,8 @@ class ScoreCap(Strict):
     category: str | None = None
     #: ... or of these checks (ids or slugs).
     checks: list[str] = []
+    #: Checks of `category` that do not trigger it (ids or slugs; another gate may hold them more gently).
+    excluding: list[str] = []
     #: The least severe finding that triggers it.
     min_severity: Literal["low", "medium", "high"] = "high"
     #: The least confident finding that triggers it (a name-based guess may be kept out).

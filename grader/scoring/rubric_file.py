@@ -150,14 +150,15 @@ def _cap_problems(raw: dict[str, Any], node: Any, registry: Registry) -> list[Pr
                     line_of(node, loc),
                 )
             )
+        for ni, name in enumerate(cap.get("excluding") or []):
+            if isinstance(name, str) and name not in registry:
+                problems.append(_unknown_check(name, ("caps", ki, "excluding", ni), node, registry))
         for ni, name in enumerate(cap.get("checks") or []):
             if not isinstance(name, str):
                 continue
             loc = ("caps", ki, "checks", ni)
             if name not in registry:
-                close = registry.closest(name)
-                hint = f"; did you mean {', '.join(close)}?" if close else ""
-                problems.append(Problem(location(loc), f"unknown check {name!r}{hint}", line_of(node, loc)))
+                problems.append(_unknown_check(name, loc, node, registry))
             elif registry.get(name).id not in used:
                 problems.append(
                     Problem(
@@ -167,6 +168,12 @@ def _cap_problems(raw: dict[str, Any], node: Any, registry: Registry) -> list[Pr
                     )
                 )
     return problems
+
+
+def _unknown_check(name: str, loc: tuple[str | int, ...], node: Any, registry: Registry) -> Problem:
+    close = registry.closest(name)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return Problem(location(loc), f"unknown check {name!r}{hint}", line_of(node, loc))
 
 
 def _check_refs_in(raw: dict[str, Any]) -> list[dict[str, Any]]:

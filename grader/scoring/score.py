@@ -70,11 +70,14 @@ def cap_triggers(cap: ScoreCap, results: Iterable[CheckResult]) -> list[str]:
     floor = Severity(cap.min_severity).rank
     sure = _CONFIDENCE_RANK[Confidence(cap.min_confidence)]
     named = set(cap.checks)
+    excluded = set(cap.excluding)
     found = []
     for result in results:
         if result.status in (CheckStatus.error, CheckStatus.skipped):
             continue
         if result.category != cap.category and result.id not in named and result.slug not in named:
+            continue
+        if result.id in excluded or result.slug in excluded:
             continue
         found += [
             f.id

@@ -156,16 +156,23 @@ def test_tiers_land_in_their_bands(graded_corpus: dict[str, tuple[Report, Expect
 def test_a_high_severity_leak_keeps_work_out_of_the_top_band(
     graded_corpus: dict[str, tuple[Report, Expected, Path]],
 ) -> None:
-    """However polished the rest, a submission with a planted high-severity leak is capped."""
+    """However polished the rest, a submission with a planted high-severity leak is held by a validity gate.
+
+    A leak decided from the run (high confidence) lands in `weak`; one read from the code only,
+    or a split that ignores time, in low `average` at most. Every gate the report lists names
+    problem findings of the report and took points or a band.
+    """
     leaky = 0
     for key, (report, _, _) in graded_corpus.items():
-        high_leaks = {
-            f.id for r in report.checks if r.category == "leakage" for f in r.problems if f.severity is Severity.high
-        }
+        problems = {f.id for r in report.checks for f in r.problems}
+        for cap in report.total.caps:
+            assert cap.finding_ids and set(cap.finding_ids) <= problems, (key, cap)
+            assert cap.points_lost > 0 or cap.band_lowered_to is not None, (key, cap)
+        high_leaks = [
+            f for r in report.checks if r.category == "leakage" for f in r.problems if f.severity is Severity.high
+        ]
         if not high_leaks:
             continue
         leaky += 1
-        assert report.total.band != "strong" and report.total.percent <= 80.0, (key, report.total)
-        for cap in report.total.caps:
-            assert set(cap.finding_ids) <= high_leaks and cap.points_lost > 0, (key, cap)
+        assert report.total.band != "strong" and report.total.percent <= 70.0, (key, report.total)
     assert leaky >= 5, "the corpus should hold several submissions with high-severity leaks"

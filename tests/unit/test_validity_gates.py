@@ -155,3 +155,74 @@ def test_rubric_validation_refuses_a_gate_on_a_check_the_rubric_does_not_run(tmp
     assert [(p.location, p.line) for p in problems] == [("caps[0].checks[0]", 9)]
     assert "never runs" in problems[0].message
 
+
+def _default_rubric_total(*failing: tuple[str, Severity, Confidence]):  # type: ignore[no-untyped-def]
+    """The default rubric's total for work that passes every check but `failing` (id, severity, confidence)."""
+    registry = default_registry()
+    rubric, problems = validate_rubric_file(Path("rubrics/ml-takehome.yaml").resolve(), registry)
+    assert not problems and rubric is not None
+    bad = {check_id: (severity, confidence) for check_id, severity, confidence in failing}
+    results = []
+    for ref in (ref for c in rubric.criteria for ref in c.checks):
+        spec = registry.get(ref.check)
+        found = bad.get(spec.id)
+        results.append(
+            _result(spec.id, CheckStatus.failed, found, category=str(spec.category)).model_copy(
+                update={"slug": spec.slug}
+            )
+            if found
+            else _result(spec.id, category=str(spec.category)).model_copy(update={"slug": spec.slug, "score": 1.0})
+        )
+    return score_rubric(rubric, results)[1]
+
+
+def test_the_default_rubric_puts_invalid_results_in_weak_and_doubtful_ones_in_low_average() -> None:
+    clean = _default_rubric_total()
+    assert (clean.band, clean.caps) == ("strong", [])
+    traced = _default_rubric_total(("LEAK004", Severity.high, Confidence.high))
+    assert (traced.band, traced.percent) == ("weak", 50.0)
+    assert traced.caps[0].finding_ids == ["LEAK004#1"] and traced.caps[0].band_lowered_from == "strong"
+    holdout_gap = _default_rubric_total(("HOLD002", Severity.high, Confidence.medium))
+    assert (holdout_gap.band, holdout_gap.percent) == ("weak", 50.0)
+    for doubtful in (
+        ("LEAK004", Severity.high, Confidence.medium),  # read from the code only
+        ("LEAK010", Severity.high, Confidence.high),  # a random split of time-ordered rows
+        ("LEAK006", Severity.medium, Confidence.medium),  # choices made on the test set
+        ("EVAL007", Severity.high, Confidence.high),  # a stated score beyond every output
+    ):
+        total = _default_rubric_total(doubtful)
+        assert (total.band, total.percent) == ("average", 70.0), doubtful
+    unverified = _default_rubric_total(("EXE010", Severity.high, Confidence.high))
+    assert unverified.band == "average" and unverified.caps[0].max_band == "average"
+    # Contamination of the CV folds alone costs points but does not gate.
+    folds = _default_rubric_total(("LEAK002", Severity.medium, Confidence.high))
+    assert folds.caps == [] and folds.band == "strong" and folds.percent < 100
+
+
+def test_checks_a_gate_excludes_are_left_to_a_gentler_gate() -> None:
+    invalid = ScoreCap(category="leakage", excluding=["l1"], max_band="weak", reason="invalid")
+    doubtful = ScoreCap(category="leakage", min_severity="medium", max_percent=65, max_band="average", reason="doubt")
+    split_design = _result("L1", CheckStatus.failed, HIGH, category="leakage")
+    total = _score(split_design, caps=(invalid, doubtful))
+    assert (total.score, total.band, [c.reason for c in total.caps]) == (65.0, "average", ["doubt"])
+    # Without the exclusion the same finding lands in weak.
+    assert _score(split_design, caps=(invalid.model_copy(update={"excluding": []}), doubtful)).band == "weak"
+
+
+def test_rubric_validation_names_unknown_excluded_checks(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        "name: r\n"
+        "criteria:\n"
+        "  - id: eda\n"
+        "    title: EDA\n"
+        "    points: 2\n"
+        "    checks:\n"
+        "      - {check: inspects-data-overview, points: 2}\n"
+        "caps:\n"
+        "  - {category: leakage, excluding: [random-split-of-time-serie], max_band: weak, reason: leak}\n"
+    )
+    rubric, problems = validate_rubric_file(path, default_registry())
+    assert rubric is None
+    [problem] = problems
+    assert problem.location == "caps[0].excluding[0]" and "did you mean random-split-of-time-series" in problem.message
