@@ -106,3 +106,32 @@ def test_outputs_give_values_from_lines_tables_reports_and_bare_results() -> Non
     assert _reported("0.8212290502793296") == []  # a bare number from a cell computing no single metric
     assert [v for _, v, _, _ in _reported("[0.80 0.84]", Measure.roc_auc)] == [0.8, 0.84, 0.82]
     assert _reported("CV fold 3: accuracy 0.82") == [("accuracy", 0.82, None, "test")]
+
+
+@pytest.mark.parametrize(
+    ("value", "written", "measure", "supported"),
+    [
+        (0.1149, "0.11", Measure.r2, True),  # rounded
+        (0.1199, "0.11", Measure.r2, True),  # cut
+        (0.105, "0.11", Measure.r2, True),
+        (0.1185, "0.11", Measure.r2, True),  # cut (people copy figures that way)
+        (0.1201, "0.11", Measure.r2, False),
+        (0.1040, "0.11", Measure.r2, False),  # neither rounds nor cuts to 0.11
+        (0.9546, "95%", Measure.accuracy, True),
+        (0.9600, "95%", Measure.accuracy, False),
+        (4261.4, "4261", Measure.rmse, True),
+        (4262.0, "4261", Measure.rmse, False),
+    ],
+)
+def test_a_written_figure_is_supported_only_by_values_it_rounds_or_cuts_from(
+    value: float, written: str, measure: Measure, supported: bool
+) -> None:
+    from grader.evidence.narrative.metric_text import NUMBER, as_share, parse_number, written_as
+
+    match = NUMBER.search(written)
+    assert match is not None
+    number = parse_number(match)
+    assert number is not None
+    stated = as_share(measure, number)
+    assert stated is not None
+    assert written_as(value, stated, measure, number) is supported

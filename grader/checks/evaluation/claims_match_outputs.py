@@ -9,7 +9,13 @@ from grader.checks.followups import FollowUpSubject, Question
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.vocabulary import Measure
 from grader.evidence.narrative.claims import ClaimKind, StatedResult
-from grader.evidence.narrative.metric_text import LOWER_IS_BETTER, RATIO_MEASURES, numbers_in, tolerance
+from grader.evidence.narrative.metric_text import (
+    LOWER_IS_BETTER,
+    RATIO_MEASURES,
+    numbers_in,
+    tolerance,
+    written_as,
+)
 from grader.evidence.narrative.reported import ReportedValue
 from grader.models.findings import CheckStatus, Confidence, Evidence, EvidenceSource, Finding, Severity
 from grader.models.report import FlagKind
@@ -121,10 +127,15 @@ def _value_finding(
     same = [v for v in values if v.measure is measure]
     if claim.split is not None and any(v.split == claim.split for v in same):
         same = [v for v in same if v.split in (claim.split, None)]
-    if any(abs(v.value - stated) <= tol for v in same):
+    number, approximate = claim.number, claim.approximate
+    if any(written_as(v.value, stated, measure, number, approximate) for v in same):
         return None
-    written = tol * (100.0 if claim.number.percent or (measure in RATIO_MEASURES and claim.number.value > 1) else 1.0)
-    if any(abs(n - stated) <= tol or abs(n - claim.number.value) <= written for n in numbers):
+    scale = 100.0 if number.percent or (measure in RATIO_MEASURES and number.value > 1) else 1.0
+    if any(
+        written_as(n, stated, measure, number, approximate)
+        or written_as(n / scale, stated, measure, number, approximate)
+        for n in numbers
+    ):
         return None  # the figure is printed, if not next to the metric's name
     shown = sorted({round(v.value, 6) for v in same})[:12]
     data: dict[str, object] = {"metric": measure.value, "stated": stated, "shown": shown}

@@ -133,13 +133,28 @@ def as_share(measure: Measure, number: Number) -> float | None:
 
 def tolerance(measure: Measure, number: Number, approximate: bool = False) -> float:
     """How far a value may be from this written number and still be it (rounded or cut, and `about` when said)."""
-    unit = 0.01 if number.percent or (measure in RATIO_MEASURES and number.value > 1.0) else 1.0
+    unit = _unit(measure, number)
     rounding = unit * 10.0 ** (-number.decimals) + 1e-9
     if not approximate:
         return rounding
     if measure in RATIO_MEASURES:
         return max(rounding, 0.02)
     return max(rounding, 0.05 * abs(number.value))
+
+
+def written_as(value: float, stated: float, measure: Measure, number: Number, approximate: bool = False) -> bool:
+    """Whether `value` (in the metric's units) can be written as this number: rounded or cut, or near it if `about`.
+
+    "0.11" is 0.105 to 0.1199... (rounded or cut to two decimals), not 0.1185 rounded up.
+    """
+    if approximate:
+        return abs(value - stated) <= tolerance(measure, number, approximate)
+    step = _unit(measure, number) * 10.0 ** (-number.decimals)
+    return -step / 2 - 1e-9 <= value - stated < step - 1e-9
+
+
+def _unit(measure: Measure, number: Number) -> float:
+    return 0.01 if number.percent or (measure in RATIO_MEASURES and number.value > 1.0) else 1.0
 
 
 # --------------------------------------------------------------------------- models
