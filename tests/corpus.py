@@ -48,6 +48,8 @@ class Flaw(StrEnum):
     missing_package = "missing-package"
     executed_out_of_order = "executed-out-of-order"
     no_narrative = "no-narrative"
+    #: A result the prose states that the notebook's outputs (or the holdout) contradict.
+    claim_unsupported = "claim-unsupported"
 
 
 class PlantedFlaw(BaseModel):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader.models.findings import CheckStatus, Severity
-from grader.models.report import GradingStatus, Report
+from grader.models.report import FlagKind, GradingStatus, Report
 from tests.corpus import ASSIGNMENTS, Expected, Flaw, Tier, corpus
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -46,6 +46,7 @@ FLAW_CHECKS: dict[Flaw, tuple[str, ...]] = {
     Flaw.missing_package: ("EXE001",),
     Flaw.executed_out_of_order: ("EXE003",),
     Flaw.no_narrative: ("DOC001", "DOC003", "DOC004"),
+    Flaw.claim_unsupported: ("EVAL007", "HOLD002"),
 }
 LEAK_FLAWS = {f for f, checks in FLAW_CHECKS.items() if all(c.startswith("LEAK") for c in checks)}
 
@@ -176,3 +177,25 @@ def test_a_high_severity_leak_keeps_work_out_of_the_top_band(
         leaky += 1
         assert report.total.band != "strong" and report.total.percent <= 70.0, (key, report.total)
     assert leaky >= 5, "the corpus should hold several submissions with high-severity leaks"
+
+
+def test_unverified_or_contradicted_results_stay_out_of_the_top_band(
+    graded_corpus: dict[str, tuple[Report, Expected, Path]],
+) -> None:
+    """Results nobody could reproduce, or a headline the outputs or the holdout contradict, are never `strong`.
+
+    Unverified work (EXE010: the evaluation did not re-run and no holdout score) is held at
+    `average` by its gate until a reviewer has looked; a claimed score far beyond the holdout
+    (HOLD002) lands in `weak`.
+    """
+    unverified = 0
+    for key, (report, expected, _) in graded_corpus.items():
+        kinds = {flag.kind for flag in report.flags}
+        if FlagKind.unverified in kinds:
+            unverified += 1
+            assert report.total.band != "strong", (key, report.total)
+            assert not expected.writes_predictions, (key, "unverified although the predictions were scored")
+        overclaims = [f for r in report.checks if r.id == "HOLD002" for f in r.problems if f.severity is Severity.high]
+        if overclaims:
+            assert report.total.band == "weak", (key, report.total)
+    assert unverified >= 2, "the corpus should hold broken submissions whose results nobody could verify"
