@@ -182,8 +182,14 @@ def test_the_default_rubric_puts_invalid_results_in_weak_and_doubtful_ones_in_lo
     traced = _default_rubric_total(("LEAK004", Severity.high, Confidence.high))
     assert (traced.band, traced.percent) == ("weak", 50.0)
     assert traced.caps[0].finding_ids == ["LEAK004#1"] and traced.caps[0].band_lowered_from == "strong"
-    holdout_gap = _default_rubric_total(("HOLD002", Severity.high, Confidence.medium))
-    assert (holdout_gap.band, holdout_gap.percent) == ("weak", 50.0)
+    for invalid in (
+        ("HOLD002", Severity.high, Confidence.medium),  # a claimed score far beyond the holdout
+        ("EVAL001", Severity.high, Confidence.high),  # scored only on the rows it was fitted on
+    ):
+        total = _default_rubric_total(invalid)
+        assert (total.band, total.percent) == ("weak", 50.0), invalid
+    no_holdout_at_all = _default_rubric_total(("EVAL001", Severity.medium, Confidence.medium))
+    assert no_holdout_at_all.caps == []
     for doubtful in (
         ("LEAK004", Severity.high, Confidence.medium),  # read from the code only
         ("LEAK010", Severity.high, Confidence.high),  # a random split of time-ordered rows
