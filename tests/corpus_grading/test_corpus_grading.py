@@ -47,6 +47,9 @@ FLAW_CHECKS: dict[Flaw, tuple[str, ...]] = {
     Flaw.executed_out_of_order: ("EXE003",),
     Flaw.no_narrative: ("DOC001", "DOC003", "DOC004"),
     Flaw.claim_unsupported: ("EVAL007", "HOLD002"),
+    Flaw.selector_fit_before_split: ("LEAK001",),
+    # EVAL008 (evaluated-on-training-rows) comes with branch j3.
+    Flaw.evaluation_on_training: ("EVAL001", "EVAL008"),
 }
 LEAK_FLAWS = {f for f, checks in FLAW_CHECKS.items() if all(c.startswith("LEAK") for c in checks)}
 
@@ -199,3 +202,28 @@ def test_unverified_or_contradicted_results_stay_out_of_the_top_band(
         if overclaims:
             assert report.total.band == "weak", (key, report.total)
     assert unverified >= 2, "the corpus should hold broken submissions whose results nobody could verify"
+
+
+#: Planted flaws that make the reported performance untrustworthy: however tidy the rest, such
+#: work lands in `weak` or low `average` (issue 14).
+INVALIDATING = {
+    Flaw.leakage_column_used,
+    Flaw.target_derived_feature,
+    Flaw.tuned_on_test_set,
+    Flaw.oversampling_before_split,
+    Flaw.selector_fit_before_split,
+    Flaw.evaluation_on_training,
+    Flaw.claim_unsupported,
+}
+
+
+def test_invalid_evaluations_land_in_weak_or_low_average(
+    graded_corpus: dict[str, tuple[Report, Expected, Path]],
+) -> None:
+    wrong = [
+        f"{key}: {report.total.percent}% {report.total.band}"
+        for key, (report, expected, _) in graded_corpus.items()
+        if {f.name for f in expected.flaws} & INVALIDATING
+        and (report.total.percent > 70.0 or report.total.band == "strong")
+    ]
+    assert not wrong, wrong
