@@ -165,7 +165,7 @@ def read_ignore_patterns(root: Path) -> tuple[str, ...]:
     return tuple(path.read_text(encoding="utf-8", errors="replace").splitlines())
 
 
-def _ignore_spec(patterns: tuple[str, ...]) -> pathspec.PathSpec | None:
+def _ignore_spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
 
 

@@ -25,7 +25,7 @@ def _decode_with_offsets(text: str) -> Any:
     decoder = json.JSONDecoder()
 
     def parse_string(s: str, end: int, strict: bool = True) -> tuple[str, int]:
-        value, after = json.decoder.scanstring(s, end, strict)
+        value, after = json.decoder.scanstring(s, end, strict)  # type: ignore[attr-defined]
         placed = _Placed(value)
         placed.offset = end - 1
         return placed, after

@@ -27,7 +27,7 @@ class Problem:
         return f"{where}{self.location}: {self.message}" if self.location else f"{where}{self.message}"
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
+class UniqueKeyLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML has no type stubs here
     """YAML's safe loader, except that a key repeated in one mapping is an error, not last-wins."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -35,7 +35,7 @@ class UniqueKeyLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             try:
                 if key in first:
                     raise yaml.constructor.ConstructorError(
@@ -44,7 +44,8 @@ class UniqueKeyLoader(yaml.SafeLoader):
                 first[key] = key_node.start_mark.line + 1
             except TypeError:
                 continue  # an unhashable key: the base loader reports it
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def read_yaml(path: Path, kind: str) -> tuple[Any, yaml.Node | None, bytes]:
