@@ -50,8 +50,12 @@ def plugin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
 
 
 def _grader(env: dict[str, str], *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return _python(env, "-m", "grader", *args, cwd=cwd)
+
+
+def _python(env: dict[str, str], *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "grader", *map(str, args)],
+        [sys.executable, *map(str, args)],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -108,12 +112,14 @@ def test_a_rubric_extending_the_default_scores_it(plugin: tuple[Path, dict[str, 
     assert good["rubric"]["name"] == bad["rubric"]["name"] == "ml-takehome-plus-todo"
 
     def check(report: dict[str, Any]) -> dict[str, Any]:
-        (result,) = [c for c in report["checks"] if c["id"] == "EXMP001"]
-        return result
+        results: list[dict[str, Any]] = [c for c in report["checks"] if c["id"] == "EXMP001"]
+        assert len(results) == 1
+        return results[0]
 
     def housekeeping(report: dict[str, Any]) -> dict[str, Any]:
-        (criterion,) = [c for c in report["criteria"] if c["id"] == "housekeeping"]
-        return criterion
+        criteria: list[dict[str, Any]] = [c for c in report["criteria"] if c["id"] == "housekeeping"]
+        assert len(criteria) == 1
+        return criteria[0]
 
     assert check(good)["status"] == "passed" and check(good)["findings"] == []
     assert check(good)["params"]["markers"] == ["TODO", "FIXME", "XXX", "HACK"]  # the rubric's params, recorded
@@ -134,14 +140,6 @@ def test_a_rubric_extending_the_default_scores_it(plugin: tuple[Path, dict[str, 
 
 def test_the_plugins_own_tests_pass(plugin: tuple[Path, dict[str, str]]) -> None:
     source, env = plugin
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=source,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = _python(env, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=source)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 passed" in done.stdout
