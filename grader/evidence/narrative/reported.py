@@ -17,6 +17,7 @@ from statistics import mean
 
 from grader.evidence.ml.vocabulary import METRIC_FUNCTIONS, Measure, measures_from_scoring
 from grader.evidence.narrative.metric_text import (
+    RATIO_MEASURES,
     MetricMention,
     Number,
     as_share,
@@ -35,23 +36,7 @@ _FOLD_BEFORE = re.compile(
 _BARE = re.compile(r"^\s*(?:np\.float\d*\()?\s*(?P<num>-?\d*\.?\d+(?:e-?\d+)?)\s*\)?\s*$")
 _ARRAY = re.compile(r"^\s*(?:array\()?\[\s*([-\d.e\s,]+)\]\)?\s*$")
 #: Metrics a candidate states as a number (curves, confusion matrices and the like are not).
-_CLAIMABLE = frozenset(
-    {
-        Measure.accuracy,
-        Measure.balanced_accuracy,
-        Measure.roc_auc,
-        Measure.average_precision,
-        Measure.f1,
-        Measure.precision,
-        Measure.recall,
-        Measure.r2,
-        Measure.rmse,
-        Measure.mse,
-        Measure.mae,
-        Measure.mape,
-        Measure.log_loss,
-    }
-)
+_CLAIMABLE = RATIO_MEASURES | {Measure.rmse, Measure.mse, Measure.mae, Measure.mape, Measure.log_loss}
 _MEASURED = {name: measures & _CLAIMABLE for name, measures in METRIC_FUNCTIONS.items()}
 
 
