@@ -56,7 +56,8 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     high confidence); a value the outputs never show, a winner the outputs rank below another
     model, or "no overfitting" next to a large train-test gap are medium. Statements about a
     baseline, a goal or someone else's result are not claims; a figure within rounding (or
-    within "about") of a shown value is supported.
+    within "about") of a shown value is supported, and so is a value read off a figure just
+    above where it is first stated (a curve's legend), wherever it is restated.
 
     Why it matters: the conclusion is what a hiring team reads first. A headline number the
     notebook never produced, or one better than anything it printed, is either stale or
@@ -79,6 +80,14 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     values = list(narrative.reported)
     numbers = {round(n.value, 6) for cell, _ in shown for o in cell.outputs for n in numbers_in(o.text[:20000])}
     figures = sorted(cell.index for cell, _ in shown if any(o.is_image for o in cell.outputs))
+    # A value read off a figure just above it may be restated anywhere later (a summary).
+    read_off_figures = {
+        (c.measure, round(c.value, 6))
+        for c in claims
+        if c.kind is ClaimKind.value
+        and c.value is not None
+        and any(c.cell - FIGURE_REACH <= cell <= c.cell for cell in figures)
+    }
     findings = []
     seen: set[tuple[int, str, float | None, str | None]] = set()
     for claim in claims:
@@ -87,7 +96,7 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
             continue
         seen.add(key)
         if claim.kind is ClaimKind.value:
-            finding = _value_finding(ctx, claim, values, numbers, figures)
+            finding = _value_finding(ctx, claim, values, numbers, read_off_figures)
         elif claim.kind is ClaimKind.best:
             finding = _best_finding(ctx, claim, values)
         else:
@@ -119,7 +128,11 @@ def _fmt(measure: Measure, value: float) -> str:
 
 
 def _value_finding(
-    ctx: CheckContext, claim: StatedResult, values: list[ReportedValue], numbers: set[float], figures: list[int]
+    ctx: CheckContext,
+    claim: StatedResult,
+    values: list[ReportedValue],
+    numbers: set[float],
+    read_off_figures: set[tuple[Measure | None, float]],
 ) -> Finding | None:
     assert claim.measure is not None and claim.value is not None and claim.number is not None
     measure, stated = claim.measure, claim.value
@@ -142,8 +155,8 @@ def _value_finding(
     name = measure.value.replace("_", " ")
     said = f"The prose states {name} {_fmt(measure, stated)} (cell {claim.cell})"
     if not same:
-        if any(claim.cell - FIGURE_REACH <= cell <= claim.cell for cell in figures):
-            return None  # read off a figure just above (a ROC curve's legend): nothing to compare with
+        if (measure, round(stated, 6)) in read_off_figures:
+            return None  # read off a figure (a ROC curve's legend), here or where first stated: nothing to compare
         return Finding(
             message=f"{said}, but no output of the notebook shows any {name} value",
             severity=Severity.medium,
