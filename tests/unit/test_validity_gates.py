@@ -194,7 +194,7 @@ def test_the_default_rubric_puts_invalid_results_in_weak_and_doubtful_ones_in_lo
         ("LEAK004", Severity.high, Confidence.medium),  # read from the code only
         ("LEAK010", Severity.high, Confidence.high),  # a random split of time-ordered rows
         ("LEAK006", Severity.medium, Confidence.medium),  # choices made on the test set
-        ("EVAL007", Severity.high, Confidence.high),  # a stated score beyond every output
+        ("EVAL009", Severity.high, Confidence.high),  # a stated score beyond every output
     ):
         total = _default_rubric_total(doubtful)
         assert (total.band, total.percent) == ("average", 70.0), doubtful

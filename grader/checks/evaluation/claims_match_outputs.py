@@ -1,4 +1,4 @@
-"""EVAL007: what the prose says about the results agrees with what the notebook's own outputs show."""
+"""EVAL009: what the prose says about the results agrees with what the notebook's own outputs show."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ CLAIM = Question("evaluation", _ask)
 
 
 @check(
-    id="EVAL007",
+    id="EVAL009",
     slug="claims-match-outputs",
     category=Category.evaluation,
     title="The stated results match the notebook's own outputs",
