@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.batch import BatchEvent, BatchResult, grade_folder, grade_groups
 from grader.cache import ResultCache
@@ -28,11 +29,16 @@ from grader.loading import (
 from grader.loading import (
     load_assignment as _load_assignment,
 )
+from grader.models.audit import AssignmentValidation, AuditReport
 from grader.models.report import Report
+
+if TYPE_CHECKING:
+    from grader.assignments.audit import AuditThresholds
 
 DEFAULT_RUBRIC = "ml-takehome.yaml"
 
 __all__ = [
+    "audit_assignment",
     "build_image",
     "grade_assignments",
     "grade_batch",
@@ -42,6 +48,7 @@ __all__ = [
     "load_rubric",
     "make_grader",
     "render_report",
+    "validate_assignment",
 ]
 
 
@@ -220,3 +227,23 @@ def render_report(
 def build_image(*, base: str = "auto", force: bool = False, log: Callable[[str], None] = print) -> BuildReport:
     """Build the sandbox runtime image if its inputs changed."""
     return _build_image(DockerClient.from_env(), base=base, force=force, log=log)
+
+
+# --------------------------------------------------------------------------- assignment authors
+
+
+def audit_assignment(
+    assignment: Path | str | LoadedAssignment, *, thresholds: AuditThresholds | None = None
+) -> AuditReport:
+    """Screen an assignment's public data against its target: associations, suspects, class balance."""
+    from grader.assignments.audit import audit_assignment as _audit
+
+    loaded = assignment if isinstance(assignment, LoadedAssignment) else load_assignment(assignment)
+    return _audit(loaded, thresholds=thresholds)
+
+
+def validate_assignment(folder: Path | str, *, thresholds: AuditThresholds | None = None) -> AssignmentValidation:
+    """Check `assignment.yaml`, its files and rubric, then audit the data; `.ok` when ready to send."""
+    from grader.assignments.validate import validate_assignment as _validate
+
+    return _validate(Path(folder), thresholds=thresholds)

@@ -1,7 +1,8 @@
 """`grader`: the command line. It parses arguments, calls `grader.api`, prints results.
 
 Exit codes: 0 everything graded, 1 some submissions could not be graded (or, for
-`lint`, a high-severity finding), 2 usage or configuration error.
+`lint`, a high-severity finding; for `assignment validate`, an assignment that is not
+ready), 2 usage or configuration error.
 """
 
 from __future__ import annotations
@@ -82,9 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--only", action="append", help="categories, check ids or slugs to run (e.g. leakage)")
     lint.add_argument("--json", action="store_true")
 
+    from grader.assignments import commands as assignment_commands
     from grader.web.commands import add_subcommands
 
     add_subcommands(sub)
+    assignment_commands.add_subcommands(sub)
     return parser
 
 
@@ -124,6 +127,10 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return _checks_list(args.json, console)
     if args.command == "lint":
         return _lint(args, console)
+    if args.command == "assignment":
+        from grader.assignments import commands as assignment_commands
+
+        return assignment_commands.run(args, console)
     if args.command in ("serve", "user"):
         from grader.web import commands
 
