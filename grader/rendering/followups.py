@@ -151,6 +151,23 @@ def _leakage_column(s: _Subject) -> str:
     )
 
 
+def _suspect_column(s: _Subject) -> str:
+    """A column the assignment flags as partly post-outcome, used without a word (EVAL007)."""
+    column = s.first("column")
+    if column is None:
+        return f"{s.message()} — when is this value recorded, and would it be known when the prediction is made?"
+    if s.first("part") == "missingness":
+        return (
+            f"Your model{_fit_cell(s)} learns from whether `{column}` is missing — when does that value go missing, "
+            f"would it already be missing on the day the prediction is made, and what is your score without that "
+            f"signal?"
+        )
+    return (
+        f"Your model{_fit_cell(s)} uses `{column}` — when is it recorded relative to the outcome, would it be known "
+        f"when the prediction is made, and what is your score without it?"
+    )
+
+
 def _perfect_predictor(s: _Subject) -> str:
     column = s.first("column")
     what = f"`{column}` predicts" if column else "A single feature predicts"
@@ -349,6 +366,7 @@ RULES: list[Rule] = [
     ("leakage", _slug("target-derived", "target-leak", "target-in-features"), _target_leak),
     ("leakage", _leak_slug("leakage-column", "leaky-column", "future-column"), _leakage_column),
     ("leakage", _leak_slug("predicts-target", "perfect"), _perfect_predictor),
+    ("leakage", _slug("suspect-column"), _suspect_column),
     ("leakage", _slug("test-set-used", "tuned-on-test", "select-on-test"), _test_set_reuse),
     ("leakage", _leak_slug("time-series", "temporal"), _time_split),
     ("leakage", _leak_slug("group", "duplicate", "overlap"), _split_overlap),
