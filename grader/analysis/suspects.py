@@ -27,6 +27,7 @@ from grader.analysis.leakage import _uses_column, _where_named
 from grader.analysis.narrative import comment_lines, excerpt, markdown_lines
 from grader.analysis.tracefacts import TraceFacts
 from grader.models.assignment import SuspectColumn
+from grader.models.trace import TraceCall
 
 if TYPE_CHECKING:
     from grader.analysis.context import CheckContext
@@ -86,6 +87,8 @@ class SuspectUse:
     estimator: str = ""
     #: Where the column is picked up for the model (a feature list, a drop that keeps it), if known.
     named_at: Site | None = None
+    #: Features built from the column (a missing-value flag, a bucket) and where the code first names them.
+    built_at: list[tuple[str, Site]] = field(default_factory=list)
     #: Where a model's features leave it out by name while another model uses it (a with/without comparison).
     compared_at: Site | None = None
     #: Where the column is dropped by name for every model (static analysis).
@@ -188,12 +191,28 @@ def _matches(feature: str, aliases: set[str]) -> bool:
     return any(re.search(rf"(?:^|_){re.escape(alias)}(?:$|_)", feature) for alias in aliases)
 
 
+def _is_dummy(call: TraceCall) -> bool:
+    """A baseline that ignores its features (`DummyClassifier`, or a pipeline or search around one)."""
+    last = [call.cls, *call.steps[-1:], *([call.inner] if call.inner else []), *call.inner_steps[-1:]]
+    return any(_DUMMY.match(name) for name in last)
+
+
+def _fitted_models(facts: TraceFacts) -> list[TraceCall]:
+    """Model fits whose recorded columns say what the model used.
+
+    A search records the columns it was given; the pipelines it fits inside record what their
+    model received, so in a cell with such pipelines the search itself is left out.
+    """
+    calls = [c for _, c in facts.calls() if c.is_fit and (c.predictor or c.search) and not _is_dummy(c)]
+    piped = {c.cell for c in calls if c.steps and c.features and not c.search}
+    return [c for c in calls if not (c.search and c.cell in piped)]
+
+
 def _traced(use: SuspectUse, facts: TraceFacts, aliases: set[str]) -> None:
     """Decide from the column names the fitted models recorded; leaves `used` None when some had no names."""
+    fitted = _fitted_models(facts)
     nameless = False
-    for _, call in facts.calls():
-        if not call.is_fit or not (call.predictor or call.search) or _DUMMY.match(call.cls):
-            continue
+    for call in fitted:
         names = list(call.features) if call.features else list(call.x.cols if call.x else [])
         if not names:
             nameless = True
@@ -204,7 +223,6 @@ def _traced(use: SuspectUse, facts: TraceFacts, aliases: set[str]) -> None:
             use.features = hits[:10]
             use.fit_cell, use.fit_line, use.estimator = call.cell, call.line, call.cls
             return
-    fitted = [c for _, c in facts.calls() if c.is_fit and (c.predictor or c.search) and not _DUMMY.match(c.cls)]
     if fitted and not nameless:
         use.used, use.traced = False, True
         use.fit_cell, use.fit_line, use.estimator = fitted[-1].cell, fitted[-1].line, fitted[-1].cls
@@ -249,6 +267,8 @@ def _static(use: SuspectUse, ctx: CheckContext, aliases: set[str]) -> None:
             use.fit_cell, use.fit_line, use.estimator = fit.site.cell, fit.site.line, fit.cls
             use.named_at = _where_named(x, fit.est, column, via) or ctx.dataflow.mentions.get(column)
             use.uncertain = x.uncertain
+            mentions = ctx.dataflow.mentions
+            use.built_at = [(name, mentions[name]) for name in use.features if name != column and name in mentions][:3]
         elif used is False and _explicitly_dropped(x, aliases):
             use.dropped_at = use.dropped_at or _drop_site(ctx, aliases, fit.site) or x.cols_site or fit.site
     if use.used is True:
@@ -277,7 +297,7 @@ def suspect_uses(ctx: CheckContext, *, extra_terms: tuple[str, ...] = ()) -> lis
             # The trace proves the use; the dataflow may still show a deliberate with/without comparison.
             probe = SuspectUse(suspect)
             _static(probe, ctx, aliases)
-            use.compared_at, use.named_at = probe.compared_at, probe.named_at
+            use.compared_at, use.named_at, use.built_at = probe.compared_at, probe.named_at, probe.built_at
         use.questioned = questioning_mentions(
             ctx, _aliases(ctx, suspect.column, only_from_it=True), extra_terms=extra_terms
         )

@@ -93,6 +93,15 @@ def test_a_readme_can_question_it() -> None:
     assert result.findings[0].evidence[0].source is EvidenceSource.file and "README.md" in result.findings[0].message
 
 
+def test_when_the_dataflow_cannot_tell_the_check_says_so_and_passes() -> None:
+    numeric = (
+        "X = df.select_dtypes('number').drop(columns=['churned'])\nrf = RandomForestClassifier().fit(X, df['churned'])"
+    )
+    result = run(suspect_column_questioned, LOAD, INDICATOR, numeric, task="churn")
+    assert result.status is CheckStatus.passed and not result.findings
+    assert "no model fit shows whether `last_login_days` is used" in result.message
+
+
 def test_not_applicable_without_suspects_and_skipped_without_an_assignment() -> None:
     fraud = run(suspect_column_questioned, "import pandas as pd", task="fraud")
     assert fraud.status is CheckStatus.passed and fraud.message.startswith("not applicable")
@@ -154,6 +163,20 @@ def test_the_trace_decides_when_the_fitted_model_recorded_its_columns() -> None:
     assert kept_out.findings[0].confidence is Confidence.high
     dummy_only = _traced((LOAD, INDICATOR, FIT), {"cls": "DummyClassifier", "x": {"cols": ["no_app"]}})
     assert dummy_only.status is CheckStatus.failed and dummy_only.problems[0].confidence is Confidence.medium
+
+
+def test_a_search_is_judged_by_the_pipelines_it_fits_and_baselines_are_ignored() -> None:
+    search = {"cls": "GridSearchCV", "search": True, "predictor": False, "x": {"cols": ["tenure_months", "no_app"]}}
+    inner = {
+        "cls": "Pipeline",
+        "steps": ["ColumnTransformer", "LogisticRegression"],
+        "features": ["num__tenure_months"],
+    }
+    dummy = {"cls": "Pipeline", "steps": ["ColumnTransformer", "DummyClassifier"], "features": ["num__no_app"]}
+    result = _traced((LOAD, INDICATOR, FIT), search, inner, dummy)
+    assert result.status is CheckStatus.passed and result.findings[0].confidence is Confidence.high
+    alone = _traced((LOAD, INDICATOR, FIT), search)
+    assert alone.status is CheckStatus.failed and alone.problems[0].data["features"] == ["no_app"]
 
 
 def test_a_fit_on_a_bare_array_leaves_the_decision_to_the_dataflow() -> None:

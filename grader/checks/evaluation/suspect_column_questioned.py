@@ -84,6 +84,9 @@ def _used_as_is(ctx: CheckContext, use: SuspectUse) -> Finding:
     evidence: list[Evidence] = []
     if use.named_at is not None and (use.named_at.cell, use.named_at.line) != (use.fit_cell, use.fit_line):
         evidence.append(ctx.evidence(use.named_at.cell, use.named_at.line, note=f"`{suspect.column}` kept here"))
+    for name, site in use.built_at:
+        if all((e.cell, e.line) != (site.cell, site.line) for e in evidence):
+            evidence.append(ctx.evidence(site.cell, site.line, note=f"`{name}` built from `{suspect.column}`"))
     if use.traced:
         snippet = ctx.code.snippet(use.fit_cell, use.fit_line) if use.fit_cell is not None and use.fit_line else None
         evidence.append(
