@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -813,12 +813,7 @@ class _Auditor:
             if name in post_event:
                 continue
             train_end = float(profile.values.quantile(t.later_quantile))
-            for other in others:
-                if name not in tables[other].columns:
-                    continue
-                values = convert(tables[other][name], ColumnKind.date).dropna()
-                if values.empty:
-                    continue
+            for other, values in _in_other_files(tables, others, name, ColumnKind.date):
                 later = float((values > train_end).mean())
                 if later >= t.time_split_later_share:
                     self.suspect(name, SuspectPart.values).add(
@@ -912,12 +907,7 @@ class _Auditor:
             if not declared and (profile.distinct < t.group_min_distinct or per_value < t.group_min_rows_per_value):
                 continue
             seen = set(profile.values.dropna().to_numpy().tolist())
-            for other in others:
-                if name not in tables[other].columns:
-                    continue
-                values = convert(tables[other][name], profile.kind).dropna()
-                if values.empty:
-                    continue
+            for other, values in _in_other_files(tables, others, name, profile.kind):
                 in_train = float(values.isin(seen).mean())
                 new_values = int(values[~values.isin(seen)].nunique())
                 if in_train >= 0.5:
@@ -1004,6 +994,17 @@ class _Auditor:
             )
         out.sort(key=lambda s: (-s.level.rank, s.is_declared))
         return out
+
+
+def _in_other_files(
+    tables: dict[str, pd.DataFrame], others: list[str], column: str, kind: ColumnKind
+) -> Iterator[tuple[str, pd.Series]]:
+    """The column's non-missing values in each other file that has it, read as `kind`."""
+    for other in others:
+        if column in tables[other].columns:
+            values = convert(tables[other][column], kind).dropna()
+            if not values.empty:
+                yield other, values
 
 
 def _lift(lift: float) -> str:

@@ -16,6 +16,13 @@ class SuspectColumnParams(Params):
     extra_terms: tuple[str, ...] = Field(default=(), max_length=50)
 
 
+def _fit_trace_evidence(ctx: CheckContext, use: SuspectUse, note: str) -> Evidence:
+    """Evidence at the traced model fit, with its line of code."""
+    cell, line = use.fit_cell, use.fit_line
+    snippet = ctx.code.snippet(cell, line) if cell is not None and line else None
+    return ctx.evidence(cell, line, snippet=snippet, source=EvidenceSource.trace, note=note)
+
+
 def _handled(ctx: CheckContext, use: SuspectUse) -> Finding:
     """A positive observation: how the notebook questioned or handled the column."""
     column, evidence = use.suspect.column, []
@@ -40,17 +47,7 @@ def _handled(ctx: CheckContext, use: SuspectUse) -> Finding:
         evidence = [ctx.evidence(compared.cell, compared.line, note=f"{column} left out here")]
     elif use.traced:
         message = f"`{column}` and features built from it are kept out of every fitted model (traced column names)"
-        evidence = [
-            ctx.evidence(
-                use.fit_cell,
-                use.fit_line,
-                snippet=ctx.code.snippet(use.fit_cell, use.fit_line)
-                if use.fit_cell is not None and use.fit_line
-                else None,
-                source=EvidenceSource.trace,
-                note=f"traced: {use.estimator} was fitted without {column}",
-            )
-        ]
+        evidence = [_fit_trace_evidence(ctx, use, f"traced: {use.estimator} was fitted without {column}")]
     else:
         message = f"`{column}` and features built from it are kept out of the model (static dataflow)"
         dropped = use.dropped_at
@@ -88,16 +85,8 @@ def _used_as_is(ctx: CheckContext, use: SuspectUse) -> Finding:
         if all((e.cell, e.line) != (site.cell, site.line) for e in evidence):
             evidence.append(ctx.evidence(site.cell, site.line, note=f"`{name}` built from `{suspect.column}`"))
     if use.traced:
-        snippet = ctx.code.snippet(use.fit_cell, use.fit_line) if use.fit_cell is not None and use.fit_line else None
-        evidence.append(
-            ctx.evidence(
-                use.fit_cell,
-                use.fit_line,
-                snippet=snippet,
-                source=EvidenceSource.trace,
-                note=f"traced: {use.estimator} was fitted with {', '.join(use.features[:3])}",
-            )
-        )
+        fitted_with = ", ".join(use.features[:3])
+        evidence.append(_fit_trace_evidence(ctx, use, f"traced: {use.estimator} was fitted with {fitted_with}"))
     else:
         evidence.append(ctx.evidence(use.fit_cell, use.fit_line, note=f"{suspect.column} reaches the model"))
     confidence = Confidence.high if use.traced else Confidence.low if use.uncertain else Confidence.medium
