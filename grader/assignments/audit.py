@@ -451,10 +451,10 @@ class _Auditor:
             }
         )
         identifiers = self._identifiers(train, full_profiles)
-        associations = self._associations(profiles, target, identifiers)
+        free_text = self._free_text(profiles, identifiers)
+        associations = self._associations(profiles, target, identifiers, free_text)
         self._outcome_names(associations)
         self._dates(tables, others, full_profiles, profiles, target)
-        self._free_text(profiles, identifiers)
         self._duplicates(train_name, train, tables, others, full_profiles)
         self._groups(train, tables, others, full_profiles, identifiers)
         self._declared_without_signal(associations)
@@ -556,11 +556,14 @@ class _Auditor:
             )
         return found
 
-    def _associations(self, profiles: dict[str, Profile], target: _Target, identifiers: set[str]) -> list[Association]:
+    def _associations(
+        self, profiles: dict[str, Profile], target: _Target, identifiers: set[str], free_text: set[str]
+    ) -> list[Association]:
         out = []
         t = self.t
         for name, profile in profiles.items():
             kind = ColumnKind.identifier if name in identifiers else profile.kind
+            kind = ColumnKind.text if name in free_text else kind
             values = profile.values
             if kind is ColumnKind.identifier:
                 values = numeric_part(profile.values) if profile.kind is ColumnKind.categorical else values
@@ -729,12 +732,14 @@ class _Auditor:
                 outcome_signal_part=strongest.part.value,
             )
 
-    def _free_text(self, profiles: dict[str, Profile], identifiers: set[str]) -> None:
+    def _free_text(self, profiles: dict[str, Profile], identifiers: set[str]) -> set[str]:
         t = self.t
+        found = set()
         for name, profile in profiles.items():
             if name in identifiers or profile.kind is not ColumnKind.categorical:
                 continue
             if profile.mean_words >= t.free_text_min_words and profile.distinct >= t.free_text_min_distinct:
+                found.add(name)
                 self.suspect(name, SuspectPart.values).add(
                     SuspectKind.free_text,
                     AuditLevel.info,
@@ -743,6 +748,7 @@ class _Auditor:
                     mean_words=round(profile.mean_words, 2),
                     distinct=profile.distinct,
                 )
+        return found
 
     # ------------------------------------------------------------------ dates and time
 

@@ -194,3 +194,44 @@ def test_the_churn_sample_lists_its_declared_leak_and_suspect_with_figures() -> 
     assert login.figures["missingness_roc_auc"] == pytest.approx(0.60, abs=0.01)
     assert report.class_balance is not None and report.class_balance.matches is True
     assert not report.undeclared_strong
+
+
+def test_free_text_and_dates_after_a_plausible_cut_off(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    n = 500
+    words = ["called", "about", "billing", "router", "slow", "upgrade", "asked", "refund", "happy", "moving"]
+    signup = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 4 * 365, n), unit="D")
+    visit = pd.Timestamp("2024-02-01") + pd.to_timedelta(rng.integers(0, 60, n), unit="D")
+    frame = pd.DataFrame(
+        {
+            "account": [f"A{i:05d}" for i in range(n)],
+            "signup_date": signup.strftime("%Y-%m-%d"),
+            "agent_note": [" ".join(rng.choice(words, 6)) for _ in range(n)],
+            "site_visit": [d.strftime("%d %b %Y") if rng.random() < 0.7 else "" for d in visit],
+            "spend": rng.gamma(2, 50, n).round(2),
+            "left": (rng.random(n) < 0.3).astype(int),
+        }
+    )
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    config = {
+        "name": "notes",
+        "title": "Notes",
+        "task": "binary_classification",
+        "target": "left",
+        "id_column": "account",
+        "primary_metric": "roc_auc",
+        "public_files": ["train.csv"],
+        "prediction_contract": {"id_column": "account", "prediction_column": "left"},
+    }
+    (tmp_path / "assignment.yaml").write_text(yaml.safe_dump(config))
+    report = api.audit_assignment(tmp_path)
+    note = only(report, "agent_note")
+    assert note.kinds == [SuspectKind.free_text] and float(note.figures["mean_words"]) == 6.0  # type: ignore[arg-type]
+    text = report.association("agent_note")
+    assert text is not None and text.kind is ColumnKind.text
+    visit_suspect = only(report, "site_visit")
+    assert visit_suspect.kinds == [SuspectKind.post_event_date] and visit_suspect.level is AuditLevel.moderate
+    assert (
+        visit_suspect.figures["after_cutoff_share"] == 1.0 and visit_suspect.figures["cutoff_column"] == "signup_date"
+    )
+    assert report.association("site_visit", SuspectPart.values).kind is ColumnKind.date  # type: ignore[union-attr]
