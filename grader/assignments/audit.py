@@ -423,33 +423,26 @@ class _Auditor:
             )
         train = tables[train_name]
         others = [name for name in files if name != train_name]
-        labelled = train[a.target].notna()
+        labelled = train[a.target].notna().to_numpy()
         if not labelled.all():
             self.notes.append(f"{int((~labelled).sum()):,} training rows have no `{a.target}` and are not screened")
-        screened = train[labelled]
-        if len(screened) > self.t.max_rows:
-            screened = screened.sample(n=self.t.max_rows, random_state=self.t.seed)
+        positions = np.flatnonzero(labelled)
+        if len(positions) > self.t.max_rows:
+            rng = np.random.default_rng(self.t.seed)
+            positions = np.sort(rng.choice(positions, size=self.t.max_rows, replace=False))
             self.notes.append(
                 f"associations use a seeded sample of {self.t.max_rows:,} of {len(train):,} training rows"
             )
-        screened = screened.reset_index(drop=True)
-
-        target_profile = profile_column(a.target, screened[a.target], parse_share=self.t.parse_share)
-        target, balance = self._target(target_profile)
-        profiles = {
-            name: profile_column(name, screened[name], parse_share=self.t.parse_share)
-            for name in screened.columns
+        # Each column is read once, on every row; the associations use the screened rows of it.
+        full_profiles = {
+            name: profile_column(name, train[name], parse_share=self.t.parse_share)
+            for name in train.columns
             if name != a.target
         }
-        full_profiles = (
-            profiles
-            if len(screened) == len(train)
-            else {
-                name: profile_column(name, train[name], parse_share=self.t.parse_share)
-                for name in train.columns
-                if name != a.target
-            }
-        )
+        every_row = len(positions) == len(train)
+        profiles = full_profiles if every_row else {name: p.rows(positions) for name, p in full_profiles.items()}
+        target_profile = profile_column(a.target, train[a.target], parse_share=self.t.parse_share).rows(positions)
+        target, balance = self._target(target_profile)
         identifiers = self._identifiers(train, full_profiles)
         free_text = self._free_text(profiles, identifiers)
         associations = self._associations(profiles, target, identifiers, free_text)
@@ -467,7 +460,7 @@ class _Auditor:
             train_file=train_name,
             test_files=[name for name in others if a.target not in tables[name].columns],
             rows={name: len(table) for name, table in tables.items()},
-            rows_screened=len(screened),
+            rows_screened=len(positions),
             class_balance=balance,
             associations=associations,
             suspects=self._suspects(),
@@ -843,7 +836,6 @@ class _Auditor:
         profiles: dict[str, Profile],
     ) -> None:
         a, t = self.assignment, self.t
-        kinds = {name: p.kind for name, p in profiles.items()}
         repeated = int(train.duplicated().sum())
         if repeated:
             self.suspect(None, None).add(
@@ -858,8 +850,8 @@ class _Auditor:
             columns = [c for c in table.columns if c in train.columns and c not in (a.id_column, a.target)]
             if not columns:
                 continue
-            train_keys = set(row_keys(train[columns], kinds).to_numpy().tolist())
-            other_keys = row_keys(table[columns], kinds)
+            train_keys = set(row_keys({c: profiles[c].values for c in columns}).to_numpy().tolist())
+            other_keys = row_keys({c: convert(table[c], profiles[c].kind) for c in columns})
             shared = other_keys.isin(train_keys).to_numpy()
             count = int(shared.sum())
             if count:

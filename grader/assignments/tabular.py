@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +65,12 @@ class Profile:
     def is_numeric(self) -> bool:
         return self.kind in (ColumnKind.numeric, ColumnKind.boolean, ColumnKind.date)
 
+    def rows(self, positions: np.ndarray) -> Profile:
+        """The same column restricted to some rows (kind and distinct counts stay those of every row)."""
+        values = self.values.iloc[positions].reset_index(drop=True)
+        missing = self.missing.iloc[positions].reset_index(drop=True)
+        return replace(self, values=values, missing=missing)
+
 
 def data_files(folder: Path, public_files: list[str]) -> list[str]:
     """The public files the audit reads as tables, in the assignment's order."""
@@ -99,7 +106,8 @@ class _Distinct:
 
     def __init__(self, raw: pd.Series) -> None:
         codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-        text = pd.Series(np.asarray(uniques, dtype=object), dtype="string").str.strip()
+        # Plain Python strings (object dtype): pandas' string dtype re-validates every value on each copy.
+        text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.strip()
         self.text = text.mask(text == "")
         self.index = raw.index
         self.codes = np.asarray(codes, dtype="int64")
@@ -118,7 +126,7 @@ class _Distinct:
             return pd.Series(out, index=self.index)
         obj = np.full(len(self.codes), None, dtype=object)
         obj[self.present] = values[self.codes[self.present]]
-        return pd.Series(obj, index=self.index, dtype="string")
+        return pd.Series(obj, index=self.index, dtype=object)
 
     def share_parsed(self, per_value: pd.Series) -> float:
         """Share of the non-empty rows whose value converted."""
@@ -130,12 +138,22 @@ class _Distinct:
         return float((per_value.to_numpy(dtype="float64") * self.counts).sum()) / total if total else 0.0
 
 
+def _finite(numbers: pd.Series) -> pd.Series:
+    values = numbers.astype("float64")
+    return values.where(np.isfinite(values))
+
+
 def _numbers(text: pd.Series) -> pd.Series:
-    ok = text.str.fullmatch(_NUMBER).fillna(False) & text.str.contains(r"\d", regex=True).fillna(False)
-    negative = (text.str.startswith("(") & text.str.endswith(")")).fillna(False)
-    cleaned = text.str.replace(_STRIP_NUMBER, "", regex=True)
-    number = pd.to_numeric(cleaned.where(ok), errors="coerce").astype("float64")
-    return number.where(~negative, -number)
+    """Plain numbers through pandas' parser; currency, thousands separators and (negatives) by pattern."""
+    number = _finite(pd.to_numeric(text, errors="coerce"))
+    rest = number.isna() & text.notna()
+    if rest.any():
+        messy = text[rest]
+        ok = messy.str.fullmatch(_NUMBER).fillna(False) & messy.str.contains(r"\d", regex=True).fillna(False)
+        negative = (messy.str.startswith("(") & messy.str.endswith(")")).fillna(False)
+        cleaned = _finite(pd.to_numeric(messy.str.replace(_STRIP_NUMBER, "", regex=True).where(ok), errors="coerce"))
+        number[rest] = cleaned.where(~negative, -cleaned)
+    return number
 
 
 def _booleans(text: pd.Series) -> pd.Series:
@@ -160,7 +178,12 @@ def _dates(text: pd.Series) -> pd.Series:
     return days
 
 
-_CONVERTERS = {ColumnKind.boolean: _booleans, ColumnKind.numeric: _numbers, ColumnKind.date: _dates}
+Converter = Callable[[pd.Series], pd.Series]
+_CONVERTERS: dict[ColumnKind, Converter] = {
+    ColumnKind.boolean: _booleans,
+    ColumnKind.numeric: _numbers,
+    ColumnKind.date: _dates,
+}
 
 
 def _converted(distinct: _Distinct, kind: ColumnKind) -> pd.Series:
@@ -177,8 +200,42 @@ def convert(raw: pd.Series, kind: ColumnKind) -> pd.Series:
     return distinct.expand(_converted(distinct, kind))
 
 
+#: Rows sampled to decide whether converting every distinct value is worth it.
+GATE_ROWS = 2_000
+
+
+def _plausible(distinct: _Distinct, converter: Converter, parse_share: float, seed: int = 0) -> bool:
+    """Whether a sample of rows parses often enough for the column to be of this kind (skips hopeless passes)."""
+    codes = distinct.codes[distinct.present]
+    if len(codes) <= GATE_ROWS:
+        return True
+    sample = np.random.default_rng(seed).choice(codes, size=GATE_ROWS, replace=True)
+    values, counts = np.unique(sample, return_counts=True)
+    parsed = converter(distinct.text.iloc[values].reset_index(drop=True)).notna().to_numpy()
+    # A margin below the threshold: the sample only says whether the full pass could succeed.
+    return float(counts[parsed].sum()) / GATE_ROWS >= parse_share - 0.05
+
+
+def _numeric_profile(name: str, numbers: pd.Series, present: pd.Series, distinct: int, share: float) -> Profile:
+    """A column every non-empty value of which pandas parses as a number."""
+    finite = numbers.dropna()
+    integral = bool((finite == finite.round()).all())
+    if distinct == 2 and set(finite.unique()) <= {0.0, 1.0}:
+        return Profile(name, ColumnKind.boolean, numbers, numbers.isna(), 0, distinct, share, 0.0, True)
+    unparsed = int((present & numbers.isna()).sum())
+    return Profile(name, ColumnKind.numeric, numbers, numbers.isna(), unparsed, distinct, share, 0.0, integral)
+
+
 def profile_column(name: str, raw: pd.Series, *, parse_share: float = 0.95) -> Profile:
     """Decide what a text column holds; `parse_share` of its non-empty values must parse for a kind to win."""
+    present_raw = raw.notna()
+    head = raw[present_raw].head(GATE_ROWS)
+    numeric_head = not head.empty and bool(_finite(pd.to_numeric(head, errors="coerce")).notna().all())
+    fast = _finite(pd.to_numeric(raw, errors="coerce")) if numeric_head else None
+    if fast is not None and int(fast.notna().sum()) == int(present_raw.sum()):
+        # Clean numbers (the common case): no string work at all.
+        n_distinct = int(fast.nunique())
+        return _numeric_profile(name, fast, present_raw, n_distinct, n_distinct / int(present_raw.sum()))
     distinct = _Distinct(raw)
     present = pd.Series(distinct.present, index=raw.index)
     n_present = int(distinct.present.sum())
@@ -199,13 +256,15 @@ def profile_column(name: str, raw: pd.Series, *, parse_share: float = 0.95) -> P
         flags = _booleans(distinct.text)
         if distinct.share_parsed(flags) >= parse_share and flags[observed].dropna().nunique() == 2:
             return result(ColumnKind.boolean, flags, True)
-    numbers = _numbers(distinct.text)
-    if distinct.share_parsed(numbers) >= parse_share:
-        finite = numbers[observed].dropna()
-        return result(ColumnKind.numeric, numbers, bool((finite == finite.round()).all()))
-    dates = _dates(distinct.text)
-    if distinct.share_parsed(dates) >= parse_share:
-        return result(ColumnKind.date, dates, False)
+    if _plausible(distinct, _numbers, parse_share):
+        numbers = _numbers(distinct.text)
+        if distinct.share_parsed(numbers) >= parse_share:
+            finite = numbers[observed].dropna()
+            return result(ColumnKind.numeric, numbers, bool((finite == finite.round()).all()))
+    if _plausible(distinct, _dates, parse_share):
+        dates = _dates(distinct.text)
+        if distinct.share_parsed(dates) >= parse_share:
+            return result(ColumnKind.date, dates, False)
     digits = distinct.text.str.contains(r"\d", regex=True).fillna(False).astype("float64")
     integral = distinct.weighted_mean(digits) >= parse_share
     return result(ColumnKind.categorical, _normalise(distinct.text), integral)
@@ -213,16 +272,14 @@ def profile_column(name: str, raw: pd.Series, *, parse_share: float = 0.95) -> P
 
 def numeric_part(values: pd.Series) -> pd.Series:
     """The number inside identifiers such as `C000123` or `ORD-1000001` (NaN when there is none)."""
-    digits = values.astype("string").str.extract(r"(\d+)(?!.*\d)", expand=False)
+    digits = values.astype(object).str.extract(r"(\d+)(?!.*\d)", expand=False)
     return pd.to_numeric(digits, errors="coerce").astype("float64")
 
 
-def row_keys(frame: pd.DataFrame, kinds: dict[str, ColumnKind]) -> pd.Series:
-    """A 64-bit hash per row of the values read as `kinds`, for finding the same record in two files."""
-    columns = {}
-    for name in frame.columns:
-        values = convert(frame[name], kinds.get(name, ColumnKind.categorical))
-        if values.dtype == "float64":
-            values = values.round(6)
-        columns[name] = values.astype("string").fillna("")
-    return pd.util.hash_pandas_object(pd.DataFrame(columns, index=frame.index), index=False)
+def row_keys(columns: dict[str, pd.Series]) -> pd.Series:
+    """A 64-bit hash per row of already converted values, for finding the same record in two files."""
+    normalised = {}
+    for name, values in columns.items():
+        values = values.reset_index(drop=True)
+        normalised[name] = values.round(6) if values.dtype == "float64" else values.astype(object).fillna("")
+    return pd.util.hash_pandas_object(pd.DataFrame(normalised), index=False)
