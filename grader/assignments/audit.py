@@ -117,9 +117,14 @@ class AuditThresholds(BaseModel):
     missingness_min_z: float = Field(default=4.0, gt=0)
     #: Informative missingness another column's values tell apart this well (ROC AUC) is probably structural.
     missingness_explained_auc: float = Field(default=0.90, gt=0.5, le=1)
+    #: Categorical columns with more values than this are not tried as an explanation (they would memorise rows).
+    missingness_explainer_max_groups: int = Field(default=50, ge=2)
     #: Share of distinct values among non-empty rows from which a text or integer column is an identifier.
     identifier_unique_share: float = Field(default=0.95, gt=0.5, le=1)
     identifier_patterns: tuple[str, ...] = ID_PATTERNS
+    #: Fewer distinct values than this never make an identifier; more words per value make text, not an id.
+    identifier_min_distinct: int = Field(default=20, ge=2)
+    identifier_max_words: float = Field(default=2.0, gt=0)
     #: An identifier whose number follows the row order this closely (Spearman) is monotonic.
     monotonic_min_spearman: float = Field(default=0.99, gt=0, le=1)
     #: An identifier's number with this AUC (or R²) carries signal (row order or creation time relate to the target).
@@ -143,9 +148,13 @@ class AuditThresholds(BaseModel):
     group_patterns: tuple[str, ...] = ID_PATTERNS
     group_min_distinct: int = Field(default=10, ge=2)
     group_min_rows_per_value: float = Field(default=2.0, ge=1)
+    #: Below this share of test rows with a group seen in train, a random split of train is optimistic.
+    group_seen_share: float = Field(default=0.5, gt=0, le=1)
     #: The declared `positive_rate` matches the training data within max(absolute, relative × declared).
     balance_abs_tolerance: float = Field(default=0.01, ge=0, le=1)
     balance_rel_tolerance: float = Field(default=0.15, ge=0, le=1)
+    #: Quantile bins of a numeric column for its cross-fitted R² (regression).
+    numeric_bins: int = Field(default=10, ge=2, le=100)
     #: Cross-fitting folds and smoothing (pseudo-rows of the overall rate) for group encodings.
     folds: int = Field(default=5, ge=2, le=20)
     smoothing: float = Field(default=20.0, ge=0)
@@ -299,7 +308,7 @@ def _measure(profile_kind: ColumnKind, values: pd.Series, target: _Target, t: Au
     assert target.values is not None
     y = target.values[keep]
     if numeric:
-        bins = pd.qcut(pd.Series(x), q=10, labels=False, duplicates="drop").to_numpy()
+        bins = pd.qcut(pd.Series(x), q=t.numeric_bins, labels=False, duplicates="drop").to_numpy()
         bins = np.nan_to_num(bins, nan=0).astype("int64")
         predicted = _cross_fitted_means(bins, y, folds, t.folds, t.smoothing)
         return _Measure(_r2(y, predicted), spearman=_spearman(x, y))
@@ -523,10 +532,15 @@ class _Auditor:
         found = set()
         for name, profile in profiles.items():
             named = matches(name, self.t.identifier_patterns) or name == self.assignment.id_column
-            if profile.distinct_share < self.t.identifier_unique_share or profile.distinct < 20:
+            if (
+                profile.distinct_share < self.t.identifier_unique_share
+                or profile.distinct < self.t.identifier_min_distinct
+            ):
                 continue
             text_like = (
-                profile.kind is ColumnKind.categorical and profile.mean_words < 2 and (profile.integral or named)
+                profile.kind is ColumnKind.categorical
+                and profile.mean_words < self.t.identifier_max_words
+                and (profile.integral or named)
             )
             number_like = profile.kind is ColumnKind.numeric and profile.integral and named
             if not (text_like or number_like):
@@ -689,7 +703,7 @@ class _Auditor:
         for name, profile in profiles.items():
             if name == column or profile.kind in (ColumnKind.text, ColumnKind.empty):
                 continue
-            if profile.kind is ColumnKind.categorical and profile.distinct > 50:
+            if profile.kind is ColumnKind.categorical and profile.distinct > self.t.missingness_explainer_max_groups:
                 continue
             keep = profile.values.notna().to_numpy()
             y = flag[keep]
@@ -908,7 +922,7 @@ class _Auditor:
             for other, values in _in_other_files(tables, others, name, profile.kind):
                 in_train = float(values.isin(seen).mean())
                 new_values = int(values[~values.isin(seen)].nunique())
-                if in_train >= 0.5:
+                if in_train >= t.group_seen_share:
                     advice = (
                         f"{in_train:.1%} of `{other}` rows share a `{name}` with train: per-{name} effects a model "
                         f"memorises carry over; if new {name}s matter in production, validate with groups"
@@ -921,7 +935,7 @@ class _Auditor:
                     )
                 self.suspect(name, SuspectPart.values).add(
                     SuspectKind.shared_groups,
-                    AuditLevel.info if in_train >= 0.5 else AuditLevel.moderate,
+                    AuditLevel.info if in_train >= t.group_seen_share else AuditLevel.moderate,
                     f"`{name}` groups rows ({profile.distinct:,} values, {per_value:.1f} training rows each); "
                     + advice,
                     groups=profile.distinct,
