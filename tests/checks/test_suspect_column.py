@@ -93,12 +93,12 @@ def test_a_readme_can_question_it() -> None:
     assert result.findings[0].evidence[0].source is EvidenceSource.file and "README.md" in result.findings[0].message
 
 
-def test_when_the_dataflow_cannot_tell_the_check_says_so_and_passes() -> None:
+def test_when_the_dataflow_cannot_tell_the_check_says_so_and_is_skipped() -> None:
     numeric = (
         "X = df.select_dtypes('number').drop(columns=['churned'])\nrf = RandomForestClassifier().fit(X, df['churned'])"
     )
     result = run(suspect_column_questioned, LOAD, INDICATOR, numeric, task="churn")
-    assert result.status is CheckStatus.passed and not result.findings
+    assert result.status is CheckStatus.skipped and not result.findings and result.score is None
     assert "no model fit shows whether `last_login_days` is used" in result.message
 
 

@@ -8,7 +8,7 @@ from grader.analysis.context import CheckContext
 from grader.analysis.suspects import SuspectUse, suspect_uses
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
 from grader.models.assignment import SuspectPart
-from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
+from grader.models.findings import CheckStatus, Confidence, Evidence, EvidenceSource, Finding, Severity
 
 
 class SuspectColumnParams(Params):
@@ -124,7 +124,8 @@ def suspect_column_questioned(ctx: CheckContext, params: SuspectColumnParams) ->
     or questions it in prose (markdown, a code comment or the README naming it, or a flag built
     from it, next to words of timing or leakage: "not known at prediction time", "recorded after
     the customer left", "possible leak"). It fails, at medium severity, when the column reaches
-    the model and nothing questions it. Hard `leakage_columns` are LEAK007's, at high severity.
+    the model and nothing questions it, and is skipped when neither the trace nor the dataflow
+    shows which columns the models used. Hard `leakage_columns` are LEAK007's, at high severity.
 
     Why it matters: a signal recorded partly after the outcome makes offline scores look better
     than the model will do in production, and noticing it is what separates careful work; it is
@@ -155,4 +156,7 @@ def suspect_column_questioned(ctx: CheckContext, params: SuspectColumnParams) ->
     message = f"{handled} of {len(uses)} suspect column(s) questioned or handled"
     if unknown:
         message += f"; no model fit shows whether {', '.join(f'`{c}`' for c in unknown)} is used"
-    return CheckOutcome(findings=findings, score=handled / decided if decided else 1.0, message=message)
+    if not decided:
+        # Neither a point for code the analysis cannot follow nor a loss for it: a reviewer looks.
+        return CheckOutcome(message=message, status=CheckStatus.skipped)
+    return CheckOutcome(findings=findings, score=handled / decided, message=message)
