@@ -17,8 +17,6 @@ from rich.console import Console
 
 from grader import __version__, api
 from grader.errors import ConfigError, GraderError, SandboxError
-from grader.grading import Grader
-from grader.models.report import GradingStatus
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -83,15 +81,25 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--only", action="append", help="categories, check ids or slugs to run (e.g. leakage)")
     lint.add_argument("--json", action="store_true")
 
-    from grader.assignments import commands as assignment_commands
+    # `grader assignment audit|validate`: for the people who write assignments.
+    assignment = sub.add_parser("assignment", help="tools for assignment authors (audit, validate)")
+    assignment_sub = assignment.add_subparsers(dest="assignment_command", required=True)
+    audit = assignment_sub.add_parser("audit", help="screen the data against the target before the assignment goes out")
+    check = assignment_sub.add_parser(
+        "validate", help="check assignment.yaml, its files and rubric, and audit the data (exit 1 on problems)"
+    )
+    for p in (audit, check):
+        p.add_argument("folder", type=Path, help="assignment folder (with assignment.yaml)")
+        p.add_argument("--json", action="store_true", help="the full result as JSON")
+
     from grader.web.commands import add_subcommands
 
     add_subcommands(sub)
-    assignment_commands.add_subcommands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `grader` command line; returns the exit code (0 ok, 1 some failed, 2 usage error)."""
     console = Console(stderr=False, highlight=False, soft_wrap=True)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
@@ -128,23 +136,18 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
     if args.command == "lint":
         return _lint(args, console)
     if args.command == "assignment":
-        from grader.assignments import commands as assignment_commands
-
-        return assignment_commands.run(args, console)
+        return _assignment(args, console)
     if args.command in ("serve", "user"):
         from grader.web import commands
 
         return commands.run(args, console)
     if args.command == "reap":
-        from grader.execution.docker_client import DockerClient
-        from grader.execution.sandbox import reap_leftovers
-
-        console.print(f"removed {reap_leftovers(DockerClient.from_env(), everything=True)} leftover(s)")
+        console.print(f"removed {api.reap(everything=True)} leftover(s)")
         return EXIT_OK
     raise ConfigError(f"unknown command {args.command}")  # pragma: no cover - argparse prevents it
 
 
-def _grader(args: argparse.Namespace, assignment: Path | None = None) -> Grader:
+def _grader(args: argparse.Namespace, assignment: Path | None = None) -> api.Grader:
     assignment = assignment or args.assignment
     if assignment is None and args.rubric is None:
         raise ConfigError("give --assignment (an assignment folder) or --rubric")
@@ -164,7 +167,7 @@ def _grader(args: argparse.Namespace, assignment: Path | None = None) -> Grader:
 def _grade(args: argparse.Namespace, console: Console) -> int:
     grader = _grader(args)
     report = grader.grade(args.submission, out_dir=args.out, candidate=args.candidate)
-    if report.status in (GradingStatus.rejected, GradingStatus.failed):
+    if report.status in (api.GradingStatus.rejected, api.GradingStatus.failed):
         console.print(f"[red]{report.status.value}[/red]: {report.error}")
         return EXIT_SOME_FAILED
     console.print(
@@ -176,8 +179,6 @@ def _grade(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch(args: argparse.Namespace, console: Console) -> int:
-    from grader.progress import BatchProgress, JsonLinesProgress
-
     if not args.submissions.is_dir():
         raise ConfigError(f"{args.submissions} is not a folder of submissions")
     if args.assignments is not None:
@@ -190,8 +191,8 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
     else:
         groups = {"": (_grader(args), args.submissions)}
     quiet = args.quiet or args.events
-    handler = JsonLinesProgress(sys.stdout).handle if args.events else None
-    with BatchProgress(console, quiet=quiet) as progress:
+    handler = api.JsonLinesProgress(sys.stdout).handle if args.events else None
+    with api.BatchProgress(console, quiet=quiet) as progress:
         if "" in groups:
             grader, folder = groups[""]
             result = api.grade_batch(
@@ -221,10 +222,7 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
 
 def _image(args: argparse.Namespace, console: Console) -> int:
     if args.image_command == "tag":
-        from grader.execution.docker_client import DockerClient
-        from grader.execution.image import find_runtime_image
-
-        tag = find_runtime_image(DockerClient.from_env())
+        tag = api.runtime_image_tag()
         if tag is None:
             console.print("no runtime image for this grader version; run `grader image build`")
             return EXIT_SOME_FAILED
@@ -237,10 +235,7 @@ def _image(args: argparse.Namespace, console: Console) -> int:
 
 
 def _rubric_validate(path: Path, console: Console) -> int:
-    from grader.checks.registry import default_registry
-    from grader.loading import validate_rubric_file
-
-    rubric, problems = validate_rubric_file(path, default_registry())
+    rubric, problems = api.validate_rubric(path)
     if problems:
         console.print(f"{path}: {len(problems)} problem(s)")
         for problem in problems:
@@ -281,22 +276,23 @@ def _lint(args: argparse.Namespace, console: Console) -> int:
     return EXIT_SOME_FAILED if result.has_high else EXIT_OK
 
 
-def _checks_list(as_json: bool, console: Console) -> int:
-    from grader.checks.registry import default_registry
+def _assignment(args: argparse.Namespace, console: Console) -> int:
+    """`audit` exits 0 when it ran; `validate` 1 on an error or an undeclared strong suspect."""
+    if args.assignment_command == "audit":
+        report = api.audit_assignment(args.folder)
+        text, ok = (report.model_dump_json(indent=2) if args.json else api.audit_text(report)), True
+    else:
+        result = api.validate_assignment(args.folder)
+        text, ok = (result.model_dump_json(indent=2) if args.json else api.validation_text(result)), result.ok
+    if args.json:
+        sys.stdout.write(text + "\n")
+    else:
+        console.print(text, markup=False)
+    return EXIT_OK if ok else EXIT_SOME_FAILED
 
-    registry = default_registry()
-    rows = [
-        {
-            "id": s.id,
-            "slug": s.slug,
-            "category": s.category.value,
-            "title": s.title,
-            "summary": s.summary,
-            "version": s.version,
-            "requires": sorted(n.value for n in s.requires),
-        }
-        for s in registry
-    ]
+
+def _checks_list(as_json: bool, console: Console) -> int:
+    rows = api.list_checks()
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK

@@ -21,9 +21,9 @@ from functools import cache
 
 import yaml
 
-from grader.analysis.notebook import NotebookView
 from grader.models.assignment import PackagePolicy
 from grader.models.execution import PackageRequest, PackageStatus
+from grader.models.notebook import NotebookView
 
 #: Import names whose distribution has another name.
 IMPORT_TO_DISTRIBUTION = {
@@ -142,6 +142,7 @@ def image_lock() -> dict[str, str]:
 
 
 def stdlib_modules() -> frozenset[str]:
+    """The standard library's top-level module names."""
     return frozenset(sys.stdlib_module_names)
 
 

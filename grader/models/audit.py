@@ -1,6 +1,6 @@
 """What an assignment audit finds in the data before it goes out, and what validation adds to it.
 
-Pure data: `grader.assignments.audit` fills these from the files, the CLI and the
+Pure data: `grader.submission.audit` fills these from the files, the CLI and the
 API present them. Every figure a suspect quotes is in its `figures`, so a reviewer
 (or a script reading `--json`) can check the reasoning.
 """

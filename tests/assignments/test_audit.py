@@ -11,10 +11,10 @@ import yaml
 from pydantic import ValidationError
 
 from grader import api
-from grader.assignments.audit import AuditThresholds
-from grader.assignments.tabular import convert, profile_column
 from grader.models.assignment import SuspectPart
 from grader.models.audit import AuditLevel, AuditReport, ColumnKind, Declaration, Suspect, SuspectKind
+from grader.submission.audit import AuditThresholds
+from grader.submission.audit.tabular import convert, profile_column
 from tests.assignments._build import Plan, build
 
 REPO = Path(__file__).resolve().parent.parent.parent

@@ -7,10 +7,11 @@ from typing import Any
 
 from grader.checks.evaluation.suspect_column_questioned import suspect_column_questioned
 from grader.checks.runner import run_check
+from grader.evidence.build import context_of
 from grader.execution.trace import parse_trace
 from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, RunStatus
 from grader.models.findings import CheckResult, CheckStatus, Confidence, EvidenceSource, Severity
-from grader.rendering.followups import followups_for
+from grader.report.followups import followups_for
 from tests.checks._helpers import context, run
 from tests.rendering.builders import sample_report
 
@@ -142,7 +143,9 @@ def _traced(cells: tuple[str | tuple[str, str], ...], *fits: dict[str, Any]) -> 
     )
     trace = parse_trace("\n".join(json.dumps(line) for line in lines).encode(), record)
     ctx = context(*cells, task="churn")
-    ctx = type(ctx)(**{**ctx.__dict__, "trace": trace, "execution": record})
+    ctx = context_of(
+        submission=ctx.submission, notebook=ctx.notebook, execution=record, assignment=ctx.assignment, trace=trace
+    )
     return run_check(suspect_column_questioned, ctx, {})
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from grader.analysis.leakage import LeakKind
+from grader.evidence.build import context_of
+from grader.evidence.leakage.base import LeakKind
 from grader.execution.trace import parse_trace
 from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, RunStatus
 from tests.checks._helpers import context
@@ -39,7 +40,9 @@ def _context(*fits: dict[str, Any]) -> Any:
         ],
     )
     trace = parse_trace("\n".join(json.dumps(line) for line in lines).encode(), record)
-    return type(ctx)(**{**ctx.__dict__, "trace": trace, "execution": record})
+    return context_of(
+        submission=ctx.submission, notebook=ctx.notebook, execution=record, assignment=ctx.assignment, trace=trace
+    )
 
 
 def test_the_feature_list_idiom_keeps_every_column_for_the_static_analysis() -> None:

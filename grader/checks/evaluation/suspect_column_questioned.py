@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.suspects import SuspectUse, suspect_uses
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.checks.followups import SUSPECT_COLUMN
+from grader.evidence.context import CheckContext
+from grader.evidence.suspects import SuspectUse, suspect_uses
 from grader.models.assignment import SuspectPart
 from grader.models.findings import CheckStatus, Confidence, Evidence, EvidenceSource, Finding, Severity
 
@@ -113,6 +114,7 @@ def _used_as_is(ctx: CheckContext, use: SuspectUse) -> Finding:
     title="Columns with a partly post-outcome signal are questioned",
     params=SuspectColumnParams,
     requires={Need.assignment},
+    followup=SUSPECT_COLUMN,
 )
 def suspect_column_questioned(ctx: CheckContext, params: SuspectColumnParams) -> CheckOutcome:
     """Columns the assignment lists as suspect are questioned or handled before the model relies on them.

@@ -87,10 +87,12 @@ class BuildReport:
 
 
 def requirements_text() -> str:
+    """The image's direct package pins."""
     return (HERE / "requirements.txt").read_text(encoding="utf-8")
 
 
 def constraints_text() -> str:
+    """The image's full package lock."""
     return (HERE / "constraints.txt").read_text(encoding="utf-8")
 
 
@@ -116,6 +118,7 @@ def inputs_hash(base: str) -> str:
 
 
 def cache_dir() -> Path:
+    """The grader's cache folder (`GRADER_CACHE_DIR`, else the user cache), created if needed."""
     root = os.environ.get("GRADER_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "take-home-grader"
     )
@@ -125,6 +128,7 @@ def cache_dir() -> Path:
 
 
 def debootstrap_base_tag() -> str:
+    """The tag of the base image bootstrapped with debootstrap for this suite and package set."""
     key = hashlib.sha256(f"{DEBIAN_SUITE}:{','.join(DEBOOTSTRAP_PACKAGES)}".encode()).hexdigest()[:12]
     return f"{BASE_REPOSITORY}:{DEBIAN_SUITE}-{key}"
 
