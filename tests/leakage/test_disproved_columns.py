@@ -60,3 +60,16 @@ def test_a_trace_without_the_column_drops_the_static_finding_and_one_with_it_pro
     # A fit on a bare array says nothing about columns: the static finding stays.
     [kept] = _context({"cls": "RandomForestClassifier", "x": {"shape": [100, 3]}}).leakage.of(LeakKind.leakage_column)
     assert kept.confidence.value == "medium"
+
+
+def test_a_frame_written_then_read_back_keeps_the_columns_it_was_written_with() -> None:
+    """One notebook drops the leak and writes the frame; the next reads that file: no static finding."""
+    writer = (
+        "import pandas as pd\nraw = pd.read_csv('data/train.csv')\n"
+        "clean = raw.drop(columns=['cancellation_reason'])\nclean.to_csv('out/train_clean.csv', index=False)"
+    )
+    assert context(writer, *CELLS, task="churn").leakage.of(LeakKind.leakage_column) == []
+    # Written with the column still in it, the file read back carries it.
+    kept = writer.replace("raw.drop(columns=['cancellation_reason'])", "raw")
+    [finding] = context(kept, *CELLS, task="churn").leakage.of(LeakKind.leakage_column)
+    assert finding.data["column"] == "cancellation_reason"
