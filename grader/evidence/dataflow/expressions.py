@@ -421,6 +421,10 @@ class ExpressionRules(InterpreterBase):
                     col_sites=tuple(sorted(self.column_sites(key).items())),
                     cols_site=self.site(node),
                 )
+            elif not _whole_slice(column_part):
+                # `.iloc[:, :-1]`, `.loc[:, mask]`: which columns remain depends on their order or values,
+                # which the text does not show (the runtime trace does).
+                result = replace(result, cols=Cols("unknown"), frame=True, cols_site=self.site(node))
         return result
 
     def positional(self, base: Data, selector: ast.expr, node: ast.AST) -> Data:
@@ -446,3 +450,8 @@ class ExpressionRules(InterpreterBase):
 
     def part_of(self, base: Data, part: IndexPart) -> Data:
         return replace(base, tags=frozenset({("part", part.split, part.side)}), cut=None)
+
+
+def _whole_slice(node: ast.expr) -> bool:
+    """`:` or `::` (every column)."""
+    return isinstance(node, ast.Slice) and node.lower is None and node.upper is None and node.step is None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from grader.evidence.dataflow.base import InterpreterBase
 from grader.evidence.dataflow.catalogue import FITTING_STATS, FRAME_ATTRS, SELECT_FUNCTIONS, STATS, Role
 from grader.evidence.dataflow.values import (
+    MERGED_COLUMNS,
     UNKNOWN,
     Cols,
     ColsVal,
@@ -557,7 +558,12 @@ class MethodRules(InterpreterBase):
             return replace(left, cut=None, uncertain=True)
         cols = left.cols.join(right.cols) if left.cols.mode != "unknown" else left.cols
         return replace(
-            left, taints=left.taints | right.taints, cols=cols, cut=None, uncertain=left.uncertain or right.uncertain
+            left,
+            taints=left.taints | right.taints,
+            cols=cols,
+            cut=None,
+            uncertain=left.uncertain or right.uncertain,
+            derived=_merged_lineage(left, right),
         )
 
     # ---------------------------------------------------------------- values
@@ -603,3 +609,20 @@ class MethodRules(InterpreterBase):
         if isinstance(value, Mapping):
             return [k for k in value.items if isinstance(k, str)]
         return []
+
+
+def _merged_lineage(left: Data, right: Data) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Lineage after a merge: the right frame's new columns depend on what the right frame was computed from."""
+    derived = {**right.derived_map(), **left.derived_map()}
+    sources = frozenset(d for d in right.deps if not d.startswith("__target__"))
+    if right.target:
+        sources |= {f"__target__:{d}" for d in right.deps}
+    if right.cols.mode == "known" and not right.stat:
+        for name in right.cols.names:
+            if name not in derived and left.cols.contains(name) is not True:
+                deps = right.column_deps(name) | sources
+                if deps - {name}:
+                    derived[name] = deps
+    elif sources:
+        derived[MERGED_COLUMNS] = sources
+    return tuple(sorted(derived.items()))

@@ -13,6 +13,9 @@ from grader.evidence.ml.vocabulary import EstKind, FitCategory
 
 Tag = tuple[Any, ...]
 
+#: Stands for the columns a merge brings in when their names are unknown (lineage still counts).
+MERGED_COLUMNS = "the columns merged in from another frame"
+
 
 @dataclass(frozen=True)
 class Site:
@@ -204,6 +207,9 @@ class Cols:
         if self.mode == "all":
             if column in self.names:
                 return False
+            if any(n.startswith(column + "_") for n in self.names):
+                # `churned_Yes` dropped: the column was one-hot encoded; whether every level went is unknown.
+                return None
             return None if self.filtered else True
         return None
 

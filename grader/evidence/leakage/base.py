@@ -24,6 +24,8 @@ class LeakKind(StrEnum):
     selection = "selection"
     leakage_column = "leakage_column"
     target_derived = "target_derived"
+    id_column = "id_column"
+    too_good = "too_good"
     perfect_predictor = "perfect_predictor"
     temporal = "temporal"
     group = "group"
@@ -39,6 +41,8 @@ LEAK_TYPE = {
     LeakKind.selection: "multi_test",
     LeakKind.leakage_column: "target",
     LeakKind.target_derived: "target",
+    LeakKind.id_column: "target",
+    LeakKind.too_good: "target",
     LeakKind.perfect_predictor: "target",
     LeakKind.temporal: "temporal",
     LeakKind.group: "group",

@@ -42,6 +42,7 @@ from typing import Any
 
 from .recording import (
     finish_estimator_call,
+    record_column_lineage,
     record_cv,
     record_estimator_call,
     record_folds,
@@ -188,6 +189,56 @@ def _wrap_stat(func: Any, owner: str, method: str) -> Any:
     return _mark(wrapper)
 
 
+def _wrap_setitem(func: Any) -> Any:
+    """`df["new"] = df["old"].notna()`: the new column's lineage (pandas keeps the source's name)."""
+
+    @functools.wraps(func)
+    def wrapper(self: Any, key: Any, value: Any) -> Any:
+        t = _STATE
+        if t is None:
+            return func(self, key, value)
+        caller = sys._getframe(1)
+        record = t.recording(caller)
+        t.enter()
+        try:
+            result = func(self, key, value)
+            if record:
+                try:
+                    record_column_lineage(t, caller, {key: value})
+                except Exception as exc:  # noqa: BLE001
+                    t.error("DataFrame.__setitem__", exc)
+            return result
+        finally:
+            t.leave()
+
+    return _mark(wrapper)
+
+
+def _wrap_assign(func: Any) -> Any:
+    """`df.assign(new=df["old"] * 2)`: the same lineage for keyword columns."""
+
+    @functools.wraps(func)
+    def wrapper(self: Any, **kwargs: Any) -> Any:
+        t = _STATE
+        if t is None:
+            return func(self, **kwargs)
+        caller = sys._getframe(1)
+        record = t.recording(caller)
+        t.enter()
+        try:
+            result = func(self, **kwargs)
+            if record:
+                try:
+                    record_column_lineage(t, caller, kwargs)
+                except Exception as exc:  # noqa: BLE001
+                    t.error("DataFrame.assign", exc)
+            return result
+        finally:
+            t.leave()
+
+    return _mark(wrapper)
+
+
 # --------------------------------------------------------------------------- patching
 
 
@@ -247,6 +298,13 @@ def _patch_pandas(pd: Any) -> int:
             func = getattr(owner, method, None)
             if inspect.isfunction(func) and not _traced(func):
                 setattr(owner, method, _wrap_stat(func, owner.__name__, method))
+                count += 1
+    frame = getattr(pd, "DataFrame", None)
+    if frame is not None:
+        for method, make in (("__setitem__", _wrap_setitem), ("assign", _wrap_assign)):
+            func = frame.__dict__.get(method)
+            if inspect.isfunction(func) and not _traced(func):
+                setattr(frame, method, make(func))
                 count += 1
     with contextlib.suppress(Exception):
         from pandas.core.groupby import generic
