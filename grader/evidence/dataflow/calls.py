@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from grader.evidence.dataflow.base import InterpreterBase
-from grader.evidence.dataflow.catalogue import SOURCE_FUNCTIONS
+from grader.evidence.dataflow.catalogue import SOURCE_FUNCTIONS, Role
 from grader.evidence.dataflow.values import (
     UNKNOWN,
     ClassDef,
@@ -533,6 +533,20 @@ class CallRules(InterpreterBase):
         """The rows a value holds, a pending cut's piece included."""
         return frozenset({data.cut.tag}) if data.cut is not None and data.cut.complement_of is None else data.tags
 
+    def validation_split(self, node: ast.Call, x: Data) -> Data:
+        """Keras' `fit(X, y, validation_split=0.2)`: the last rows of `X` become validation rows."""
+        tags = x.tags
+        split = self.keyed(
+            "split",
+            node,
+            lambda: Split(self.new_id(), self.site(node), "validation_split", tags, False, function="validation_split"),
+        )
+        split.input_tags = tags
+        split.roles["test"] = Role.validation
+        split.recombines_files = self._recombines(tags)
+        self.result.splits[split.id] = split
+        return replace(x, tags=frozenset({("part", split.id, "train")}), cut=None)
+
     def statistic(self, node: ast.Call, data: Data, method: str, *, target: bool = False) -> Data:
         """A statistic learnt from rows: it taints whatever it is later mixed into."""
         columns = tuple(sorted(c for c in data.deps if not c.startswith("__")))[:10]
@@ -561,6 +575,15 @@ class CallRules(InterpreterBase):
     def method_call(
         self, node: ast.Call, receiver: Value, method: str, args: list[Value], kwargs: dict[str, Value]
     ) -> Value:
+        if method == "fit" and "validation_split" in kwargs and args and isinstance(args[0], Data):
+            args = [self.validation_split(node, args[0]), *args[1:]]
+            if not isinstance(receiver, Est):
+                # A Keras model the catalogue does not resolve: still a model fitted on these rows.
+                receiver = self.keyed(
+                    "keras",
+                    node,
+                    lambda: Est(self.new_id(), "Keras model", EstKind.model, FitCategory.model, self.site(node)),
+                )
         if isinstance(receiver, Module):
             callee = self.module_value(f"{receiver.qualname}.{method}")
             return self.function_call(node, callee, args, kwargs)

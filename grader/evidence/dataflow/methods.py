@@ -108,6 +108,10 @@ class MethodRules(InterpreterBase):
             )
             self.result.evals[evaluation.id] = evaluation
             return Data(tags=data.tags, scores=frozenset({evaluation.id}), stat=True)
+        if method in ("get_support", "get_feature_names_out") and est.category is FitCategory.selector and est.fits:
+            # The columns a fitted selector kept: chosen from the rows (and labels) it was fitted on.
+            last = est.fits[-1]
+            return Data(tags=last.tags, taints=frozenset({last.id}), stat=True)
         if method in ("get_feature_names_out", "get_params", "get_support"):
             return UNKNOWN
         return est
@@ -315,6 +319,9 @@ class MethodRules(InterpreterBase):
         if method == "groupby":
             keys = self.column_names(args[0]) if args else self.column_names(kwargs.get("by", UNKNOWN))
             return replace(data, groupby=tuple(keys), cut=None)
+        if method == "corr" and not data.stat and not args:
+            # The correlation matrix is learnt from the rows; its target column informs feature choices.
+            return self.statistic(node, data, method)
         if method in STATS and method in FITTING_STATS and not data.stat:
             result = self.statistic(node, data, method)
             if method in ("idxmax", "idxmin", "nlargest", "nsmallest") or data.scores:
@@ -541,6 +548,8 @@ class MethodRules(InterpreterBase):
             return replace(data, cut=None)
         elif "labels" in kwargs or "index" in kwargs:
             return replace(data, cut=None)
+        if isinstance(columns_arg, Data) and self.informed_by_target(columns_arg):
+            return self._inplace(node, self.chosen_columns(node, data, columns_arg), inplace)
         cols = data.cols.without(names)
         if columns_arg is not None and not all_constant(columns_arg):
             cols = replace(cols, filtered=True)  # some dropped names are unknown
