@@ -124,6 +124,10 @@ def _leak_column(
     evidence = [b.evidence(fit.site, note=f"{column} reaches the model")]
     if mention is not None and (mention.cell, mention.line) != (fit.site.cell, fit.site.line):
         evidence.insert(0, b.evidence(mention, note=f"`{column}` appears here"))
+    made = next((b.flow.mentions[v] for v in built if v in b.flow.mentions), None)
+    if made is not None and made != mention:
+        # The disguise: where the feature is computed from the leakage column.
+        evidence.insert(0, b.evidence(made, note=f"`{built[0]}` is computed from `{column}`"))
     data: dict[str, Any] = {"column": column, "via": via[:10], "fit_cell": fit.site.cell}
     if seen is not None:
         call = seen.first
