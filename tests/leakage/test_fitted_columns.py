@@ -4,15 +4,12 @@ traced lineage), with the code's names only as a low-confidence fallback. Hand-w
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from grader.evidence.leakage.base import LeakKind
-from grader.execution.trace import parse_trace
-from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, RunStatus
 from grader.models.findings import Confidence, Severity
 from tests.conftest import make_notebook, static_context
-from tests.leakage.test_runtime_facts import toy
+from tests.leakage.test_runtime_facts import toy, trace_of
 
 HEAD = (
     "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
@@ -40,20 +37,7 @@ def fit_event(seq: int, cols: list[str], probe: dict[str, float] | None = None) 
 
 def context(features: str, *events: dict[str, Any]) -> Any:
     cells = (HEAD, features, FIT)
-    lines: list[dict[str, Any]] = [{"kind": "header", "notebook": "analysis.ipynb"}]
-    for run in range(1, len(cells) + 1):
-        lines += [{"kind": "cell", "run": run, "started": run + 1}, {"kind": "cell_done", "run": run, "count": run}]
-    lines += list(events)
-    record = ExecutionRecord(
-        status=RunStatus.ok,
-        tracing="ok",
-        cells=[
-            CellRecord(index=i, notebook="analysis.ipynb", local_index=i, status=CellStatus.ok, execution_count=i + 1)
-            for i in range(len(cells))
-        ],
-    )
-    trace = parse_trace("\n".join(json.dumps(line) for line in lines).encode(), record)
-    return static_context(make_notebook(*cells), assignment=toy(), trace=trace)
+    return static_context(make_notebook(*cells), assignment=toy(), trace=trace_of(*events, cells=cells))
 
 
 def test_code_that_seems_to_keep_the_target_is_cleared_by_the_traced_columns() -> None:

@@ -189,49 +189,26 @@ def _wrap_stat(func: Any, owner: str, method: str) -> Any:
     return _mark(wrapper)
 
 
-def _wrap_setitem(func: Any) -> Any:
-    """`df["new"] = df["old"].notna()`: the new column's lineage (pandas keeps the source's name)."""
+def _wrap_lineage(func: Any, method: str) -> Any:
+    """New columns from named series (pandas keeps a series' name through `notna`, `map`, `str.len`...):
+    `df["new"] = df["old"].notna()` (`__setitem__`) and `df.assign(new=df["old"] * 2)` record their lineage."""
 
     @functools.wraps(func)
-    def wrapper(self: Any, key: Any, value: Any) -> Any:
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         t = _STATE
         if t is None:
-            return func(self, key, value)
+            return func(self, *args, **kwargs)
         caller = sys._getframe(1)
         record = t.recording(caller)
         t.enter()
         try:
-            result = func(self, key, value)
+            result = func(self, *args, **kwargs)
             if record:
                 try:
-                    record_column_lineage(t, caller, {key: value})
+                    columns = {args[0]: args[1]} if method == "__setitem__" and len(args) == 2 else kwargs
+                    record_column_lineage(t, caller, columns)
                 except Exception as exc:  # noqa: BLE001
-                    t.error("DataFrame.__setitem__", exc)
-            return result
-        finally:
-            t.leave()
-
-    return _mark(wrapper)
-
-
-def _wrap_assign(func: Any) -> Any:
-    """`df.assign(new=df["old"] * 2)`: the same lineage for keyword columns."""
-
-    @functools.wraps(func)
-    def wrapper(self: Any, **kwargs: Any) -> Any:
-        t = _STATE
-        if t is None:
-            return func(self, **kwargs)
-        caller = sys._getframe(1)
-        record = t.recording(caller)
-        t.enter()
-        try:
-            result = func(self, **kwargs)
-            if record:
-                try:
-                    record_column_lineage(t, caller, kwargs)
-                except Exception as exc:  # noqa: BLE001
-                    t.error("DataFrame.assign", exc)
+                    t.error(f"DataFrame.{method}", exc)
             return result
         finally:
             t.leave()
@@ -301,10 +278,10 @@ def _patch_pandas(pd: Any) -> int:
                 count += 1
     frame = getattr(pd, "DataFrame", None)
     if frame is not None:
-        for method, make in (("__setitem__", _wrap_setitem), ("assign", _wrap_assign)):
+        for method in ("__setitem__", "assign"):
             func = frame.__dict__.get(method)
             if inspect.isfunction(func) and not _traced(func):
-                setattr(frame, method, make(func))
+                setattr(frame, method, _wrap_lineage(func, method))
                 count += 1
     with contextlib.suppress(Exception):
         from pandas.core.groupby import generic
