@@ -221,3 +221,38 @@ def test_keras_validation_rows_kept_out_of_the_scaler_is_no_leak() -> None:
         )
     )
     assert not of(LeakKind.preprocessing, cells)
+
+
+PREFIT = (
+    "from sklearn.feature_selection import SelectFromModel\nfrom sklearn.ensemble import RandomForestClassifier\n"
+    + FEATURES
+    + 'clf = RandomForestClassifier().fit(X, df["y"])\n'
+)
+
+
+def test_a_prefit_selector_learnt_from_the_rows_its_model_was_fitted_on() -> None:
+    cells = PREFIT + (
+        "X_small = SelectFromModel(clf, prefit=True).transform(X)\n"
+        'print(cross_val_score(LogisticRegression(), X_small, df["y"], cv=5).mean())\n'
+    )
+    found = of(LeakKind.preprocessing, cells)
+    assert [f.severity for f in found] == [Severity.medium]
+    assert "SelectFromModel" in found[0].message and "cross-validation" in found[0].message
+
+
+def test_a_prefit_selector_from_a_model_fitted_on_the_training_split_is_no_leak() -> None:
+    cells = FEATURES + (
+        "from sklearn.feature_selection import SelectFromModel\nfrom sklearn.ensemble import RandomForestClassifier\n"
+        'Xtr, Xte, ytr, yte = train_test_split(X, df["y"])\nclf = RandomForestClassifier().fit(Xtr, ytr)\n'
+        "sel = SelectFromModel(clf, prefit=True)\nm = LogisticRegression().fit(sel.transform(Xtr), ytr)\n"
+        "print(m.score(sel.transform(Xte), yte))\n"
+    )
+    assert not of(LeakKind.preprocessing, cells)
+
+
+def test_python2_print_statements_do_not_hide_the_cell() -> None:
+    cells = PREFIT + (
+        "X_small = SelectFromModel(clf, prefit=True).transform(X)\nprint X_small.shape\n"
+        'print cross_val_score(LogisticRegression(), X_small, df["y"], cv=5).mean()\n'
+    )
+    assert of(LeakKind.preprocessing, cells)

@@ -352,7 +352,26 @@ class CallRules(InterpreterBase):
             stopping = kwargs.get("early_stopping_rounds") or kwargs.get("n_iter_no_change")
             est.early_stopping = stopping is not None and not (isinstance(stopping, Const) and stopping.value is None)
         self._remember_est(est, node)
+        self._prefit(node, est, args, kwargs)
         return est
+
+    def _prefit(self, node: ast.Call, est: Est, args: list[Value], kwargs: dict[str, Value]) -> None:
+        """`SelectFromModel(clf, prefit=True)`: fitted already, on the rows (and labels) `clf` was fitted on."""
+        prefit = kwargs.get("prefit")
+        inner = args[0] if args else kwargs.get("estimator")
+        if not (isinstance(prefit, Const) and prefit.value is True and isinstance(inner, Est) and inner.fits):
+            return
+        last = inner.fits[-1]
+        fit: Fit = self.keyed(
+            "prefit",
+            node,
+            lambda: Fit(self.new_id(), self.site(node), est.category, est.cls, "fit", last.tags, supervised=True),
+        )
+        fit.tags, fit.supervised, fit.est, fit.data = last.tags, last.supervised, est, last.data
+        fit.uncertain, fit.loops = last.uncertain, self.loops
+        self.result.fits[fit.id] = fit
+        if fit not in est.fits:
+            est.fits.append(fit)
 
     def _remember_est(self, est: Est, node: ast.Call) -> None:
         if est not in self.result.estimators:
