@@ -102,6 +102,17 @@ def _parser(prog: str = "grader") -> argparse.ArgumentParser:
 
     _lint_arguments(sub.add_parser("lint", help="static checks only (no Docker) on notebooks, scripts and folders"))
 
+    # `grader assignment audit|validate`: for the people who write assignments.
+    assignment = sub.add_parser("assignment", help="tools for assignment authors (audit, validate)")
+    assignment_sub = assignment.add_subparsers(dest="assignment_command", required=True)
+    audit = assignment_sub.add_parser("audit", help="screen the data against the target before the assignment goes out")
+    check = assignment_sub.add_parser(
+        "validate", help="check assignment.yaml, its files and rubric, and audit the data (exit 1 on problems)"
+    )
+    for p in (audit, check):
+        p.add_argument("folder", type=Path, help="assignment folder (with assignment.yaml)")
+        p.add_argument("--json", action="store_true", help="the full result as JSON")
+
     from grader.web.commands import add_subcommands
 
     add_subcommands(sub)
@@ -171,6 +182,8 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return _checks_list(args.json, console)
     if args.command == "lint":
         return _lint(args, console)
+    if args.command == "assignment":
+        return _assignment(args, console)
     if args.command in ("serve", "user"):
         from grader.web import commands
 
@@ -296,6 +309,21 @@ def _lint(args: argparse.Namespace, console: Console) -> int:
     )
     sys.stdout.write(api.lint_output(report, args.format))
     return Exit.problems if report.failed else Exit.ok
+
+
+def _assignment(args: argparse.Namespace, console: Console) -> int:
+    """`audit` exits 0 when it ran; `validate` 1 on an error or an undeclared strong suspect."""
+    if args.assignment_command == "audit":
+        report = api.audit_assignment(args.folder)
+        text, ok = (report.model_dump_json(indent=2) if args.json else api.audit_text(report)), True
+    else:
+        result = api.validate_assignment(args.folder)
+        text, ok = (result.model_dump_json(indent=2) if args.json else api.validation_text(result)), result.ok
+    if args.json:
+        sys.stdout.write(text + "\n")
+    else:
+        console.print(text, markup=False)
+    return Exit.ok if ok else Exit.problems
 
 
 def _checks_list(as_json: bool, console: Console) -> int:

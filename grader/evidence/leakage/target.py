@@ -41,7 +41,7 @@ def uses_column(x: Data, est: Est | None, column: str) -> tuple[bool | None, lis
     return x.cols.contains(column), []
 
 
-def _where_named(x: Data, est: Est | None, column: str, via: list[str]) -> Site | None:
+def where_named(x: Data, est: Est | None, column: str, via: list[str]) -> Site | None:
     """Where the model's feature set picks up the column: a feature list, a ColumnTransformer list, a `drop`."""
     names = [column, *via]
     if est is not None:
@@ -107,7 +107,7 @@ def _leak_column(
             return  # the estimator never saw it (merged columns of unknown name cannot be checked by name)
     if not used:
         return
-    mention = _where_named(x, fit.est, column, via) or b.flow.mentions.get(column)
+    mention = where_named(x, fit.est, column, via) or b.flow.mentions.get(column)
     built = [v for v in via if v != column and not v.endswith("__" + column)]
     if len(built) < len(via):
         how = f"The column `{column}` is one of the features"
