@@ -160,3 +160,28 @@ def test_cli_validate_exit_codes_and_messages(capsys: pytest.CaptureFixture[str]
     assert "has no assignment.yaml" in capsys.readouterr().err
     assert main(["assignment", "audit", str(tmp_path / "nowhere")]) == 2
     assert main(["assignment"]) == 2
+
+
+def test_cli_init_writes_a_scaffold_and_the_example_validates(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scaffold = tmp_path / "Churn 2027"
+    assert main(["assignment", "init", str(scaffold), "--title", "Predict churn"]) == 0
+    printed = capsys.readouterr().out
+    assert "assignment.yaml" in printed and "grader assignment validate" in printed
+    written = yaml.safe_load((scaffold / "assignment.yaml").read_text("utf-8"))
+    assert written["name"] == "churn-2027"
+    assert "Predict churn" in (scaffold / "BRIEF.md").read_text("utf-8") + str(written)
+    assert (scaffold / "hidden").is_dir()
+    # The scaffold has no data yet: validation lists what is missing instead of passing.
+    assert main(["assignment", "validate", str(scaffold)]) == 1
+    capsys.readouterr()
+
+    example = tmp_path / "example"
+    assert main(["assignment", "init", str(example), "--example"]) == 0
+    assert (example / "train.csv").is_file() and (example / "hidden").is_dir()
+    assert main(["assignment", "validate", str(example)]) == 0
+    assert "ready" in capsys.readouterr().out
+
+    assert main(["assignment", "init", str(example)]) == 2
+    assert "not an empty folder" in capsys.readouterr().err
