@@ -153,7 +153,12 @@ class Rubric(Strict):
 
     def band_for(self, percent: float) -> str:
         """The name of the band a percentage of the total falls in."""
-        for band in sorted(self.bands, key=lambda b: b.min_percent, reverse=True):
-            if percent >= band.min_percent:
-                return band.name
-        return self.bands[-1].name if self.bands else ""
+        return band_for(self.bands, percent)
+
+
+def band_for(bands: list[Band], percent: float) -> str:
+    """The name of the band a percentage falls in (the highest whose minimum it reaches)."""
+    for band in sorted(bands, key=lambda b: b.min_percent, reverse=True):
+        if percent >= band.min_percent:
+            return band.name
+    return bands[-1].name if bands else ""
