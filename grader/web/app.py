@@ -41,7 +41,6 @@ from grader.web.db import Database
 from grader.web.jobs import Job, JobState, JobStore
 from grader.web.security import (
     LOGIN_CSRF_COOKIE,
-    REPORT_CSP,
     SESSION_COOKIE,
     AuthMiddleware,
     SecurityHeadersMiddleware,
@@ -342,7 +341,8 @@ async def _accept_upload(request: Request, ctx: AppContext, session: Session) ->
         )
         name = prepared.name
         candidate = "".join(ch for ch in received.fields.get("candidate", "") if ch.isprintable()).strip()[:100]
-        if received.fields.get("anonymous", "").lower() in ("on", "1", "true", "yes"):
+        blind = received.fields.get("anonymous", "").lower() in ("on", "1", "true", "yes")
+        if blind:  # graded blind, as the CLI's --blind: no name, e-mail address or upload path in the report
             candidate = name = api.anonymous_id(job_id)
         elif not candidate:
             candidate = name
@@ -354,6 +354,7 @@ async def _accept_upload(request: Request, ctx: AppContext, session: Session) ->
             submission_name=name,
             upload_path=prepared.root.relative_to(ctx.data_dir).as_posix(),
             created_by=session.user.id,
+            blind=blind,
         )
     except UploadRefused as exc:
         discard(staging)
@@ -523,25 +524,6 @@ def job_page(request: Request, ctx: Ctx, job_id: str) -> Response:
     )
 
 
-@pages.get("/jobs/{job_id}/report")
-def report_page(request: Request, ctx: Ctx, job_id: str) -> Response:
-    """A graded job's HTML report."""
-    job = _job_or_404(ctx, job_id)
-    folder = _result_dir(ctx, job)
-    html_file = folder / "report.html"
-    if html_file.is_file() and not html_file.is_symlink():
-        # Our renderer's output, from our own folder; the strict CSP still assumes it holds hostile text.
-        return Response(
-            html_file.read_bytes(),
-            media_type="text/html; charset=utf-8",
-            headers={"Content-Security-Policy": REPORT_CSP},
-        )
-    report = _report_of(ctx, job)
-    if report is None:
-        raise HTTPException(404, "the report of this job cannot be read")
-    return _page(request, "report.html.j2", {"job": job, "report": report})
-
-
 @pages.get("/jobs/{job_id}/report.json")
 def report_download(ctx: Ctx, job_id: str) -> Response:
     """A graded job's report.json."""
@@ -553,28 +535,6 @@ def report_download(ctx: Ctx, job_id: str) -> Response:
         path.read_bytes(),
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="report-{job.id}.json"'},
-    )
-
-
-@pages.get("/assignments/{name}")
-def assignment_page(request: Request, ctx: Ctx, name: str) -> Response:
-    """An assignment's jobs and their scores."""
-    _assignment_or_404(ctx, name)
-    jobs, reports = _summary(ctx, name)
-    rows = {row["submission"]: row for row in api.summary_rows(reports)}
-    rubrics = sorted({j.rubric or "" for j in jobs if j.state is JobState.done})
-    pending = any(not j.finished for j in jobs)
-    return _page(
-        request,
-        "assignment.html.j2",
-        {
-            "name": name,
-            "assignment": ctx.catalog.assignments[name].assignment,
-            "jobs": jobs,
-            "rows": {j.id: rows.get(_summary_key(j)) for j in jobs},
-            "rubrics": rubrics,
-            "refresh": REFRESH_SECONDS if pending else None,
-        },
     )
 
 
@@ -749,6 +709,9 @@ def create_app(
     app.add_middleware(AuthMiddleware, db=db, idle_seconds=settings.session_idle_seconds)
     app.add_middleware(SecurityHeadersMiddleware)  # added last: outermost, so it also covers refusals
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    from grader.web.desk import desk_routes  # it builds on this module's helpers
+
+    app.include_router(desk_routes)
     app.include_router(pages)
     app.include_router(api_routes)
 
