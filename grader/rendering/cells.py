@@ -359,7 +359,8 @@ def _cell_view(
         notebook=path,
         local_index=local,
         cell_type="code",
-        source_html=highlight_code(source, line_marks),
+        # Blind: home paths and e-mail addresses in code name the candidate too (lines keep their numbers).
+        source_html=highlight_code(redact(source) if blind else source, line_marks),
         status=_status_of(record, run),
         marks=marks,
         severity=severity,
