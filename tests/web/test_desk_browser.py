@@ -6,9 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,19 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import REPO
-from tests.web.conftest import PASSWORD, USER, Server, login, notebook_bytes, wait_for_job, write_tiny_assignment
+from grader.rendering.screenshots import CHROMIUM, CHROMIUM_ARGS
+from tests.web.conftest import PASSWORD, USER, Server, login, notebook_bytes, start_server, wait_for_job
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: What blind mode must hide: the name typed in the form, the uploaded folder's name, an e-mail, a home path.
 SECRETS = ("Jane Doe", "jane-doe", "jane.doe@example.com", "/home/jane")
 BLIND_CELLS = (
@@ -64,20 +53,8 @@ def _upload(client: httpx.Client, csrf: str, folder: str, notebook: bytes, **fie
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """A server grading with the fake (static, 1.5 s) grader, with three graded candidates, one of them blind."""
     root = tmp_path_factory.mktemp("desk")
+    server = start_server(root, fake=True, env={"GRADER_FAKE_SLEEP": "1.5"})
     data = root / "data"
-    assignments = write_tiny_assignment(root / "assignments" / "tiny")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
-    env |= {"PYTHONPATH": str(REPO), "GRADER_WEB_GRADER_FACTORY": "tests.web.fake_grader:factory"}
-    env["GRADER_FAKE_SLEEP"] = "1.5"
-    subprocess.run(
-        [sys.executable, "-m", "grader.cli", "user", "add", USER, "--password-stdin", "--data", str(data)],
-        input=PASSWORD + "\n",
-        text=True,
-        capture_output=True,
-        cwd=REPO,
-        check=True,
-    )
-    server = Server(data, assignments, env=env, workers=1)
     client = httpx.Client(base_url=server.url, timeout=30)
     try:
         csrf = login(client)
@@ -101,7 +78,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield chromium
         chromium.close()
 
