@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from grader import api
 from grader.errors import ReviewError
 from grader.web.accounts import Session
-from grader.web.app import (
+from grader.web.context import (
     AppContext,
     Ctx,
     CurrentSession,
