@@ -61,7 +61,7 @@ def test_a_reviewed_candidate_is_compared_on_the_final_score(folders: list[Path]
 def test_two_to_four_candidates(folders: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ReviewError, match="compare 2 to 4 candidates, not 1"):
         api.compare(folders[:1])
-    with pytest.raises(ReviewError, match="holds no report.json"):
+    with pytest.raises(ReviewError, match=r"holds no report\.json"):
         api.compare([*folders, tmp_path])
     assert main(["compare", *map(str, folders), "--out", str(tmp_path / "out.html")]) == 0
     assert "comparison written to" in capsys.readouterr().out and (tmp_path / "out.html").is_file()
