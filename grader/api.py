@@ -7,6 +7,7 @@ import nothing else from the grading core (errors aside). The types they handle
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from grader.models.findings import Severity
 from grader.models.lint import LintReport
 from grader.models.report import GradingStatus, Report
 from grader.models.rubric import Rubric
+from grader.pipeline import desk as _desk
 from grader.pipeline.batch import BatchEvent, BatchResult, grade_folder, grade_groups
 from grader.pipeline.cache import ResultCache
 from grader.pipeline.files import load_report
@@ -32,10 +34,13 @@ from grader.pipeline.lint import lint_paths
 from grader.pipeline.progress import BatchProgress, JsonLinesProgress
 from grader.rendering.audit_text import audit_text as _audit_text
 from grader.rendering.audit_text import validation_text as _validation_text
+from grader.rendering.desk import Desk, DeskLink, RowAction
 from grader.rendering.lint_output import LintFormat, render_lint
 from grader.rendering.summary_csv import summary_csv as _summary_csv
 from grader.report.assemble import anonymous_id
 from grader.report.summary import summary_rows
+from grader.review.calibrate import Calibration
+from grader.review.overrides import review_entry
 from grader.scoring.rubric_file import LoadedRubric, load_rubric_file, validate_rubric_file
 from grader.submission.archive import IGNORED_PARTS, ArchiveLimits, extract_zip, safe_member_name
 from grader.submission.assignment import REPO_RUBRICS, LoadedAssignment, resolve_rubric_path
@@ -57,6 +62,9 @@ __all__ = [
     "BatchEvent",
     "BatchProgress",
     "BatchResult",
+    "Calibration",
+    "Desk",
+    "DeskLink",
     "Grader",
     "GradingStatus",
     "JsonLinesProgress",
@@ -66,6 +74,7 @@ __all__ = [
     "LoadedRubric",
     "Problem",
     "Report",
+    "RowAction",
     "Rubric",
     "SandboxRunner",
     "Severity",
@@ -73,8 +82,10 @@ __all__ = [
     "audit_assignment",
     "audit_text",
     "build_image",
+    "calibrate",
     "check_output_folder",
     "check_submission_folder",
+    "compare",
     "grade_assignments",
     "grade_batch",
     "grade_submission",
@@ -86,9 +97,13 @@ __all__ = [
     "load_report",
     "load_rubric",
     "make_grader",
+    "page_policy",
     "plugin_failures",
     "reap",
     "render_report",
+    "render_report_dir",
+    "render_summary",
+    "review",
     "runtime_image_tag",
     "safe_member_name",
     "sandbox_runner",
@@ -396,6 +411,95 @@ def check_submission_folder(
         max_notebook_bytes=max_file_bytes,
     )
     load_folder(folder, notebook=notebook, limits=limits, name=name)
+
+
+# --------------------------------------------------------------------------- the reviewer's desk
+
+
+def review(
+    report_dir: Path | str,
+    *,
+    reviewer: str,
+    reason: str = "",
+    criterion: str | None = None,
+    check: str | None = None,
+    points: float | None = None,
+    dismiss: str | None = None,
+    note: str | None = None,
+    submission: Path | str | None = None,
+) -> Report:
+    """Record one override or note beside a report's automatic result; rewrites its files and batch summaries.
+
+    Exactly one of `criterion` (with `points`), `check` (with `points`; settles a check that was
+    not scored automatically), `dismiss` (a finding id) or `note`. The history is append-only and
+    `total.score` stays automatic; `total.final` is the score after overrides. Raises
+    `ReviewError` (a `ConfigError`) with what to fix. `submission` (the submitted folder) lets
+    the re-rendered page show saved outputs of cells that did not run.
+    """
+    folder = Path(report_dir)
+    report = _desk.read_report_dir(folder)
+    entry = review_entry(
+        report,
+        reviewer=reviewer,
+        reason=reason,
+        criterion=criterion,
+        check=check,
+        points=points,
+        dismiss=dismiss,
+        note=note,
+    )
+    return _desk.write_review(folder, [entry], submitted=Path(submission) if submission else None)
+
+
+def render_report_dir(report_dir: Path | str, *, submission: Path | str | None = None, desk: Desk | None = None) -> str:
+    """The report page of a grading output folder, rendered now (`desk`: the web app's navigation and forms)."""
+    return _desk.render_report_dir(Path(report_dir), submitted=Path(submission) if submission else None, desk=desk)
+
+
+def render_summary(
+    rows: list[dict[str, Any]], rubric: Rubric, *, title: str | None = None, desk: Desk | None = None
+) -> str:
+    """The batch summary page for `summary_rows` (plus the web app's own rows and actions when `desk` is given)."""
+    from grader.rendering import render_index_html
+
+    return render_index_html(rows, rubric, title=title, desk=desk)
+
+
+def page_policy(page: str) -> str:
+    """The Content-Security-Policy a rendered page declares, to send as its header."""
+    from grader.rendering.page import policy_of
+
+    return policy_of(page)
+
+
+def compare(report_dirs: Sequence[Path | str], *, out: Path | str | None = None) -> Path:
+    """Two to four graded candidates side by side in one HTML page; returns its path."""
+    folders = [Path(d) for d in report_dirs]
+    if out is None:
+        names = "-".join(f.resolve().name for f in folders)[:120]
+        out = Path(os.path.commonpath([str(f.resolve().parent) for f in folders])) / f"compare-{names}.html"
+    return _desk.compare_dirs(folders, Path(out))
+
+
+def calibrate(
+    batch_dir: Path | str,
+    *,
+    human: Path | str | None = None,
+    rubric: Path | str | None = None,
+    out: Path | str | None = None,
+    registry: Registry | None = None,
+) -> tuple[Calibration, Path]:
+    """Agreement with the team's scores (`human` CSV, else reviewers' overrides) and a rubric overlay of better bands.
+
+    Returns the measures and where the overlay (which `extends:` the rubric in use) was written.
+    """
+    return _desk.calibrate_batch(
+        Path(batch_dir),
+        registry=registry or default_registry(),
+        human=Path(human) if human else None,
+        rubric=Path(rubric) if rubric else None,
+        out=Path(out) if out else None,
+    )
 
 
 # --------------------------------------------------------------------------- assignment authors

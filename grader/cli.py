@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -101,6 +102,8 @@ def _parser(prog: str = "grader") -> argparse.ArgumentParser:
     sub.add_parser("reap", help="remove every container and volume the grader left behind")
 
     _lint_arguments(sub.add_parser("lint", help="static checks only (no Docker) on notebooks, scripts and folders"))
+
+    _desk_subcommands(sub)
 
     # `grader assignment init|audit|validate`: for the people who write assignments.
     assignment = sub.add_parser("assignment", help="tools for assignment authors (init, audit, validate)")
@@ -192,6 +195,8 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         from grader.web import commands
 
         return commands.run(args, console)
+    if args.command in ("review", "calibrate", "compare"):
+        return _desk(args, console)
     if args.command == "reap":
         console.print(f"removed {api.reap(everything=True)} leftover(s)")
         return EXIT_OK
@@ -347,6 +352,137 @@ def _checks_list(as_json: bool, console: Console) -> int:
         return EXIT_OK
     for row in rows:
         console.print(f"{row['id']:8} {row['slug']:40} {row['category']:11} {row['summary']}", markup=False)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- the reviewer's desk
+
+
+def _desk_subcommands(sub: Any) -> None:
+    """`grader review`, `grader calibrate` and `grader compare`: the reviewer's desk."""
+    review = sub.add_parser(
+        "review",
+        help="record a reviewer's override or note beside a report's automatic result (no option: show the review)",
+    )
+    review.add_argument("report_dir", type=Path, help="a grading output folder (with report.json)")
+    what = review.add_mutually_exclusive_group()
+    what.add_argument("--criterion", metavar="ID", help="set a criterion's points (with --points)")
+    what.add_argument("--check", metavar="ID", help="set a check's points, or settle pending ones (with --points)")
+    what.add_argument("--dismiss", metavar="FINDING_ID", help="dismiss a finding: it stops counting, stays visible")
+    review.add_argument("--points", type=float, help="the points to give")
+    review.add_argument("--reason", default="", help="why (kept in the history)")
+    review.add_argument("--note", help="a note; alone, it records only the note")
+    review.add_argument("--reviewer", help="who decides (kept in the history)")
+    review.add_argument("--submission", type=Path, help="the submitted folder, to show saved outputs when re-rendering")
+    review.add_argument("--json", action="store_true", help="print the report's total and history as JSON")
+
+    calibrate = sub.add_parser("calibrate", help="compare a batch's scores with the team's, and propose bands")
+    calibrate.add_argument("batch_out", type=Path, help="a batch output folder (with <name>/report.json)")
+    calibrate.add_argument(
+        "--human",
+        type=Path,
+        help="CSV with candidate,total and optionally criterion ids, band, decision (default: reviewers' overrides)",
+    )
+    calibrate.add_argument("--rubric", type=Path, help="the rubric the batch was graded with (default: as recorded)")
+    calibrate.add_argument("--out", type=Path, help="where to write the rubric overlay (default: BATCH_OUT/...)")
+    calibrate.add_argument("--json", action="store_true")
+
+    compare = sub.add_parser("compare", help="two to four candidates side by side in one HTML page")
+    compare.add_argument("report_dirs", type=Path, nargs="+", help="grading output folders")
+    compare.add_argument("--out", type=Path, help="the HTML file to write (default: beside the reports)")
+
+
+def _desk(args: argparse.Namespace, console: Console) -> int:
+    if args.command == "review":
+        return _review(args, console)
+    if args.command == "calibrate":
+        return _calibrate(args, console)
+    path = api.compare(args.report_dirs, out=args.out)
+    console.print(f"comparison written to {path}", markup=False)
+    return EXIT_OK
+
+
+def _review(args: argparse.Namespace, console: Console) -> int:
+    action = args.criterion or args.check or args.dismiss
+    common = {"reviewer": args.reviewer or "", "submission": args.submission}
+    if action:
+        report = api.review(
+            args.report_dir,
+            reason=args.reason,
+            criterion=args.criterion,
+            check=args.check,
+            points=args.points,
+            dismiss=args.dismiss,
+            **common,
+        )
+    if args.note is not None:
+        report = api.review(args.report_dir, note=args.note, **common)
+    if not action and args.note is None:
+        if args.points is not None or args.reason:
+            raise ConfigError("--points and --reason go with --criterion ID, --check ID or --dismiss FINDING_ID")
+        if not (args.report_dir / "report.json").is_file():
+            raise ConfigError(f"{args.report_dir} holds no report.json")
+        report = api.load_report(args.report_dir / "report.json")
+    total = report.total
+    if args.json:
+        data = {
+            "candidate": report.submission.candidate,
+            "total": total.model_dump(mode="json"),
+            "overrides": [o.model_dump(mode="json") for o in report.overrides],
+        }
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    line = f"{report.submission.candidate}: automatic {total.score:g}/{total.max:g} ({total.percent:g} %, {total.band})"
+    if total.final is not None:
+        line += f"; after review {total.final:g}/{total.max:g} ({total.final_percent:g} %, {total.final_band})"
+    console.print(line, markup=False)
+    for entry in report.overrides:
+        target = entry.finding_id or entry.check_id or entry.criterion_id or ""
+        points = f" {entry.points:g}" if entry.points is not None else ""
+        console.print(
+            f"  {entry.at} {entry.reviewer}: {entry.kind.value} {target}{points} — {entry.reason}", markup=False
+        )
+    if not report.overrides:
+        console.print("  no review yet", markup=False)
+    return EXIT_OK
+
+
+def _fmt(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:.3f}"
+
+
+def _calibrate(args: argparse.Namespace, console: Console) -> int:
+    result, overlay = api.calibrate(args.batch_out, human=args.human, rubric=args.rubric, out=args.out)
+    if args.json:
+        sys.stdout.write(json.dumps({**result.as_dict(), "overlay": str(overlay)}, indent=2) + "\n")
+        return EXIT_OK
+    console.print(f"{result.candidates} candidates compared", markup=False)
+    console.print(f"Spearman's rho, total: {_fmt(result.spearman_total)}", markup=False)
+    for cid, rho in result.spearman_criteria.items():
+        mad = result.mean_abs_diff_criteria.get(cid)
+        console.print(f"  {cid}: rho {_fmt(rho)}, mean absolute difference {_fmt(mad)} points", markup=False)
+    console.print(
+        f"quadratic-weighted kappa for bands: {_fmt(result.kappa_bands)} now, "
+        f"{_fmt(result.kappa_proposed)} with the proposed thresholds",
+        markup=False,
+    )
+    bands = ", ".join(
+        f"{name} {result.current_thresholds[name]:g} → {threshold:g} %"
+        for name, threshold in result.proposed_thresholds.items()
+    )
+    console.print(f"bands: {bands}", markup=False)
+    if result.decision is not None:
+        d = result.decision
+        console.print(
+            f"decision: {d.positive} from {d.threshold:g} % (balanced accuracy {d.balanced_accuracy:g}, "
+            f"accuracy {d.accuracy:g})",
+            markup=False,
+        )
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    if result.unmatched:
+        console.print(f"not in the team's file: {', '.join(result.unmatched)}", markup=False)
+    console.print(f"rubric overlay written to {overlay}", markup=False)
     return EXIT_OK
 
 

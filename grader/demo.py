@@ -2,42 +2,22 @@
 
 Every assignment under `sample_datasets/` with submissions under `submissions/`
 is graded on one pool of sandboxes into `OUT/<assignment>/`, with a top-level
-`OUT/index.html` linking the batch summaries, and screenshots of one report and
-of each summary under `OUT/screenshots/`.
+`OUT/index.html` linking the batch summaries, and screenshots of each summary, of the
+best and a capped report, of a report with a reviewer's override and of a comparison
+page under `OUT/screenshots/` (with each report's height printed).
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
 from grader import api
-from grader.pipeline.files import atomic_write
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _top_index(results: dict[str, api.BatchResult]) -> str:
-    rows = []
-    for group, result in results.items():
-        reports = result.reports.values()
-        graded = sum(1 for r in reports if r.status.value in ("graded", "needs_review"))
-        rows.append(
-            f'<li><a href="{html.escape(group)}/index.html">{html.escape(group)}</a>: '
-            f"{graded} of {len(result.reports)} submissions graded</li>"
-        )
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        "<title>take-home-grader demo</title><style>body{font-family:system-ui,sans-serif;margin:3rem;"
-        "max-width:50rem}</style></head><body><h1>take-home-grader: sample batches</h1><ul>"
-        + "".join(rows)
-        + "</ul><p>Screenshots are in <code>screenshots/</code>.</p></body></html>"
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,7 +40,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with api.BatchProgress(console) as progress:
         results = api.grade_assignments(groups, out=args.out, jobs=args.jobs, on_event=progress.handle)
-    atomic_write(args.out / "index.html", _top_index(results).encode())
     for group, result in results.items():
         bands: dict[str, int] = {}
         for report in result.reports.values():
@@ -75,13 +54,32 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+DEMO_REVIEWER = "demo reviewer"
+
+
+def _demo_override(out_dir: Path, report: api.Report) -> None:
+    """Record one override, so the demo shows how a reviewer's decision sits beside the automatic score."""
+    criterion = min(report.criteria, key=lambda c: c.score - c.points_possible)
+    api.review(
+        out_dir,
+        criterion=criterion.id,
+        points=criterion.points_possible,
+        reason="Demo: the candidate explained this part in the interview (recorded by `make demo`)",
+        reviewer=DEMO_REVIEWER,
+    )
+
+
+def _height(png: Path) -> int:
+    """A PNG's height in pixels, read from its header."""
+    return int.from_bytes(png.read_bytes()[20:24], "big")
+
+
 def _screenshots(results: dict[str, api.BatchResult], folder: Path, console: Console) -> None:
     from grader.rendering.screenshots import chromium, screenshot
 
     with chromium() as browser:
         for group, result in results.items():
             # Wide enough for every criterion column and the flags of the summary table.
-            screenshot(result.out_dir / "index.html", folder / f"{group}-summary.png", 1800, browser=browser)
             graded = [(n, r) for n, r in result.reports.items() if r.status.value in ("graded", "needs_review")]
             picks = []
             if graded:
@@ -89,10 +87,25 @@ def _screenshots(results: dict[str, api.BatchResult], folder: Path, console: Con
                 capped = [(n, r) for n, r in graded if r.total.caps]
                 if capped:  # and a submission whose leak capped its score: what a red flag looks like
                     picks.append(max(capped, key=lambda item: item[1].total.score)[0])
+            reviewed = next((n for n, r in graded if n not in picks and r.criteria), None)
+            if reviewed is not None:
+                _demo_override(result.out_dir / reviewed, result.reports[reviewed])
+                picks.append(reviewed)
+            screenshot(result.out_dir / "index.html", folder / f"{group}-summary.png", 1800, browser=browser)
             for name in picks:
-                screenshot(
-                    result.out_dir / name / "report.html", folder / f"{group}-report-{name}.png", browser=browser
+                label = "reviewed" if name == reviewed else "report"
+                png = screenshot(
+                    result.out_dir / name / "report.html", folder / f"{group}-{label}-{name}.png", browser=browser
                 )
+                console.print(f"{group}/{name}: report {_height(png):,} px tall", markup=False)
+            if len(graded) >= 2:
+                pair = (
+                    [result.out_dir / n for n in picks[:2]]
+                    if len(picks) >= 2
+                    else [result.out_dir / n for n, _ in graded[:2]]
+                )
+                page = api.compare(pair)
+                screenshot(page, folder / f"{group}-compare.png", 1500, browser=browser)
     console.print(f"screenshots in {folder}")
 
 

@@ -19,6 +19,10 @@ class AssignmentError(ConfigError):
     """The assignment folder or its `assignment.yaml` is invalid."""
 
 
+class ReviewError(ConfigError):
+    """A reviewer's override, calibration or comparison cannot be recorded as asked; the message says why."""
+
+
 class SubmissionError(GraderError):
     """One submission cannot be graded as sent (malformed, empty, oversized, unsafe)."""
 

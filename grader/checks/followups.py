@@ -257,7 +257,24 @@ def _error_analysis(s: FollowUpSubject) -> str:
     )
 
 
+def _missing_predictions(s: FollowUpSubject) -> str | None:
+    """The question when the predictions file is missing or unusable (no score to compare with)."""
+    status = s.first("status")
+    if status == "missing" or "did not write" in s.finding.message:
+        file = s.first("file") or "the predictions file"
+        return (
+            f"Your notebook did not write {file} for the test rows, so your final model was never scored on "
+            f"data it had not seen — how would you produce and check predictions for new rows?"
+        )
+    if status == "invalid":
+        return f"{s.message()} — how would you check the predictions file against the brief before sending it?"
+    return None
+
+
 def _holdout_gap(s: FollowUpSubject) -> str:
+    missing = _missing_predictions(s)
+    if missing is not None:
+        return missing
     claimed, actual = _number(s.first("claimed")), _number(s.first("score", "holdout"))
     metric = s.first("metric")
     if claimed and actual:
@@ -330,10 +347,6 @@ def _out_of_order(s: FollowUpSubject) -> str:
     return f"{s.message()} — which of your reported results might change on a clean top-to-bottom run?"
 
 
-def _prompt(prompt: str) -> Callable[[FollowUpSubject], str]:
-    return lambda s: f"{s.message()} — {prompt}"
-
-
 @dataclass(frozen=True)
 class Question:
     """A follow-up question template: its topic and how to ask it about one finding."""
@@ -370,36 +383,136 @@ ABSOLUTE_PATH = Question("reproducibility", _absolute_path)
 DID_NOT_RUN = Question("reproducibility", _did_not_run)
 SLOW = Question("performance", _slow)
 OUT_OF_ORDER = Question("reproducibility", _out_of_order)
+
+
+def _evaluation(s: FollowUpSubject) -> str:
+    missing = _missing_predictions(s)
+    if missing is not None:
+        return missing
+    return f"{s.message()} — how confident are you in the reported numbers, and what would make them more trustworthy?"
+
+
+def _tailored(tails: dict[str, str], default: str) -> Callable[[FollowUpSubject], str]:
+    """The finding, then a question about its own subject: the first tail whose key is in the check's slug."""
+
+    def ask(s: FollowUpSubject) -> str:
+        tail = next((t for key, t in tails.items() if key in s.slug), default)
+        return f"{s.message()} — {tail}"
+
+    return ask
+
+
 TARGET_DISTRIBUTION = Question(
     "data exploration",
-    _prompt("what does the target's distribution look like, and how did it shape your metric and split?"),
+    _tailored(
+        {},
+        "how is the target distributed in this data, and which of your choices of metric and split depend on it?",
+    ),
 )
 MISSING_VALUES = Question(
     "features",
-    _prompt("how are missing values handled, and what would change if they were not missing at random?"),
+    _tailored(
+        {
+            "checks-missing": "which columns would you expect to have gaps here, and what would it mean for the "
+            "model if they were not missing at random?",
+        },
+        "what does your handling do to the rows with gaps, and how would you check it does not bias the model?",
+    ),
 )
 IN_PIPELINE = Question(
     "features",
-    _prompt(
-        "how would you put the preprocessing and the model into one pipeline, and why does that "
-        "matter when the model is used on new data?"
+    _tailored(
+        {},
+        "what goes wrong when these steps are applied outside a pipeline to new data, and how would you wire them "
+        "into one?",
     ),
 )
 DATA_EXPLORATION = Question(
     "data exploration",
-    _prompt("what did you learn about the data here, and how did it shape your modelling choices?"),
+    _tailored(
+        {
+            "overview": "what would the column types and summary statistics of this data have told you, and which "
+            "preprocessing step would they have changed?",
+            "duplicates": "how many duplicate rows or impossible values would you expect in this data, and what would "
+            "they do to the model if left in?",
+            "feature-relations": "which feature did you expect to matter most, and how would you have checked that "
+            "before modelling?",
+            "findings-written": "what did those outputs tell you, and which modelling decision did they change?",
+            "plots-labelled": "could a colleague read that figure without you; what does it show?",
+            "visualises": "which plot of this data would you make first, and what would you look for in it?",
+        },
+        "what did this part of the data tell you, and which later decision did it change?",
+    ),
 )
-FEATURES = Question("features", _prompt("how did you decide on this processing, and what would you try next?"))
-MODELLING = Question("modelling", _prompt("why did you choose this approach, and which alternatives did you consider?"))
-EVALUATION = Question(
-    "evaluation",
-    _prompt("how confident are you in the reported numbers, and what would make them more trustworthy?"),
+FEATURES = Question(
+    "features",
+    _tailored(
+        {
+            "categoricals": "how many levels do those categorical columns have, and why is your encoding right "
+            "for the model you chose?",
+            "scaled": "does the model you chose depend on feature scale, and what would change if you scaled "
+            "inside the pipeline?",
+            "engineered": "which feature would you build from this data to help the model, and how would you "
+            "show it helps?",
+        },
+        "why this processing for this data, and how would you show it helps the model?",
+    ),
+)
+MODELLING = Question(
+    "modelling",
+    _tailored(
+        {
+            "compares": "which other model family would you try on the same folds, and what result would make "
+            "you switch?",
+            "choice-explained": "why did you end up with this model, and what evidence in the notebook supports "
+            "it over the alternatives?",
+        },
+        "why this approach for this data, and which alternative did you rule out?",
+    ),
 )
 REPRODUCIBILITY = Question(
-    "reproducibility", _prompt("how would you make sure the notebook reproduces for someone else?")
+    "reproducibility",
+    _tailored(
+        {
+            "packages": "how would you pin the environment so the notebook runs on a clean machine?",
+            "paths": "how would a colleague point the notebook at the data on their machine?",
+            "evidence-reproduced": "which of the results you rely on did you see only in a run that cannot be "
+            "repeated, and how would you re-establish them?",
+            "shell-lines": "what did those shell commands change in your environment, and how would you capture "
+            "that in the project instead?",
+        },
+        "what would a colleague need to reproduce this result on a clean machine?",
+    ),
 )
-CODE_QUALITY = Question("code quality", _prompt("how would you clean this up so a teammate could maintain it?"))
+CODE_QUALITY = Question(
+    "code quality",
+    _tailored(
+        {
+            "copy-pasted": "how would you factor the repeated code into one function, and what would you name it?",
+            "warning": "which warnings did you silence, and what could they have told you about the data or model?",
+            "pylint": "which of these would you fix first before handing the notebook to a teammate, and why?",
+            "scattered-imports": "how would you organise the imports so a reader sees the dependencies up front?",
+            "long-cells": "how would you split that cell so each step can be checked on its own?",
+            "unused-imports": "what did you plan to use them for, and what does dropping the plan say about your "
+            "approach?",
+        },
+        "what would you change first before handing this code to a teammate?",
+    ),
+)
 COMMUNICATION = Question(
-    "communication", _prompt("how would you explain your approach and its limitations to a stakeholder?")
+    "communication",
+    _tailored(
+        {
+            "explains-decisions": "what was the reasoning behind those choices, put as you would put it to the "
+            "team that will use the model?",
+            "readme": "how should someone start with your files, in which order, and what does each produce?",
+            "conclusion": "what is your conclusion in two sentences, and what would you do next with another week?",
+            "title": "what problem is the notebook solving, and for whom?",
+            "headings": "how would you structure the notebook so a reviewer finds the data, the model and the "
+            "result in a minute?",
+        },
+        "how would you explain this part of your work to the team that will use it?",
+    ),
 )
-GENERAL = Question("general", _prompt("can you walk us through this part of your work?"))
+EVALUATION = Question("evaluation", _evaluation)
+GENERAL = Question("general", _tailored({}, "what led you to this, and what would you do differently?"))

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from grader.models.execution import ExecutionRecord
 from grader.models.findings import CheckResult, Finding
+from grader.models.rubric import Band, ScoreCap
 
 #: Bump on any incompatible change to the report's JSON shape.
 SCHEMA_VERSION = "1.0"
@@ -43,6 +44,8 @@ class SubmissionInfo(_Model):
     files: list[SubmittedFile] = []
     content_hash: str = ""
     source: str = ""
+    #: Graded blind: no name, e-mail address or personal path anywhere in the report.
+    blind: bool = False
 
 
 class RubricInfo(_Model):
@@ -51,6 +54,9 @@ class RubricInfo(_Model):
     title: str = ""
     sha256: str = ""
     path: str = ""
+    #: The rubric's bands and caps, so a reviewer's override can be re-scored from report.json alone.
+    bands: list[Band] = []
+    caps: list[ScoreCap] = []
 
 
 class AssignmentInfo(_Model):
@@ -83,6 +89,8 @@ class CheckScore(_Model):
     #: True when the check could not run on this submission (not the candidate's fault).
     not_scored: bool = False
     note: str = ""
+    #: Points after reviewer overrides (None: no override touched this check).
+    final: float | None = None
 
 
 class CriterionScore(_Model):
@@ -96,6 +104,9 @@ class CriterionScore(_Model):
     deductions: list[Deduction] = []
     needs_review: bool = False
     review_reasons: list[str] = []
+    #: Points and pending points after reviewer overrides (None: no override touched this criterion).
+    final: float | None = None
+    final_pending: float | None = None
 
 
 class AppliedCap(_Model):
@@ -125,6 +136,34 @@ class Total(_Model):
     needs_review: bool = False
     #: Rubric caps (validity gates) that lowered the score or the band (empty when none applied).
     caps: list[AppliedCap] = []
+    #: After reviewer overrides (None until a reviewer changes a score); `score` stays automatic.
+    final: float | None = None
+    final_percent: float | None = None
+    final_band: str | None = None
+    final_pending: float | None = None
+    #: The caps that still hold after overrides (a cap lifts when every finding behind it is dismissed).
+    final_caps: list[AppliedCap] = []
+
+    @property
+    def shown(self) -> float:
+        """The score a reviewer decides on: `final` when a reviewer changed it, else the automatic one."""
+        return self.score if self.final is None else self.final
+
+    @property
+    def shown_percent(self) -> float:
+        return self.percent if self.final_percent is None else self.final_percent
+
+    @property
+    def shown_band(self) -> str:
+        return self.band if self.final_band is None else self.final_band
+
+    @property
+    def shown_pending(self) -> float:
+        return self.pending if self.final_pending is None else self.final_pending
+
+    @property
+    def shown_caps(self) -> list[AppliedCap]:
+        return self.caps if self.final is None else self.final_caps
 
 
 class FlagKind(StrEnum):
@@ -162,12 +201,33 @@ class HoldoutResult(_Model):
     extra: dict[str, float] = {}
 
 
-class ReviewerOverride(_Model):
-    """A human's score for a criterion, kept beside the automatic one."""
+class ReviewKind(StrEnum):
+    #: Points for a whole criterion.
+    criterion = "criterion"
+    #: Points for one check.
+    check = "check"
+    #: Points for a check that was not scored automatically (it crashed or could not run).
+    settle = "settle"
+    #: A finding that stops counting (it stays visible, marked dismissed).
+    dismiss = "dismiss"
+    #: A note; it changes no score.
+    note = "note"
 
-    criterion_id: str
-    score: float
+
+class ReviewerOverride(_Model):
+    """One entry of a report's review history, kept beside the automatic result, never over it.
+
+    The history is append-only: a later entry for the same criterion or check wins, and every
+    earlier one stays visible.
+    """
+
+    kind: ReviewKind
+    criterion_id: str | None = None
+    check_id: str | None = None
+    finding_id: str | None = None
+    points: float | None = None
     reviewer: str
+    #: Why (for a note: the note itself).
     reason: str
     at: str
 
@@ -176,6 +236,10 @@ class FollowUp(_Model):
     question: str
     topic: str
     finding_id: str | None = None
+    #: The cell the question is about (a choice's; a finding's cell comes from its evidence).
+    cell: int | None = None
+    #: "finding": raised by a problem finding; "choice": probes a decision the candidate made.
+    basis: str = "finding"
 
 
 class Report(_Model):

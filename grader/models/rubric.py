@@ -177,25 +177,40 @@ class Rubric(Strict):
 
     def band_for(self, percent: float) -> str:
         """The name of the band a percentage of the total falls in."""
-        for band in sorted(self.bands, key=lambda b: b.min_percent, reverse=True):
-            if percent >= band.min_percent:
-                return band.name
-        return self.bands[-1].name if self.bands else ""
+        return band_for(self.bands, percent)
 
     def band_rank(self, name: str) -> int:
         """A band's place from the bottom (0 for the lowest band; -1 for a name that is not a band)."""
-        ordered = [b.name for b in sorted(self.bands, key=lambda b: b.min_percent)]
-        return ordered.index(name) if name in ordered else -1
+        return band_rank(self.bands, name)
 
     def cap_ceiling(self, cap: ScoreCap) -> float:
         """The percentage a cap holds the total at: its `max_percent`, or the floor of the band above its `max_band` if lower."""
-        ceiling = cap.max_percent if cap.max_percent is not None else 100.0
-        if cap.max_band is not None:
-            floor = next((b.min_percent for b in self.bands if b.name == cap.max_band), 0.0)
-            above = [b.min_percent for b in self.bands if b.min_percent > floor]
-            if above:
-                ceiling = min(ceiling, min(above))
-        return ceiling
+        return cap_ceiling(self.bands, cap)
+
+
+def band_for(bands: list[Band], percent: float) -> str:
+    """The name of the band a percentage falls in (the highest whose minimum it reaches)."""
+    for band in sorted(bands, key=lambda b: b.min_percent, reverse=True):
+        if percent >= band.min_percent:
+            return band.name
+    return bands[-1].name if bands else ""
+
+
+def band_rank(bands: list[Band], name: str) -> int:
+    """A band's place from the bottom (0 for the lowest band; -1 for a name that is not a band)."""
+    ordered = [b.name for b in sorted(bands, key=lambda b: b.min_percent)]
+    return ordered.index(name) if name in ordered else -1
+
+
+def cap_ceiling(bands: list[Band], cap: ScoreCap) -> float:
+    """The percentage a cap holds the total at: its `max_percent`, or the floor of the band above its `max_band` if lower."""
+    ceiling = cap.max_percent if cap.max_percent is not None else 100.0
+    if cap.max_band is not None:
+        floor = next((b.min_percent for b in bands if b.name == cap.max_band), 0.0)
+        above = [b.min_percent for b in bands if b.min_percent > floor]
+        if above:
+            ceiling = min(ceiling, min(above))
+    return ceiling
 
 
 # --------------------------------------------------------------------------- extending a rubric

@@ -16,14 +16,18 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from grader.models.report import GradingStatus, Report
 from grader.models.rubric import Rubric
 from grader.pipeline.files import atomic_write, load_report
 from grader.pipeline.grading import Grader
 from grader.rendering import render_index_html
+from grader.rendering.compare_page import render_compare_html
+from grader.rendering.index_page import BatchLink, render_top_index_html, report_href
 from grader.rendering.summary_csv import summary_csv
 from grader.report.summary import summary_document, summary_rows
+from grader.review.compare import build_comparison
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -102,7 +106,9 @@ def grade_items(
 
     def one(item: BatchItem) -> None:
         emit(BatchEvent("started", item.name))
-        report = item.grader.grade(item.path, out_dir=item.out_dir, name=item.name.rsplit("/", 1)[-1])
+        # The folder is named by a safe id; the report keeps the candidate's name as given (Unicode and all).
+        given = item.path.stem if item.path.is_file() else item.path.name
+        report = item.grader.grade(item.path, out_dir=item.out_dir, name=item.name.rsplit("/", 1)[-1], candidate=given)
         with lock:
             reports[item.name] = report
         emit(
@@ -141,7 +147,7 @@ def grade_folder(
     out_dir.mkdir(parents=True, exist_ok=True)
     items = [BatchItem(name, path, grader, out_dir / name) for name, path in discover(submissions_dir)]
     reports = grade_items(items, jobs=jobs, resume=resume, on_event=on_event)
-    write_summaries(reports, out_dir, grader.rubric.rubric)
+    write_summaries(reports, out_dir, grader.rubric.rubric, title=batch_title(grader))
     return BatchResult(reports=reports, out_dir=out_dir)
 
 
@@ -167,14 +173,62 @@ def grade_groups(
     results = {}
     for group, (grader, _) in groups.items():
         mine = {name.split("/", 1)[1]: r for name, r in reports.items() if name.startswith(f"{group}/")}
-        write_summaries(mine, out_dir / group, grader.rubric.rubric)
+        write_summaries(
+            mine, out_dir / group, grader.rubric.rubric, title=batch_title(grader, group), up="../index.html"
+        )
         results[group] = BatchResult(reports=mine, out_dir=out_dir / group)
+    write_top_index(out_dir, {group: (batch_title(groups[group][0], group), r) for group, r in results.items()})
     return results
 
 
-def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Rubric) -> None:
-    """summary.json, summary.csv (one row per submission, plus a points-possible row) and index.html."""
+def batch_title(grader: Grader, group: str = "") -> str:
+    """A batch summary's title: the assignment's (else the group's, else the rubric's)."""
+    if grader.assignment is not None:
+        return grader.assignment.assignment.title
+    return group or grader.rubric.rubric.title or grader.rubric.rubric.name
+
+
+def write_top_index(out_dir: Path, batches: dict[str, tuple[str, BatchResult]]) -> None:
+    """`out_dir/index.html` over several batches (one per assignment), each linking back to it."""
+    links = []
+    for group, (title, result) in batches.items():
+        reports = result.reports.values()
+        links.append(
+            BatchLink(
+                title=title,
+                href=quote(group, safe="") + "/index.html",
+                graded=sum(1 for r in reports if r.status in (GradingStatus.graded, GradingStatus.needs_review)),
+                total=len(result.reports),
+                reviewed=sum(1 for r in reports if r.total.final is not None),
+            )
+        )
+    atomic_write(out_dir / "index.html", render_top_index_html(links).encode())
+
+
+def write_summaries(
+    reports: dict[str, Report], out_dir: Path, rubric: Rubric, *, title: str = "", up: str | None = None
+) -> None:
+    """summary.json, summary.csv (one row per submission, plus a points-possible row), index.html and compare.html.
+
+    `title` names the batch (the assignment); `up` links the summary to a top index.
+    """
     rows = summary_rows(reports)
-    atomic_write(out_dir / "summary.json", json.dumps(summary_document(rows, rubric), indent=2).encode())
+    document = summary_document(rows, rubric, title=title)
+    if up:
+        document["up"] = up
+    atomic_write(out_dir / "summary.json", json.dumps(document, indent=2, ensure_ascii=False).encode())
     atomic_write(out_dir / "summary.csv", summary_csv(rows, rubric).encode())
-    atomic_write(out_dir / "index.html", render_index_html(rows, rubric).encode())
+    graded = {n: r for n, r in reports.items() if r.status in (GradingStatus.graded, GradingStatus.needs_review)}
+    compare = None
+    if len(graded) >= 2:
+        comparison = build_comparison(
+            graded, hrefs={n: report_href(n) for n in graded}, limit=False, title=f"Comparison — {title}".strip(" —")
+        )
+        atomic_write(
+            out_dir / "compare.html", render_compare_html(comparison, up_href="index.html", selectable=True).encode()
+        )
+        compare = "compare.html"
+    page = render_index_html(
+        rows, rubric, title=f"{title} — batch summary" if title else None, up_href=up, compare_href=compare
+    )
+    atomic_write(out_dir / "index.html", page.encode())

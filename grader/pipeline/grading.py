@@ -37,6 +37,7 @@ from grader.models.report import GradingStatus, HoldoutResult, Report
 from grader.pipeline.cache import ResultCache, digest, tree_hash
 from grader.pipeline.files import atomic_write, load_report, write_evidence, write_report_files
 from grader.report.assemble import anonymous_id, environment_info, failed_report, graded_report, submission_info
+from grader.report.choices import choice_questions
 from grader.report.redact import redact_report
 from grader.scoring.rubric_file import LoadedRubric
 from grader.scoring.score import score_rubric
@@ -243,6 +244,7 @@ class Grader:
             total=total,
             holdout=holdout,
             environment=environment_info(run.record, self.sandbox.settings if self.sandbox else None),
+            choices=choice_questions(ctx, holdout),
         )
         if out_dir is not None:
             write_evidence(out_dir, run.executed_files, run.collected)

@@ -59,13 +59,21 @@ class OutputView:
 
 @dataclass
 class CellMark:
-    """A finding that points at a cell, shown in the cell's header."""
+    """A finding that points at a cell, shown next to the cell with its message."""
 
     anchor: str
     check_id: str
     severity: str
     message: str
     where: str
+    #: A reviewer dismissed it: shown struck through, it no longer colours the cell.
+    dismissed: bool = False
+    #: Why the same line is both praised and penalised, when it is.
+    note: str = ""
+
+    @property
+    def positive(self) -> bool:
+        return self.severity == "info"
 
 
 @dataclass
@@ -322,7 +330,7 @@ def _cell_view(
 ) -> CellView:
     cell_type = str(raw.get("cell_type", ""))
     source = _text(raw.get("source", ""))
-    severity = max((m.severity for m in marks), key=_SEVERITY_ORDER.index, default=None)
+    severity = max((m.severity for m in marks if not m.dismissed), key=_SEVERITY_ORDER.index, default=None)
     if cell_type == "markdown":
         attachments = raw.get("attachments") if isinstance(raw.get("attachments"), Mapping) else None
         return CellView(
@@ -351,7 +359,8 @@ def _cell_view(
         notebook=path,
         local_index=local,
         cell_type="code",
-        source_html=highlight_code(source, line_marks),
+        # Blind: home paths and e-mail addresses in code name the candidate too (lines keep their numbers).
+        source_html=highlight_code(redact(source) if blind else source, line_marks),
         status=_status_of(record, run),
         marks=marks,
         severity=severity,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -59,8 +60,14 @@ def sha256_source(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def content_security_policy(*, scripts: Sequence[str] = (), styles: Sequence[str] = ()) -> str:
-    """`default-src 'none'`, our own inline style and scripts by hash, and `data:` images."""
+NONE, SELF = "'none'", "'self'"
+
+
+def content_security_policy(*, scripts: Sequence[str] = (), styles: Sequence[str] = (), web: bool = False) -> str:
+    """`default-src 'none'`, our own inline style and scripts by hash, and `data:` images.
+
+    Forms and requests go nowhere, except on the web app's own pages (`web`): to the app itself.
+    """
     script_src = " ".join(sha256_source(s) for s in scripts) or "'none'"
     style_src = " ".join(sha256_source(s) for s in styles) or "'none'"
     return "; ".join(
@@ -70,26 +77,29 @@ def content_security_policy(*, scripts: Sequence[str] = (), styles: Sequence[str
             f"style-src {style_src}",
             "img-src data:",
             "font-src 'none'",
-            "connect-src 'none'",
+            f"connect-src {SELF if web else NONE}",
             "media-src 'none'",
             "object-src 'none'",
             "frame-src 'none'",
             "worker-src 'none'",
             "manifest-src 'none'",
             "base-uri 'none'",
-            "form-action 'none'",
+            f"form-action {SELF if web else NONE}",
         ]
     )
 
 
-def render_page(template: str, *, scripts: Sequence[str] = (), **context: Any) -> str:
-    """Render a page template with the stylesheet, the scripts and a CSP that allows only them."""
+def render_page(template: str, *, scripts: Sequence[str] = (), web: bool = False, **context: Any) -> str:
+    """Render a page template with the stylesheet, the scripts and a CSP that allows only them.
+
+    `web` pages are served by the web app: their forms and requests may go to the app.
+    """
     css = stylesheet()
     return (
         environment()
         .get_template(template)
         .render(
-            csp=content_security_policy(scripts=scripts, styles=[css]),
+            csp=content_security_policy(scripts=scripts, styles=[css], web=web),
             # Our own files, inlined verbatim so their hashes match the CSP.
             css=Markup(css),
             scripts=[Markup(s) for s in scripts],
@@ -121,3 +131,14 @@ def _size(value: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} GB"  # pragma: no cover
+
+
+_CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+
+
+def policy_of(page: str) -> str:
+    """The Content-Security-Policy a page rendered here declares (to send it as a header too)."""
+    match = _CSP_META.search(page[:4096])
+    if match is None:
+        raise ValueError("not a page rendered by grader.rendering: no Content-Security-Policy meta tag")
+    return html.unescape(match.group(1))

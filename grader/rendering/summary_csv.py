@@ -1,4 +1,11 @@
-"""The batch summary as CSV: one row per submission, a points-possible row, spreadsheet-safe text."""
+"""The batch summary as CSV: one row per submission, a points-possible row, spreadsheet-safe text.
+
+`submission` is the safe id (the output folder's name); `candidate` is the name as given,
+Unicode kept. `total` is the score a reviewer decides on (`reviewed` says whether a
+reviewer's final replaced the automatic total, which stays in `automatic_total`); it equals
+the sum of the criteria minus `cap` (the points a rubric cap took). `pending` counts points
+not scored automatically.
+"""
 
 from __future__ import annotations
 
@@ -21,14 +28,35 @@ def summary_csv(rows: Sequence[dict[str, Any]], rubric: Rubric) -> str:
         "grading_status",
         "total",
         *[cid for cid, _ in criteria],
+        "cap",
+        "pending",
         "percent",
         "band",
+        "reviewed",
+        "automatic_total",
         "run_status",
         "flags",
         "error",
     ]
     writer.writerow(header)
-    writer.writerow(["POINTS POSSIBLE", "", "", rubric.max_points, *[pts for _, pts in criteria], 100, "", "", "", ""])
+    writer.writerow(
+        [
+            "POINTS POSSIBLE",
+            "",
+            "",
+            rubric.max_points,
+            *[pts for _, pts in criteria],
+            "",
+            "",
+            100,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
     for row in rows:
         writer.writerow(
             [
@@ -37,8 +65,12 @@ def summary_csv(rows: Sequence[dict[str, Any]], rubric: Rubric) -> str:
                 row["status"],
                 row["score"],
                 *[row["criteria"].get(cid, "") for cid, _ in criteria],
+                -row["cap"] if row.get("cap") else 0,
+                row.get("pending", 0),
                 row["percent"],
                 row["band"],
+                "yes" if row.get("reviewed") else "no",
+                row.get("automatic_score", row["score"]),
                 row["run_status"],
                 ";".join(row["flags"]),
                 _csv_safe(row["error"]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from grader import __version__
@@ -21,6 +22,7 @@ from grader.models.report import (
     CriterionScore,
     Flag,
     FlagKind,
+    FollowUp,
     GradingStatus,
     HoldoutResult,
     Report,
@@ -58,6 +60,7 @@ def submission_info(submission: Submission, shown: str, *, blind: bool) -> Submi
         files=files,
         content_hash=submission.content_hash,
         source="" if blind else str(submission.source),
+        blind=blind,
     )
 
 
@@ -70,9 +73,17 @@ def assignment_info(assignment: LoadedAssignment | None) -> AssignmentInfo | Non
 
 
 def rubric_info(rubric: LoadedRubric) -> RubricInfo:
-    """The rubric's identity and content hash."""
+    """The rubric's identity, content hash, bands and caps."""
     r = rubric.rubric
-    return RubricInfo(name=r.name, version=r.version, title=r.title, sha256=rubric.sha256, path=rubric.path.name)
+    return RubricInfo(
+        name=r.name,
+        version=r.version,
+        title=r.title,
+        sha256=rubric.sha256,
+        path=rubric.path.name,
+        bands=r.bands,
+        caps=r.caps,
+    )
 
 
 def environment_info(execution: ExecutionRecord, sandbox: SandboxSettings | None) -> dict[str, Any]:
@@ -122,8 +133,9 @@ def graded_report(
     total: Total,
     holdout: HoldoutResult | None,
     environment: dict[str, Any],
+    choices: Sequence[FollowUp] = (),
 ) -> Report:
-    """The report of a submission that went through every stage."""
+    """The report of a submission that went through every stage (`choices`: questions about its own decisions)."""
     status = GradingStatus.needs_review if total.needs_review else GradingStatus.graded
     report = Report(
         grader_version=__version__,
@@ -140,7 +152,7 @@ def graded_report(
         holdout=holdout,
         environment=environment,
     )
-    report.followups = followups_for(report, registry)
+    report.followups = followups_for(report, registry, choices=choices)
     return report
 
 
@@ -161,7 +173,9 @@ def failed_report(
         generated_at=generated_at(),
         status=status,
         error=error,
-        submission=SubmissionInfo(name=shown if blind else name, candidate=shown, source="" if blind else source),
+        submission=SubmissionInfo(
+            name=shown if blind else name, candidate=shown, source="" if blind else source, blind=blind
+        ),
         assignment=assignment_info(assignment),
         rubric=rubric_info(rubric),
         execution=ExecutionRecord(status=RunStatus.not_run, reason=error.splitlines()[0] if error else ""),

@@ -1,20 +1,21 @@
-"""Interview follow-up questions generated from a report's findings.
+"""Interview follow-up questions generated from a report's findings and the candidate's own choices.
 
-Deterministic and grounded: each question comes from one finding (the most severe of
-its check) and is the question its check declares (`check(..., followup=...)`, see
+Deterministic and grounded: each problem question comes from one finding (the most severe
+of its check) and is the question its check declares (`check(..., followup=...)`, see
 `grader.checks.followups`). A check that declares none (a plugin's) gets the question of
-the first keyword its slug shares with the built-in ones, else its category's. At most
-`MAX_FOLLOWUPS`, most severe first. Positive observations (`info`) ask nothing.
+the first keyword its slug shares with the built-in ones, else its category's. Questions
+about choices (`grader.report.choices`) name the models, validation, metrics and tuning
+the notebook used. At most `MAX_FOLLOWUPS`; positive observations (`info`) ask nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from grader.checks import followups as q
 from grader.checks.followups import FollowUpSubject, Question
 from grader.checks.registry import Registry, default_registry
-from grader.models.findings import CheckStatus, Confidence
+from grader.models.findings import CheckStatus, Confidence, Severity
 from grader.models.report import FollowUp, Report
 
 MAX_FOLLOWUPS = 8
@@ -87,8 +88,19 @@ def question_for(subject: FollowUpSubject, registry: Registry) -> Question:
     return next((question for applies, question in FALLBACKS if applies(subject)), q.GENERAL)
 
 
-def followups_for(report: Report, registry: Registry | None = None, *, limit: int = MAX_FOLLOWUPS) -> list[FollowUp]:
-    """Interview questions from the report's problem findings: one per check, most severe first."""
+def followups_for(
+    report: Report,
+    registry: Registry | None = None,
+    *,
+    choices: Sequence[FollowUp] = (),
+    limit: int = MAX_FOLLOWUPS,
+) -> list[FollowUp]:
+    """Interview questions: serious problems first, then the candidate's own choices, then minor problems.
+
+    One question per check (its most severe, most certain finding) and per question template,
+    so no question repeats; a choice is skipped when a problem question already covers its
+    topic and cell. Low-severity findings ask only when fewer than `limit` questions remain.
+    """
     registry = registry if registry is not None else default_registry()
     candidates: list[tuple[tuple[int, int, int, int], FollowUpSubject]] = []
     for order, result in enumerate(report.checks):
@@ -108,10 +120,28 @@ def followups_for(report: Report, registry: Registry | None = None, *, limit: in
         )
         candidates.append((rank, FollowUpSubject(result=result, finding=worst)))
     candidates.sort(key=lambda item: item[0])
-    questions = []
-    for _, subject in candidates[:limit]:
+    serious: list[FollowUp] = []
+    minor: list[FollowUp] = []
+    templates: set[int] = set()
+    texts: set[str] = set()
+    for _, subject in candidates:
         question = question_for(subject, registry)
-        questions.append(
-            FollowUp(question=question.ask(subject), topic=question.topic, finding_id=subject.finding.id or None)
-        )
-    return questions
+        text = question.ask(subject)
+        if id(question) in templates or text in texts:
+            continue
+        templates.add(id(question))
+        texts.add(text)
+        item = FollowUp(question=text, topic=question.topic, finding_id=subject.finding.id or None)
+        (serious if subject.finding.severity.rank >= Severity.medium.rank else minor).append(item)
+    covered = {(f.topic, _cell_of(report, f)) for f in serious} | {
+        (f.topic, None) for f in serious if f.topic == "holdout"
+    }
+    mine = [c for c in choices if (c.topic, c.cell) not in covered]
+    return [*serious, *mine, *minor][:limit]
+
+
+def _cell_of(report: Report, item: FollowUp) -> int | None:
+    finding = report.finding(item.finding_id) if item.finding_id else None
+    if finding is None:
+        return item.cell
+    return next((ev.cell for ev in finding.evidence if ev.cell is not None), None)

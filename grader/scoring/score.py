@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from grader.models.findings import CheckResult, CheckStatus, Confidence, Severity
 from grader.models.report import AppliedCap, CheckScore, CriterionScore, Deduction, Total
-from grader.models.rubric import Criterion, Rubric, ScoreCap
+from grader.models.rubric import Band, Criterion, Rubric, ScoreCap, band_for, band_rank, cap_ceiling
 from grader.scoring.policies import apply_policy
 
 
@@ -102,15 +102,40 @@ def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[C
     pending = round(sum(c.pending for c in criteria), 2)
     scored = maximum - pending
     band = rubric.band_for(_percent(score, scored))
+    gates = [(cap, cap_triggers(cap, results)) for cap in rubric.caps]
+    score, band, applied = apply_caps(rubric.bands, gates, score=score, scored=scored, band=band)
+    total = Total(
+        score=score,
+        max=maximum,
+        pending=pending,
+        percent=_percent(score, scored),
+        band=band,
+        needs_review=any(c.needs_review for c in criteria),
+        caps=applied,
+    )
+    return criteria, total
+
+
+def apply_caps(
+    bands: list[Band], gates: list[tuple[ScoreCap, list[str]]], *, score: float, scored: float, band: str
+) -> tuple[float, str, list[AppliedCap]]:
+    """Apply each gate whose triggering findings stand, lowest ceiling first.
+
+    While a gate's findings stand, the total cannot exceed its ceiling's share of the scored
+    points and the band cannot be above its `max_band`; returns the score, the band and each
+    gate that lowered either (with the findings behind it).
+    """
     applied: list[AppliedCap] = []
-    for cap in sorted(rubric.caps, key=rubric.cap_ceiling):
-        triggers = cap_triggers(cap, results)
+    for cap, triggers in sorted(gates, key=lambda gate: cap_ceiling(bands, gate[0])):
         if not triggers:
             continue
-        ceiling_percent = rubric.cap_ceiling(cap)
+        ceiling_percent = cap_ceiling(bands, cap)
         ceiling = round(scored * ceiling_percent / 100.0, 2)
         capped = min(score, ceiling)
-        capped_band = min((band, rubric.band_for(_percent(capped, scored)), cap.max_band or band), key=rubric.band_rank)
+        capped_band = min(
+            (band, band_for(bands, _percent(capped, scored)), cap.max_band or band),
+            key=lambda name: band_rank(bands, name),
+        )
         if capped >= score and capped_band == band:
             continue
         applied.append(
@@ -125,16 +150,7 @@ def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[C
             )
         )
         score, band = capped, capped_band
-    total = Total(
-        score=score,
-        max=maximum,
-        pending=pending,
-        percent=_percent(score, scored),
-        band=band,
-        needs_review=any(c.needs_review for c in criteria),
-        caps=applied,
-    )
-    return criteria, total
+    return score, band, applied
 
 
 def _percent(score: float, scored: float) -> float:

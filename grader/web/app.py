@@ -11,11 +11,9 @@ needs a login).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import re
 import shutil
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -24,24 +22,36 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grader import __version__, api
 from grader.web.accounts import Session, authenticate, end_session, start_session
-from grader.web.catalog import Catalog, load_catalog
+from grader.web.catalog import load_catalog
+from grader.web.context import (
+    AppContext,
+    Ctx,
+    CurrentSession,
+    _assignment_or_404,
+    _job_or_404,
+    _page,
+    _report_of,
+    _result_dir,
+    _rubric_key,
+    _summary,
+    _summary_key,
+    _templates,
+)
 from grader.web.db import Database
+from grader.web.desk import desk_routes
 from grader.web.jobs import Job, JobState, JobStore
 from grader.web.security import (
     LOGIN_CSRF_COOKIE,
-    REPORT_CSP,
     SESSION_COOKIE,
     AuthMiddleware,
     SecurityHeadersMiddleware,
@@ -54,66 +64,7 @@ from grader.web.uploads import UploadReceiver, UploadRefused, clean_name, discar
 from grader.web.workers import GraderFactory, GradingBackend, SandboxGraderFactory, WorkerPool, load_factory
 
 log = logging.getLogger("grader.web")
-JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 REFRESH_SECONDS = 2
-
-
-# --------------------------------------------------------------------------- shared state
-
-
-class LoginThrottle:
-    """Slows password guessing: after `limit` failures for a name within `window` seconds, wait."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, name: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            recent = [t for t in self._failures.get(name, []) if now - t < self.window]
-            self._failures[name] = recent
-            return len(recent) >= self.limit
-
-    def failed(self, name: str) -> None:
-        with self._lock:
-            self._failures.setdefault(name, []).append(time.monotonic())
-
-    def succeeded(self, name: str) -> None:
-        with self._lock:
-            self._failures.pop(name, None)
-
-
-@dataclass
-class AppContext:
-    """Everything the routes share; one per application."""
-
-    settings: WebSettings
-    data_dir: Path
-    db: Database
-    store: JobStore
-    catalog: Catalog
-    pool: WorkerPool
-    templates: Jinja2Templates
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
-
-
-def _ctx(request: Request) -> AppContext:
-    context: AppContext = request.app.state.ctx
-    return context
-
-
-def _session(request: Request) -> Session:
-    session: Session | None = getattr(request.state, "session", None)
-    if session is None:  # the middleware lets no such request through; this guards a misconfiguration
-        raise HTTPException(401, "log in first")
-    return session
-
-
-Ctx = Annotated[AppContext, Depends(_ctx)]
-CurrentSession = Annotated[Session, Depends(_session)]
 
 
 # --------------------------------------------------------------------------- API models
@@ -202,99 +153,8 @@ UPLOAD_SCHEMA = {
 # --------------------------------------------------------------------------- helpers
 
 
-def _fmt_time(value: float | None) -> str:
-    if value is None:
-        return ""
-    return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
-
-
-def _templates() -> Jinja2Templates:
-    env = Environment(
-        loader=PackageLoader("grader.web", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
-    )
-    env.filters["when"] = _fmt_time
-    env.filters["num"] = _num
-    return Jinja2Templates(env=env)
-
-
-def _page(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> Response:
-    session: Session | None = getattr(request.state, "session", None)
-    ctx = _ctx(request)
-    base = {
-        "user": session.user if session else None,
-        "csrf_token": session.csrf_token if session else "",
-        "version": __version__,
-    }
-    return ctx.templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status)
-
-
-def _job_or_404(ctx: AppContext, job_id: str) -> Job:
-    job = ctx.store.get(job_id) if JOB_ID.match(job_id) else None
-    if job is None:
-        raise HTTPException(404, "no such job")
-    return job
-
-
-def _result_dir(ctx: AppContext, job: Job) -> Path:
-    """The committed attempt's folder, checked to lie inside our own reports folder."""
-    if job.state is not JobState.done or not job.result_dir:
-        raise HTTPException(409, f"the job is {job.state.value}; there is no report yet")
-    reports = (ctx.data_dir / "reports").resolve()
-    folder = (ctx.data_dir / job.result_dir).resolve()
-    if not folder.is_relative_to(reports):
-        raise HTTPException(404, "no report")
-    return folder
-
-
-def _report_of(ctx: AppContext, job: Job) -> api.Report | None:
-    try:
-        return api.load_report(_result_dir(ctx, job) / "report.json")
-    except (HTTPException, OSError, ValueError):
-        return None
-
-
 def _job_out(job: Job) -> JobOut:
     return JobOut(**job.public())
-
-
-def _assignment_or_404(ctx: AppContext, name: str) -> None:
-    if name not in ctx.catalog.assignments:
-        raise HTTPException(404, f"no assignment called {name[:100]!r}")
-
-
-def _rubric_key(ctx: AppContext, assignment: str, rubric: str | None) -> str | None:
-    """None when the rubric is the assignment's own, so one rubric is never listed under two names."""
-    if not rubric:
-        return None
-    if ctx.catalog.rubric_path(assignment, rubric) == ctx.catalog.rubric_path(assignment, None):
-        return None
-    return rubric
-
-
-def _summary_key(job: Job) -> str:
-    # Starts with the hex job id: safe in a spreadsheet cell and unique.
-    return f"{job.id[:8]}-{clean_name(job.submission_name)}"
-
-
-def _summary(ctx: AppContext, assignment: str, rubric: str | None = "") -> tuple[list[Job], dict[str, api.Report]]:
-    """The assignment's jobs (newest first) and the reports of the done ones, keyed by `_summary_key`.
-
-    `rubric=""` keeps every job; otherwise only those graded with that rubric (None: the assignment's own).
-    """
-    jobs = ctx.store.list_jobs(assignment=assignment)
-    if rubric != "":
-        jobs = [j for j in jobs if j.rubric == rubric]
-    reports = {}
-    for job in reversed(jobs):
-        if job.state is JobState.done:
-            report = _report_of(ctx, job)
-            if report is not None:
-                reports[_summary_key(job)] = report
-    return jobs, reports
 
 
 # --------------------------------------------------------------------------- uploads
@@ -342,7 +202,8 @@ async def _accept_upload(request: Request, ctx: AppContext, session: Session) ->
         )
         name = prepared.name
         candidate = "".join(ch for ch in received.fields.get("candidate", "") if ch.isprintable()).strip()[:100]
-        if received.fields.get("anonymous", "").lower() in ("on", "1", "true", "yes"):
+        blind = received.fields.get("anonymous", "").lower() in ("on", "1", "true", "yes")
+        if blind:  # graded blind, as the CLI's --blind: no name, e-mail address or upload path in the report
             candidate = name = api.anonymous_id(job_id)
         elif not candidate:
             candidate = name
@@ -354,6 +215,7 @@ async def _accept_upload(request: Request, ctx: AppContext, session: Session) ->
             submission_name=name,
             upload_path=prepared.root.relative_to(ctx.data_dir).as_posix(),
             created_by=session.user.id,
+            blind=blind,
         )
     except UploadRefused as exc:
         discard(staging)
@@ -523,25 +385,6 @@ def job_page(request: Request, ctx: Ctx, job_id: str) -> Response:
     )
 
 
-@pages.get("/jobs/{job_id}/report")
-def report_page(request: Request, ctx: Ctx, job_id: str) -> Response:
-    """A graded job's HTML report."""
-    job = _job_or_404(ctx, job_id)
-    folder = _result_dir(ctx, job)
-    html_file = folder / "report.html"
-    if html_file.is_file() and not html_file.is_symlink():
-        # Our renderer's output, from our own folder; the strict CSP still assumes it holds hostile text.
-        return Response(
-            html_file.read_bytes(),
-            media_type="text/html; charset=utf-8",
-            headers={"Content-Security-Policy": REPORT_CSP},
-        )
-    report = _report_of(ctx, job)
-    if report is None:
-        raise HTTPException(404, "the report of this job cannot be read")
-    return _page(request, "report.html.j2", {"job": job, "report": report})
-
-
 @pages.get("/jobs/{job_id}/report.json")
 def report_download(ctx: Ctx, job_id: str) -> Response:
     """A graded job's report.json."""
@@ -553,28 +396,6 @@ def report_download(ctx: Ctx, job_id: str) -> Response:
         path.read_bytes(),
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="report-{job.id}.json"'},
-    )
-
-
-@pages.get("/assignments/{name}")
-def assignment_page(request: Request, ctx: Ctx, name: str) -> Response:
-    """An assignment's jobs and their scores."""
-    _assignment_or_404(ctx, name)
-    jobs, reports = _summary(ctx, name)
-    rows = {row["submission"]: row for row in api.summary_rows(reports)}
-    rubrics = sorted({j.rubric or "" for j in jobs if j.state is JobState.done})
-    pending = any(not j.finished for j in jobs)
-    return _page(
-        request,
-        "assignment.html.j2",
-        {
-            "name": name,
-            "assignment": ctx.catalog.assignments[name].assignment,
-            "jobs": jobs,
-            "rows": {j.id: rows.get(_summary_key(j)) for j in jobs},
-            "rubrics": rubrics,
-            "refresh": REFRESH_SECONDS if pending else None,
-        },
     )
 
 
@@ -749,6 +570,7 @@ def create_app(
     app.add_middleware(AuthMiddleware, db=db, idle_seconds=settings.session_idle_seconds)
     app.add_middleware(SecurityHeadersMiddleware)  # added last: outermost, so it also covers refusals
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    app.include_router(desk_routes)
     app.include_router(pages)
     app.include_router(api_routes)
 

@@ -57,6 +57,8 @@ class Job:
     band: str | None
     flags: list[str]
     error: str | None
+    #: Graded blind (uploaded as anonymous).
+    blind: bool = False
 
     @classmethod
     def from_row(cls, row: Any) -> Job:
@@ -64,6 +66,7 @@ class Job:
         data.pop("heartbeat_at", None)
         data["state"] = JobState(data["state"])
         data["flags"] = json.loads(data["flags"]) if data.get("flags") else []
+        data["blind"] = bool(data.get("blind"))
         return cls(**data)
 
     @property
@@ -137,7 +140,7 @@ def owner_is_dead(owner: str) -> bool:
 _COLUMNS = (
     "id, assignment, rubric, candidate, submission_name, upload_path, created_by, state, attempts, owner,"
     " lease_expires_at, heartbeat_at, created_at, started_at, finished_at, result_dir, report_status,"
-    " score, max_score, percent, band, flags, error"
+    " score, max_score, percent, band, flags, error, blind"
 )
 
 
@@ -157,12 +160,13 @@ class JobStore:
         submission_name: str,
         upload_path: str,
         created_by: str | None,
+        blind: bool = False,
     ) -> Job:
         with self.db.transaction() as conn:
             conn.execute(
                 "INSERT INTO jobs (id, assignment, rubric, candidate, submission_name, upload_path, created_by,"
-                " state, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?)",
-                (job_id, assignment, rubric, candidate, submission_name, upload_path, created_by, time.time()),
+                " state, attempts, created_at, blind) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
+                (job_id, assignment, rubric, candidate, submission_name, upload_path, created_by, time.time(), blind),
             )
         job = self.get(job_id)
         assert job is not None
@@ -246,6 +250,23 @@ class JobStore:
                 ).rowcount
                 == 1
             )
+
+    def requeue(self, job_id: str) -> bool:
+        """Queue a finished job to be graded again (its last report stays until the new one commits)."""
+        with self.db.transaction() as conn:
+            return (
+                conn.execute(
+                    "UPDATE jobs SET state = 'queued', owner = NULL, lease_expires_at = NULL, started_at = NULL,"
+                    " finished_at = NULL WHERE id = ? AND state IN ('done', 'failed')",
+                    (job_id,),
+                ).rowcount
+                == 1
+            )
+
+    def delete(self, job_id: str) -> bool:
+        """Forget a job that is not being graded; False while a worker holds it."""
+        with self.db.transaction() as conn:
+            return conn.execute("DELETE FROM jobs WHERE id = ? AND state != 'running'", (job_id,)).rowcount == 1
 
     def release(self, owner: str) -> int:
         """Put back every job `owner` holds (a clean shutdown); the attempt still counts."""

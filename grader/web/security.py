@@ -44,12 +44,6 @@ APP_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
-#: For report.html from our output folder: candidate output inside it is untrusted, so no script at all,
-#: and `sandbox` gives the page an opaque origin with no access to the app's cookies or pages.
-REPORT_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'; sandbox"
-)
 SECURITY_HEADERS = {
     "content-security-policy": APP_CSP,
     "x-content-type-options": "nosniff",

@@ -14,7 +14,6 @@ import logging
 import shutil
 import threading
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -33,8 +32,13 @@ class GraderLike(Protocol):
     ) -> api.Report: ...
 
 
-#: Builds the grader for one (assignment, rubric file); called once per pair and cached.
-GraderFactory = Callable[[api.LoadedAssignment, Path], GraderLike]
+class GraderFactory(Protocol):
+    """Builds the grader for one (assignment, rubric file[, blind]); called once per combination and cached.
+
+    `blind` is passed only when true, so a factory that never grades blind may omit it.
+    """
+
+    def __call__(self, assignment: api.LoadedAssignment, rubric: Path, /, **options: bool) -> GraderLike: ...
 
 
 def html_renderer_available() -> bool:
@@ -57,13 +61,17 @@ class SandboxGraderFactory:
         self._runner: api.SandboxRunner | None = None
         self._lock = threading.Lock()
 
-    def __call__(self, assignment: api.LoadedAssignment, rubric: Path) -> GraderLike:
+    def __call__(self, assignment: api.LoadedAssignment, rubric: Path, /, **options: bool) -> GraderLike:
         with self._lock:
             if self._runner is None:
                 self._runner = api.sandbox_runner()
             runner = self._runner
         return api.make_grader(
-            assignment=assignment, rubric=rubric, sandbox=runner, write_html=html_renderer_available()
+            assignment=assignment,
+            rubric=rubric,
+            sandbox=runner,
+            write_html=html_renderer_available(),
+            blind=options.get("blind", False),
         )
 
 
@@ -84,16 +92,17 @@ class GradingBackend:
     def __init__(self, catalog: Catalog, factory: GraderFactory) -> None:
         self.catalog = catalog
         self.factory = factory
-        self._graders: dict[tuple[str, str | None], GraderLike] = {}
+        self._graders: dict[tuple[str, str | None, bool], GraderLike] = {}
         self._lock = threading.Lock()
 
-    def grader_for(self, assignment: str, rubric: str | None) -> GraderLike:
-        key = (assignment, rubric)
+    def grader_for(self, assignment: str, rubric: str | None, *, blind: bool = False) -> GraderLike:
+        key = (assignment, rubric, blind)
         with self._lock:
             grader = self._graders.get(key)
             if grader is None:
                 loaded = self.catalog.assignments[assignment]
-                grader = self.factory(loaded, self.catalog.rubric_path(assignment, rubric))
+                path = self.catalog.rubric_path(assignment, rubric)
+                grader = self.factory(loaded, path, blind=True) if blind else self.factory(loaded, path)
                 self._graders[key] = grader  # a factory that raised is retried by the next job
             return grader
 
@@ -197,7 +206,7 @@ class WorkerPool:
         relative = f"reports/{job.id}/attempt-{job.attempts}"
         out_dir = self.data_dir / relative
         try:
-            grader = self.backend.grader_for(job.assignment, job.rubric)
+            grader = self.backend.grader_for(job.assignment, job.rubric, blind=job.blind)
             report = grader.grade(
                 self.data_dir / job.upload_path, out_dir=out_dir, name=job.submission_name, candidate=job.candidate
             )

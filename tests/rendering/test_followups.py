@@ -87,7 +87,8 @@ def test_at_most_eight_ordered_by_severity_and_stable() -> None:
     assert by_id["C002#1"].question.startswith("You did not compare your model with a simple baseline")
     assert by_id["C004#1"].question.startswith("Your model was evaluated on a single train/test split in cell 4")
     assert by_id["C005#1"].question == (
-        "Categories are label-encoded (cell 5) — how did you decide on this processing, and what would you try next?"
+        "Categories are label-encoded (cell 5) — how many levels do those categorical columns have, "
+        "and why is your encoding right for the model you chose?"
     )
     assert by_id["C011#1"].topic == "general"
     assert all(q.question.endswith("?") for q in questions)

@@ -1,7 +1,7 @@
 """The package's shape: stages in data order, no import cycles, small modules, thin faces.
 
 Data flows one way: submission → execution → evidence → checks → scoring → report →
-rendering, with `pipeline` orchestrating them, `api` on top, and the faces (`cli`, `web`,
+review → rendering, with `pipeline` orchestrating them, `api` on top, and the faces (`cli`, `web`,
 `demo`, `python -m grader`) over `api`. A module may import its own stage, earlier ones,
 `models`, `errors` and `resources` (the package data); never a later stage. Imports inside
 `if TYPE_CHECKING:` follow the same order but cannot form a cycle (they do not run). `make lint` runs this module.
@@ -24,6 +24,7 @@ STAGES = (
     "checks",
     "scoring",
     "report",
+    "review",
     "rendering",
     "pipeline",
     "api",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -214,3 +215,23 @@ class Server:
         code = self.process.wait(timeout=timeout)  # reaps it: a zombie would still look alive
         self.log.close()
         return code
+
+
+def start_server(root: Path, *, fake: bool, env: dict[str, str] | None = None) -> Server:
+    """`grader serve` on the tiny assignment with the test reviewer (`fake`: the instant fake grader)."""
+    data = root / "data"
+    assignments = write_tiny_assignment(root / "assignments" / "tiny")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    environment["PYTHONPATH"] = str(REPO)
+    if fake:
+        environment["GRADER_WEB_GRADER_FACTORY"] = "tests.web.fake_grader:factory"
+    environment |= env or {}
+    subprocess.run(
+        [sys.executable, "-m", "grader.cli", "user", "add", USER, "--password-stdin", "--data", str(data)],
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        cwd=REPO,
+        check=True,
+    )
+    return Server(data, assignments, env=environment, workers=1)

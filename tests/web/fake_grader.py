@@ -44,8 +44,10 @@ class SlowGrader:
         return report
 
 
-def factory(assignment: LoadedAssignment, rubric: Path) -> SlowGrader:
-    """The `GRADER_WEB_GRADER_FACTORY=tests.web.fake_grader:factory` entry point."""
-    inner = api.make_grader(assignment=assignment, rubric=rubric, execute=False, write_html=False)
+def factory(assignment: LoadedAssignment, rubric: Path, /, **options: bool) -> SlowGrader:
+    """The `GRADER_WEB_GRADER_FACTORY=tests.web.fake_grader:factory` entry point (`blind=True` grades blind)."""
+    inner = api.make_grader(
+        assignment=assignment, rubric=rubric, execute=False, write_html=False, blind=options.get("blind", False)
+    )
     marks = os.environ.get(MARKS_ENV)
     return SlowGrader(inner, Path(marks) if marks else None, float(os.environ.get(SLEEP_ENV, "0")))

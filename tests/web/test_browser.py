@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
-from tests.web.conftest import PASSWORD, USER, Server, notebook_bytes, write_tiny_assignment, write_tiny_submission
+from tests.web.conftest import PASSWORD, USER, Server, notebook_bytes, start_server, write_tiny_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -37,24 +33,6 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-def _start(tmp_path: Path, *, fake: bool) -> Server:
-    data = tmp_path / "data"
-    assignments = write_tiny_assignment(tmp_path / "assignments" / "tiny")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
-    env["PYTHONPATH"] = str(REPO)
-    if fake:
-        env["GRADER_WEB_GRADER_FACTORY"] = "tests.web.fake_grader:factory"
-    subprocess.run(
-        [sys.executable, "-m", "grader.cli", "user", "add", USER, "--password-stdin", "--data", str(data)],
-        input=PASSWORD + "\n",
-        text=True,
-        capture_output=True,
-        cwd=REPO,
-        check=True,
-    )
-    return Server(data, assignments, env=env, workers=1)
 
 
 def _log_in(page: Any, server: Server) -> None:
@@ -79,7 +57,7 @@ def test_reviewer_uploads_a_folder_and_reads_the_report(tmp_path: Path, browser:
     from playwright.sync_api import expect
 
     submission = write_tiny_submission(tmp_path / "alice-submission")
-    server = _start(tmp_path, fake=False)  # the real grader: the notebook runs in the Docker sandbox
+    server = start_server(tmp_path, fake=False)  # the real grader: the notebook runs in the Docker sandbox
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -136,7 +114,7 @@ def test_zip_bomb_and_zip_slip_are_refused_on_the_page(tmp_path: Path, browser: 
     bomb.write_bytes(_zip({"analysis.ipynb": notebook, "data.csv": b"0" * (40 * 1024 * 1024)}))
     slip = tmp_path / "slip.zip"
     slip.write_bytes(_zip({"analysis.ipynb": notebook, "../../outside.py": b"print('escaped')\n"}))
-    server = _start(tmp_path, fake=True)
+    server = start_server(tmp_path, fake=True)
     context = browser.new_context()
     try:
         page = context.new_page()

@@ -47,26 +47,26 @@ def _enqueue(store: JobStore, n: int = 1) -> list[str]:
 
 def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
     db = Database(tmp_path / "m.sqlite3")
-    assert db.initialise() == ["001_initial.sql"]
+    assert db.initialise() == ["001_initial.sql", "002_blind_jobs.sql"]
     assert db.initialise() == []
-    assert db.applied_versions() == [1]
+    assert db.applied_versions() == [1, 2]
     extra = Migration(
-        2,
-        "002_note.sql",
+        3,
+        "003_note.sql",
         "-- a comment\nALTER TABLE jobs ADD COLUMN note TEXT;\nCREATE INDEX jobs_note ON jobs (note);\n",
     )
-    assert db.migrate([extra]) == ["002_note.sql"]
+    assert db.migrate([extra]) == ["003_note.sql"]
     assert db.migrate([extra]) == []
-    assert db.applied_versions() == [1, 2]
+    assert db.applied_versions() == [1, 2, 3]
 
 
 def test_a_failing_migration_leaves_nothing_half_done(tmp_path: Path) -> None:
     db = Database(tmp_path / "m.sqlite3")
     db.initialise()
-    broken = Migration(2, "002_broken.sql", "CREATE TABLE t1 (x INTEGER);\nCREATE TABLE jobs (x INTEGER);\n")
+    broken = Migration(3, "003_broken.sql", "CREATE TABLE t1 (x INTEGER);\nCREATE TABLE jobs (x INTEGER);\n")
     with pytest.raises(Exception, match="already exists"):
         db.migrate([broken])
-    assert db.applied_versions() == [1]
+    assert db.applied_versions() == [1, 2]
     with db.connect() as conn:
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 't1'").fetchone() is None
 
@@ -212,7 +212,11 @@ def test_pending_jobs_refresh_their_pages(client: TestClient, settings: WebSetti
     )
     job_id = response.json()["id"]
     assert '<meta http-equiv="refresh" content="2">' in client.get(f"/jobs/{job_id}").text
-    assert '<meta http-equiv="refresh" content="2">' in client.get("/assignments/tiny").text
+    # The assignment's summary polls the jobs still grading (and reloads when one finishes).
+    assert 'data-poll="/assignments/tiny/progress.json"' in client.get("/assignments/tiny").text
+    progress = client.get("/assignments/tiny/progress.json").json()
+    assert progress["pending"] is True
+    assert progress["jobs"] == [{"id": job_id, "row_status": "queued", "progress": "waiting for a worker"}]
     assert client.get(f"/api/jobs/{job_id}/report").status_code == 409
     assert client.get(f"/jobs/{job_id}/report").status_code == 409
 
@@ -259,7 +263,9 @@ def test_rejected_submissions_show_the_reason(authed: tuple[TestClient, str], se
     assert "The submission was rejected" in client.get(f"/jobs/{job_id}").text
 
 
-def test_report_html_is_served_with_a_strict_policy(authed: tuple[TestClient, str], settings: WebSettings) -> None:
+def test_the_report_page_is_rendered_from_report_json_with_a_strict_policy(
+    authed: tuple[TestClient, str], settings: WebSettings
+) -> None:
     client, csrf = authed
     response = client.post(
         "/api/uploads",
@@ -270,11 +276,13 @@ def test_report_html_is_served_with_a_strict_policy(authed: tuple[TestClient, st
     job = wait_for_job(client, response.json()["id"])
     folder = settings.data_dir / "reports" / str(job["id"])
     (attempt,) = list(folder.iterdir())
+    # A file in the output folder is never served as HTML: the page is rendered from report.json.
     (attempt / "report.html").write_text("<!doctype html><p>rendered report</p><script>alert(1)</script>")
     page = client.get(f"/jobs/{job['id']}/report")
     assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "alert(1)" not in page.text and 'id="review-forms"' in page.text
     csp = page.headers["content-security-policy"]
-    assert "script-src" not in csp and "default-src 'none'" in csp and "sandbox" in csp
+    assert "script-src 'none'" in csp and "default-src 'none'" in csp and "form-action 'self'" in csp
     assert "frame-ancestors 'none'" in csp and page.headers["x-content-type-options"] == "nosniff"
-    # Only report.html from our folder is served as HTML: the upload itself is never reachable.
+    # Only pages rendered from our folder are served: the upload itself is never reachable.
     assert client.get(f"/jobs/{job['id']}/report/../../uploads").status_code in (303, 404)

@@ -108,7 +108,7 @@ def test_html_upload_redirects_to_the_job_page(authed: tuple[TestClient, str]) -
     page = client.get(f"/jobs/{job_id}")
     assert "Score:" in page.text and f"/jobs/{job_id}/report" in page.text
     report = client.get(f"/jobs/{job_id}/report")
-    assert report.status_code == 200 and "Score:" in report.text
+    assert report.status_code == 200 and 'id="total-score"' in report.text and 'id="logout"' in report.text
     download = client.get(f"/jobs/{job_id}/report.json")
     assert download.headers["content-type"] == "application/json"
     assert "attachment" in download.headers["content-disposition"]

@@ -30,8 +30,8 @@ def _ask(s: FollowUpSubject) -> str:
             f"computed, and would you have it for a new record at prediction time?"
         )
     return (
-        "Your holdout score is far better than this problem usually allows — which of your features could know "
-        "the outcome, and how did you check that none does?"
+        f"Your model's holdout score is far better than this problem usually allows{s.in_cell()} — which of your "
+        "features could know the outcome, and how did you check that none does?"
     )
 
 

@@ -1,4 +1,5 @@
-/* Batch summary: sort the table by a header, filter rows by text and status. No external code. */
+/* Batch summary: sort by a header, filter by text, status and flag chips, pick rows to compare,
+   and (on the web app's page) follow the progress of jobs still grading. No external code. */
 (function () {
   "use strict";
   var table = document.getElementById("candidates");
@@ -8,6 +9,13 @@
   var search = document.getElementById("filter-text");
   var status = document.getElementById("filter-status");
   var shown = document.getElementById("shown-count");
+  var compare = document.getElementById("compare-link");
+  var picked = document.getElementById("picked-count");
+  var flags = {};
+  var storageKey = "thg-summary:" + window.location.pathname;
+  var sorted = { col: -1, dir: "none" };
+
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
 
   function key(row, col, type) {
     var cell = row.cells[col];
@@ -22,15 +30,19 @@
     return raw === "" ? null : raw;
   }
 
-  function sortBy(col) {
+  function sortBy(col, dir) {
     var th = headers[col];
+    if (!th || !th.querySelector("button")) { return; }
     var type = th.getAttribute("data-type") || "text";
     // Numbers start best-first (descending), text A-Z; a second click reverses.
-    var current = th.getAttribute("aria-sort");
-    var dir = current === "none" || !current ? (type === "num" ? "descending" : "ascending")
-      : (current === "ascending" ? "descending" : "ascending");
+    if (!dir) {
+      var current = th.getAttribute("aria-sort");
+      dir = current === "none" || !current ? (type === "num" ? "descending" : "ascending")
+        : (current === "ascending" ? "descending" : "ascending");
+    }
     headers.forEach(function (h) { if (h.hasAttribute("aria-sort")) { h.setAttribute("aria-sort", "none"); } });
     th.setAttribute("aria-sort", dir);
+    sorted = { col: col, dir: dir };
     var sign = dir === "ascending" ? 1 : -1;
     var keyed = Array.prototype.map.call(tbody.rows, function (row, i) {
       return { row: row, key: key(row, col, type), i: i };
@@ -46,25 +58,111 @@
 
   headers.forEach(function (th, col) {
     var button = th.querySelector("button");
-    if (button) { button.addEventListener("click", function () { sortBy(col); }); }
+    if (button) { button.addEventListener("click", function () { sortBy(col); save(); }); }
   });
+
+  function activeFlags() { return Object.keys(flags).filter(function (k) { return flags[k]; }); }
 
   function applyFilter() {
     var needle = search ? search.value.trim().toLowerCase() : "";
     var wanted = status ? status.value : "";
+    var chosen = activeFlags();
     var count = 0;
-    Array.prototype.forEach.call(tbody.rows, function (row) {
+    each(tbody.rows, function (row) {
       var text = row.getAttribute("data-search") || "";
+      var rowFlags = (row.getAttribute("data-flags") || "").split(" ");
       var okText = !needle || text.indexOf(needle) !== -1;
       var okStatus = !wanted || (wanted === "flagged" ? row.getAttribute("data-flagged") === "1"
-        : row.getAttribute("data-status") === wanted);
-      row.hidden = !(okText && okStatus);
+        : wanted === "reviewed" ? row.getAttribute("data-reviewed") === "1"
+          : row.getAttribute("data-status") === wanted);
+      var okFlags = chosen.every(function (f) { return rowFlags.indexOf(f) !== -1; });
+      row.hidden = !(okText && okStatus && okFlags);
       if (!row.hidden) { count += 1; }
+    });
+    each(document.querySelectorAll(".flag-filter"), function (chip) {
+      chip.setAttribute("aria-pressed", flags[chip.getAttribute("data-flag")] ? "true" : "false");
     });
     if (shown) { shown.textContent = String(count); }
   }
 
-  if (search) { search.addEventListener("input", applyFilter); }
-  if (status) { status.addEventListener("change", applyFilter); }
+  function toggleFlag(kind) { flags[kind] = !flags[kind]; applyFilter(); save(); }
+
+  each(document.querySelectorAll("[data-flag]"), function (chip) {
+    chip.addEventListener("click", function () { toggleFlag(chip.getAttribute("data-flag")); });
+  });
+
+  function updateCompare() {
+    if (!compare) { return; }
+    var keys = [];
+    each(tbody.querySelectorAll("input.pick:checked"), function (box) { keys.push(encodeURIComponent(box.value)); });
+    if (picked) { picked.textContent = String(keys.length); }
+    var ok = keys.length >= 2 && keys.length <= 4;
+    compare.setAttribute("aria-disabled", ok ? "false" : "true");
+    compare.href = compare.getAttribute("data-base") + (keys.length ? "#c=" + keys.join(",") : "");
+    compare.title = ok ? "" : "check 2 to 4 graded rows";
+  }
+  if (compare) {
+    compare.addEventListener("click", function (event) {
+      if (compare.getAttribute("aria-disabled") === "true") { event.preventDefault(); }
+    });
+    each(tbody.querySelectorAll("input.pick"), function (box) {
+      box.addEventListener("change", function () { updateCompare(); save(); });
+    });
+  }
+
+  /* The table's state survives a reload (the web app's page reloads when a job finishes). */
+  function save() {
+    try {
+      var picks = [];
+      each(tbody.querySelectorAll("input.pick:checked"), function (box) { picks.push(box.value); });
+      window.sessionStorage.setItem(storageKey, JSON.stringify({
+        text: search ? search.value : "", status: status ? status.value : "", flags: activeFlags(),
+        sort: sorted, picks: picks
+      }));
+    } catch (e) { /* storage unavailable: nothing to keep */ }
+  }
+
+  function restore() {
+    var state = null;
+    try { state = JSON.parse(window.sessionStorage.getItem(storageKey) || "null"); } catch (e) { state = null; }
+    if (!state) { return; }
+    if (search && typeof state.text === "string") { search.value = state.text; }
+    if (status && typeof state.status === "string") {
+      each(status.options, function (o) { if (o.value === state.status) { status.value = state.status; } });
+    }
+    (state.flags || []).forEach(function (f) { flags[f] = true; });
+    (state.picks || []).forEach(function (value) {
+      each(tbody.querySelectorAll("input.pick"), function (box) { if (box.value === value) { box.checked = true; } });
+    });
+    if (state.sort && state.sort.col >= 0) { sortBy(state.sort.col, state.sort.dir); }
+  }
+
+  if (search) { search.addEventListener("input", function () { applyFilter(); save(); }); }
+  if (status) { status.addEventListener("change", function () { applyFilter(); save(); }); }
+  restore();
   applyFilter();
+  updateCompare();
+
+  /* The web app: poll the jobs still grading; show "cell i of n"; reload when one finishes. */
+  var poll = table.getAttribute("data-poll");
+  if (!poll || !window.fetch) { return; }
+  function tick() {
+    window.fetch(poll, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        var finished = false;
+        (data.jobs || []).forEach(function (job) {
+          var row = tbody.querySelector('tr[data-job="' + job.id + '"]');
+          if (!row) { return; }
+          if (row.getAttribute("data-status") !== job.row_status) { finished = true; return; }
+          var text = row.querySelector(".progress-text");
+          if (text) { text.textContent = job.progress || ""; }
+        });
+        if (finished) { save(); window.location.reload(); return; }
+        if (data.pending) { window.setTimeout(tick, 1500); }
+      })
+      .catch(function () { window.setTimeout(tick, 5000); });
+  }
+  window.setTimeout(tick, 1000);
 }());
