@@ -9,7 +9,7 @@ from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.checks.followups import NO_BASELINE
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MLFacts, Use, is_true, kw
-from grader.evidence.ml.queries import model_places
+from grader.evidence.ml.queries import SourcedEstimator, evidence_for, model_places, reachable_estimators
 from grader.evidence.ml.vocabulary import EstimatorKind, Family
 from grader.evidence.narrative.markdown import prose
 from grader.models.findings import Confidence, Finding, Severity
@@ -72,41 +72,43 @@ def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """
     del params
     facts = ctx.ml
-    dummies = [use for use, kind in facts.estimators if kind.family is Family.dummy]
-    scored_dummies = [u for u in dummies if facts.is_used(u)]
+    found = reachable_estimators(ctx)
+    dummies = [f for f in found if f.kind.family is Family.dummy]
+    scored_dummies = [f for f in dummies if f.source.facts.is_used(f.use)]
     if scored_dummies:
-        return CheckOutcome(score=1.0, message=f"{scored_dummies[0].name} baseline in cell {scored_dummies[0].cell}")
+        first = scored_dummies[0]
+        return CheckOutcome(score=1.0, message=f"{first.use.name} baseline in {first.source.where(first.use.cell)}")
     manual = _constant_baseline(ctx, facts)
     if manual is not None:
         return CheckOutcome(score=1.0, message=f"constant or naive baseline scored in cell {manual}")
-    simple = [(u, k) for u, k in facts.estimators if k.simple and k.family is not Family.dummy]
-    others = {k.family for u, k in facts.estimators if not k.simple and k.family is not Family.dummy}
+    simple = [f for f in found if f.kind.simple and f.kind.family is not Family.dummy]
+    others = {f.kind.family for f in found if not f.kind.simple and f.kind.family is not Family.dummy}
     framed = _called_baseline(ctx, simple)
     if simple and others and framed:
-        use = simple[0][0]
+        use = simple[0].use
         return CheckOutcome(
             score=1.0,
-            message=f"simple model {use.name} (cell {use.cell}) used as the baseline for "
+            message=f"simple model {use.name} ({simple[0].source.where(use.cell)}) used as the baseline for "
             f"{', '.join(sorted(f.value for f in others))}",
         )
     quoted = _quoted_in_markdown(ctx)
     if quoted is not None:
         return CheckOutcome(score=1.0, message=f"baseline score quoted in markdown cell {quoted}")
     if dummies:
-        use = dummies[0]
+        dummy = dummies[0]
         return CheckOutcome(
             findings=[
                 Finding(
-                    message=f"{use.name} is built but never fitted or scored, so no model is compared with it",
+                    message=f"{dummy.use.name} is built but never fitted or scored, so no model is compared with it",
                     severity=Severity.low,
                     confidence=Confidence.medium,
-                    evidence=[ctx.evidence(use.cell, use.line)],
+                    evidence=[evidence_for(ctx, dummy.source, dummy.use.cell, dummy.use.line)],
                 )
             ]
         )
     places = model_places(facts)
     if simple and others:
-        use = simple[0][0]
+        use = simple[0].use
         return CheckOutcome(
             findings=[
                 Finding(
@@ -207,15 +209,17 @@ def _about_target(node: ast.AST, target: str | None) -> bool:
     return False
 
 
-def _called_baseline(ctx: CheckContext, simple: list[tuple[Use, EstimatorKind]]) -> bool:
+def _called_baseline(ctx: CheckContext, simple: list[SourcedEstimator]) -> bool:
     """One of the simple models is explicitly the reference: named so where it is built, or in a sentence.
 
     The word must be about that model: on the line that builds it (a comment, a dict key, the
     variable it is bound to), or in a markdown sentence that also names its family. "Baseline"
     elsewhere (`va="baseline"`, a baseline of the data) frames nothing.
     """
-    for use, _kind in simple:
-        lines = ctx.notebook[use.cell].source.splitlines()
+    for found in simple:
+        use = found.use
+        view = found.source.module.code.view if found.source.module is not None else ctx.notebook
+        lines = view[use.cell].source.splitlines()
         line = lines[use.line - 1] if 0 < use.line <= len(lines) else ""
         if _BASELINE.search(line) or (use.bound_to and _BASELINE.search(use.bound_to)):
             return True
@@ -223,7 +227,7 @@ def _called_baseline(ctx: CheckContext, simple: list[tuple[Use, EstimatorKind]])
     texts += [t for p, t in ctx.submission.texts.items() if p.lower().endswith(".md")]
     for text in texts:
         for sentence in re.split(r"(?<=[.!?])\s+|\n+", prose(text)):
-            if _BASELINE.search(sentence) and any(_names_model(sentence, use, kind) for use, kind in simple):
+            if _BASELINE.search(sentence) and any(_names_model(sentence, f.use, f.kind) for f in simple):
                 return True
     return False
 
