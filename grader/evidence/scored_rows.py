@@ -109,9 +109,9 @@ def scored_models(flow: DataflowResult, facts: TraceFacts | None = None) -> list
 
 
 def _scored_model(est: Est) -> bool:
-    """A supervised predictor (clusterers and decompositions are scored on their own rows by design)."""
-    if est.category in _NOT_SCORED_MODELS:
-        return False
+    """A supervised predictor that learns from rows (not a clusterer, a decomposition or a dummy)."""
+    if est.category in _NOT_SCORED_MODELS or est.cls.startswith("Dummy"):
+        return False  # a dummy's training score is its held-out score: it learns no more than a constant
     return est.is_predictor or est.kind is EstKind.unknown
 
 

@@ -40,6 +40,17 @@ def test_training_score_next_to_the_test_score_is_fine() -> None:
     assert result.status is CheckStatus.passed, result.message
 
 
+def test_a_dummy_scored_on_its_training_rows_is_not_a_finding() -> None:
+    result = run(
+        evaluated_on_training_rows,
+        HEAD + "from sklearn.dummy import DummyClassifier\n",
+        SPLIT,
+        "floor = DummyClassifier().fit(X_train, y_train)\nprint(floor.score(X_train, y_train))",
+        "m = RandomForestClassifier().fit(X_train, y_train)\nprint(accuracy_score(y_test, m.predict(X_test)))",
+    )
+    assert result.status is CheckStatus.passed, result.message
+
+
 def test_training_scores_as_the_only_result_are_high() -> None:
     result = run(
         evaluated_on_training_rows,

@@ -132,6 +132,19 @@ def test_prose_after_one_model_or_about_a_baseline_is_not_a_choice() -> None:
     assert selections(SPLIT, *TWO_ON_TEST, ("md", "Both models are better than the dummy baseline.")) == []
 
 
+def test_prose_after_models_compared_by_cv_next_to_a_baseline_scored_on_the_test_set_is_fine() -> None:
+    baseline = (
+        "from sklearn.dummy import DummyClassifier\n"
+        "floor = DummyClassifier().fit(X_train, y_train)\nprint(accuracy_score(y_test, floor.predict(X_test)))"
+    )
+    compared = (
+        "for m in [LogisticRegression(), RandomForestClassifier()]:\n"
+        "    print(cross_val_score(m, X_train, y_train).mean())"
+    )
+    prose = ("md", "On cross-validation the random forest is best, ahead of logistic regression.")
+    assert selections(SPLIT, baseline, compared, prose) == []
+
+
 def test_prose_after_a_ranking_in_code_is_not_reported_twice() -> None:
     ranked = (
         "scores = {}\nfor n, m in {'lr': LogisticRegression(), 'rf': RandomForestClassifier()}.items():\n"

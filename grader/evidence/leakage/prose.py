@@ -131,16 +131,24 @@ def _candidates(flow: DataflowResult, window: list[int]) -> list[Candidate]:
 def _test_only_split(flow: DataflowResult, candidates: list[Candidate]) -> Split | None:
     """The test split that alone scores some candidate, when two or more candidates are compared."""
     compared = [c for c in candidates if c.roles & {Role.test.value, Role.validation.value, "cv"}]
-    if len(compared) < 2 and not any(c.many for c in compared):
+    # The sentence can only pick on test scores when two or more real candidates have nothing else
+    # (a baseline scored on the test set next to models compared by cross-validation is no choice).
+    test_only = [
+        c for c in compared if c.roles in ({Role.test.value}, {Role.test.value, "other"}) and not _is_baseline(c)
+    ]
+    if len(test_only) < 2 and not any(c.many for c in test_only):
         return None
-    for candidate in compared:
-        if candidate.roles != {Role.test.value} and candidate.roles != {Role.test.value, "other"}:
-            continue
+    for candidate in test_only:
         for evaluation in candidate.evals:
             split = test_part(flow, evaluation.tags)
             if split is not None:
                 return split
     return None
+
+
+def _is_baseline(candidate: Candidate) -> bool:
+    """A dummy predictor: the floor the models are compared with, not a candidate."""
+    return any(e.est is not None and e.est.cls.startswith("Dummy") for e in candidate.evals)
 
 
 def _already_reported(b: LeakBuilder, split: Split, window: list[int]) -> bool:
