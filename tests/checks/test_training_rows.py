@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
-
-import numpy as np
 
 from grader.checks.evaluation.training_rows import evaluated_on_training_rows
 from grader.checks.runner import run_check
-from grader.execution.trace import parse_trace
-from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, RunStatus
 from grader.models.findings import CheckStatus
 from tests.checks._helpers import run, severities
 from tests.conftest import make_notebook, static_context
+from tests.leakage.test_selection import rows_event, trace_of
 
 HEAD = """\
 import pandas as pd
@@ -112,17 +107,12 @@ def test_clustering_scored_on_its_own_rows_is_not_a_finding() -> None:
 CELLS = (HEAD, SPLIT, "m = RandomForestClassifier().fit(X_train, y_train)\nprint(m.score(X_test, y_test))")
 
 
-def _rows(rid: int, values: range) -> dict[str, Any]:
-    data = np.array(sorted(set(values)), dtype="<u8").tobytes()
-    return {"kind": "rows", "id": rid, "n": len(values), "k": 1, "h": base64.b64encode(data).decode()}
-
-
 def _traced_context(cells: tuple[str, ...], score_rows: range) -> Any:
     """The notebook run with a trace: fitted on rows 0-79, scored (line 2 of the last cell) on `score_rows`."""
     last = len(cells)
     events: list[dict[str, Any]] = [
-        _rows(1, range(80)),
-        _rows(2, score_rows),
+        rows_event(1, range(80)),
+        rows_event(2, score_rows),
         {"kind": "call", "seq": 1, "run": last, "line": 1, "method": "fit", "cls": "RandomForestClassifier",
          "module": "sklearn.ensemble._forest", "inst": 1, "gen": 1, "predictor": True,
          "x": {"shape": [80, 2], "rows": 1}},
@@ -130,21 +120,7 @@ def _traced_context(cells: tuple[str, ...], score_rows: range) -> Any:
          "module": "sklearn.ensemble._forest", "inst": 1, "gen": 1, "predictor": True,
          "x": {"shape": [len(score_rows), 2], "rows": 2}, "value": 0.99},
     ]  # fmt: skip
-    lines: list[dict[str, Any]] = [{"kind": "header", "notebook": "analysis.ipynb"}]
-    for number in range(1, last + 1):
-        lines += [
-            {"kind": "cell", "run": number, "started": number + 1},
-            {"kind": "cell_done", "run": number, "count": number},
-        ]
-    record = ExecutionRecord(
-        status=RunStatus.ok,
-        tracing="ok",
-        cells=[
-            CellRecord(index=i, notebook="analysis.ipynb", local_index=i, status=CellStatus.ok, execution_count=i + 1)
-            for i in range(last)
-        ],
-    )
-    trace = parse_trace("\n".join(json.dumps(line) for line in [*lines, *events]).encode(), record)
+    trace = trace_of(last, *events)
     return static_context(make_notebook(*cells), trace=trace)
 
 

@@ -158,12 +158,14 @@ def test_prose_after_a_ranking_in_code_is_not_reported_twice() -> None:
 # --------------------------------------------------------------------------- the trace proves it
 
 
-def _rows(rid: int, values: range) -> dict[str, Any]:
+def rows_event(rid: int, values: range) -> dict[str, Any]:
+    """A `rows` trace event: the fingerprints of rows `values` under id `rid`."""
     data = np.array(sorted(set(values)), dtype="<u8").tobytes()
     return {"kind": "rows", "id": rid, "n": len(values), "k": 1, "h": base64.b64encode(data).decode()}
 
 
-def _trace(cells: int, *events: dict[str, Any]) -> Any:
+def trace_of(cells: int, *events: dict[str, Any]) -> Any:
+    """A parsed trace of a notebook of `cells` cells that all ran, with these events."""
     lines: list[dict[str, Any]] = [{"kind": "header", "notebook": "analysis.ipynb"}]
     for number in range(1, cells + 1):
         lines += [
@@ -202,10 +204,29 @@ def test_the_trace_proves_cross_validation_ran_on_the_test_rows() -> None:
         "function": "cross_val_score",
         "x": {"shape": [100, 2], "rows": 1},
     }
-    trace = _trace(4, _rows(1, range(100)), _rows(2, range(80)), _rows(3, range(80, 100)), _SPLIT_EVENT, cv)
+    trace = trace_of(
+        4, rows_event(1, range(100)), rows_event(2, range(80)), rows_event(3, range(80, 100)), _SPLIT_EVENT, cv
+    )
     [finding] = selections(SPLIT, compare, final, trace=trace)
     assert finding.confidence.value == "high" and finding.data["traced"] is True
     assert "ran on 100 rows, 20 of which are the 20 test rows" in finding.message
+
+
+def test_the_trace_proves_a_search_over_all_rows_before_the_split_saw_the_test_rows() -> None:
+    search = (
+        "from sklearn.model_selection import GridSearchCV\n"
+        "grid = GridSearchCV(RandomForestClassifier(), {'max_depth': [3, 5]}, cv=5).fit(X, y)\nprint(grid.best_params_)"
+    )
+    final = (
+        "m = RandomForestClassifier(**grid.best_params_).fit(X_train, y_train)\n"
+        "print(accuracy_score(y_test, m.predict(X_test)))"
+    )
+    cv = {"kind": "cv", "seq": 1, "run": 2, "line": 2, "function": "GridSearchCV", "x": {"shape": [100, 2], "rows": 1}}
+    split = {**_SPLIT_EVENT, "seq": 2, "run": 3}
+    trace = trace_of(4, rows_event(1, range(100)), rows_event(2, range(80)), rows_event(3, range(80, 100)), cv, split)
+    [finding] = selections(search, SPLIT, final, trace=trace)
+    assert finding.data["how"] == "cv_over_test_rows" and finding.data["tuned"] is True
+    assert finding.confidence.value == "high" and finding.data["traced"] is True
 
 
 def test_the_trace_proves_two_models_were_scored_on_the_same_test_rows_before_the_prose() -> None:
@@ -236,8 +257,8 @@ def test_the_trace_proves_two_models_were_scored_on_the_same_test_rows_before_th
         }
         return [fit, predict]  # fmt: skip
 
-    trace = _trace(
-        4, _rows(1, range(100)), _rows(2, range(80)), _rows(3, range(80, 100)), _SPLIT_EVENT, *scored(2, 3, 1),
+    trace = trace_of(
+        4, rows_event(1, range(100)), rows_event(2, range(80)), rows_event(3, range(80, 100)), _SPLIT_EVENT, *scored(2, 3, 1),
         *scored(4, 4, 2),
     )  # fmt: skip
     [finding] = selections(SPLIT, *TWO_ON_TEST, ("md", "LR gives the best results here."), trace=trace)

@@ -381,14 +381,18 @@ def _report_cv_over_test(b: LeakBuilder, split: Split, runs: list[CVRun], tuned:
 
 
 def _prove_cv_covers_test(b: LeakBuilder, split: Split, cells: list[int]) -> tuple[TestSide, int, str, int] | None:
-    """From the trace: a cross-validation (or search fit) in these cells whose rows hold the test rows."""
+    """From the trace: a cross-validation (or search fit) in these cells whose rows hold the test rows.
+
+    Before or after the split alike: rows are matched by content, and a search over all rows
+    that runs before `train_test_split` saw the test rows just as much as one that runs after.
+    """
     facts = b.facts
     if facts is None:
         return None
     for side in facts.splits_at(split.site.executed_cell):
         notebook = side.notebook
         for event in notebook.events:
-            if event.cell not in cells or event.seq <= side.seq:
+            if event.cell not in cells:
                 continue
             if isinstance(event, TraceCV) or (isinstance(event, TraceCall) and event.search and event.is_fit):
                 shared = facts.rows_in(notebook, event.x, side)

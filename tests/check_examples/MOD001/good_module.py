@@ -3,11 +3,10 @@
 
 # %%
 import pandas as pd
+from helpers import reference_mae
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.metrics import mean_absolute_error
 from sklearn.model_selection import train_test_split
-
-from helpers import reference_mae
 
 df = pd.read_csv("data/train.csv").sort_values("order_time")
 X = df[["distance_km", "items_count", "prep_time_estimate_min", "hour"]]

@@ -3,9 +3,8 @@
 
 # %%
 import pandas as pd
-from sklearn.model_selection import StratifiedKFold, cross_val_score
-
 from models import make_forest
+from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 df = pd.read_csv("data/train.csv")
 cols = ["tenure_months", "support_calls_90d", "num_lines", "monthly_charges", "age"]
