@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from grader.checks.base import CheckOutcome
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.queries import has_model
+from grader.evidence.ml.queries import builds_model
 from grader.models.findings import Confidence, Finding, Severity
 
 
 def no_model_fitted(ctx: CheckContext, consequence: str) -> CheckOutcome | None:
     """A failed outcome saying no model is fitted, "so <consequence>"; None when the code fits a model."""
-    if has_model(ctx.ml):
+    if builds_model(ctx):
         return None
     return CheckOutcome(
         findings=[

@@ -75,6 +75,19 @@ def test_plotting_a_column_without_nans_is_not_a_drop() -> None:
     assert result.status is CheckStatus.passed
 
 
+def test_dropna_inside_a_reduction_drops_no_rows_and_a_kept_chain_does() -> None:
+    looked_at = run(
+        missing_values_handled,
+        IMPORTS,
+        ("md", "Missing values are imputed in the pipeline."),
+        "first = df.apply(lambda s: s.dropna().iloc[0])\nn_complete = len(df.dropna())\n"
+        "shape = df.dropna().shape\nimp = SimpleImputer()",
+    )
+    assert looked_at.status is CheckStatus.passed
+    kept = run(missing_values_handled, IMPORTS, "df = df.dropna().reset_index(drop=True)")
+    assert severities(kept) == ["medium"]
+
+
 def test_relying_on_native_nan_support_silently_is_low() -> None:
     result = run(missing_values_handled, IMPORTS, "m = HistGradientBoostingClassifier().fit(X, y)")
     assert severities(result) == ["low"]

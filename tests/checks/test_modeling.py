@@ -65,6 +65,41 @@ def test_simple_model_framed_as_baseline_passes_unframed_is_low() -> None:
     assert framed.status is CheckStatus.passed
 
 
+def test_baseline_words_without_a_baseline_do_not_pass() -> None:
+    """Words alone ("naive", "dummy variables", "Naive Bayes", `va="baseline"`) name no reference model."""
+    result = run(
+        has_baseline,
+        IMPORTS + "import matplotlib.pyplot as plt\n",
+        ("md", "A naive first look: we built 12 dummy variables; Naive Bayes scores 0.71 on 3 folds."),
+        "m = RF(random_state=0).fit(X_tr, y_tr)\n"
+        "score = roc_auc_score(y_va, m.predict_proba(X_va)[:, 1])\n"
+        "plt.text(0, score, 'naive', va='baseline')",
+    )
+    assert severities(result) == ["medium"]
+
+
+def test_majority_class_rate_is_a_baseline_and_a_column_share_is_not() -> None:
+    model = "m = RF(random_state=0).fit(X_tr, y_tr)\nprint(roc_auc_score(y_va, m.predict_proba(X_va)[:, 1]))"
+    majority = run(has_baseline, IMPORTS, model, "print('always no:', y_va.value_counts(normalize=True).max())")
+    assert majority.status is CheckStatus.passed
+    column = run(has_baseline, IMPORTS, model, "print((df['region'] == 'north').mean())")
+    assert severities(column) == ["medium"]
+
+
+def test_simple_model_framed_where_it_is_built_passes_and_baseline_elsewhere_does_not() -> None:
+    compared = "for m in [lr, RF(random_state=0)]:\n    print(cross_val_score(m, X, y, scoring='roc_auc').mean())"
+    framed = run(has_baseline, IMPORTS, "lr = LogisticRegression()  # the baseline", compared)
+    assert framed.status is CheckStatus.passed
+    elsewhere = run(
+        has_baseline,
+        IMPORTS,
+        ("md", "The baseline churn rate is about a quarter of customers."),
+        "lr = LogisticRegression()",
+        compared,
+    )
+    assert severities(elsewhere) == ["low"]
+
+
 def test_single_complex_model_without_baseline_is_medium() -> None:
     result = run(
         has_baseline, IMPORTS + "from xgboost import XGBClassifier\n", "m = XGBClassifier(n_estimators=300).fit(X, y)"

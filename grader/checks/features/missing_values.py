@@ -26,6 +26,11 @@ _MISSING_PROSE = re.compile(r"\b(missing|nan|nans|null|nulls|imput\w*|na values|
 _DROP_PROSE = re.compile(r"\b(drop\w*|remov\w*|discard\w*|exclud\w*)\b", re.IGNORECASE)
 _FLAGS = frozenset({"isna", "isnull", "notna", "notnull"})
 
+#: Methods chained after `dropna()` that keep its rows (`df.dropna().reset_index(drop=True)`).
+_ROW_PRESERVING = frozenset(
+    {"reset_index", "copy", "astype", "drop", "rename", "sort_values", "sort_index", "set_index", "drop_duplicates"}
+)
+
 
 @check(
     id="FEAT001",
@@ -140,8 +145,27 @@ def _drops_whole_rows(facts: MLFacts, site: CallSite, target: str | None) -> boo
         return False  # one column: a Series, usually for a plot or a statistic
     if receiver.split("[")[0].split(".")[0].lower().startswith("y") or (target and target in receiver):
         return False
-    stmt = facts.statement(call)
-    return is_true(kw(call, "inplace")) or isinstance(stmt, (ast.Assign, ast.AnnAssign))
+    return _kept_as_data(facts, call)
+
+
+def _kept_as_data(facts: MLFacts, call: ast.Call) -> bool:
+    """The dropped frame itself is kept: `df = df.dropna().reset_index()`, `dropna(inplace=True)`, returned.
+
+    Not when the result is only looked at or reduced (`s.dropna().iloc[0]` inside an `apply`,
+    `len(df.dropna())`, `df.dropna().shape`): no row leaves the data then.
+    """
+    node: ast.expr = call
+    parent = facts.parent(node)
+    while isinstance(parent, ast.Attribute) and parent.value is node:
+        method = facts.parent(parent)
+        if not (isinstance(method, ast.Call) and method.func is parent and parent.attr in _ROW_PRESERVING):
+            return False
+        node, parent = method, facts.parent(method)
+    if is_true(kw(call, "inplace")):
+        return node is call and isinstance(parent, ast.Expr)
+    if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.Return)):
+        return parent.value is node
+    return False
 
 
 def _dropna_finding(ctx: CheckContext, source: Source, site: CallSite) -> Finding:

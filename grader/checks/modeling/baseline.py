@@ -8,19 +8,30 @@ import re
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.checks.followups import NO_BASELINE
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MLFacts
-from grader.evidence.ml.queries import model_places
-from grader.evidence.ml.vocabulary import Family
+from grader.evidence.ml.facts import MLFacts, Use, is_true, kw
+from grader.evidence.ml.queries import SourcedEstimator, evidence_for, model_places, reachable_estimators
+from grader.evidence.ml.vocabulary import EstimatorKind, Family
+from grader.evidence.narrative.markdown import prose
 from grader.models.findings import Confidence, Finding, Severity
 
-_BASELINE_WORD = re.compile(r"baseline|naive|majority|most[_ ]frequent", re.IGNORECASE)
-_CONSTANT_PREDICTION = frozenset({"full", "full_like", "repeat", "tile"})
-_STATISTIC = re.compile(r"mean|median|mode|prior|rate", re.IGNORECASE)
+#: numpy calls that build a constant prediction (`np.full_like(y_val, y_train.median())`, `np.zeros(n)`).
+_CONSTANT_ARRAYS = frozenset({"full", "full_like", "repeat", "tile", "zeros", "zeros_like", "ones", "ones_like"})
+#: A statistic of the training target that a constant predictor predicts.
+_STATISTIC_CALLS = frozenset({"mean", "median", "mode", "idxmax", "max", "min"})
+_TARGET_NAME = re.compile(r"^y(_|$)|target|label", re.IGNORECASE)
+_BASELINE = re.compile(r"\bbaseline", re.IGNORECASE)
+#: A baseline score quoted in prose: what the baseline is and a number, or "baseline" with a metric and a number.
 _MARKDOWN_BASELINE = re.compile(
-    r"(baseline|naive|majority[- ]class|dummy|most[- ]frequent|always predict\w*|predict\w* (the )?(mean|median))"
-    r"[^\n]{0,120}?\d",
+    r"(majority[- ]class|most[- ]frequent (class|label)|always predict\w*|predict\w* (the )?(mean|median|mode)|"
+    r"baseline[^\n.]{0,60}?\b(accuracy|score|auc|f1|r2|r²|mae|rmse|mse|error|precision|recall)\b)"
+    r"[^\n]{0,80}?\d",
     re.IGNORECASE,
 )
+#: Words a sentence uses for each simple family, besides the class name itself.
+_FAMILY_WORDS = {
+    Family.linear: ("logistic", "linear", "ridge", "lasso", "elastic", "ols", "logit"),
+    Family.naive_bayes: ("naive bayes", "gaussiannb", "nb"),
+}
 
 
 @check(
@@ -35,13 +46,17 @@ def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The models are compared with a baseline: a dummy, a constant prediction, or a simple model.
 
     What it checks: a `DummyClassifier` / `DummyRegressor` that is evaluated
-    (directly, in a dict of models, through a helper), a constant prediction
-    (`np.full_like(y_val, y_train.median())`) scored next to the model, a simple
-    model (logistic or linear regression, naive Bayes) that the notebook calls its
-    baseline and compares with a more complex family, or a baseline score quoted in
-    the narrative ("predicting the majority class gives 80 %"). No baseline at all
-    is a medium finding; a simple model that is only one of the models compared,
-    never framed as the reference, or a dummy built but never scored, is low.
+    (directly, in a dict of models, through a helper); a constant prediction scored
+    next to the model (`np.full_like(y_val, y_train.median())`, `[y_train.mean()] *
+    len(y_val)`) or the majority-class rate (`y_val.value_counts(normalize=True).max()`);
+    a simple model (logistic or linear regression, naive Bayes) explicitly made the
+    reference where it is built (`baseline = LogisticRegression()`, a `# baseline`
+    comment) or in a sentence that names it and calls it the baseline, compared with a
+    more complex family; or a baseline score quoted in the narrative ("predicting the
+    majority class gives 80 %"). A baseline is recognised by what it is, never by a word
+    alone: "naive", "dummy variables", "Naive Bayes" or `va="baseline"` are not one. No
+    baseline at all is a medium finding; a simple model that is only one of the models
+    compared, never framed as the reference, or a dummy built but never scored, is low.
 
     Why it matters: a score means little without a floor. An MAE of 9 minutes is
     good if predicting the median gives 15, and poor if it gives 10; a ROC AUC of
@@ -57,41 +72,43 @@ def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """
     del params
     facts = ctx.ml
-    dummies = [use for use, kind in facts.estimators if kind.family is Family.dummy]
-    scored_dummies = [u for u in dummies if facts.is_used(u)]
+    found = reachable_estimators(ctx)
+    dummies = [f for f in found if f.kind.family is Family.dummy]
+    scored_dummies = [f for f in dummies if f.source.facts.is_used(f.use)]
     if scored_dummies:
-        return CheckOutcome(score=1.0, message=f"{scored_dummies[0].name} baseline in cell {scored_dummies[0].cell}")
+        first = scored_dummies[0]
+        return CheckOutcome(score=1.0, message=f"{first.use.name} baseline in {first.source.where(first.use.cell)}")
     manual = _constant_baseline(ctx, facts)
     if manual is not None:
         return CheckOutcome(score=1.0, message=f"constant or naive baseline scored in cell {manual}")
-    simple = [(u, k) for u, k in facts.estimators if k.simple and k.family is not Family.dummy]
-    others = {k.family for u, k in facts.estimators if not k.simple and k.family is not Family.dummy}
-    framed = _called_baseline(ctx)
+    simple = [f for f in found if f.kind.simple and f.kind.family is not Family.dummy]
+    others = {f.kind.family for f in found if not f.kind.simple and f.kind.family is not Family.dummy}
+    framed = _called_baseline(ctx, simple)
     if simple and others and framed:
-        use = simple[0][0]
+        use = simple[0].use
         return CheckOutcome(
             score=1.0,
-            message=f"simple model {use.name} (cell {use.cell}) used as the baseline for "
+            message=f"simple model {use.name} ({simple[0].source.where(use.cell)}) used as the baseline for "
             f"{', '.join(sorted(f.value for f in others))}",
         )
     quoted = _quoted_in_markdown(ctx)
     if quoted is not None:
         return CheckOutcome(score=1.0, message=f"baseline score quoted in markdown cell {quoted}")
     if dummies:
-        use = dummies[0]
+        dummy = dummies[0]
         return CheckOutcome(
             findings=[
                 Finding(
-                    message=f"{use.name} is built but never fitted or scored, so no model is compared with it",
+                    message=f"{dummy.use.name} is built but never fitted or scored, so no model is compared with it",
                     severity=Severity.low,
                     confidence=Confidence.medium,
-                    evidence=[ctx.evidence(use.cell, use.line)],
+                    evidence=[evidence_for(ctx, dummy.source, dummy.use.cell, dummy.use.line)],
                 )
             ]
         )
     places = model_places(facts)
     if simple and others:
-        use = simple[0][0]
+        use = simple[0].use
         return CheckOutcome(
             findings=[
                 Finding(
@@ -118,44 +135,114 @@ def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
 
 
 def _constant_baseline(ctx: CheckContext, facts: MLFacts) -> int | None:
-    """A cell that scores a constant or explicitly named baseline prediction."""
-    metric_cells = {m.site.cell for m in facts.metric_uses}
-    for cell, node in facts.nodes(ast.Name, ast.Constant, ast.Call):
-        if cell not in metric_cells:
+    """A cell that scores a constant prediction, or computes the majority-class rate.
+
+    Recognised by what the code computes, never by a name: a metric whose predictions are a
+    constant array (`np.full_like(y_val, y_train.median())`, `[y_train.mean()] * len(y_val)`,
+    `np.zeros(len(y_test))`), or the share of the most frequent class
+    (`y_test.value_counts(normalize=True).max()`, `(y_test == 0).mean()`).
+    """
+    target = ctx.assignment.target if ctx.assignment is not None else None
+    for metric in facts.metric_uses:
+        if metric.how != "function":
             continue
-        if isinstance(node, ast.Name) and _BASELINE_WORD.search(node.id):
+        call = metric.site.node
+        predicted = kw(call, "y_pred", "y_score") or (call.args[1] if len(call.args) >= 2 else None)
+        if predicted is not None and _constant_prediction(facts, predicted, (metric.site.cell, metric.site.line)):
+            return metric.site.cell
+    for cell, node in facts.nodes(ast.Call):
+        assert isinstance(node, ast.Call)
+        if _majority_rate(node) and _about_target(node, target):
             return cell
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and _BASELINE_WORD.search(node.value)
-            and len(node.value) < 60
-        ):
-            return cell
-        if isinstance(node, ast.Call):
-            site = facts.site(node)
-            if (
-                site is not None
-                and site.qualname
-                and site.qualname.startswith("numpy.")
-                and site.qualname.rsplit(".", 1)[-1] in _CONSTANT_PREDICTION
-                and _STATISTIC.search(ast.unparse(node))
-            ):
-                return cell
     return None
 
 
-def _called_baseline(ctx: CheckContext) -> bool:
-    """The notebook names something its baseline (prose, a comment, a label or a variable)."""
-    if any(re.search(r"\bbaseline", c.source, re.IGNORECASE) for c in ctx.notebook.cells):
+def _constant_prediction(facts: MLFacts, node: ast.expr, before: tuple[int, int], depth: int = 2) -> bool:
+    """The expression is a prediction that is the same for every row."""
+    if isinstance(node, ast.Name) and depth > 0:
+        value = facts.value_of(node.id, before)
+        return value is not None and _constant_prediction(facts, value, before, depth - 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        # `[y_train.mean()] * len(y_val)`
+        return any(isinstance(side, ast.List) and len(side.elts) == 1 for side in (node.left, node.right))
+    if isinstance(node, ast.Call):
+        site = facts.site(node)
+        qualname = site.qualname if site is not None else None
+        if qualname and qualname.startswith("numpy.") and qualname.rsplit(".", 1)[-1] in _CONSTANT_ARRAYS:
+            return True
+        if qualname == "pandas.Series" and node.args and _is_constant_value(node.args[0]):
+            return True  # `pd.Series(y_train.mean(), index=y_val.index)`
+    return False
+
+
+def _is_constant_value(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return True
-    return any(
-        re.search(r"\bbaseline", t, re.IGNORECASE) for p, t in ctx.submission.texts.items() if p.lower().endswith(".md")
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _STATISTIC_CALLS
+        and not node.args
     )
+
+
+def _majority_rate(call: ast.Call) -> bool:
+    """`y.value_counts(normalize=True).max()` or `(y == c).mean()`: what always predicting one class scores."""
+    if not isinstance(call.func, ast.Attribute) or call.args:
+        return False
+    inner = call.func.value
+    if call.func.attr == "max" and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+        normalised = any(k.arg == "normalize" and is_true(k.value) for k in inner.keywords)
+        return inner.func.attr == "value_counts" and normalised
+    if call.func.attr == "mean" and isinstance(inner, ast.Compare) and len(inner.ops) == 1:
+        return isinstance(inner.ops[0], ast.Eq) and isinstance(inner.comparators[0], ast.Constant)
+    return False
+
+
+def _about_target(node: ast.AST, target: str | None) -> bool:
+    """The expression reads the target: its column by name, or a `y`/`target`/`label` variable."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Constant) and target is not None and sub.value == target:
+            return True
+        if isinstance(sub, ast.Name) and _TARGET_NAME.search(sub.id):
+            return True
+    return False
+
+
+def _called_baseline(ctx: CheckContext, simple: list[SourcedEstimator]) -> bool:
+    """One of the simple models is explicitly the reference: named so where it is built, or in a sentence.
+
+    The word must be about that model: on the line that builds it (a comment, a dict key, the
+    variable it is bound to), or in a markdown sentence that also names its family. "Baseline"
+    elsewhere (`va="baseline"`, a baseline of the data) frames nothing.
+    """
+    for found in simple:
+        use = found.use
+        view = found.source.module.code.view if found.source.module is not None else ctx.notebook
+        lines = view[use.cell].source.splitlines()
+        line = lines[use.line - 1] if 0 < use.line <= len(lines) else ""
+        if _BASELINE.search(line) or (use.bound_to and _BASELINE.search(use.bound_to)):
+            return True
+    texts = [c.source for c in ctx.notebook.markdown_cells()]
+    texts += [t for p, t in ctx.submission.texts.items() if p.lower().endswith(".md")]
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", prose(text)):
+            if _BASELINE.search(sentence) and any(_names_model(sentence, f.use, f.kind) for f in simple):
+                return True
+    return False
+
+
+def _names_model(sentence: str, use: Use, kind: EstimatorKind) -> bool:
+    words = {re.sub(r"(?<!^)(?=[A-Z])", " ", use.name).lower(), use.name.lower()}
+    words |= set(_FAMILY_WORDS.get(kind.family, ()))
+    if use.bound_to:
+        words.add(use.bound_to.lower())
+    lowered = sentence.lower()
+    return any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words if len(w) >= 2)
 
 
 def _quoted_in_markdown(ctx: CheckContext) -> int | None:
     for cell in ctx.notebook.markdown_cells():
-        if _MARKDOWN_BASELINE.search(cell.source):
+        if _MARKDOWN_BASELINE.search(prose(cell.source)):
             return cell.index
     return None

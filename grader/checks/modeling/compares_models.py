@@ -8,7 +8,7 @@ from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.checks.followups import MODELLING
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, is_true, kw
-from grader.evidence.ml.queries import model_places
+from grader.evidence.ml.queries import SourcedEstimator, evidence_for, model_places, reachable_estimators
 from grader.evidence.ml.vocabulary import ESTIMATORS, SPLITTERS, Family
 from grader.models.findings import Confidence, Finding, Severity
 
@@ -50,12 +50,18 @@ def compares_model_families(ctx: CheckContext, params: NoParams) -> CheckOutcome
     """
     del params
     facts = ctx.ml
-    families = {f: [u for u in uses if facts.is_used(u)] for f, uses in facts.families().items()}
-    families = {f: uses for f, uses in families.items() if uses}
+    families: dict[Family, list[SourcedEstimator]] = {}
+    for found in reachable_estimators(ctx):
+        if found.kind.family is not Family.dummy and found.source.facts.is_used(found.use):
+            families.setdefault(found.kind.family, []).append(found)
     if len(families) < 2:
         only = next(iter(families), None)
-        places = [(u.cell, u.line) for u in families[only]] if only is not None else model_places(facts)
-        names = sorted({u.name for u in families[only]}) if only is not None else []
+        evidence = (
+            [evidence_for(ctx, f.source, f.use.cell, f.use.line) for f in families[only][:3]]
+            if only is not None
+            else [ctx.evidence(cell, line) for cell, line in model_places(facts)[:3]]
+        )
+        names = sorted({f.use.name for f in families[only]}) if only is not None else []
         what = f"only the {only.value} family ({', '.join(names)})" if only is not None else "no recognised estimator"
         return CheckOutcome(
             findings=[
@@ -63,14 +69,14 @@ def compares_model_families(ctx: CheckContext, params: NoParams) -> CheckOutcome
                     message=f"A single model family is tried: {what}; nothing shows another kind of model would not do better",
                     severity=Severity.medium,
                     confidence=Confidence.high if only is not None else Confidence.low,
-                    evidence=[ctx.evidence(cell, line) for cell, line in places[:3]],
+                    evidence=evidence,
                     data={"families": [f.value for f in families]},
                 )
             ],
             score=0.0,
         )
     findings = _different_folds(ctx, facts)
-    listed = ", ".join(f"{f.value} ({', '.join(sorted({u.name for u in us}))})" for f, us in families.items())
+    listed = ", ".join(f"{f.value} ({', '.join(sorted({u.use.name for u in us}))})" for f, us in families.items())
     return CheckOutcome(findings=findings, score=1.0, message=f"{len(families)} families: {listed}")
 
 

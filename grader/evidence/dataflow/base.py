@@ -63,6 +63,19 @@ class InterpreterBase:
 
     # ---------------------------------------------------------------- shared operations
 
+    def mark_sweep(self, node: ast.AST, est: Est) -> None:
+        """An estimator built or re-parameterised from loop variables: each such loop sweeps values.
+
+        Every enclosing loop whose variable the call reads counts, not only the innermost
+        (`for n in sizes: for c in criteria: Tree(max_leaf_nodes=n)` sweeps `n`).
+        """
+        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        for loop in reversed(self.loop_stack):
+            if used & set(loop.targets):
+                loop.sweeps = True
+                if est.sweep_loop is None:
+                    est.sweep_loop = loop.id
+
     @abstractmethod
     def inline(self, node: ast.Call, func: Func, args: list[Value], kwargs: dict[str, Value]) -> Value: ...
 

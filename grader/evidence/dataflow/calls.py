@@ -138,6 +138,11 @@ class CallRules(InterpreterBase):
             return replace(args[0], cut=None)
         if name in ("max", "min", "sorted", "argmax", "argmin", "nanargmax", "nanargmin", "argsort"):
             scores = scores_of(args + list(kwargs.values()))
+            key = kwargs.get("key")
+            if isinstance(key, Func) and args:
+                # `max(results.keys(), key=lambda k: results[k]["test_f1"])`: the key reads the scores.
+                for element in self._some_elements(args[0]):
+                    scores |= scores_of([self.inline(node, key, [element], {})])
             if scores:
                 self.select(node, scores, name)
             value = join_all(args)
@@ -376,17 +381,8 @@ class CallRules(InterpreterBase):
     def _remember_est(self, est: Est, node: ast.Call) -> None:
         if est not in self.result.estimators:
             self.result.estimators.append(est)
-        if self.loop_stack:
-            loop = self.loop_stack[-1]
-            used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-            if used & set(loop.targets) and est.kind in (
-                EstKind.model,
-                EstKind.pipeline,
-                EstKind.search,
-                EstKind.unknown,
-            ):
-                loop.sweeps = True
-                est.sweep_loop = loop.id
+        if self.loop_stack and est.kind in (EstKind.model, EstKind.pipeline, EstKind.search, EstKind.unknown):
+            self.mark_sweep(node, est)
 
     def _pipeline_steps(self, name: str, args: list[Value], kwargs: dict[str, Value]) -> list[Est]:
         steps: list[Est] = []
@@ -540,6 +536,14 @@ class CallRules(InterpreterBase):
         evaluation.loops = self.loops
         self.result.evals[evaluation.id] = evaluation
         return Data(tags=tags, scores=frozenset({evaluation.id}), stat=True)
+
+    def _some_elements(self, value: Value, limit: int = 8) -> list[Value]:
+        """A few elements of an iterable, each on its own (the keys of a dict), else its joined element."""
+        if isinstance(value, Mapping) and value.items:
+            return [Const(k) for k in list(value.items)[:limit]]
+        if isinstance(value, Seq) and value.items:
+            return value.items[:limit]
+        return [self.element_of(value)]
 
     def select(self, node: ast.AST, scores: frozenset[int], how: str) -> None:
         key = (id(node), hash(scores), len(self.result.selections))

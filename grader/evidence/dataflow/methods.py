@@ -59,11 +59,7 @@ class MethodRules(InterpreterBase):
         xd = x if isinstance(x, Data) else None
         yd = y if isinstance(y, Data) else None
         if method == "set_params":
-            if self.loop_stack:
-                used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-                if used & set(self.loop_stack[-1].targets):
-                    self.loop_stack[-1].sweeps = True
-                    est.sweep_loop = self.loop_stack[-1].id
+            self.mark_sweep(node, est)
             return est
         if method == "split" and est.kind is EstKind.splitter:
             return self.splitter_split(node, est, xd, kwargs)

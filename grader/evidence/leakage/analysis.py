@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING
 
 from grader.evidence.dataflow.values import DataflowResult
 from grader.evidence.leakage.base import LeakageAnalysis, LeakBuilder
-from grader.evidence.leakage.overlap import oversampling_leaks, selection_leaks, training_rows_leaks
+from grader.evidence.leakage.overlap import oversampling_leaks, training_rows_leaks
 from grader.evidence.leakage.preprocessing import preprocessing_leaks
+from grader.evidence.leakage.prose import prose_selection_leaks
 from grader.evidence.leakage.runtime import runtime_only_leaks
+from grader.evidence.leakage.selection import selection_leaks
 from grader.evidence.leakage.structure import structure_leaks
 from grader.evidence.leakage.target import target_column_leaks
 from grader.evidence.tracefacts import TraceFacts
@@ -24,6 +26,7 @@ def analyse_leakage(seen: Observations, flow: DataflowResult, facts: TraceFacts 
     oversampling_leaks(builder)
     training_rows_leaks(builder)
     selection_leaks(builder)
+    prose_selection_leaks(builder)
     target_column_leaks(builder)
     structure_leaks(builder)
     if facts is not None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.facts import MLFacts
+from grader.evidence.ml.facts import MLFacts, Use
 from grader.evidence.ml.modules import Module
-from grader.evidence.ml.vocabulary import REASONING, Family, Measure, Task
+from grader.evidence.ml.vocabulary import REASONING, EstimatorKind, Family, Measure, Task
 from grader.models.assignment import Assignment, TaskType
 from grader.models.findings import Evidence, EvidenceSource
 from grader.models.notebook import Cell, NotebookView
@@ -161,3 +162,54 @@ def evidence_for(ctx: CheckContext, source: Source, cell: int, line: int) -> Evi
         source=EvidenceSource.file,
         note=source.module.path,
     )
+
+
+@dataclass(frozen=True)
+class SourcedEstimator:
+    """An estimator the candidate's code builds, in the notebook or in a local module the notebook runs."""
+
+    source: Source
+    use: Use
+    kind: EstimatorKind
+
+
+def reachable_estimators(ctx: CheckContext) -> list[SourcedEstimator]:
+    """The notebook's estimators, then those local modules build in code the notebook runs.
+
+    A module's estimator counts when it is built at the module's top level (it runs on import)
+    or inside a function the notebook calls, directly or through other functions of the same
+    module (`from models import make_model` where `make_model` returns a Pipeline).
+    """
+    found = [SourcedEstimator(Source(ctx.ml), use, kind) for use, kind in ctx.ml.estimators]
+    called = {site.name for site in ctx.ml.code.calls}
+    for module in ctx.ml_modules:
+        runs = _functions_run(module, called)
+        for use, kind in module.facts.estimators:
+            if use.function is None or use.function in runs:
+                found.append(SourcedEstimator(Source(module.facts, module), use, kind))
+    return found
+
+
+def _functions_run(module: Module, called: set[str], hops: int = 3) -> set[str]:
+    """The module's functions the notebook calls, and those they call in turn (a few hops)."""
+    defined = {
+        node.name
+        for _, node in module.facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    runs = defined & called
+    for _ in range(hops):
+        more = {
+            site.name
+            for site in module.code.calls
+            if site.name in defined and module.facts.enclosing_function(site.node) in runs
+        }
+        if more <= runs:
+            break
+        runs |= more
+    return runs
+
+
+def builds_model(ctx: CheckContext) -> bool:
+    """The notebook, or a local module it runs, builds or fits a model."""
+    return has_model(ctx.ml) or len(reachable_estimators(ctx)) > len(ctx.ml.estimators)

@@ -1,0 +1,141 @@
+"""EVAL008: no reported score is computed on the rows the model was fitted on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import NO_HELD_OUT
+from grader.evidence.context import CheckContext
+from grader.evidence.scored_rows import ScoredModel, scored_models
+from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
+
+
+@check(
+    id="EVAL008",
+    slug="evaluated-on-training-rows",
+    category=Category.evaluation,
+    title="Reported scores are not computed on the rows the model was fitted on",
+    followup=NO_HELD_OUT,
+)
+def evaluated_on_training_rows(ctx: CheckContext, params: NoParams) -> CheckOutcome:
+    """Each model whose score is reported is scored on rows it did not see while fitting.
+
+    What it checks: for every fitted model version that is scored (a metric of its
+    predictions, `.score`, a classification report), whether the scored rows are rows it
+    was fitted on. When the notebook ran, the runtime trace decides by comparing the row
+    fingerprints of the scored data with those of the fit; otherwise the static dataflow
+    decides from the rows each variable holds. A model scored both on its training rows
+    and on held-out rows is fine (the pair shows over-fitting). A model scored only on its
+    training rows is a finding: high when that is the headline (no held-out score or
+    cross-validation anywhere, or the final model's "test" score is on rows it was fitted
+    on, e.g. a search refitted on all rows and then scored on the test split), medium when
+    several models are compared on their training scores, low for a single aside.
+
+    Why it matters: a model scored on its own training rows reports how well it memorised
+    them; a random forest reaches ~1.0 there whatever its real quality, so any decision or
+    claim based on that number is unfounded.
+
+    Example: `model.fit(X, y)` then `print("R2:", model.score(X, y))` for three feature
+    sets, keeping the one with the highest R2; or `GridSearchCV(...).fit(df, target)`
+    followed by `search.best_estimator_.score(X_test, y_test)` where `X_test` is part of `df`.
+
+    Do instead: split first (or cross-validate), fit on the training part only, and report
+    and compare scores on held-out rows; print a training score only next to the held-out
+    one, to show the gap.
+    """
+    del params
+    models = scored_models(ctx.dataflow, ctx.trace_facts)
+    suspect = [m for m in models if m.only_training]
+    if not suspect:
+        held = sum(1 for m in models if m.held_out)
+        return CheckOutcome(
+            message=f"{held} scored model(s), each scored on held-out rows" if models else "no scored model found"
+        )
+    any_held_out = any(m.held_out for m in models) or bool(ctx.dataflow.cv_runs)
+    last = max(models, key=lambda m: (m.last.site.executed_cell, m.last.site.executed_line))
+    findings = []
+    headline = [m for m in suspect if not any_held_out or (m is last and _posed_as_held_out(m))]
+    if headline:
+        reason = _headline_reason(any_held_out)
+        findings.append(_finding(ctx, headline[0], Severity.high, reason, others=headline[1:]))
+    rest = [m for m in suspect if m not in headline]
+    if rest:
+        compared = len(rest) >= 2 or any(_in_model_loop(ctx, m) for m in rest)
+        severity = Severity.medium if compared else Severity.low
+        reason = (
+            f"{len(rest)} model(s) are compared on scores of the rows they were fitted on"
+            if compared
+            else "this score is of the rows the model was fitted on; only a held-out score says how it generalises"
+        )
+        findings.append(_finding(ctx, rest[0], severity, reason, others=rest[1:]))
+    return CheckOutcome(findings=findings, message=f"{len(suspect)} model(s) scored only on their training rows")
+
+
+def _posed_as_held_out(model: ScoredModel) -> bool:
+    """The scored rows are the test side of a split: the notebook presents the score as held-out."""
+    return any(s.named_held_out for s in model.training)
+
+
+def _headline_reason(any_held_out: bool) -> str:
+    if not any_held_out:
+        return "no model is scored on held-out rows or cross-validated, so these scores are the notebook's result"
+    return "this is the final model's score, presented as a test score, but the model was fitted on those rows"
+
+
+def _in_model_loop(ctx: CheckContext, model: ScoredModel) -> bool:
+    loops = ctx.dataflow.loops
+    return any(
+        i in loops and (loops[i].over_estimators or loops[i].sweeps) for s in model.training for i in s.eval.loops
+    )
+
+
+def _finding(
+    ctx: CheckContext, model: ScoredModel, severity: Severity, reason: str, others: list[ScoredModel] | None = None
+) -> Finding:
+    others = others or []
+    first = model.training[0]
+    fit = model.fit
+    fit_cell = fit.site.executed_cell if fit is not None else None
+    score_cells = sorted({s.eval.site.executed_cell for m in [model, *others] for s in m.training})
+    shown = ", ".join(str(c) for c in score_cells[:6]) + (" ..." if len(score_cells) > 6 else "")
+    traced = first.traced
+    what = model.est.cls if not others else f"{len(others) + 1} models ({model.est.cls}, ...)"
+    if traced is not None:
+        message = (
+            f"{what} fitted in cell {traced.fit_cell if traced.fit_cell is not None else fit_cell} is "
+            f"scored in cell(s) {shown} on {traced.rows:,} rows, {traced.fitted.text()} of which it was fitted "
+            f"on: {reason}"
+        )
+    else:
+        where = f"in cell {fit_cell}" if not others else f"from cell {fit_cell} on"
+        message = f"{what} fitted {where} are scored in cell(s) {shown} on rows they were fitted on: {reason}"
+        if not others:
+            message = message.replace(" are scored", " is scored").replace("rows they were", "rows it was")
+    evidence: list[Evidence] = []
+    if fit is not None:
+        evidence.append(ctx.evidence(fit.site.executed_cell, fit.site.executed_line, note="fitted on these rows"))
+    places = dict.fromkeys(
+        (s.eval.site.executed_cell, s.eval.site.executed_line) for m in [model, *others] for s in m.training
+    )
+    for cell, line in list(places)[:3]:
+        evidence.append(ctx.evidence(cell, line, note="scored on them"))
+    if traced is not None:
+        evidence.append(
+            ctx.evidence(
+                first.eval.site.executed_cell,
+                first.eval.site.executed_line,
+                source=EvidenceSource.trace,
+                note=f"traced: {traced.fitted.text()} of the {traced.rows:,} scored rows were fitted on",
+            )
+        )
+    data: dict[str, Any] = {
+        "estimator": model.est.cls,
+        "fit_cell": fit_cell,
+        "score_cells": score_cells,
+        "models": 1 + len(others),
+        "traced": traced is not None,
+    }
+    uncertain = fit is not None and fit.uncertain
+    confidence = Confidence.high if traced is not None else (Confidence.low if uncertain else Confidence.medium)
+    return Finding(message=message, severity=severity, confidence=confidence, evidence=evidence, data=data)

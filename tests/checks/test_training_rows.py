@@ -1,0 +1,140 @@
+"""EVAL008 evaluated-on-training-rows: which rows each score was computed on, statically and from the trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.checks.evaluation.training_rows import evaluated_on_training_rows
+from grader.checks.runner import run_check
+from grader.models.findings import CheckStatus
+from tests.checks._helpers import run, severities
+from tests.conftest import make_notebook, static_context
+from tests.leakage.test_selection import rows_event, trace_of
+
+HEAD = """\
+import pandas as pd
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.metrics import accuracy_score, classification_report
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+df = pd.read_csv("data/train.csv")
+X = df.drop(columns=["y"])
+y = df["y"]
+"""
+SPLIT = "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)"
+
+
+def test_training_score_next_to_the_test_score_is_fine() -> None:
+    result = run(
+        evaluated_on_training_rows,
+        HEAD,
+        SPLIT,
+        "m = RandomForestClassifier().fit(X_train, y_train)\n"
+        "print(accuracy_score(y_train, m.predict(X_train)), accuracy_score(y_test, m.predict(X_test)))",
+    )
+    assert result.status is CheckStatus.passed, result.message
+
+
+def test_a_dummy_scored_on_its_training_rows_is_not_a_finding() -> None:
+    result = run(
+        evaluated_on_training_rows,
+        HEAD + "from sklearn.dummy import DummyClassifier\n",
+        SPLIT,
+        "floor = DummyClassifier().fit(X_train, y_train)\nprint(floor.score(X_train, y_train))",
+        "m = RandomForestClassifier().fit(X_train, y_train)\nprint(accuracy_score(y_test, m.predict(X_test)))",
+    )
+    assert result.status is CheckStatus.passed, result.message
+
+
+def test_training_scores_as_the_only_result_are_high() -> None:
+    result = run(
+        evaluated_on_training_rows,
+        HEAD,
+        "m = RandomForestClassifier().fit(X, y)\nprint(classification_report(y, m.predict(X)))",
+        "lr = LogisticRegression().fit(X, y)\nprint(lr.score(X, y))",
+    )
+    assert severities(result) == ["high"]
+    assert "2 models" in result.problems[0].message and "notebook's result" in result.problems[0].message
+
+
+def test_cross_validation_elsewhere_makes_a_training_aside_low() -> None:
+    result = run(
+        evaluated_on_training_rows,
+        HEAD,
+        "m = LogisticRegression()\nprint(cross_val_score(m, X, y, cv=5).mean())",
+        "m.fit(X, y)\nprint('training accuracy', m.score(X, y))",
+    )
+    assert severities(result) == ["low"]
+
+
+def test_models_compared_on_their_training_fit_are_medium() -> None:
+    result = run(
+        evaluated_on_training_rows,
+        HEAD,
+        "a = LinearRegression().fit(X[['age']], y)\nprint(a.score(X[['age']], y))",
+        "b = LinearRegression().fit(X[['age', 'bmi']], y)\nprint(b.score(X[['age', 'bmi']], y))",
+        SPLIT,
+        "final = LinearRegression().fit(X_train, y_train)\nprint(final.score(X_test, y_test))",
+    )
+    assert severities(result) == ["medium"]
+    assert result.problems[0].data["models"] == 2
+
+
+def test_a_search_refitted_on_all_rows_then_scored_on_the_test_split_is_high() -> None:
+    result = run(
+        evaluated_on_training_rows,
+        HEAD,
+        SPLIT,
+        "m = RandomForestClassifier().fit(X_train, y_train)\nprint(m.score(X_test, y_test))",
+        "grid = GridSearchCV(RandomForestClassifier(), {'max_depth': [3, 6]}, cv=5)\ngrid.fit(X, y)\n"
+        "print(grid.best_estimator_.score(X_test, y_test))",
+    )
+    assert severities(result) == ["high"]
+    assert "presented as a test score" in result.problems[0].message
+
+
+def test_clustering_scored_on_its_own_rows_is_not_a_finding() -> None:
+    result = run(
+        evaluated_on_training_rows,
+        HEAD + "from sklearn.cluster import KMeans\nfrom sklearn.metrics import silhouette_score\n",
+        "km = KMeans(3).fit(X)\nprint(silhouette_score(X, km.predict(X)))",
+    )
+    assert result.status is CheckStatus.passed
+
+
+# --------------------------------------------------------------------------- the trace decides
+
+CELLS = (HEAD, SPLIT, "m = RandomForestClassifier().fit(X_train, y_train)\nprint(m.score(X_test, y_test))")
+
+
+def _traced_context(cells: tuple[str, ...], score_rows: range) -> Any:
+    """The notebook run with a trace: fitted on rows 0-79, scored (line 2 of the last cell) on `score_rows`."""
+    last = len(cells)
+    events: list[dict[str, Any]] = [
+        rows_event(1, range(80)),
+        rows_event(2, score_rows),
+        {"kind": "call", "seq": 1, "run": last, "line": 1, "method": "fit", "cls": "RandomForestClassifier",
+         "module": "sklearn.ensemble._forest", "inst": 1, "gen": 1, "predictor": True,
+         "x": {"shape": [80, 2], "rows": 1}},
+        {"kind": "call", "seq": 2, "run": last, "line": 2, "method": "score", "cls": "RandomForestClassifier",
+         "module": "sklearn.ensemble._forest", "inst": 1, "gen": 1, "predictor": True,
+         "x": {"shape": [len(score_rows), 2], "rows": 2}, "value": 0.99},
+    ]  # fmt: skip
+    trace = trace_of(last, *events)
+    return static_context(make_notebook(*cells), trace=trace)
+
+
+def test_the_trace_proves_a_test_score_was_computed_on_training_rows() -> None:
+    # The names say held-out, the rows say otherwise (X_test was rebuilt from training rows off-screen).
+    result = run_check(evaluated_on_training_rows, _traced_context(CELLS, range(60, 80)), {})
+    [finding] = result.problems
+    assert finding.severity.value == "high" and finding.confidence.value == "high"
+    assert "20 rows, 20 of which it was fitted on" in finding.message
+    assert finding.data["traced"] is True
+
+
+def test_the_trace_clears_a_score_the_names_made_look_like_training() -> None:
+    cells = (HEAD, "m = RandomForestClassifier().fit(X, y)\nprint(m.score(X, y))")
+    assert run(evaluated_on_training_rows, *cells).status is CheckStatus.failed
+    cleared = run_check(evaluated_on_training_rows, _traced_context(cells, range(80, 100)), {})
+    assert cleared.status is CheckStatus.passed, [f.message for f in cleared.problems]

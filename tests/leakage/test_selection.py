@@ -1,0 +1,265 @@
+"""Selection on the test set (LEAK006): ranked in code, swept, cross-validated over test rows, picked in prose."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import numpy as np
+
+from grader.evidence.leakage.base import LeakKind
+from grader.evidence.leakage.prose import winner_sentence
+from grader.execution.trace import parse_trace
+from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, RunStatus
+from grader.models.findings import Finding
+from tests.conftest import make_notebook, static_context
+from tests.leakage.test_dataflow import flow_of
+
+HEAD = """\
+import pandas as pd
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import cross_val_score, train_test_split
+df = pd.read_csv("data/train.csv")
+X = df.drop(columns=["y"])
+y = df["y"]
+"""
+SPLIT = "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)"
+TWO_ON_TEST = (
+    "lr = LogisticRegression().fit(X_train, y_train)\nprint(accuracy_score(y_test, lr.predict(X_test)))",
+    "rf = RandomForestClassifier().fit(X_train, y_train)\nprint(accuracy_score(y_test, rf.predict(X_test)))",
+)
+
+
+def selections(*cells: str | tuple[str, str], trace: Any = None) -> list[Finding]:
+    ctx = static_context(make_notebook(HEAD, *cells), trace=trace)
+    return ctx.leakage.of(LeakKind.selection)
+
+
+# --------------------------------------------------------------------------- in code
+
+
+def test_a_key_function_reading_a_dict_of_test_scores_is_a_selection() -> None:
+    flow = flow_of(
+        "X_tr, X_test, y_tr, y_test = train_test_split(df[['a']], df['y'])\nres = {}\n"
+        "for name, m in {'a': LogisticRegression(), 'b': LogisticRegression(C=2)}.items():\n"
+        "    m.fit(X_tr, y_tr)\n    res[name] = {'model': m, 'auc': roc_auc_score(y_test, m.predict(X_test))}\n"
+        "best = max(res.keys(), key=lambda k: res[k]['auc'])"
+    )
+    assert [s.how for s in flow.selections] == ["max"]
+
+
+def test_the_winner_scored_again_on_the_test_rows_is_high_a_ranking_alone_is_medium() -> None:
+    ranked = (
+        "models = {'lr': LogisticRegression(), 'rf': RandomForestClassifier()}\nresults = {}\n"
+        "for name, m in models.items():\n    m.fit(X_train, y_train)\n"
+        "    results[name] = accuracy_score(y_test, m.predict(X_test))\n"
+        "best = max(results, key=results.get)"
+    )
+    [alone] = selections(SPLIT, ranked)
+    assert alone.severity.value == "medium" and alone.data["winner_reported_cell"] is None
+    [reported] = selections(SPLIT, ranked, "final = models[best]\nprint(f1_score(y_test, final.predict(X_test)))")
+    assert reported.severity.value == "high" and reported.data["winner_reported_cell"] == 3
+    assert "scored again on the same test rows" in reported.message
+
+
+def test_a_sweep_in_an_outer_loop_shown_by_eye_is_medium_and_a_seed_loop_is_not() -> None:
+    swept = (
+        "scores = []\nfor leaves in [10, 50, 100]:\n    for crit in ['gini', 'entropy']:\n"
+        "        t = DecisionTreeClassifier(max_leaf_nodes=leaves, random_state=1).fit(X_train, y_train)\n"
+        "        scores.append(accuracy_score(y_test, t.predict(X_test)))\nprint(scores)"
+    )
+    [finding] = selections(SPLIT, swept)
+    assert finding.severity.value == "medium" and finding.data["how"] == "sweep" and "leaves" in finding.message
+    seeds = (
+        "for seed in range(5):\n    f = RandomForestClassifier(random_state=seed).fit(X_train, y_train)\n"
+        "    print(seed, accuracy_score(y_test, f.predict(X_test)))"
+    )
+    assert selections(SPLIT, seeds) == []
+
+
+def test_cross_validation_over_all_rows_that_compares_models_before_a_test_split() -> None:
+    compare = (
+        "print(cross_val_score(LogisticRegression(), X, y, cv=5).mean())\n"
+        "print(cross_val_score(RandomForestClassifier(), X, y, cv=5).mean())"
+    )
+    final = "m = RandomForestClassifier().fit(X_train, y_train)\nprint(accuracy_score(y_test, m.predict(X_test)))"
+    [finding] = selections(SPLIT, compare, final)
+    assert finding.severity.value == "medium" and finding.data["how"] == "cv_over_test_rows"
+    assert selections(SPLIT, compare.replace("X, y", "X_train, y_train"), final) == []
+    one_model = "print(cross_val_score(RandomForestClassifier(), X, y, cv=5).mean())"
+    assert selections(SPLIT, one_model, final) == []
+    # Without a test score there is no test set for the cross-validation to leak into.
+    assert selections(SPLIT, compare) == []
+
+
+# --------------------------------------------------------------------------- in prose
+
+
+def test_winner_sentences() -> None:
+    assert winner_sentence("LR gives the best results here.") is not None
+    assert winner_sentence("We choose Random Forest as it has the highest accuracy.") is not None
+    assert winner_sentence("The tree based models perform much better than the linear models.") is not None
+    assert winner_sentence("## Results\nAll models are better than the baseline.") is None
+    assert winner_sentence("The best parameters found by the grid search are shown below.") is None
+    assert winner_sentence("Age is the strongest driver of charges.") is None
+
+
+def test_prose_picking_a_winner_after_test_scores_is_medium() -> None:
+    [finding] = selections(SPLIT, *TWO_ON_TEST, ("md", "Random forest gives the best accuracy, so we keep it."))
+    assert finding.severity.value == "medium" and finding.data["how"] == "prose"
+    assert finding.evidence[0].source.value == "markdown" and finding.evidence[0].cell == 4
+
+
+def test_prose_about_validation_or_cross_validation_scores_is_fine() -> None:
+    on_validation = [c.replace("X_test", "X_val").replace("y_test", "y_val") for c in TWO_ON_TEST]
+    split_val = SPLIT.replace("X_test", "X_val").replace("y_test", "y_val")
+    assert selections(split_val, *on_validation, ("md", "Random forest gives the best accuracy.")) == []
+    both = (
+        "lr = LogisticRegression().fit(X_train, y_train)\n"
+        "print(cross_val_score(lr, X_train, y_train).mean(), accuracy_score(y_test, lr.predict(X_test)))",
+        "rf = RandomForestClassifier().fit(X_train, y_train)\n"
+        "print(cross_val_score(rf, X_train, y_train).mean(), accuracy_score(y_test, rf.predict(X_test)))",
+    )
+    assert selections(SPLIT, *both, ("md", "Random forest has the best cross-validated accuracy.")) == []
+
+
+def test_prose_after_one_model_or_about_a_baseline_is_not_a_choice() -> None:
+    assert selections(SPLIT, TWO_ON_TEST[1], ("md", "The random forest is the best model we could build.")) == []
+    assert selections(SPLIT, *TWO_ON_TEST, ("md", "Both models are better than the dummy baseline.")) == []
+
+
+def test_prose_after_models_compared_by_cv_next_to_a_baseline_scored_on_the_test_set_is_fine() -> None:
+    baseline = (
+        "from sklearn.dummy import DummyClassifier\n"
+        "floor = DummyClassifier().fit(X_train, y_train)\nprint(accuracy_score(y_test, floor.predict(X_test)))"
+    )
+    compared = (
+        "for m in [LogisticRegression(), RandomForestClassifier()]:\n"
+        "    print(cross_val_score(m, X_train, y_train).mean())"
+    )
+    prose = ("md", "On cross-validation the random forest is best, ahead of logistic regression.")
+    assert selections(SPLIT, baseline, compared, prose) == []
+
+
+def test_prose_after_a_ranking_in_code_is_not_reported_twice() -> None:
+    ranked = (
+        "scores = {}\nfor n, m in {'lr': LogisticRegression(), 'rf': RandomForestClassifier()}.items():\n"
+        "    scores[n] = accuracy_score(y_test, m.fit(X_train, y_train).predict(X_test))\n"
+        "best = max(scores, key=scores.get)"
+    )
+    found = selections(SPLIT, ranked, ("md", "The best model is the random forest."))
+    assert [f.data["how"] for f in found] == ["max"]
+
+
+# --------------------------------------------------------------------------- the trace proves it
+
+
+def rows_event(rid: int, values: range) -> dict[str, Any]:
+    """A `rows` trace event: the fingerprints of rows `values` under id `rid`."""
+    data = np.array(sorted(set(values)), dtype="<u8").tobytes()
+    return {"kind": "rows", "id": rid, "n": len(values), "k": 1, "h": base64.b64encode(data).decode()}
+
+
+def trace_of(cells: int, *events: dict[str, Any]) -> Any:
+    """A parsed trace of a notebook of `cells` cells that all ran, with these events."""
+    lines: list[dict[str, Any]] = [{"kind": "header", "notebook": "analysis.ipynb"}]
+    for number in range(1, cells + 1):
+        lines += [
+            {"kind": "cell", "run": number, "started": number + 1},
+            {"kind": "cell_done", "run": number, "count": number},
+        ]
+    record = ExecutionRecord(
+        status=RunStatus.ok,
+        tracing="ok",
+        cells=[
+            CellRecord(index=i, notebook="analysis.ipynb", local_index=i, status=CellStatus.ok, execution_count=i + 1)
+            for i in range(cells)
+        ],
+    )
+    return parse_trace("\n".join(json.dumps(line) for line in [*lines, *events]).encode(), record)
+
+
+_SPLIT_EVENT = {
+    "kind": "split", "seq": 1, "run": 2, "line": 1, "shuffle": True,
+    "parts": [{"input": {"shape": [100, 2], "rows": 1}, "train": {"shape": [80, 2], "rows": 2},
+               "test": {"shape": [20, 2], "rows": 3}}],
+}  # fmt: skip
+
+
+def test_the_trace_proves_cross_validation_ran_on_the_test_rows() -> None:
+    compare = (
+        "print(cross_val_score(LogisticRegression(), X, y, cv=5).mean())\n"
+        "print(cross_val_score(RandomForestClassifier(), X, y, cv=5).mean())"
+    )
+    final = "m = RandomForestClassifier().fit(X_train, y_train)\nprint(accuracy_score(y_test, m.predict(X_test)))"
+    cv = {
+        "kind": "cv",
+        "seq": 2,
+        "run": 3,
+        "line": 1,
+        "function": "cross_val_score",
+        "x": {"shape": [100, 2], "rows": 1},
+    }
+    trace = trace_of(
+        4, rows_event(1, range(100)), rows_event(2, range(80)), rows_event(3, range(80, 100)), _SPLIT_EVENT, cv
+    )
+    [finding] = selections(SPLIT, compare, final, trace=trace)
+    assert finding.confidence.value == "high" and finding.data["traced"] is True
+    assert "ran on 100 rows, 20 of which are the 20 test rows" in finding.message
+
+
+def test_the_trace_proves_a_search_over_all_rows_before_the_split_saw_the_test_rows() -> None:
+    search = (
+        "from sklearn.model_selection import GridSearchCV\n"
+        "grid = GridSearchCV(RandomForestClassifier(), {'max_depth': [3, 5]}, cv=5).fit(X, y)\nprint(grid.best_params_)"
+    )
+    final = (
+        "m = RandomForestClassifier(**grid.best_params_).fit(X_train, y_train)\n"
+        "print(accuracy_score(y_test, m.predict(X_test)))"
+    )
+    cv = {"kind": "cv", "seq": 1, "run": 2, "line": 2, "function": "GridSearchCV", "x": {"shape": [100, 2], "rows": 1}}
+    split = {**_SPLIT_EVENT, "seq": 2, "run": 3}
+    trace = trace_of(4, rows_event(1, range(100)), rows_event(2, range(80)), rows_event(3, range(80, 100)), cv, split)
+    [finding] = selections(search, SPLIT, final, trace=trace)
+    assert finding.data["how"] == "cv_over_test_rows" and finding.data["tuned"] is True
+    assert finding.confidence.value == "high" and finding.data["traced"] is True
+
+
+def test_the_trace_proves_two_models_were_scored_on_the_same_test_rows_before_the_prose() -> None:
+    def scored(seq: int, run: int, inst: int) -> list[dict[str, Any]]:
+        fit = {
+            "kind": "call",
+            "seq": seq,
+            "run": run,
+            "line": 1,
+            "method": "fit",
+            "cls": "M",
+            "inst": inst,
+            "gen": 1,
+            "predictor": True,
+            "x": {"shape": [80, 2], "rows": 2},
+        }
+        predict = {
+            "kind": "call",
+            "seq": seq + 1,
+            "run": run,
+            "line": 2,
+            "method": "predict",
+            "cls": "M",
+            "inst": inst,
+            "gen": 1,
+            "predictor": True,
+            "x": {"shape": [20, 2], "rows": 3},
+        }
+        return [fit, predict]  # fmt: skip
+
+    trace = trace_of(
+        4, rows_event(1, range(100)), rows_event(2, range(80)), rows_event(3, range(80, 100)), _SPLIT_EVENT, *scored(2, 3, 1),
+        *scored(4, 4, 2),
+    )  # fmt: skip
+    [finding] = selections(SPLIT, *TWO_ON_TEST, ("md", "LR gives the best results here."), trace=trace)
+    assert finding.confidence.value == "high" and finding.data["models_scored_on_test"] == 2
