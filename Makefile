@@ -47,8 +47,8 @@ gvisor-config:  ## register gVisor (runsc, ptrace platform, no network stack) in
 	@mkdir -p /etc/docker
 	@$(PYTHON) -c 'import json, os; p="/etc/docker/daemon.json"; c=json.load(open(p)) if os.path.getsize(p if os.path.exists(p) else "/dev/null") else {}; c.setdefault("runtimes", {})["runsc"]={"path": "/usr/bin/runsc", "runtimeArgs": ["--platform=ptrace", "--network=none"]}; json.dump(c, open(p, "w"), indent=1)'
 
-image: install docker  ## build the sandbox image (offline if no registry answers); a no-op when up to date
-	$(BIN)/grader image build
+image: install docker  ## build every runtime profile's sandbox image (offline if no registry answers); a no-op when up to date
+	$(BIN)/grader image build --all
 
 browser:  ## Debian's Chromium for the browser tests and screenshots (never a downloaded browser)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

@@ -32,13 +32,17 @@ from grader.cache import ResultCache, digest, tree_hash
 from grader.checks.base import CheckSpec, Need
 from grader.checks.registry import Registry
 from grader.checks.runner import run_checks
-from grader.errors import GraderError, SandboxError, SubmissionError, UntrustedOutputError
+from grader.errors import GraderError, ImageError, SandboxError, SubmissionError, UntrustedOutputError
 from grader.execution.docker_client import DockerClient
 from grader.execution.image.derived import DerivedImage, provide_packages
 from grader.execution.packages import plan_packages
+from grader.execution.profile_evidence import gather as gather_profile_evidence
+from grader.execution.profiles import RuntimeProfile, load_profiles
 from grader.execution.record import build_record, not_run_record
+from grader.execution.retry import RunOutcome, RuntimePlan, available_profiles, plan_runtime, run_with_retry
 from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, run_in_sandbox
 from grader.execution.trace import parse_trace
+from grader.execution.triage import MalformedFile, find_malformed_files
 from grader.loading import LoadedAssignment, LoadedRubric
 from grader.models.assignment import PackagePolicy, RunLimits
 from grader.models.execution import ExecutionRecord, RunStatus
@@ -49,16 +53,19 @@ from grader.models.report import (
     FlagKind,
     GradingStatus,
     HoldoutResult,
+    NotGradedNotebook,
     Report,
     RubricInfo,
     SubmissionInfo,
     SubmittedFile,
     Total,
 )
+from grader.models.runtime import ChoiceSource
 from grader.models.trace import RuntimeTrace
 from grader.rendering.followups import followups_for
 from grader.scoring.holdout import score_holdout
 from grader.scoring.score import score_rubric
+from grader.submission.cell_names import CellNames, name_cells
 from grader.submission.loader import (
     Submission,
     SubmissionLimits,
@@ -66,6 +73,7 @@ from grader.submission.loader import (
     parse_notebook,
     read_ignore_patterns,
 )
+from grader.submission.main_notebook import choose_main_notebooks
 
 TEXT_SUFFIXES = (".md", ".txt", ".py", ".yml", ".yaml", ".toml", ".cfg", ".rst")
 MAX_TEXT_BYTES = 200_000
@@ -82,6 +90,8 @@ class GradingOptions:
     limits: RunLimits | None = None
     #: Run pylint on the code (only when a selected check needs it).
     pylint: bool = True
+    #: Runtime profile to run in, over the assignment's `runtime:` (None: the assignment decides).
+    profile: str | None = None
 
 
 @dataclass
@@ -147,6 +157,8 @@ class Grader:
                 name=name,
                 ignore=ignore,
             ) as submission:
+                if not (self.options.notebook or self._assignment_notebook()):
+                    self._select_notebooks(submission)
                 if self.cache is not None and out_dir is not None:
                     key = self._cache_key(submission, shown)
                     cached = self._from_cache(key, out_dir, path)
@@ -202,6 +214,9 @@ class Grader:
                 "rubric_model": self.rubric.rubric.model_dump(),
                 "assignment": assignment,
                 "image": image_id,
+                "profile_images": {name: self.sandbox.client.image_id(tag) for name, tag in self.profile_images.items()}
+                if image_id is not None and self.sandbox is not None
+                else None,
                 "runtime": runtime,
                 "seccomp": seccomp,
                 "checks": sorted((spec.id, spec.version) for spec in self.registry),
@@ -237,6 +252,14 @@ class Grader:
 
     def _assignment_notebook(self) -> str | None:
         return self.assignment.assignment.notebook if self.assignment else None
+
+    def _select_notebooks(self, submission: Submission) -> None:
+        """Keep the notebooks that are the work (they read the assignment's data), writers first."""
+        data = self.assignment.assignment.public_files if self.assignment else []
+        selection = choose_main_notebooks([(nb.path, nb.node) for nb in submission.notebooks], data)
+        by_path = {nb.path: nb for nb in submission.notebooks}
+        submission.notebooks = [by_path[path] for path in selection.graded]
+        submission.left_out = [(left.path, left.reason) for left in selection.not_graded]
 
     # ------------------------------------------------------------------ stages
 
@@ -290,6 +313,9 @@ class Grader:
             environment=self._environment(execution),
         )
         report.followups = followups_for(report)
+        # Several notebooks: "cell 42" becomes "task2.ipynb cell 8", as the reviewer sees it.
+        names = CellNames.from_cells((c.index, c.notebook, c.local_index) for c in view.cells)
+        report = Report.model_validate(name_cells(report.model_dump(mode="json"), names))
         if out_dir is not None:
             _write_evidence(out_dir, executed_files, collected)
         return report
@@ -300,9 +326,35 @@ class Grader:
         if not self.options.execute or self.sandbox is None:
             why = "execution disabled" if not self.options.execute else "no sandbox configured"
             return not_run_record(view, why), None, {}, {}, None
+        # Run on the profile the notebook was written for; once more on another if its libraries failed it.
+        plan = self._runtime_plan(submission, view)
+        malformed = find_malformed_files(submission.files)
+        best = run_with_retry(plan, lambda profile: self._run_on(submission, view, profile, malformed), view)
+        return best.record, best.executed_view, best.executed_files, best.collected, best.trace
+
+    @cached_property
+    def profile_images(self) -> dict[str, str]:
+        """Profile name → sandbox image, for every profile whose image is built."""
+        assert self.sandbox is not None
+        return available_profiles(self.sandbox.client, self.sandbox.settings.image)
+
+    def _runtime_plan(self, submission: Submission, view: NotebookView) -> RuntimePlan:
+        requested = self.options.profile or (self.assignment.assignment.runtime if self.assignment else None)
+        how = ChoiceSource.option if self.options.profile else ChoiceSource.assignment
+        evidence = gather_profile_evidence(
+            [(nb.path, nb.node) for nb in submission.notebooks], view, _facts(submission).texts
+        )
+        available = [p for p in load_profiles() if p.name in self.profile_images]
+        return plan_runtime(requested, how, evidence, available)
+
+    def _run_on(
+        self, submission: Submission, view: NotebookView, profile: RuntimeProfile, malformed: list[MalformedFile]
+    ) -> RunOutcome:
+        """One sandbox run of the submission on one runtime profile."""
+        assert self.sandbox is not None
         limits = self.options.limits or (self.assignment.assignment.limits if self.assignment else RunLimits())
         collect = [self.assignment.assignment.prediction_contract.file] if self.assignment else ["predictions.csv"]
-        environment = self._packages(submission, view)
+        environment = self._packages(submission, view, profile)
         job = SandboxInput(
             submission_files=dict(submission.files),
             data_files=self.assignment.data_files() if self.assignment else {},
@@ -316,34 +368,35 @@ class Grader:
             result = self.sandbox.run(job)
         except SandboxError as exc:
             record = not_run_record(view, f"the sandbox failed: {exc}")
-            return (
-                record.model_copy(
-                    update={
-                        "status": RunStatus.sandbox_error,
-                        "limits": limits_used,
-                        "requested_packages": environment.requests,
-                    }
-                ),
-                None,
-                {},
-                {},
-                RuntimeTrace.unusable("the sandbox failed"),
+            record = record.model_copy(
+                update={
+                    "status": RunStatus.sandbox_error,
+                    "limits": limits_used,
+                    "requested_packages": environment.requests,
+                }
             )
+            return RunOutcome(profile, record, trace=RuntimeTrace.unusable("the sandbox failed"))
         record = build_record(
-            view, result, image=environment.image, runtime=self.sandbox.settings.runtime, limits=limits_used
+            view,
+            result,
+            image=environment.image,
+            runtime=self.sandbox.settings.runtime,
+            limits=limits_used,
+            malformed=malformed,
         ).model_copy(update={"requested_packages": environment.requests})
         if result.results is None:
-            return record, None, {}, {}, parse_trace(b"", record)
+            return RunOutcome(profile, record, trace=parse_trace(b"", record))
         try:
             executed_view, executed_files = _executed_view(submission, view, result)
         except UntrustedOutputError as exc:
             record = record.model_copy(update={"status": RunStatus.sandbox_error, "reason": str(exc)})
-            return record, None, {}, {}, RuntimeTrace.unusable("the sandbox's results were not trusted")
+            return RunOutcome(profile, record, trace=RuntimeTrace.unusable("the sandbox's results were not trusted"))
         if executed_view is None:
             record = record.model_copy(
                 update={"reason": (record.reason + "; the executed notebook was invalid and is ignored").strip("; ")}
             )
-        return (
+        return RunOutcome(
+            profile,
             record,
             executed_view,
             executed_files,
@@ -351,8 +404,8 @@ class Grader:
             parse_trace(result.results.trace, record),
         )
 
-    def _packages(self, submission: Submission, view: NotebookView) -> DerivedImage:
-        """The image to run in: the runtime image, or one with the extra packages the assignment allows."""
+    def _packages(self, submission: Submission, view: NotebookView, profile: RuntimeProfile) -> DerivedImage:
+        """The image to run in: the profile's image, or one with the extra packages the assignment allows."""
         assert self.sandbox is not None
         assignment = self.assignment.assignment if self.assignment else None
         plan = plan_packages(
@@ -361,8 +414,14 @@ class Grader:
             submission.files,
             assignment.packages if assignment else PackagePolicy.base_only,
             assignment.allowed_packages if assignment else (),
+            profile=profile.name,
         )
-        return provide_packages(self.sandbox.client, self.sandbox.settings.image, list(plan.requests))
+        base = self.profile_images.get(profile.name)
+        if base is None:
+            raise ImageError(
+                f"the {profile.name} profile's image is not built: run `grader image build --profile {profile.name}`"
+            )
+        return provide_packages(self.sandbox.client, base, list(plan.requests), profile=profile.name)
 
     def _holdout(
         self, execution: ExecutionRecord, collected: dict[str, bytes], view: NotebookView
@@ -400,6 +459,7 @@ class Grader:
             name=shown if self.options.blind else submission.name,
             candidate=shown,
             notebooks=[nb.path for nb in submission.notebooks],
+            not_graded=[NotGradedNotebook(path=path, reason=reason) for path, reason in submission.left_out],
             files=files,
             content_hash=submission.content_hash,
             source="" if self.options.blind else str(submission.source),
@@ -420,7 +480,11 @@ class Grader:
     def _environment(self, execution: ExecutionRecord) -> dict[str, Any]:
         env: dict[str, Any] = {"grader_version": __version__, "packages": execution.packages}
         if self.sandbox is not None:
-            env.update(image=self.sandbox.settings.image, runtime=self.sandbox.settings.runtime or "runc")
+            env.update(
+                image=execution.image or self.sandbox.settings.image, runtime=self.sandbox.settings.runtime or "runc"
+            )
+        if execution.profile is not None:
+            env["profile"] = execution.profile
         env["limits"] = execution.limits
         return env
 

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from grader.checks.registry import Registry
 from grader.errors import AssignmentError, RubricError
+from grader.execution.profiles import AUTO, profile_names
 from grader.models.assignment import Assignment
 from grader.models.rubric import Rubric
 
@@ -316,6 +317,11 @@ def load_assignment(folder: Path) -> LoadedAssignment:
     except ValidationError as exc:
         listing = "\n".join(f"  - {p}" for p in _pydantic_problems(exc, node))
         raise AssignmentError(f"{path} is not a valid assignment:\n{listing}") from exc
+    if assignment.runtime != AUTO and assignment.runtime not in profile_names():
+        raise AssignmentError(
+            f"{path}: runtime {assignment.runtime!r} is not a runtime profile; "
+            f"use auto or one of: {', '.join(profile_names())}"
+        )
     missing = [name for name in assignment.public_files if not (folder / name).is_file()]
     if missing:
         raise AssignmentError(f"{path}: public files missing from {folder}: {missing}")

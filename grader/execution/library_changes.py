@@ -102,7 +102,13 @@ def profile_version(profile: RuntimeProfile, library: str) -> Version | None:
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
+    """An error-message pattern (case does not matter in messages)."""
     return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+
+
+def _code(pattern: str) -> re.Pattern[str]:
+    """A code pattern: case matters (`np.NaN` is gone, `np.nan` is not)."""
+    return re.compile(pattern, re.DOTALL)
 
 
 def _id(library: str, version: Version, slug: str) -> str:
@@ -120,7 +126,7 @@ def _kwarg(
         summary=summary,
         errors=frozenset({"TypeError"}),
         message=_rx(rf"(?:{callee})\w*(?:\.__init__)?\(\) got an unexpected keyword argument '(?:{kwarg})'"),
-        code=_rx(code) if code else None,
+        code=_code(code) if code else None,
     )
 
 
@@ -135,7 +141,7 @@ def _attribute(
         summary=summary,
         errors=frozenset({"AttributeError"}),
         message=_rx(rf"^(?:'(?:{owners})' object|module '(?:{owners})') has no attribute '(?:{names})'"),
-        code=_rx(code) if code else None,
+        code=_code(code) if code else None,
     )
 
 
@@ -148,7 +154,7 @@ def _import(slug: str, library: str, version: Version, names: str, module: str, 
         summary=summary,
         errors=frozenset({"ImportError", "ModuleNotFoundError"}),
         message=_rx(rf"cannot import name '(?:{names})' from '{module}|No module named '{module}\.(?:{names})'"),
-        code=_rx(rf"\b(?:from\s+{module}(?:\.\w+)*\s+import\s+[^\n]*\b(?:{names})\b|{module}\.(?:{names})\b)"),
+        code=_code(rf"\b(?:from\s+{module}(?:\.\w+)*\s+import\s+[^\n]*\b(?:{names})\b|{module}\.(?:{names})\b)"),
     )
 
 
@@ -160,7 +166,7 @@ def _value(slug: str, library: str, version: Version, parameter: str, values: st
         version=version,
         summary=summary,
         message=_rx(rf"The '{parameter}' parameter of \w+ must be .*Got '(?:{values})' instead"),
-        code=_rx(rf"\b{parameter}\s*=\s*['\"](?:{values})['\"]"),
+        code=_code(rf"\b{parameter}\s*=\s*['\"](?:{values})['\"]"),
     )
 
 
@@ -184,7 +190,7 @@ CHANGES: tuple[LibraryChange, ...] = (
             r"ufunc '\w+' not supported for the input types|dtype 'str' does not support"
         ),
         context=_rx(_DTYPE_IS_OBJECT),
-        code=_rx(_DTYPE_IS_OBJECT),
+        code=_code(_DTYPE_IS_OBJECT),
     ),
     LibraryChange(
         id="pandas-3.0-str-dtype-setitem",
@@ -232,10 +238,10 @@ CHANGES: tuple[LibraryChange, ...] = (
         summary="the frequency aliases `M`, `Y`, `Q`, `H`, `T`, `S` were removed (now `ME`, `YE`, `QE`, `h`, "
         "`min`, `s`)",
         errors=frozenset({"ValueError"}),
-        message=_rx(
+        message=re.compile(
             r"Invalid frequency: (B?[MYQA]S?|H|BH|T|S|L|U|N|SM|BA|BQ|BY|CBM)\b|is no longer supported for offsets"
         ),
-        code=_rx(r"\b(resample|asfreq|date_range|period_range|Grouper|to_period)\s*\([^)]*['\"](M|Y|A|Q|H|T)['\"]"),
+        code=_code(r"\b(resample|asfreq|date_range|Grouper)\s*\([^)]*['\"](M|Y|A|Q|H|T)['\"]"),
     ),
     _attribute(
         "applymap",
@@ -280,7 +286,9 @@ CHANGES: tuple[LibraryChange, ...] = (
         "append|iteritems|mad|lookup|is_monotonic|slice_shift|tshift",
         "`DataFrame.append`, `iteritems`, `mad`, `lookup` and `is_monotonic` were removed (use `pd.concat`, "
         "`items`...)",
-        r"\.(iteritems|mad|is_monotonic|lookup)\s*\(|\.append\s*\(\s*(pd\.DataFrame|pd\.Series|\{|\w+\s*,\s*ignore_index)",
+        # `list.append` is everywhere: only `df = df.append(...)` and `ignore_index=` are pandas for sure.
+        r"\.(iteritems|is_monotonic)\s*\(|\.mad\s*\(\s*\)|\b(?P<target>\w+)\s*=\s*(?P=target)\.append\s*\(|"
+        r"\.append\s*\([^()]*(\([^()]*\))?[^()]*\bignore_index\s*=",
     ),
     _attribute(
         "ix",
@@ -353,7 +361,7 @@ CHANGES: tuple[LibraryChange, ...] = (
         summary="`OneHotEncoder(sparse_output=...)` only exists from scikit-learn 1.2",
         errors=frozenset({"TypeError"}),
         message=_rx(r"OneHotEncoder\w*(\.__init__)?\(\) got an unexpected keyword argument 'sparse_output'"),
-        code=_rx(r"\bsparse_output\s*="),
+        code=_code(r"\bsparse_output\s*="),
     ),
     _value(
         "max-features-auto",
@@ -410,7 +418,7 @@ CHANGES: tuple[LibraryChange, ...] = (
         summary="`get_feature_names()` was removed (use `get_feature_names_out()`)",
         errors=frozenset({"AttributeError"}),
         message=_rx(r"object has no attribute 'get_feature_names'"),
-        code=_rx(r"\.get_feature_names\s*\(\s*\)"),
+        code=_code(r"\.get_feature_names\s*\(\s*\)"),
     ),
     _kwarg(
         "normalize",
@@ -481,7 +489,7 @@ CHANGES: tuple[LibraryChange, ...] = (
         summary="`root_mean_squared_error` only exists from scikit-learn 1.4",
         errors=frozenset({"ImportError"}),
         message=_rx(r"cannot import name 'root_mean_squared_error'"),
-        code=_rx(r"\broot_mean_squared_error\b"),
+        code=_code(r"\broot_mean_squared_error\b"),
     ),
     LibraryChange(
         id="scikit-learn-1.2-set-output",
@@ -491,7 +499,7 @@ CHANGES: tuple[LibraryChange, ...] = (
         summary="`set_output(transform='pandas')` only exists from scikit-learn 1.2",
         errors=frozenset({"AttributeError"}),
         message=_rx(r"has no attribute 'set_output'"),
-        code=_rx(r"\.set_output\s*\(\s*transform\s*="),
+        code=_code(r"\.set_output\s*\(\s*transform\s*="),
     ),
     # ------------------------------------------------------------------ numpy
     _attribute(
@@ -528,7 +536,7 @@ CHANGES: tuple[LibraryChange, ...] = (
         version=(3, 8),
         summary="the `seaborn*` style names were removed (renamed `seaborn-v0_8*` in 3.6)",
         message=_rx(r"'seaborn[\w-]*' is not a valid package style|'seaborn[\w-]*' not found in the style library"),
-        code=_rx(r"style\.use\s*\(\s*['\"]seaborn(?!-v0_8)"),
+        code=_code(r"style\.use\s*\(\s*['\"]seaborn(?!-v0_8)"),
     ),
     _attribute(
         "get-cmap",

@@ -17,6 +17,7 @@ from grader.models.report import CheckScore, CriterionScore, Deduction, FlagKind
 from grader.rendering.cells import CellMark, NotebookSection, notebook_sections
 from grader.rendering.charts import BarChart, criterion_bars
 from grader.rendering.page import finding_anchor, render_page
+from grader.rendering.runtime_view import RuntimeView, cell_labels, runtime_view
 from grader.rendering.sanitize import redact_tree
 
 SEVERITIES = ("high", "medium", "low", "info")
@@ -163,6 +164,10 @@ class ReportPage:
     limits: list[tuple[str, str]]
     packages: list[tuple[str, str]]
     blind: bool
+    #: Runtime profile, the other run, notebooks not graded.
+    runtime: RuntimeView = field(default_factory=RuntimeView)
+    #: Global cell index → `task2.ipynb cell 8` (`cell 8` for one notebook).
+    cell_labels: dict[int, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- building
@@ -171,9 +176,10 @@ class ReportPage:
 class _Builder:
     """Builds the page's views; remembers which finding cards were drawn so each anchor exists once."""
 
-    def __init__(self, report: Report, shown_cells: set[int]) -> None:
+    def __init__(self, report: Report, shown_cells: set[int], labels: Mapping[int, str] | None = None) -> None:
         self.report = report
         self.shown_cells = shown_cells
+        self.labels = labels or {}
         self.results: dict[str, CheckResult] = {r.id: r for r in report.checks}
         self.drawn: set[str] = set()
 
@@ -181,7 +187,7 @@ class _Builder:
         parts = []
         href = None
         if ev.cell is not None:
-            parts.append(f"cell {ev.cell}")
+            parts.append(self.labels.get(ev.cell, f"cell {ev.cell}"))
             if ev.cell in self.shown_cells:
                 href = "#" + cell_anchor(ev.cell)
         if ev.line is not None:
@@ -368,7 +374,8 @@ def build_page(
         report.execution, notebooks, executed, submitted or {}, marks=marks, line_marks=line_marks, blind=blind
     )
     shown = {cell.index for section in sections for cell in section.cells}
-    builder = _Builder(report, shown)
+    labels = cell_labels(sections)
+    builder = _Builder(report, shown, labels)
     criteria = [builder.criterion(c) for c in report.criteria]
     in_rubric = {c.check_id for crit in report.criteria for c in crit.checks}
     extra = [builder.unscored_check(r) for r in report.checks if r.id not in in_rubric]
@@ -427,6 +434,7 @@ def build_page(
         {
             "Image": report.execution.image or env.pop("image", None),
             "Runtime": report.execution.runtime or env.pop("runtime", None),
+            "Runtime profile": report.execution.profile or env.pop("profile", None),
             "Run status": report.execution.status.value
             + (f" — {report.execution.reason}" if report.execution.reason else ""),
             "Run time": f"{report.execution.duration_s:.1f} s",
@@ -464,6 +472,8 @@ def build_page(
         limits=_flat(limits),
         packages=sorted(_flat(packages)),
         blind=blind,
+        runtime=runtime_view(report),
+        cell_labels=labels,
     )
 
 

@@ -33,14 +33,20 @@ TOLERANCE = 0.011
 IDS = [c.name for c in CASES]
 
 
-def allow_list_assignment(folder: Path) -> Path:
-    """The churn assignment with `packages: allow_list` (tabulate), as a hiring team could set it."""
+def churn_assignment(folder: Path, **changes: object) -> Path:
+    """The churn assignment as a hiring team that names no environment sets it (`runtime: auto`): public
+    notebooks run in the era they were written for."""
     source = REPO / "sample_datasets" / "churn"
     shutil.copytree(source, folder, dirs_exist_ok=True)
     spec = yaml.safe_load((source / "assignment.yaml").read_text())
-    spec.update(name="churn-allow", packages="allow_list", allowed_packages=["tabulate"])
+    spec.update(runtime="auto", **changes)
     (folder / "assignment.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
     return folder
+
+
+def allow_list_assignment(folder: Path) -> Path:
+    """The churn assignment with `packages: allow_list` (tabulate), as a hiring team could set it."""
+    return churn_assignment(folder, name="churn-allow", packages="allow_list", allowed_packages=["tabulate"])
 
 
 def _content_key(folder: Path, assignment: str) -> str:
@@ -56,7 +62,7 @@ def graded_twins(tmp_path_factory: pytest.TempPathFactory, sandbox) -> dict[str,
     """case name → (broken report, fixed report); identical fixed twins are graded once."""
     registry = default_registry()
     assignments: dict[str, LoadedAssignment] = {
-        "churn": load_assignment(REPO / "sample_datasets" / "churn"),
+        "churn": load_assignment(churn_assignment(tmp_path_factory.mktemp("churn"))),
         "churn-allow": load_assignment(allow_list_assignment(tmp_path_factory.mktemp("churn-allow"))),
     }
     graders = {
