@@ -16,11 +16,14 @@ It ends with `B/A=<ratio>` and `retry_extra_s=<seconds>` on lines of their own.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -73,7 +76,12 @@ def main() -> int:
             tag = find_runtime_image(client, profile) or build_image(client, log=print, profile=profile).tag
             print(f"profile {profile.name}: {tag}, {(client.image_size(tag) or 0) / 1e6:,.0f} MB")
     registry = default_registry()
-    assignment = load_assignment(REPO / "sample_datasets" / "churn")
+    # The sample brief names its environment (`runtime: current`); this hiring team leaves it to the grader.
+    folder = Path(tempfile.mkdtemp(prefix="thg-bench-assignment-"))
+    shutil.copytree(REPO / "sample_datasets" / "churn", folder, dirs_exist_ok=True)
+    spec = yaml.safe_load((folder / "assignment.yaml").read_text())
+    (folder / "assignment.yaml").write_text(yaml.safe_dump({**spec, "runtime": "auto"}, sort_keys=False))
+    assignment = load_assignment(folder)
     current = find_runtime_image(client)
     assert current is not None
     sandbox = SandboxRunner(client=client, settings=SandboxSettings(image=current))
@@ -103,6 +111,7 @@ def main() -> int:
     print(f"B  auto: current fails, retry on 2024, median of {args.repeat}: {b:6.1f} s")
     print(f"B/A={b / a:.2f}")
     print(f"retry_extra_s={b - a:.1f}")
+    shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

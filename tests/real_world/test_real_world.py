@@ -217,13 +217,32 @@ def test_saved_outputs_stand_in_for_failed_cells_marked_as_not_reproduced(
 
 
 def test_environment_failure_costs_less_than_a_candidate_bug(graded_twins: dict[str, tuple[Report, Report]]) -> None:
-    """Per failing cell, EXE001 charges a removed API a quarter of what it charges the candidate's own NameError."""
-    env = next(r for r in graded_twins["max_features_auto_removed"][0].checks if r.id == "EXE001")
+    """Per failing cell, EXE001 charges a missing package a quarter of what it charges the candidate's own NameError."""
+    env = next(r for r in graded_twins["package_not_allowed"][0].checks if r.id == "EXE001")
     ours = next(r for r in graded_twins["name_error_after_rename"][0].checks if r.id == "EXE001")
     env_first = next(f for f in env.problems if f.data.get("error_class") == "environment")
     our_first = next(f for f in ours.problems if f.data.get("error_class") == "candidate")
     assert env_first.severity.rank < our_first.severity.rank
     assert (env.score or 0) > (ours.score or 0)
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES if "profile" in c.extra])
+def test_a_notebook_of_an_older_era_is_graded_in_its_profile(
+    name: str, graded_twins: dict[str, tuple[Report, Report]]
+) -> None:
+    case = _case(name)
+    broken, fixed = graded_twins[name]
+    assert broken.execution.profile == case.extra["profile"] and fixed.execution.profile == "current"
+    choice = broken.execution.profile_choice
+    assert choice is not None
+    if case.extra["retried"]:
+        # Failed on today's libraries (pandas 2.0 changed the reduction), graded where it ran.
+        assert choice.how.value == "retry", choice
+        runs = {r.profile: r for r in broken.execution.profile_runs}
+        assert runs["current"].graded is False and runs["current"].environment_failures == 1
+        assert "pandas 2.0" in (runs["current"].first_failure or ""), runs["current"]
+    else:
+        assert choice.how.value == "inferred" and len(broken.execution.profile_runs) == 1, choice
 
 
 def test_several_notebooks_and_a_module_run_end_to_end(graded_twins: dict[str, tuple[Report, Report]]) -> None:
