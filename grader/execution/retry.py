@@ -87,8 +87,12 @@ def plan_runtime(
     """The first run's profile: the one `requested` names, else the best fit to the evidence among `available`."""
     if requested and requested != AUTO:
         profile = get_profile(requested)
-        who = "the assignment's `runtime:`" if how is ChoiceSource.assignment else "the grader's options"
-        choice = _choice(profile, how, f"{who} names the {profile.name} profile", evidence)
+        reason = (
+            f"the assignment's `runtime:` names the {profile.name} profile"
+            if how is ChoiceSource.assignment
+            else f"the grader was asked to run the {profile.name} profile (--profile)"
+        )
+        choice = _choice(profile, how, reason, evidence)
         return RuntimePlan(profile, choice, tuple(evidence), True, tuple(available))
     ranked = rank(load_profiles(), evidence)
     best = ranked[0]
