@@ -53,9 +53,11 @@ image: install docker  ## build every runtime profile's sandbox image (offline i
 browser:  ## Debian's Chromium for the browser tests and screenshots (never a downloaded browser)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-lint: install
+lint: install  ## ruff, mypy strict, and the architecture contract (stage order, no cycles, module size, thin faces)
 	$(BIN)/ruff check grader tests bench
+	$(BIN)/ruff format --check grader tests bench
 	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/test_architecture.py
 
 bench: install docker image
 	$(BIN)/python bench/batch.py

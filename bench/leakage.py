@@ -4,8 +4,9 @@
     .venv/bin/python bench/leakage.py --runtime       # static, then static + runtime (each notebook in the sandbox)
     .venv/bin/python bench/leakage.py --only p01_scaler_before_split --verbose
 
-The corpus is `bench/leakage_corpus/`: percent-format notebooks in `notebooks/` and their
-ground truth in `labels.yaml` (which leak types each contains). A notebook counts as
+The corpus is `bench/leakage_corpus/`: the ground truth in `labels.yaml` (which leak types
+each notebook contains), percent-format notebooks in `notebooks/`, and the `LEAK` checks'
+own examples (`tests/check_examples/`), which the labels name instead of keeping copies. A notebook counts as
 *detected* for a type when any `LEAK` check mapped to that type reports a problem finding.
 """
 
@@ -26,17 +27,19 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from grader.analysis.context import CheckContext, SubmissionFacts  # noqa: E402
-from grader.analysis.notebook import NotebookView  # noqa: E402
 from grader.checks.base import Category  # noqa: E402
 from grader.checks.registry import Registry, default_registry  # noqa: E402
 from grader.checks.runner import run_check  # noqa: E402
+from grader.evidence.build import context_of  # noqa: E402
+from grader.evidence.context import SubmissionFacts  # noqa: E402
 from grader.execution.record import not_run_record  # noqa: E402
-from grader.loading import LoadedAssignment, load_assignment  # noqa: E402
 from grader.models.findings import CheckResult  # noqa: E402
+from grader.models.notebook import NotebookView  # noqa: E402
+from grader.submission.assignment import LoadedAssignment, load_assignment  # noqa: E402
 from grader.submission.pyscript import script_to_notebook  # noqa: E402
 
 CORPUS = REPO / "bench" / "leakage_corpus"
+EXAMPLES = REPO / "tests" / "check_examples"
 TYPES = ("preprocessing", "overlap", "multi_test", "target", "temporal", "group")
 CHECK_TYPE = {
     "LEAK001": "preprocessing",
@@ -79,7 +82,7 @@ def load_cases(only: list[str] | None = None) -> list[Case]:
         folder = REPO / "sample_datasets" / spec["assignment"]
         if not folder.is_dir():
             folder = CORPUS / "assignments" / spec["assignment"]
-        path = CORPUS / "notebooks" / f"{name}.py"
+        path = EXAMPLES / f"{spec['example']}.py" if "example" in spec else CORPUS / "notebooks" / f"{name}.py"
         if not path.is_file():
             path = path.with_suffix(".ipynb")
         cases.append(Case(name, path, load_assignment(folder), set(spec.get("leaks") or [])))
@@ -112,7 +115,7 @@ def collect(results: list[CheckResult], outcome: Outcome) -> Outcome:
 def run_static(case: Case, registry: Registry) -> Outcome:
     started = time.perf_counter()
     view = NotebookView.from_nodes([("analysis.ipynb", notebook_of(case.path))])
-    ctx = CheckContext(
+    ctx = context_of(
         submission=SubmissionFacts(name=case.name, files=("analysis.ipynb",), notebooks=("analysis.ipynb",)),
         notebook=view,
         execution=not_run_record(view, "benchmark"),
@@ -124,9 +127,9 @@ def run_static(case: Case, registry: Registry) -> Outcome:
 
 
 def run_traced(case: Case, registry: Registry, sandbox: object, scratch: Path) -> Outcome:
-    from grader.grading import Grader, GradingOptions
-    from grader.loading import LoadedRubric
     from grader.models.rubric import CheckRef, Criterion, Rubric
+    from grader.pipeline.grading import Grader, GradingOptions
+    from grader.scoring.rubric_file import LoadedRubric
 
     started = time.perf_counter()
     folder = scratch / case.name
@@ -162,8 +165,8 @@ def _sandbox() -> object:
     """A sandbox runner on the current image (no reaping: other graders may share the engine)."""
     from grader.execution.docker_client import DockerClient
     from grader.execution.image import find_runtime_image
+    from grader.execution.run import SandboxRunner
     from grader.execution.sandbox import SandboxSettings
-    from grader.grading import SandboxRunner
 
     client = DockerClient.from_env()
     tag = find_runtime_image(client)

@@ -28,13 +28,15 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from grader.api import load_assignment  # noqa: E402
 from grader.checks.registry import default_registry  # noqa: E402
 from grader.execution.docker_client import DockerClient  # noqa: E402
 from grader.execution.image import build_image, find_runtime_image  # noqa: E402
 from grader.execution.profiles import load_profiles  # noqa: E402
+from grader.execution.run import SandboxRunner  # noqa: E402
 from grader.execution.sandbox import SandboxSettings  # noqa: E402
-from grader.grading import Grader, GradingOptions, SandboxRunner  # noqa: E402
-from grader.loading import load_assignment, load_rubric_file  # noqa: E402
+from grader.pipeline.grading import Grader, GradingOptions  # noqa: E402
+from grader.scoring.rubric_file import load_rubric_file  # noqa: E402
 
 CELLS = [
     "import numpy as np\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression",

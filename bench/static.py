@@ -21,10 +21,11 @@ import nbformat
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from grader.analysis.code import neutralise  # noqa: E402
 from grader.checks.registry import default_registry  # noqa: E402
-from grader.grading import Grader, GradingOptions  # noqa: E402
-from grader.loading import load_assignment, load_rubric_file  # noqa: E402
+from grader.evidence.code import neutralise  # noqa: E402
+from grader.pipeline.grading import Grader, GradingOptions  # noqa: E402
+from grader.scoring.rubric_file import load_rubric_file  # noqa: E402
+from grader.submission.assignment import load_assignment  # noqa: E402
 from tests.corpus import corpus  # noqa: E402
 
 REPEAT = 3

@@ -1,50 +1,86 @@
 """The library's public face: keyword-only functions that hold the defaults.
 
-The CLI and the web app only parse input, call these, and present the result.
+The CLI and the web app only parse input, call these, and present the result; they
+import nothing else from the grading core (errors aside). The types they handle
+(`Report`, `Grader`, `LoadedAssignment`, ...) are re-exported here for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from grader.batch import BatchEvent, BatchResult, grade_folder, grade_groups
-from grader.cache import ResultCache
 from grader.checks.registry import Registry, default_registry
 from grader.errors import ConfigError
 from grader.execution.docker_client import DockerClient
 from grader.execution.image import BuildReport, build_all_images, cache_dir, find_runtime_image
 from grader.execution.image import build_image as _build_image
-from grader.execution.profiles import AUTO, RuntimeProfile, get_profile, load_profiles
+from grader.execution.profiles import AUTO, RuntimeProfile, check_runtime, get_profile, load_profiles
+from grader.execution.run import SandboxRunner
 from grader.execution.sandbox import SandboxSettings, reap_leftovers
 from grader.execution.seccomp import profile_json
-from grader.grading import Grader, GradingOptions, SandboxRunner
-from grader.lint import LintResult, lint_file
-from grader.loading import (
-    LoadedAssignment,
-    LoadedRubric,
-    load_rubric_file,
-    resolve_rubric_path,
-)
-from grader.loading import (
-    load_assignment as _load_assignment,
-)
-from grader.models.report import Report
+from grader.models.report import GradingStatus, Report
+from grader.models.rubric import Rubric
+from grader.pipeline.batch import BatchEvent, BatchResult, grade_folder, grade_groups
+from grader.pipeline.cache import ResultCache
+from grader.pipeline.files import load_report
+from grader.pipeline.grading import Grader, GradingOptions
+from grader.pipeline.lint import LintResult, lint_file
+from grader.pipeline.progress import BatchProgress, JsonLinesProgress
+from grader.rendering.summary_csv import summary_csv as _summary_csv
+from grader.report.assemble import anonymous_id
+from grader.report.summary import summary_rows
+from grader.scoring.rubric_file import LoadedRubric, load_rubric_file, validate_rubric_file
+from grader.submission.archive import IGNORED_PARTS, ArchiveLimits, extract_zip, safe_member_name
+from grader.submission.assignment import REPO_RUBRICS, LoadedAssignment, resolve_rubric_path
+from grader.submission.assignment import load_assignment as _load_assignment
+from grader.submission.loader import SubmissionLimits, load_folder
+from grader.submission.yaml_file import Problem
 
 DEFAULT_RUBRIC = "ml-takehome.yaml"
+#: The repository's rubrics (`ml-takehome.yaml` and the ones that extend it).
+RUBRICS_DIR = REPO_RUBRICS
 
 __all__ = [
+    "IGNORED_PARTS",
+    "RUBRICS_DIR",
+    "BatchEvent",
+    "BatchProgress",
+    "BatchResult",
+    "Grader",
+    "GradingStatus",
+    "JsonLinesProgress",
+    "LintResult",
+    "LoadedAssignment",
+    "LoadedRubric",
+    "Problem",
+    "Report",
+    "Rubric",
+    "SandboxRunner",
+    "anonymous_id",
     "build_image",
     "build_images",
+    "check_submission_folder",
     "grade_assignments",
     "grade_batch",
     "grade_submission",
     "lint",
+    "list_checks",
     "load_assignment",
+    "load_report",
     "load_rubric",
     "make_grader",
+    "reap",
     "render_report",
+    "runtime_image_tag",
     "runtime_profiles",
+    "safe_member_name",
+    "sandbox_runner",
+    "summary_csv",
+    "summary_rows",
+    "unpack_zip",
+    "validate_rubric",
 ]
 
 
@@ -54,8 +90,11 @@ def load_rubric(path: Path | str, *, registry: Registry | None = None) -> Loaded
 
 
 def load_assignment(path: Path | str) -> LoadedAssignment:
-    """Load an assignment folder (or its `assignment.yaml`)."""
-    return _load_assignment(Path(path))
+    """Load an assignment folder (or its `assignment.yaml`); its `runtime:` must name a runtime profile."""
+    path = Path(path)
+    loaded = _load_assignment(path)
+    check_runtime(loaded.assignment, path / "assignment.yaml" if path.is_dir() else path)
+    return loaded
 
 
 def seccomp_profile(choice: str) -> str | None:
@@ -251,6 +290,76 @@ def build_images(*, base: str = "auto", force: bool = False, log: Callable[[str]
     return build_all_images(DockerClient.from_env(), base=base, force=force, log=log)
 
 
+def runtime_image_tag(profile: str = "current") -> str | None:
+    """The tag of a runtime profile's sandbox image built for this version of the grader, if it exists."""
+    return find_runtime_image(DockerClient.from_env(), profile)
+
+
 def runtime_profiles() -> tuple[RuntimeProfile, ...]:
     """The runtime profiles notebooks can run in, newest first."""
     return load_profiles()
+
+
+def reap(*, everything: bool = True) -> int:
+    """Remove containers and volumes the grader left behind (all of them, or only those of dead graders)."""
+    return reap_leftovers(DockerClient.from_env(), everything=everything)
+
+
+def validate_rubric(path: Path | str, *, registry: Registry | None = None) -> tuple[Rubric | None, list[Problem]]:
+    """Check a rubric file; returns the rubric (if valid) and every problem, each with its line."""
+    return validate_rubric_file(Path(path), registry or default_registry())
+
+
+def list_checks(*, registry: Registry | None = None) -> list[dict[str, Any]]:
+    """The check catalogue: id, slug, category, title, summary, version and what each needs."""
+    return [
+        {
+            "id": s.id,
+            "slug": s.slug,
+            "category": s.category.value,
+            "title": s.title,
+            "summary": s.summary,
+            "version": s.version,
+            "requires": sorted(n.value for n in s.requires),
+        }
+        for s in registry or default_registry()
+    ]
+
+
+def summary_csv(reports: dict[str, Report], rubric: Rubric) -> str:
+    """A batch's summary.csv text (one row per report, plus a points-possible row)."""
+    return _summary_csv(summary_rows(reports), rubric)
+
+
+def unpack_zip(
+    archive: Path,
+    target: Path,
+    *,
+    max_entries: int,
+    max_total_bytes: int,
+    max_file_bytes: int,
+    max_ratio: float,
+    ratio_floor_bytes: int,
+) -> None:
+    """Unpack an uploaded zip as hostile input (no escaping paths or links, bounded size and ratio)."""
+    limits = ArchiveLimits(
+        max_entries=max_entries,
+        max_total_bytes=max_total_bytes,
+        max_file_bytes=max_file_bytes,
+        max_ratio=max_ratio,
+        ratio_floor_bytes=ratio_floor_bytes,
+    )
+    extract_zip(archive, target, limits)
+
+
+def check_submission_folder(
+    folder: Path, *, name: str, notebook: str | None, max_files: int, max_total_bytes: int, max_file_bytes: int
+) -> None:
+    """Raise `SubmissionError` with the reason unless the folder can be graded (it must hold a notebook)."""
+    limits = SubmissionLimits(
+        max_files=max_files,
+        max_total_bytes=max_total_bytes,
+        max_file_bytes=max_file_bytes,
+        max_notebook_bytes=max_file_bytes,
+    )
+    load_folder(folder, notebook=notebook, limits=limits, name=name)

@@ -16,8 +16,6 @@ from rich.console import Console
 
 from grader import __version__, api
 from grader.errors import ConfigError, GraderError, SandboxError
-from grader.grading import Grader
-from grader.models.report import GradingStatus
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -97,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `grader` command line; returns the exit code (0 ok, 1 some failed, 2 usage error)."""
     console = Console(stderr=False, highlight=False, soft_wrap=True)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
@@ -137,15 +136,12 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 
         return commands.run(args, console)
     if args.command == "reap":
-        from grader.execution.docker_client import DockerClient
-        from grader.execution.sandbox import reap_leftovers
-
-        console.print(f"removed {reap_leftovers(DockerClient.from_env(), everything=True)} leftover(s)")
+        console.print(f"removed {api.reap(everything=True)} leftover(s)")
         return EXIT_OK
     raise ConfigError(f"unknown command {args.command}")  # pragma: no cover - argparse prevents it
 
 
-def _grader(args: argparse.Namespace, assignment: Path | None = None) -> Grader:
+def _grader(args: argparse.Namespace, assignment: Path | None = None) -> api.Grader:
     assignment = assignment or args.assignment
     if assignment is None and args.rubric is None:
         raise ConfigError("give --assignment (an assignment folder) or --rubric")
@@ -166,7 +162,7 @@ def _grader(args: argparse.Namespace, assignment: Path | None = None) -> Grader:
 def _grade(args: argparse.Namespace, console: Console) -> int:
     grader = _grader(args)
     report = grader.grade(args.submission, out_dir=args.out, candidate=args.candidate)
-    if report.status in (GradingStatus.rejected, GradingStatus.failed):
+    if report.status in (api.GradingStatus.rejected, api.GradingStatus.failed):
         console.print(f"[red]{report.status.value}[/red]: {report.error}")
         return EXIT_SOME_FAILED
     console.print(
@@ -178,8 +174,6 @@ def _grade(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch(args: argparse.Namespace, console: Console) -> int:
-    from grader.progress import BatchProgress, JsonLinesProgress
-
     if not args.submissions.is_dir():
         raise ConfigError(f"{args.submissions} is not a folder of submissions")
     if args.assignments is not None:
@@ -192,8 +186,8 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
     else:
         groups = {"": (_grader(args), args.submissions)}
     quiet = args.quiet or args.events
-    handler = JsonLinesProgress(sys.stdout).handle if args.events else None
-    with BatchProgress(console, quiet=quiet) as progress:
+    handler = api.JsonLinesProgress(sys.stdout).handle if args.events else None
+    with api.BatchProgress(console, quiet=quiet) as progress:
         if "" in groups:
             grader, folder = groups[""]
             result = api.grade_batch(
@@ -223,10 +217,7 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
 
 def _image(args: argparse.Namespace, console: Console) -> int:
     if args.image_command == "tag":
-        from grader.execution.docker_client import DockerClient
-        from grader.execution.image import find_runtime_image
-
-        tag = find_runtime_image(DockerClient.from_env(), args.profile)
+        tag = api.runtime_image_tag(args.profile)
         if tag is None:
             console.print(f"no {args.profile} runtime image for this grader version; run `grader image build`")
             return EXIT_SOME_FAILED
@@ -251,10 +242,7 @@ def _image(args: argparse.Namespace, console: Console) -> int:
 
 
 def _rubric_validate(path: Path, console: Console) -> int:
-    from grader.checks.registry import default_registry
-    from grader.loading import validate_rubric_file
-
-    rubric, problems = validate_rubric_file(path, default_registry())
+    rubric, problems = api.validate_rubric(path)
     if problems:
         console.print(f"{path}: {len(problems)} problem(s)")
         for problem in problems:
@@ -296,21 +284,7 @@ def _lint(args: argparse.Namespace, console: Console) -> int:
 
 
 def _checks_list(as_json: bool, console: Console) -> int:
-    from grader.checks.registry import default_registry
-
-    registry = default_registry()
-    rows = [
-        {
-            "id": s.id,
-            "slug": s.slug,
-            "category": s.category.value,
-            "title": s.title,
-            "summary": s.summary,
-            "version": s.version,
-            "requires": sorted(n.value for n in s.requires),
-        }
-        for s in registry
-    ]
+    rows = api.list_checks()
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK

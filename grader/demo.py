@@ -16,14 +16,12 @@ from pathlib import Path
 from rich.console import Console
 
 from grader import api
-from grader.batch import BatchResult
-from grader.grading import atomic_write
-from grader.progress import BatchProgress
+from grader.pipeline.files import atomic_write
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _top_index(results: dict[str, BatchResult]) -> str:
+def _top_index(results: dict[str, api.BatchResult]) -> str:
     rows = []
     for group, result in results.items():
         reports = result.reports.values()
@@ -43,6 +41,7 @@ def _top_index(results: dict[str, BatchResult]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Grade the bundled sample submissions into one folder of reports, summaries and screenshots."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("demo-out"))
     parser.add_argument("--jobs", type=int, default=None)
@@ -59,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if not groups:
         console.print(f"no sample submissions found under {args.submissions}")
         return 2
-    with BatchProgress(console) as progress:
+    with api.BatchProgress(console) as progress:
         results = api.grade_assignments(groups, out=args.out, jobs=args.jobs, on_event=progress.handle)
     atomic_write(args.out / "index.html", _top_index(results).encode())
     for group, result in results.items():
@@ -76,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _screenshots(results: dict[str, BatchResult], folder: Path, console: Console) -> None:
+def _screenshots(results: dict[str, api.BatchResult], folder: Path, console: Console) -> None:
     from grader.rendering.screenshots import chromium, screenshot
 
     with chromium() as browser:

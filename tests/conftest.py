@@ -13,9 +13,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.analysis.context import CheckContext, SubmissionFacts
-from grader.analysis.notebook import NotebookView
+from grader.evidence.build import context_of
+from grader.evidence.context import CheckContext, SubmissionFacts
 from grader.execution.record import not_run_record
+from grader.models.notebook import NotebookView
 from grader.models.report import Report
 from tests.corpus import Expected
 
@@ -62,7 +63,7 @@ def write_submission(folder: Path, *cells: str | tuple[str, str], name: str = "a
 def static_context(nb: nbformat.NotebookNode, **kw: object) -> CheckContext:
     """A check context for a notebook that was not executed."""
     view = NotebookView.from_nodes([("analysis.ipynb", nb)])
-    return CheckContext(
+    return context_of(
         submission=SubmissionFacts(name="test", files=("analysis.ipynb",), notebooks=("analysis.ipynb",)),
         notebook=view,
         execution=not_run_record(view, "static test"),
@@ -103,8 +104,8 @@ def runtime_image(docker_client) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def sandbox(docker_client, runtime_image):  # type: ignore[no-untyped-def]
+    from grader.execution.run import SandboxRunner
     from grader.execution.sandbox import SandboxSettings
-    from grader.grading import SandboxRunner
 
     return SandboxRunner(client=docker_client, settings=SandboxSettings(image=runtime_image))
 
@@ -136,10 +137,11 @@ def graded_corpus(tmp_path_factory: pytest.TempPathFactory, sandbox) -> dict[str
     `assignment/candidate` → (report, expectations, output folder). Shared by the corpus,
     leakage and rendering tests so the corpus runs once.
     """
-    from grader.batch import grade_groups
     from grader.checks.registry import default_registry
-    from grader.grading import Grader, GradingOptions
-    from grader.loading import load_assignment, load_rubric_file
+    from grader.pipeline.batch import grade_groups
+    from grader.pipeline.grading import Grader, GradingOptions
+    from grader.scoring.rubric_file import load_rubric_file
+    from grader.submission.assignment import load_assignment
     from tests.corpus import ASSIGNMENTS, SUBMISSIONS, corpus
 
     registry = default_registry()

@@ -9,15 +9,16 @@ import nbformat
 import pytest
 import yaml
 
-from grader.analysis.context import CheckContext, SubmissionFacts
-from grader.analysis.notebook import NotebookView
-from grader.analysis.pylint_runner import run_pylint
 from grader.checks.base import DOC_SECTIONS, CheckSpec, Need
 from grader.checks.registry import default_registry
 from grader.checks.runner import run_check
+from grader.evidence.build import context_of
+from grader.evidence.context import SubmissionFacts
+from grader.evidence.pylint_runner import run_pylint
 from grader.execution.record import not_run_record
-from grader.loading import load_assignment
 from grader.models.findings import CheckResult, CheckStatus
+from grader.models.notebook import NotebookView
+from grader.submission.assignment import load_assignment
 from grader.submission.pyscript import script_to_notebook
 
 EXAMPLES = Path(__file__).parent / "check_examples"
@@ -59,7 +60,7 @@ def _static_result(spec: CheckSpec, path: Path, config: dict[str, Any]) -> Check
         if config.get("assignment")
         else None
     )
-    ctx = CheckContext(
+    ctx = context_of(
         submission=SubmissionFacts(
             name=path.stem, files=("analysis.ipynb", *files), texts=files, notebooks=("analysis.ipynb",)
         ),
@@ -72,9 +73,9 @@ def _static_result(spec: CheckSpec, path: Path, config: dict[str, Any]) -> Check
 
 
 def _executed_result(spec: CheckSpec, path: Path, config: dict[str, Any], sandbox: Any, tmp: Path) -> CheckResult:
-    from grader.grading import Grader, GradingOptions
-    from grader.loading import LoadedRubric
     from grader.models.rubric import CheckRef, Criterion, Rubric
+    from grader.pipeline.grading import Grader, GradingOptions
+    from grader.scoring.rubric_file import LoadedRubric
 
     folder = tmp / path.stem
     folder.mkdir()

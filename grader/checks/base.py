@@ -3,7 +3,8 @@
 A check lives in its own module and is declared with `@check(...)`:
 
     @check(id="EXE001", slug="notebook-runs-cleanly", category=Category.execution,
-           title="The notebook runs top to bottom", requires={Need.execution})
+           title="The notebook runs top to bottom", requires={Need.execution},
+           followup=DID_NOT_RUN)
     def notebook_runs_cleanly(ctx: CheckContext, params: NoParams) -> Iterator[Finding]:
         \"\"\"One-line summary.
 
@@ -12,6 +13,11 @@ A check lives in its own module and is declared with `@check(...)`:
         Example: ...
         Do instead: ...
         \"\"\"
+
+Besides what it needs (`requires`), a check declares what the report does with it: the
+follow-up question its worst finding raises (`followup`, see `grader.checks.followups`),
+the red flag its failure raises (`flag`), and, with `needs_fitted_model`, that it has
+nothing to judge when no model is fitted (the runner then reports that, one way for all).
 
 The decorator returns a `CheckSpec`; nothing is registered globally. A registry
 collects specs explicitly (see `grader.checks.registry`).
@@ -28,10 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from grader.models.findings import CheckStatus, Finding
+from grader.checks.followups import Question
+from grader.models.findings import CheckResult, CheckStatus, Finding, Severity
+from grader.models.report import FlagKind
 
 if TYPE_CHECKING:
-    from grader.analysis.context import CheckContext
+    from grader.evidence.context import CheckContext
 
 
 class Category(StrEnum):
@@ -99,7 +107,24 @@ def parse_doc(doc: str) -> dict[str, str]:
     return parts
 
 
-CheckFunction = Callable[..., "CheckOutcome | Iterable[Finding]"]
+#: A check: the context and its parameters (an instance of its `params` model) in, findings out.
+CheckFunction = Callable[["CheckContext", Any], "CheckOutcome | Iterable[Finding]"]
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    """A red flag at the top of the report when the check fails."""
+
+    kind: FlagKind
+    #: Flag the most severe problem if it is at least this severe; None: the first problem, whatever its severity.
+    min_severity: Severity | None = None
+
+    def pick(self, result: CheckResult) -> Finding | None:
+        """The finding the flag quotes, or None when the failure does not deserve one."""
+        if self.min_severity is None:
+            return result.problems[0] if result.problems else None
+        worst = max(result.problems, key=lambda f: f.severity.rank, default=None)
+        return worst if worst is not None and worst.severity.rank >= self.min_severity.rank else None
 
 
 @dataclass(frozen=True)
@@ -115,20 +140,26 @@ class CheckSpec:
     params_model: type[Params]
     requires: frozenset[Need]
     module: str
+    #: The interview question a finding of this check raises (None: the report's fallback by slug and category).
+    followup: Question | None = None
+    #: The red flag a failure raises (None: no flag).
+    flag: FlagRule | None = None
+    #: What cannot be judged without a fitted model ("nothing is tuned"); the runner reports it when none is.
+    needs_fitted_model: str | None = None
 
     @property
     def doc(self) -> dict[str, str]:
+        """The docstring's summary and its four sections."""
         return parse_doc(self.func.__doc__ or "")
 
     @property
     def summary(self) -> str:
+        """The docstring's first paragraph."""
         return self.doc.get("summary", "")
 
     def make_params(self, values: dict[str, Any] | None = None) -> Params:
+        """The check's parameters from a rubric's values (defaults for the rest)."""
         return self.params_model.model_validate(values or {})
-
-    def __call__(self, ctx: CheckContext, params: Params | None = None) -> CheckOutcome | Iterable[Finding]:
-        return self.func(ctx, params if params is not None else self.make_params())
 
 
 _ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
@@ -144,6 +175,9 @@ def check(
     version: int = 1,
     params: type[Params] = NoParams,
     requires: Iterable[Need] = (),
+    followup: Question | None = None,
+    flag: FlagRule | None = None,
+    needs_fitted_model: str | None = None,
 ) -> Callable[[CheckFunction], CheckSpec]:
     """Declare a check; returns its `CheckSpec` in place of the function."""
     if not _ID.match(id):
@@ -162,6 +196,9 @@ def check(
             params_model=params,
             requires=frozenset(requires),
             module=func.__module__,
+            followup=followup,
+            flag=flag,
+            needs_fitted_model=needs_fitted_model,
         )
 
     return wrap

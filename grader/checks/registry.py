@@ -84,4 +84,5 @@ class Registry:
 
 
 def default_registry() -> Registry:
+    """The built-in checks and every installed plugin's, through the `grader.checks` entry points."""
     return Registry.from_entry_points()

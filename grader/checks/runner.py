@@ -9,8 +9,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import CheckOutcome, CheckSpec, Need, Params
+from grader.checks.model_guard import no_model_fitted
+from grader.evidence.context import CheckContext
 from grader.models.findings import CheckResult, CheckStatus, Finding
 
 
@@ -50,7 +51,8 @@ def run_check(spec: CheckSpec, ctx: CheckContext, params: Params | dict[str, Any
     if missing:
         return CheckResult(**base, status=CheckStatus.skipped, message="; ".join(missing))
     try:
-        raw = spec.func(ctx, typed)
+        guarded = no_model_fitted(ctx, spec.needs_fitted_model) if spec.needs_fitted_model else None
+        raw = guarded if guarded is not None else spec.func(ctx, typed)
         outcome = raw if isinstance(raw, CheckOutcome) else CheckOutcome(findings=list(raw))
         findings = _number(spec.id, outcome.findings)
     except Exception:  # noqa: BLE001 - any crash in a check is reported, not propagated

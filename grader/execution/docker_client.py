@@ -240,6 +240,7 @@ def log_config(max_size: str = "2m") -> LogConfig:
 
 
 def ulimits(*, nofile: int, fsize_bytes: int, cpu_seconds: int) -> list[Ulimit]:
+    """The container's ulimits: open files, file size, CPU seconds, no core dumps."""
     return [
         Ulimit(name="nofile", soft=nofile, hard=nofile),
         Ulimit(name="fsize", soft=fsize_bytes, hard=fsize_bytes),
@@ -249,8 +250,10 @@ def ulimits(*, nofile: int, fsize_bytes: int, cpu_seconds: int) -> list[Ulimit]:
 
 
 def volume_mount(target: str, source: str, read_only: bool) -> Mount:
+    """A named-volume mount."""
     return Mount(target=target, source=source, type="volume", read_only=read_only)
 
 
 def dumps_compact(data: Any) -> str:
+    """JSON without spaces."""
     return json.dumps(data, separators=(",", ":"))

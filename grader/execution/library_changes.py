@@ -94,6 +94,7 @@ class LibraryChange:
 
 
 def profile_version(profile: RuntimeProfile, library: str) -> Version | None:
+    """The version of a library (or of a distribution that ships it) in a profile, or None."""
     for name in ALIASES.get(library, (library,)):
         version = profile.version(name)
         if version is not None:

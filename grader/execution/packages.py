@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from grader.analysis.notebook import NotebookView
 from grader.execution.profiles import normalise
 from grader.models.assignment import PackagePolicy
 from grader.models.execution import PackageRequest, PackageStatus
+from grader.models.notebook import NotebookView
 
 #: Import names whose distribution has another name.
 IMPORT_TO_DISTRIBUTION = {
@@ -130,6 +130,7 @@ def image_lock(profile: str | None = None) -> dict[str, str]:
 
 
 def stdlib_modules() -> frozenset[str]:
+    """The standard library's top-level module names."""
     return frozenset(sys.stdlib_module_names)
 
 

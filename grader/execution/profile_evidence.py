@@ -18,10 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from grader.analysis.notebook import NotebookView
 from grader.execution import library_changes
 from grader.execution.packages import parse_environment_yml, parse_requirement
 from grader.execution.profiles import RuntimeProfile, Version, parse_version
+from grader.models.notebook import NotebookView
 from grader.models.runtime import EvidenceKind, ProfileEvidence
 
 #: Libraries whose versions are worth reading; a pin of anything else says little about the era.

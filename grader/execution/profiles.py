@@ -18,7 +18,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from grader.errors import ConfigError
+from grader.errors import AssignmentError, ConfigError
+from grader.models.assignment import Assignment
 
 IMAGE_DIR = Path(__file__).resolve().parent / "image"
 PROFILES_FILE = IMAGE_DIR / "profiles.yaml"
@@ -153,6 +154,7 @@ def load_profiles(path: Path = PROFILES_FILE) -> tuple[RuntimeProfile, ...]:
 
 
 def profile_names() -> list[str]:
+    """The profiles' names, newest first."""
     return [p.name for p in load_profiles()]
 
 
@@ -165,4 +167,14 @@ def get_profile(name: str) -> RuntimeProfile:
 
 
 def default_profile() -> RuntimeProfile:
+    """The `current` profile: today's libraries."""
     return get_profile(DEFAULT_PROFILE)
+
+
+def check_runtime(assignment: Assignment, source: Path) -> None:
+    """Refuse an assignment whose `runtime:` names no profile (`source`: its `assignment.yaml`)."""
+    if assignment.runtime != AUTO and assignment.runtime not in profile_names():
+        raise AssignmentError(
+            f"{source}: runtime {assignment.runtime!r} is not a runtime profile; "
+            f"use auto or one of: {', '.join(profile_names())}"
+        )

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from grader.analysis.notebook import NotebookView
 from grader.execution.results import ExecutorCell, ExecutorRedirect
 from grader.execution.sandbox import SandboxResult
 from grader.execution.triage import MalformedFile, classify, function_and_class_names, refine
@@ -22,6 +21,7 @@ from grader.models.execution import (
     ExecutionRecord,
     RunStatus,
 )
+from grader.models.notebook import NotebookView
 
 
 def _cell_record(view: NotebookView, cell: ExecutorCell, user_names: frozenset[str] = frozenset()) -> CellRecord | None:

@@ -13,37 +13,39 @@ the first run on a tie. The record says which profile ran, why, and what the oth
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from grader.analysis.notebook import NotebookView
 from grader.execution import library_changes
 from grader.execution.docker_client import DockerClient
 from grader.execution.image import find_runtime_image
 from grader.execution.profile_evidence import fits, rank
 from grader.execution.profiles import AUTO, RuntimeProfile, get_profile, load_profiles
+from grader.execution.run import RunOutcome
 from grader.models.execution import CellRecord, CellStatus, ErrorClass, ExecutionRecord
+from grader.models.notebook import NotebookView
 from grader.models.runtime import ChoiceSource, EvidenceKind, ProfileChoice, ProfileEvidence, ProfileRun
-from grader.models.trace import RuntimeTrace
 
 #: Environment failures that another era's libraries cannot fix (a package no profile has).
 _MISSING_PACKAGE = re.compile(r"No module named")
 
 
-@dataclass
-class RunOutcome:
-    """One run of a submission on one profile: its record and everything the grader keeps from it."""
+@dataclass(frozen=True)
+class Attempt:
+    """One run of a submission on one profile: what it left behind, and its host wall-clock seconds."""
 
     profile: RuntimeProfile
-    record: ExecutionRecord
-    executed_view: NotebookView | None = None
-    executed_files: dict[str, bytes] = field(default_factory=dict)
-    collected: dict[str, bytes] = field(default_factory=dict)
-    trace: RuntimeTrace | None = None
+    outcome: RunOutcome
     #: Host wall-clock seconds of the whole run (packages, container, notebook).
     wall_s: float = 0.0
+
+    @property
+    def record(self) -> ExecutionRecord:
+        """The run's execution record."""
+        return self.outcome.record
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def environment_roots(record: ExecutionRecord) -> list[CellRecord]:
     ]
 
 
-def retry_target(plan: RuntimePlan, outcome: RunOutcome) -> RetryDecision:
+def retry_target(plan: RuntimePlan, outcome: Attempt) -> RetryDecision:
     """Whether to run again, on which profile, and why (or why not)."""
     roots = environment_roots(outcome.record)
     if not outcome.record.status.completed or not roots:
@@ -206,7 +208,7 @@ def quality(outcome: RunOutcome, submitted: NotebookView) -> tuple[bool, int, in
     """How well a run reproduces the notebook: ran to the end, fewer failed or skipped cells, more outputs."""
     record = outcome.record
     lost = sum(1 for c in record.cells if c.status in (CellStatus.error, CellStatus.timeout, CellStatus.not_executed))
-    return record.status.completed, -lost, outputs_matched(record, submitted, outcome.executed_view)
+    return record.status.completed, -lost, outputs_matched(record, submitted, outcome.executed)
 
 
 def run_with_retry(
@@ -220,7 +222,7 @@ def run_with_retry(
     runs = [first]
     if decision.profile is not None:
         runs.append(_timed(run, decision.profile))
-    scores = [quality(r, submitted) for r in runs]
+    scores = [quality(r.outcome, submitted) for r in runs]
     best_index = max(range(len(runs)), key=lambda i: scores[i])  # the first run wins a tie
     best = runs[best_index]
     if best_index == 0:
@@ -243,20 +245,19 @@ def run_with_retry(
         _profile_run(r, scores[i], graded=i == best_index, note=_note(i, best_index, decision))
         for i, r in enumerate(runs)
     ]
-    best.record = best.record.model_copy(
+    record = best.record.model_copy(
         update={"profile": best.profile.name, "profile_choice": choice, "profile_runs": profile_runs}
     )
-    return best
+    return dataclasses.replace(best.outcome, record=record)
 
 
-def _timed(run: Callable[[RuntimeProfile], RunOutcome], profile: RuntimeProfile) -> RunOutcome:
+def _timed(run: Callable[[RuntimeProfile], RunOutcome], profile: RuntimeProfile) -> Attempt:
     started = time.monotonic()
     outcome = run(profile)
-    outcome.wall_s = round(time.monotonic() - started, 3)
-    return outcome
+    return Attempt(profile, outcome, round(time.monotonic() - started, 3))
 
 
-def _summary(outcome: RunOutcome) -> str:
+def _summary(outcome: Attempt) -> str:
     record = outcome.record
     code = [c for c in record.cells if c.cell_type == "code"]
     ok = sum(1 for c in code if c.status in (CellStatus.ok, CellStatus.skipped))
@@ -277,7 +278,7 @@ def _note(index: int, graded: int, decision: RetryDecision) -> str:
     return f"{role}; {'graded' if index == graded else 'not graded'}"[:1000]
 
 
-def _profile_run(outcome: RunOutcome, score: tuple[bool, int, int], *, graded: bool, note: str) -> ProfileRun:
+def _profile_run(outcome: Attempt, score: tuple[bool, int, int], *, graded: bool, note: str) -> ProfileRun:
     record = outcome.record
     failing = [c for c in record.cells if c.status in (CellStatus.error, CellStatus.timeout)]
     roots = environment_roots(record)

@@ -435,5 +435,6 @@ def _single_file(chunks: Any, cap: int) -> bytes:
 
 
 def default_settings(image: str, **overrides: Any) -> SandboxSettings:
+    """Sandbox settings for an image (the runtime from `GRADER_RUNTIME` unless given)."""
     runtime = overrides.pop("runtime", None) or os.environ.get("GRADER_RUNTIME") or None
     return SandboxSettings(image=image, runtime=runtime, **overrides)

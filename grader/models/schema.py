@@ -18,6 +18,7 @@ def report_schema() -> dict[str, Any]:
 
 
 def report_schema_text() -> str:
+    """The JSON Schema of report.json as committed in `schemas/`."""
     return json.dumps(report_schema(), indent=2, sort_keys=True) + "\n"
 
 

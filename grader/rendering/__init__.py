@@ -6,7 +6,7 @@ with nh3, everything else is escaped, and a Content-Security-Policy allows only
 the page's own inline style and scripts, by hash.
 
 The renderers are imported on first use, so code that only needs
-`grader.rendering.followups` does not pay for Jinja, nbconvert and Pygments.
+`grader.report.followups` does not pay for Jinja, nbconvert and Pygments.
 """
 
 from __future__ import annotations

@@ -19,8 +19,11 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 
-from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, RunStatus
-from grader.rendering.sanitize import clean_html, image_data_uri, markdown_html, redact, strip_ansi
+from grader.models.execution import CellRecord, ExecutionRecord, RunStatus
+from grader.models.findings import EvidenceSource
+from grader.models.notebook import trusted_outputs
+from grader.rendering.sanitize import clean_html, image_data_uri, markdown_html, strip_ansi
+from grader.report.redact import redact
 
 #: Output MIME types we render, richest first; anything else is named but not shown.
 MIME_PREFERENCE = (
@@ -37,8 +40,6 @@ COLLAPSE_CHARS = 4_000
 MAX_TEXT_CHARS = 60_000
 MAX_HTML_CHARS = 300_000
 MAX_CODE_CHARS = 200_000
-#: Statuses whose outputs were produced by the sandbox run.
-RAN = (CellStatus.ok, CellStatus.error, CellStatus.timeout)
 
 
 @dataclass
@@ -364,16 +365,21 @@ def _cell_view(
         view.error_value = redact(record.error_value or "") if blind else record.error_value
         view.error_class = record.error_class.value if record.error_class else None
         view.outputs_truncated = record.outputs_truncated
-    ran = record is not None and record.status in RAN and origin == "executed" and run.status is not RunStatus.not_run
-    if ran:
+    saved_outputs = [o for o in (saved.get("outputs", []) or []) if isinstance(o, Mapping)] if saved is not None else []
+    trusted = trusted_outputs(
+        record.status if record is not None else None,
+        rerun=origin == "executed" and run.status is not RunStatus.not_run,
+        saved_output_types=[str(o.get("output_type", "")) for o in saved_outputs],
+    )
+    if trusted is EvidenceSource.output:
         view.outputs = output_views(raw.get("outputs", []) or [], blind=blind, cell=index)
         view.outputs_from = "sandbox" if view.outputs else "none"
         has_error_output = any(o.kind == "error" for o in view.outputs)
         if record is not None and record.traceback and not has_error_output:
             trace = strip_ansi(record.traceback)
             view.traceback = redact(trace) if blind else trace
-    elif saved is not None:
-        view.outputs = output_views(saved.get("outputs", []) or [], blind=blind, cell=index)
+    elif trusted is EvidenceSource.saved_output:
+        view.outputs = output_views(saved_outputs, blind=blind, cell=index)
         view.outputs_from = "submission" if view.outputs else "none"
     return view
 

@@ -1,6 +1,6 @@
 """The batch summary page: every candidate in one sortable, filterable table, and score distributions.
 
-Rows are `grader.batch.summary_rows` dicts. Candidate names come from folder and
+Rows are `grader.pipeline.batch.summary_rows` dicts. Candidate names come from folder and
 zip names, so they are as hostile as anything else a candidate sends: escaped
 everywhere, and the link to a report is built from the URL-quoted name.
 """

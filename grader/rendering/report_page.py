@@ -18,7 +18,7 @@ from grader.rendering.cells import CellMark, NotebookSection, notebook_sections
 from grader.rendering.charts import BarChart, criterion_bars
 from grader.rendering.page import finding_anchor, render_page
 from grader.rendering.runtime_view import RuntimeView, cell_labels, runtime_view
-from grader.rendering.sanitize import redact_tree
+from grader.report.redact import redact_report
 
 SEVERITIES = ("high", "medium", "low", "info")
 FLAG_LABELS = {
@@ -44,6 +44,7 @@ LINE_SOURCES = (EvidenceSource.code, EvidenceSource.execution, EvidenceSource.tr
 
 
 def cell_anchor(index: int) -> str:
+    """The HTML id of a cell in the report page."""
     return f"cell-{index}"
 
 
@@ -364,7 +365,7 @@ def build_page(
     """Everything the template shows, computed from the report and the notebooks."""
     if blind:
         # Every free-text field of the report (messages, notes, excerpts, errors), not only the notebook.
-        report = Report.model_validate(redact_tree(report.model_dump(mode="json")))
+        report = redact_report(report)
     notebooks = list(report.execution.notebooks or report.submission.notebooks)
     for path in [*executed, *(submitted or {})]:
         if path not in notebooks:

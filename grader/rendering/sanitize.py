@@ -22,6 +22,8 @@ from markupsafe import Markup
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from pygments.token import STANDARD_TYPES
 
+from grader.report.redact import redact
+
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 
 #: Tags a candidate's HTML may keep; anything else is unwrapped (its text stays).
@@ -119,37 +121,6 @@ _ANCHOR = re.compile(r"^#[A-Za-z][A-Za-z0-9_.:-]{0,100}$")
 IMAGE_MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff", "image/gif": b"GIF8"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 _DATA_URI = re.compile(r"^data:(image/(?:png|jpeg|gif|svg\+xml));base64,([A-Za-z0-9+/=\s]+)$", re.IGNORECASE)
-
-# --------------------------------------------------------------------------- blind mode
-
-EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-#: Home-like absolute paths (they carry user names); other absolute paths (/usr/lib/...) are harmless.
-UNIX_HOME_PATH = re.compile(
-    r"(?:file://)?(?<![\w./~-])/(?:home|Users|root|mnt/[a-z]/Users|var/folders|private/var/folders|media)"
-    r"(?:/[^\s'\"<>`|]*)?"
-)
-WINDOWS_PATH = re.compile(r"(?<![\w/])[A-Za-z]:(?:\\{1,4}|/)[^\s'\"<>`|]*")
-TILDE_PATH = re.compile(r"(?<![\w/])~[\\/][^\s'\"<>`|]*")
-
-
-def redact(text: str) -> str:
-    """Blind mode: remove e-mail addresses and personal absolute paths from candidate text."""
-    text = EMAIL.sub("[email]", text)
-    text = UNIX_HOME_PATH.sub("[path]", text)
-    text = WINDOWS_PATH.sub("[path]", text)
-    return TILDE_PATH.sub("[path]", text)
-
-
-def redact_tree(value: Any) -> Any:
-    """`redact` applied to every string inside nested dicts and lists (for a dumped report)."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        return [redact_tree(v) for v in value]
-    if isinstance(value, dict):
-        return {k: redact_tree(v) for k, v in value.items()}
-    return value
-
 
 # --------------------------------------------------------------------------- images
 

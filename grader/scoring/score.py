@@ -11,6 +11,7 @@ from grader.scoring.policies import apply_policy
 
 
 def score_criterion(criterion: Criterion, results: dict[str, CheckResult]) -> CriterionScore:
+    """One criterion's score: its checks' points under their policies, with every deduction."""
     checks: list[CheckScore] = []
     reasons: list[str] = []
     for ref in criterion.checks:

@@ -1,7 +1,7 @@
 """The FastAPI application: reviewers upload submissions, follow their grading and read the reports.
 
 Thin over the library: uploads are validated by `grader.submission`, graded by
-`grader.api` graders in the worker pool, and summarised by `grader.batch`.
+`grader.api` graders in the worker pool, and summarised by `grader.pipeline.batch`.
 HTML pages are server-rendered Jinja templates shipped with the package; the
 same actions are offered as JSON under `/api/`, described by the OpenAPI schema
 at `/api/openapi.json` (which, like every route but `/login` and `/static/`,
@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 import re
 import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -36,9 +35,6 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grader import __version__, api
-from grader.batch import summary_rows, write_summaries
-from grader.grading import anonymous_id, load_report
-from grader.models.report import Report
 from grader.web.accounts import Session, authenticate, end_session, start_session
 from grader.web.catalog import Catalog, load_catalog
 from grader.web.db import Database
@@ -254,9 +250,9 @@ def _result_dir(ctx: AppContext, job: Job) -> Path:
     return folder
 
 
-def _report_of(ctx: AppContext, job: Job) -> Report | None:
+def _report_of(ctx: AppContext, job: Job) -> api.Report | None:
     try:
-        return load_report(_result_dir(ctx, job) / "report.json")
+        return api.load_report(_result_dir(ctx, job) / "report.json")
     except (HTTPException, OSError, ValueError):
         return None
 
@@ -284,7 +280,7 @@ def _summary_key(job: Job) -> str:
     return f"{job.id[:8]}-{clean_name(job.submission_name)}"
 
 
-def _summary(ctx: AppContext, assignment: str, rubric: str | None = "") -> tuple[list[Job], dict[str, Report]]:
+def _summary(ctx: AppContext, assignment: str, rubric: str | None = "") -> tuple[list[Job], dict[str, api.Report]]:
     """The assignment's jobs (newest first) and the reports of the done ones, keyed by `_summary_key`.
 
     `rubric=""` keeps every job; otherwise only those graded with that rubric (None: the assignment's own).
@@ -347,7 +343,7 @@ async def _accept_upload(request: Request, ctx: AppContext, session: Session) ->
         name = prepared.name
         candidate = "".join(ch for ch in received.fields.get("candidate", "") if ch.isprintable()).strip()[:100]
         if received.fields.get("anonymous", "").lower() in ("on", "1", "true", "yes"):
-            candidate = name = anonymous_id(job_id)
+            candidate = name = api.anonymous_id(job_id)
         elif not candidate:
             candidate = name
         result.job = ctx.store.enqueue(
@@ -378,6 +374,7 @@ pages = APIRouter(include_in_schema=False)
 
 @pages.get("/login")
 def login_page(request: Request, ctx: Ctx, next: str = "/") -> Response:  # noqa: A002 - the query name
+    """The login form."""
     return _login_form(request, ctx, next=next)
 
 
@@ -418,6 +415,7 @@ def login(
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form()] = "/",  # noqa: A002 - the login form field
 ) -> Response:
+    """Check a reviewer's name and password and start a session."""
     if ctx.throttle.blocked(name):
         return _login_form(
             request, ctx, next=next, error="too many failed attempts; wait a few minutes", status=429, name=name
@@ -444,6 +442,7 @@ def login(
 
 @pages.post("/logout")
 def logout(ctx: Ctx, session: CurrentSession) -> Response:
+    """End the session."""
     end_session(ctx.db, session.token_hash)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=ctx.settings.secure_cookies)
@@ -482,11 +481,13 @@ def _index(
 
 @pages.get("/")
 def index(request: Request, ctx: Ctx) -> Response:
+    """The upload form and the latest jobs."""
     return _index(request, ctx)
 
 
 @pages.post("/upload")
 async def upload_page(request: Request, ctx: Ctx, session: CurrentSession) -> Response:
+    """Receive a submission from the upload form and queue it for grading."""
     result = await _accept_upload(request, ctx, session)
     if result.error is not None:
         if result.error.status == 403:
@@ -506,6 +507,7 @@ async def upload_page(request: Request, ctx: Ctx, session: CurrentSession) -> Re
 
 @pages.get("/jobs/{job_id}")
 def job_page(request: Request, ctx: Ctx, job_id: str) -> Response:
+    """One job: its state and, when graded, the report's headline."""
     job = _job_or_404(ctx, job_id)
     report = _report_of(ctx, job) if job.state is JobState.done else None
     html_report = bool(report) and (_result_dir(ctx, job) / "report.html").is_file()
@@ -523,6 +525,7 @@ def job_page(request: Request, ctx: Ctx, job_id: str) -> Response:
 
 @pages.get("/jobs/{job_id}/report")
 def report_page(request: Request, ctx: Ctx, job_id: str) -> Response:
+    """A graded job's HTML report."""
     job = _job_or_404(ctx, job_id)
     folder = _result_dir(ctx, job)
     html_file = folder / "report.html"
@@ -541,6 +544,7 @@ def report_page(request: Request, ctx: Ctx, job_id: str) -> Response:
 
 @pages.get("/jobs/{job_id}/report.json")
 def report_download(ctx: Ctx, job_id: str) -> Response:
+    """A graded job's report.json."""
     job = _job_or_404(ctx, job_id)
     path = _result_dir(ctx, job) / "report.json"
     if not path.is_file():
@@ -554,9 +558,10 @@ def report_download(ctx: Ctx, job_id: str) -> Response:
 
 @pages.get("/assignments/{name}")
 def assignment_page(request: Request, ctx: Ctx, name: str) -> Response:
+    """An assignment's jobs and their scores."""
     _assignment_or_404(ctx, name)
     jobs, reports = _summary(ctx, name)
-    rows = {row["submission"]: row for row in summary_rows(reports)}
+    rows = {row["submission"]: row for row in api.summary_rows(reports)}
     rubrics = sorted({j.rubric or "" for j in jobs if j.state is JobState.done})
     pending = any(not j.finished for j in jobs)
     return _page(
@@ -575,15 +580,14 @@ def assignment_page(request: Request, ctx: Ctx, name: str) -> Response:
 
 @pages.get("/assignments/{name}/summary.csv")
 def summary_csv(ctx: Ctx, name: str, rubric: str = "") -> Response:
+    """An assignment's summary.csv for one rubric."""
     _assignment_or_404(ctx, name)
     if rubric and rubric not in ctx.catalog.rubrics:
         raise HTTPException(404, "no such rubric")
     key = _rubric_key(ctx, name, rubric or None)
     _, reports = _summary(ctx, name, key)
     loaded = api.load_rubric(ctx.catalog.rubric_path(name, key))
-    with tempfile.TemporaryDirectory(prefix="thg-summary-") as folder:
-        write_summaries(reports, Path(folder), loaded.rubric)
-        data = (Path(folder) / "summary.csv").read_bytes()
+    data = api.summary_csv(reports, loaded.rubric).encode()
     filename = f"{clean_name(name)}-{clean_name(key or 'default')}-summary.csv"
     return Response(
         data,
@@ -671,7 +675,7 @@ def get_summary(ctx: Ctx, name: str) -> SummaryOut:
     _assignment_or_404(ctx, name)
     jobs, reports = _summary(ctx, name)
     job_ids = {_summary_key(j): j.id for j in jobs}
-    rows = summary_rows(reports)
+    rows = api.summary_rows(reports)
     for row in rows:
         row["job"] = job_ids[row["submission"]]
         row["report"] = f"/jobs/{row['job']}/report"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from grader import api
 from grader.errors import GraderError
-from grader.loading import LoadedAssignment
 
 log = logging.getLogger("grader.web")
 
@@ -17,7 +16,7 @@ log = logging.getLogger("grader.web")
 class Catalog:
     """Assignments by name and rubric file names; anything not listed here cannot be chosen."""
 
-    assignments: dict[str, LoadedAssignment] = field(default_factory=dict)
+    assignments: dict[str, api.LoadedAssignment] = field(default_factory=dict)
     rubrics: dict[str, Path] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 

@@ -62,10 +62,12 @@ SECURITY_HEADERS = {
 
 
 def is_public(path: str) -> bool:
+    """Whether a path is served without a login."""
     return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
 def is_api(path: str) -> bool:
+    """Whether a path belongs to the JSON API."""
     return path == "/api" or path.startswith("/api/")
 
 
@@ -277,4 +279,5 @@ class AuthMiddleware:
 
 
 def new_login_csrf() -> str:
+    """A fresh CSRF token for the login form."""
     return secrets.token_urlsafe(24)

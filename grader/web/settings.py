@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.loading import REPO_RUBRICS
+from grader.api import RUBRICS_DIR
 
-REPO = REPO_RUBRICS.parent
+REPO = RUBRICS_DIR.parent
 DEFAULT_DATA_DIR = Path("grader-data")
 DB_FILE = "grader.sqlite3"
 #: Set to "module:callable" to grade with something other than the Docker sandbox (tests use a fake).
@@ -38,7 +38,7 @@ class WebSettings:
     data_dir: Path = DEFAULT_DATA_DIR
     #: Folders holding an `assignment.yaml`, or holding such folders.
     assignment_dirs: tuple[Path, ...] = (REPO / "sample_datasets",)
-    rubrics_dir: Path = REPO_RUBRICS
+    rubrics_dir: Path = RUBRICS_DIR
     workers: int = 1
     #: A running job's lease; its worker renews it every third of this.
     lease_seconds: float = 60.0

@@ -2,11 +2,11 @@
 
 The multipart body is parsed incrementally: each file goes straight to disk
 under a private staging folder, with its relative path sanitised by
-`archive.safe_member_name`, and the request is refused the moment it passes the
+`api.safe_member_name`, and the request is refused the moment it passes the
 total size, the file count or the per-file size. The CSRF token must arrive
 (as the `X-CSRF-Token` header or the form's first field) before any file byte is
-stored. A zip is then unpacked by `archive.extract_zip` (zip-slip, symlinks,
-bombs) and the result checked by `loader.load_folder` (it must hold a notebook),
+stored. A zip is then unpacked by `api.unpack_zip` (zip-slip, symlinks,
+bombs) and the result checked by `api.check_submission_folder` (it must hold a notebook),
 so a bad submission is refused on the upload page, not later in the queue.
 """
 
@@ -24,10 +24,8 @@ import anyio.to_thread
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from grader import api
 from grader.errors import SubmissionError
-from grader.loading import LoadedAssignment
-from grader.submission.archive import IGNORED_PARTS, ArchiveLimits, extract_zip, safe_member_name
-from grader.submission.loader import SubmissionLimits, load_folder
 from grader.web.settings import UploadLimits
 
 FIELDS = {"csrf_token", "assignment", "rubric", "candidate", "anonymous"}
@@ -235,11 +233,11 @@ class UploadReceiver:
         if len(filename) > MAX_PATH_CHARS:
             raise UploadRefused(f"a file path is longer than {MAX_PATH_CHARS} characters")
         try:
-            rel = safe_member_name(filename)
+            rel = api.safe_member_name(filename)
         except SubmissionError as exc:
             raise UploadRefused(str(exc).replace("archive entry", "file")) from exc
         parts = rel.split("/") if rel else []
-        if not parts or any(p in IGNORED_PARTS or p.startswith(".") for p in parts):
+        if not parts or any(p in api.IGNORED_PARTS or p.startswith(".") for p in parts):
             part.skip = True  # hidden files and tool droppings are not part of a submission
             return
         if len(self.result.folder_files) >= self.limits.max_files:
@@ -330,30 +328,28 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _unwrap_single_folder(root: Path) -> Path:
     """A submission sent as `name/...` is graded from inside `name/`, as `open_submission` does for zips."""
-    entries = [p for p in root.iterdir() if p.name not in IGNORED_PARTS]
+    entries = [p for p in root.iterdir() if p.name not in api.IGNORED_PARTS]
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
         return entries[0]
     return root
 
 
 def prepare_submission(
-    staging: Path, received: ReceivedUpload, assignment: LoadedAssignment, limits: UploadLimits
+    staging: Path, received: ReceivedUpload, assignment: api.LoadedAssignment, limits: UploadLimits
 ) -> PreparedSubmission:
     """Unpack (for a zip) and validate the stored upload; raises `UploadRefused` with the reason."""
     files_dir = staging / "files"
     if received.archive_kind == ".zip":
         archive = staging / "upload.zip"
         try:
-            extract_zip(
+            api.unpack_zip(
                 archive,
                 files_dir,
-                ArchiveLimits(
-                    max_entries=limits.max_files,
-                    max_total_bytes=limits.max_expanded_bytes,
-                    max_file_bytes=limits.max_file_bytes,
-                    max_ratio=limits.max_ratio,
-                    ratio_floor_bytes=limits.ratio_floor_bytes,
-                ),
+                max_entries=limits.max_files,
+                max_total_bytes=limits.max_expanded_bytes,
+                max_file_bytes=limits.max_file_bytes,
+                max_ratio=limits.max_ratio,
+                ratio_floor_bytes=limits.ratio_floor_bytes,
             )
         except SubmissionError as exc:
             raise UploadRefused(f"{clean_name(received.archive_name or 'the archive')} was refused: {exc}") from exc
@@ -368,15 +364,14 @@ def prepare_submission(
     else:
         raise UploadRefused("choose a submission folder or a .zip file to upload")
     root = _unwrap_single_folder(files_dir)
-    submission_limits = SubmissionLimits(
-        max_files=limits.max_files,
-        max_total_bytes=limits.max_expanded_bytes,
-        max_file_bytes=limits.max_file_bytes,
-        max_notebook_bytes=limits.max_file_bytes,
-    )
     try:
-        load_folder(
-            root, notebook=assignment.assignment.notebook, limits=submission_limits, name=clean_name(default_name)
+        api.check_submission_folder(
+            root,
+            name=clean_name(default_name),
+            notebook=assignment.assignment.notebook,
+            max_files=limits.max_files,
+            max_total_bytes=limits.max_expanded_bytes,
+            max_file_bytes=limits.max_file_bytes,
         )
     except SubmissionError as exc:
         raise UploadRefused(f"this submission cannot be graded: {exc}") from exc
@@ -384,4 +379,5 @@ def prepare_submission(
 
 
 def discard(staging: Path) -> None:
+    """Remove an upload's staging folder."""
     shutil.rmtree(staging, ignore_errors=True)

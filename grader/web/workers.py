@@ -19,9 +19,6 @@ from pathlib import Path
 from typing import Protocol
 
 from grader import api
-from grader.grading import SandboxRunner
-from grader.loading import LoadedAssignment
-from grader.models.report import Report
 from grader.web.catalog import Catalog
 from grader.web.jobs import Job, JobState, JobStore, Outcome, new_owner_id
 
@@ -29,15 +26,15 @@ log = logging.getLogger("grader.web")
 
 
 class GraderLike(Protocol):
-    """What a worker needs from a grader: `grader.grading.Grader` is one."""
+    """What a worker needs from a grader: `grader.pipeline.grading.Grader` is one."""
 
     def grade(
         self, path: Path, *, out_dir: Path | None = None, name: str | None = None, candidate: str | None = None
-    ) -> Report: ...
+    ) -> api.Report: ...
 
 
 #: Builds the grader for one (assignment, rubric file); called once per pair and cached.
-GraderFactory = Callable[[LoadedAssignment, Path], GraderLike]
+GraderFactory = Callable[[api.LoadedAssignment, Path], GraderLike]
 
 
 def html_renderer_available() -> bool:
@@ -57,10 +54,10 @@ class SandboxGraderFactory:
     """
 
     def __init__(self) -> None:
-        self._runner: SandboxRunner | None = None
+        self._runner: api.SandboxRunner | None = None
         self._lock = threading.Lock()
 
-    def __call__(self, assignment: LoadedAssignment, rubric: Path) -> GraderLike:
+    def __call__(self, assignment: api.LoadedAssignment, rubric: Path) -> GraderLike:
         with self._lock:
             if self._runner is None:
                 self._runner = api.sandbox_runner()
@@ -101,7 +98,8 @@ class GradingBackend:
             return grader
 
 
-def outcome_of(report: Report, result_dir: str) -> Outcome:
+def outcome_of(report: api.Report, result_dir: str) -> Outcome:
+    """What a finished job records of its report."""
     error = report.error.strip()[:4000] if report.error else None
     return Outcome(
         state=JobState.done,

@@ -17,13 +17,15 @@ from typing import Any
 import pytest
 import yaml
 
-from grader.batch import grade_groups
 from grader.checks.registry import default_registry
 from grader.execution.docker_client import LABEL, DockerClient
+from grader.execution.run import SandboxRunner
 from grader.execution.sandbox import SandboxSettings, current_owner
-from grader.grading import Grader, GradingOptions, SandboxRunner
-from grader.loading import load_assignment, load_rubric_file
 from grader.models.report import GradingStatus, Report
+from grader.pipeline.batch import grade_groups
+from grader.pipeline.grading import Grader, GradingOptions
+from grader.scoring.rubric_file import load_rubric_file
+from grader.submission.assignment import load_assignment
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

@@ -85,7 +85,7 @@ def test_sigkill_then_resume_grades_every_submission_exactly_once(tmp_path: Path
     clean = tmp_path / "clean"
     uninterrupted = subprocess.run(_batch(submissions, clean), env=env, capture_output=True, text=True, timeout=900)
     assert uninterrupted.returncode == 0, uninterrupted.stderr[-2000:]
-    from grader.grading import load_report
+    from grader.pipeline.files import load_report
 
     for n in range(8):
         name = f"candidate-{n:02d}"

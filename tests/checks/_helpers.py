@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from grader.analysis.context import CheckContext, SubmissionFacts
-from grader.analysis.notebook import NotebookView
 from grader.checks.base import CheckSpec
 from grader.checks.runner import run_check
+from grader.evidence.build import context_of
+from grader.evidence.context import CheckContext, SubmissionFacts
 from grader.execution.record import not_run_record
-from grader.loading import load_assignment
 from grader.models.assignment import Assignment
 from grader.models.findings import CheckResult
+from grader.models.notebook import NotebookView
+from grader.submission.assignment import load_assignment
 from tests.conftest import make_notebook
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -28,7 +29,7 @@ def context(
     """A static context over cells (`("md", text)` for markdown), optionally with a sample assignment."""
     view = NotebookView.from_nodes([("analysis.ipynb", make_notebook(*cells, **kw))])
     files = files or {}
-    return CheckContext(
+    return context_of(
         submission=SubmissionFacts(
             name="t", files=("analysis.ipynb", *files), texts=files, notebooks=("analysis.ipynb",)
         ),

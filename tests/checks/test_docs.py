@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from grader.analysis.context import SubmissionFacts
-from grader.analysis.narrative import REASONING, headings_in, prose
-from grader.analysis.notebook import Cell
 from grader.checks.docs.conclusion import conclusion_and_next_steps
 from grader.checks.docs.explains_decisions import explains_decisions
 from grader.checks.docs.headings_structure import headings_structure
 from grader.checks.docs.readme import readme_for_multi_file
 from grader.checks.docs.title_and_problem import title_and_problem_statement
 from grader.checks.runner import run_check
+from grader.evidence.build import context_of
+from grader.evidence.context import SubmissionFacts
+from grader.evidence.narrative.markdown import REASONING, headings_in, prose
 from grader.models.findings import CheckStatus
+from grader.models.notebook import Cell
 from tests.checks._helpers import cells_of, context, run, severities
 
 OPENING = (
@@ -134,7 +133,9 @@ def test_readme_rules() -> None:
         files=("01_eda.ipynb", "02_model.ipynb", "requirements.txt"),
         notebooks=("01_eda.ipynb", "02_model.ipynb"),
     )
-    numbered = run_check(readme_for_multi_file, dataclasses.replace(ctx, submission=facts))
+    numbered = run_check(
+        readme_for_multi_file, context_of(submission=facts, notebook=ctx.notebook, execution=ctx.execution)
+    )
     assert severities(numbered) == ["low"]
     unnumbered = run(readme_for_multi_file, "x = 1", files={"model.ipynb": "{}"})
     assert severities(unnumbered) == ["medium"]

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext, SubmissionFacts
-from grader.analysis.notebook import NotebookView
 from grader.checks.execution.executed_in_order import executed_in_order
 from grader.checks.runner import run_check
+from grader.evidence.build import context_of
+from grader.evidence.context import CheckContext, SubmissionFacts
 from grader.execution.record import not_run_record
 from grader.models.findings import CheckStatus
+from grader.models.notebook import NotebookView
 from tests.conftest import make_notebook
 
 
 def _ctx(*notebooks: tuple[str, object]) -> CheckContext:
     view = NotebookView.from_nodes(list(notebooks))
-    return CheckContext(submission=SubmissionFacts(name="t"), notebook=view, execution=not_run_record(view, "t"))
+    return context_of(submission=SubmissionFacts(name="t"), notebook=view, execution=not_run_record(view, "t"))
 
 
 def test_second_notebook_restarting_at_one_is_in_order() -> None:

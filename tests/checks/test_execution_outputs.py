@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.analysis.context import CheckContext, SubmissionFacts
-from grader.analysis.notebook import NotebookView
 from grader.checks.execution.outputs_reproduced import outputs_reproduced
 from grader.checks.runner import run_check
+from grader.evidence.build import context_of
+from grader.evidence.context import SubmissionFacts
 from grader.execution.record import not_run_record
 from grader.models.execution import CellStatus, ErrorClass, RunStatus
 from grader.models.findings import CheckResult, CheckStatus, EvidenceSource
+from grader.models.notebook import NotebookView
 from tests.conftest import make_notebook
 
 SOURCES = ["import pandas as pd\nfrom sklearn.metrics import roc_auc_score", "print(f'ROC AUC: {auc:.3f}')"]
@@ -52,7 +53,7 @@ def _run(
         else:
             cells.append(cell.model_copy(update={"status": CellStatus.ok}))
     record = record.model_copy(update={"status": RunStatus.errors if failed else RunStatus.ok, "cells": cells})
-    ctx = CheckContext(
+    ctx = context_of(
         submission=SubmissionFacts(name="t", files=("analysis.ipynb",), notebooks=("analysis.ipynb",)),
         notebook=submitted,
         execution=record,
@@ -139,7 +140,7 @@ def test_unseeded_randomness_before_the_cell_lowers_confidence() -> None:
 
 def test_not_executed_notebook_is_skipped_and_no_outputs_pass() -> None:
     view = NotebookView.from_nodes([("analysis.ipynb", make_notebook(*SOURCES))])
-    ctx = CheckContext(submission=SubmissionFacts(name="t"), notebook=view, execution=not_run_record(view, "off"))
+    ctx = context_of(submission=SubmissionFacts(name="t"), notebook=view, execution=not_run_record(view, "off"))
     assert run_check(outputs_reproduced, ctx).status is CheckStatus.skipped
     assert _run(SOURCES, {}, {1: _stream("ROC AUC: 0.8\n")}).status is CheckStatus.passed
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from grader.checks.registry import default_registry
-from grader.grading import Grader, GradingOptions
-from grader.loading import load_assignment, load_rubric_file
 from grader.models.findings import CheckStatus
+from grader.pipeline.grading import Grader, GradingOptions
+from grader.scoring.rubric_file import load_rubric_file
+from grader.submission.assignment import load_assignment
 from tests.conftest import REPO
 from tests.corpus import corpus
 

@@ -7,8 +7,6 @@ import time
 
 import pytest
 
-from grader.analysis.notebook import NotebookView
-from grader.analysis.pylint_runner import PylintStatus, assemble, run_pylint
 from grader.checks.base import Category
 from grader.checks.execution.no_absolute_paths import no_absolute_paths
 from grader.checks.quality.copy_pasted_code import copy_pasted_code
@@ -19,7 +17,9 @@ from grader.checks.quality.unused_imports import unused_imports
 from grader.checks.quality.warning_suppression import blanket_warning_suppression
 from grader.checks.registry import default_registry
 from grader.checks.runner import run_check
+from grader.evidence.pylint_runner import PylintStatus, assemble, run_pylint
 from grader.models.findings import CheckStatus
+from grader.models.notebook import NotebookView
 from tests.checks._helpers import cells_of, context, run, severities
 from tests.conftest import make_notebook
 from tests.test_check_examples import EXAMPLES, REGISTRY, _config, _static_result

@@ -18,7 +18,7 @@ import pytest
 
 from grader.api import load_rubric
 from grader.checks.registry import default_registry
-from grader.grading import Grader, GradingOptions
+from grader.pipeline.grading import Grader, GradingOptions
 from tests.conftest import make_notebook
 
 GOLDENS = Path(__file__).resolve().parent

@@ -9,9 +9,10 @@ import pytest
 import yaml
 
 from grader.checks.registry import default_registry
-from grader.grading import Grader, GradingOptions
-from grader.loading import load_assignment, load_rubric_file
 from grader.models.execution import CellStatus, RunStatus
+from grader.pipeline.grading import Grader, GradingOptions
+from grader.scoring.rubric_file import load_rubric_file
+from grader.submission.assignment import load_assignment
 from tests.conftest import REPO, write_submission
 
 pytestmark = pytest.mark.docker

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from grader.analysis.code import CodeIndex
-from grader.analysis.dataflow import DataflowResult, FitCategory, Role, analyse, role_of_name
-from grader.analysis.leakage import LeakKind
-from grader.analysis.notebook import NotebookView
+from grader.evidence.build import context_of
+from grader.evidence.code import CodeIndex
+from grader.evidence.dataflow.catalogue import Role, role_of_name
+from grader.evidence.dataflow.interpreter import analyse
+from grader.evidence.dataflow.values import DataflowResult
+from grader.evidence.leakage.base import LeakKind
+from grader.evidence.ml.vocabulary import FitCategory
 from grader.models.assignment import Assignment
+from grader.models.notebook import NotebookView
 from tests.conftest import make_notebook, static_context
 
 HEAD = """\
@@ -263,7 +267,7 @@ def test_own_module_functions_are_followed() -> None:
     )
     ctx = static_context(make_notebook(HEAD, cells), assignment=assignment())
     ctx_facts = ctx.submission.__class__(name="t", files=("features.py",), texts={"features.py": module})
-    with_module = ctx.__class__(
+    with_module = context_of(
         submission=ctx_facts, notebook=ctx.notebook, execution=ctx.execution, assignment=ctx.assignment
     )
     assert with_module.leakage.of(LeakKind.leakage_column) == []

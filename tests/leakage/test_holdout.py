@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grader.analysis.notebook import NotebookView
 from grader.checks.registry import default_registry
 from grader.checks.runner import run_check
+from grader.evidence.holdout import find_claimed_score, score_holdout
 from grader.models.assignment import Assignment
 from grader.models.findings import CheckStatus
+from grader.models.notebook import NotebookView
 from grader.models.report import HoldoutResult
-from grader.scoring.holdout import find_claimed_score, score_holdout
 from tests.conftest import make_notebook, static_context
 
 REGISTRY = default_registry()

@@ -14,10 +14,11 @@ from grader.cli import main
 from tests.conftest import REPO, make_notebook
 
 CORPUS = REPO / "bench" / "leakage_corpus" / "notebooks"
+EXAMPLES = REPO / "tests" / "check_examples"
 
 
 def test_high_severity_leak_exits_one_with_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["lint", str(CORPUS / "o01_smote_before_split.py"), "--only", "leakage", "--json"])
+    code = main(["lint", str(EXAMPLES / "LEAK004" / "bad.py"), "--only", "leakage", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 1 and out["high"] is True
     failed = {c["id"]: c for c in out["checks"] if c["status"] == "failed"}
@@ -27,7 +28,7 @@ def test_high_severity_leak_exits_one_with_json(capsys: pytest.CaptureFixture[st
 
 
 def test_medium_findings_print_cells_and_exit_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["lint", str(CORPUS / "p01_scaler_before_split.py"), "--only", "leakage"])
+    code = main(["lint", str(EXAMPLES / "LEAK001" / "bad.py"), "--only", "leakage"])
     out = capsys.readouterr().out
     assert code == 0
     assert "LEAK001 preprocessing-fit-before-split" in out and "cell 2, line 2" in out
@@ -35,7 +36,7 @@ def test_medium_findings_print_cells_and_exit_zero(capsys: pytest.CaptureFixture
 
 
 def test_assignment_enables_structure_and_leakage_column_checks(capsys: pytest.CaptureFixture[str]) -> None:
-    path = str(CORPUS / "s01_random_split_delivery.py")
+    path = str(EXAMPLES / "LEAK010" / "bad.py")
     assert main(["lint", path, "--only", "leakage"]) == 0
     assert main(["lint", path, "--only", "leakage", "--assignment", str(REPO / "sample_datasets" / "delivery")]) == 1
     assert "LEAK010 random-split-of-time-series" in capsys.readouterr().out
@@ -73,7 +74,7 @@ def test_usage_errors_exit_two(tmp_path: Path) -> None:
     assert main(["lint", str(tmp_path / "notes.txt")]) == 2
     (tmp_path / "broken.ipynb").write_text("{not json")
     assert main(["lint", str(tmp_path / "broken.ipynb")]) == 2
-    assert main(["lint", str(CORPUS / "p01_scaler_before_split.py"), "--only", "nonsense"]) == 2
+    assert main(["lint", str(EXAMPLES / "LEAK001" / "bad.py"), "--only", "nonsense"]) == 2
 
 
 def test_static_analysis_of_a_notebook_is_fast() -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.analysis.leakage import LeakKind, perfect_predictors
+from grader.checks.leakage.feature_predicts_target_perfectly import perfect_predictors
+from grader.evidence.leakage.base import LeakKind
 from grader.execution.trace import parse_trace
 from grader.models.assignment import Assignment
 from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, RunStatus

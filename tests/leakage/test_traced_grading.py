@@ -18,11 +18,13 @@ import yaml
 
 from grader.checks.base import Category
 from grader.checks.registry import default_registry
-from grader.grading import Grader, GradingOptions, SandboxRunner
-from grader.loading import LoadedRubric, load_assignment
+from grader.execution.run import SandboxRunner
 from grader.models.findings import CheckStatus, Confidence
 from grader.models.report import FlagKind, Report
 from grader.models.rubric import CheckRef, Criterion, MetricToPoints, Rubric
+from grader.pipeline.grading import Grader, GradingOptions
+from grader.scoring.rubric_file import LoadedRubric
+from grader.submission.assignment import load_assignment
 from tests.conftest import REPO, write_submission
 
 pytestmark = pytest.mark.docker

@@ -16,9 +16,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.analysis.tracefacts import TraceFacts, overlap
-from grader.execution.executor import runner
-from grader.execution.executor import tracing as tracer_module
+from grader.evidence.tracefacts import TraceFacts, overlap
+from grader.execution.executor import recording, runner
 from grader.execution.trace import parse_trace
 from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, RunStatus
 from grader.models.trace import TraceCall, TraceMetric, TraceSplit, TraceStat
@@ -261,9 +260,9 @@ def test_auc_matches_scikit_learn_and_probe_finds_a_copied_target() -> None:
     rng = np.random.default_rng(3)
     y = rng.integers(0, 2, 500)
     score = rng.normal(size=500) + y
-    assert tracer_module._auc(score, y.astype(float)) == pytest.approx(
+    assert recording._auc(score, y.astype(float)) == pytest.approx(
         max(roc_auc_score(y, score), 1 - roc_auc_score(y, score))
     )
     frame = pd.DataFrame({"noise": rng.normal(size=500), "copy": y * 3.0, "cat": np.where(y == 1, "a", "b")})
-    found = {p["col"] for p in tracer_module._probe_features(frame, pd.Series(y))}
+    found = {p["col"] for p in recording._probe_features(frame, pd.Series(y))}
     assert found == {"copy", "cat"}

@@ -193,10 +193,12 @@ def execute(nb: nbformat.NotebookNode, extra: dict[str, str] | None = None) -> n
     from grader.checks.registry import default_registry
     from grader.execution.docker_client import DockerClient
     from grader.execution.image import find_runtime_image
+    from grader.execution.run import SandboxRunner
     from grader.execution.sandbox import SandboxSettings
-    from grader.grading import Grader, GradingOptions, SandboxRunner
-    from grader.loading import LoadedRubric, load_assignment
     from grader.models.rubric import CheckRef, Criterion, Rubric
+    from grader.pipeline.grading import Grader, GradingOptions
+    from grader.scoring.rubric_file import LoadedRubric
+    from grader.submission.assignment import load_assignment
 
     client = DockerClient.from_env()
     image = find_runtime_image(client)

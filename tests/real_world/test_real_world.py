@@ -18,11 +18,12 @@ import pytest
 import yaml
 
 from grader.checks.registry import default_registry
-from grader.grading import Grader, GradingOptions
-from grader.loading import LoadedAssignment, load_assignment, load_rubric_file
 from grader.models.execution import CellStatus, PackageStatus
 from grader.models.findings import CheckStatus, EvidenceSource
 from grader.models.report import GradingStatus, Report
+from grader.pipeline.grading import Grader, GradingOptions
+from grader.scoring.rubric_file import load_rubric_file
+from grader.submission.assignment import LoadedAssignment, load_assignment
 from tests.conftest import REPO
 from tests.real_world.cases import CASES, Case
 

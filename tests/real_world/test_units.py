@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.analysis.notebook import NotebookView
 from grader.execution.executor.redirects import Redirector
 from grader.execution.image.derived import provide_packages
 from grader.execution.packages import parse_environment_yml, parse_requirement, plan_packages
 from grader.execution.triage import classify, refine
 from grader.models.assignment import PackagePolicy
 from grader.models.execution import CellRecord, CellStatus, DataRedirect, ErrorClass, PackageStatus
+from grader.models.notebook import NotebookView
 from tests.conftest import make_notebook
 
 LIB = "File /opt/venv/lib/python3.11/site-packages/sklearn/utils/_param_validation.py:98, in validate_parameter"

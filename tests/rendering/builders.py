@@ -9,7 +9,7 @@ from typing import Any
 
 import nbformat
 
-from grader.grading import flags_for
+from grader.checks.registry import default_registry
 from grader.models.execution import CellRecord, CellStatus, ErrorClass, ExecutionRecord, RunStatus
 from grader.models.findings import (
     CheckResult,
@@ -30,7 +30,8 @@ from grader.models.report import (
     Total,
 )
 from grader.models.rubric import Rubric
-from grader.rendering.followups import followups_for
+from grader.report.assemble import flags_for
+from grader.report.followups import followups_for
 from grader.scoring.score import score_rubric
 from tests.conftest import make_notebook
 
@@ -372,7 +373,7 @@ def sample_report(
         checks=results,
         criteria=criteria,
         total=total,
-        flags=flags_for(execution, results, total),
+        flags=flags_for(execution, results, default_registry()),
         environment={
             "grader_version": "0.1.0",
             "image": execution.image,

@@ -9,9 +9,9 @@ import nh3
 import pytest
 from playwright.sync_api import expect
 
-from grader.batch import summary_rows
 from grader.rendering import render_index_html, render_report_html
 from grader.rendering.screenshots import screenshot
+from grader.report.summary import summary_rows
 from tests.rendering.builders import (
     EVIL,
     RUBRIC,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from grader.api import load_rubric
 from grader.checks.registry import default_registry
-from grader.grading import Grader, GradingOptions
 from grader.models.findings import CheckResult, CheckStatus, Evidence, Finding, Severity
-from grader.rendering.followups import MAX_FOLLOWUPS, followups_for
+from grader.pipeline.grading import Grader, GradingOptions
+from grader.report.followups import MAX_FOLLOWUPS, followups_for
 from tests.conftest import write_submission
 from tests.rendering.builders import check_results, sample_report
 

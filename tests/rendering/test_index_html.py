@@ -9,10 +9,11 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from grader.batch import summary_rows, write_summaries
 from grader.models.report import GradingStatus, Report
+from grader.pipeline.batch import write_summaries
 from grader.rendering import render_index_html
 from grader.rendering.page import asset
+from grader.report.summary import summary_rows
 from tests.rendering.builders import EVIL, RUBRIC, check_results, rejected, sample_report
 from tests.rendering.conftest import soup
 

@@ -468,7 +468,7 @@ def test_a_rejected_submission_still_gets_a_page_with_its_error() -> None:
 def test_the_grader_writes_report_html_with_saved_outputs_and_blind_redaction(tmp_path: Path, blind: bool) -> None:
     from grader.api import load_rubric
     from grader.checks.registry import default_registry
-    from grader.grading import Grader, GradingOptions
+    from grader.pipeline.grading import Grader, GradingOptions
 
     folder = write_submission(
         tmp_path / "alice-smith",

@@ -7,8 +7,8 @@ import re
 import pytest
 from bs4 import Tag
 
-from grader.batch import summary_rows
 from grader.rendering import render_index_html, render_report_html
+from grader.report.summary import summary_rows
 from tests.rendering.builders import RUBRIC, executed_notebooks, sample_report, submitted_notebooks
 from tests.rendering.conftest import soup
 from tests.rendering.hostile import HOSTILE_PATH, hostile_notebook, hostile_report

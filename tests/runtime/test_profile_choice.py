@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.analysis.notebook import NotebookView
+from grader.api import load_assignment
 from grader.errors import AssignmentError, ConfigError
 from grader.execution.image import image_tag
 from grader.execution.profile_evidence import gather, rank, specifier_bounds
 from grader.execution.profiles import get_profile, load_profiles
-from grader.execution.retry import RunOutcome, plan_runtime, quality, retry_target, run_with_retry
-from grader.loading import load_assignment
+from grader.execution.retry import Attempt, plan_runtime, quality, retry_target, run_with_retry
+from grader.execution.run import RunOutcome
 from grader.models.execution import CellRecord, CellStatus, ErrorClass, ExecutionRecord, RunStatus
+from grader.models.notebook import NotebookView
 from grader.models.runtime import ChoiceSource, EvidenceKind
 from tests.conftest import REPO, make_notebook
 
@@ -124,7 +125,7 @@ def test_python_version_and_saved_warnings_are_weaker_hints() -> None:
 def test_a_named_profile_is_fixed_and_not_retried() -> None:
     plan = plan_runtime("2024", ChoiceSource.assignment, [], PROFILES)
     assert plan.first.name == "2024" and plan.fixed and plan.choice.how is ChoiceSource.assignment
-    outcome = RunOutcome(get_profile("2024"), _record(_env_failure("pandas-2.0-append")))
+    outcome = Attempt(get_profile("2024"), RunOutcome(_record(_env_failure("pandas-2.0-append"))))
     decision = retry_target(plan, outcome)
     assert decision.profile is None and "fixed" in decision.reason
 
@@ -150,19 +151,21 @@ def _record(*failures: CellRecord, ok: int = 3) -> ExecutionRecord:
 def test_retry_goes_to_the_newest_profile_before_the_change() -> None:
     plan = plan_runtime(None, ChoiceSource.assignment, [], PROFILES)
     assert plan.first.name == "current" and not plan.fixed
-    pandas3 = RunOutcome(plan.first, _record(_env_failure("pandas-3.0-copy-on-write")))
+    pandas3 = Attempt(plan.first, RunOutcome(_record(_env_failure("pandas-3.0-copy-on-write"))))
     assert retry_target(plan, pandas3).profile.name == "2024"  # type: ignore[union-attr]
-    pandas2 = RunOutcome(plan.first, _record(_env_failure("pandas-2.0-append")))
+    pandas2 = Attempt(plan.first, RunOutcome(_record(_env_failure("pandas-2.0-append"))))
     assert retry_target(plan, pandas2).profile.name == "2022"  # type: ignore[union-attr]
     # Nothing can bring back sklearn.cross_validation: no retry, and the reason says why.
-    ancient = RunOutcome(plan.first, _record(_env_failure("scikit-learn-0.20-cross-validation")))
+    ancient = Attempt(plan.first, RunOutcome(_record(_env_failure("scikit-learn-0.20-cross-validation"))))
     decision = retry_target(plan, ancient)
     assert decision.profile is None and "scikit-learn < 0.20" in decision.reason
     # A removed API triage could not name: the next older profile.
-    generic = RunOutcome(plan.first, _record(_env_failure(None, "'Booster' object has no attribute 'old_api'")))
+    generic = Attempt(
+        plan.first, RunOutcome(_record(_env_failure(None, "'Booster' object has no attribute 'old_api'")))
+    )
     assert retry_target(plan, generic).profile.name == "2024"  # type: ignore[union-attr]
     # A missing package: no profile has it.
-    missing = RunOutcome(plan.first, _record(_env_failure(None, "No module named 'shap'")))
+    missing = Attempt(plan.first, RunOutcome(_record(_env_failure(None, "No module named 'shap'"))))
     assert retry_target(plan, missing).profile is None
     # Only built profiles are candidates.
     only_current = plan_runtime(None, ChoiceSource.assignment, [], PROFILES[:1])
@@ -175,10 +178,10 @@ def test_the_run_that_reproduces_the_notebook_best_is_graded() -> None:
     first = _record(_env_failure("pandas-3.0-copy-on-write"))
 
     def run(profile):  # type: ignore[no-untyped-def]
-        return RunOutcome(profile, first if profile.name == "current" else _record(ok=4))
+        return RunOutcome(first if profile.name == "current" else _record(ok=4))
 
     best = run_with_retry(plan, run, view)
-    assert best.profile.name == "2024" and best.record.profile == "2024"
+    assert best.record.profile == "2024"
     choice = best.record.profile_choice
     assert choice is not None and choice.how is ChoiceSource.retry and "current" in choice.reason
     runs = {r.profile: r for r in best.record.profile_runs}
@@ -187,10 +190,10 @@ def test_the_run_that_reproduces_the_notebook_best_is_graded() -> None:
     assert runs["2024"].graded is True and runs["2024"].cells_failed == 0
     # A retry that does no better leaves the first run graded.
     worse = run_with_retry(
-        plan, lambda p: RunOutcome(p, first if p.name == "current" else _record(_env_failure(None), ok=1)), view
+        plan, lambda p: RunOutcome(first if p.name == "current" else _record(_env_failure(None), ok=1)), view
     )
-    assert worse.profile.name == "current" and "did not reproduce" in (worse.record.profile_choice.reason or "")  # type: ignore[union-attr]
-    assert quality(RunOutcome(plan.first, _record(ok=2)), view) > quality(RunOutcome(plan.first, first), view)
+    assert worse.record.profile == "current" and "did not reproduce" in (worse.record.profile_choice.reason or "")  # type: ignore[union-attr]
+    assert quality(RunOutcome(_record(ok=2)), view) > quality(RunOutcome(first), view)
 
 
 def test_a_better_fitting_profile_without_an_image_falls_back_to_a_built_one() -> None:

@@ -15,14 +15,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from grader.api import load_assignment
 from grader.checks.registry import default_registry
 from grader.execution.image import build_all_images
-from grader.grading import Grader, GradingOptions
-from grader.loading import load_assignment, load_rubric_file
 from grader.models.execution import CellStatus, ErrorClass, PackageStatus, RunStatus
 from grader.models.report import Report
 from grader.models.runtime import ChoiceSource
+from grader.pipeline.grading import Grader, GradingOptions
 from grader.rendering import render_report_html
+from grader.scoring.rubric_file import load_rubric_file
 from tests.conftest import REPO, write_submission
 
 pytestmark = pytest.mark.docker

@@ -10,7 +10,7 @@ from typing import Any
 
 from grader.execution.executor.redirects import Redirector
 from grader.execution.image import derived
-from grader.submission.cell_names import CellNames, name_cells
+from grader.report.cell_names import CellNames, name_cells
 from grader.submission.main_notebook import choose_main_notebooks, files_of
 from tests.conftest import make_notebook
 

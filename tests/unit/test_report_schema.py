@@ -8,9 +8,10 @@ from pathlib import Path
 import jsonschema
 
 from grader.checks.registry import default_registry
-from grader.grading import Grader, GradingOptions
-from grader.loading import load_assignment, load_rubric_file
 from grader.models.schema import report_schema_text
+from grader.pipeline.grading import Grader, GradingOptions
+from grader.scoring.rubric_file import load_rubric_file
+from grader.submission.assignment import load_assignment
 from tests.conftest import REPO, write_submission
 
 SCHEMA = REPO / "schemas" / "report.schema.json"

@@ -9,7 +9,7 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from grader.loading import load_assignment
+from grader.submission.assignment import load_assignment
 from tests.conftest import REPO
 
 DATASETS = REPO / "sample_datasets"

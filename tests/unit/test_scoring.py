@@ -8,7 +8,6 @@ import pytest
 from pydantic import ValidationError
 
 from grader.checks.registry import default_registry
-from grader.loading import validate_rubric_file
 from grader.models.findings import CheckResult, CheckStatus, Finding, Severity
 from grader.models.rubric import (
     AllOrNothing,
@@ -21,6 +20,7 @@ from grader.models.rubric import (
     ScoreCap,
 )
 from grader.scoring.policies import apply_policy
+from grader.scoring.rubric_file import validate_rubric_file
 from grader.scoring.score import score_rubric
 
 

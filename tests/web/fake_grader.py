@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from grader import api
-from grader.loading import LoadedAssignment
 from grader.models.report import Report
+from grader.submission.assignment import LoadedAssignment
 
 MARKS_ENV = "GRADER_FAKE_DIR"
 SLEEP_ENV = "GRADER_FAKE_SLEEP"

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import (
+from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import COMMUNICATION
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative.markdown import (
     CONCLUSION_HEADING,
     NEXT_STEPS,
     NUMBER,
     RESULTS,
     excerpt,
-    markdown_facts,
     prose,
     words,
 )
-from grader.analysis.notebook import Cell
-from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
+from grader.models.notebook import Cell
 
 
 class ConclusionParams(Params):
@@ -33,6 +33,7 @@ class ConclusionParams(Params):
     category=Category.docs,
     title="Ends with a conclusion: results and next steps",
     params=ConclusionParams,
+    followup=COMMUNICATION,
 )
 def conclusion_and_next_steps(ctx: CheckContext, params: ConclusionParams) -> CheckOutcome:
     """The notebook ends with a written conclusion that reports the results and the next steps.
@@ -56,7 +57,7 @@ def conclusion_and_next_steps(ctx: CheckContext, params: ConclusionParams) -> Ch
     the main drivers, the limitations, and two or three concrete next steps.
     """
     view = ctx.notebook
-    md = markdown_facts(ctx)
+    md = ctx.narrative.markdown
     if not len(view):
         return CheckOutcome(
             findings=[

@@ -7,77 +7,22 @@ import re
 
 from pydantic import Field
 
-from grader.analysis.code import CallSite
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import (
+from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import COMMUNICATION
+from grader.evidence.code import CallSite
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.vocabulary import DECISION_CALLS
+from grader.evidence.narrative.markdown import (
     REASONING,
     adjacent_markdown,
-    cached,
-    cells_of,
     comment_lines,
     excerpt,
     group_blocks,
-    markdown_facts,
     prose,
-    scopes,
 )
-from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.evidence.narrative.scopes import cells_of
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
-_DECISION_CALLS = {
-    "train_test_split",
-    "KFold",
-    "StratifiedKFold",
-    "GroupKFold",
-    "TimeSeriesSplit",
-    "StratifiedGroupKFold",
-    "ShuffleSplit",
-    "GroupShuffleSplit",
-    "RepeatedStratifiedKFold",
-    "cross_val_score",
-    "cross_validate",
-    "cross_val_predict",
-    "GridSearchCV",
-    "RandomizedSearchCV",
-    "HalvingGridSearchCV",
-    "HalvingRandomSearchCV",
-    "BayesSearchCV",
-    "create_study",
-    "Pipeline",
-    "make_pipeline",
-    "ColumnTransformer",
-    "make_column_transformer",
-    "StandardScaler",
-    "MinMaxScaler",
-    "RobustScaler",
-    "OneHotEncoder",
-    "OrdinalEncoder",
-    "TargetEncoder",
-    "LabelEncoder",
-    "SimpleImputer",
-    "KNNImputer",
-    "IterativeImputer",
-    "PCA",
-    "SMOTE",
-    "RandomOverSampler",
-    "RandomUnderSampler",
-    "ADASYN",
-    "PolynomialFeatures",
-    "FunctionTransformer",
-    "SelectKBest",
-    "RFE",
-    "RFECV",
-    "get_dummies",
-    "fillna",
-    "dropna",
-    "qcut",
-    "cut",
-    "log1p",
-    "CalibratedClassifierCV",
-    "DummyClassifier",
-    "DummyRegressor",
-    "precision_recall_curve",
-}
 #: Cleaning calls that are a decision only when their result is kept (`df = df.dropna()`), not when they
 #: only shape a display (`pd.crosstab(s.fillna("<NaN>"), t)`).
 _KEPT_ONLY = {"fillna", "dropna", "get_dummies", "qcut", "cut", "log1p", "clip"}
@@ -100,6 +45,7 @@ class DecisionsParams(Params):
     category=Category.docs,
     title="Explains the modelling and feature decisions",
     params=DecisionsParams,
+    followup=COMMUNICATION,
 )
 def explains_decisions(ctx: CheckContext, params: DecisionsParams) -> CheckOutcome:
     """The markdown around modelling and feature code gives reasons, not only a description of the code.
@@ -123,7 +69,7 @@ def explains_decisions(ctx: CheckContext, params: DecisionsParams) -> CheckOutco
     the property of the data that drove it, the risk it avoids.
     """
     view = ctx.notebook
-    md = markdown_facts(ctx)
+    md = ctx.narrative.markdown
     cells = decision_cells(ctx)
     if not cells:
         return CheckOutcome(message="no modelling or feature code to explain", score=1.0)
@@ -200,23 +146,19 @@ def explains_decisions(ctx: CheckContext, params: DecisionsParams) -> CheckOutco
 
 def decision_sites(ctx: CheckContext) -> list[CallSite]:
     """Calls that embody a modelling or feature decision."""
-
-    def build(c: CheckContext) -> list[CallSite]:
-        found = []
-        index = scopes(c)
-        for site in c.code.calls:
-            constructed = site.receiver is None or site.qualname is not None
-            if site.name in _KEPT_ONLY and not _kept(site, index.statement_of.get(id(site.node))):
-                continue
-            if (
-                site.name in _DECISION_CALLS
-                or (constructed and _ESTIMATOR.search(site.name))
-                or any(kw.arg == "class_weight" for kw in site.node.keywords)
-            ):
-                found.append(site)
-        return found
-
-    return cached(ctx, "decision_sites", build)
+    found = []
+    index = ctx.narrative.scopes
+    for site in ctx.code.calls:
+        constructed = site.receiver is None or site.qualname is not None
+        if site.name in _KEPT_ONLY and not _kept(site, index.statement_of.get(id(site.node))):
+            continue
+        if (
+            site.name in DECISION_CALLS
+            or (constructed and _ESTIMATOR.search(site.name))
+            or any(kw.arg == "class_weight" for kw in site.node.keywords)
+        ):
+            found.append(site)
+    return found
 
 
 def _kept(site: CallSite, statement: ast.stmt | None) -> bool:
@@ -228,7 +170,7 @@ def _kept(site: CallSite, statement: ast.stmt | None) -> bool:
 
 def decision_cells(ctx: CheckContext) -> set[int]:
     """Cells holding decision code, and the cells that run it through a helper function."""
-    scope = scopes(ctx)
+    scope = ctx.narrative.scopes
     cells: set[int] = set()
     for site in decision_sites(ctx):
         cells |= cells_of(site, scope) | {site.cell}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import markdown_facts
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import COMMUNICATION
+from grader.evidence.context import CheckContext
 from grader.models.findings import EvidenceSource, Finding, Severity
 
 
@@ -25,6 +25,7 @@ class HeadingsParams(Params):
     category=Category.docs,
     title="Headings structure the work",
     params=HeadingsParams,
+    followup=COMMUNICATION,
 )
 def headings_structure(ctx: CheckContext, params: HeadingsParams) -> CheckOutcome:
     """Markdown headings divide the notebook into sections a reviewer can navigate.
@@ -46,7 +47,7 @@ def headings_structure(ctx: CheckContext, params: HeadingsParams) -> CheckOutcom
     `## 3. Validation design`, ...), with sub-headings where a stage is long.
     """
     view = ctx.notebook
-    md = markdown_facts(ctx)
+    md = ctx.narrative.markdown
     headings = md.headings
     code_cells = [c.index for c in view.code_cells() if c.source.strip()]
     expected = max(1, min(params.min_headings, 1 + len(code_cells) // 5))

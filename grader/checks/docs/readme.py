@@ -7,9 +7,10 @@ from pathlib import PurePosixPath
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import excerpt, words
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import COMMUNICATION
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative.markdown import excerpt, words
 from grader.models.findings import EvidenceSource, Finding, Severity
 
 _README = re.compile(r"^readme(\.(md|txt|rst|markdown))?$", re.IGNORECASE)
@@ -50,6 +51,7 @@ class ReadmeParams(Params):
     category=Category.docs,
     title="Has a README when it is more than one notebook",
     params=ReadmeParams,
+    followup=COMMUNICATION,
 )
 def readme_for_multi_file(ctx: CheckContext, params: ReadmeParams) -> CheckOutcome:
     """A submission with several notebooks or code files has a README that says what is where and how to run it.

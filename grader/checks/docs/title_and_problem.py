@@ -7,9 +7,10 @@ import re
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import Heading, excerpt, markdown_facts, prose, words
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import COMMUNICATION
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative.markdown import Heading, excerpt, prose, words
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
 _PROBLEM = re.compile(
@@ -33,6 +34,7 @@ class TitleParams(Params):
     category=Category.docs,
     title="Opens with a title and the problem statement",
     params=TitleParams,
+    followup=COMMUNICATION,
 )
 def title_and_problem_statement(ctx: CheckContext, params: TitleParams) -> CheckOutcome:
     """The notebook starts with a title and a short opening that states the problem.
@@ -53,7 +55,7 @@ def title_and_problem_statement(ctx: CheckContext, params: TitleParams) -> Check
     question, the data, how success is measured, and the headline result.
     """
     view = ctx.notebook
-    md = markdown_facts(ctx)
+    md = ctx.narrative.markdown
     first_notebook = view.notebooks[0] if view.notebooks else None
     opening = []
     for cell in view.cells:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import PlotKind, figure_facts
 from grader.checks.base import Category, CheckOutcome, NoParams, check
-from grader.checks.eda._facts import SIZE, SUMMARY, TYPES, eda_facts, hit_evidence, load_evidence
+from grader.checks.followups import DATA_EXPLORATION
+from grader.evidence.context import CheckContext
+from grader.evidence.eda import SIZE, SUMMARY, TYPES, hit_evidence, load_evidence
+from grader.evidence.narrative.figures import PlotKind
 from grader.models.findings import Finding, Severity
 
 _PARTS = (
@@ -20,6 +21,7 @@ _PARTS = (
     slug="inspects-data-overview",
     category=Category.eda,
     title="Inspects the data's shape, types and summary statistics",
+    followup=DATA_EXPLORATION,
 )
 def inspects_data_overview(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The data is inspected before use: its size, its column types and its summary statistics.
@@ -44,9 +46,9 @@ def inspects_data_overview(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     counts) and `df.describe(include="all").T`, and write down what looks wrong.
     """
     del params
-    facts = eda_facts(ctx)
+    facts = ctx.eda
     # Distribution plots show the ranges too: without them, missing summary statistics weigh more.
-    plotted = any(PlotKind.distribution in c.kinds for c in figure_facts(ctx).eda_cells())
+    plotted = any(PlotKind.distribution in c.kinds for c in ctx.narrative.figures.eda_cells())
     findings = []
     present = 0
     for aspect, label, example, severity in _PARTS:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import excerpt, prose
 from grader.checks.base import Category, CheckOutcome, NoParams, check
-from grader.checks.eda._facts import DUPLICATES, OUTLIERS, Hit, eda_facts, hit_evidence, load_evidence
+from grader.checks.followups import DATA_EXPLORATION
+from grader.evidence.context import CheckContext
+from grader.evidence.eda import DUPLICATES, OUTLIERS, Hit, hit_evidence, load_evidence
+from grader.evidence.narrative.markdown import excerpt, prose
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
 _WORDS = {
@@ -26,6 +27,7 @@ _WORDS = {
     slug="duplicates-and-outliers",
     category=Category.eda,
     title="Deals with duplicates and outliers",
+    followup=DATA_EXPLORATION,
 )
 def duplicates_and_outliers(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Duplicate rows and outliers are looked for, and the decision about them is visible.
@@ -48,7 +50,7 @@ def duplicates_and_outliers(ctx: CheckContext, params: NoParams) -> CheckOutcome
     value is an error (set it missing) or a real customer (keep, maybe cap or log).
     """
     del params
-    facts = eda_facts(ctx)
+    facts = ctx.eda
     findings = []
     parts = 0
     for aspect, label, example in (

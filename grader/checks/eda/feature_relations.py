@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, NoParams, check
-from grader.checks.eda._facts import CORRELATION, TARGET_RELATION, eda_facts, hit_evidence, load_evidence
+from grader.checks.followups import DATA_EXPLORATION
+from grader.evidence.context import CheckContext
+from grader.evidence.eda import CORRELATION, TARGET_RELATION, hit_evidence, load_evidence
 from grader.models.findings import Confidence, Finding, Severity
 
 
@@ -13,6 +14,7 @@ from grader.models.findings import Confidence, Finding, Severity
     slug="explores-feature-relations",
     category=Category.eda,
     title="Looks at correlations and feature–target relations",
+    followup=DATA_EXPLORATION,
 )
 def explores_feature_relations(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Relations are explored: correlations between features, and how features relate to the target.
@@ -37,7 +39,7 @@ def explores_feature_relations(ctx: CheckContext, params: NoParams) -> CheckOutc
     features, the target rate per category or the target's distribution per class.
     """
     del params
-    facts = eda_facts(ctx)
+    facts = ctx.eda
     findings = []
     parts = 0
     correlations = facts.of(CORRELATION)

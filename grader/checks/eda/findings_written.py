@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import OBSERVATION, excerpt, figure_facts, group_blocks, markdown_facts, prose
 from grader.checks.base import Category, CheckOutcome, Params, check
-from grader.checks.eda._facts import INTERPRETED, eda_facts, eda_window, load_evidence, output_evidence
+from grader.checks.followups import DATA_EXPLORATION
+from grader.evidence.context import CheckContext
+from grader.evidence.eda import INTERPRETED, eda_window, load_evidence, output_evidence
+from grader.evidence.narrative.markdown import OBSERVATION, excerpt, group_blocks, prose
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
 
@@ -24,6 +25,7 @@ class FindingsWrittenParams(Params):
     category=Category.eda,
     title="Writes down what the EDA found",
     params=FindingsWrittenParams,
+    followup=DATA_EXPLORATION,
 )
 def eda_findings_written(ctx: CheckContext, params: FindingsWrittenParams) -> CheckOutcome:
     """Exploratory outputs are followed by a written interpretation.
@@ -48,9 +50,9 @@ def eda_findings_written(ctx: CheckContext, params: FindingsWrittenParams) -> Ch
     what you see, and what you will do about it (a feature, a cleaning rule, a metric).
     """
     view = ctx.notebook
-    facts = eda_facts(ctx)
-    figures = figure_facts(ctx)
-    md = markdown_facts(ctx)
+    facts = ctx.eda
+    figures = ctx.narrative.figures
+    md = ctx.narrative.markdown
     any_outputs = view.has_outputs or ctx.executed is not None
     candidates: set[int] = set()
     for aspect in INTERPRETED:

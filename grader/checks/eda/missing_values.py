@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, NoParams, check
-from grader.checks.eda._facts import MISSING, MISSING_HANDLED, eda_facts, hit_evidence, load_evidence
+from grader.checks.followups import MISSING_VALUES
+from grader.evidence.context import CheckContext
+from grader.evidence.eda import MISSING, MISSING_HANDLED, hit_evidence, load_evidence
 from grader.models.findings import Confidence, Finding, Severity
 
 
@@ -13,6 +14,7 @@ from grader.models.findings import Confidence, Finding, Severity
     slug="checks-missing-values",
     category=Category.eda,
     title="Measures missing values",
+    followup=MISSING_VALUES,
 )
 def checks_missing_values(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Missing values are counted (per column) before they are imputed or dropped.
@@ -34,7 +36,7 @@ def checks_missing_values(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     (impute inside the pipeline, add a missing indicator, or drop).
     """
     del params
-    facts = eda_facts(ctx)
+    facts = ctx.eda
     measured = facts.of(MISSING)
     strong = [h for h in measured if h.confidence is Confidence.high]
     if measured:

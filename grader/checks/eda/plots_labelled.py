@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import PlotKind, figure_facts
 from grader.checks.base import Category, CheckOutcome, NoParams, check
-from grader.checks.eda._facts import load_evidence
+from grader.checks.followups import DATA_EXPLORATION
+from grader.evidence.context import CheckContext
+from grader.evidence.eda import load_evidence
+from grader.evidence.narrative.figures import PlotKind
 from grader.models.findings import Confidence, Finding, Severity
 
 _MAX_FINDINGS = 10
@@ -16,6 +17,7 @@ _MAX_FINDINGS = 10
     slug="plots-labelled",
     category=Category.eda,
     title="Figures have titles or axis labels",
+    followup=DATA_EXPLORATION,
 )
 def plots_labelled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Every figure says what it shows: a title, or axis labels set by the author.
@@ -38,7 +40,7 @@ def plots_labelled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     tenure"`) and label the axes with units; in loops use `ax.set_title(col)`.
     """
     del params
-    facts = figure_facts(ctx)
+    facts = ctx.narrative.figures
     cells = sorted((c for c in facts.cells.values() if c.shows_figures), key=lambda c: c.index)
     if not cells:
         return CheckOutcome(

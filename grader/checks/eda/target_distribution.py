@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Need, NoParams, check
-from grader.checks.eda._facts import TARGET, eda_facts, hit_evidence, load_evidence
+from grader.checks.followups import TARGET_DISTRIBUTION
+from grader.evidence.context import CheckContext
+from grader.evidence.eda import TARGET, hit_evidence, load_evidence
 from grader.models.findings import Finding, Severity
 
 
@@ -14,6 +15,7 @@ from grader.models.findings import Finding, Severity
     category=Category.eda,
     title="Looks at the target's distribution",
     requires={Need.assignment},
+    followup=TARGET_DISTRIBUTION,
 )
 def target_distribution(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The target's distribution is shown: class balance for classification, spread and skew for regression.
@@ -39,7 +41,7 @@ def target_distribution(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     assert ctx.assignment is not None
     target = ctx.assignment.target
     kind = "class balance" if ctx.assignment.is_classification else "distribution"
-    hits = eda_facts(ctx).of(TARGET)
+    hits = ctx.eda.of(TARGET)
     if hits:
         first = hits[0]
         return CheckOutcome(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import FigureCell, PlotKind, figure_facts
 from grader.checks.base import Category, CheckOutcome, Params, check
-from grader.checks.eda._facts import CORRELATION, TARGET_RELATION, eda_facts, load_evidence
+from grader.checks.followups import DATA_EXPLORATION
+from grader.evidence.context import CheckContext
+from grader.evidence.eda import CORRELATION, TARGET_RELATION, load_evidence
+from grader.evidence.narrative.figures import FigureCell, PlotKind
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
 
@@ -22,6 +23,7 @@ class VisualisesDataParams(Params):
     category=Category.eda,
     title="Plots distributions and relationships",
     params=VisualisesDataParams,
+    followup=DATA_EXPLORATION,
 )
 def visualises_data(ctx: CheckContext, params: VisualisesDataParams) -> CheckOutcome:
     """Exploratory figures are drawn: distributions of variables and relationships between them.
@@ -45,7 +47,7 @@ def visualises_data(ctx: CheckContext, params: VisualisesDataParams) -> CheckOut
     of the target, then how the most promising features relate to the target
     (`sns.histplot(data=df, x="tenure", hue="churned")`, `sns.boxplot(...)`).
     """
-    facts = figure_facts(ctx)
+    facts = ctx.narrative.figures
     eda = sorted(facts.eda_cells(), key=lambda c: c.index)
     findings: list[Finding] = []
     count = sum(max(c.figures, 1) for c in eda)
@@ -95,7 +97,7 @@ def visualises_data(ctx: CheckContext, params: VisualisesDataParams) -> CheckOut
             )
         )
     # A bar chart of `groupby(col)[target].mean()` or histograms drawn per class show a relation too.
-    related = {cell for hit in eda_facts(ctx).of(TARGET_RELATION, CORRELATION) for cell in hit.cells}
+    related = {cell for hit in ctx.eda.of(TARGET_RELATION, CORRELATION) for cell in hit.cells}
     for kind, label, example in (
         (PlotKind.distribution, "distribution", "a histogram or count plot of a feature or the target"),
         (PlotKind.relationship, "relationship", "a scatter, heat map or a plot split by the target"),

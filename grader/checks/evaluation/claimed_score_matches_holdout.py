@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.checks.base import Category, CheckOutcome, FlagRule, Need, Params, check
+from grader.checks.followups import HOLDOUT_GAP
+from grader.evidence.context import CheckContext
 from grader.models.assignment import Metric
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
+from grader.models.report import FlagKind
 
 
 class ClaimedScoreParams(Params):
@@ -22,6 +24,8 @@ class ClaimedScoreParams(Params):
     title="The reported score holds up on the hidden holdout",
     params=ClaimedScoreParams,
     requires={Need.holdout},
+    followup=HOLDOUT_GAP,
+    flag=FlagRule(FlagKind.holdout_gap),
 )
 def claimed_score_matches_holdout(ctx: CheckContext, params: ClaimedScoreParams) -> CheckOutcome:
     """The number the candidate reports for the primary metric is close to the holdout score.

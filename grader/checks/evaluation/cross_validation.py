@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import evaluation_places, has_model, ml_facts, model_places
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import NO_CROSS_VALIDATION
+from grader.checks.model_guard import no_model_fitted
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.queries import evaluation_places, model_places
 from grader.models.findings import Confidence, Finding, Severity
 
 
@@ -13,6 +15,7 @@ from grader.models.findings import Confidence, Finding, Severity
     slug="uses-cross-validation",
     category=Category.evaluation,
     title="Model quality is estimated with cross-validation",
+    followup=NO_CROSS_VALIDATION,
 )
 def uses_cross_validation(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Scores are estimated over several folds, not a single random split.
@@ -34,23 +37,15 @@ def uses_cross_validation(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     keep a final held-out set for one last check.
     """
     del params
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     if facts.has_cross_validation():
         places = facts.cv_evidence()
         return CheckOutcome(
             score=1.0, message=f"cross-validation in {len(places)} place(s), first in cell {places[0][0]}"
         )
-    if not has_model(facts):
-        return CheckOutcome(
-            findings=[
-                Finding(
-                    message="No model is fitted, so nothing is cross-validated",
-                    severity=Severity.medium,
-                    confidence=Confidence.medium,
-                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-                )
-            ]
-        )
+    unfitted = no_model_fitted(ctx, "nothing is cross-validated")
+    if unfitted is not None:
+        return unfitted
     places = [(u.cell, u.line) for u in facts.split_uses + [u for u, _ in facts.splitters]]
     places += [p for p in evaluation_places(facts) + model_places(facts, limit=1) if p not in places]
     how = "a single train/test split" if facts.split_uses else "a single fit"

@@ -5,21 +5,12 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
-    PREDICTION_NAME,
-    Measure,
-    MLFacts,
-    Task,
-    evaluation_places,
-    has_model,
-    ml_facts,
-    model_places,
-    names_in,
-    resolve_measures,
-    task_of,
-)
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import ERROR_ANALYSIS
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import MLFacts, names_in
+from grader.evidence.ml.queries import evaluation_places, model_places, resolve_measures, task_of
+from grader.evidence.ml.vocabulary import PREDICTION_NAME, Measure, Task
 from grader.models.findings import Confidence, Finding, Severity
 
 _CLASSIFICATION_PROSE = re.compile(
@@ -58,6 +49,8 @@ _PLOTS = frozenset(
     slug="error-analysis",
     category=Category.evaluation,
     title="Errors are analysed (confusion matrix, residuals)",
+    followup=ERROR_ANALYSIS,
+    needs_fitted_model="there are no errors to analyse",
 )
 def error_analysis(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The notebook looks at where the model is wrong, not only at one summary score.
@@ -82,18 +75,7 @@ def error_analysis(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     `y_test - pred` against the prediction and by the main segments.
     """
     del params
-    facts = ml_facts(ctx.code)
-    if not has_model(facts):
-        return CheckOutcome(
-            findings=[
-                Finding(
-                    message="No model is fitted, so there are no errors to analyse",
-                    severity=Severity.medium,
-                    confidence=Confidence.medium,
-                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-                )
-            ]
-        )
+    facts = ctx.ml
     task = task_of(ctx.assignment, facts)
     found = _found(ctx, facts, task)
     if found:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import MetricUse, MLFacts, Role, has_model, ml_facts, model_places
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import NO_HELD_OUT
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import MetricUse, MLFacts, Role
+from grader.evidence.ml.queries import model_places
 from grader.models.findings import Confidence, Finding, Severity
 
 
@@ -13,6 +15,8 @@ from grader.models.findings import Confidence, Finding, Severity
     slug="evaluates-on-held-out-data",
     category=Category.evaluation,
     title="Models are evaluated on held-out data",
+    followup=NO_HELD_OUT,
+    needs_fitted_model="nothing is evaluated on held-out data",
 )
 def evaluates_on_held_out_data(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Every reported score comes from data the model did not see while fitting.
@@ -34,18 +38,7 @@ def evaluates_on_held_out_data(ctx: CheckContext, params: NoParams) -> CheckOutc
     or use `cross_val_score`, and report the held-out numbers.
     """
     del params
-    facts = ml_facts(ctx.code)
-    if not has_model(facts):
-        return CheckOutcome(
-            findings=[
-                Finding(
-                    message="No model is fitted, so nothing is evaluated on held-out data",
-                    severity=Severity.medium,
-                    confidence=Confidence.medium,
-                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-                )
-            ]
-        )
+    facts = ctx.ml
     if facts.has_cross_validation():
         cell, _line = facts.cv_evidence()[0]
         return CheckOutcome(score=1.0, message=f"held-out scores come from cross-validation (cell {cell})")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Need, NoParams, check
+from grader.checks.followups import HOLDOUT_GAP
+from grader.evidence.context import CheckContext
 from grader.models.assignment import Metric
 from grader.models.findings import EvidenceSource, Finding, Severity
 
@@ -14,6 +15,7 @@ from grader.models.findings import EvidenceSource, Finding, Severity
     category=Category.evaluation,
     title="Predictions score well on the hidden holdout",
     requires={Need.holdout},
+    followup=HOLDOUT_GAP,
 )
 def holdout_score(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The predictions the notebook writes are scored on labels the candidate never saw.

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
+from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import METRIC
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import MetricUse
+from grader.evidence.ml.queries import has_model, model_places, positive_rate, resolve_measures, task_of
+from grader.evidence.ml.vocabulary import (
     IMBALANCE_AWARE,
     LABEL_ONLY_MEASURES,
     MEASURE_WORDS,
     PRIMARY_MEASURES,
     REGRESSION_MEASURES,
     Measure,
-    MetricUse,
     Task,
-    has_model,
-    ml_facts,
-    model_places,
-    positive_rate,
-    resolve_measures,
-    task_of,
 )
-from grader.checks.base import Category, CheckOutcome, Params, check
 from grader.models.assignment import TaskType
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
@@ -39,6 +35,7 @@ class MetricsFitTaskParams(Params):
     category=Category.evaluation,
     title="Metrics fit the task and the class balance",
     params=MetricsFitTaskParams,
+    followup=METRIC,
 )
 def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOutcome:
     """The reported metrics suit the task, the class imbalance and the assignment's primary metric.
@@ -62,7 +59,7 @@ def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOu
     proba)`), plus precision and recall at the chosen threshold; for regression,
     `mean_absolute_error` and RMSE.
     """
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     task = task_of(ctx.assignment, facts)
     uses = [m for m in facts.metric_uses if m.how != "helper"]
     measured = resolve_measures((x for m in uses for x in m.measures), task)

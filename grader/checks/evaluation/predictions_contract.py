@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Need, NoParams, check
+from grader.checks.followups import EVALUATION
+from grader.evidence.context import CheckContext
 from grader.models.findings import EvidenceSource, Finding, Severity
 
 _PROBLEMS = {
@@ -25,6 +26,7 @@ _PROBLEMS = {
     category=Category.evaluation,
     title="The predictions file follows the prediction contract",
     requires={Need.holdout},
+    followup=EVALUATION,
 )
 def predictions_follow_contract(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The notebook writes the predictions file with the right columns, one row per test id.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import RandomUse, ml_facts
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import SEED
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import RandomUse
 from grader.models.findings import Confidence, Finding, Severity
 
 _WHY = {
@@ -22,6 +23,7 @@ _WHY = {
     slug="random-seeds-set",
     category=Category.evaluation,
     title="Random seeds are set",
+    followup=SEED,
 )
 def random_seeds_set(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Every source of randomness is seeded, so the notebook's numbers repeat on a re-run.
@@ -45,7 +47,7 @@ def random_seeds_set(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     splitter, search, resampler and estimator that takes one.
     """
     del params
-    draws = ml_facts(ctx.code).randomness
+    draws = ctx.ml.randomness
     if not draws:
         return CheckOutcome(score=1.0, message="no random splits, searches or stochastic models")
     unseeded = [d for d in draws if not d.seeded]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import Task, is_false, is_none, is_true, kw, ml_facts, positive_rate, task_of
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import STRATIFY
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import is_false, is_none, is_true, kw
+from grader.evidence.ml.queries import positive_rate, task_of
+from grader.evidence.ml.vocabulary import Task
 from grader.models.findings import Confidence, Finding, Severity
 
 
@@ -23,6 +26,7 @@ class StratifiedSplitsParams(Params):
     category=Category.evaluation,
     title="Splits are stratified when classes are imbalanced",
     params=StratifiedSplitsParams,
+    followup=STRATIFY,
 )
 def stratified_splits(ctx: CheckContext, params: StratifiedSplitsParams) -> CheckOutcome:
     """Train/test splits and CV folds keep the share of positives when classes are imbalanced.
@@ -45,7 +49,7 @@ def stratified_splits(ctx: CheckContext, params: StratifiedSplitsParams) -> Chec
     Do instead: `train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)`
     and `StratifiedKFold(n_splits=5, shuffle=True, random_state=0)`.
     """
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     task = task_of(ctx.assignment, facts)
     if task is not Task.classification:
         return CheckOutcome(score=1.0, message="not applicable: not a classification task")

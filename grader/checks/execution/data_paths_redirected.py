@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.checks.followups import REPRODUCIBILITY
+from grader.evidence.context import CheckContext
 from grader.models.execution import DataRedirect
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
@@ -23,6 +24,7 @@ class DataPathsParams(Params):
     title="Data is read from where the code says",
     params=DataPathsParams,
     requires={Need.execution},
+    followup=REPRODUCIBILITY,
 )
 def data_paths_redirected(ctx: CheckContext, params: DataPathsParams) -> CheckOutcome:
     """Every file the notebook reads exists at the path its code uses.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.checks.followups import REPRODUCIBILITY
+from grader.evidence.context import CheckContext
 from grader.models.execution import CellStatus, ErrorClass
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
@@ -25,6 +26,7 @@ class EvidenceReproducedParams(Params):
     title="Outputs used as evidence were reproduced",
     params=EvidenceReproducedParams,
     requires={Need.execution},
+    followup=REPRODUCIBILITY,
 )
 def evidence_reproduced(ctx: CheckContext, params: EvidenceReproducedParams) -> CheckOutcome:
     """Every output the other checks read as evidence came from the grader's own run.

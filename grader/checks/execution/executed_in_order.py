@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from grader.analysis.context import CheckContext
-from grader.analysis.notebook import Cell
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import OUT_OF_ORDER
+from grader.evidence.context import CheckContext
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
+from grader.models.notebook import Cell
 
 
 @check(
@@ -15,6 +16,7 @@ from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
     slug="executed-in-order",
     category=Category.execution,
     title="The submitted notebook was executed in order",
+    followup=OUT_OF_ORDER,
 )
 def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The execution counts saved in the notebook rise from top to bottom.

@@ -7,9 +7,9 @@ import re
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import scopes
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import ABSOLUTE_PATH
+from grader.evidence.context import CheckContext
 from grader.models.findings import Confidence, Finding, Severity
 
 _WINDOWS = re.compile(r"^[A-Za-z]:[\\/]")
@@ -44,6 +44,7 @@ class AbsolutePathParams(Params):
     category=Category.execution,
     title="No absolute or machine-specific paths",
     params=AbsolutePathParams,
+    followup=ABSOLUTE_PATH,
 )
 def no_absolute_paths(ctx: CheckContext, params: AbsolutePathParams) -> CheckOutcome:
     """Data is read and results are written through paths relative to the project, not the author's machine.
@@ -66,7 +67,7 @@ def no_absolute_paths(ctx: CheckContext, params: AbsolutePathParams) -> CheckOut
     """
     findings: list[Finding] = []
     seen: set[tuple[int, int]] = set()
-    index = scopes(ctx)
+    index = ctx.narrative.scopes
     parents = index.parent
     for cell, node in index.nodes(ast.Constant, ast.JoinedStr):
         literal = _literal(node)

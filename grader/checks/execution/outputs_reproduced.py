@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import ml_facts
-from grader.analysis.notebook import Cell
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.checks.followups import NOT_REPRODUCED
+from grader.evidence.context import CheckContext
 from grader.models.execution import CellStatus, ErrorClass
 from grader.models.findings import CheckStatus, Confidence, EvidenceSource, Finding, Severity
+from grader.models.notebook import Cell
 
 #: Words that make a printed number a headline result worth comparing.
 _METRIC = re.compile(
@@ -55,6 +55,7 @@ class _Number:
     title="Saved outputs are reproduced by a re-run",
     params=OutputsReproducedParams,
     requires={Need.execution},
+    followup=NOT_REPRODUCED,
 )
 def outputs_reproduced(ctx: CheckContext, params: OutputsReproducedParams) -> CheckOutcome:
     """The metrics shown in the submitted notebook come out the same when the grader re-runs it.
@@ -82,7 +83,7 @@ def outputs_reproduced(ctx: CheckContext, params: OutputsReproducedParams) -> Ch
     """
     if ctx.executed is None:
         return CheckOutcome(status=CheckStatus.skipped, message="the executed notebook is not available")
-    randomness = [r for r in ml_facts(ctx.code).randomness if not r.seeded]
+    randomness = [r for r in ctx.ml.randomness if not r.seeded]
     findings: list[Finding] = []
     compared_cells = 0
     reproduced_cells = 0

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, NoParams, check
-from grader.execution.packages import plan_packages
-from grader.models.assignment import PackagePolicy
+from grader.checks.followups import REPRODUCIBILITY
+from grader.evidence.context import CheckContext
 from grader.models.execution import PackageRequest, PackageStatus, RunStatus
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
@@ -17,6 +16,7 @@ _PROBLEMS = {PackageStatus.not_allowed, PackageStatus.no_wheel, PackageStatus.co
     slug="packages-available",
     category=Category.execution,
     title="The packages the work needs are allowed and available",
+    followup=REPRODUCIBILITY,
 )
 def packages_available(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Every package the notebook imports or its requirements list is allowed by the brief and installable.
@@ -42,15 +42,7 @@ def packages_available(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     del params
     requests = list(ctx.execution.requested_packages)
     if not requests and ctx.execution.status in (RunStatus.not_run, RunStatus.sandbox_error):
-        assignment = ctx.assignment
-        plan = plan_packages(
-            ctx.notebook,
-            ctx.submission.texts,
-            ctx.submission.files,
-            assignment.packages if assignment else PackagePolicy.base_only,
-            assignment.allowed_packages if assignment else (),
-        )
-        requests = list(plan.requests)
+        requests = list(ctx.packages.requests)
     findings = [finding for request in requests if (finding := _finding(ctx, request)) is not None]
     missing = [r.name for r in requests if r.status in _PROBLEMS]
     installed = [r.name for r in requests if r.status is PackageStatus.installed]

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.checks.followups import DID_NOT_RUN
+from grader.evidence.context import CheckContext
 from grader.models.execution import CellRecord, CellStatus, ErrorClass, RunStatus
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
@@ -38,6 +39,7 @@ class RunsCleanlyParams(Params):
     title="The notebook runs top to bottom in a fresh kernel",
     params=RunsCleanlyParams,
     requires={Need.execution},
+    followup=DID_NOT_RUN,
 )
 def notebook_runs_cleanly(ctx: CheckContext, params: RunsCleanlyParams) -> CheckOutcome:
     """Every code cell runs without error when the notebook is executed from scratch.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.checks.followups import SLOW
+from grader.evidence.context import CheckContext
 from grader.models.execution import CellStatus, RunStatus
 from grader.models.findings import EvidenceSource, Finding, Severity
 
@@ -24,6 +25,7 @@ class RuntimeBudgetParams(Params):
     title="The notebook runs within its time budget",
     params=RuntimeBudgetParams,
     requires={Need.execution},
+    followup=SLOW,
 )
 def runtime_within_budget(ctx: CheckContext, params: RuntimeBudgetParams) -> CheckOutcome:
     """The whole notebook re-runs within the time budget, with no runaway cell.

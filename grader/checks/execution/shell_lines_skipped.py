@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import REPRODUCIBILITY
+from grader.evidence.context import CheckContext
 from grader.execution.executor.shell_lines import neutralize_shell_lines
 from grader.models.findings import Confidence, Finding, Severity
 
@@ -13,6 +14,7 @@ from grader.models.findings import Confidence, Finding, Severity
     slug="shell-lines-skipped",
     category=Category.execution,
     title="No shell commands or pip installs inside the notebook",
+    followup=REPRODUCIBILITY,
 )
 def shell_lines_skipped(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The notebook does not install packages or run shell commands from its cells.

@@ -5,42 +5,26 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
+from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import FEATURES
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import MLFacts, Use, names_in
+from grader.evidence.ml.queries import Source, code_sources, evidence_for, has_model, model_places
+from grader.evidence.ml.vocabulary import (
     ENCODERS,
     NATIVE_CATEGORICAL_KEYWORDS,
     PIPELINE_BUILDERS,
+    TARGET_STATISTIC_ENCODERS,
     Encoding,
     Family,
-    MLFacts,
-    Source,
-    Use,
-    code_sources,
-    evidence_for,
-    has_model,
     is_heldout_name,
-    ml_facts,
-    model_places,
-    names_in,
 )
-from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.models.findings import Confidence, Finding, Severity
 
 #: Families that read an integer code as a quantity (so "West" = 4 > "Midwest" = 1 means something).
 _ORDER_SENSITIVE = frozenset({Family.linear, Family.knn, Family.svm, Family.neural})
 _Y_NAME = re.compile(r"^y(_|$)|target|label", re.IGNORECASE)
 #: category_encoders' target-statistic encoders: fitted outside CV they leak the target into the folds.
-_TARGET_STAT = frozenset(
-    {
-        "CatBoostEncoder",
-        "LeaveOneOutEncoder",
-        "WOEEncoder",
-        "JamesSteinEncoder",
-        "MEstimateEncoder",
-        "GLMMEncoder",
-        "QuantileEncoder",
-    }
-)
 
 
 @check(
@@ -48,6 +32,7 @@ _TARGET_STAT = frozenset(
     slug="categoricals-encoded",
     category=Category.features,
     title="Categorical columns are encoded appropriately for the model",
+    followup=FEATURES,
 )
 def categoricals_encoded(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Categorical columns are one-hot, ordinal or target encoded in a way the model can use.
@@ -76,8 +61,8 @@ def categoricals_encoded(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     categories or tree models.
     """
     del params
-    sources = code_sources(ctx.code, ctx.submission.texts)
-    notebook = ml_facts(ctx.code)
+    sources = code_sources(ctx)
+    notebook = ctx.ml
     target = ctx.assignment.target if ctx.assignment else None
     kinds: dict[Encoding, list[tuple[Source, int, int, str]]] = {}
     for source in sources:
@@ -254,7 +239,7 @@ def _unaligned_dummies(ctx: CheckContext, sources: list[Source]) -> list[Finding
 def _target_stats_outside_pipeline(ctx: CheckContext, sources: list[Source]) -> list[Finding]:
     findings = []
     for source in sources:
-        for use in source.facts.named(_TARGET_STAT | {"TargetEncoder"}):
+        for use in source.facts.named(TARGET_STATISTIC_ENCODERS | {"TargetEncoder"}):
             if use.site.qualname and use.site.qualname.startswith("sklearn."):
                 continue  # scikit-learn's TargetEncoder cross-fits by itself
             if use.inside(PIPELINE_BUILDERS) or _in_pipeline_by_name(source.facts, use):

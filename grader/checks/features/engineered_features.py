@@ -5,18 +5,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
-    FEATURE_BUILDERS,
-    REASONING,
-    Source,
-    code_sources,
-    comments,
-    evidence_for,
-    gives_reasons,
-    markdown_near,
-)
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import FEATURES
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.queries import Source, code_sources, comments, evidence_for, gives_reasons, markdown_near
+from grader.evidence.ml.vocabulary import FEATURE_BUILDERS, REASONING
 from grader.models.findings import Confidence, Finding, Severity
 
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
@@ -74,6 +67,7 @@ class _Feature:
     slug="features-engineered-with-reasons",
     category=Category.features,
     title="New features are built, and the reasoning is given",
+    followup=FEATURES,
 )
 def features_engineered_with_reasons(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The candidate derives new features from existing columns and says why each should help.
@@ -101,7 +95,7 @@ def features_engineered_with_reasons(ctx: CheckContext, params: NoParams) -> Che
     each: what it captures and why it should predict the target.
     """
     del params
-    sources = code_sources(ctx.code, ctx.submission.texts)
+    sources = code_sources(ctx)
     target = ctx.assignment.target if ctx.assignment else None
     features: list[_Feature] = []
     for source in sources:

@@ -5,25 +5,21 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.analysis.code import CallSite
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
-    IMPUTERS,
-    PANDAS_MISSING,
-    REASONING,
-    MLFacts,
+from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import MISSING_VALUES
+from grader.evidence.code import CallSite
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import MLFacts, is_true, kw
+from grader.evidence.ml.queries import (
     Source,
     code_sources,
     comments,
     evidence_for,
     has_model,
-    is_true,
-    kw,
     markdown_near,
-    ml_facts,
     model_places,
 )
-from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.evidence.ml.vocabulary import IMPUTERS, PANDAS_MISSING, REASONING
 from grader.models.findings import Confidence, Finding, Severity
 
 _MISSING_PROSE = re.compile(r"\b(missing|nan|nans|null|nulls|imput\w*|na values|empty values|blank)\b", re.IGNORECASE)
@@ -36,6 +32,7 @@ _FLAGS = frozenset({"isna", "isnull", "notna", "notnull"})
     slug="missing-values-handled",
     category=Category.features,
     title="Missing values are handled deliberately",
+    followup=MISSING_VALUES,
 )
 def missing_values_handled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Missing values are imputed, flagged or dropped on purpose, with the reason stated.
@@ -62,7 +59,7 @@ def missing_values_handled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     target is missing (`dropna(subset=["churned"])`), and say why in a sentence.
     """
     del params
-    sources = code_sources(ctx.code, ctx.submission.texts)
+    sources = code_sources(ctx)
     findings: list[Finding] = []
     handled: list[str] = []
     target = ctx.assignment.target if ctx.assignment else None
@@ -77,7 +74,7 @@ def missing_values_handled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
                     handled.append(f"{site.name} ({source.where(site.cell)})")
             elif site.name in _FLAGS and site.receiver and _builds_column(facts, site.node):
                 handled.append(f"missing flag ({source.where(site.cell)})")
-    notebook = ml_facts(ctx.code)
+    notebook = ctx.ml
     native = [u for u, k in notebook.estimators if k.handles_missing]
     discussed = _discussed(ctx, sources)
     problems = [f for f in findings if f.is_problem]

@@ -5,22 +5,12 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
-    ENCODERS,
-    IMPUTERS,
-    LEARNED_TRANSFORMS,
-    PIPELINE_BUILDERS,
-    RESAMPLERS,
-    SCALERS,
-    MLFacts,
-    Source,
-    Use,
-    code_sources,
-    evidence_for,
-    names_in,
-)
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import IN_PIPELINE
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import MLFacts, Use, names_in
+from grader.evidence.ml.queries import Source, code_sources, evidence_for
+from grader.evidence.ml.vocabulary import ENCODERS, IMPUTERS, LEARNED_TRANSFORMS, PIPELINE_BUILDERS, RESAMPLERS, SCALERS
 from grader.models.findings import Confidence, Finding, Severity
 
 #: Transformer classes that learn statistics in `fit` (functions like `scale()` or `get_dummies` excluded).
@@ -42,6 +32,7 @@ _TARGET_LIKE = re.compile(r"^y(_|$)|target|label", re.IGNORECASE)
     slug="preprocessing-in-pipeline",
     category=Category.features,
     title="Learned preprocessing lives inside a Pipeline",
+    followup=IN_PIPELINE,
 )
 def preprocessing_in_pipeline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Imputers, encoders, scalers and resamplers are steps of a `Pipeline` / `ColumnTransformer`.
@@ -70,7 +61,7 @@ def preprocessing_in_pipeline(ctx: CheckContext, params: NoParams) -> CheckOutco
     del params
     inside = 0
     findings: list[Finding] = []
-    for source in code_sources(ctx.code, ctx.submission.texts):
+    for source in code_sources(ctx):
         facts = source.facts
         for use in facts.named(_LEARNED):
             if _in_pipeline(facts, use):

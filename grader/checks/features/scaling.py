@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import ast
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
-    SCALERS,
-    MLFacts,
-    Use,
-    canonical,
-    code_sources,
-    is_none,
-    kw,
-    ml_facts,
-)
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import FEATURES
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, kw
+from grader.evidence.ml.queries import code_sources
+from grader.evidence.ml.vocabulary import SCALERS
 from grader.models.findings import Confidence, Finding, Severity
 
 _PIPELINES = frozenset({"Pipeline", "make_pipeline"})
@@ -26,6 +20,7 @@ _PIPELINES = frozenset({"Pipeline", "make_pipeline"})
     slug="scaled-where-needed",
     category=Category.features,
     title="Models that need scaled features get them",
+    followup=FEATURES,
 )
 def scaled_where_needed(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Regularised linear models, SVMs, k-NN and neural networks see standardised features.
@@ -51,7 +46,7 @@ def scaled_where_needed(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     or a `ColumnTransformer` that scales the numeric columns in front of the model.
     """
     del params
-    facts = ml_facts(ctx.code)
+    facts = ctx.ml
     scaled_somewhere = _scales_anywhere(ctx)
     needing = [(u, k) for u, k in facts.estimators if k.needs_scaling and not _unpenalised(u)]
     if not needing:
@@ -121,10 +116,10 @@ def _pipeline_of(facts: MLFacts, use: Use) -> Use | None:
 
 def _scales_anywhere(ctx: CheckContext) -> bool:
     """A scaler, a scaling function, or a hand-written z-score `(x - x.mean()) / x.std()`."""
-    for source in code_sources(ctx.code, ctx.submission.texts):
+    for source in code_sources(ctx):
         if source.facts.named(SCALERS):
             return True
-    for _, node in ml_facts(ctx.code).nodes(ast.BinOp):
+    for _, node in ctx.ml.nodes(ast.BinOp):
         if (
             isinstance(node, ast.BinOp)
             and isinstance(node.op, ast.Div)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import LeakKind
-from grader.checks.base import CheckOutcome, Params
-from grader.models.findings import Confidence, Finding
+from grader.checks.base import CheckOutcome, FlagRule, Params
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage.base import LeakKind
+from grader.models.findings import Confidence, Finding, Severity
+from grader.models.report import FlagKind
 
 _RANK = {Confidence.low: 0, Confidence.medium: 1, Confidence.high: 2}
+
+
+#: A leak of medium severity or more is a red flag at the top of the report.
+LEAK_FLAG = FlagRule(FlagKind.leakage, min_severity=Severity.medium)
 
 
 class LeakParams(Params):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import LeakKind
 from grader.checks.base import Category, CheckOutcome, Need, check
-from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.checks.followups import SPLIT_OVERLAP
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage.base import LeakKind
 
 
 @check(
@@ -15,6 +16,8 @@ from grader.checks.leakage._common import LeakParams, leak_outcome
     title="Grouped data is split by group",
     params=LeakParams,
     requires={Need.assignment},
+    followup=SPLIT_OVERLAP,
+    flag=LEAK_FLAG,
 )
 def group_overlap_across_split(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     """When the assignment declares a group column, no group sits on both sides of a random split.

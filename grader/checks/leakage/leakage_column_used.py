@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import LeakKind
 from grader.checks.base import Category, CheckOutcome, Need, check
-from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.checks.followups import LEAKAGE_COLUMN
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage.base import LeakKind
 
 
 @check(
@@ -15,6 +16,8 @@ from grader.checks.leakage._common import LeakParams, leak_outcome
     title="Columns recorded after the outcome are not features",
     params=LeakParams,
     requires={Need.assignment},
+    followup=LEAKAGE_COLUMN,
+    flag=LEAK_FLAG,
 )
 def leakage_column_used(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     """None of the assignment's declared leakage columns reaches the model's features.

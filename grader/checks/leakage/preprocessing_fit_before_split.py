@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import LeakKind
 from grader.checks.base import Category, CheckOutcome, check
-from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.checks.followups import FIT_BEFORE_SPLIT
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage.base import LeakKind
 
 
 class PreprocessingParams(LeakParams):
@@ -19,6 +20,8 @@ class PreprocessingParams(LeakParams):
     category=Category.leakage,
     title="Preprocessing is fitted on the training data only",
     params=PreprocessingParams,
+    followup=FIT_BEFORE_SPLIT,
+    flag=LEAK_FLAG,
 )
 def preprocessing_fit_before_split(ctx: CheckContext, params: PreprocessingParams) -> CheckOutcome:
     """No scaler, imputer, encoder, selector, PCA or vectorizer learns from the held-out rows.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import LeakKind
 from grader.checks.base import Category, CheckOutcome, Need, check
-from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.checks.followups import TIME_SPLIT
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage.base import LeakKind
 
 
 @check(
@@ -15,6 +16,8 @@ from grader.checks.leakage._common import LeakParams, leak_outcome
     title="Time-ordered data is split by time",
     params=LeakParams,
     requires={Need.assignment},
+    followup=TIME_SPLIT,
+    flag=LEAK_FLAG,
 )
 def random_split_of_time_series(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     """When the assignment says the rows are ordered in time, validation respects that order.

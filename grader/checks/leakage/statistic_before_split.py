@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import LeakKind
 from grader.checks.base import Category, CheckOutcome, check
-from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.checks.followups import STATISTIC_BEFORE_SPLIT
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage.base import LeakKind
 
 
 @check(
@@ -14,6 +15,8 @@ from grader.checks.leakage._common import LeakParams, leak_outcome
     category=Category.leakage,
     title="Fill values and scaling statistics come from the training rows only",
     params=LeakParams,
+    followup=STATISTIC_BEFORE_SPLIT,
+    flag=LEAK_FLAG,
 )
 def statistic_computed_before_split(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     """No pandas statistic computed over the held-out rows is written back into the data.

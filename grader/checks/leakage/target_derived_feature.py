@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import LeakKind
 from grader.checks.base import Category, CheckOutcome, check
-from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.checks.followups import TARGET_LEAK
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage.base import LeakKind
 
 
 @check(
@@ -14,6 +15,8 @@ from grader.checks.leakage._common import LeakParams, leak_outcome
     category=Category.leakage,
     title="No feature is computed from the target",
     params=LeakParams,
+    followup=TARGET_LEAK,
+    flag=LEAK_FLAG,
 )
 def target_derived_feature(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     """No column built row by row from the target (or the target itself) is a feature.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from grader.analysis.context import CheckContext
-from grader.analysis.leakage import LeakKind
 from grader.checks.base import Category, CheckOutcome, check
-from grader.checks.leakage._common import LeakParams, leak_outcome
+from grader.checks.followups import TARGET_ENCODING
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
+from grader.evidence.context import CheckContext
+from grader.evidence.leakage.base import LeakKind
 
 
 @check(
@@ -14,6 +15,8 @@ from grader.checks.leakage._common import LeakParams, leak_outcome
     category=Category.leakage,
     title="Target encoding is learnt on the training rows only",
     params=LeakParams,
+    followup=TARGET_ENCODING,
+    flag=LEAK_FLAG,
 )
 def target_encoding_before_split(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     """No feature is built from target statistics computed over the held-out rows.

@@ -5,9 +5,12 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import Family, MLFacts, has_model, ml_facts, model_places
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import NO_BASELINE
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import MLFacts
+from grader.evidence.ml.queries import model_places
+from grader.evidence.ml.vocabulary import Family
 from grader.models.findings import Confidence, Finding, Severity
 
 _BASELINE_WORD = re.compile(r"baseline|naive|majority|most[_ ]frequent", re.IGNORECASE)
@@ -25,6 +28,8 @@ _MARKDOWN_BASELINE = re.compile(
     slug="has-baseline",
     category=Category.modeling,
     title="A baseline is built and compared against",
+    followup=NO_BASELINE,
+    needs_fitted_model="there is nothing to compare with a baseline",
 )
 def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The models are compared with a baseline: a dummy, a constant prediction, or a simple model.
@@ -51,18 +56,7 @@ def has_baseline(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     them in the comparison table.
     """
     del params
-    facts = ml_facts(ctx.code)
-    if not has_model(facts):
-        return CheckOutcome(
-            findings=[
-                Finding(
-                    message="No model is fitted, so there is nothing to compare with a baseline",
-                    severity=Severity.medium,
-                    confidence=Confidence.medium,
-                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-                )
-            ]
-        )
+    facts = ctx.ml
     dummies = [use for use, kind in facts.estimators if kind.family is Family.dummy]
     scored_dummies = [u for u in dummies if facts.is_used(u)]
     if scored_dummies:

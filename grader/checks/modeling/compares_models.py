@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import ast
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
-    ESTIMATORS,
-    SPLITTERS,
-    Family,
-    MLFacts,
-    Use,
-    canonical,
-    has_model,
-    is_none,
-    is_true,
-    kw,
-    ml_facts,
-    model_places,
-)
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import MODELLING
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, is_true, kw
+from grader.evidence.ml.queries import model_places
+from grader.evidence.ml.vocabulary import ESTIMATORS, SPLITTERS, Family
 from grader.models.findings import Confidence, Finding, Severity
 
 _COMPARING = frozenset({"cross_val_score", "cross_validate"})
@@ -30,6 +20,8 @@ _COMPARING = frozenset({"cross_val_score", "cross_validate"})
     slug="compares-model-families",
     category=Category.modeling,
     title="Two or more model families are compared on the same folds",
+    followup=MODELLING,
+    needs_fitted_model="no model families are compared",
 )
 def compares_model_families(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """At least two different kinds of model are tried, and compared on the same data splits.
@@ -57,18 +49,7 @@ def compares_model_families(ctx: CheckContext, params: NoParams) -> CheckOutcome
     score a linear model and a tree ensemble (and a dummy baseline) with it.
     """
     del params
-    facts = ml_facts(ctx.code)
-    if not has_model(facts):
-        return CheckOutcome(
-            findings=[
-                Finding(
-                    message="No model is fitted, so no model families are compared",
-                    severity=Severity.medium,
-                    confidence=Confidence.medium,
-                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-                )
-            ]
-        )
+    facts = ctx.ml
     families = {f: [u for u in uses if facts.is_used(u)] for f, uses in facts.families().items()}
     families = {f: uses for f, uses in families.items() if uses}
     if len(families) < 2:

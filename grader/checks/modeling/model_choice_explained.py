@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import has_model, ml_facts, model_places
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import MODELLING
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.queries import model_places
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
 _MODEL_WORDS = re.compile(
@@ -36,6 +37,8 @@ _JUSTIFY = re.compile(
     slug="model-choice-explained",
     category=Category.modeling,
     title="The choice of model is explained",
+    followup=MODELLING,
+    needs_fitted_model="no model choice is explained",
 )
 def model_choice_explained(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """A markdown cell (or the README) says which model was chosen and why.
@@ -60,18 +63,7 @@ def model_choice_explained(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     spread, and what you trade for it.
     """
     del params
-    facts = ml_facts(ctx.code)
-    if not has_model(facts):
-        return CheckOutcome(
-            findings=[
-                Finding(
-                    message="No model is fitted, so no model choice is explained",
-                    severity=Severity.medium,
-                    confidence=Confidence.medium,
-                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-                )
-            ]
-        )
+    facts = ctx.ml
     first_model = min((u.cell for u, _ in facts.estimators), default=0)
     mentions: list[int] = []
     for cell in ctx.notebook.markdown_cells():

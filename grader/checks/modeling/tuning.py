@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import ast
 
-from grader.analysis.context import CheckContext
-from grader.analysis.ml import (
-    BUILTIN_CV_ESTIMATORS,
-    CV_FUNCTIONS,
-    ESTIMATORS,
-    SEARCH_CV,
-    Fit,
-    MLFacts,
-    Role,
-    Use,
-    canonical,
-    has_model,
-    ml_facts,
-    model_places,
-    names_in,
-)
 from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.followups import TUNING
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.facts import Fit, MLFacts, Role, Use, canonical, names_in
+from grader.evidence.ml.queries import model_places
+from grader.evidence.ml.vocabulary import BUILTIN_CV_ESTIMATORS, CV_FUNCTIONS, ESTIMATORS, SEARCH_CV
 from grader.models.findings import Confidence, Finding, Severity
 
 #: Keyword arguments that are not hyper-parameters: a loop over them is not tuning.
@@ -32,6 +21,8 @@ _NOT_TUNING = frozenset({"random_state", "seed", "random_seed", "n_jobs", "verbo
     slug="tuned-inside-cv",
     category=Category.modeling,
     title="Hyper-parameters are tuned inside cross-validation",
+    followup=TUNING,
+    needs_fitted_model="nothing is tuned",
 )
 def tuned_inside_cv(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """Hyper-parameters are searched with cross-validation on the training part only.
@@ -58,18 +49,7 @@ def tuned_inside_cv(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     `search.best_estimator_` once on the held-out part.
     """
     del params
-    facts = ml_facts(ctx.code)
-    if not has_model(facts):
-        return CheckOutcome(
-            findings=[
-                Finding(
-                    message="No model is fitted, so nothing is tuned",
-                    severity=Severity.medium,
-                    confidence=Confidence.medium,
-                    evidence=[ctx.evidence(None, note="no estimator or .fit() call in the code")],
-                )
-            ]
-        )
+    facts = ctx.ml
     findings: list[Finding] = []
     searches = facts.searches
     for search in searches:

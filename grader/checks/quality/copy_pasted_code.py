@@ -10,9 +10,9 @@ from itertools import combinations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import cached
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import CODE_QUALITY
+from grader.evidence.context import CheckContext
 from grader.models.findings import Finding, Severity
 
 #: Calls whose lines are boilerplate: the same in every plotting cell, not a sign of copying.
@@ -71,6 +71,7 @@ class CopyGroup:
     category=Category.quality,
     title="No copy-pasted code blocks",
     params=CopyPasteParams,
+    followup=CODE_QUALITY,
 )
 def copy_pasted_code(ctx: CheckContext, params: CopyPasteParams) -> CheckOutcome:
     """No block of code is pasted into several cells with only names or numbers changed.
@@ -128,10 +129,7 @@ def copy_pasted_code(ctx: CheckContext, params: CopyPasteParams) -> CheckOutcome
 
 
 def copy_groups(ctx: CheckContext, params: CopyPasteParams) -> list[CopyGroup]:
-    return cached(ctx, f"copy_groups:{params.model_dump_json()}", lambda c: _groups(c, params))
-
-
-def _groups(ctx: CheckContext, params: CopyPasteParams) -> list[CopyGroup]:
+    """Groups of code cells that are the same code with small edits."""
     cells = {code.index: _normalise(code.source) for code in ctx.code.parsed()}
     cells = {k: v for k, v in cells.items() if sum(1 for x in v if not x.trivial) >= params.min_lines}
     # Candidate pairs share lines; lines shared by very many cells say nothing.

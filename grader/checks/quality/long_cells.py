@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import CODE_QUALITY
+from grader.evidence.context import CheckContext
 from grader.models.findings import Finding, Severity
 
 
@@ -22,6 +23,7 @@ class LongCellsParams(Params):
     category=Category.quality,
     title="Code cells are short enough to read",
     params=LongCellsParams,
+    followup=CODE_QUALITY,
 )
 def long_cells(ctx: CheckContext, params: LongCellsParams) -> CheckOutcome:
     """No code cell is a wall of code: each stays under `max_lines` lines of code.

@@ -6,9 +6,10 @@ from collections import defaultdict
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.pylint_runner import PylintMessage, PylintReport, PylintStatus
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
+from grader.checks.followups import CODE_QUALITY
+from grader.evidence.context import CheckContext
+from grader.evidence.pylint_runner import PylintMessage, PylintStatus
 from grader.models.findings import CheckStatus, Confidence, Finding, Severity
 
 _SEVERITY = {
@@ -33,6 +34,7 @@ class PylintScoreParams(Params):
     title="pylint's score of the notebook's code",
     params=PylintScoreParams,
     requires={Need.pylint},
+    followup=CODE_QUALITY,
 )
 def pylint_score(ctx: CheckContext, params: PylintScoreParams) -> CheckOutcome:
     """pylint rates the notebook's code, with the noise every notebook makes turned off.
@@ -54,7 +56,8 @@ def pylint_score(ctx: CheckContext, params: PylintScoreParams) -> CheckOutcome:
     Do instead: run `pylint` (or `ruff`) on `jupyter nbconvert --to script` output before
     submitting and fix what it reports; catch specific exceptions, avoid mutable defaults.
     """
-    report: PylintReport = ctx.pylint
+    report = ctx.pylint
+    assert report is not None, "requires Need.pylint: the runner skips this check when pylint did not run"
     if report.status is not PylintStatus.ok:
         if report.status is PylintStatus.empty:
             return CheckOutcome(message="no code to lint", score=1.0, metric=10.0)

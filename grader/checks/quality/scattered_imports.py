@@ -6,8 +6,9 @@ import ast
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import CODE_QUALITY
+from grader.evidence.context import CheckContext
 from grader.models.findings import Confidence, Finding, Severity
 
 
@@ -22,6 +23,7 @@ class ScatteredImportsParams(Params):
     category=Category.quality,
     title="Imports are at the top",
     params=ScatteredImportsParams,
+    followup=CODE_QUALITY,
 )
 def scattered_imports(ctx: CheckContext, params: ScatteredImportsParams) -> CheckOutcome:
     """Imports are gathered at the top of the notebook instead of scattered through it.

@@ -7,9 +7,9 @@ import re
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import scopes
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import CODE_QUALITY
+from grader.evidence.context import CheckContext
 from grader.models.findings import Finding, Severity
 
 
@@ -38,6 +38,7 @@ class UnusedImportsParams(Params):
     category=Category.quality,
     title="No unused imports",
     params=UnusedImportsParams,
+    followup=CODE_QUALITY,
 )
 def unused_imports(ctx: CheckContext, params: UnusedImportsParams) -> CheckOutcome:
     """Every imported name is used somewhere in the notebook.
@@ -58,7 +59,7 @@ def unused_imports(ctx: CheckContext, params: UnusedImportsParams) -> CheckOutco
     (or pylint's `unused-import`) on the exported script.
     """
     code = ctx.code
-    index = scopes(ctx)
+    index = ctx.narrative.scopes
     used = set(index.names_read)
     magic_text = "\n".join(
         code.view[c.index].lines[line - 1]

@@ -7,9 +7,10 @@ import re
 
 from pydantic import Field
 
-from grader.analysis.context import CheckContext
-from grader.analysis.narrative import Scopes, scopes
 from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.followups import CODE_QUALITY
+from grader.evidence.context import CheckContext
+from grader.evidence.narrative.scopes import Scopes
 from grader.models.findings import Finding, Severity
 
 _ENV_MAGIC = re.compile(r"^\s*%env\s+PYTHONWARNINGS\s*=?\s*ignore", re.IGNORECASE | re.MULTILINE)
@@ -32,6 +33,7 @@ class WarningSuppressionParams(Params):
     category=Category.quality,
     title="Warnings are not silenced wholesale",
     params=WarningSuppressionParams,
+    followup=CODE_QUALITY,
 )
 def blanket_warning_suppression(ctx: CheckContext, params: WarningSuppressionParams) -> CheckOutcome:
     """Warnings are not switched off for the whole notebook.
@@ -55,7 +57,7 @@ def blanket_warning_suppression(ctx: CheckContext, params: WarningSuppressionPar
     warning class where it is understood, with a comment saying why.
     """
     findings: list[Finding] = []
-    index = scopes(ctx)
+    index = ctx.narrative.scopes
     for site in ctx.code.calls:
         qual = site.qualname or ""
         receiver = site.receiver or ""

@@ -147,7 +147,7 @@ class RunState:
             self.reasons.append(reason)
 
 
-class GuardedClient(NotebookClient):  # type: ignore[misc]
+class GuardedClient(NotebookClient):
     """nbclient with output caps and a record of which cells hit their deadline."""
 
     def __init__(self, nb: nbformat.NotebookNode, *, job: Job, **kw: Any) -> None:
@@ -166,7 +166,7 @@ class GuardedClient(NotebookClient):  # type: ignore[misc]
         self.last_reply = (execute_reply or {}).get("content", {})
 
     def start_cell(self) -> None:
-        self.last_reply: dict[str, Any] = {}
+        self.last_reply = {}
         self.cell_bytes = 0
         self.cell_truncated = False
         self.flooded = False
@@ -474,7 +474,8 @@ async def _collect_stream(client: GuardedClient, msg_id: str, timeout: float) ->
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:
-            msg = await _maybe_await(client.kc.get_iopub_msg(timeout=max(0.1, end - time.monotonic())))
+            # The blocking channel methods are added to KernelClient at run time.
+            msg = await _maybe_await(client.kc.get_iopub_msg(timeout=max(0.1, end - time.monotonic())))  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - queue.Empty and friends
             break
         if msg.get("parent_header", {}).get("msg_id") != msg_id:
@@ -487,7 +488,7 @@ async def _collect_stream(client: GuardedClient, msg_id: str, timeout: float) ->
             break
     # Drain the shell reply so it is not mistaken for the first cell's.
     with contextlib.suppress(Exception):
-        await _maybe_await(client.kc.get_shell_msg(timeout=5))
+        await _maybe_await(client.kc.get_shell_msg(timeout=5))  # type: ignore[attr-defined]
     return "".join(text)[:500]
 
 
@@ -864,6 +865,7 @@ KERNEL_PIDS: set[int] = set()
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the job given on the command line inside the sandbox; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
     _make_non_dumpable()
     _guard_init()

@@ -135,6 +135,7 @@ def inputs_hash(base: str, profile: RuntimeProfile | str | None = None) -> str:
 
 
 def cache_dir() -> Path:
+    """The grader's cache folder (`GRADER_CACHE_DIR`, else the user cache), created if needed."""
     root = os.environ.get("GRADER_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "take-home-grader"
     )
@@ -144,6 +145,7 @@ def cache_dir() -> Path:
 
 
 def debootstrap_base_tag() -> str:
+    """The tag of the base image bootstrapped with debootstrap for this suite and package set."""
     key = hashlib.sha256(f"{DEBIAN_SUITE}:{','.join(DEBOOTSTRAP_PACKAGES)}".encode()).hexdigest()[:12]
     return f"{BASE_REPOSITORY}:{DEBIAN_SUITE}-{key}"
 

@@ -55,6 +55,7 @@ def write_lock(profile: RuntimeProfile) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Regenerate the locks of the profiles named on the command line."""
     names = sys.argv[1:] if argv is None else argv
     if not names:
         print("usage: python -m grader.execution.image.lock PROFILE [PROFILE ...]", file=sys.stderr)

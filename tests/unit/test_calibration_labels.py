@@ -1,0 +1,151 @@
+"""The raters' label files: a good file loads; bad points, flags and totals are refused clearly."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bench.calibration.labels import CRITERIA_MAX, Flag, LabelsError, load_labels, parse_labels
+from bench.calibration.manifest import MANIFEST, assign_splits, load_manifest
+
+GOOD: dict[str, Any] = {
+    "rater": "r1",
+    "notebooks": [
+        {
+            "id": "titanic-03",
+            "criteria": {"eda": 9, "features": 7, "modeling": 6, "evaluation": 15, "quality_docs": 8, "execution": 9},
+            "total": 54,
+            "band": "average",
+            "flags": ["leakage"],
+            "serious_issues": [
+                {"kind": "leakage", "cell": 12, "note": "StandardScaler fitted on all rows before train_test_split"}
+            ],
+            "rationale": "Tidy EDA, but the scaler sees the test rows, so the reported accuracy is optimistic.",
+        },
+        {
+            "id": "wine-02",
+            "criteria": {
+                "eda": 3.5,
+                "features": 4,
+                "modeling": 5,
+                "evaluation": 12,
+                "quality_docs": 1,
+                "execution": 12,
+            },
+            "total": 37.5,
+            "band": "weak",
+            "rationale": "Runs, no narrative, a single split and no baseline.",
+        },
+    ],
+}
+
+
+def _write(tmp_path: Path, raw: dict[str, Any]) -> Path:
+    path = tmp_path / "r1.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _bad(change: dict[str, Any], notebook: int = 0) -> dict[str, Any]:
+    raw = copy.deepcopy(GOOD)
+    raw["notebooks"][notebook].update(change)
+    return raw
+
+
+def test_good_file_loads(tmp_path: Path) -> None:
+    labels = load_labels(_write(tmp_path, GOOD), known_ids={"titanic-03", "wine-02", "hr-01"})
+    assert labels.rater == "r1"
+    first = labels.by_id()["titanic-03"]
+    assert first.total == 54 and first.criteria.total() == 54
+    assert first.flags == [Flag.leakage]
+    assert first.serious_issues[0].cell == 12
+    assert labels.by_id()["wine-02"].flags == []
+    assert sum(CRITERIA_MAX.values()) == 100
+
+
+def test_points_over_the_criterion_maximum_are_refused(tmp_path: Path) -> None:
+    raw = _bad(
+        {
+            "criteria": {"eda": 15, "features": 7, "modeling": 6, "evaluation": 15, "quality_docs": 8, "execution": 9},
+            "total": 60,
+        }
+    )
+    with pytest.raises(LabelsError) as caught:
+        load_labels(_write(tmp_path, raw))
+    message = str(caught.value)
+    assert "notebooks[0] (titanic-03).criteria" in message
+    assert "eda = 15 is above its maximum 14" in message
+
+
+def test_negative_points_are_refused() -> None:
+    raw = _bad({"criteria": {**GOOD["notebooks"][0]["criteria"], "execution": -1}, "total": 44})
+    with pytest.raises(LabelsError, match=r"criteria\.execution: Input should be greater than or equal to 0"):
+        parse_labels(raw)
+
+
+def test_unknown_flag_is_refused_with_the_known_ones() -> None:
+    raw = _bad({"flags": ["leakage", "overfitting"]})
+    with pytest.raises(LabelsError) as caught:
+        parse_labels(raw, "r1.yaml")
+    message = str(caught.value)
+    assert "r1.yaml is not a valid label file" in message
+    assert "notebooks[0] (titanic-03).flags[1]: unknown flag 'overfitting'" in message
+    assert "known flags: leakage, evaluation_on_training, test_set_selection" in message
+
+
+def test_unknown_issue_kind_is_refused() -> None:
+    raw = _bad({"serious_issues": [{"kind": "sloppy", "cell": 3, "note": "x"}]})
+    with pytest.raises(LabelsError, match=r"serious_issues\[0\]\.kind: unknown flag 'sloppy'"):
+        parse_labels(raw)
+
+
+def test_total_that_is_not_the_sum_is_refused() -> None:
+    raw = _bad({"total": 55})
+    with pytest.raises(LabelsError, match=r"total 55 does not equal the sum of the criteria \(54\)"):
+        parse_labels(raw)
+
+
+def test_issue_without_its_flag_is_refused() -> None:
+    raw = _bad({"flags": []})
+    with pytest.raises(LabelsError, match="serious_issues of kind leakage need the same entry in flags"):
+        parse_labels(raw)
+
+
+def test_cells_are_one_based_and_bands_closed() -> None:
+    raw = _bad({"serious_issues": [{"kind": "leakage", "cell": 0, "note": "x"}], "band": "great"})
+    with pytest.raises(LabelsError) as caught:
+        parse_labels(raw)
+    assert "serious_issues[0].cell: Input should be greater than or equal to 1" in str(caught.value)
+    assert "band: Input should be 'strong', 'average' or 'weak'" in str(caught.value)
+
+
+def test_duplicates_unknown_ids_and_keys_are_refused() -> None:
+    twice = copy.deepcopy(GOOD)
+    twice["notebooks"].append(copy.deepcopy(GOOD["notebooks"][0]))
+    with pytest.raises(LabelsError, match="notebooks labelled twice: titanic-03"):
+        parse_labels(twice)
+    with pytest.raises(LabelsError, match="ids not in the corpus: wine-02"):
+        parse_labels(GOOD, known_ids={"titanic-03"})
+    with pytest.raises(LabelsError, match="unknown key 'comment'"):
+        parse_labels(_bad({"comment": "hi"}))
+
+
+def test_unreadable_file_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "r2.yaml"
+    bad.write_text("rater: r2\nnotebooks: [\n", encoding="utf-8")
+    with pytest.raises(LabelsError, match="cannot read"):
+        load_labels(bad)
+
+
+def test_corpus_manifest_is_valid_and_split_by_its_rule() -> None:
+    manifest = load_manifest(MANIFEST)
+    assert len(manifest.notebooks) >= 24
+    assert len(manifest.datasets) >= 6
+    splits = assign_splits(manifest.notebooks)
+    assert {entry.id: entry.split for entry in manifest.notebooks} == splits
+    for entries in manifest.by_dataset().values():
+        assert {entry.split for entry in entries} == {"tune", "heldout"}
