@@ -59,8 +59,12 @@ def _content_key(folder: Path, assignment: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def graded_twins(tmp_path_factory: pytest.TempPathFactory, sandbox) -> dict[str, tuple[Report, Report]]:  # type: ignore[no-untyped-def]
-    """case name → (broken report, fixed report); identical fixed twins are graded once."""
+def graded_twins(tmp_path_factory: pytest.TempPathFactory, sandbox, profile_images) -> dict[str, tuple[Report, Report]]:  # type: ignore[no-untyped-def]
+    """case name → (broken report, fixed report); identical fixed twins are graded once.
+
+    The older profiles' images are built: some notebooks are graded on the profile of their era.
+    """
+    del profile_images
     registry = default_registry()
     assignments: dict[str, LoadedAssignment] = {
         "churn": load_assignment(churn_assignment(tmp_path_factory.mktemp("churn"))),

@@ -17,7 +17,6 @@ import yaml
 
 from grader.api import load_assignment
 from grader.checks.registry import default_registry
-from grader.execution.image import build_all_images
 from grader.models.execution import CellStatus, ErrorClass, PackageStatus, RunStatus
 from grader.models.report import Report
 from grader.models.runtime import ChoiceSource
@@ -131,13 +130,6 @@ def _assignment(folder: Path, **changes: object) -> Path:
     spec.update(changes)
     (folder / "assignment.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
     return folder
-
-
-@pytest.fixture(scope="session")
-def profile_images(docker_client, runtime_image) -> list[str]:  # type: ignore[no-untyped-def]
-    """Every profile's image (built once, cached by its inputs; `make image` builds them beforehand in CI)."""
-    del runtime_image
-    return [report.tag for report in build_all_images(docker_client, log=lambda line: None)]
 
 
 @pytest.fixture(scope="session")
