@@ -48,7 +48,7 @@ from grader.report.redact import redact_report
 from grader.scoring.rubric_file import LoadedRubric
 from grader.scoring.score import score_rubric
 from grader.submission.assignment import LoadedAssignment
-from grader.submission.loader import Submission, SubmissionLimits, open_submission, read_ignore_patterns
+from grader.submission.loader import Submission, SubmissionLimits, open_submission
 from grader.submission.main_notebook import choose_main_notebooks
 
 
@@ -105,13 +105,11 @@ class Grader:
         executed: dict[str, Any] = {}
         key = None
         try:
-            ignore = read_ignore_patterns(path.parent, path.parent.parent)
             with open_submission(
                 path,
                 notebook=self.options.notebook or self._assignment_notebook(),
                 limits=SubmissionLimits(),
                 name=name,
-                ignore=ignore,
             ) as submission:
                 if not (self.options.notebook or self._assignment_notebook()):
                     self._select_notebooks(submission)
