@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from grader.evidence.dataflow.base import InterpreterBase
-from grader.evidence.dataflow.catalogue import SOURCE_FUNCTIONS
+from grader.evidence.dataflow.catalogue import SOURCE_FUNCTIONS, file_name
 from grader.evidence.dataflow.values import (
     UNKNOWN,
     ClassDef,
@@ -438,7 +438,9 @@ class CallRules(InterpreterBase):
         src = self.keyed("source", node, lambda: Source(self.new_id(), self.site(node), path, names_test_file(path)))
         if src not in self.result.sources:
             self.result.sources.append(src)
-        return Data(tags=frozenset({("root", src.id)}), cols=Cols("all"), frame=True)
+        # A file the submission wrote earlier has the columns of the frame written; any other, the source's.
+        cols = self.result.written.get(file_name(path), Cols("all")) if path else Cols("all")
+        return Data(tags=frozenset({("root", src.id)}), cols=cols, frame=True)
 
     def train_test_split(self, node: ast.Call, function: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
         arrays = [a for a in args]

@@ -96,8 +96,11 @@ class ExpressionRules(InterpreterBase):
             if isinstance(left, ColsVal) and isinstance(node.op, ast.Sub):
                 return ColsVal(left.cols.without(rc))
             if isinstance(node.op, ast.Add):
+                if isinstance(right, ColsVal) and right.cols.mode != "known":
+                    # `cat_cols + [c for c in df.columns if ...]`: every column but the filtered ones.
+                    return ColsVal(right.cols.plus(lc))
                 base = left.cols if isinstance(left, ColsVal) else Cols("known", frozenset(lc))
-                return ColsVal(base.plus(rc) if base.mode == "known" else base)
+                return ColsVal(base.plus(rc))
         return join(left, right, combine=True)
 
     def expr_UnaryOp(self, node: ast.UnaryOp) -> Value:

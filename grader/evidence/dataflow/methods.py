@@ -7,7 +7,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from grader.evidence.dataflow.base import InterpreterBase
-from grader.evidence.dataflow.catalogue import FITTING_STATS, FRAME_ATTRS, SELECT_FUNCTIONS, STATS, Role
+from grader.evidence.dataflow.catalogue import (
+    FITTING_STATS,
+    FRAME_ATTRS,
+    FRAME_WRITERS,
+    SELECT_FUNCTIONS,
+    STATS,
+    Role,
+    file_name,
+)
 from grader.evidence.dataflow.values import (
     UNKNOWN,
     Cols,
@@ -426,6 +434,11 @@ class MethodRules(InterpreterBase):
             return join(data, join_all(extra)) if extra else data
         if method == "split" and data.stat is False and not data.frame and not extra:
             return replace(data, cut=None)
+        if method in FRAME_WRITERS and data.frame:
+            # A notebook that writes a cleaned frame for the next one to read: the reader gets these columns.
+            written_to = args[0] if args else kwargs.get("path_or_buf", kwargs.get("path", UNKNOWN))
+            if isinstance(written_to, Const) and isinstance(written_to.value, str) and written_to.value:
+                self.result.written[file_name(written_to.value)] = data.cols
         if method in (
             "to_csv",
             "to_parquet",

@@ -447,6 +447,8 @@ class DataflowResult:
     mentions: dict[str, Site] = field(default_factory=dict)
     target: str | None = None
     env: dict[str, Value] = field(default_factory=dict)
+    #: Files the submission writes a frame to (`to_csv` ...), by file name → that frame's columns.
+    written: dict[str, Cols] = field(default_factory=dict)
     #: Statements the interpreter could not follow (for confidence), by cell.
     unknown_calls: int = 0
     #: The analysis stopped at its work budget before the end of the notebook.

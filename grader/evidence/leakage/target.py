@@ -38,7 +38,7 @@ def uses_column(x: Data, est: Est | None, column: str) -> tuple[bool | None, lis
     return x.cols.contains(column), []
 
 
-def _where_named(x: Data, est: Est | None, column: str, via: list[str]) -> Site | None:
+def where_named(x: Data, est: Est | None, column: str, via: list[str]) -> Site | None:
     """Where the model's feature set picks up the column: a feature list, a ColumnTransformer list, a `drop`."""
     names = [column, *via]
     if est is not None:
@@ -66,7 +66,7 @@ def target_column_leaks(b: LeakBuilder) -> None:
             used, via = uses_column(x, fit.est, column)
             if not used:
                 continue
-            mention = _where_named(x, fit.est, column, via) or flow.mentions.get(column)
+            mention = where_named(x, fit.est, column, via) or flow.mentions.get(column)
             built = [v for v in via if v != column]
             if column in via:
                 how = f"The column `{column}` is one of the features"
