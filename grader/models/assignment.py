@@ -91,6 +91,24 @@ class Holdout(Strict):
     max_gap: float = 0.05
 
 
+class ExpectedScore(Strict):
+    """The range honest submissions reach on this assignment (from the generator / reference solutions).
+
+    A score far better than `high` (lower than `low` for an error metric) is too good to be true
+    without a reason: the grader asks why (LEAK013).
+    """
+
+    metric: Metric
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ExpectedScore:
+        if self.low > self.high:
+            raise ValueError(f"expected_score: low ({self.low}) is above high ({self.high})")
+        return self
+
+
 class PackagePolicy(StrEnum):
     base_only = "base_only"
     allow_list = "allow_list"
@@ -133,6 +151,8 @@ class Assignment(Strict):
     hidden_files: list[str] = []
     prediction_contract: PredictionContract
     holdout: Holdout | None = None
+    #: What honest submissions score; far better is "too good to be true" (optional).
+    expected_score: ExpectedScore | None = None
     leakage_columns: list[str] = []
     #: Columns whose signal is partly post-outcome: questioned by strong candidates, not forbidden.
     suspect_columns: list[SuspectColumn] = []

@@ -28,6 +28,8 @@ FLAG_LABELS = {
     FlagKind.suspected_copy: "Suspected copy",
     FlagKind.needs_review: "Needs review",
     FlagKind.resource_limit: "Resource limit",
+    FlagKind.unverified: "Unverified",
+    FlagKind.claim_unsupported: "Claim not supported",
 }
 NOTE_COLLAPSE_CHARS = 600
 MAX_DATA_ITEMS = 12

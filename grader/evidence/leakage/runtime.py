@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.evidence.leakage.base import LeakBuilder, LeakFinding, LeakKind
+from grader.evidence.leakage.base import LeakBuilder, LeakFinding, LeakKind, consequence
 from grader.evidence.ml.vocabulary import FitCategory
 from grader.evidence.tracefacts import TraceFacts, overlap
 from grader.models.findings import Confidence, Finding, Severity
@@ -47,18 +47,21 @@ def runtime_only_leaks(b: LeakBuilder, facts: TraceFacts) -> None:
                 if "TargetEncoder" in fit.cls or (fit.cls.endswith("Encoder") and "Target" in fit.cls)
                 else LeakKind.preprocessing
             )
+            severity = Severity.high if kind is LeakKind.target_encoding else Severity.medium
+            message += f" — {consequence(severity, into_test=True)}"
             b.add(
                 kind,
                 ("rt", fit.seq, event.seq),
                 Finding(
                     message=message,
-                    severity=Severity.medium,
+                    severity=severity,
                     confidence=Confidence.high,
                     evidence=[
                         b.trace_evidence(fit.cell, fit.line, f"traced: {fit.cls} fitted on {n_fit:,} rows"),
                         b.trace_evidence(side.cell, event.line, f"traced: split with {side.n:,} test rows"),
                     ],
                     data={
+                        "reaches": "test",
                         "fit_cell": fit.cell,
                         "split_cell": side.cell,
                         "fit_rows": n_fit,
