@@ -8,12 +8,12 @@ DEMO_OUT ?= demo-out
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: demo test install docker gvisor-config image browser lint bench clean-docker
+.PHONY: demo test install docker gvisor-config image profile-images browser lint bench clean-docker
 
 demo: install docker image browser  ## install, then grade the bundled sample submissions into demo-out/
 	$(BIN)/python -m grader.demo --out $(DEMO_OUT) --jobs $(JOBS)
 
-test: install docker image browser  ## install, then run the whole test suite
+test: install docker profile-images browser  ## install, then run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
@@ -49,6 +49,9 @@ gvisor-config:  ## register gVisor (runsc, ptrace platform, no network stack) in
 
 image: install docker  ## build the sandbox image (offline if no registry answers); a no-op when up to date
 	$(BIN)/grader image build
+
+profile-images: install docker  ## every runtime profile's image (current, 2024, 2022: the tests run notebooks of each era)
+	$(BIN)/grader image build --all
 
 browser:  ## Debian's Chromium for the browser tests and screenshots (never a downloaded browser)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from grader.checks.registry import Registry, default_registry
 from grader.errors import ConfigError
 from grader.execution.docker_client import DockerClient
-from grader.execution.image import BuildReport, cache_dir, find_runtime_image
+from grader.execution.image import BuildReport, build_all_images, cache_dir, find_runtime_image
 from grader.execution.image import build_image as _build_image
+from grader.execution.profiles import AUTO, RuntimeProfile, check_runtime, get_profile, load_profiles
 from grader.execution.run import SandboxRunner
 from grader.execution.sandbox import SandboxSettings, reap_leftovers
 from grader.execution.seccomp import profile_json
@@ -82,6 +83,7 @@ __all__ = [
     "audit_assignment",
     "audit_text",
     "build_image",
+    "build_images",
     "calibrate",
     "check_output_folder",
     "check_submission_folder",
@@ -105,6 +107,7 @@ __all__ = [
     "render_summary",
     "review",
     "runtime_image_tag",
+    "runtime_profiles",
     "safe_member_name",
     "sandbox_runner",
     "summary_csv",
@@ -122,8 +125,11 @@ def load_rubric(path: Path | str, *, registry: Registry | None = None) -> Loaded
 
 
 def load_assignment(path: Path | str) -> LoadedAssignment:
-    """Load an assignment folder (or its `assignment.yaml`)."""
-    return _load_assignment(Path(path))
+    """Load an assignment folder (or its `assignment.yaml`); its `runtime:` must name a runtime profile."""
+    path = Path(path)
+    loaded = _load_assignment(path)
+    check_runtime(loaded.assignment, path / "assignment.yaml" if path.is_dir() else path)
+    return loaded
 
 
 def seccomp_profile(choice: str) -> str | None:
@@ -168,11 +174,13 @@ def make_grader(
     write_html: bool = True,
     sandbox: SandboxRunner | None = None,
     cache: bool | Path = False,
+    profile: str | None = None,
 ) -> Grader:
     """A grader for one assignment and rubric, ready to grade many submissions.
 
     `cache=True` reuses results of unchanged submissions from the user cache folder
-    (a path picks another folder).
+    (a path picks another folder). `profile` runs every submission in that runtime profile
+    (over the assignment's `runtime:`; `auto` infers one per submission).
     """
     registry = registry or default_registry()
     loaded_assignment = (
@@ -190,14 +198,22 @@ def make_grader(
     runner = sandbox
     if execute and runner is None:
         runner = sandbox_runner(image=image, runtime=runtime)
-    return Grader(
+    grader = Grader(
         rubric=loaded_rubric,
         registry=registry,
         assignment=loaded_assignment,
         sandbox=runner,
-        options=GradingOptions(execute=execute, blind=blind, notebook=notebook, write_html=write_html),
+        options=GradingOptions(execute=execute, blind=blind, notebook=notebook, write_html=write_html, profile=profile),
         cache=ResultCache(cache if isinstance(cache, Path) else cache_dir() / "results") if cache else None,
     )
+    fixed = profile or (loaded_assignment.assignment.runtime if loaded_assignment else None)
+    if fixed and fixed != AUTO:
+        get_profile(fixed)  # an unknown name is a configuration error
+        if execute and fixed not in grader.profile_images:
+            raise ConfigError(
+                f"the {fixed} runtime profile's image is not built: run `grader image build --profile {fixed}`"
+            )
+    return grader
 
 
 def grade_submission(
@@ -213,6 +229,7 @@ def grade_submission(
     image: str | None = None,
     runtime: str | None = None,
     grader: Grader | None = None,
+    profile: str | None = None,
 ) -> Report:
     """Grade one submission folder or zip; writes `out/report.json` (and HTML) when `out` is given."""
     if not Path(path).exists():
@@ -227,6 +244,7 @@ def grade_submission(
         notebook=notebook,
         image=image,
         runtime=runtime,
+        profile=profile,
     )
     return grader.grade(Path(path), out_dir=Path(out) if out else None, candidate=candidate)
 
@@ -245,13 +263,20 @@ def grade_batch(
     runtime: str | None = None,
     on_event: Callable[[BatchEvent], None] | None = None,
     grader: Grader | None = None,
+    profile: str | None = None,
 ) -> BatchResult:
     """Grade every submission directly under `submissions` into `out/<name>/`, plus the summaries."""
     if not Path(submissions).is_dir():
         raise ConfigError(f"{submissions} is not a folder of submissions")
     check_output_folder(out)
     grader = grader or make_grader(
-        assignment=assignment, rubric=rubric, execute=execute, blind=blind, image=image, runtime=runtime
+        assignment=assignment,
+        rubric=rubric,
+        execute=execute,
+        blind=blind,
+        image=image,
+        runtime=runtime,
+        profile=profile,
     )
     return grade_folder(grader, Path(submissions), Path(out), jobs=jobs, resume=resume, on_event=on_event)
 
@@ -337,14 +362,26 @@ def render_report(
     return render_report_html(report, executed or {}, submitted, blind=blind)
 
 
-def build_image(*, base: str = "auto", force: bool = False, log: Callable[[str], None] = print) -> BuildReport:
-    """Build the sandbox runtime image if its inputs changed."""
-    return _build_image(DockerClient.from_env(), base=base, force=force, log=log)
+def build_image(
+    *, base: str = "auto", force: bool = False, log: Callable[[str], None] = print, profile: str = "current"
+) -> BuildReport:
+    """Build a runtime profile's sandbox image (`current` by default) if its inputs changed."""
+    return _build_image(DockerClient.from_env(), base=base, force=force, log=log, profile=profile)
 
 
-def runtime_image_tag() -> str | None:
-    """The tag of the sandbox image built for this version of the grader, if it exists."""
-    return find_runtime_image(DockerClient.from_env())
+def build_images(*, base: str = "auto", force: bool = False, log: Callable[[str], None] = print) -> list[BuildReport]:
+    """Build every runtime profile's sandbox image whose inputs changed, newest profile first."""
+    return build_all_images(DockerClient.from_env(), base=base, force=force, log=log)
+
+
+def runtime_image_tag(profile: str = "current") -> str | None:
+    """The tag of a runtime profile's sandbox image built for this version of the grader, if it exists."""
+    return find_runtime_image(DockerClient.from_env(), profile)
+
+
+def runtime_profiles() -> tuple[RuntimeProfile, ...]:
+    """The runtime profiles notebooks can run in, newest first."""
+    return load_profiles()
 
 
 def reap(*, everything: bool = True) -> int:

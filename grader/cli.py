@@ -62,6 +62,9 @@ def _parser(prog: str = "grader") -> argparse.ArgumentParser:
         p.add_argument("--runtime", help="container runtime, e.g. runsc for gVisor")
         p.add_argument("--no-html", action="store_true", help="write report.json only")
         p.add_argument("--no-cache", action="store_true", help="grade afresh even if a cached result matches")
+        p.add_argument(
+            "--profile", help="runtime profile to run in (`grader image profiles`), over the assignment's runtime:"
+        )
 
     grade = sub.add_parser("grade", help="grade one submission folder or zip")
     grade.add_argument("submission", type=Path)
@@ -87,7 +90,12 @@ def _parser(prog: str = "grader") -> argparse.ArgumentParser:
     build = image_sub.add_parser("build", help="build the runtime image (offline if no registry answers)")
     build.add_argument("--base", choices=["auto", "slim", "debootstrap"], default="auto")
     build.add_argument("--force", action="store_true", help="rebuild even if the inputs did not change")
-    image_sub.add_parser("tag", help="print the tag of the image this grader uses")
+    which = build.add_mutually_exclusive_group()
+    which.add_argument("--profile", default="current", help="runtime profile to build (default: current)")
+    which.add_argument("--all", action="store_true", help="build every runtime profile")
+    tag = image_sub.add_parser("tag", help="print the tag of the image this grader uses")
+    tag.add_argument("--profile", default="current", help="runtime profile (default: current)")
+    image_sub.add_parser("profiles", help="list the runtime profiles and their key versions")
 
     rubric = sub.add_parser("rubric", help="rubric tools")
     rubric_sub = rubric.add_subparsers(dest="rubric_command", required=True)
@@ -217,6 +225,7 @@ def _grader(args: argparse.Namespace, assignment: Path | None = None) -> api.Gra
         runtime=args.runtime,
         write_html=not args.no_html,
         cache=not getattr(args, "no_cache", False),
+        profile=args.profile,
     )
 
 
@@ -288,15 +297,27 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
 
 def _image(args: argparse.Namespace, console: Console) -> int:
     if args.image_command == "tag":
-        tag = api.runtime_image_tag()
+        tag = api.runtime_image_tag(args.profile)
         if tag is None:
-            console.print("no runtime image for this grader version; run `grader image build`")
+            console.print(f"no {args.profile} runtime image for this grader version; run `grader image build`")
             return EXIT_SOME_FAILED
         console.print(tag)
         return EXIT_OK
-    report = api.build_image(base=args.base, force=args.force, log=lambda line: console.print(line))
-    for line in report.lines():
-        console.print(line)
+    if args.image_command == "profiles":
+        for profile in api.runtime_profiles():
+            console.print(f"{profile.describe():60} {profile.title}", markup=False)
+        return EXIT_OK
+
+    def log(line: str) -> None:
+        console.print(line, markup=False)
+
+    if args.all:
+        reports = api.build_images(base=args.base, force=args.force, log=log)
+    else:
+        reports = [api.build_image(base=args.base, force=args.force, log=log, profile=args.profile)]
+    for report in reports:
+        for line in report.lines():
+            console.print(line, markup=False)
     return EXIT_OK
 
 

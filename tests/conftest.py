@@ -103,6 +103,19 @@ def runtime_image(docker_client) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def profile_images(docker_client, runtime_image) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every runtime profile's image, for tests that grade on older profiles.
+
+    Built once and cached by its inputs' hash (`make image` builds them all before the tests in CI),
+    so a test that needs them does not depend on what ran before it.
+    """
+    from grader.execution.image import build_all_images
+
+    del runtime_image
+    return [report.tag for report in build_all_images(docker_client, log=lambda line: None)]
+
+
+@pytest.fixture(scope="session")
 def sandbox(docker_client, runtime_image):  # type: ignore[no-untyped-def]
     from grader.execution.run import SandboxRunner
     from grader.execution.sandbox import SandboxSettings

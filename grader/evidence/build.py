@@ -109,14 +109,20 @@ def plan_for(seen: Observations) -> PackagePlan:
     return plan_for_policy(seen.notebook, seen.submission, seen.assignment)
 
 
-def plan_for_policy(view: NotebookView, submission: SubmissionFacts, assignment: Assignment | None) -> PackagePlan:
-    """The packages a submission asks for, under its assignment's policy (base packages only without one)."""
+def plan_for_policy(
+    view: NotebookView, submission: SubmissionFacts, assignment: Assignment | None, *, profile: str | None = None
+) -> PackagePlan:
+    """The packages a submission asks for, under its assignment's policy (base packages only without one).
+
+    Planned against the image of runtime profile `profile` (the current one by default).
+    """
     return plan_packages(
         view,
         submission.texts,
         submission.files,
         assignment.packages if assignment else PackagePolicy.base_only,
         assignment.allowed_packages if assignment else (),
+        profile=profile,
     )
 
 

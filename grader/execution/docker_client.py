@@ -82,6 +82,18 @@ class DockerClient:
         with docker_errors(f"inspecting image {tag}"):
             return str(self._client.images.get(tag).id)
 
+    def image_labels(self, tag: str) -> dict[str, str]:
+        """The image's labels ({} for an image without any)."""
+        with docker_errors(f"inspecting image {tag}"):
+            labels = self._client.images.get(tag).labels
+        return {str(k): str(v) for k, v in (labels or {}).items()}
+
+    def image_size(self, tag: str) -> int | None:
+        """The image's size in bytes, or None if the engine does not say."""
+        with docker_errors(f"inspecting image {tag}"):
+            size = self._client.images.get(tag).attrs.get("Size")
+        return int(size) if isinstance(size, int) else None
+
     def try_pull(self, reference: str, timeout: float) -> bool:
         """Pull an image if a registry answers in time; never raises."""
         result: list[bool] = []

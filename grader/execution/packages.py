@@ -17,12 +17,12 @@ import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from grader.execution.profiles import normalise
 from grader.models.assignment import PackagePolicy
 from grader.models.execution import PackageRequest, PackageStatus
 from grader.models.notebook import NotebookView
@@ -123,23 +123,11 @@ PROVIDED_AS = {"xgboost": "xgboost-cpu"}
 PROVIDED_MODULES = frozenset({"google.colab", "__future__", "thg_executor"})
 
 
-def normalise(name: str) -> str:
-    """PEP 503 normalised distribution name."""
-    return re.sub(r"[-_.]+", "-", name).lower().strip()
+def image_lock(profile: str | None = None) -> dict[str, str]:
+    """Distributions in a profile's sandbox image (the current one by default) and their versions."""
+    from grader.execution.profiles import default_profile, get_profile
 
-
-@cache
-def image_lock() -> dict[str, str]:
-    """Distributions in the sandbox image and their pinned versions (its constraints lock)."""
-    from grader.execution.image import constraints_text, requirements_text
-
-    lock: dict[str, str] = {}
-    for line in (constraints_text() + "\n" + requirements_text()).splitlines():
-        line = line.split("#", 1)[0].strip()
-        if "==" in line:
-            name, _, version = line.partition("==")
-            lock[normalise(name)] = version.split(";")[0].strip()
-    return lock
+    return (get_profile(profile) if profile else default_profile()).lock()
 
 
 def stdlib_modules() -> frozenset[str]:
@@ -315,10 +303,16 @@ class PackagePlan:
 
 
 def plan_packages(
-    view: NotebookView, texts: dict[str, str], files: Iterable[str], policy: PackagePolicy, allowed: Iterable[str] = ()
+    view: NotebookView,
+    texts: dict[str, str],
+    files: Iterable[str],
+    policy: PackagePolicy,
+    allowed: Iterable[str] = (),
+    *,
+    profile: str | None = None,
 ) -> PackagePlan:
-    """Static plan: `in_image`, `not_allowed`, or `not_attempted` (allowed, to be installed)."""
-    lock = image_lock()
+    """Static plan against a profile's image: `in_image`, `not_allowed`, or `not_attempted` (to install)."""
+    lock = image_lock(profile)
     allowed_names = {normalise(a) for a in allowed}
     requests = []
     for entry in requested_packages(view, texts, files):

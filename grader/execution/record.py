@@ -7,11 +7,12 @@ there is, and every cell without a record is `not_executed`, never "passed".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from grader.execution.results import ExecutorCell, ExecutorRedirect
 from grader.execution.sandbox import SandboxResult
-from grader.execution.triage import classify, function_and_class_names, refine
+from grader.execution.triage import MalformedFile, classify, function_and_class_names, refine
 from grader.models.execution import (
     CellRecord,
     CellStatus,
@@ -62,9 +63,18 @@ def _fill_missing(view: NotebookView, records: dict[int, CellRecord]) -> list[Ce
 
 
 def build_record(
-    view: NotebookView, result: SandboxResult, *, image: str, runtime: str | None, limits: dict[str, Any]
+    view: NotebookView,
+    result: SandboxResult,
+    *,
+    image: str,
+    runtime: str | None,
+    limits: dict[str, Any],
+    malformed: Sequence[MalformedFile] = (),
 ) -> ExecutionRecord:
-    """The execution record for the report, from a sandbox result (complete or not)."""
+    """The execution record for the report, from a sandbox result (complete or not).
+
+    `malformed` lists the submission's data files that cannot be parsed as intended.
+    """
     common: dict[str, Any] = {
         "image": image,
         "runtime": runtime or "runc",
@@ -84,7 +94,7 @@ def build_record(
             status=RunStatus(out.status),
             reason=out.reason,
             duration_s=out.duration_s,
-            cells=refine(_fill_missing(view, records), sources, redirects),
+            cells=refine(_fill_missing(view, records), sources, redirects, versions=out.packages, malformed=malformed),
             tracing=out.tracing,
             collected_files=list(out.collected),
             packages=dict(out.packages),

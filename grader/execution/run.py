@@ -1,12 +1,13 @@
 """Run one submission in the sandbox and take back what it produced, checked.
 
-The packages the assignment allows are provided first (a derived image), then the
-notebooks run; the executed copies must have the submitted cells in order, the trace
+The packages the assignment allows are provided first (a derived image of the runtime
+profile's image), then the notebooks run; the executed copies must have the submitted cells in order, the trace
 is parsed, and every outcome, including a sandbox that failed, is an `ExecutionRecord`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from grader.execution.packages import PackagePlan
 from grader.execution.record import build_record, not_run_record
 from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, run_in_sandbox
 from grader.execution.trace import parse_trace
+from grader.execution.triage import MalformedFile
 from grader.models.assignment import RunLimits
 from grader.models.execution import ExecutionRecord, RunStatus
 from grader.models.notebook import NotebookView
@@ -66,10 +68,17 @@ def run_submission(
     *,
     assignment: LoadedAssignment | None,
     limits: RunLimits,
+    image: str | None = None,
+    profile: str | None = None,
+    malformed: Sequence[MalformedFile] = (),
 ) -> RunOutcome:
-    """Provide the planned packages, run the notebooks, and check what comes back."""
+    """Provide the planned packages, run the notebooks, and check what comes back.
+
+    `image` is the image of runtime profile `profile` (the runner's image, the current
+    profile, by default); `malformed` lists the data files that cannot be parsed as intended.
+    """
     collect = [assignment.assignment.prediction_contract.file] if assignment else ["predictions.csv"]
-    environment = provide_packages(runner.client, runner.settings.image, list(plan.requests))
+    environment = provide_packages(runner.client, image or runner.settings.image, list(plan.requests), profile=profile)
     job = SandboxInput(
         submission_files=dict(submission.files),
         data_files=assignment.data_files() if assignment else {},
@@ -86,7 +95,12 @@ def run_submission(
         update = {"status": RunStatus.sandbox_error, "limits": limits_used, "requested_packages": environment.requests}
         return RunOutcome(record=record.model_copy(update=update), trace=RuntimeTrace.unusable("the sandbox failed"))
     record = build_record(
-        view, result, image=environment.image, runtime=runner.settings.runtime, limits=limits_used
+        view,
+        result,
+        image=environment.image,
+        runtime=runner.settings.runtime,
+        limits=limits_used,
+        malformed=malformed,
     ).model_copy(update={"requested_packages": environment.requests})
     if result.results is None:
         return RunOutcome(record=record, trace=parse_trace(b"", record))

@@ -5,16 +5,23 @@ from one that broke on a typo. The class is judged from the exception and the
 traceback's frames: an error raised inside a library about a parameter or
 attribute that no longer exists is an environment problem; a `NameError` in the
 candidate's own cell is theirs. A failure that only follows from an earlier one
-(a `NameError` for a name the failed cell should have defined) takes the class of
-the cell it follows from, so one removed API does not turn into ten "candidate bugs".
+(a `NameError` for a name the failed cell should have defined, a `NotFittedError` for a
+model whose `fit` failed) takes the class of the cell it follows from, so one removed API
+does not turn into ten "candidate bugs". Library changes are named from the catalogue in
+`library_changes` (pandas 3's `str` dtype and Copy-on-Write, scikit-learn's removed
+parameters...), and a data file of the submission that cannot be parsed as intended
+(merge-conflict markers) makes the failures that use it `data` problems.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
+from grader.execution import cell_flow, library_changes
 from grader.models.execution import CellRecord, CellStatus, DataRedirect, ErrorClass
 
 _ENV_NAMES = {"ModuleNotFoundError", "ImportError"}
@@ -160,24 +167,6 @@ def _library_object(value: str) -> bool:
 # --------------------------------------------------------------------------- whole-run refinement
 
 
-def defined_names(source: str) -> frozenset[str]:
-    """Names a cell binds at any level: assignments, imports, functions, classes, loop targets."""
-    try:
-        tree = ast.parse(_strip_magics(source))
-    except (SyntaxError, ValueError, RecursionError):
-        return frozenset(re.findall(r"^\s*(\w+)\s*=", source, re.MULTILINE))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            for alias in node.names:
-                names.add((alias.asname or alias.name).split(".")[0])
-    return frozenset(names)
-
-
 def function_and_class_names(sources: Iterable[str]) -> frozenset[str]:
     """Functions and classes the candidate defined (cells and their own modules)."""
     names: set[str] = set()
@@ -196,62 +185,222 @@ def _strip_magics(source: str) -> str:
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
 
 
-def refine(cells: list[CellRecord], sources: dict[int, str], events: list[DataRedirect] = ()) -> list[CellRecord]:  # type: ignore[assignment]
-    """Second pass over a run's records: failures that follow from earlier ones, and misread CSVs.
+@dataclass(frozen=True)
+class MalformedFile:
+    """A data file of the submission that no reader can parse as intended (e.g. merge-conflict markers)."""
 
-    `sources` maps global cell index to code. A `NameError` for a name that an earlier cell
-    binds, where that cell failed or never ran, takes that cell's class and `caused_by`. A
-    `KeyError` after a CSV was read as a single column (a separator event) is a data problem.
+    path: str
+    line: int
+    what: str
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+#: Data files scanned for merge-conflict markers, and how much of each.
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl", ".dat")
+MAX_SCAN_BYTES = 20 * 1024 * 1024
+_CONFLICT = re.compile(rb"^(<{7}|>{7})( |$)|^={7}$", re.MULTILINE)
+
+
+def find_malformed_files(files: Mapping[str, Path]) -> list[MalformedFile]:
+    """Submission data files holding merge-conflict markers (`<<<<<<< HEAD` ... `>>>>>>> branch`)."""
+    found = []
+    for rel, path in sorted(files.items()):
+        if not rel.lower().endswith(DATA_SUFFIXES):
+            continue
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_SCAN_BYTES)
+        except OSError:
+            continue
+        match = _CONFLICT.search(data)
+        if match is not None:
+            line = data.count(b"\n", 0, match.start()) + 1
+            marker = match.group(0).decode("ascii", "replace").strip()
+            found.append(MalformedFile(rel, line, f"holds merge-conflict markers (`{marker}` at line {line})"))
+    return found
+
+
+def refine(
+    cells: list[CellRecord],
+    sources: dict[int, str],
+    events: Sequence[DataRedirect] = (),
+    *,
+    versions: Mapping[str, str] | None = None,
+    malformed: Sequence[MalformedFile] = (),
+) -> list[CellRecord]:
+    """Second pass over a run's records: named library changes, consequences, and data problems.
+
+    `sources` maps global cell index to code; `versions` are the run's library versions (a
+    pandas-3 behaviour is only blamed on a run with pandas 3). In order, a failing cell:
+
+    1. that hits a removed or changed library API head-on is `environment`, the change named;
+    2. that uses a name an earlier failed (or never run) cell should have set, from the line
+       it failed on, takes that cell's class and `caused_by` (a `NameError`, `NotFittedError`,
+       a missing `best_estimator_`...);
+    3. after a CSV was read with the wrong separator, or that uses data read from a malformed
+       file of the submission (merge-conflict markers), is `data`;
+    4. explained by a behaviour change together with earlier code (`dtype == "object"` under
+       pandas 3's `str` dtype, `replace` no longer downcasting, a Copy-on-Write no-op) is
+       `environment`, the change named.
     """
+    versions = versions or {}
     by_index = {r.index: r for r in cells}
     ordered = sorted(by_index)
-    names = {i: defined_names(sources.get(i, "")) for i in ordered}
     separators = sorted((e for e in events if e.kind == "separator" and e.cell is not None), key=lambda e: e.cell or 0)
     out: dict[int, CellRecord] = {}
     for index in ordered:
         record = by_index[index]
-        if record.status is CellStatus.error and record.error_name == "NameError":
-            missing = _MISSING_NAME.search(record.error_value or "")
-            root = _defining_failure(missing.group(1), index, ordered, names, out) if missing else None
-            if root is not None:
-                root_class = root.error_class or ErrorClass.candidate
-                origin = root.caused_by if root.caused_by is not None else root.index
-                record = record.model_copy(
-                    update={
-                        "error_class": root_class,
-                        "caused_by": origin,
-                        "triage_note": f"'{missing.group(1)}' is defined in cell {root.index}, which "  # type: ignore[union-attr]
-                        f"{'never ran' if root.status is CellStatus.not_executed else 'failed'}: "
-                        f"a consequence of that failure ({root_class.value})",
-                    }
-                )
-        elif (
-            record.status is CellStatus.error
-            and record.error_name in ("KeyError", "AttributeError", "ValueError")
-            and record.error_class is ErrorClass.candidate
-        ):
-            before = [e for e in separators if (e.cell or 0) <= index]
-            if before:
-                event = before[-1]
-                record = record.model_copy(
-                    update={
-                        "error_class": ErrorClass.data,
-                        "triage_note": f"{event.requested} was read with the wrong separator in cell {event.cell}: "
-                        f"{event.detail}"[:500],
-                    }
-                )
+        if record.status is CellStatus.error:
+            record = (
+                _direct_change(record, versions)
+                or _consequence(record, index, ordered, sources, out)
+                or _data_problem(record, index, ordered, sources, separators, malformed)
+                or _behaviour_change(record, index, ordered, sources, versions, out)
+                or record
+            )
         out[index] = record
     return [out[i] for i in ordered]
 
 
-def _defining_failure(
-    name: str, index: int, ordered: list[int], names: dict[int, frozenset[str]], done: dict[int, CellRecord]
+def _direct_change(record: CellRecord, versions: Mapping[str, str]) -> CellRecord | None:
+    change = library_changes.match_direct(record.error_name, record.error_value, record.traceback, versions)
+    if change is None:
+        return None
+    return record.model_copy(
+        update={"error_class": ErrorClass.environment, "library_change": change.id, "triage_note": change.label()}
+    )
+
+
+#: Failures that say something about the code as written, whatever ran before it.
+_SELF_CONTAINED = frozenset({"SyntaxError", "IndentationError", "TabError", "ModuleNotFoundError", "ImportError"})
+
+
+def _consequence(
+    record: CellRecord, index: int, ordered: list[int], sources: dict[int, str], done: dict[int, CellRecord]
 ) -> CellRecord | None:
-    """The nearest earlier cell that binds `name`, if it failed or never ran."""
+    """The failure follows from an earlier failed cell whose unfinished work it uses."""
+    if record.error_name in _SELF_CONTAINED or record.error_class in (ErrorClass.resources, ErrorClass.sandbox):
+        return None
+    source = sources.get(index, "")
+    if record.error_name == "NameError":
+        missing = _MISSING_NAME.search(record.error_value or "")
+        used = frozenset({missing.group(1)}) if missing else frozenset()
+    else:
+        used = cell_flow.names_read(source, cell_flow.failure_line(record.traceback))
+    for name in sorted(used):
+        root = _setting_failure(name, index, ordered, sources, done)
+        if root is None:
+            continue
+        root_class = root.error_class or ErrorClass.candidate
+        origin = root.caused_by if root.caused_by is not None else root.index
+        how = "never ran" if root.status is CellStatus.not_executed else "failed"
+        verb = "is defined" if record.error_name == "NameError" else "is set"
+        return record.model_copy(
+            update={
+                "error_class": root_class,
+                "caused_by": origin,
+                "library_change": root.library_change,
+                "triage_note": f"'{name}' {verb} in cell {root.index}, which {how}: a consequence of that "
+                f"failure ({root_class.value})",
+            }
+        )
+    return None
+
+
+def _setting_failure(
+    name: str, index: int, ordered: list[int], sources: dict[int, str], done: dict[int, CellRecord]
+) -> CellRecord | None:
+    """The nearest earlier cell that sets `name`, if it failed (at or before setting it) or never ran."""
     for earlier in reversed([i for i in ordered if i < index]):
-        if name in names.get(earlier, frozenset()):
-            record = done.get(earlier)
-            if record is not None and record.status in (CellStatus.error, CellStatus.timeout, CellStatus.not_executed):
+        record = done.get(earlier)
+        source = sources.get(earlier, "")
+        if record is None or name not in cell_flow.names_set(source):
+            continue
+        if record.status is CellStatus.not_executed:
+            return record
+        if record.status in (CellStatus.error, CellStatus.timeout):
+            if name in cell_flow.names_set(source, cell_flow.failure_line(record.traceback)):
                 return record
-            return None
+            return None  # set before the line that failed: it holds what the cell made of it
+        return None
+    return None
+
+
+def _data_problem(
+    record: CellRecord,
+    index: int,
+    ordered: list[int],
+    sources: dict[int, str],
+    separators: list[DataRedirect],
+    malformed: Sequence[MalformedFile],
+) -> CellRecord | None:
+    if record.error_class is not ErrorClass.candidate:
+        return None
+    before = [e for e in separators if (e.cell or 0) <= index]
+    if before and record.error_name in ("KeyError", "AttributeError", "ValueError"):
+        event = before[-1]
+        return record.model_copy(
+            update={
+                "error_class": ErrorClass.data,
+                "triage_note": f"{event.requested} was read with the wrong separator in cell {event.cell}: "
+                f"{event.detail}"[:500],
+            }
+        )
+    for problem in malformed:
+        readers = [i for i in ordered if i <= index and problem.name in sources.get(i, "")]
+        if not readers:
+            continue
+        value = f"{record.error_value or ''}"
+        later = [sources.get(i, "") for i in ordered if readers[0] < i < index]
+        carried = cell_flow.derived_names(cell_flow.names_set(sources.get(readers[0], "")), later)
+        if _MARKER_TEXT.search(value) or readers[-1] == index or carried & cell_flow.names_read(sources.get(index, "")):
+            return record.model_copy(
+                update={
+                    "error_class": ErrorClass.data,
+                    "triage_note": f"{problem.path} {problem.what}; read in cell {readers[0]}"[:500],
+                }
+            )
+    return None
+
+
+_MARKER_TEXT = re.compile(r"<{7}|>{7}|={7}")
+
+
+def _behaviour_change(
+    record: CellRecord,
+    index: int,
+    ordered: list[int],
+    sources: dict[int, str],
+    versions: Mapping[str, str],
+    done: dict[int, CellRecord],
+) -> CellRecord | None:
+    if record.error_class is not ErrorClass.candidate:
+        return None
+    code = [sources.get(i, "") for i in ordered if i <= index]
+    change = library_changes.match_contextual(record.error_name, record.error_value, record.traceback, code, versions)
+    if change is not None:
+        return record.model_copy(
+            update={"error_class": ErrorClass.environment, "library_change": change.id, "triage_note": change.label()}
+        )
+    cow = library_changes.BY_ID["pandas-3.0-copy-on-write"]
+    if not cow.applies_to(versions):
+        return None
+    for earlier in ordered:
+        if earlier >= index or done[earlier].status is not CellStatus.ok:
+            continue
+        for match in library_changes.CHAINED_INPLACE.finditer(sources.get(earlier, "")):
+            frame = match.group("frame") or match.group("frame2")
+            later = [sources.get(i, "") for i in ordered if earlier < i < index]
+            if cell_flow.derived_names({frame}, later) & cell_flow.names_read(sources.get(index, "")):
+                call = match.group(0).strip()[:80]
+                return record.model_copy(
+                    update={
+                        "error_class": ErrorClass.environment,
+                        "library_change": cow.id,
+                        "triage_note": f"{cow.label()}: `{call}` in cell {earlier} left `{frame}` unchanged",
+                    }
+                )
     return None

@@ -164,6 +164,9 @@ class Assignment(Strict):
     allowed_packages: list[str] = []
     #: Main notebook file name when a submission holds several; None means "pick".
     notebook: str | None = None
+    #: Runtime profile to run submissions in (`grader image profiles` lists them: `current`, `2024`,
+    #: `2022`), said in the brief; `auto` infers one per submission and retries on environment failures.
+    runtime: str = Field(default="auto", pattern=r"^[a-z0-9][a-z0-9._-]{0,30}$")
 
     @field_validator("public_files", "hidden_files")
     @classmethod

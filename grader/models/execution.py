@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from grader.models.runtime import ProfileChoice, ProfileRun
+
 
 class CellStatus(StrEnum):
     ok = "ok"
@@ -69,6 +71,8 @@ class CellRecord(BaseModel):
     caused_by: int | None = None
     #: Why the error class was chosen, when it is not obvious from the exception alone.
     triage_note: str | None = None
+    #: The library change behind an environment failure (`pandas-3.0-str-dtype`; see `library_changes`).
+    library_change: str | None = None
     output_bytes: int = 0
     outputs_truncated: bool = False
 
@@ -159,6 +163,11 @@ class ExecutionRecord(BaseModel):
     packages: dict[str, str] = {}
     started_at: str | None = None
     startup_s: float | None = Field(default=None, description="container start-up overhead")
+    #: The runtime profile of this run (`current`, `2024`, `2022`...), and why it was chosen.
+    profile: str | None = None
+    profile_choice: ProfileChoice | None = None
+    #: Every run on a profile, the graded one included: a retry on an older profile shows here.
+    profile_runs: list[ProfileRun] = []
 
     def cell(self, index: int) -> CellRecord | None:
         for record in self.cells:

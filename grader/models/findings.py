@@ -66,6 +66,8 @@ class Evidence(BaseModel):
     end_line: int | None = None
     #: Notebook file the cell belongs to (relative to the submission root).
     notebook: str | None = None
+    #: The cell's index inside that notebook, as the reviewer sees it (filled when the report is assembled).
+    local_cell: int | None = None
     snippet: str | None = None
     note: str | None = None
 

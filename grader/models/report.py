@@ -36,11 +36,20 @@ class SubmittedFile(_Model):
     sha256: str
 
 
+class NotGradedNotebook(_Model):
+    """A notebook of the submission that is not part of the graded work, and why."""
+
+    path: str
+    reason: str
+
+
 class SubmissionInfo(_Model):
     name: str
     #: The reviewer-facing name: the candidate's, or an anonymous id in blind mode.
     candidate: str
+    #: The graded notebooks, in the order they ran.
     notebooks: list[str] = []
+    not_graded: list[NotGradedNotebook] = []
     files: list[SubmittedFile] = []
     content_hash: str = ""
     source: str = ""

@@ -24,25 +24,33 @@ from grader import __version__
 from grader.checks.base import CheckSpec, Need
 from grader.checks.registry import Registry
 from grader.checks.runner import run_checks
-from grader.errors import GraderError, SubmissionError
+from grader.errors import GraderError, ImageError, SubmissionError
 from grader.evidence.build import build_context, observe, plan_for_policy, submission_facts
+from grader.evidence.context import SubmissionFacts
 from grader.evidence.holdout import score_holdout
 from grader.evidence.pylint_runner import run_pylint
 from grader.execution.packages import PackagePlan
+from grader.execution.profile_evidence import gather as gather_profile_evidence
+from grader.execution.profiles import RuntimeProfile, load_profiles
+from grader.execution.retry import RuntimePlan, available_profiles, plan_runtime, run_with_retry
 from grader.execution.run import RunOutcome, SandboxRunner, not_executed, run_submission
+from grader.execution.triage import find_malformed_files
 from grader.models.assignment import RunLimits
 from grader.models.execution import ExecutionRecord, RunStatus
 from grader.models.notebook import NotebookView
 from grader.models.report import GradingStatus, HoldoutResult, Report
+from grader.models.runtime import ChoiceSource
 from grader.pipeline.cache import ResultCache, digest, tree_hash
 from grader.pipeline.files import atomic_write, load_report, write_evidence, write_report_files
 from grader.report.assemble import anonymous_id, environment_info, failed_report, graded_report, submission_info
+from grader.report.cell_names import CellNames
 from grader.report.choices import choice_questions
 from grader.report.redact import redact_report
 from grader.scoring.rubric_file import LoadedRubric
 from grader.scoring.score import score_rubric
 from grader.submission.assignment import LoadedAssignment
 from grader.submission.loader import Submission, SubmissionLimits, open_submission
+from grader.submission.main_notebook import choose_main_notebooks
 
 
 @dataclass
@@ -56,6 +64,8 @@ class GradingOptions:
     limits: RunLimits | None = None
     #: Run pylint on the code (only when a selected check needs it).
     pylint: bool = True
+    #: Runtime profile to run in, over the assignment's `runtime:` (None: the assignment decides).
+    profile: str | None = None
 
 
 @dataclass
@@ -102,6 +112,8 @@ class Grader:
                 limits=SubmissionLimits(),
                 name=name,
             ) as submission:
+                if not (self.options.notebook or self._assignment_notebook()):
+                    self._select_notebooks(submission)
                 if self.cache is not None and out_dir is not None:
                     key = self._cache_key(submission, shown)
                     cached = self._from_cache(key, out_dir, path)
@@ -160,6 +172,9 @@ class Grader:
                 "rubric_model": self.rubric.rubric.model_dump(),
                 "assignment": assignment,
                 "image": image_id,
+                "profile_images": {name: self.sandbox.client.image_id(tag) for name, tag in self.profile_images.items()}
+                if image_id is not None and self.sandbox is not None
+                else None,
                 "runtime": runtime,
                 "seccomp": seccomp,
                 "checks": sorted((spec.id, spec.version) for spec in self.registry),
@@ -196,6 +211,14 @@ class Grader:
     def _assignment_notebook(self) -> str | None:
         return self.assignment.assignment.notebook if self.assignment else None
 
+    def _select_notebooks(self, submission: Submission) -> None:
+        """Keep the notebooks that are the work (they read the assignment's data), writers first."""
+        data = self.assignment.assignment.public_files if self.assignment else []
+        selection = choose_main_notebooks([(nb.path, nb.node) for nb in submission.notebooks], data)
+        by_path = {nb.path: nb for nb in submission.notebooks}
+        submission.notebooks = [by_path[path] for path in selection.graded]
+        submission.left_out = [(left.path, left.reason) for left in selection.not_graded]
+
     # ------------------------------------------------------------------ stages
 
     def _grade_loaded(
@@ -212,7 +235,7 @@ class Grader:
             pylint_job = _background().submit(_timed, run_pylint, view)
         assignment = self.assignment.assignment if self.assignment else None
         plan = plan_for_policy(view, facts, assignment) if self._executing else None
-        run = self._execute(submission, view, plan)
+        run = self._execute(submission, view, facts, plan)
         seen = observe(
             submission=facts,
             notebook=view,
@@ -245,6 +268,7 @@ class Grader:
             holdout=holdout,
             environment=environment_info(run.record, self.sandbox.settings if self.sandbox else None),
             choices=choice_questions(ctx, holdout),
+            cells=CellNames.from_cells((c.index, c.notebook, c.local_index) for c in view.cells),
         )
         if out_dir is not None:
             write_evidence(out_dir, run.executed_files, run.collected)
@@ -254,11 +278,53 @@ class Grader:
     def _executing(self) -> bool:
         return self.options.execute and self.sandbox is not None
 
-    def _execute(self, submission: Submission, view: NotebookView, plan: PackagePlan | None) -> RunOutcome:
+    def _execute(
+        self, submission: Submission, view: NotebookView, facts: SubmissionFacts, plan: PackagePlan | None
+    ) -> RunOutcome:
         if self.sandbox is None or plan is None:
             return not_executed(view, "execution disabled" if not self.options.execute else "no sandbox configured")
+        # Run on the profile the notebook was written for; once more on another if its libraries failed it.
+        runtime = self._runtime_plan(submission, view, facts)
+        malformed = find_malformed_files(submission.files)
         limits = self.options.limits or (self.assignment.assignment.limits if self.assignment else RunLimits())
-        return run_submission(self.sandbox, submission, view, plan, assignment=self.assignment, limits=limits)
+        assignment = self.assignment.assignment if self.assignment else None
+
+        def run_on(profile: RuntimeProfile) -> RunOutcome:
+            """One sandbox run of the submission on one runtime profile, with the packages planned against it."""
+            assert self.sandbox is not None
+            image = self.profile_images.get(profile.name)
+            if image is None:
+                raise ImageError(
+                    f"the {profile.name} profile's image is not built: "
+                    f"run `grader image build --profile {profile.name}`"
+                )
+            packages = plan_for_policy(view, facts, assignment, profile=profile.name)
+            return run_submission(
+                self.sandbox,
+                submission,
+                view,
+                packages,
+                assignment=self.assignment,
+                limits=limits,
+                image=image,
+                profile=profile.name,
+                malformed=malformed,
+            )
+
+        return run_with_retry(runtime, run_on, view)
+
+    @cached_property
+    def profile_images(self) -> dict[str, str]:
+        """Profile name → sandbox image, for every profile whose image is built."""
+        assert self.sandbox is not None
+        return available_profiles(self.sandbox.client, self.sandbox.settings.image)
+
+    def _runtime_plan(self, submission: Submission, view: NotebookView, facts: SubmissionFacts) -> RuntimePlan:
+        requested = self.options.profile or (self.assignment.assignment.runtime if self.assignment else None)
+        how = ChoiceSource.option if self.options.profile else ChoiceSource.assignment
+        evidence = gather_profile_evidence([(nb.path, nb.node) for nb in submission.notebooks], view, facts.texts)
+        available = [p for p in load_profiles() if p.name in self.profile_images]
+        return plan_runtime(requested, how, evidence, available)
 
     def _holdout(
         self, execution: ExecutionRecord, collected: dict[str, bytes], view: NotebookView

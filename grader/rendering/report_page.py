@@ -25,6 +25,7 @@ from grader.rendering.cells import CellMark, NotebookSection, notebook_sections
 from grader.rendering.charts import BarChart, criterion_bars
 from grader.rendering.desk import Desk
 from grader.rendering.page import finding_anchor, render_page
+from grader.rendering.runtime_view import RuntimeView, cell_labels, runtime_view
 from grader.report.redact import redact_report
 from grader.review.overrides import check_state, dismissed_findings
 
@@ -241,6 +242,10 @@ class ReportPage:
     blind: bool
     desk: Desk | None = None
     forms: ReviewForms | None = None
+    #: Runtime profile, the other run, notebooks not graded.
+    runtime: RuntimeView = field(default_factory=RuntimeView)
+    #: Global cell index → `task2.ipynb cell 8` (`cell 8` for one notebook).
+    cell_labels: dict[int, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- building
@@ -267,9 +272,10 @@ def _penalised_lines(report: Report, dismissed: Mapping[str, ReviewerOverride]) 
 class _Builder:
     """Builds the page's views; remembers which finding cards were drawn so each anchor exists once."""
 
-    def __init__(self, report: Report, shown_cells: set[int]) -> None:
+    def __init__(self, report: Report, shown_cells: set[int], labels: Mapping[int, str] | None = None) -> None:
         self.report = report
         self.shown_cells = shown_cells
+        self.labels = labels or {}
         self.results: dict[str, CheckResult] = {r.id: r for r in report.checks}
         self.titles = {r.id: r.title for r in report.checks}
         self.drawn: set[str] = set()
@@ -282,7 +288,7 @@ class _Builder:
         parts = []
         href = None
         if ev.cell is not None:
-            parts.append(f"cell {ev.cell}")
+            parts.append(self.labels.get(ev.cell, f"cell {ev.cell}"))
             if ev.cell in self.shown_cells:
                 href = "#" + cell_anchor(ev.cell)
         if ev.line is not None:
@@ -522,7 +528,7 @@ def _lost(report: Report, builder: _Builder, shown: set[int]) -> list[LostView]:
                     reason=deduction.reason,
                     finding_href="#" + finding_anchor(finding.id) if finding else None,
                     cell_href="#" + cell_anchor(ev.cell) if ev and ev.cell in shown else None,
-                    where=f"cell {ev.cell}" if ev and ev.cell is not None else "",
+                    where=builder.labels.get(ev.cell, f"cell {ev.cell}") if ev and ev.cell is not None else "",
                     dismissed=bool(deduction.finding_id and deduction.finding_id in builder.dismissed),
                 )
             )
@@ -589,6 +595,7 @@ def _environment(report: Report) -> tuple[list[tuple[str, str]], list[tuple[str,
         {
             "Image": report.execution.image or env.pop("image", None),
             "Runtime": report.execution.runtime or env.pop("runtime", None),
+            "Runtime profile": report.execution.profile or env.pop("profile", None),
             "Run status": report.execution.status.value
             + (f" — {report.execution.reason}" if report.execution.reason else ""),
             "Run time": f"{report.execution.duration_s:.1f} s",
@@ -634,7 +641,8 @@ def build_page(
         report.execution, notebooks, executed, submitted or {}, marks=marks, line_marks=line_marks, blind=blind
     )
     shown = {cell.index for section in sections for cell in section.cells}
-    builder = _Builder(report, shown)
+    labels = cell_labels(sections)
+    builder = _Builder(report, shown, labels)
     criteria = [builder.criterion(c) for c in report.criteria]
     in_rubric = {c.check_id for crit in report.criteria for c in crit.checks}
     builder.seen = {}
@@ -719,6 +727,8 @@ def build_page(
         blind=blind,
         desk=desk,
         forms=_forms(report, desk),
+        runtime=runtime_view(report),
+        cell_labels=labels,
     )
 
 

@@ -25,12 +25,14 @@ from grader.models.report import (
     FollowUp,
     GradingStatus,
     HoldoutResult,
+    NotGradedNotebook,
     Report,
     RubricInfo,
     SubmissionInfo,
     SubmittedFile,
     Total,
 )
+from grader.report.cell_names import CellNames, name_cells
 from grader.report.followups import followups_for
 from grader.scoring.rubric_file import LoadedRubric
 from grader.submission.assignment import LoadedAssignment
@@ -57,6 +59,7 @@ def submission_info(submission: Submission, shown: str, *, blind: bool) -> Submi
         name=shown if blind else submission.name,
         candidate=shown,
         notebooks=[nb.path for nb in submission.notebooks],
+        not_graded=[NotGradedNotebook(path=path, reason=reason) for path, reason in submission.left_out],
         files=files,
         content_hash=submission.content_hash,
         source="" if blind else str(submission.source),
@@ -87,10 +90,12 @@ def rubric_info(rubric: LoadedRubric) -> RubricInfo:
 
 
 def environment_info(execution: ExecutionRecord, sandbox: SandboxSettings | None) -> dict[str, Any]:
-    """The grader version, the sandbox image and runtime, the packages the run saw, and its limits."""
+    """The grader version, the image and runtime (and runtime profile) of the run, its packages and limits."""
     env: dict[str, Any] = {"grader_version": __version__, "packages": execution.packages}
     if sandbox is not None:
-        env.update(image=sandbox.image, runtime=sandbox.runtime or "runc")
+        env.update(image=execution.image or sandbox.image, runtime=sandbox.runtime or "runc")
+    if execution.profile is not None:
+        env["profile"] = execution.profile
     env["limits"] = execution.limits
     return env
 
@@ -134,8 +139,12 @@ def graded_report(
     holdout: HoldoutResult | None,
     environment: dict[str, Any],
     choices: Sequence[FollowUp] = (),
+    cells: CellNames | None = None,
 ) -> Report:
-    """The report of a submission that went through every stage (`choices`: questions about its own decisions)."""
+    """The report of a submission that went through every stage (`choices`: questions about its own decisions).
+
+    With `cells` (several notebooks), "cell 42" becomes "task2.ipynb cell 8", as the reviewer sees it.
+    """
     status = GradingStatus.needs_review if total.needs_review else GradingStatus.graded
     report = Report(
         grader_version=__version__,
@@ -153,6 +162,8 @@ def graded_report(
         environment=environment,
     )
     report.followups = followups_for(report, registry, choices=choices)
+    if cells is not None:
+        report = Report.model_validate(name_cells(report.model_dump(mode="json"), cells))
     return report
 
 

@@ -59,6 +59,8 @@ class Submission:
     content_hash: str
     file_hashes: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    #: Notebooks of the folder that are not part of the work: (path, reason).
+    left_out: list[tuple[str, str]] = field(default_factory=list)
 
     def text(self, rel: str, limit: int = 1_000_000) -> str | None:
         """A small text file of the submission (README, requirements), or None."""

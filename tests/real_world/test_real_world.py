@@ -34,14 +34,20 @@ TOLERANCE = 0.011
 IDS = [c.name for c in CASES]
 
 
-def allow_list_assignment(folder: Path) -> Path:
-    """The churn assignment with `packages: allow_list` (tabulate), as a hiring team could set it."""
+def churn_assignment(folder: Path, **changes: object) -> Path:
+    """The churn assignment as a hiring team that names no environment sets it (`runtime: auto`): public
+    notebooks run in the era they were written for."""
     source = REPO / "sample_datasets" / "churn"
     shutil.copytree(source, folder, dirs_exist_ok=True)
     spec = yaml.safe_load((source / "assignment.yaml").read_text())
-    spec.update(name="churn-allow", packages="allow_list", allowed_packages=["tabulate"])
+    spec.update(runtime="auto", **changes)
     (folder / "assignment.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
     return folder
+
+
+def allow_list_assignment(folder: Path) -> Path:
+    """The churn assignment with `packages: allow_list` (tabulate), as a hiring team could set it."""
+    return churn_assignment(folder, name="churn-allow", packages="allow_list", allowed_packages=["tabulate"])
 
 
 def _content_key(folder: Path, assignment: str) -> str:
@@ -53,11 +59,15 @@ def _content_key(folder: Path, assignment: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def graded_twins(tmp_path_factory: pytest.TempPathFactory, sandbox) -> dict[str, tuple[Report, Report]]:  # type: ignore[no-untyped-def]
-    """case name → (broken report, fixed report); identical fixed twins are graded once."""
+def graded_twins(tmp_path_factory: pytest.TempPathFactory, sandbox, profile_images) -> dict[str, tuple[Report, Report]]:  # type: ignore[no-untyped-def]
+    """case name → (broken report, fixed report); identical fixed twins are graded once.
+
+    The older profiles' images are built: some notebooks are graded on the profile of their era.
+    """
+    del profile_images
     registry = default_registry()
     assignments: dict[str, LoadedAssignment] = {
-        "churn": load_assignment(REPO / "sample_datasets" / "churn"),
+        "churn": load_assignment(churn_assignment(tmp_path_factory.mktemp("churn"))),
         "churn-allow": load_assignment(allow_list_assignment(tmp_path_factory.mktemp("churn-allow"))),
     }
     graders = {
@@ -212,13 +222,32 @@ def test_saved_outputs_stand_in_for_failed_cells_marked_as_not_reproduced(
 
 
 def test_environment_failure_costs_less_than_a_candidate_bug(graded_twins: dict[str, tuple[Report, Report]]) -> None:
-    """Per failing cell, EXE001 charges a removed API a quarter of what it charges the candidate's own NameError."""
-    env = next(r for r in graded_twins["max_features_auto_removed"][0].checks if r.id == "EXE001")
+    """Per failing cell, EXE001 charges a missing package a quarter of what it charges the candidate's own NameError."""
+    env = next(r for r in graded_twins["package_not_allowed"][0].checks if r.id == "EXE001")
     ours = next(r for r in graded_twins["name_error_after_rename"][0].checks if r.id == "EXE001")
     env_first = next(f for f in env.problems if f.data.get("error_class") == "environment")
     our_first = next(f for f in ours.problems if f.data.get("error_class") == "candidate")
     assert env_first.severity.rank < our_first.severity.rank
     assert (env.score or 0) > (ours.score or 0)
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES if "profile" in c.extra])
+def test_a_notebook_of_an_older_era_is_graded_in_its_profile(
+    name: str, graded_twins: dict[str, tuple[Report, Report]]
+) -> None:
+    case = _case(name)
+    broken, fixed = graded_twins[name]
+    assert broken.execution.profile == case.extra["profile"] and fixed.execution.profile == "current"
+    choice = broken.execution.profile_choice
+    assert choice is not None
+    if case.extra["retried"]:
+        # Failed on today's libraries (pandas 2.0 changed the reduction), graded where it ran.
+        assert choice.how.value == "retry", choice
+        runs = {r.profile: r for r in broken.execution.profile_runs}
+        assert runs["current"].graded is False and runs["current"].environment_failures == 1
+        assert "pandas 2.0" in (runs["current"].first_failure or ""), runs["current"]
+    else:
+        assert choice.how.value == "inferred" and len(broken.execution.profile_runs) == 1, choice
 
 
 def test_several_notebooks_and_a_module_run_end_to_end(graded_twins: dict[str, tuple[Report, Report]]) -> None:

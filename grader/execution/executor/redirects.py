@@ -2,10 +2,10 @@
 
 Real submissions read their data from the author's machine: `C:\\Users\\jane\\train.csv`,
 `/content/drive/MyDrive/churn/train.csv` (Colab), `../input/train.csv` (Kaggle). When such
-a read fails because the file does not exist, and the file's name matches a public data
-file of the assignment or a file of the submission, the read is retried on that file and
-the event is written as one JSON line (requested path, resolved file, cell). A reviewer
-would do the same by hand; the grader says that it did.
+a read fails because the file does not exist, and the file's name matches a file of the
+submission or, failing that, a public data file of the assignment, the read is retried on
+that file and the event is written as one JSON line (requested path, resolved file, cell).
+A reviewer would do the same by hand; the grader says that it did.
 
 Rules it keeps, because the candidate's results must not change:
 
@@ -97,13 +97,18 @@ class Redirector:
     # ------------------------------------------------------------------ lookup
 
     def _files(self) -> list[tuple[list[str], str, str, int]]:
-        """(path parts, real path, shown path, preference) for every candidate file."""
+        """(path parts, real path, shown path, preference) for every candidate file.
+
+        The submission's own files come first (preference 0): a notebook written against its
+        own copy of a file (renamed columns, a cleaned version) must read that copy, and only
+        a name the submission lacks falls back to the assignment's public file (preference 1).
+        """
         found: list[tuple[list[str], str, str, int]] = []
         if self.data_dir:
             for rel in self.data_files:
                 real = os.path.join(self.data_dir, rel)
                 if os.path.isfile(real) and not os.path.islink(real):
-                    found.append((["data", *rel.split("/")], real, f"data/{rel}", 0))
+                    found.append((["data", *rel.split("/")], real, f"data/{rel}", 1))
         if self.work_dir and os.path.isdir(self.work_dir):
             scanned = 0
             for root, dirs, files in os.walk(self.work_dir, followlinks=False):
@@ -116,7 +121,7 @@ class Redirector:
                     if os.path.islink(real) or not os.path.isfile(real):
                         continue
                     rel = os.path.relpath(real, self.work_dir).replace(os.sep, "/")
-                    found.append((rel.split("/"), real, rel, 1))
+                    found.append((rel.split("/"), real, rel, 0))
         return found
 
     def resolve(self, requested: str) -> tuple[str, str] | None:
@@ -141,7 +146,7 @@ class Redirector:
             common = 0
             while common < min(len(have), len(wanted)) and have[-1 - common] == wanted[-1 - common]:
                 common += 1
-            return (-common, entry[3], len(have), entry[2])
+            return (entry[3], -common, len(have), entry[2])
 
         best = min(matches, key=rank)
         return best[1], best[2]

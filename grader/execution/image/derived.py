@@ -7,6 +7,12 @@ Docker build that runs with no network (`pip install --no-index`). The image is 
 `take-home-grader-runtime:<base-hash>-extra-<set-hash>` and reused for every submission
 that asks for the same set; the outcome of a set (what could not be provided and why) is
 cached on disk too, so a failing set is not downloaded again for each submission.
+
+Each runtime profile has its own lock, so wheels are resolved against the profile of the
+image being extended. The build context carries every downloaded wheel except those
+already installed in that image (read from the image's `installed` label): a distribution
+the lock names but the image does not hold (a dependency only an extra package needs,
+e.g. catboost's `graphviz`) must travel with it, or `pip --no-index` cannot resolve it.
 """
 
 from __future__ import annotations
@@ -22,13 +28,22 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
 from grader.execution.docker_client import DockerClient, docker_errors
-from grader.execution.image import SANDBOX_UID, cache_dir, constraints_text, pip_download_command
-from grader.execution.packages import image_lock, normalise
+from grader.execution.image import (
+    SANDBOX_UID,
+    cache_dir,
+    constraints_text,
+    installed_distributions,
+    pip_download_command,
+    wheel_distributions,
+    wheelhouse_dir,
+)
+from grader.execution.profiles import normalise
 from grader.models.execution import PackageRequest, PackageStatus
 
 DOWNLOAD_TIMEOUT_S = 300
@@ -65,10 +80,10 @@ def _lock_for(key: str) -> threading.Lock:
         return _LOCKS.setdefault(key, threading.Lock())
 
 
-def derived_tag(base: str, packages: list[str]) -> str:
+def derived_tag(base: str, packages: list[str], profile: str | None = None) -> str:
     """`take-home-grader-runtime:<base-hash>-extra-<set-hash>`: one image per base and package set."""
     repository, _, version = base.partition(":")
-    key = hashlib.sha256(json.dumps([base, sorted(packages), constraints_text()]).encode()).hexdigest()[:12]
+    key = hashlib.sha256(json.dumps([base, sorted(packages), constraints_text(profile)]).encode()).hexdigest()[:12]
     return f"{repository}:{(version or 'latest')[:40]}-extra-{key}"
 
 
@@ -78,18 +93,20 @@ def provide_packages(
     requests: list[PackageRequest],
     *,
     download: Callable[[list[str], Path], tuple[bool, str]] | None = None,
+    profile: str | None = None,
 ) -> DerivedImage:
     """Install the allowed packages (`not_attempted` requests) into a derived image; never raises.
 
-    Returns the image to use (the base when nothing could be installed) and every request
-    with its final status: `installed`, `no_wheel`, `conflict` or `failed`.
+    `base` is the image of runtime profile `profile` (the current one by default). Returns
+    the image to use (the base when nothing could be installed) and every request with its
+    final status: `installed`, `no_wheel`, `conflict` or `failed`.
     """
     wanted = [r for r in requests if r.status is PackageStatus.not_attempted]
     if not wanted:
         return DerivedImage(image=base, requests=list(requests))
     specs = [f"{r.name}{r.specifier}" if r.specifier else r.name for r in wanted]
-    tag = derived_tag(base, specs)
-    download = download or pip_download
+    tag = derived_tag(base, specs, profile)
+    download = download or partial(pip_download, profile=profile)
     with _lock_for(tag):
         outcome = _cached_outcome(tag)
         if outcome is not None and (not outcome["installed"] or client.image_exists(tag)):
@@ -98,7 +115,7 @@ def provide_packages(
         built = False
         if outcome["installed"]:
             try:
-                _build(client, base, tag, Path(outcome["wheelhouse"]), outcome["installed"])
+                _build(client, base, tag, Path(outcome["wheelhouse"]), outcome["installed"], profile)
                 built = True
             except GraderError as exc:
                 for name in outcome["installed"]:
@@ -184,15 +201,15 @@ def _result(base: str, tag: str, requests: list[PackageRequest], outcome: dict[s
     return DerivedImage(image=tag if installed else base, requests=final, built=built)
 
 
-def pip_download(specs: list[str], target: Path) -> tuple[bool, str]:
-    """`pip download` binary wheels for the sandbox's Python and platform, constrained by the image lock."""
+def pip_download(specs: list[str], target: Path, profile: str | None = None) -> tuple[bool, str]:
+    """`pip download` binary wheels for the sandbox's Python and platform, constrained by the profile's lock."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as con:
-        con.write(constraints_text())
+        con.write(constraints_text(profile))
     command = pip_download_command(target, con.name, [])
-    base_wheels = sorted(cache_dir().glob("wheelhouse-*/.complete"))
-    if base_wheels:
+    base_wheels = wheelhouse_dir(profile)
+    if (base_wheels / ".complete").exists():
         # The image's own wheels satisfy shared dependencies without going to the index.
-        command += ["--find-links", str(base_wheels[-1].parent)]
+        command += ["--find-links", str(base_wheels)]
     command += ["--", *specs]
     try:
         proc = subprocess.run(command, capture_output=True, text=True, check=False, timeout=DOWNLOAD_TIMEOUT_S)
@@ -212,9 +229,20 @@ def _wheel_versions(wheelhouse: Path) -> dict[str, str]:
     return versions
 
 
-def _build(client: DockerClient, base: str, tag: str, wheelhouse: Path, packages: list[str]) -> None:
-    """Build the derived image offline; only wheels of distributions the image lacks are sent."""
-    lock = image_lock()
+def base_installed(client: DockerClient, base: str, profile: str | None = None) -> dict[str, str]:
+    """What the base image holds: its `installed` label, else the profile's wheelhouse, else nothing known."""
+    installed = installed_distributions(client, base)
+    if installed is not None:
+        return installed
+    wheels = wheelhouse_dir(profile)
+    return wheel_distributions(wheels) if (wheels / ".complete").exists() else {}
+
+
+def _build(
+    client: DockerClient, base: str, tag: str, wheelhouse: Path, packages: list[str], profile: str | None = None
+) -> None:
+    """Build the derived image offline; every wheel but those the base image already holds is sent."""
+    installed = base_installed(client, base, profile)
     buffer = io.BytesIO()
     total = 0
 
@@ -229,11 +257,11 @@ def _build(client: DockerClient, base: str, tag: str, wheelhouse: Path, packages
             base=base, uid=SANDBOX_UID, packages=" ".join(packages), label=",".join(packages)[:500]
         )
         add_bytes(tar, "Dockerfile", dockerfile.encode())
-        add_bytes(tar, "constraints.txt", constraints_text().encode())
+        add_bytes(tar, "constraints.txt", constraints_text(profile).encode())
         for wheel in sorted(wheelhouse.glob("*.whl")):
             match = _WHEEL.match(wheel.name)
-            if match and normalise(match.group("name")) in lock:
-                continue
+            if match and installed.get(normalise(match.group("name"))) == match.group("version"):
+                continue  # pip finds it installed and needs no wheel
             total += wheel.stat().st_size
             if total > MAX_WHEELHOUSE_BYTES:
                 raise GraderError(f"the extra packages exceed {MAX_WHEELHOUSE_BYTES // 2**20} MB of wheels")
