@@ -17,10 +17,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.grading import Grader, atomic_write, load_report
 from grader.models.report import GradingStatus, Report
+
+if TYPE_CHECKING:
+    from grader.similarity.models import SimilarityResult
+    from grader.similarity.stage import SimilarityOptions
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -57,6 +61,8 @@ class BatchEvent:
 class BatchResult:
     reports: dict[str, Report]
     out_dir: Path
+    #: Similar pairs found after grading (None when the stage was off).
+    similarity: SimilarityResult | None = None
 
     @property
     def ungraded(self) -> list[str]:
@@ -132,14 +138,17 @@ def grade_folder(
     jobs: int | None = None,
     resume: bool = False,
     on_event: Callable[[BatchEvent], None] | None = None,
+    similarity: SimilarityOptions | None = None,
 ) -> BatchResult:
-    """Grade every submission under `submissions_dir` into `out_dir/<name>/`."""
+    """Grade every submission under `submissions_dir` into `out_dir/<name>/`; `similarity` compares them after."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    items = [BatchItem(name, path, grader, out_dir / name) for name, path in discover(submissions_dir)]
+    found = discover(submissions_dir)
+    items = [BatchItem(name, path, grader, out_dir / name) for name, path in found]
     reports = grade_items(items, jobs=jobs, resume=resume, on_event=on_event)
-    write_summaries(reports, out_dir, grader.rubric.rubric)
-    return BatchResult(reports=reports, out_dir=out_dir)
+    similar = _similar(found, reports, out_dir, grader, similarity, on_event)
+    write_summaries(reports, out_dir, grader.rubric.rubric, similarity=similar)
+    return BatchResult(reports=reports, out_dir=out_dir, similarity=similar)
 
 
 def grade_groups(
@@ -149,6 +158,7 @@ def grade_groups(
     jobs: int | None = None,
     resume: bool = False,
     on_event: Callable[[BatchEvent], None] | None = None,
+    similarity: SimilarityOptions | None = None,
 ) -> dict[str, BatchResult]:
     """Grade several assignments' submission folders on one shared pool of sandboxes.
 
@@ -157,16 +167,38 @@ def grade_groups(
     """
     out_dir = Path(out_dir)
     items = []
+    found = {}
     for group, (grader, folder) in groups.items():
         (out_dir / group).mkdir(parents=True, exist_ok=True)
-        items += [BatchItem(f"{group}/{name}", path, grader, out_dir / group / name) for name, path in discover(folder)]
+        found[group] = discover(folder)
+        items += [BatchItem(f"{group}/{name}", path, grader, out_dir / group / name) for name, path in found[group]]
     reports = grade_items(items, jobs=jobs, resume=resume, on_event=on_event)
     results = {}
     for group, (grader, _) in groups.items():
         mine = {name.split("/", 1)[1]: r for name, r in reports.items() if name.startswith(f"{group}/")}
-        write_summaries(mine, out_dir / group, grader.rubric.rubric)
-        results[group] = BatchResult(reports=mine, out_dir=out_dir / group)
+        similar = _similar(found[group], mine, out_dir / group, grader, similarity, on_event)
+        write_summaries(mine, out_dir / group, grader.rubric.rubric, similarity=similar)
+        results[group] = BatchResult(reports=mine, out_dir=out_dir / group, similarity=similar)
     return results
+
+
+def _similar(
+    found: list[tuple[str, Path]],
+    reports: dict[str, Report],
+    out_dir: Path,
+    grader: Grader,
+    options: SimilarityOptions | None,
+    on_event: Callable[[BatchEvent], None] | None,
+) -> SimilarityResult | None:
+    """The similarity stage (`grader.similarity.stage`), when asked for; it flags and links similar pairs."""
+    if options is None:
+        return None
+    from grader.similarity.stage import run_similarity_safely
+
+    result = run_similarity_safely(found, reports, out_dir, grader=grader, options=options)
+    if on_event is not None:
+        on_event(BatchEvent("similarity", out_dir.name, result.event()))
+    return result
 
 
 def summary_rows(reports: dict[str, Report]) -> list[dict[str, Any]]:
@@ -192,9 +224,12 @@ def summary_rows(reports: dict[str, Report]) -> list[dict[str, Any]]:
     return rows
 
 
-def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Any) -> None:
+def write_summaries(
+    reports: dict[str, Report], out_dir: Path, rubric: Any, *, similarity: SimilarityResult | None = None
+) -> None:
     """summary.json, summary.csv (one row per submission, plus a points-possible row) and index.html."""
     rows = summary_rows(reports)
+    similar = similarity.column() if similarity is not None else {}
     criteria = [(c.id, c.points) for c in rubric.criteria]
     summary = {
         "rubric": {
@@ -207,6 +242,9 @@ def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Any) -> N
         "graded": sum(1 for r in rows if r["status"] in ("graded", "needs_review")),
         "submissions": rows,
     }
+    if similarity is not None:
+        summary["similar_pairs"] = [pair.summary() for pair in similarity.pairs]
+        summary["similarity"] = similarity.overview()
     atomic_write(out_dir / "summary.json", json.dumps(summary, indent=2).encode())
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -220,10 +258,13 @@ def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Any) -> N
         "band",
         "run_status",
         "flags",
+        "similar",
         "error",
     ]
     writer.writerow(header)
-    writer.writerow(["POINTS POSSIBLE", "", "", rubric.max_points, *[pts for _, pts in criteria], 100, "", "", "", ""])
+    writer.writerow(
+        ["POINTS POSSIBLE", "", "", rubric.max_points, *[pts for _, pts in criteria], 100, "", "", "", "", ""]
+    )
     for row in rows:
         writer.writerow(
             [
@@ -236,13 +277,15 @@ def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Any) -> N
                 row["band"],
                 row["run_status"],
                 ";".join(row["flags"]),
+                _csv_safe(similar.get(row["submission"], "")),
                 _csv_safe(row["error"]),
             ]
         )
     atomic_write(out_dir / "summary.csv", buffer.getvalue().encode())
     from grader.rendering import render_index_html
 
-    atomic_write(out_dir / "index.html", render_index_html(rows, rubric).encode())
+    pairs = [pair.summary() for pair in similarity.pairs] if similarity is not None else None
+    atomic_write(out_dir / "index.html", render_index_html(rows, rubric, similar_pairs=pairs).encode())
 
 
 def _csv_safe(value: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from grader.similarity.boilerplate import Boilerplate
-from grader.similarity.fingerprint import CellKind, NotebookUnits, kgram_hashes, shingles, winnow
+from grader.similarity.fingerprint import CellKind, NotebookUnits, kgram_hashes, winnow
 from grader.similarity.models import SimilarityParams, SimilarPair
 
 
@@ -56,24 +56,41 @@ class NotebookPrint:
 def fingerprint(
     notebook: NotebookUnits, params: SimilarityParams, boilerplate: Boilerplate, *, reference: bool = False
 ) -> NotebookPrint:
-    """Winnowed k-grams of each code cell and word shingles of each markdown cell, minus boilerplate."""
+    """Winnowed k-grams of the code and word shingles of the markdown, minus boilerplate, each with its cell.
+
+    The code cells are one token stream in notebook order (and the markdown cells another), so
+    splitting or merging cells changes nothing; a fingerprint belongs to the cell its k-gram starts in.
+    """
     result = NotebookPrint(notebook.name, reference=reference)
-    where = result.cells
-    for cell in notebook.cells:
-        tokens = [t for unit in cell.units if unit.key not in boilerplate.units for t in unit.tokens]
-        if cell.kind == CellKind.code:
-            hashes, kind = winnow(kgram_hashes(tokens, params.k), params.window), result.code
+    for kind, found in ((CellKind.code, result.code), (CellKind.markdown, result.markdown)):
+        tokens: list[int] = []
+        owners: list[int] = []
+        for cell in notebook.cells:
+            if cell.kind != kind:
+                continue
+            for unit in cell.units:
+                if unit.key not in boilerplate.units:
+                    tokens += unit.tokens
+                    owners += [cell.index] * len(unit.tokens)
+        if not tokens:
+            continue
+        if kind == CellKind.code:
+            hashes = kgram_hashes(tokens, params.k)
+            positions = winnow(hashes, params.window)
         else:
-            hashes, kind = shingles(tokens, params.markdown_k), result.markdown
-        for value in hashes.tolist():
+            hashes = kgram_hashes(tokens, min(params.markdown_k, len(tokens)))
+            positions = list(range(len(hashes)))
+        values = hashes.tolist()
+        for position in positions:
+            value = values[position]
             if value in boilerplate.fingerprints:
                 continue
-            cells = where.get(value)
+            cells = result.cells.get(value)
             if cells is None:
-                where[value] = [cell.index]
-                kind.add(value)
-            elif cells[-1] != cell.index:
-                cells.append(cell.index)
+                result.cells[value] = [owners[position]]
+                found.add(value)
+            elif owners[position] not in cells:
+                cells.append(owners[position])
     return result
 
 

@@ -106,4 +106,5 @@ def find_similar(
         candidates=len(candidates),
         all_pairs=n * (n - 1) // 2 + n * r,
         seconds=round(time.perf_counter() - started, 3),
+        threshold=params.threshold,
     )

@@ -385,20 +385,14 @@ def kgram_hashes(tokens: Sequence[int], k: int) -> npt.NDArray[np.uint64]:
         return _mix(polynomial + np.uint64(k))
 
 
-def winnow(hashes: npt.NDArray[np.uint64], window: int) -> npt.NDArray[np.uint64]:
-    """The rightmost minimum of every window of `window` hashes (robust winnowing), deduplicated."""
+def winnow(hashes: npt.NDArray[np.uint64], window: int) -> list[int]:
+    """Positions of the rightmost minimum of every window of `window` hashes (robust winnowing), in order."""
     if len(hashes) == 0:
-        return hashes
-    if window <= 1 or len(hashes) <= window:
-        return np.unique(hashes) if window <= 1 else hashes[[len(hashes) - 1 - int(np.argmin(hashes[::-1]))]]
+        return []
+    if window <= 1:
+        return list(range(len(hashes)))
+    if len(hashes) <= window:
+        return [len(hashes) - 1 - int(np.argmin(hashes[::-1]))]
     windows = np.lib.stride_tricks.sliding_window_view(hashes, window)
     rightmost = window - 1 - np.argmin(windows[:, ::-1], axis=1)
-    positions = np.unique(np.arange(len(windows)) + rightmost)
-    return np.unique(hashes[positions])
-
-
-def shingles(tokens: Sequence[int], k: int) -> npt.NDArray[np.uint64]:
-    """Every k-word shingle, hashed (a short cell shorter than k is one shingle of itself)."""
-    if not tokens:
-        return np.empty(0, dtype=np.uint64)
-    return np.unique(kgram_hashes(tokens, min(k, len(tokens))))
+    return np.unique(np.arange(len(windows)) + rightmost).tolist()  # type: ignore[no-any-return]

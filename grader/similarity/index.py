@@ -10,10 +10,12 @@ and every candidate is scored exactly afterwards (`compare.py`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from datasketch import MinHash, MinHashLSH
+from typing import TYPE_CHECKING
 
 from grader.similarity.models import SimilarityParams
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 
 def _identity(value: int) -> int:
@@ -25,6 +27,10 @@ class CandidateIndex:
     """Notebooks by fingerprint set; `pairs()` proposes the ones worth scoring."""
 
     def __init__(self, params: SimilarityParams) -> None:
+        # Imported here: datasketch loads scipy, which every other command can do without.
+        from datasketch import MinHash, MinHashLSH
+
+        self._minhash = MinHash
         self._lsh = MinHashLSH(threshold=params.lsh_threshold, num_perm=params.num_perm)
         self._template = MinHash(num_perm=params.num_perm, hashfunc=_identity, scheme="affine64")
         self._signatures: dict[str, MinHash] = {}
@@ -33,7 +39,7 @@ class CandidateIndex:
         values = list(fingerprints)
         if not values:
             return
-        signature = MinHash(
+        signature = self._minhash(
             num_perm=self._template.num_perm,
             hashfunc=_identity,
             permutations=self._template.permutations,

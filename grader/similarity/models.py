@@ -89,7 +89,39 @@ class SimilarityResult(_Model):
     candidates: int = 0
     all_pairs: int = 0
     seconds: float = 0.0
+    threshold: float = 0.0
+    #: Set when the stage itself failed (the batch's reports and summaries are still written).
+    error: str | None = None
 
     def pairs_of(self, name: str) -> list[SimilarPair]:
         """The pairs a submission is part of, best first."""
-        return sorted((p for p in self.pairs if name in (p.a, p.b)), key=lambda p: -p.score)
+        return sorted(
+            (p for p in self.pairs if p.a == name or (p.b == name and not p.reference)), key=lambda p: -p.score
+        )
+
+    def column(self) -> dict[str, str]:
+        """The CSV's `similar` cell per submission: `other (0.93); reference:name (0.88)`."""
+        cells: dict[str, list[str]] = {}
+        for pair in self.pairs:
+            other = f"reference:{pair.b}" if pair.reference else pair.b
+            cells.setdefault(pair.a, []).append(f"{other} ({pair.score:.2f})")
+            if not pair.reference:
+                cells.setdefault(pair.b, []).append(f"{pair.a} ({pair.score:.2f})")
+        return {name: "; ".join(values) for name, values in cells.items()}
+
+    def overview(self) -> dict[str, object]:
+        """`summary.json`'s `similarity` entry: what was compared, how, and what could not be read."""
+        return {
+            "notebooks": self.notebooks,
+            "references": self.references,
+            "threshold": self.threshold,
+            "lsh_candidates": self.candidates,
+            "all_pairs": self.all_pairs,
+            "seconds": self.seconds,
+            "skipped": [s.model_dump() for s in self.skipped],
+            "error": self.error,
+        }
+
+    def event(self) -> dict[str, object]:
+        """The batch progress event's detail."""
+        return {"pairs": len(self.pairs), "notebooks": self.notebooks, "seconds": self.seconds, "error": self.error}

@@ -8,6 +8,7 @@ and bounded; a folder that cannot be read is skipped with its reason.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -54,16 +55,18 @@ def cells_of(nodes: Sequence[Any]) -> tuple[CellSource, ...]:
     return tuple(cells)
 
 
+@contextlib.contextmanager
+def open_notebooks(path: Path, *, notebook: str | None = None) -> Iterator[dict[str, Any]]:
+    """A submission's parsed notebooks by relative path, opened as grading opens them."""
+    ignore = read_ignore_patterns(path.parent, path.parent.parent)
+    with open_submission(path, notebook=notebook, limits=SubmissionLimits(), ignore=ignore) as loaded:
+        yield {nb.path: nb.node for nb in loaded.notebooks}
+
+
 def load_submission(name: str, path: Path, *, notebook: str | None = None) -> NotebookSource:
     """A submission's cells as grading sees them; raises `SubmissionError` when it cannot be read."""
-    ignore = read_ignore_patterns(path.parent, path.parent.parent)
-    with open_submission(path, notebook=notebook, limits=SubmissionLimits(), name=name, ignore=ignore) as loaded:
-        return NotebookSource(
-            name=name,
-            cells=cells_of([nb.node for nb in loaded.notebooks]),
-            path=path,
-            notebooks=tuple(nb.path for nb in loaded.notebooks),
-        )
+    with open_notebooks(path, notebook=notebook) as nodes:
+        return NotebookSource(name=name, cells=cells_of(list(nodes.values())), path=path, notebooks=tuple(nodes))
 
 
 def script_cells(text: str) -> tuple[CellSource, ...]:
