@@ -42,6 +42,15 @@ class NotebookPrint:
         """How many fingerprints each cell holds."""
         return Counter(itertools.chain.from_iterable(self.cells.values()))
 
+    @cached_property
+    def first_cell(self) -> dict[int, int]:
+        return {fp: cells[0] for fp, cells in self.cells.items()}
+
+    @cached_property
+    def repeated(self) -> set[int]:
+        """Fingerprints found in more than one cell."""
+        return {fp for fp, cells in self.cells.items() if len(cells) > 1}
+
     def without(self, fingerprints: set[int]) -> NotebookPrint:
         """The same notebook with these fingerprints removed."""
         return NotebookPrint(
@@ -143,10 +152,15 @@ def compare(a: NotebookPrint, b: NotebookPrint, params: SimilarityParams) -> Sim
 
 def matched_cells(a: NotebookPrint, b: NotebookPrint, shared: set[int], minimum: int) -> list[tuple[int, int]]:
     """Cell pairs that share at least `minimum` fingerprints, or every fingerprint of the smaller cell."""
-    counts: Counter[tuple[int, int]] = Counter()
-    for value in shared:
+    values = list(shared)
+    # Nearly every fingerprint is in one cell: count those pairs in one pass, then add the rest.
+    counts: Counter[tuple[int, int]] = Counter(
+        zip(map(a.first_cell.__getitem__, values), map(b.first_cell.__getitem__, values), strict=True)
+    )
+    for value in shared & (a.repeated | b.repeated):
         for cell_a in a.cells[value]:
             for cell_b in b.cells[value]:
-                counts[(cell_a, cell_b)] += 1
+                if (cell_a, cell_b) != (a.first_cell[value], b.first_cell[value]):
+                    counts[(cell_a, cell_b)] += 1
     sizes_a, sizes_b = a.cell_sizes, b.cell_sizes
     return sorted(pair for pair, n in counts.items() if n >= minimum or n >= min(sizes_a[pair[0]], sizes_b[pair[1]]))

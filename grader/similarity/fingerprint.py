@@ -10,9 +10,11 @@ to a large share of the batch are removed. Markdown lines become lower-case word
 without stop words. Outputs are never read.
 
 Fingerprints follow MOSS (Schleimer, Wilkerson and Aiken, "Winnowing", SIGMOD 2003):
-hash every k-gram of a cell's token stream and keep the rightmost minimum of each
-window of `w` hashes, which guarantees that any shared run of `w + k - 1` tokens is
-found. Markdown keeps every word shingle, since its cells are short.
+hash every k-gram of the token stream and keep the rightmost minimum of each window of
+`w` hashes, which guarantees that any shared run of `w + k - 1` tokens is found. Each
+fingerprint remembers the cell its k-gram starts in (`compare.fingerprint` runs the
+cells of a notebook as one stream, so a split or merged cell changes nothing).
+Markdown keeps every word shingle, since there is little of it.
 """
 
 from __future__ import annotations
@@ -104,6 +106,8 @@ def _unit(tokens: Sequence[str]) -> Unit:
 # --------------------------------------------------------------------------- code
 
 
+_Name, _Load, _Constant, _Attribute, _Call = ast.Name, ast.Load, ast.Constant, ast.Attribute, ast.Call
+_CONTEXTS = frozenset({ast.Load, ast.Store, ast.Del})
 #: Markers of raw tokens whose final form depends on the whole notebook's names.
 _NAME, _ATTRIBUTE, _KEYWORD, _SEP = "\x00", "\x01", "\x02", "\x03"
 
@@ -181,27 +185,27 @@ class _Emitter:
 
     def expression(self, node: ast.AST, out: list[str]) -> None:
         kind = type(node)
-        if kind is ast.Name:
-            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+        if kind is _Name:
+            if type(node.ctx) is not _Load:  # type: ignore[attr-defined]
                 self.scope.bound.add(node.id)  # type: ignore[attr-defined]
             out.append(_NAME + node.id)  # type: ignore[attr-defined]
-        elif kind is ast.Constant:
+        elif kind is _Constant:
             out.append(_literal(node.value))  # type: ignore[attr-defined]
-        elif kind is ast.JoinedStr:
-            out.append("S")
-        elif kind is ast.Attribute:
+        elif kind is _Attribute:
             self.expression(node.value, out)  # type: ignore[attr-defined]
             out.append(_ATTRIBUTE + node.attr)  # type: ignore[attr-defined]
-        elif kind is ast.Call:
+        elif kind is _Call:
             self.call(node, out)  # type: ignore[arg-type]
+        elif kind in _CONTEXTS:
+            return
+        elif kind is ast.JoinedStr:
+            out.append("S")
         elif kind is ast.keyword:
             out.append("**" if node.arg is None else node.arg + "=")  # type: ignore[attr-defined]
             self.expression(node.value, out)  # type: ignore[attr-defined]
         elif kind is ast.arg:
             self.scope.bound.add(node.arg)  # type: ignore[attr-defined]
             out.append("V")
-        elif isinstance(node, ast.expr_context):
-            return
         else:
             if (kind is ast.MatchAs or kind is ast.MatchStar) and node.name:  # type: ignore[attr-defined]
                 self.scope.bound.add(node.name)  # type: ignore[attr-defined]
