@@ -25,7 +25,6 @@ import argparse
 import ast
 import itertools
 import json
-import random
 import sys
 import tempfile
 import time
@@ -178,7 +177,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-speed", action="store_true")
     args = parser.parse_args(argv)
     params = SimilarityParams.model_validate(dict(p.split("=", 1) for p in args.param))
-    random.seed(args.seed)
     with tempfile.TemporaryDirectory(prefix="thg-similarity-") as temp:
         work = Path(temp)
         recall, false_pairs = recall_and_false_pairs(work, params, args.seed, args.verbose)

@@ -193,9 +193,9 @@ def _similar(
     """The similarity stage (`grader.similarity.stage`), when asked for; it flags and links similar pairs."""
     if options is None:
         return None
-    from grader.similarity.stage import run_similarity_safely
+    from grader.similarity.stage import run_similarity
 
-    result = run_similarity_safely(found, reports, out_dir, grader=grader, options=options)
+    result = run_similarity(found, reports, out_dir, grader=grader, options=options)
     if on_event is not None:
         on_event(BatchEvent("similarity", out_dir.name, result.event()))
     return result

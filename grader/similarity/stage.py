@@ -76,8 +76,37 @@ def run_similarity(
     grader: Grader,
     options: SimilarityOptions,
 ) -> SimilarityResult:
-    """Compare the graded submissions (name, path) of one assignment; flag and link both sides of each pair."""
-    notebook = grader.options.notebook or (grader.assignment.assignment.notebook if grader.assignment else None)
+    """Compare the graded submissions (name, path) of one assignment; flag and link both sides of each pair.
+
+    A crash of the stage is recorded in the result's `error`: the reports and summaries still get written.
+    """
+    try:
+        notebook = grader.options.notebook or (grader.assignment.assignment.notebook if grader.assignment else None)
+        sources, skipped = _submissions(items, reports, notebook)
+        references: list[NotebookSource] = []
+        if options.references is not None:
+            references, unread = load_references(Path(options.references))
+            skipped += [SkippedNotebook(name=f"reference {n}", reason=r[:300]) for n, r in unread]
+        excluded = starter_sources(grader.assignment)
+        if options.base is not None:
+            excluded += load_code_folder(Path(options.base))
+        result = find_similar(sources, references=references, excluded=excluded, params=options.params, skipped=skipped)
+        labels = {name: report.submission.candidate for name, report in reports.items()}
+        write_pages(result, sources, references, labels, out_dir, blind=grader.options.blind)
+        paths = dict(items)
+        for name, report in reports.items():
+            if _set_flags(report, name, result.pairs_of(name), labels):
+                _rewrite(report, out_dir / name, paths.get(name), grader, notebook)
+        return result
+    except Exception as exc:  # noqa: BLE001 - the graded reports and the summaries still get written
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        return SimilarityResult(error=f"the similarity stage failed: {detail}", threshold=options.params.threshold)
+
+
+def _submissions(
+    items: Sequence[tuple[str, Path]], reports: dict[str, Report], notebook: str | None
+) -> tuple[list[NotebookSource], list[SkippedNotebook]]:
+    """The graded submissions' notebooks; those that cannot be read are listed with the reason."""
     sources, skipped = [], []
     for name, path in items:
         report = reports.get(name)
@@ -87,37 +116,7 @@ def run_similarity(
             sources.append(load_submission(name, path, notebook=notebook))
         except (SubmissionError, OSError) as exc:
             skipped.append(SkippedNotebook(name=name, reason=str(exc)[:300]))
-    references: list[NotebookSource] = []
-    if options.references is not None:
-        references, unread = load_references(Path(options.references))
-        skipped += [SkippedNotebook(name=f"reference {n}", reason=r[:300]) for n, r in unread]
-    excluded = starter_sources(grader.assignment)
-    if options.base is not None:
-        excluded += load_code_folder(Path(options.base))
-    result = find_similar(sources, references=references, excluded=excluded, params=options.params, skipped=skipped)
-    labels = {name: report.submission.candidate for name, report in reports.items()}
-    write_pages(result, sources, references, labels, out_dir, blind=grader.options.blind)
-    paths = dict(items)
-    for name, report in reports.items():
-        if _set_flags(report, name, result.pairs_of(name), labels):
-            _rewrite(report, out_dir / name, paths.get(name), grader, notebook)
-    return result
-
-
-def run_similarity_safely(
-    items: Sequence[tuple[str, Path]],
-    reports: dict[str, Report],
-    out_dir: Path,
-    *,
-    grader: Grader,
-    options: SimilarityOptions,
-) -> SimilarityResult:
-    """`run_similarity`, with a crash of the stage recorded in the result instead of ending the batch."""
-    try:
-        return run_similarity(items, reports, out_dir, grader=grader, options=options)
-    except Exception as exc:  # noqa: BLE001 - the graded reports and the summaries still get written
-        detail = f"{type(exc).__name__}: {exc}"[:500]
-        return SimilarityResult(error=f"the similarity stage failed: {detail}", threshold=options.params.threshold)
+    return sources, skipped
 
 
 def page_name(pair: SimilarPair) -> str:

@@ -15,9 +15,9 @@ from grader.loading import load_assignment
 from grader.models.assignment import Assignment
 from grader.similarity.detect import find_similar
 from grader.similarity.sources import NotebookSource, cells_of, load_code_folder
-from grader.similarity.stage import starter_sources
+from grader.similarity.stage import SimilarityOptions, run_similarity, starter_sources
 from tests.corpus import SUBMISSIONS
-from tests.similarity.batches import STARTER, corpus_notebook, make_assignment, notebook_with
+from tests.similarity.batches import STARTER, corpus_notebook, make_assignment, notebook_with, static_grader
 from tests.similarity.disguise import read_notebooks
 
 
@@ -108,5 +108,8 @@ def test_the_assignment_starter_folder_is_found_and_must_stay_inside(tmp_path: P
     os.symlink(outside, folder / "starter")
     with pytest.raises(ConfigError, match="outside the assignment folder"):
         starter_sources(loaded)
+    # In a batch, the stage records its failure; the batch's reports and summaries are still written.
+    failed = run_similarity([], {}, tmp_path / "out", grader=static_grader(folder), options=SimilarityOptions())
+    assert failed.error is not None and "outside the assignment folder" in failed.error
     with pytest.raises(ValueError, match="relative path inside"):
         Assignment.model_validate({**loaded.assignment.model_dump(mode="json"), "starter": "../shared"})
