@@ -27,6 +27,7 @@ from grader.pipeline.files import load_report
 from grader.pipeline.grading import Grader, GradingOptions
 from grader.pipeline.lint import LintResult, lint_file
 from grader.pipeline.progress import BatchProgress, JsonLinesProgress
+from grader.pipeline.similarity import SimilarityOptions
 from grader.rendering.summary_csv import summary_csv as _summary_csv
 from grader.report.assemble import anonymous_id
 from grader.report.summary import summary_rows
@@ -74,6 +75,7 @@ __all__ = [
     "runtime_image_tag",
     "safe_member_name",
     "sandbox_runner",
+    "similarity_options",
     "summary_csv",
     "summary_rows",
     "unpack_zip",
@@ -206,12 +208,39 @@ def grade_batch(
     runtime: str | None = None,
     on_event: Callable[[BatchEvent], None] | None = None,
     grader: Grader | None = None,
+    similarity: bool = True,
+    references: Path | str | None = None,
+    base: Path | str | None = None,
 ) -> BatchResult:
-    """Grade every submission directly under `submissions` into `out/<name>/`, plus the summaries."""
+    """Grade every submission directly under `submissions` into `out/<name>/`, plus the summaries.
+
+    With `similarity` (static, so also without execution) the submissions are then compared with each
+    other and with the known public solutions in `references`; code in `base` (and the assignment's
+    `starter/`) does not count. Similar pairs are flagged on both reports and listed in the summaries.
+    """
+    options = similarity_options(similarity, references=references, base=base)
     grader = grader or make_grader(
         assignment=assignment, rubric=rubric, execute=execute, blind=blind, image=image, runtime=runtime
     )
-    return grade_folder(grader, Path(submissions), Path(out), jobs=jobs, resume=resume, on_event=on_event)
+    return grade_folder(
+        grader, Path(submissions), Path(out), jobs=jobs, resume=resume, on_event=on_event, similarity=options
+    )
+
+
+def similarity_options(
+    enabled: bool = True, *, references: Path | str | None = None, base: Path | str | None = None
+) -> SimilarityOptions | None:
+    """The similarity stage's options (None when it is off), checked before any grading starts."""
+    if not enabled:
+        if references is not None or base is not None:
+            raise ConfigError("references and base folders need the similarity stage: do not turn it off")
+        return None
+    options = SimilarityOptions(
+        references=Path(references) if references is not None else None,
+        base=Path(base) if base is not None else None,
+    )
+    options.check()
+    return options
 
 
 def lint(
@@ -235,9 +264,16 @@ def grade_assignments(
     jobs: int | None = None,
     resume: bool = False,
     on_event: Callable[[BatchEvent], None] | None = None,
+    similarity: bool = True,
+    references: Path | str | None = None,
+    base: Path | str | None = None,
 ) -> dict[str, BatchResult]:
-    """Grade several assignments' submission folders on one shared pool; `out/<group>/<name>/`."""
-    return grade_groups(groups, Path(out), jobs=jobs, resume=resume, on_event=on_event)
+    """Grade several assignments' submission folders on one shared pool; `out/<group>/<name>/`.
+
+    Similarity (see `grade_batch`) compares each assignment's submissions among themselves.
+    """
+    options = similarity_options(similarity, references=references, base=base)
+    return grade_groups(groups, Path(out), jobs=jobs, resume=resume, on_event=on_event, similarity=options)
 
 
 def render_report(

@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--resume", action="store_true", help="skip submissions that already have a report")
     batch.add_argument("--quiet", action="store_true", help="print only the final line")
     batch.add_argument("--events", action="store_true", help="JSON-lines progress events on stdout, for tools")
+    batch.add_argument("--references", type=Path, help="a folder of known public solutions to compare with")
+    batch.add_argument("--base", type=Path, help="a folder of code everyone may use (not evidence of copying)")
+    batch.add_argument("--no-similarity", action="store_true", help="do not compare the submissions for copying")
 
     image = sub.add_parser("image", help="manage the sandbox image")
     image_sub = image.add_subparsers(dest="image_command", required=True)
@@ -188,11 +191,21 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
                 resume=args.resume,
                 grader=grader,
                 on_event=handler or progress.handle,
+                similarity=not args.no_similarity,
+                references=args.references,
+                base=args.base,
             )
             results = {"": result}
         else:
             results = api.grade_assignments(
-                groups, out=args.out, jobs=args.jobs, resume=args.resume, on_event=handler or progress.handle
+                groups,
+                out=args.out,
+                jobs=args.jobs,
+                resume=args.resume,
+                on_event=handler or progress.handle,
+                similarity=not args.no_similarity,
+                references=args.references,
+                base=args.base,
             )
     total = sum(len(r.reports) for r in results.values())
     ungraded = [(group, name, r.reports[name]) for group, r in results.items() for name in r.ungraded]
@@ -203,6 +216,11 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
             label = f"{group}/{name}" if group else name
             first = (report.error or "").splitlines()[0][:200] if report.error else ""
             console.print(f"  [red]{label}[/red]: {report.status.value}: {first}")
+        for group, r in results.items():
+            if r.similarity is not None:
+                where = f"{group}: " if group else ""
+                found = r.similarity.error or f"{len(r.similarity.pairs)} similar pair(s)"
+                console.print(f"  {where}{found}; see {r.out_dir / 'index.html'}", markup=False)
     return EXIT_SOME_FAILED if ungraded else EXIT_OK
 
 

@@ -128,6 +128,8 @@ class FlagKind(StrEnum):
     suspected_copy = "suspected_copy"
     needs_review = "needs_review"
     resource_limit = "resource_limit"
+    #: Large parts match another submission of the batch or a known public solution.
+    similar = "similar"
 
 
 class Flag(_Model):
@@ -136,6 +138,8 @@ class Flag(_Model):
     kind: FlagKind
     message: str
     finding_id: str | None = None
+    #: A page of the batch output that shows the evidence, relative to the report's folder.
+    link: str | None = None
 
 
 class HoldoutResult(_Model):

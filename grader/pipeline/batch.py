@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.models.report import GradingStatus, Report
 from grader.models.rubric import Rubric
@@ -24,6 +24,10 @@ from grader.pipeline.grading import Grader
 from grader.rendering import render_index_html
 from grader.rendering.summary_csv import summary_csv
 from grader.report.summary import summary_document, summary_rows
+
+if TYPE_CHECKING:
+    from grader.pipeline.similarity import SimilarityOptions
+    from grader.similarity.models import SimilarityResult
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -60,6 +64,8 @@ class BatchEvent:
 class BatchResult:
     reports: dict[str, Report]
     out_dir: Path
+    #: Similar pairs found after grading (None when the stage was off).
+    similarity: SimilarityResult | None = None
 
     @property
     def ungraded(self) -> list[str]:
@@ -135,14 +141,17 @@ def grade_folder(
     jobs: int | None = None,
     resume: bool = False,
     on_event: Callable[[BatchEvent], None] | None = None,
+    similarity: SimilarityOptions | None = None,
 ) -> BatchResult:
-    """Grade every submission under `submissions_dir` into `out_dir/<name>/`."""
+    """Grade every submission under `submissions_dir` into `out_dir/<name>/`; `similarity` compares them after."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    items = [BatchItem(name, path, grader, out_dir / name) for name, path in discover(submissions_dir)]
+    found = discover(submissions_dir)
+    items = [BatchItem(name, path, grader, out_dir / name) for name, path in found]
     reports = grade_items(items, jobs=jobs, resume=resume, on_event=on_event)
-    write_summaries(reports, out_dir, grader.rubric.rubric)
-    return BatchResult(reports=reports, out_dir=out_dir)
+    similar = _similar(found, reports, out_dir, grader, similarity, on_event)
+    write_summaries(reports, out_dir, grader.rubric.rubric, similarity=similar)
+    return BatchResult(reports=reports, out_dir=out_dir, similarity=similar)
 
 
 def grade_groups(
@@ -152,6 +161,7 @@ def grade_groups(
     jobs: int | None = None,
     resume: bool = False,
     on_event: Callable[[BatchEvent], None] | None = None,
+    similarity: SimilarityOptions | None = None,
 ) -> dict[str, BatchResult]:
     """Grade several assignments' submission folders on one shared pool of sandboxes.
 
@@ -160,21 +170,52 @@ def grade_groups(
     """
     out_dir = Path(out_dir)
     items = []
+    found = {}
     for group, (grader, folder) in groups.items():
         (out_dir / group).mkdir(parents=True, exist_ok=True)
-        items += [BatchItem(f"{group}/{name}", path, grader, out_dir / group / name) for name, path in discover(folder)]
+        found[group] = discover(folder)
+        items += [BatchItem(f"{group}/{name}", path, grader, out_dir / group / name) for name, path in found[group]]
     reports = grade_items(items, jobs=jobs, resume=resume, on_event=on_event)
     results = {}
     for group, (grader, _) in groups.items():
         mine = {name.split("/", 1)[1]: r for name, r in reports.items() if name.startswith(f"{group}/")}
-        write_summaries(mine, out_dir / group, grader.rubric.rubric)
-        results[group] = BatchResult(reports=mine, out_dir=out_dir / group)
+        similar = _similar(found[group], mine, out_dir / group, grader, similarity, on_event)
+        write_summaries(mine, out_dir / group, grader.rubric.rubric, similarity=similar)
+        results[group] = BatchResult(reports=mine, out_dir=out_dir / group, similarity=similar)
     return results
 
 
-def write_summaries(reports: dict[str, Report], out_dir: Path, rubric: Rubric) -> None:
+def _similar(
+    found: list[tuple[str, Path]],
+    reports: dict[str, Report],
+    out_dir: Path,
+    grader: Grader,
+    options: SimilarityOptions | None,
+    on_event: Callable[[BatchEvent], None] | None,
+) -> SimilarityResult | None:
+    """The similarity stage (`grader.pipeline.similarity`), when asked for; it flags and links similar pairs."""
+    if options is None:
+        return None
+    from grader.pipeline.similarity import run_similarity
+
+    result = run_similarity(found, reports, out_dir, grader=grader, options=options)
+    if on_event is not None:
+        on_event(BatchEvent("similarity", out_dir.name, result.event()))
+    return result
+
+
+def write_summaries(
+    reports: dict[str, Report], out_dir: Path, rubric: Rubric, *, similarity: SimilarityResult | None = None
+) -> None:
     """summary.json, summary.csv (one row per submission, plus a points-possible row) and index.html."""
     rows = summary_rows(reports)
-    atomic_write(out_dir / "summary.json", json.dumps(summary_document(rows, rubric), indent=2).encode())
-    atomic_write(out_dir / "summary.csv", summary_csv(rows, rubric).encode())
-    atomic_write(out_dir / "index.html", render_index_html(rows, rubric).encode())
+    summary = summary_document(rows, rubric)
+    pairs = None
+    if similarity is not None:
+        pairs = [pair.summary() for pair in similarity.pairs]
+        summary["similar_pairs"] = pairs
+        summary["similarity"] = similarity.overview()
+    similar = similarity.column() if similarity is not None else {}
+    atomic_write(out_dir / "summary.json", json.dumps(summary, indent=2).encode())
+    atomic_write(out_dir / "summary.csv", summary_csv(rows, rubric, similar=similar).encode())
+    atomic_write(out_dir / "index.html", render_index_html(rows, rubric, similar_pairs=pairs).encode())

@@ -8,12 +8,13 @@ comes out of nh3 or Pygments), and `report.html.j2` lays them out.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from grader.models.findings import CheckResult, CheckStatus, Evidence, EvidenceSource, Finding
-from grader.models.report import CheckScore, CriterionScore, Deduction, FlagKind, Report
+from grader.models.report import CheckScore, CriterionScore, Deduction, Flag, FlagKind, Report
 from grader.rendering.cells import CellMark, NotebookSection, notebook_sections
 from grader.rendering.charts import BarChart, criterion_bars
 from grader.rendering.page import finding_anchor, render_page
@@ -27,7 +28,10 @@ FLAG_LABELS = {
     FlagKind.suspected_copy: "Suspected copy",
     FlagKind.needs_review: "Needs review",
     FlagKind.resource_limit: "Resource limit",
+    FlagKind.similar: "Similar",
 }
+#: A flag's link is a page of the batch output next to the report, never an arbitrary URL.
+_FLAG_LINK = re.compile(r"^(?:\.\./)?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\.html$")
 NOTE_COLLAPSE_CHARS = 600
 MAX_DATA_ITEMS = 12
 SNIPPET_LABELS = {
@@ -125,6 +129,7 @@ class FlagView:
     label: str
     message: str
     href: str | None
+    link_text: str = "evidence"
 
 
 @dataclass
@@ -395,15 +400,7 @@ def build_page(
     counts = [(s, sum(1 for f in problems if f.severity.value == s)) for s in SEVERITIES if s != "info"]
     positives = sum(1 for f in problems if not f.is_problem)
 
-    flags = [
-        FlagView(
-            kind=f.kind.value,
-            label=FLAG_LABELS.get(f.kind, f.kind.value),
-            message=f.message,
-            href="#" + finding_anchor(f.finding_id) if f.finding_id and report.finding(f.finding_id) else None,
-        )
-        for f in report.flags
-    ]
+    flags = [_flag_view(f, report) for f in report.flags]
 
     followups = []
     for item in report.followups:
@@ -466,6 +463,14 @@ def build_page(
         packages=sorted(_flat(packages)),
         blind=blind,
     )
+
+
+def _flag_view(flag: Flag, report: Report) -> FlagView:
+    label = FLAG_LABELS.get(flag.kind, flag.kind.value)
+    if flag.link and _FLAG_LINK.match(flag.link):
+        return FlagView(flag.kind.value, label, flag.message, flag.link, "side by side")
+    finding = report.finding(flag.finding_id) if flag.finding_id else None
+    return FlagView(flag.kind.value, label, flag.message, "#" + finding_anchor(finding.id) if finding else None)
 
 
 def render_report_html(

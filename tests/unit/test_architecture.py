@@ -1,7 +1,7 @@
 """The package's shape: stages in data order, no import cycles, small modules, thin faces.
 
 Data flows one way: submission → execution → evidence → checks → scoring → report →
-rendering, with `pipeline` orchestrating them, `api` on top, and the faces (`cli`, `web`,
+(similarity, across a batch) → rendering, with `pipeline` orchestrating them, `api` on top, and the faces (`cli`, `web`,
 `demo`) over `api`. A module may import its own stage, earlier ones, `models` and
 `errors`; never a later stage. Imports inside `if TYPE_CHECKING:` follow the same order
 but cannot form a cycle (they do not run). `make lint` runs this module.
@@ -24,6 +24,9 @@ STAGES = (
     "checks",
     "scoring",
     "report",
+    # Copying across a batch: it reads submissions (and `evidence.code`'s normaliser) and runs after the
+    # reports exist; `rendering` draws its pairs and `pipeline.similarity` runs it on a graded batch.
+    "similarity",
     "rendering",
     "pipeline",
     "api",
