@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.batch import BatchEvent, BatchResult, grade_folder, grade_groups
 from grader.cache import ResultCache
@@ -29,6 +30,9 @@ from grader.loading import (
     load_assignment as _load_assignment,
 )
 from grader.models.report import Report
+
+if TYPE_CHECKING:
+    from grader.distributed.app import BrokerSettings
 
 DEFAULT_RUBRIC = "ml-takehome.yaml"
 
@@ -97,11 +101,13 @@ def make_grader(
     write_html: bool = True,
     sandbox: SandboxRunner | None = None,
     cache: bool | Path = False,
+    broker: str | BrokerSettings | None = None,
 ) -> Grader:
     """A grader for one assignment and rubric, ready to grade many submissions.
 
     `cache=True` reuses results of unchanged submissions from the user cache folder
-    (a path picks another folder).
+    (a path picks another folder). `broker` (a URL or settings) grades on `grader worker`
+    hosts instead of a local sandbox; the cache is then not used.
     """
     registry = registry or default_registry()
     loaded_assignment = (
@@ -117,9 +123,9 @@ def make_grader(
         )
         loaded_rubric = load_rubric_file(path if path.is_file() else resolve_rubric_path(str(path)), registry)
     runner = sandbox
-    if execute and runner is None:
+    if execute and runner is None and broker is None:
         runner = sandbox_runner(image=image, runtime=runtime)
-    return Grader(
+    grader = Grader(
         rubric=loaded_rubric,
         registry=registry,
         assignment=loaded_assignment,
@@ -127,6 +133,11 @@ def make_grader(
         options=GradingOptions(execute=execute, blind=blind, notebook=notebook, write_html=write_html),
         cache=ResultCache(cache if isinstance(cache, Path) else cache_dir() / "results") if cache else None,
     )
+    if broker is not None:
+        from grader.distributed.remote import through_broker
+
+        return through_broker(grader, broker)
+    return grader
 
 
 def grade_submission(
@@ -170,11 +181,19 @@ def grade_batch(
     runtime: str | None = None,
     on_event: Callable[[BatchEvent], None] | None = None,
     grader: Grader | None = None,
+    broker: str | BrokerSettings | None = None,
 ) -> BatchResult:
-    """Grade every submission directly under `submissions` into `out/<name>/`, plus the summaries."""
+    """Grade every submission directly under `submissions` into `out/<name>/`, plus the summaries.
+
+    With `broker`, `grader worker` hosts grade and `jobs` counts submissions in flight.
+    """
     grader = grader or make_grader(
-        assignment=assignment, rubric=rubric, execute=execute, blind=blind, image=image, runtime=runtime
+        assignment=assignment, rubric=rubric, execute=execute, blind=blind, image=image, runtime=runtime, broker=broker
     )
+    if broker is not None:
+        from grader.distributed import broker_batch
+
+        grader, jobs = broker_batch.prepare(grader, broker, Path(out), resume=resume, jobs=jobs)
     return grade_folder(grader, Path(submissions), Path(out), jobs=jobs, resume=resume, on_event=on_event)
 
 
@@ -199,8 +218,14 @@ def grade_assignments(
     jobs: int | None = None,
     resume: bool = False,
     on_event: Callable[[BatchEvent], None] | None = None,
+    broker: str | BrokerSettings | None = None,
 ) -> dict[str, BatchResult]:
     """Grade several assignments' submission folders on one shared pool; `out/<group>/<name>/`."""
+    if broker is not None:
+        from grader.distributed import broker_batch
+
+        groups = broker_batch.prepare_groups(groups, broker, Path(out), resume=resume)
+        jobs = jobs or broker_batch.IN_FLIGHT
     return grade_groups(groups, Path(out), jobs=jobs, resume=resume, on_event=on_event)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader import __version__, api
+from grader.distributed.commands import broker_settings
 from grader.errors import ConfigError, GraderError, SandboxError
 from grader.grading import Grader
 from grader.models.report import GradingStatus
@@ -56,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--resume", action="store_true", help="skip submissions that already have a report")
     batch.add_argument("--quiet", action="store_true", help="print only the final line")
     batch.add_argument("--events", action="store_true", help="JSON-lines progress events on stdout, for tools")
+    from grader.distributed.commands import add_broker_options, add_worker_command
+
+    add_broker_options(batch)  # --jobs then counts submissions in flight
+    add_worker_command(sub)
 
     image = sub.add_parser("image", help="manage the sandbox image")
     image_sub = image.add_subparsers(dest="image_command", required=True)
@@ -124,6 +129,10 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return _checks_list(args.json, console)
     if args.command == "lint":
         return _lint(args, console)
+    if args.command == "worker":
+        from grader.distributed.commands import run_worker_command
+
+        return run_worker_command(args, console)
     if args.command in ("serve", "user"):
         from grader.web import commands
 
@@ -151,6 +160,7 @@ def _grader(args: argparse.Namespace, assignment: Path | None = None) -> Grader:
         runtime=args.runtime,
         write_html=not args.no_html,
         cache=not getattr(args, "no_cache", False),
+        broker=broker_settings(args),
     )
 
 
@@ -194,11 +204,17 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
                 resume=args.resume,
                 grader=grader,
                 on_event=handler or progress.handle,
+                broker=broker_settings(args),
             )
             results = {"": result}
         else:
             results = api.grade_assignments(
-                groups, out=args.out, jobs=args.jobs, resume=args.resume, on_event=handler or progress.handle
+                groups,
+                out=args.out,
+                jobs=args.jobs,
+                resume=args.resume,
+                on_event=handler or progress.handle,
+                broker=broker_settings(args),
             )
     total = sum(len(r.reports) for r in results.values())
     ungraded = [(group, name, r.reports[name]) for group, r in results.items() for name in r.ungraded]
