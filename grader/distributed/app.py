@@ -91,7 +91,12 @@ def make_app(settings: BrokerSettings) -> Celery:
         worker_prefetch_multiplier=1,
         task_track_started=True,
         task_time_limit=settings.hard_time_limit,
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout,
+            # How often a worker looks for tasks whose worker vanished (one cheap sorted-set read).
+            "unacked_restore_interval": max(2, min(60, settings.visibility_timeout // 8)),
+            "unacked_restore_throttle": 1,
+        },
         result_backend_transport_options={"visibility_timeout": settings.visibility_timeout},
         result_expires=RESULT_EXPIRES,
         result_extended=False,

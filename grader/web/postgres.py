@@ -85,6 +85,8 @@ class PostgresDatabase(Database):
     def __init__(self, url: str, *, max_connections: int = 10) -> None:
         self.url = url
         try:
+            # One plain connection first: a wrong URL fails at once with the server's own message.
+            psycopg.connect(url, connect_timeout=10).close()
             self.pool: ConnectionPool[Any] = ConnectionPool(
                 url,
                 min_size=1,
