@@ -166,3 +166,12 @@ def client_for(settings: BrokerSettings) -> BrokerClient:
         if client is None:
             client = _CLIENTS[settings] = BrokerClient(settings)
         return client
+
+
+def close_clients() -> None:
+    """Close every client `client_for` made (a server's shutdown, a test's teardown)."""
+    with _CLIENTS_LOCK:
+        clients = list(_CLIENTS.values())
+        _CLIENTS.clear()
+    for client in clients:
+        client.close()

@@ -44,7 +44,7 @@ from grader.submission.loader import IGNORE_FILE, open_submission
 
 log = logging.getLogger("grader.worker")
 #: Time a job needs besides its sandbox run (loading, checks, pylint, rendering, packing).
-GRADING_ALLOWANCE_SECONDS = 30
+GRADING_ALLOWANCE_SECONDS = 20
 _MAX_GRADERS = 32
 
 
@@ -193,6 +193,7 @@ class WorkerRuntime:
             grader.grade(path, out_dir=out, name=job.name, candidate=job.candidate)
             report = load_report(out / "report.json")
             report.environment["worker"] = self.config.node
+            report.environment["delivery"] = deliveries
             if not job.options.blind:
                 report.submission.source = job.source
             write_report_files(

@@ -18,7 +18,7 @@ from celery.signals import worker_process_init
 
 from grader.distributed.app import BrokerSettings, _redacted, make_app
 from grader.distributed.tasks import WorkerConfig, WorkerRuntime, register_tasks
-from grader.errors import ConfigError
+from grader.errors import ConfigError, SandboxError
 from grader.execution.docker_client import DockerClient
 from grader.execution.image import build_image, find_runtime_image
 from grader.execution.sandbox import reap_leftovers
@@ -32,9 +32,13 @@ def prepare_host(runtime: str | None, log_line: Callable[[str], None]) -> str:
     runtimes = client.info().get("Runtimes") or {}
     if runtime and runtime not in runtimes:
         raise ConfigError(f"the Docker engine has no runtime {runtime!r} (it has: {', '.join(sorted(runtimes))})")
-    removed = reap_leftovers(client)
-    if removed:
-        log_line(f"removed {removed} leftover container(s) or volume(s)")
+    try:
+        removed = reap_leftovers(client)
+    except SandboxError as exc:  # another grader on this engine may be cleaning up at the same moment
+        log_line(f"could not remove leftovers now ({exc}); the next start will")
+    else:
+        if removed:
+            log_line(f"removed {removed} leftover container(s) or volume(s)")
     tag = find_runtime_image(client)
     if tag is None:
         log_line("the sandbox image is not built for this grader version: building it")
