@@ -32,7 +32,7 @@ from grader.loading import (
 from grader.models.report import Report
 
 if TYPE_CHECKING:
-    from grader.distributed.app import BrokerSettings
+    from grader.distributed.settings import BrokerSettings
 
 DEFAULT_RUBRIC = "ml-takehome.yaml"
 

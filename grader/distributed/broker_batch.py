@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from grader.distributed.app import BrokerSettings
 from grader.distributed.remote import RemoteGrader, through_broker
+from grader.distributed.settings import BrokerSettings
 from grader.grading import Grader, atomic_write
 
 #: Submissions in flight at once by default: enough to keep many workers busy, each a thread waiting.

@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from grader.distributed.app import GRADE_TASK, BrokerSettings, _redacted, make_app
+from grader.distributed.app import make_app
+from grader.distributed.settings import GRADE_TASK, BrokerSettings, redacted
 from grader.distributed.tasks import deliveries_key
 from grader.distributed.transport import GradeJob, GradeOutcome
 from grader.errors import ConfigError
@@ -47,7 +48,7 @@ class BrokerClient:
                 connection.ensure_connection(max_retries=2, timeout=timeout)
             self.app.backend.client.ping()
         except Exception as exc:  # kombu and redis raise many types; the message says enough
-            raise ConfigError(f"the broker {_redacted(self.settings.url)} does not answer: {exc}") from exc
+            raise ConfigError(f"the broker {redacted(self.settings.url)} does not answer: {exc}") from exc
         try:
             return len(self.app.control.ping(timeout=1.0) or [])
         except Exception:  # noqa: BLE001 - a ping is advice, never a reason to stop

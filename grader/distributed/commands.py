@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from grader.distributed.app import BrokerSettings
+    from grader.distributed.settings import BrokerSettings
 
 DEFAULTS_NOTE = "redis://[:password@]host:6379/0, rediss://… for TLS, or amqp(s)://user:password@host/vhost"
 
@@ -30,7 +30,7 @@ def add_broker_options(parser: argparse.ArgumentParser) -> None:
 
 def add_worker_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `grader worker`."""
-    from grader.distributed.app import DEFAULT_MAX_DELIVERIES, DEFAULT_QUEUE, DEFAULT_VISIBILITY_TIMEOUT
+    from grader.distributed.settings import DEFAULT_MAX_DELIVERIES, DEFAULT_QUEUE, DEFAULT_VISIBILITY_TIMEOUT
 
     worker = sub.add_parser("worker", help="grade submissions sent through a broker on this Docker host")
     worker.add_argument("--broker", metavar="URL", required=True, help=DEFAULTS_NOTE)
@@ -62,7 +62,12 @@ def broker_settings(args: argparse.Namespace) -> BrokerSettings | None:
     url = getattr(args, "broker", None)
     if not url:
         return None
-    from grader.distributed.app import DEFAULT_MAX_DELIVERIES, DEFAULT_QUEUE, DEFAULT_VISIBILITY_TIMEOUT, BrokerSettings
+    from grader.distributed.settings import (
+        DEFAULT_MAX_DELIVERIES,
+        DEFAULT_QUEUE,
+        DEFAULT_VISIBILITY_TIMEOUT,
+        BrokerSettings,
+    )
 
     return BrokerSettings(
         url=url,

@@ -25,8 +25,8 @@ from grader.analysis.context import CheckContext, SubmissionFacts, best_outputs_
 from grader.analysis.notebook import NotebookView
 from grader.checks.base import Need
 from grader.checks.runner import run_checks
-from grader.distributed.app import BrokerSettings
 from grader.distributed.client import BrokerClient, client_for
+from grader.distributed.settings import BrokerSettings
 from grader.distributed.tasks import registry_fingerprint
 from grader.distributed.transport import (
     MAX_RESULT_ARCHIVE_BYTES,

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from grader import __version__, api
 from grader.checks.registry import Registry, default_registry
-from grader.distributed.app import GRADE_TASK, RESULT_EXPIRES, BrokerSettings
+from grader.distributed.settings import GRADE_TASK, RESULT_EXPIRES, BrokerSettings
 from grader.distributed.transport import (
     MAX_ASSIGNMENT_ARCHIVE_BYTES,
     MAX_SUBMISSION_ARCHIVE_BYTES,

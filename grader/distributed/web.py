@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader import api
-from grader.distributed.app import BrokerSettings
+from grader.distributed.settings import BrokerSettings
 from grader.loading import LoadedAssignment
 from grader.web.workers import GraderLike, html_renderer_available
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from celery.signals import worker_process_init
 
-from grader.distributed.app import BrokerSettings, _redacted, make_app
+from grader.distributed.app import make_app
+from grader.distributed.settings import BrokerSettings, redacted
 from grader.distributed.tasks import WorkerConfig, WorkerRuntime, register_tasks
 from grader.errors import ConfigError, SandboxError
 from grader.execution.docker_client import DockerClient
@@ -82,7 +83,7 @@ def run_worker(
         state.reset_after_fork()
 
     log_line(
-        f"worker {node}: broker {_redacted(settings.url)}, queue {settings.queue}, {concurrency} sandbox(es), "
+        f"worker {node}: broker {redacted(settings.url)}, queue {settings.queue}, {concurrency} sandbox(es), "
         f"image {image}, runtime {runtime or 'runc'}, visibility timeout {settings.visibility_timeout} s"
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.api import load_rubric
-from grader.distributed.app import BrokerSettings
+from grader.distributed.settings import BrokerSettings
 from grader.distributed.transport import (
     Archive,
     TransportError,
