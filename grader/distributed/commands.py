@@ -7,6 +7,7 @@ Celery only when one of these options is used.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,10 +19,21 @@ if TYPE_CHECKING:
 DEFAULTS_NOTE = "redis://[:password@]host:6379/0, rediss://… for TLS, or amqp(s)://user:password@host/vhost"
 
 
-def add_broker_options(parser: argparse.ArgumentParser) -> None:
-    """`--broker` (and `--result-backend`) on a command that submits grading work."""
+BROKER_ENV = "GRADER_BROKER_URL"
+
+
+def add_broker_options(parser: argparse.ArgumentParser, *, from_env: bool = False) -> None:
+    """`--broker` (and `--result-backend`) on a command that submits grading work.
+
+    `from_env` (a server) takes the URL from $GRADER_BROKER_URL when the option is absent,
+    so that its password does not show in the process list.
+    """
     parser.add_argument(
-        "--broker", metavar="URL", help=f"grade on `grader worker` hosts through this broker ({DEFAULTS_NOTE})"
+        "--broker",
+        metavar="URL",
+        default=(os.environ.get(BROKER_ENV) or None) if from_env else None,
+        help=f"grade on `grader worker` hosts through this broker ({DEFAULTS_NOTE})"
+        + (f"; default: ${BROKER_ENV}" if from_env else ""),
     )
     parser.add_argument(
         "--result-backend", metavar="URL", help="Redis store for results (default: the broker, when it is Redis)"
@@ -33,7 +45,12 @@ def add_worker_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     from grader.distributed.settings import DEFAULT_MAX_DELIVERIES, DEFAULT_QUEUE, DEFAULT_VISIBILITY_TIMEOUT
 
     worker = sub.add_parser("worker", help="grade submissions sent through a broker on this Docker host")
-    worker.add_argument("--broker", metavar="URL", required=True, help=DEFAULTS_NOTE)
+    worker.add_argument(
+        "--broker",
+        metavar="URL",
+        default=os.environ.get(BROKER_ENV) or None,
+        help=f"{DEFAULTS_NOTE} (default: ${BROKER_ENV})",
+    )
     worker.add_argument(
         "--result-backend", metavar="URL", help="Redis store for results (default: the broker, when it is Redis)"
     )
@@ -81,9 +98,11 @@ def broker_settings(args: argparse.Namespace) -> BrokerSettings | None:
 def run_worker_command(args: argparse.Namespace, console: Console) -> int:
     """`grader worker`: runs until stopped."""
     from grader.distributed.worker import run_worker
+    from grader.errors import ConfigError
 
     settings = broker_settings(args)
-    assert settings is not None
+    if settings is None:
+        raise ConfigError(f"give --broker URL (or set ${BROKER_ENV})")
     return run_worker(
         settings,
         concurrency=args.concurrency,

@@ -46,7 +46,7 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _database_option(serve)
     from grader.distributed.commands import add_broker_options
 
-    add_broker_options(serve)  # --workers then counts submissions in flight
+    add_broker_options(serve, from_env=True)  # --workers then counts submissions in flight
 
     user = sub.add_parser("user", help="manage reviewer accounts of the web app")
     user_sub = user.add_subparsers(dest="user_command", required=True)
