@@ -32,8 +32,8 @@ def add_broker_options(parser: argparse.ArgumentParser, *, from_env: bool = Fals
         "--broker",
         metavar="URL",
         default=(os.environ.get(BROKER_ENV) or None) if from_env else None,
-        help=f"grade on `grader worker` hosts through this broker ({DEFAULTS_NOTE})"
-        + (f"; default: ${BROKER_ENV}" if from_env else ""),
+        help=f"grade on `grader worker` hosts through this broker ({DEFAULTS_NOTE}); jobs or workers then "
+        "count submissions in flight" + (f"; default: ${BROKER_ENV}" if from_env else ""),
     )
     parser.add_argument(
         "--result-backend", metavar="URL", help="Redis store for results (default: the broker, when it is Redis)"
