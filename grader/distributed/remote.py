@@ -37,6 +37,7 @@ from grader.distributed.transport import (
     pack_assignment,
     pack_submission,
     rubric_fields,
+    submitted_notebooks,
     unpack,
 )
 from grader.errors import ConfigError, GraderError, SubmissionError
@@ -44,7 +45,7 @@ from grader.grading import Grader, anonymous_id, flags_for, load_report, write_r
 from grader.models.report import GradingStatus, Report
 from grader.rendering.followups import followups_for
 from grader.scoring.score import score_rubric
-from grader.submission.loader import SubmissionLimits, open_submission, parse_notebook, read_ignore_patterns
+from grader.submission.loader import SubmissionLimits, parse_notebook, read_ignore_patterns
 
 
 @dataclass
@@ -106,15 +107,8 @@ class RemoteGrader(Grader):
             ignore=list(read_ignore_patterns(path.parent, path.parent.parent)),
             submission=pack_submission(path),
             assignment=self._assignment_archive,
-            options=JobOptions(
-                execute=options.execute,
-                blind=options.blind,
-                notebook=options.notebook,
-                # Rendered here once the holdout is in, rather than twice.
-                write_html=options.write_html and not self.holdout_here,
-                limits=options.limits,
-                pylint=options.pylint,
-            ),
+            # Rendered here once the holdout is in, rather than twice.
+            options=JobOptions.of(options, write_html=options.write_html and not self.holdout_here),
             **rubric_fields(self.rubric),
         )
 
@@ -136,7 +130,7 @@ class RemoteGrader(Grader):
         folder = unpack(outcome.report, scratch / "report", cap=MAX_RESULT_ARCHIVE_BYTES)
         report = load_report(folder / "report.json")
         if self.holdout_here:
-            report = settle_holdout(self, report, folder, _submitted(path, job))
+            report = settle_holdout(self, report, folder, submitted_notebooks(path, job))
         return report, folder
 
     def _not_graded(
@@ -206,15 +200,6 @@ def settle_holdout(grader: Grader, report: Report, folder: Path, submitted: dict
             report = Report.model_validate(redact_tree(report.model_dump(mode="json")))
     write_report_files(report, folder, html=grader.options.write_html, submitted=submitted, blind=grader.options.blind)
     return report
-
-
-def _submitted(path: Path, job: GradeJob) -> dict[str, Any]:
-    """The submitted notebooks by path, in the loader's order ({} if the submission cannot be opened)."""
-    try:
-        with open_submission(path, notebook=job.options.notebook, name=job.name, ignore=tuple(job.ignore)) as sub:
-            return {nb.path: nb.node for nb in sub.notebooks}
-    except GraderError:
-        return {}
 
 
 def _executed_view(folder: Path, submitted: dict[str, Any]) -> NotebookView | None:

@@ -34,13 +34,14 @@ from grader.distributed.transport import (
     GradeOutcome,
     TransportError,
     pack_report_folder,
+    submitted_notebooks,
     unpack,
 )
-from grader.errors import GraderError, SubmissionError
-from grader.grading import Grader, GradingOptions, SandboxRunner, load_report, write_report_files
+from grader.errors import SubmissionError
+from grader.grading import Grader, SandboxRunner, load_report, write_report_files
 from grader.loading import LoadedAssignment, LoadedRubric, load_assignment
 from grader.models.rubric import Rubric
-from grader.submission.loader import IGNORE_FILE, open_submission
+from grader.submission.loader import IGNORE_FILE
 
 log = logging.getLogger("grader.worker")
 #: Time a job needs besides its sandbox run (loading, checks, pylint, rendering, packing).
@@ -134,20 +135,13 @@ class WorkerRuntime:
             rubric = LoadedRubric(
                 rubric=Rubric.model_validate(job.rubric), path=Path(job.rubric_path), sha256=job.rubric_sha256
             )
-            options = job.options
             grader = Grader(
                 rubric=rubric,
                 registry=self.registry,
                 assignment=self.assignment(job.assignment) if job.assignment else None,
-                sandbox=self.sandbox() if options.execute else None,
-                options=GradingOptions(
-                    execute=options.execute,
-                    blind=options.blind,
-                    notebook=options.notebook,
-                    write_html=False,  # rendered below, once the report names this worker
-                    limits=options.limits,
-                    pylint=options.pylint,
-                ),
+                sandbox=self.sandbox() if job.options.execute else None,
+                # The HTML is rendered below, once the report names this worker.
+                options=job.options.grading_options(write_html=False),
             )
             if len(self._graders) >= _MAX_GRADERS:
                 self._graders.pop(next(iter(self._graders)))
@@ -200,7 +194,7 @@ class WorkerRuntime:
                 report,
                 out,
                 html=job.options.write_html,
-                submitted=_submitted_notebooks(path, job),
+                submitted=submitted_notebooks(path, job),
                 blind=job.options.blind,
             )
             return GradeOutcome(worker=self.config.node, deliveries=deliveries, report=pack_report_folder(out))
@@ -210,15 +204,6 @@ class WorkerRuntime:
     ) -> GradeOutcome:
         """An answer without a report: the submitting side writes the `not graded` report."""
         return GradeOutcome(worker=self.config.node, deliveries=deliveries, status=status, reason=reason)
-
-
-def _submitted_notebooks(path: Path, job: GradeJob) -> dict[str, Any]:
-    """The submitted notebooks (their saved outputs show where a cell did not run), or {} if unreadable."""
-    try:
-        with open_submission(path, notebook=job.options.notebook, name=job.name, ignore=tuple(job.ignore)) as sub:
-            return {nb.path: nb.node for nb in sub.notebooks}
-    except GraderError:
-        return {}
 
 
 # --------------------------------------------------------------------------- the Celery task

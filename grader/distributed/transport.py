@@ -19,9 +19,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from grader.errors import GraderError
+from grader.grading import GradingOptions
 from grader.loading import LoadedAssignment, LoadedRubric
 from grader.models.assignment import RunLimits
 from grader.submission.archive import IGNORED_PARTS, ArchiveLimits, extract_zip
+from grader.submission.loader import open_submission
 
 PROTOCOL: Literal[1] = 1
 #: Compressed size caps; an archive over its cap never leaves the side that made it.
@@ -76,6 +78,13 @@ class JobOptions(_Message):
     write_html: bool = True
     limits: RunLimits | None = None
     pylint: bool = True
+
+    @classmethod
+    def of(cls, options: GradingOptions, **changes: Any) -> JobOptions:
+        return cls(**{**{name: getattr(options, name) for name in cls.model_fields}, **changes})
+
+    def grading_options(self, **changes: Any) -> GradingOptions:
+        return GradingOptions(**{**{name: getattr(self, name) for name in type(self).model_fields}, **changes})
 
 
 class GradeJob(_Message):
@@ -219,3 +228,12 @@ def unpack(archive: Archive, target: Path, *, cap: int, limits: ArchiveLimits | 
     path = target / name
     path.write_bytes(data)
     return path
+
+
+def submitted_notebooks(path: Path, job: GradeJob) -> dict[str, Any]:
+    """The job's submitted notebooks by path, in the loader's order ({} if the submission cannot be opened)."""
+    try:
+        with open_submission(path, notebook=job.options.notebook, name=job.name, ignore=tuple(job.ignore)) as sub:
+            return {nb.path: nb.node for nb in sub.notebooks}
+    except GraderError:
+        return {}
