@@ -10,6 +10,7 @@ collected predictions, runs the checks that need the labels, re-scores and rende
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 import shutil
@@ -26,7 +27,7 @@ from grader.analysis.notebook import NotebookView
 from grader.checks.base import Need
 from grader.checks.runner import run_checks
 from grader.distributed.client import BrokerClient, client_for
-from grader.distributed.settings import BrokerSettings
+from grader.distributed.settings import BrokerSettings, redacted
 from grader.distributed.tasks import registry_fingerprint
 from grader.distributed.transport import (
     MAX_RESULT_ARCHIVE_BYTES,
@@ -46,6 +47,8 @@ from grader.models.report import GradingStatus, Report
 from grader.rendering.followups import followups_for
 from grader.scoring.score import score_rubric
 from grader.submission.loader import SubmissionLimits, parse_notebook, read_ignore_patterns
+
+log = logging.getLogger("grader.broker")
 
 
 @dataclass
@@ -231,8 +234,8 @@ def through_broker(grader: Grader, broker: str | BrokerSettings, *, check: bool 
         return grader
     settings = broker if isinstance(broker, BrokerSettings) else BrokerSettings(url=broker)
     client = client_for(settings)
-    if check:
-        client.check()
+    if check and client.check() == 0:
+        log.warning("no grader worker answered on %s yet; submissions wait in the queue", redacted(settings.url))
     return RemoteGrader(
         rubric=grader.rubric,
         registry=grader.registry,
