@@ -9,6 +9,7 @@ collected predictions, runs the checks that need the labels, re-scores and rende
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -33,7 +34,6 @@ from grader.distributed.transport import (
     MAX_RESULT_ARCHIVE_BYTES,
     Archive,
     GradeJob,
-    JobOptions,
     TransportError,
     pack_assignment,
     pack_submission,
@@ -111,7 +111,7 @@ class RemoteGrader(Grader):
             submission=pack_submission(path),
             assignment=self._assignment_archive,
             # Rendered here once the holdout is in, rather than twice.
-            options=JobOptions.of(options, write_html=options.write_html and not self.holdout_here),
+            options=dataclasses.replace(options, write_html=options.write_html and not self.holdout_here),
             **rubric_fields(self.rubric),
         )
 

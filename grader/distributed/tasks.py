@@ -8,6 +8,7 @@ holdout checks are skipped here and finished by the submitting side.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -125,7 +126,7 @@ class WorkerRuntime:
                     job.rubric,
                     job.rubric_sha256,
                     job.assignment.sha256 if job.assignment else None,
-                    job.options.model_dump(mode="json"),
+                    job.model_dump(mode="json", include={"options"}),
                 ],
                 sort_keys=True,
             ).encode()
@@ -141,7 +142,7 @@ class WorkerRuntime:
                 assignment=self.assignment(job.assignment) if job.assignment else None,
                 sandbox=self.sandbox() if job.options.execute else None,
                 # The HTML is rendered below, once the report names this worker.
-                options=job.options.grading_options(write_html=False),
+                options=dataclasses.replace(job.options, write_html=False),
             )
             if len(self._graders) >= _MAX_GRADERS:
                 self._graders.pop(next(iter(self._graders)))

@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict
 from grader.errors import GraderError
 from grader.grading import GradingOptions
 from grader.loading import LoadedAssignment, LoadedRubric
-from grader.models.assignment import RunLimits
 from grader.submission.archive import IGNORED_PARTS, ArchiveLimits, extract_zip
 from grader.submission.loader import open_submission
 
@@ -69,24 +68,6 @@ class Archive(_Message):
         return data
 
 
-class JobOptions(_Message):
-    """`grader.grading.GradingOptions` as JSON."""
-
-    execute: bool = True
-    blind: bool = False
-    notebook: str | None = None
-    write_html: bool = True
-    limits: RunLimits | None = None
-    pylint: bool = True
-
-    @classmethod
-    def of(cls, options: GradingOptions, **changes: Any) -> JobOptions:
-        return cls(**{**{name: getattr(options, name) for name in cls.model_fields}, **changes})
-
-    def grading_options(self, **changes: Any) -> GradingOptions:
-        return GradingOptions(**{**{name: getattr(self, name) for name in type(self).model_fields}, **changes})
-
-
 class GradeJob(_Message):
     """One submission to grade, with everything a worker needs besides its sandbox image."""
 
@@ -105,7 +86,8 @@ class GradeJob(_Message):
     rubric: dict[str, Any]
     rubric_sha256: str
     rubric_path: str
-    options: JobOptions
+    #: The submitting side's options (`write_html` off when it renders after scoring the holdout).
+    options: GradingOptions
 
 
 class GradeOutcome(_Message):
