@@ -24,6 +24,8 @@ import pytest
 from grader import api
 from grader.batch import BatchEvent, BatchResult
 from grader.distributed.client import close_clients
+from grader.grading import Grader
+from grader.models.assignment import RunLimits
 from grader.models.report import GradingStatus
 from tests.adversarial.test_adversarial import _comparable, _differences
 from tests.batch.test_resume_after_kill import _submissions
@@ -90,16 +92,25 @@ def test_two_workers_grade_like_a_local_batch(
     assignment = REPO / "sample_datasets" / "churn"
     workers = start_workers("w1", "w2")
 
-    remote, events = _in_background(
-        submissions=subs, out=tmp_path / "remote", assignment=assignment, broker=redis_server.url
-    )
-    through_broker = remote.result(timeout=900)
-    local = api.grade_batch(subs, out=tmp_path / "local", assignment=assignment, jobs=2)  # after: 2 cores
+    def grader() -> Grader:
+        made = api.make_grader(assignment=assignment, execute=True, broker=None)
+        # Generous limits: on a loaded machine a cell must not time out in one run and not the other.
+        made.options.limits = RunLimits(timeout_seconds=1800, cell_timeout_seconds=900, memory_mb=2048)
+        return made
+
+    remote, events = _in_background(submissions=subs, out=tmp_path / "remote", grader=grader(), broker=redis_server.url)
+    through_broker = remote.result(timeout=1800)
+    local = api.grade_batch(subs, out=tmp_path / "local", grader=grader(), jobs=2)  # after: 2 cores
 
     assert set(through_broker.reports) == set(local.reports) == {"ahmed-hassan", "chen-wei"}
     for name, report in local.reports.items():
         other = through_broker.reports[name]
         assert report.status is GradingStatus.graded and report.holdout is not None
+        assert report.execution.status == other.execution.status, (
+            name,
+            report.execution.reason,
+            other.execution.reason,
+        )
         assert not _differences(_comparable(report), _comparable(other)), name
         assert other.environment["delivery"] == 1
         assert json.loads((tmp_path / "remote" / name / "report.json").read_text()) == other.model_dump(mode="json")
@@ -118,7 +129,7 @@ def test_two_workers_grade_like_a_local_batch(
     assert sorted(_report_lines(workers)) == ["ahmed-hassan", "chen-wei"]
 
     again, resumed = _in_background(
-        submissions=subs, out=tmp_path / "remote", assignment=assignment, broker=redis_server.url, resume=True
+        submissions=subs, out=tmp_path / "remote", grader=grader(), broker=redis_server.url, resume=True
     )
     again.result(timeout=120)
     assert sorted(e.name for e in resumed if e.kind == "skipped") == ["ahmed-hassan", "chen-wei"]
