@@ -45,6 +45,34 @@ def timed_batch(subs: Path, out: Path, **kwargs: object) -> float:
     return wall
 
 
+def path_work(subs: Path, graded: Path, names: list[str]) -> float:
+    """Mean seconds of what the broker path adds around grading, measured alone (no sandbox, no queue wait)."""
+    from grader.distributed.remote import RemoteGrader, settle_holdout
+    from grader.distributed.transport import (
+        MAX_RESULT_ARCHIVE_BYTES,
+        GradeJob,
+        pack_report_folder,
+        submitted_notebooks,
+        unpack,
+    )
+    from grader.grading import load_report
+
+    made = api.make_grader(assignment=ASSIGNMENT, execute=False)
+    remote = RemoteGrader(rubric=made.rubric, registry=made.registry, assignment=made.assignment, options=made.options)
+    scratch = Path(tempfile.mkdtemp(prefix="thg-bench-path-"))
+    for rounds in ("warm-up", "timed"):  # the first pass pays one-off imports and template compilation
+        started = time.perf_counter()
+        for name in names:
+            job = remote.job_for(subs / name, name, None)  # the submission and public files packed
+            GradeJob.model_validate_json(job.model_dump_json())  # through JSON, as the broker carries it
+            archive = pack_report_folder(graded / name)  # the worker's answer
+            folder = unpack(archive, scratch / rounds / name, cap=MAX_RESULT_ARCHIVE_BYTES)
+            settle_holdout(remote, load_report(folder / "report.json"), folder, submitted_notebooks(subs / name, job))
+        spent = time.perf_counter() - started
+    shutil.rmtree(scratch, ignore_errors=True)
+    return spent / len(names)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=4, help="churn submissions to grade (default: 4)")
@@ -76,6 +104,11 @@ def main() -> int:
         print(f"A local batch again:               {local[1]:7.1f} s", flush=True)
         base = statistics.mean(local)
         print(f"broker overhead per submission:    {(one - base) / len(names):+7.2f} s (A as the mean of both runs)")
+        work = path_work(subs, scratch / "broker-1", names)
+        print(
+            f"broker path's own work per submission: {work:.3f} s (pack, JSON, unpack, holdout at home), "
+            f"{100 * work * len(names) / base:.2f} % of A"
+        )
         print(f"B/A={one / base:.3f}")
         print(f"B/C={one / two:.3f}")
     finally:
