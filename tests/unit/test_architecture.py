@@ -1,9 +1,10 @@
 """The package's shape: stages in data order, no import cycles, small modules, thin faces.
 
 Data flows one way: submission → execution → evidence → checks → scoring → report →
-(similarity, across a batch) → rendering, with `pipeline` orchestrating them, `api` on top, and the faces (`cli`, `web`,
-`demo`) over `api`. A module may import its own stage, earlier ones, `models` and
-`errors`; never a later stage. Imports inside `if TYPE_CHECKING:` follow the same order
+(similarity, across a batch) → rendering, with `pipeline` orchestrating them (and
+`distributed` through a broker), `api` on top, and the faces (`cli`, `web`, `demo`) over
+`api`. A module may import its own stage, earlier ones, `models` and `errors`; never a
+later stage. Imports inside `if TYPE_CHECKING:` follow the same order
 but cannot form a cycle (they do not run). `make lint` runs this module.
 """
 
@@ -29,6 +30,9 @@ STAGES = (
     "similarity",
     "rendering",
     "pipeline",
+    # Grading on many Docker hosts: the submitting side wraps `pipeline`'s Grader (RemoteGrader) and the
+    # worker runs it; the API hands it out (`make_grader(broker=...)`, `run_worker`) to the faces.
+    "distributed",
     "api",
 )
 FACES = ("cli", "web", "demo")
