@@ -23,13 +23,14 @@ import pytest
 
 from grader import api
 from grader.distributed.client import close_clients
+from grader.distributed.tasks import deliveries_key
 from grader.models.assignment import RunLimits
 from grader.models.report import GradingStatus
 from grader.pipeline.batch import BatchEvent, BatchResult
 from grader.pipeline.grading import Grader
 from tests.adversarial.test_adversarial import _comparable, _differences
 from tests.batch.test_resume_after_kill import _submissions
-from tests.conftest import REPO
+from tests.conftest import REPO, write_submission
 from tests.distributed.conftest import TEST_VISIBILITY_TIMEOUT, Worker, quick_assignment, started_tasks
 from tests.services import RedisServer
 
@@ -72,6 +73,27 @@ def _wait_started(
     raise AssertionError("no task started in time")
 
 
+def _deliveries(redis: RedisServer, task_id: str) -> int:
+    """How many deliveries of the task a worker has counted."""
+    import redis as redis_client
+
+    raw = redis_client.Redis.from_url(redis.url).get(deliveries_key(task_id))
+    return int(raw) if raw else 0
+
+
+def _counted(redis: RedisServer, task_id: str, delivery: int, timeout: float = 120) -> None:
+    """Wait until a worker counted `delivery` of the task, so that killing it now costs exactly that delivery.
+
+    A task is STARTED a moment before the worker counts its delivery; a kill in between would
+    cost nothing, which is not what a submission that kills its worker while graded does.
+    """
+    deadline = time.monotonic() + timeout
+    while _deliveries(redis, task_id) < delivery:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"delivery {delivery} of {task_id} was not counted in time")
+        time.sleep(0.02)
+
+
 def _graded_once(events: list[BatchEvent], names: set[str]) -> None:
     done = [e.name for e in events if e.kind == "done"]
     assert sorted(done) == sorted(names), "every submission is reported done exactly once"
@@ -82,14 +104,32 @@ def _report_lines(workers: list[Worker]) -> list[str]:
     return [m.group(1) for w in workers for m in re.finditer(r"task \S+ \(([^)]+)\): report in", w.output())]
 
 
+def _quick_churn(folder: Path) -> Path:
+    """A small churn submission that meets the prediction contract in seconds (holdout scored, no plots)."""
+    return write_submission(
+        folder,
+        ("md", "# Churn\nA logistic regression on three numeric columns."),
+        "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+        "train = pd.read_csv('data/train.csv')\ntest = pd.read_csv('data/test_features.csv')\n"
+        "columns = ['tenure_months', 'monthly_charges', 'support_calls_90d']",
+        "model = LogisticRegression(max_iter=500).fit(train[columns].fillna(0), train['churned'])\n"
+        "print(model.score(train[columns].fillna(0), train['churned']))",
+        "pd.DataFrame({'customer_id': test['customer_id'], 'churned': model.predict(test[columns].fillna(0)),"
+        " 'churn_probability': model.predict_proba(test[columns].fillna(0))[:, 1]}).to_csv('predictions.csv',"
+        " index=False)",
+    )
+
+
 def test_two_workers_grade_like_a_local_batch(
     tmp_path: Path, redis_server: RedisServer, start_workers: Callable[..., list[Worker]], runtime_image: str
 ) -> None:
     subs = tmp_path / "subs"
-    # Two notebooks whose outputs do not depend on how the kernel chunks its stdout under load.
-    for name in ("ahmed-hassan", "ryan-mitchell"):
-        shutil.copytree(REPO / "submissions" / "churn" / name, subs / name)
+    # A corpus notebook (figures, cross-validation, a model, predictions) whose outputs do not depend on how
+    # the kernel chunks its stdout, and a small one, so that each worker grades one.
+    shutil.copytree(REPO / "submissions" / "churn" / "ryan-mitchell", subs / "ryan-mitchell")
+    _quick_churn(subs / "quick-churn")
     shutil.copy(REPO / "submissions" / ".graderignore", subs / ".graderignore")  # must reach the workers too
+    names = {"ryan-mitchell", "quick-churn"}
     assignment = REPO / "sample_datasets" / "churn"
     workers = start_workers("w1", "w2")
 
@@ -100,10 +140,11 @@ def test_two_workers_grade_like_a_local_batch(
         return made
 
     remote, events = _in_background(submissions=subs, out=tmp_path / "remote", grader=grader(), broker=redis_server.url)
+    # The local batch runs meanwhile: the two real runs share the machine instead of following each other.
+    local = api.grade_batch(subs, out=tmp_path / "local", grader=grader(), jobs=2)
     through_broker = remote.result(timeout=1800)
-    local = api.grade_batch(subs, out=tmp_path / "local", grader=grader(), jobs=2)  # after: 2 cores
 
-    assert set(through_broker.reports) == set(local.reports) == {"ahmed-hassan", "ryan-mitchell"}
+    assert set(through_broker.reports) == set(local.reports) == names
     for name, report in local.reports.items():
         other = through_broker.reports[name]
         assert report.status is GradingStatus.graded and report.holdout is not None
@@ -126,15 +167,15 @@ def test_two_workers_grade_like_a_local_batch(
         for r in json.loads((tmp_path / "local" / "summary.json").read_text())["submissions"]
     ]
     assert [e.kind for e in events].count("started") == 2
-    _graded_once(events, {"ahmed-hassan", "ryan-mitchell"})
-    assert sorted(_report_lines(workers)) == ["ahmed-hassan", "ryan-mitchell"]
+    _graded_once(events, names)
+    assert sorted(_report_lines(workers)) == sorted(names)
 
     again, resumed = _in_background(
         submissions=subs, out=tmp_path / "remote", grader=grader(), broker=redis_server.url, resume=True
     )
     again.result(timeout=120)
-    assert sorted(e.name for e in resumed if e.kind == "skipped") == ["ahmed-hassan", "ryan-mitchell"]
-    assert sorted(_report_lines(workers)) == ["ahmed-hassan", "ryan-mitchell"], "a resumed batch sends nothing again"
+    assert sorted(e.name for e in resumed if e.kind == "skipped") == sorted(names)
+    assert sorted(_report_lines(workers)) == sorted(names), "a resumed batch sends nothing again"
 
 
 def test_sigkill_mid_submission_loses_nothing_and_grades_nothing_twice(
@@ -147,10 +188,12 @@ def test_sigkill_mid_submission_loses_nothing_and_grades_nothing_twice(
     )
 
     # The pool process grading a submission dies: its task goes straight back to the queue.
-    _, pid, _ = _wait_started(redis_server, not_pids=set())
+    first, pid, _ = _wait_started(redis_server, not_pids=set())
+    _counted(redis_server, first, 1)
     os.kill(pid, signal.SIGKILL)
     # Then a whole worker dies mid-submission: the other one takes the task once the visibility timeout passed.
-    _, _, _ = _wait_started(redis_server, not_pids={pid}, host="grader@a")
+    second, _, _ = _wait_started(redis_server, not_pids={pid}, host="grader@a")
+    _counted(redis_server, second, 2 if second == first else 1)
     a.kill()
 
     result = future.result(timeout=600)
@@ -178,12 +221,15 @@ def test_a_submission_that_keeps_killing_its_worker_ends_not_graded(
         submissions=subs, out=tmp_path / "out", assignment=quick_assignment(tmp_path), broker=redis_server.url
     )
     poison, pid, _ = _wait_started(redis_server, not_pids=set())
+    _counted(redis_server, poison, 1)
     killed = {pid}
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 300
-    while not future.done() and time.monotonic() < deadline:  # every time it starts again, it dies again
+    while not future.done() and time.monotonic() < deadline:  # every time it is graded again, it dies again
         for task_id, info in started_tasks(redis_server.url).items():
-            if task_id == poison and int(info["pid"]) not in killed:
+            # The delivery after the last one only records the failure (it grades nothing, so it cannot kill).
+            if task_id == poison and int(info["pid"]) not in killed and len(killed) < 2:
+                _counted(redis_server, poison, len(killed) + 1)
                 killed.add(int(info["pid"]))
                 os.kill(int(info["pid"]), signal.SIGKILL)
         time.sleep(0.05)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,11 +21,14 @@ pytestmark = [pytest.mark.docker, pytest.mark.broker, pytest.mark.postgres, pyte
 
 
 def test_the_web_app_on_postgresql_grades_through_the_workers(
-    tmp_path: Path, redis_server: RedisServer, start_workers: Callable[..., list[Worker]], runtime_image: str
+    tmp_path: Path,
+    redis_server: RedisServer,
+    postgres: PostgresServer,
+    start_workers: Callable[..., list[Worker]],
+    runtime_image: str,
 ) -> None:
-    postgres = PostgresServer()
     try:
-        url = postgres.create_schema("web")
+        url = postgres.create_schema(f"web_{uuid.uuid4().hex}")
         db = PostgresDatabase(url)
         db.initialise()
         add_user(db, USER, PASSWORD)
@@ -63,4 +67,3 @@ def test_the_web_app_on_postgresql_grades_through_the_workers(
         assert (row["state"], row["attempts"], row["owner"]) == ("done", 1, None)
     finally:
         close_clients()
-        postgres.stop()

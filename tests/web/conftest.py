@@ -112,13 +112,6 @@ def db_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
 def postgres_template(postgres: PostgresServer) -> str:
     """A schema holding the test reviewer (hashed once), copied into each test's schema."""
     db = PostgresDatabase(postgres.create_schema(TEMPLATE))
