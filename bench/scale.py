@@ -82,7 +82,6 @@ def main() -> int:
     subs = scratch / "subs"
     for name in names:
         shutil.copytree(REPO / "submissions" / "churn" / name, subs / name)
-    shutil.copy(REPO / "submissions" / ".graderignore", subs / ".graderignore")
     redis = RedisServer(scratch / "redis")
     workers: list[Worker] = []
     try:

@@ -26,15 +26,18 @@ from grader.execution.image import BuildReport, cache_dir, find_runtime_image
 from grader.execution.image import build_image as _build_image
 from grader.execution.run import SandboxRunner, sandbox_runner, seccomp_profile
 from grader.execution.sandbox import reap_leftovers
+from grader.models.findings import Severity
+from grader.models.lint import LintReport
 from grader.models.report import GradingStatus, Report
 from grader.models.rubric import Rubric
 from grader.pipeline.batch import BatchEvent, BatchResult, grade_folder, grade_groups
 from grader.pipeline.cache import ResultCache
 from grader.pipeline.files import load_report
 from grader.pipeline.grading import Grader, GradingOptions
-from grader.pipeline.lint import LintResult, lint_file
+from grader.pipeline.lint import lint_paths
 from grader.pipeline.progress import BatchProgress, JsonLinesProgress
 from grader.pipeline.similarity import SimilarityOptions
+from grader.rendering.lint_output import LintFormat, render_lint
 from grader.rendering.summary_csv import summary_csv as _summary_csv
 from grader.report.assemble import anonymous_id
 from grader.report.summary import summary_rows
@@ -43,6 +46,7 @@ from grader.submission.archive import IGNORED_PARTS, ArchiveLimits, extract_zip,
 from grader.submission.assignment import REPO_RUBRICS, LoadedAssignment, resolve_rubric_path
 from grader.submission.assignment import load_assignment as _load_assignment
 from grader.submission.loader import SubmissionLimits, load_folder
+from grader.submission.scaffold import init_assignment as _init_assignment
 from grader.submission.yaml_file import Problem
 
 DEFAULT_RUBRIC = "ml-takehome.yaml"
@@ -64,26 +68,32 @@ __all__ = [
     "Grader",
     "GradingStatus",
     "JsonLinesProgress",
-    "LintResult",
+    "LintFormat",
+    "LintReport",
     "LoadedAssignment",
     "LoadedRubric",
     "Problem",
     "Report",
     "Rubric",
     "SandboxRunner",
+    "Severity",
     "anonymous_id",
     "broker_settings",
     "build_image",
+    "check_output_folder",
     "check_submission_folder",
     "grade_assignments",
     "grade_batch",
     "grade_submission",
+    "init_assignment",
     "lint",
+    "lint_output",
     "list_checks",
     "load_assignment",
     "load_report",
     "load_rubric",
     "make_grader",
+    "plugin_failures",
     "reap",
     "render_report",
     "run_worker",
@@ -176,6 +186,10 @@ def grade_submission(
     grader: Grader | None = None,
 ) -> Report:
     """Grade one submission folder or zip; writes `out/report.json` (and HTML) when `out` is given."""
+    if not Path(path).exists():
+        raise ConfigError(f"{path} does not exist; give a submission folder, zip or notebook")
+    if out is not None:
+        check_output_folder(out)
     grader = grader or make_grader(
         assignment=assignment,
         rubric=rubric,
@@ -214,6 +228,9 @@ def grade_batch(
     `starter/`) does not count. Similar pairs are flagged on both reports and listed in the summaries.
     With `broker`, `grader worker` hosts grade and `jobs` counts submissions in flight.
     """
+    if not Path(submissions).is_dir():
+        raise ConfigError(f"{submissions} is not a folder of submissions")
+    check_output_folder(out)
     options = similarity_options(similarity, references=references, base=base)
     grader = grader or make_grader(
         assignment=assignment, rubric=rubric, execute=execute, blind=blind, image=image, runtime=runtime, broker=broker
@@ -244,17 +261,58 @@ def similarity_options(
 
 
 def lint(
-    path: Path | str,
+    paths: Path | str | Sequence[Path | str],
     *,
     assignment: Path | str | LoadedAssignment | None = None,
-    only: Sequence[str] | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    fail_on: Severity | str = Severity.low,
     registry: Registry | None = None,
-) -> LintResult:
-    """Run the static checks (no Docker) on one notebook or `.py` script; `only` keeps categories or checks."""
+) -> LintReport:
+    """Run the static checks (no Docker) on notebooks, `.py` files and folders.
+
+    `select`/`ignore` take categories, check ids or slugs (unknown ones are refused); a plain
+    `.py` module gets the code-level checks only. `report.failed` applies `fail_on`.
+    """
     loaded = (
         assignment if isinstance(assignment, LoadedAssignment) or assignment is None else load_assignment(assignment)
     )
-    return lint_file(Path(path), registry=registry or default_registry(), assignment=loaded, only=only)
+    given = [paths] if isinstance(paths, Path | str) else list(paths)
+    return lint_paths(
+        [Path(p) for p in given],
+        registry=registry or default_registry(),
+        assignment=loaded,
+        select=select,
+        ignore=ignore,
+        fail_on=Severity(fail_on),
+    )
+
+
+def lint_output(
+    report: LintReport, fmt: LintFormat | str = LintFormat.text, *, registry: Registry | None = None
+) -> str:
+    """A lint report as text, JSON, GitHub annotations or SARIF 2.1.0."""
+    fmt = LintFormat(fmt)
+    specs = list(registry or default_registry()) if fmt is LintFormat.sarif else []
+    return render_lint(report, fmt, specs)
+
+
+def plugin_failures(*, registry: Registry | None = None) -> list[str]:
+    """Check plugins that could not be loaded (each was skipped), as messages."""
+    return [str(failure) for failure in (registry or default_registry()).failures]
+
+
+def init_assignment(folder: Path | str, *, example: bool = False, title: str | None = None) -> list[Path]:
+    """Start an assignment folder: a commented `assignment.yaml` and a brief, or (`example`) the sample."""
+    return _init_assignment(Path(folder), example=example, title=title)
+
+
+def check_output_folder(out: Path | str) -> Path:
+    """`out` as a folder reports can go to; an existing file there is a configuration error."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--out {path} is a file; give a folder for the reports")
+    return path
 
 
 def grade_assignments(
@@ -273,6 +331,7 @@ def grade_assignments(
 
     Similarity (see `grade_batch`) compares each assignment's submissions among themselves.
     """
+    check_output_folder(out)
     options = similarity_options(similarity, references=references, base=base)
     if broker is not None:
         from grader.distributed import broker_batch
@@ -364,6 +423,7 @@ def list_checks(*, registry: Registry | None = None) -> list[dict[str, Any]]:
             "summary": s.summary,
             "version": s.version,
             "requires": sorted(n.value for n in s.requires),
+            "scope": s.scope.value,
         }
         for s in registry or default_registry()
     ]

@@ -1,7 +1,8 @@
 """`grader`: the command line. It parses arguments, calls `grader.api`, prints results.
 
-Exit codes: 0 everything graded, 1 some submissions could not be graded (or, for
-`lint`, a high-severity finding), 2 usage or configuration error.
+Every command exits with a code from `Exit` (one table, in the README too). Nothing a
+user supplies is read as rich markup: the consoles print plain text (`markup=False`),
+and colour is given with `style=`, so a name like `[bold]` or `a[/b]` prints as it is.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from enum import IntEnum
 from pathlib import Path
 
 from rich.console import Console
@@ -18,11 +20,35 @@ from rich.console import Console
 from grader import __version__, api
 from grader.errors import ConfigError, GraderError, SandboxError
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+class Exit(IntEnum):
+    """The exit codes of every `grader` command."""
+
+    #: Everything asked for was done (every submission graded; lint: nothing at or above `--fail-on`).
+    ok = 0
+    #: Done, with problems: some submissions not graded, an empty batch, lint findings at or above
+    #: `--fail-on` (or an unreadable file), an assignment that is not ready, no image for `image tag`.
+    problems = 1
+    #: Usage or configuration error: bad options, a missing path, an invalid rubric or assignment,
+    #: no Docker engine or sandbox image. Nothing was graded.
+    usage = 2
+    interrupted = 130
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grader", description="Grade machine-learning take-home notebooks.")
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = Exit.ok, Exit.problems, Exit.usage
+#: Commands that load the check registry (and so report plugins that failed to load).
+USES_CHECKS = frozenset({"grade", "batch", "lint", "checks", "rubric"})
+
+
+def consoles() -> tuple[Console, Console]:
+    """stdout and stderr consoles that never interpret markup in what they print."""
+    return tuple(  # type: ignore[return-value]
+        Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False) for stderr in (False, True)
+    )
+
+
+def _parser(prog: str = "grader") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Grade machine-learning take-home notebooks.")
     parser.add_argument("--version", action="version", version=f"take-home-grader {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -80,11 +106,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("reap", help="remove every container and volume the grader left behind")
 
-    lint = sub.add_parser("lint", help="static checks only (no Docker) on a notebook or .py script")
-    lint.add_argument("path", type=Path, help="a notebook (.ipynb) or a script (.py, `# %%` cells or plain)")
-    lint.add_argument("--assignment", type=Path, help="assignment folder (target, leakage columns, structure)")
-    lint.add_argument("--only", action="append", help="categories, check ids or slugs to run (e.g. leakage)")
-    lint.add_argument("--json", action="store_true")
+    _lint_arguments(sub.add_parser("lint", help="static checks only (no Docker) on notebooks, scripts and folders"))
 
     from grader.web.commands import add_subcommands
 
@@ -92,28 +114,54 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the `grader` command line; returns the exit code (0 ok, 1 some failed, 2 usage error)."""
-    console = Console(stderr=False, highlight=False, soft_wrap=True)
-    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+def _lint_arguments(lint: argparse.ArgumentParser) -> None:
+    lint.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="notebooks, .py files or folders")
+    lint.add_argument("--assignment", type=Path, help="assignment folder (target, leakage columns, structure)")
+    lint.add_argument("--select", action="append", help="only these categories, check ids or slugs (comma-separated)")
+    lint.add_argument("--only", action="append", dest="select", help=argparse.SUPPRESS)  # the old name of --select
+    lint.add_argument("--ignore", action="append", help="leave out these categories, check ids or slugs")
+    lint.add_argument("--format", choices=[f.value for f in api.LintFormat], default="text", help="output format")
+    lint.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
+    lint.add_argument(
+        "--fail-on",
+        choices=[s.value for s in api.Severity if s is not api.Severity.info],
+        default="low",
+        help="exit 1 when a finding is at least this severe (default: low, any finding)",
+    )
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = "grader") -> int:
+    """Run the `grader` command line; returns an `Exit` code."""
+    console, errors = consoles()
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(prog).parse_args(argv)
     except SystemExit as exc:
-        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+        return Exit.usage if exc.code not in (0, None) else Exit.ok
     try:
+        if args.command in USES_CHECKS:
+            for failure in api.plugin_failures():
+                errors.print(f"warning: {failure}", style="yellow")
         return _dispatch(args, console)
     except ConfigError as exc:
-        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        return EXIT_USAGE
+        _error(errors, "error", exc)
+        return Exit.usage
     except SandboxError as exc:
-        errors.print(f"[red]sandbox error:[/red] {exc}")
-        return EXIT_USAGE
+        _error(errors, "sandbox error", exc)
+        return Exit.usage
     except GraderError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        return EXIT_SOME_FAILED
+        _error(errors, "error", exc)
+        return Exit.problems
+    except OSError as exc:
+        _error(errors, "error", exc)
+        return Exit.usage
     except KeyboardInterrupt:
         errors.print("interrupted")
-        return 130
+        return Exit.interrupted
+
+
+def _error(errors: Console, label: str, exc: BaseException) -> None:
+    errors.print(f"{label}:", style="red", end=" ")
+    errors.print(str(exc))
 
 
 def _dispatch(args: argparse.Namespace, console: Console) -> int:
@@ -160,10 +208,14 @@ def _grader(args: argparse.Namespace, assignment: Path | None = None) -> api.Gra
 
 
 def _grade(args: argparse.Namespace, console: Console) -> int:
+    if not args.submission.exists():
+        raise ConfigError(f"{args.submission} does not exist; give a submission folder, zip or notebook")
+    api.check_output_folder(args.out)
     grader = _grader(args)
-    report = grader.grade(args.submission, out_dir=args.out, candidate=args.candidate)
+    report = api.grade_submission(args.submission, out=args.out, candidate=args.candidate, grader=grader)
     if report.status in (api.GradingStatus.rejected, api.GradingStatus.failed):
-        console.print(f"[red]{report.status.value}[/red]: {report.error}")
+        console.print(report.status.value, style="red", end="")
+        console.print(f": {report.error}")
         return EXIT_SOME_FAILED
     console.print(
         f"{report.submission.candidate}: {report.total.score:g}/{report.total.max:g} "
@@ -176,6 +228,7 @@ def _grade(args: argparse.Namespace, console: Console) -> int:
 def _batch(args: argparse.Namespace, console: Console) -> int:
     if not args.submissions.is_dir():
         raise ConfigError(f"{args.submissions} is not a folder of submissions")
+    api.check_output_folder(args.out)
     if args.assignments is not None:
         groups = {}
         for folder in sorted(p for p in args.submissions.iterdir() if p.is_dir()):
@@ -218,12 +271,17 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
     total = sum(len(r.reports) for r in results.values())
     ungraded = [(group, name, r.reports[name]) for group, r in results.items() for name in r.ungraded]
     summaries = ", ".join(str(r.out_dir / "summary.csv") for r in results.values())
+    if total == 0:
+        # An empty batch is a mistake (a wrong folder, submissions one level deeper) more often than not.
+        console.print(f"no submissions found in {args.submissions}: each submission is a folder, zip or notebook in it")
+        return Exit.problems
     if not args.events:
         console.print(f"graded {total - len(ungraded)} of {total} submission(s); summary in {summaries}")
         for group, name, report in ungraded:
             label = f"{group}/{name}" if group else name
             first = (report.error or "").splitlines()[0][:200] if report.error else ""
-            console.print(f"  [red]{label}[/red]: {report.status.value}: {first}")
+            console.print(f"  {label}", style="red", end="")
+            console.print(f": {report.status.value}: {first}")
         for group, r in results.items():
             if r.similarity is not None:
                 where = f"{group}: " if group else ""
@@ -259,33 +317,11 @@ def _rubric_validate(path: Path, console: Console) -> int:
 
 
 def _lint(args: argparse.Namespace, console: Console) -> int:
-    result = api.lint(args.path, assignment=args.assignment, only=args.only)
-    if args.json:
-        sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
-        return EXIT_SOME_FAILED if result.has_high else EXIT_OK
-    for check, finding in result.problems:
-        console.print(
-            f"{check.id} {check.slug} [{finding.severity.value}, {finding.confidence.value} confidence]", markup=False
-        )
-        console.print(f"  {finding.message}", markup=False)
-        for evidence in finding.evidence:
-            where = ", ".join(
-                p
-                for p in (
-                    f"cell {evidence.cell}" if evidence.cell is not None else "",
-                    f"line {evidence.line}" if evidence.line else "",
-                )
-                if p
-            )
-            note = f" ({evidence.note})" if evidence.note else ""
-            console.print(f"    {where or evidence.source.value}{note}", markup=False)
-            for line in (evidence.snippet or "").splitlines()[:4]:
-                console.print(f"      | {line}", markup=False)
-    high = sum(1 for _, f in result.problems if f.severity.value == "high")
-    console.print(
-        f"{result.path}: {len(result.results)} checks, {len(result.problems)} finding(s), {high} high", markup=False
+    report = api.lint(
+        args.paths, assignment=args.assignment, select=args.select, ignore=args.ignore, fail_on=args.fail_on
     )
-    return EXIT_SOME_FAILED if result.has_high else EXIT_OK
+    sys.stdout.write(api.lint_output(report, args.format))
+    return Exit.problems if report.failed else Exit.ok
 
 
 def _checks_list(as_json: bool, console: Console) -> int:

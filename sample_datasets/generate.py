@@ -892,14 +892,22 @@ def make_delivery(seed: int):
     return train, test_features, test_labels
 
 
-GENERATORS = {"churn": make_churn, "fraud": make_fraud, "delivery": make_delivery}
+def make_churn_mini(seed: int):
+    """The churn assignment at 600 customers: the sample the package ships (`grader assignment init --example`)."""
+    return make_churn(seed, n_customers=600, n_test=150)
+
+
+GENERATORS = {"churn": make_churn, "fraud": make_fraud, "delivery": make_delivery, "churn-mini": make_churn_mini}
+SEEDS["churn-mini"] = SEEDS["churn"]
+#: Where an assignment's files go when not in `sample_datasets/<name>/`.
+FOLDERS = {"churn-mini": ROOT.parent / "grader" / "resources" / "assignments" / "churn-mini"}
 
 
 def generate(names: Sequence[str], root: Path = ROOT) -> list[Path]:
     written = []
     for name in names:
         train, test_features, test_labels = GENERATORS[name](SEEDS[name])
-        folder = root / name
+        folder = FOLDERS.get(name, root / name)
         for frame, rel in (
             (train, "train.csv"),
             (test_features, "test_features.csv"),

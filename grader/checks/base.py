@@ -53,6 +53,19 @@ class Category(StrEnum):
     execution = "execution"
 
 
+class Scope(StrEnum):
+    """What a check judges, which decides where `grader lint` runs it."""
+
+    #: Statements, wherever they are: meaningful on a helper module alone (a scaler fitted before the split).
+    code = "code"
+    #: The analysis as a whole (narrative, EDA, modelling choices, cells): meaningful on a notebook only.
+    notebook = "notebook"
+
+
+#: Categories whose checks judge code unless they declare otherwise.
+CODE_CATEGORIES = frozenset({Category.leakage, Category.quality})
+
+
 class Need(StrEnum):
     """Inputs a check cannot work without; if one is missing the check is skipped."""
 
@@ -146,6 +159,15 @@ class CheckSpec:
     flag: FlagRule | None = None
     #: What cannot be judged without a fitted model ("nothing is tuned"); the runner reports it when none is.
     needs_fitted_model: str | None = None
+    #: What it judges; None: `code` for leakage and quality checks, `notebook` for the rest.
+    declared_scope: Scope | None = None
+
+    @property
+    def scope(self) -> Scope:
+        """Code-level or notebook-level (declared, or by category)."""
+        if self.declared_scope is not None:
+            return self.declared_scope
+        return Scope.code if self.category in CODE_CATEGORIES else Scope.notebook
 
     @property
     def doc(self) -> dict[str, str]:
@@ -178,6 +200,7 @@ def check(
     followup: Question | None = None,
     flag: FlagRule | None = None,
     needs_fitted_model: str | None = None,
+    scope: Scope | None = None,
 ) -> Callable[[CheckFunction], CheckSpec]:
     """Declare a check; returns its `CheckSpec` in place of the function."""
     if not _ID.match(id):
@@ -199,6 +222,7 @@ def check(
             followup=followup,
             flag=flag,
             needs_fitted_model=needs_fitted_model,
+            declared_scope=scope,
         )
 
     return wrap

@@ -111,7 +111,8 @@ class RemoteGrader(Grader):
             name=name,
             candidate=candidate,
             source="" if options.blind else str(path),
-            ignore=list(read_ignore_patterns(path.parent, path.parent.parent)),
+            # The submission's own .graderignore: a hidden file, so it does not travel in the archive.
+            ignore=list(read_ignore_patterns(path)) if path.is_dir() else [],
             submission=pack_submission(path),
             assignment=self._assignment_archive,
             # Rendered here once the holdout is in, rather than twice.

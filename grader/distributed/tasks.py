@@ -185,8 +185,9 @@ class WorkerRuntime:
                 path = unpack(job.submission, root / "submission", cap=MAX_SUBMISSION_ARCHIVE_BYTES)
             except (TransportError, SubmissionError) as exc:
                 return self.not_graded(f"the submission could not be unpacked: {exc}", deliveries, "rejected")
-            # The submitting side's .graderignore patterns, where the loader looks for them.
-            (path.parent / IGNORE_FILE).write_text("\n".join(job.ignore) + "\n", encoding="utf-8")
+            # The submission's own .graderignore (hidden files do not travel), where the loader reads it.
+            if path.is_dir() and job.ignore:
+                (path / IGNORE_FILE).write_text("\n".join(job.ignore) + "\n", encoding="utf-8")
             out = root / "out"
             grader.grade(path, out_dir=out, name=job.name, candidate=job.candidate)
             report = load_report(out / "report.json")

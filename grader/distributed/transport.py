@@ -80,6 +80,7 @@ class GradeJob(_Message):
     candidate: str | None = None
     #: What the report shows as the submission's source ("" in blind mode): the submitting side's path.
     source: str
+    #: The lines of the submission folder's own `.graderignore` (a hidden file, left out of `submission`).
     ignore: list[str] = []
     submission: Archive
     #: assignment.yaml and the public files only.

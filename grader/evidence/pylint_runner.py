@@ -6,6 +6,12 @@ that do not parse are left out and listed). pylint runs on a temporary copy with
 a generated rcfile that disables the noise notebooks always make (display
 expressions, `X_train` names, imports mid-notebook, ...). Every message is mapped
 back to its cell and line. pylint only parses the code; nothing is executed.
+
+pylint runs on the host, not in the sandbox image: it needs only the code, so it runs while
+the sandbox executes and also when grading with `--no-execute` (no Docker at all), and the
+plugin below keeps it from reading any installed library. What would make scores drift with
+the host is pylint's own version, so it is pinned exactly (`PYLINT_VERSION`, the same pin as
+in pyproject.toml); under any other version QUAL001 is skipped with the reason, never scored.
 """
 
 from __future__ import annotations
@@ -19,12 +25,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from importlib import metadata
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.evidence.code import neutralise
 from grader.models.notebook import NotebookView
+
+#: The pylint QUAL001's thresholds are calibrated with (pyproject.toml pins the same).
+PYLINT_VERSION = "4.1.4"
 
 #: Messages that notebooks produce by their nature, not by poor code.
 NOTEBOOK_NOISE = (
@@ -203,6 +213,13 @@ def run_pylint(
 ) -> PylintReport:
     """Lint the notebook's code with pylint in a subprocess, killed after `timeout_s` seconds."""
     started = time.perf_counter()
+    installed = _installed_pylint()
+    if installed != PYLINT_VERSION:
+        return PylintReport(
+            status=PylintStatus.failed,
+            error=f"pylint {installed or 'is not installed'}; scores are calibrated with pylint {PYLINT_VERSION} "
+            f"(pip install pylint=={PYLINT_VERSION})",
+        )
     assembled = assemble(view)
     source, origin, skipped = assembled.source, assembled.origin, assembled.skipped
     if not any(o is not None for o in origin):
@@ -271,6 +288,13 @@ def run_pylint(
             )
     duration = time.perf_counter() - started
     return _parse(out, err, proc.returncode, origin, duration, skipped)
+
+
+def _installed_pylint() -> str | None:
+    try:
+        return metadata.version("pylint")
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import yaml
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from grader.models.assignment import PackagePolicy
 from grader.models.execution import PackageRequest, PackageStatus
@@ -119,7 +121,6 @@ TOOLING = frozenset(
 PROVIDED_AS = {"xgboost": "xgboost-cpu"}
 #: Modules that are not distributions: the grader provides a stub (`google.colab`) or they are built in.
 PROVIDED_MODULES = frozenset({"google.colab", "__future__", "thg_executor"})
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 
 
 def normalise(name: str) -> str:
@@ -161,15 +162,36 @@ class _Need:
 
 def parse_requirement(line: str) -> tuple[str, str] | None:
     """(normalised name, specifier) of one requirements line, or None for options, URLs and blanks."""
-    line = line.split(" #", 1)[0].split(";", 1)[0].strip()
-    if not line or line.startswith(("#", "-", "git+", "http:", "https:", "file:", ".", "/")) or "://" in line:
+    line = line.split(" #", 1)[0].strip()
+    if not line or line.startswith(("#", "-")):
         return None
-    if " @ " in line:
-        line = line.split(" @ ", 1)[0]
-    match = _NAME.match(line)
+    try:
+        requirement = Requirement(line)
+    except InvalidRequirement:
+        return None
+    return normalise(requirement.name), str(requirement.specifier)[:100]
+
+
+#: A conda match spec: an optional channel, the name, then a version (`=1.2`, `>=1.2`, ` 1.2.*`, `=1.2=build`).
+_CONDA_SPEC = re.compile(r"^(?:[^:\s]+::)?(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:\[[^\]]*\])?\s*(?P<version>.*)$")
+
+
+def conda_requirement(entry: str) -> tuple[str, str] | None:
+    """(PyPI name, PEP 440 specifier) of a conda dependency (`numpy>=1.20` → `numpy`, `>=1.20`)."""
+    match = _CONDA_SPEC.match(entry.strip())
     if match is None:
         return None
-    return normalise(match.group(1)), re.sub(r"\s+", "", match.group(3))[:100]
+    name = normalise(match.group("name"))
+    name = CONDA_TO_PYPI.get(name, name)
+    version = match.group("version").strip()
+    if (version[:1] == "=" and version[:2] != "==") or version[:1].isdigit():
+        # `=1.2`, `=1.2=build` and ` 1.2` pin a version (the build string is conda's own).
+        version = "==" + version.lstrip("=").split("=")[0].strip()
+    try:
+        spec = str(SpecifierSet(version.replace(" ", ""))) if version else ""
+    except InvalidSpecifier:
+        spec = ""
+    return (name, spec[:100]) if name else None
 
 
 def parse_environment_yml(text: str) -> list[tuple[str, str, str]]:
@@ -183,18 +205,14 @@ def parse_environment_yml(text: str) -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
     for entry in data.get("dependencies") or []:
         if isinstance(entry, str):
-            name, _, version = entry.strip().partition("=")
-            name = normalise(name.split("::")[-1].split("[")[0])
-            name = CONDA_TO_PYPI.get(name, name)
-            if name:
-                version = version.split("=")[0].strip()
-                spec = f"=={version}" if version and version[0].isdigit() and "*" not in version else ""
-                found.append((name, spec, "conda"))
+            parsed = conda_requirement(entry)
+            if parsed:
+                found.append((parsed[0], parsed[1], "conda"))
         elif isinstance(entry, dict):
             for line in entry.get("pip") or []:
-                parsed = parse_requirement(str(line))
-                if parsed:
-                    found.append((parsed[0], parsed[1], "pip"))
+                pip = parse_requirement(str(line))
+                if pip:
+                    found.append((pip[0], pip[1], "pip"))
     return found[:500]
 
 

@@ -103,6 +103,30 @@ def _output(raw: dict[str, Any]) -> Output:
     return Output(kind, text=_text_of(data.get("text/plain", "")), mime_types=tuple(sorted(data)), data=data)
 
 
+def _coalesced(raw_outputs: Any) -> list[dict[str, Any]]:
+    """Outputs with consecutive writes to the same stream joined into one.
+
+    The kernel flushes a stream in chunks whose boundaries depend on timing (a loaded machine
+    splits one `print` loop into several outputs); joining them makes the evidence the same
+    however the run was scheduled.
+    """
+    joined: list[dict[str, Any]] = []
+    for raw in raw_outputs or []:
+        if not isinstance(raw, dict):
+            continue
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and raw.get("output_type") == "stream"
+            and previous.get("output_type") == "stream"
+            and raw.get("name") == previous.get("name")
+        ):
+            joined[-1] = {**previous, "text": _text_of(previous.get("text")) + _text_of(raw.get("text"))}
+        else:
+            joined.append(raw)
+    return joined
+
+
 @dataclass(frozen=True)
 class NotebookView:
     """All cells of a submission's notebooks, in order."""
@@ -125,7 +149,7 @@ class NotebookView:
                         cell_type=str(raw.get("cell_type", "")),
                         source=_text_of(raw.get("source", "")),
                         execution_count=raw.get("execution_count") if raw.get("cell_type") == "code" else None,
-                        outputs=tuple(_output(o) for o in raw.get("outputs", []) or [] if isinstance(o, dict)),
+                        outputs=tuple(_output(o) for o in _coalesced(raw.get("outputs"))),
                         tags=tuple(str(t) for t in metadata.get("tags", []) or []),
                     )
                 )

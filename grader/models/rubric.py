@@ -54,6 +54,13 @@ ScoringPolicy = Annotated[
 ]
 
 
+def expand_scoring(data: Any) -> Any:
+    """`scoring: proportional` is shorthand for `scoring: {policy: proportional}`."""
+    if isinstance(data, dict) and isinstance(data.get("scoring"), str):
+        data = {**data, "scoring": {"policy": data["scoring"]}}
+    return data
+
+
 class CheckRef(Strict):
     """One check inside a criterion, with its points and how they are earned."""
 
@@ -66,10 +73,7 @@ class CheckRef(Strict):
     @model_validator(mode="before")
     @classmethod
     def _scoring_shorthand(cls, data: Any) -> Any:
-        # `scoring: proportional` is shorthand for `scoring: {policy: proportional}`.
-        if isinstance(data, dict) and isinstance(data.get("scoring"), str):
-            data = {**data, "scoring": {"policy": data["scoring"]}}
-        return data
+        return expand_scoring(data)
 
 
 class Criterion(Strict):
@@ -157,3 +161,73 @@ class Rubric(Strict):
             if percent >= band.min_percent:
                 return band.name
         return self.bands[-1].name if self.bands else ""
+
+
+# --------------------------------------------------------------------------- extending a rubric
+
+
+class CheckChange(Strict):
+    """A check inside a child rubric's criterion: changes to the parent's use of it, a new check, or a removal.
+
+    Matched to the parent's checks by id (a slug names the same check as its id).
+    """
+
+    check: str
+    points: float | None = Field(default=None, ge=0)
+    scoring: ScoringPolicy | None = None
+    #: Merged into the parent's parameters for this check.
+    params: dict[str, Any] = {}
+    #: Drop the check from the criterion.
+    remove: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scoring_shorthand(cls, data: Any) -> Any:
+        return expand_scoring(data)
+
+
+class CriterionChange(Strict):
+    """A criterion in a child rubric: changes to the parent's criterion with this id, a new one, or a removal.
+
+    An inherited criterion whose checks change and whose `points` are not given is worth the
+    sum of its checks' points afterwards.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    title: str | None = None
+    description: str | None = None
+    points: float | None = Field(default=None, gt=0)
+    checks: list[CheckChange] = []
+    remove: bool = False
+
+
+class CheckOverride(Strict):
+    """`overrides: {CHECK: ...}`: a change to a check wherever the parent uses it."""
+
+    points: float | None = Field(default=None, ge=0)
+    scoring: ScoringPolicy | None = None
+    params: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scoring_shorthand(cls, data: Any) -> Any:
+        return expand_scoring(data)
+
+
+class RubricExtension(Strict):
+    """A rubric file that `extends` another: only what differs from its parent.
+
+    Top-level fields given replace the parent's (`params` are merged); `criteria` are
+    merged by criterion id and, inside a criterion, by check id.
+    """
+
+    extends: str
+    name: str | None = None
+    version: str | None = None
+    title: str | None = None
+    description: str | None = None
+    criteria: list[CriterionChange] = []
+    bands: list[Band] | None = None
+    params: dict[str, Any] = {}
+    caps: list[ScoreCap] | None = None
+    overrides: dict[str, CheckOverride] = {}

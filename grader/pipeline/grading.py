@@ -41,7 +41,7 @@ from grader.report.redact import redact_report
 from grader.scoring.rubric_file import LoadedRubric
 from grader.scoring.score import score_rubric
 from grader.submission.assignment import LoadedAssignment
-from grader.submission.loader import Submission, SubmissionLimits, open_submission, read_ignore_patterns
+from grader.submission.loader import Submission, SubmissionLimits, open_submission
 
 
 @dataclass
@@ -95,13 +95,11 @@ class Grader:
         executed: dict[str, Any] = {}
         key = None
         try:
-            ignore = read_ignore_patterns(path.parent, path.parent.parent)
             with open_submission(
                 path,
                 notebook=self.options.notebook or self._assignment_notebook(),
                 limits=SubmissionLimits(),
                 name=name,
-                ignore=ignore,
             ) as submission:
                 if self.cache is not None and out_dir is not None:
                     key = self._cache_key(submission, shown)

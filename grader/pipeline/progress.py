@@ -29,7 +29,7 @@ class BatchProgress:
             TimeElapsedColumn(),
             TextColumn("eta"),
             TimeRemainingColumn(),
-            TextColumn("{task.fields[running]}"),
+            TextColumn("{task.fields[running]}", markup=False),  # submission names are not markup
             console=console,
             transient=False,
             disable=quiet or not console.is_terminal,

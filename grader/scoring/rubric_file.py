@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,8 @@ from pydantic import ValidationError
 
 from grader.checks.registry import Registry
 from grader.errors import RubricError
-from grader.models.rubric import Rubric
+from grader.models.rubric import Rubric, RubricExtension
+from grader.scoring.extends import merge_rubric
 from grader.submission.assignment import resolve_rubric_path
 from grader.submission.yaml_file import Problem, line_of, location, pydantic_problems, read_yaml
 
@@ -27,57 +27,64 @@ class LoadedRubric:
     sha256: str
 
 
-def _merge_extends(raw: dict[str, Any], path: Path, seen: set[Path]) -> dict[str, Any]:
-    """Resolve `extends:` (a base rubric) and `overrides:` (per-check changes)."""
-    parent_ref = raw.pop("extends", None)
-    overrides = raw.pop("overrides", None) or {}
-    if parent_ref is None:
-        if overrides:
-            raise RubricError(f"{path}: `overrides` needs `extends`")
-        return raw
-    parent_path = resolve_rubric_path(str(parent_ref), path.parent)
+class _InvalidFile(RubricError):
+    """Problems in one file of an `extends` chain."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        super().__init__(_listing(path, problems))
+        self.path = path
+        self.problems = problems
+
+
+def _resolved(path: Path, registry: Registry, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[Path]]:
+    """A rubric file with its `extends` chain merged (a raw mapping), and the files it was made from.
+
+    Raises `RubricError` naming the file at fault and every problem in it, with lines.
+    """
+    raw, node, _ = read_yaml(path, "rubric")
+    if not isinstance(raw, dict):
+        raise _InvalidFile(path, [Problem("", "a rubric must be a YAML mapping")])
+    if "extends" not in raw:
+        return raw, [path]
+    try:
+        RubricExtension.model_validate(raw)
+    except ValidationError as exc:
+        raise _InvalidFile(path, pydantic_problems(exc, node)) from exc
+    parent_path = resolve_rubric_path(str(raw["extends"]), path.parent).resolve()
     if parent_path in seen:
-        raise RubricError(f"{path}: `extends` loops back to {parent_path}")
-    parent_raw, _, _ = read_yaml(parent_path, "rubric")
-    if not isinstance(parent_raw, dict):
-        raise RubricError(f"{parent_path}: a rubric must be a mapping")
-    merged = _merge_extends(copy.deepcopy(parent_raw), parent_path, seen | {parent_path})
-    for key, value in raw.items():
-        if key == "params":
-            merged["params"] = {**merged.get("params", {}), **(value or {})}
-        else:
-            merged[key] = value
-    if not isinstance(overrides, dict):
-        raise RubricError(f"{path}: `overrides` must map check ids to changes")
-    touched = set()
-    for criterion in merged.get("criteria", []) or []:
-        for ref in criterion.get("checks", []) or []:
-            change = overrides.get(ref.get("check"))
-            if change:
-                touched.add(ref.get("check"))
-                for key, value in change.items():
-                    if key == "params":
-                        ref["params"] = {**ref.get("params", {}), **value}
-                    else:
-                        ref[key] = value
-    untouched = set(overrides) - touched
-    if untouched:
-        raise RubricError(f"{path}: overrides name checks the base rubric does not use: {sorted(untouched)}")
-    return merged
+        raise _InvalidFile(path, [Problem("extends", f"loops back to {parent_path}", line_of(node, ("extends",)))])
+    parent, files = _resolved(parent_path, registry, (*seen, parent_path))
+    merged, problems = merge_rubric(parent, raw, registry, node)
+    if problems:
+        raise _InvalidFile(path, problems)
+    return merged, [path, *files]
+
+
+def _listing(path: Path, problems: list[Problem]) -> str:
+    return f"{path} is not a valid rubric:\n" + "\n".join(f"  - {p}" for p in problems)
 
 
 def validate_rubric_file(path: Path, registry: Registry) -> tuple[Rubric | None, list[Problem]]:
     """Validate a rubric file; returns the rubric (if valid) and every problem found."""
+    rubric, problems, _ = _validate(path, registry)
+    return rubric, problems
+
+
+def _validate(path: Path, registry: Registry) -> tuple[Rubric | None, list[Problem], list[Path]]:
     raw, node, _ = read_yaml(path, "rubric")
     if not isinstance(raw, dict):
-        return None, [Problem("", "a rubric must be a YAML mapping")]
-    has_parent = "extends" in raw
-    try:
-        raw = _merge_extends(raw, path, {path.resolve()})
-    except RubricError as exc:
-        return None, [Problem("extends", str(exc))]
-    if has_parent:
-        node = None  # line numbers refer to the child file only
+        return None, [Problem("", "a rubric must be a YAML mapping")], [path]
+    files = [path]
+    if "extends" in raw:
+        try:
+            raw, files = _resolved(path, registry, (path.resolve(),))
+        except _InvalidFile as exc:
+            if exc.path.resolve() == path.resolve():
+                return None, exc.problems, files
+            return None, [Problem("extends", f"{exc.path}: {p}") for p in exc.problems], files
+        except RubricError as exc:  # a parent that is missing or not YAML
+            return None, [Problem("extends", str(exc))], files
+        node = None  # line numbers now refer to the merged rubric, not to one file
     problems: list[Problem] = []
     rubric = None
     try:
@@ -86,9 +93,9 @@ def validate_rubric_file(path: Path, registry: Registry) -> tuple[Rubric | None,
         problems.extend(pydantic_problems(exc, node))
     problems.extend(_check_refs(raw, node, registry))
     if problems:
-        return None, problems
+        return None, problems, files
     assert rubric is not None
-    return _normalise_refs(rubric, registry), []
+    return _normalise_refs(rubric, registry), [], files
 
 
 def _check_refs(raw: dict[str, Any], node: yaml.Node | None, registry: Registry) -> list[Problem]:
@@ -182,8 +189,11 @@ def _normalise_refs(rubric: Rubric, registry: Registry) -> Rubric:
 def load_rubric_file(path: Path, registry: Registry) -> LoadedRubric:
     """Load and validate a rubric, or raise `RubricError` listing every problem."""
     path = Path(path)
-    rubric, problems = validate_rubric_file(path, registry)
+    rubric, problems, files = _validate(path, registry)
     if problems or rubric is None:
-        listing = "\n".join(f"  - {p}" for p in problems)
-        raise RubricError(f"{path} is not a valid rubric:\n{listing}")
-    return LoadedRubric(rubric=rubric, path=path.resolve(), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        raise RubricError(_listing(path, problems))
+    # The hash covers the whole `extends` chain: a change to a parent changes the rubric.
+    digest = hashlib.sha256(path.read_bytes())
+    for parent in files[1:]:
+        digest.update(parent.read_bytes())
+    return LoadedRubric(rubric=rubric, path=path.resolve(), sha256=digest.hexdigest())

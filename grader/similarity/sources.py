@@ -17,7 +17,7 @@ from typing import Any
 
 from grader.errors import ConfigError, SubmissionError
 from grader.similarity.fingerprint import CellKind, CellSource
-from grader.submission.loader import SubmissionLimits, open_submission, read_ignore_patterns
+from grader.submission.loader import SubmissionLimits, open_submission
 
 #: A folder of starter, base or reference code holds at most this many files of this size.
 MAX_CODE_FILES = 500
@@ -58,8 +58,7 @@ def cells_of(nodes: Sequence[Any]) -> tuple[CellSource, ...]:
 @contextlib.contextmanager
 def open_notebooks(path: Path, *, notebook: str | None = None) -> Iterator[dict[str, Any]]:
     """A submission's parsed notebooks by relative path, opened as grading opens them."""
-    ignore = read_ignore_patterns(path.parent, path.parent.parent)
-    with open_submission(path, notebook=notebook, limits=SubmissionLimits(), ignore=ignore) as loaded:
+    with open_submission(path, notebook=notebook, limits=SubmissionLimits()) as loaded:
         yield {nb.path: nb.node for nb in loaded.notebooks}
 
 

@@ -9,13 +9,15 @@ from pydantic import ValidationError
 
 from grader.errors import AssignmentError
 from grader.models.assignment import Assignment
+from grader.resources import rubrics_dir
 from grader.submission.yaml_file import pydantic_problems, read_yaml
 
-REPO_RUBRICS = Path(__file__).resolve().parent.parent.parent / "rubrics"
+#: The rubrics the package ships (package data; in a checkout, the repository's `rubrics/`).
+REPO_RUBRICS = rubrics_dir()
 
 
 def resolve_rubric_path(ref: str, base_dir: Path | None = None) -> Path:
-    """A rubric path relative to `base_dir`, or a bare name in the repository's `rubrics/`."""
+    """A rubric path relative to `base_dir`, or a bare name (`leakage.yaml`) of a bundled rubric."""
     candidate = Path(ref)
     if candidate.is_absolute():
         return candidate

@@ -9,7 +9,6 @@ non-UTF-8 bytes, too many cells, an oversized file, an unsafe archive) becomes a
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import hashlib
 import json
 import os
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pathspec
 
 from grader.errors import SubmissionError
 from grader.submission.archive import IGNORED_PARTS, ArchiveLimits, extract_zip
@@ -150,34 +150,38 @@ def parse_notebook(rel: str, data: bytes, limits: SubmissionLimits) -> nbformat.
 
 
 IGNORE_FILE = ".graderignore"
+MAX_IGNORE_BYTES = 64 * 1024
 
 
-def read_ignore_patterns(*folders: Path) -> tuple[str, ...]:
-    """Patterns from `.graderignore` files (one glob per line, `#` comments) in the given folders."""
-    patterns: list[str] = []
-    for folder in folders:
-        path = folder / IGNORE_FILE
-        if path.is_file() and path.stat().st_size < 64 * 1024:
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-                line = line.split("#", 1)[0].strip()
-                if line:
-                    patterns.append(line)
-    return tuple(patterns)
+def read_ignore_patterns(root: Path) -> tuple[str, ...]:
+    """The lines of the submission's own `.graderignore` (gitignore syntax), if it has one.
+
+    Only the file at the submission's root counts, and its patterns match paths inside the
+    submission only: what a submission is made of never depends on the folders around it.
+    """
+    path = root / IGNORE_FILE
+    if not path.is_file() or path.is_symlink() or path.stat().st_size > MAX_IGNORE_BYTES:
+        return ()
+    return tuple(path.read_text(encoding="utf-8", errors="replace").splitlines())
 
 
-def _ignored(rel: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel.rsplit("/", 1)[-1], p) for p in patterns)
+def _ignore_spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec | None:
+    return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
 
 
 def _walk(root: Path, limits: SubmissionLimits, ignore: tuple[str, ...] = ()) -> tuple[dict[str, Path], list[str]]:
     files: dict[str, Path] = {}
     skipped: list[str] = []
     total = 0
+    spec = _ignore_spec(read_ignore_patterns(root) + ignore)
     for folder, dirs, names in os.walk(root, followlinks=False):
         here = Path(folder)
         kept = []
         for d in sorted(dirs):
             if d in IGNORED_PARTS or d.startswith("."):
+                continue
+            if spec is not None and spec.match_file((here / d).relative_to(root).as_posix() + "/"):
+                skipped.append(f"{(here / d).relative_to(root).as_posix()}/ (listed in {IGNORE_FILE})")
                 continue
             if (here / d).is_symlink():
                 skipped.append(f"{(here / d).relative_to(root)}/ (symbolic link, not followed)")
@@ -187,7 +191,10 @@ def _walk(root: Path, limits: SubmissionLimits, ignore: tuple[str, ...] = ()) ->
         for name in sorted(names):
             path = here / name
             rel = path.relative_to(root).as_posix()
-            if name in IGNORED_PARTS or name.startswith(".") or _ignored(rel, ignore):
+            if name in IGNORED_PARTS or name.startswith("."):
+                continue
+            if spec is not None and spec.match_file(rel):
+                skipped.append(f"{rel} (listed in {IGNORE_FILE})")
                 continue
             if path.is_symlink():
                 skipped.append(f"{rel} (symbolic link, not followed)")
@@ -217,8 +224,8 @@ def open_submission(
 ) -> Iterator[Submission]:
     """Load a submission folder or zip; a zip is unpacked to a temporary folder for the duration.
 
-    `ignore` holds glob patterns of files that are not part of the work (e.g. the sample
-    corpus's `expected.yaml`, listed in a `.graderignore` next to the submissions).
+    Files the submission's own `.graderignore` lists (gitignore syntax) are not part of the
+    work; `ignore` adds patterns of the caller's.
     """
     limits = limits or SubmissionLimits()
     path = Path(path)

@@ -27,6 +27,27 @@ class Problem:
         return f"{where}{self.location}: {self.message}" if self.location else f"{where}{self.message}"
 
 
+class UniqueKeyLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML has no type stubs here
+    """YAML's safe loader, except that a key repeated in one mapping is an error, not last-wins."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                if key in first:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r} (first at line {first[key]})", key_node.start_mark
+                    )
+                first[key] = key_node.start_mark.line + 1
+            except TypeError:
+                continue  # an unhashable key: the base loader reports it
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+
 def read_yaml(path: Path, kind: str) -> tuple[Any, yaml.Node | None, bytes]:
     """The parsed YAML, its node tree (for line numbers) and the raw bytes; a clear error if unreadable."""
     error = RubricError if kind == "rubric" else AssignmentError
@@ -38,7 +59,7 @@ def read_yaml(path: Path, kind: str) -> tuple[Any, yaml.Node | None, bytes]:
     text = data.decode("utf-8", "replace")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

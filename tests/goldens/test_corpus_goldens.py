@@ -31,7 +31,7 @@ from grader.report.followups import followups_for
 from grader.scoring.rubric_file import load_rubric_file
 from grader.scoring.score import score_rubric
 from grader.submission.assignment import load_assignment
-from grader.submission.loader import SubmissionLimits, open_submission, read_ignore_patterns
+from grader.submission.loader import SubmissionLimits, open_submission
 from tests.conftest import REPO
 from tests.corpus import ASSIGNMENTS, Expected, corpus
 from tests.goldens.test_report_goldens import VOLATILE, normalise
@@ -169,8 +169,7 @@ def _assignment_of(key: str) -> str:
 def _html_digest(report: Report, folder: Path, assignment: str) -> str:
     """The digest of the HTML page of a static report, with its time fixed."""
     notebook = load_assignment(ASSIGNMENTS / assignment).assignment.notebook
-    ignore = read_ignore_patterns(folder.parent, folder.parent.parent)
-    with open_submission(folder, notebook=notebook, limits=SubmissionLimits(), ignore=ignore) as submission:
+    with open_submission(folder, notebook=notebook, limits=SubmissionLimits()) as submission:
         submitted = {nb.path: nb.node for nb in submission.notebooks}
     fixed = report.model_copy(update={"generated_at": FIXED_TIME})
     html = render_report_html(fixed, {}, submitted).replace(str(REPO), "<repo>")

@@ -2,10 +2,10 @@
 
 Data flows one way: submission → execution → evidence → checks → scoring → report →
 (similarity, across a batch) → rendering, with `pipeline` orchestrating them (and
-`distributed` through a broker), `api` on top, and the faces (`cli`, `web`, `demo`) over
-`api`. A module may import its own stage, earlier ones, `models` and `errors`; never a
-later stage. Imports inside `if TYPE_CHECKING:` follow the same order
-but cannot form a cycle (they do not run). `make lint` runs this module.
+`distributed` through a broker), `api` on top, and the faces (`cli`, `web`, `demo`,
+`python -m grader`) over `api`. A module may import its own stage, earlier ones, `models`,
+`errors` and `resources` (the package data); never a later stage. Imports inside
+`if TYPE_CHECKING:` follow the same order but cannot form a cycle (they do not run). `make lint` runs this module.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 GRADER = Path(__file__).resolve().parents[2] / "grader"
-#: The stages in data order; anything may import the foundation (the package root and `errors`).
+#: The stages in data order; anything may import the foundation (the package root and `FOUNDATION`).
 STAGES = (
     "models",
     "submission",
@@ -35,7 +35,9 @@ STAGES = (
     "distributed",
     "api",
 )
-FACES = ("cli", "web", "demo")
+FACES = ("cli", "web", "demo", "__main__")
+#: What every stage may import: the exceptions and the package data.
+FOUNDATION = ("errors", "resources")
 #: What the CLI and the web app may import besides their own modules.
 FACE_ALLOWED = ("grader", "grader.api", "grader.errors")
 MAX_LINES = 1000
@@ -98,7 +100,7 @@ def _imports() -> tuple[Import, ...]:
 
 def _stage(module: str) -> int:
     parts = module.split(".")
-    if len(parts) == 1 or parts[1] == "errors":
+    if len(parts) == 1 or parts[1] in FOUNDATION:
         return -1
     if parts[1] in FACES:
         return len(STAGES)
@@ -106,7 +108,7 @@ def _stage(module: str) -> int:
 
 
 def test_every_module_belongs_to_a_stage_or_a_face() -> None:
-    strays = [m for m in _modules() if m != "grader" and m.split(".")[1] not in (*STAGES, *FACES, "errors")]
+    strays = [m for m in _modules() if m != "grader" and m.split(".")[1] not in (*STAGES, *FACES, *FOUNDATION)]
     assert not strays, f"modules outside the stages and faces: {strays}"
 
 

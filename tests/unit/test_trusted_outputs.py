@@ -54,3 +54,23 @@ def test_checks_and_report_trust_the_same_outputs(status: CellStatus | None, sav
     shown = section.cells[0].outputs_from
     expected = {None: "none", EvidenceSource.output: "sandbox", EvidenceSource.saved_output: "submission"}
     assert shown == expected[best[1] if best is not None else None]
+
+
+def test_stream_chunks_are_joined_however_the_kernel_flushed_them() -> None:
+    """A loaded machine splits one print loop into several stream outputs; the evidence must not change."""
+    import nbformat
+
+    from grader.models.notebook import NotebookView
+
+    def view(*texts: str) -> NotebookView:
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell("for i in range(3): print(i)")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in texts]
+        cell.outputs.append(nbformat.v4.new_output("stream", name="stderr", text="warning\n"))
+        nb.cells.append(cell)
+        return NotebookView.from_nodes([("a.ipynb", nb)])
+
+    whole, chunked = view("0\n1\n2\n"), view("0\n1", "\n2\n")
+    assert whole.cells[0].output_text == chunked.cells[0].output_text == "0\n1\n2\n\nwarning\n"
+    # Different streams stay apart.
+    assert [o.text for o in chunked.cells[0].outputs] == ["0\n1\n2\n", "warning\n"]

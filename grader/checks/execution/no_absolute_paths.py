@@ -7,7 +7,7 @@ import re
 
 from pydantic import Field
 
-from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.base import Category, CheckOutcome, Params, Scope, check
 from grader.checks.followups import ABSOLUTE_PATH
 from grader.evidence.context import CheckContext
 from grader.models.findings import Confidence, Finding, Severity
@@ -43,6 +43,7 @@ class AbsolutePathParams(Params):
     slug="no-absolute-paths",
     category=Category.execution,
     title="No absolute or machine-specific paths",
+    scope=Scope.code,
     params=AbsolutePathParams,
     followup=ABSOLUTE_PATH,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from grader.checks.base import Category, CheckOutcome, Params, check
+from grader.checks.base import Category, CheckOutcome, Params, Scope, check
 from grader.checks.followups import CODE_QUALITY
 from grader.evidence.context import CheckContext
 from grader.models.findings import Finding, Severity
@@ -22,6 +22,7 @@ class LongCellsParams(Params):
     slug="long-cells",
     category=Category.quality,
     title="Code cells are short enough to read",
+    scope=Scope.notebook,
     params=LongCellsParams,
     followup=CODE_QUALITY,
 )
