@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.checks.registry import Registry, default_registry
 from grader.distributed.settings import (
@@ -26,6 +26,7 @@ from grader.execution.image import BuildReport, cache_dir, find_runtime_image
 from grader.execution.image import build_image as _build_image
 from grader.execution.run import SandboxRunner, sandbox_runner, seccomp_profile
 from grader.execution.sandbox import reap_leftovers
+from grader.models.audit import AssignmentValidation, AuditReport
 from grader.models.findings import Severity
 from grader.models.lint import LintReport
 from grader.models.report import GradingStatus, Report
@@ -37,6 +38,8 @@ from grader.pipeline.grading import Grader, GradingOptions
 from grader.pipeline.lint import lint_paths
 from grader.pipeline.progress import BatchProgress, JsonLinesProgress
 from grader.pipeline.similarity import SimilarityOptions
+from grader.rendering.audit_text import audit_text as _audit_text
+from grader.rendering.audit_text import validation_text as _validation_text
 from grader.rendering.lint_output import LintFormat, render_lint
 from grader.rendering.summary_csv import summary_csv as _summary_csv
 from grader.report.assemble import anonymous_id
@@ -48,6 +51,9 @@ from grader.submission.assignment import load_assignment as _load_assignment
 from grader.submission.loader import SubmissionLimits, load_folder
 from grader.submission.scaffold import init_assignment as _init_assignment
 from grader.submission.yaml_file import Problem
+
+if TYPE_CHECKING:
+    from grader.submission.audit import AuditThresholds
 
 DEFAULT_RUBRIC = "ml-takehome.yaml"
 #: The repository's rubrics (`ml-takehome.yaml` and the ones that extend it).
@@ -78,6 +84,8 @@ __all__ = [
     "SandboxRunner",
     "Severity",
     "anonymous_id",
+    "audit_assignment",
+    "audit_text",
     "broker_settings",
     "build_image",
     "check_output_folder",
@@ -105,7 +113,9 @@ __all__ = [
     "summary_csv",
     "summary_rows",
     "unpack_zip",
+    "validate_assignment",
     "validate_rubric",
+    "validation_text",
 ]
 
 
@@ -466,3 +476,34 @@ def check_submission_folder(
         max_notebook_bytes=max_file_bytes,
     )
     load_folder(folder, notebook=notebook, limits=limits, name=name)
+
+
+# --------------------------------------------------------------------------- assignment authors
+# The audit needs scikit-learn: imported when an audit is asked for, not with the API.
+
+
+def audit_assignment(
+    assignment: Path | str | LoadedAssignment, *, thresholds: AuditThresholds | None = None
+) -> AuditReport:
+    """Screen an assignment's public data against its target: associations, suspects, class balance."""
+    from grader.submission.audit import audit_assignment as _audit
+
+    loaded = assignment if isinstance(assignment, LoadedAssignment) else load_assignment(assignment)
+    return _audit(loaded, thresholds=thresholds)
+
+
+def validate_assignment(folder: Path | str, *, thresholds: AuditThresholds | None = None) -> AssignmentValidation:
+    """Check `assignment.yaml`, its files and rubric, then audit the data; `.ok` when ready to send."""
+    from grader.pipeline.assignment_check import validate_assignment as _validate
+
+    return _validate(Path(folder), thresholds=thresholds)
+
+
+def audit_text(report: AuditReport) -> str:
+    """An audit as text for a person (`--json` is the model itself)."""
+    return _audit_text(report)
+
+
+def validation_text(result: AssignmentValidation) -> str:
+    """A validation as text: the audit, the problems (errors first) and the verdict."""
+    return _validation_text(result)

@@ -37,7 +37,7 @@ class Exit(IntEnum):
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = Exit.ok, Exit.problems, Exit.usage
 #: Commands that load the check registry (and so report plugins that failed to load).
-USES_CHECKS = frozenset({"grade", "batch", "lint", "checks", "rubric"})
+USES_CHECKS = frozenset({"grade", "batch", "lint", "checks", "rubric", "assignment"})
 
 
 def consoles() -> tuple[Console, Console]:
@@ -107,6 +107,21 @@ def _parser(prog: str = "grader") -> argparse.ArgumentParser:
     sub.add_parser("reap", help="remove every container and volume the grader left behind")
 
     _lint_arguments(sub.add_parser("lint", help="static checks only (no Docker) on notebooks, scripts and folders"))
+
+    # `grader assignment init|audit|validate`: for the people who write assignments.
+    assignment = sub.add_parser("assignment", help="tools for assignment authors (init, audit, validate)")
+    assignment_sub = assignment.add_subparsers(dest="assignment_command", required=True)
+    audit = assignment_sub.add_parser("audit", help="screen the data against the target before the assignment goes out")
+    check = assignment_sub.add_parser(
+        "validate", help="check assignment.yaml, its files and rubric, and audit the data (exit 1 on problems)"
+    )
+    for p in (audit, check):
+        p.add_argument("folder", type=Path, help="assignment folder (with assignment.yaml)")
+        p.add_argument("--json", action="store_true", help="the full result as JSON")
+    init = assignment_sub.add_parser("init", help="start an assignment folder: a commented assignment.yaml and a brief")
+    init.add_argument("folder", type=Path, help="a new or empty folder")
+    init.add_argument("--title", help="the assignment's title (default: from the folder name)")
+    init.add_argument("--example", action="store_true", help="copy the packaged sample assignment instead")
 
     from grader.web.commands import add_subcommands
 
@@ -179,6 +194,8 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return _lint(args, console)
     if args.command == "worker":
         return _worker(args, console)
+    if args.command == "assignment":
+        return _assignment(args, console)
     if args.command in ("serve", "user"):
         from grader.web import commands
 
@@ -322,6 +339,31 @@ def _lint(args: argparse.Namespace, console: Console) -> int:
     )
     sys.stdout.write(api.lint_output(report, args.format))
     return Exit.problems if report.failed else Exit.ok
+
+
+def _assignment(args: argparse.Namespace, console: Console) -> int:
+    """`init` and `audit` exit 0 when they ran; `validate` 1 on an error or an undeclared strong suspect."""
+    if args.assignment_command == "init":
+        written = api.init_assignment(args.folder, example=args.example, title=args.title)
+        for path in written:
+            console.print(f"wrote {path}", markup=False)
+        if not args.example:
+            console.print(
+                f"next: add the data files, fill in assignment.yaml, then `grader assignment validate {args.folder}`",
+                markup=False,
+            )
+        return Exit.ok
+    if args.assignment_command == "audit":
+        report = api.audit_assignment(args.folder)
+        text, ok = (report.model_dump_json(indent=2) if args.json else api.audit_text(report)), True
+    else:
+        result = api.validate_assignment(args.folder)
+        text, ok = (result.model_dump_json(indent=2) if args.json else api.validation_text(result)), result.ok
+    if args.json:
+        sys.stdout.write(text + "\n")
+    else:
+        console.print(text, markup=False)
+    return Exit.ok if ok else Exit.problems
 
 
 def _checks_list(as_json: bool, console: Console) -> int:

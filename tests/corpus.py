@@ -32,6 +32,8 @@ class Flaw(StrEnum):
     imputer_fit_before_split = "imputer-fit-before-split"
     oversampling_before_split = "oversampling-before-split"
     leakage_column_used = "leakage-column-used"
+    #: A declared suspect column (assignment `suspect_columns`) used as a feature without a word about it.
+    suspect_column_unquestioned = "suspect-column-unquestioned"
     target_derived_feature = "target-derived-feature"
     tuned_on_test_set = "tuned-on-test-set"
     random_split_time_series = "random-split-time-series"

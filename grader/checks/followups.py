@@ -145,6 +145,23 @@ def _leakage_column(s: FollowUpSubject) -> str:
     )
 
 
+def _suspect_column(s: FollowUpSubject) -> str:
+    """A column the assignment flags as partly post-outcome, used without a word (EVAL007)."""
+    column = s.first("column")
+    if column is None:
+        return f"{s.message()} — when is this value recorded, and would it be known when the prediction is made?"
+    if s.first("part") == "missingness":
+        return (
+            f"Your model{_fit_cell(s)} learns from whether `{column}` is missing — when does that value go missing, "
+            f"would it already be missing on the day the prediction is made, and what is your score without that "
+            f"signal?"
+        )
+    return (
+        f"Your model{_fit_cell(s)} uses `{column}` — when is it recorded relative to the outcome, would it be known "
+        f"when the prediction is made, and what is your score without it?"
+    )
+
+
 def _perfect_predictor(s: FollowUpSubject) -> str:
     column = s.first("column")
     what = f"`{column}` predicts" if column else "A single feature predicts"
@@ -333,6 +350,7 @@ FIT_BEFORE_SPLIT = Question("leakage", _fit_before_split)
 TEST_ROWS_IN_TRAINING = Question("leakage", _test_rows_in_training)
 TARGET_LEAK = Question("leakage", _target_leak)
 LEAKAGE_COLUMN = Question("leakage", _leakage_column)
+SUSPECT_COLUMN = Question("leakage", _suspect_column)
 PERFECT_PREDICTOR = Question("leakage", _perfect_predictor)
 TEST_SET_REUSE = Question("leakage", _test_set_reuse)
 TIME_SPLIT = Question("leakage", _time_split)

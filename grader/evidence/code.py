@@ -21,6 +21,18 @@ _ASSIGN_SHELL = re.compile(r"^(\s*[\w.,\s\[\]]+=\s*)(!|%)")
 _HELP = re.compile(r"^(\s*)[\w.\[\]()]+\?\??\s*$")
 
 
+_PY2_PRINT = re.compile(r"^(\s*)print(?:\s+(?![(=.,\[])(.*?)|\s*)\s*$")
+
+
+def python2_prints(source: str) -> str:
+    """Python 2 `print x, y` statements as calls (old Kaggle notebooks), line by line; other lines unchanged."""
+    lines = []
+    for line in source.split("\n"):
+        match = _PY2_PRINT.match(line)
+        lines.append(f"{match.group(1)}print({match.group(2) or ''})" if match else line)
+    return "\n".join(lines)
+
+
 def neutralise(source: str) -> tuple[str, list[int]]:
     """Turn IPython source into parseable Python; returns it and the 1-based magic lines."""
     lines = source.split("\n")
@@ -96,6 +108,11 @@ class CodeIndex:
                 error = None
             except SyntaxError as exc:
                 tree, error = None, f"line {exc.lineno}: {exc.msg}"
+                if "print" in source:
+                    try:  # Python 2 prints: the rest of the cell still tells what the code does
+                        tree = ast.parse(python2_prints(source))
+                    except (SyntaxError, ValueError, RecursionError, MemoryError):
+                        tree = None
             except (ValueError, RecursionError, MemoryError) as exc:
                 tree, error = None, f"{type(exc).__name__}: {exc}"
             self.cells.append(CodeCell(cell, source, tree, error, magic))

@@ -23,7 +23,7 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_LINES = 200_000
 MAX_ROWSET_BYTES = 8 * 70_000
 _EVENT = TypeAdapter(TraceEvent)
-_KINDS = {"call", "split", "folds", "cv", "metric", "stat"}
+_KINDS = {"call", "split", "folds", "cv", "metric", "stat", "derive"}
 
 
 class _Segment:

@@ -59,6 +59,28 @@ class DataStructure(Strict):
     group_column: str | None = None
 
 
+class SuspectPart(StrEnum):
+    """Which part of a column carries the partly post-outcome signal."""
+
+    #: The values themselves (e.g. a score updated after the customer complained).
+    values = "values"
+    #: Only whether the value is missing (e.g. empty once an account was deleted).
+    missingness = "missingness"
+
+
+class SuspectColumn(Strict):
+    """A column whose signal is partly recorded after the outcome: softer than a leakage column.
+
+    Candidates may use it, but a strong submission questions or handles it; the grader asks
+    the others about it at medium severity.
+    """
+
+    column: str = Field(min_length=1)
+    part: SuspectPart = SuspectPart.values
+    #: Why the column is suspect, in a sentence a reviewer can read aloud.
+    why: str = Field(min_length=1)
+
+
 class Holdout(Strict):
     """The hidden labels for the public test features; never mounted in a sandbox."""
 
@@ -67,6 +89,24 @@ class Holdout(Strict):
     target_column: str
     #: A candidate's claimed score this far from the holdout score is a finding.
     max_gap: float = 0.05
+
+
+class ExpectedScore(Strict):
+    """The range honest submissions reach on this assignment (from the generator / reference solutions).
+
+    A score far better than `high` (lower than `low` for an error metric) is too good to be true
+    without a reason: the grader asks why (LEAK013).
+    """
+
+    metric: Metric
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ExpectedScore:
+        if self.low > self.high:
+            raise ValueError(f"expected_score: low ({self.low}) is above high ({self.high})")
+        return self
 
 
 class PackagePolicy(StrEnum):
@@ -117,7 +157,11 @@ class Assignment(Strict):
     hidden_files: list[str] = []
     prediction_contract: PredictionContract
     holdout: Holdout | None = None
+    #: What honest submissions score; far better is "too good to be true" (optional).
+    expected_score: ExpectedScore | None = None
     leakage_columns: list[str] = []
+    #: Columns whose signal is partly post-outcome: questioned by strong candidates, not forbidden.
+    suspect_columns: list[SuspectColumn] = []
     structure: DataStructure = DataStructure()
     #: Expected share of positives in the target, for imbalance-aware checks.
     positive_rate: float | None = Field(default=None, gt=0, lt=1)
@@ -150,6 +194,27 @@ class Assignment(Strict):
         if self.holdout and self.holdout.labels_file in self.public_files:
             raise ValueError("the holdout labels file must not be public")
         return self
+
+    @model_validator(mode="after")
+    def _suspects_are_distinct(self) -> Assignment:
+        seen: set[tuple[str, SuspectPart]] = set()
+        for suspect in self.suspect_columns:
+            key = (suspect.column, suspect.part)
+            if key in seen:
+                raise ValueError(f"suspect column {suspect.column!r} ({suspect.part.value}) is listed twice")
+            seen.add(key)
+            if suspect.column in self.leakage_columns:
+                raise ValueError(
+                    f"{suspect.column!r} is a leakage column already; list it in leakage_columns or in "
+                    "suspect_columns, not both"
+                )
+            if suspect.column in (self.target, self.id_column):
+                raise ValueError(f"{suspect.column!r} is the target or the id column, not a suspect feature")
+        return self
+
+    def suspects_of(self, column: str) -> list[SuspectColumn]:
+        """The declared suspects for one column (a column may be suspect in both parts)."""
+        return [s for s in self.suspect_columns if s.column == column]
 
     @property
     def is_classification(self) -> bool:

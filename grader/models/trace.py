@@ -216,7 +216,19 @@ class TraceStat(_Untrusted):
     cell: int | None = None
 
 
-TraceEvent = TraceCall | TraceSplit | TraceFolds | TraceCV | TraceMetric | TraceStat
+class TraceDerive(_Untrusted):
+    """A column assigned from a named series (`df["flag"] = df["reason"].notna()`): its runtime lineage."""
+
+    kind: Literal["derive"] = "derive"
+    seq: int
+    run: int = 0
+    line: int | None = None
+    col: Name
+    sources: list[Name] = Field(default=[], max_length=5)
+    cell: int | None = None
+
+
+TraceEvent = TraceCall | TraceSplit | TraceFolds | TraceCV | TraceMetric | TraceStat | TraceDerive
 
 
 class NotebookTrace(_Untrusted):

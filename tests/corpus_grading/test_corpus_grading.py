@@ -30,6 +30,7 @@ FLAW_CHECKS: dict[Flaw, tuple[str, ...]] = {
     Flaw.imputer_fit_before_split: ("LEAK001", "LEAK002"),
     Flaw.oversampling_before_split: ("LEAK004",),
     Flaw.leakage_column_used: ("LEAK007",),
+    Flaw.suspect_column_unquestioned: ("EVAL007",),
     Flaw.target_derived_feature: ("LEAK008", "LEAK003"),
     Flaw.tuned_on_test_set: ("LEAK006",),
     Flaw.random_split_time_series: ("LEAK010",),
@@ -113,6 +114,19 @@ def test_planted_flaws_are_found_at_their_cells(
             assert flaw.cell in cells, (
                 f"{flaw.name}: evidence at {sorted(x for x in cells if x is not None)}, expected cell {flaw.cell}"
             )
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_suspect_columns_are_asked_about_exactly_when_expected(
+    key: str, graded_corpus: dict[str, tuple[Report, Expected, Path]]
+) -> None:
+    """EVAL007 fails where the ground truth says a suspect column is used unquestioned, and nowhere else."""
+    report, expected, _ = graded_corpus[key]
+    [result] = [r for r in report.checks if r.id == "EVAL007"]
+    planted = any(f.name is Flaw.suspect_column_unquestioned for f in expected.flaws)
+    assert (result.status is CheckStatus.failed) == planted, (result.status.value, result.message)
+    for finding in result.problems:
+        assert finding.severity is Severity.medium
 
 
 def test_tiers_rank_in_order(graded_corpus: dict[str, tuple[Report, Expected, Path]]) -> None:

@@ -44,7 +44,7 @@ def test_medium_findings_fail_by_default_and_pass_with_fail_on_high(capsys: pyte
 def test_assignment_enables_structure_and_leakage_column_checks(capsys: pytest.CaptureFixture[str]) -> None:
     path = str(EXAMPLES / "LEAK010" / "bad.py")
     assert main(["lint", path, "--only", "leakage"]) == 0
-    assert "not run: LEAK007, LEAK010, LEAK011 (needs --assignment)" in capsys.readouterr().out
+    assert "not run: LEAK007, LEAK010, LEAK011, LEAK012 (needs --assignment)" in capsys.readouterr().out
     assert main(["lint", path, "--only", "leakage", "--assignment", str(REPO / "sample_datasets" / "delivery")]) == 1
     assert "LEAK010 " in capsys.readouterr().out
 

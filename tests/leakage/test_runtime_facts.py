@@ -39,9 +39,9 @@ def rows(rid: int, values: range | list[int]) -> dict[str, Any]:
     return {"kind": "rows", "id": rid, "n": len(values), "k": 1, "h": base64.b64encode(data).decode()}
 
 
-def trace_of(*events: dict[str, Any]) -> Any:
+def trace_of(*events: dict[str, Any], cells: tuple[str, ...] = CELLS) -> Any:
     lines = [{"kind": "header", "notebook": "analysis.ipynb"}]
-    for run in range(1, len(CELLS) + 1):
+    for run in range(1, len(cells) + 1):
         lines += [{"kind": "cell", "run": run, "started": run + 1}, {"kind": "cell_done", "run": run, "count": run}]
     lines += list(events)
     record = ExecutionRecord(
@@ -49,7 +49,7 @@ def trace_of(*events: dict[str, Any]) -> Any:
         tracing="ok",
         cells=[
             CellRecord(index=i, notebook="analysis.ipynb", local_index=i, status=CellStatus.ok, execution_count=i + 1)
-            for i in range(len(CELLS))
+            for i in range(len(cells))
         ],
     )
     return parse_trace("\n".join(json.dumps(line) for line in lines).encode(), record)

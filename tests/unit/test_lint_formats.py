@@ -96,7 +96,7 @@ def test_select_and_ignore_refuse_unknown_ids_and_explain_what_cannot_run(
         assert code == Exit.usage and message in capsys.readouterr().err
     code, out = _run(capsys, notebook, "--select", "leakage", "--ignore", "LEAK001")
     assert code == Exit.ok and "LEAK001" not in out.split("not run")[0]
-    assert "not run: LEAK007, LEAK010, LEAK011 (needs --assignment)" in out
+    assert "not run: LEAK007, LEAK010, LEAK011, LEAK012 (needs --assignment)" in out
 
 
 def test_fail_on_sets_the_threshold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from grader.checks.base import check
 from grader.checks.registry import default_registry
-from grader.models.assignment import Assignment, DataStructure, Holdout, PredictionContract, RunLimits
+from grader.models.assignment import Assignment, DataStructure, Holdout, PredictionContract, RunLimits, SuspectColumn
 from grader.models.rubric import (
     Band,
     CheckChange,
@@ -87,7 +87,7 @@ def _fields(*models: type[BaseModel]) -> set[str]:
 @pytest.mark.parametrize(
     ("page", "names"),
     [
-        ("assignments.md", _fields(Assignment, PredictionContract, Holdout, DataStructure, RunLimits)),
+        ("assignments.md", _fields(Assignment, PredictionContract, Holdout, DataStructure, RunLimits, SuspectColumn)),
         (
             "rubrics.md",
             _fields(Rubric, Criterion, CheckRef, Band, ScoreCap, RubricExtension, CheckChange, DeductPerSeverity)

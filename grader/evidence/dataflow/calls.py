@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from grader.evidence.dataflow.base import InterpreterBase
-from grader.evidence.dataflow.catalogue import SOURCE_FUNCTIONS
+from grader.evidence.dataflow.catalogue import SOURCE_FUNCTIONS, Role, file_name
 from grader.evidence.dataflow.values import (
     UNKNOWN,
     ClassDef,
@@ -352,7 +352,26 @@ class CallRules(InterpreterBase):
             stopping = kwargs.get("early_stopping_rounds") or kwargs.get("n_iter_no_change")
             est.early_stopping = stopping is not None and not (isinstance(stopping, Const) and stopping.value is None)
         self._remember_est(est, node)
+        self._prefit(node, est, args, kwargs)
         return est
+
+    def _prefit(self, node: ast.Call, est: Est, args: list[Value], kwargs: dict[str, Value]) -> None:
+        """`SelectFromModel(clf, prefit=True)`: fitted already, on the rows (and labels) `clf` was fitted on."""
+        prefit = kwargs.get("prefit")
+        inner = args[0] if args else kwargs.get("estimator")
+        if not (isinstance(prefit, Const) and prefit.value is True and isinstance(inner, Est) and inner.fits):
+            return
+        last = inner.fits[-1]
+        fit: Fit = self.keyed(
+            "prefit",
+            node,
+            lambda: Fit(self.new_id(), self.site(node), est.category, est.cls, "fit", last.tags, supervised=True),
+        )
+        fit.tags, fit.supervised, fit.est, fit.data = last.tags, last.supervised, est, last.data
+        fit.uncertain, fit.loops = last.uncertain, self.loops
+        self.result.fits[fit.id] = fit
+        if fit not in est.fits:
+            est.fits.append(fit)
 
     def _remember_est(self, est: Est, node: ast.Call) -> None:
         if est not in self.result.estimators:
@@ -438,7 +457,9 @@ class CallRules(InterpreterBase):
         src = self.keyed("source", node, lambda: Source(self.new_id(), self.site(node), path, names_test_file(path)))
         if src not in self.result.sources:
             self.result.sources.append(src)
-        return Data(tags=frozenset({("root", src.id)}), cols=Cols("all"), frame=True)
+        # A file the submission wrote earlier has the columns of the frame written; any other, the source's.
+        cols = self.result.written.get(file_name(path), Cols("all")) if path else Cols("all")
+        return Data(tags=frozenset({("root", src.id)}), cols=cols, frame=True)
 
     def train_test_split(self, node: ast.Call, function: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
         arrays = [a for a in args]
@@ -533,6 +554,20 @@ class CallRules(InterpreterBase):
         """The rows a value holds, a pending cut's piece included."""
         return frozenset({data.cut.tag}) if data.cut is not None and data.cut.complement_of is None else data.tags
 
+    def validation_split(self, node: ast.Call, x: Data) -> Data:
+        """Keras' `fit(X, y, validation_split=0.2)`: the last rows of `X` become validation rows."""
+        tags = x.tags
+        split = self.keyed(
+            "split",
+            node,
+            lambda: Split(self.new_id(), self.site(node), "validation_split", tags, False, function="validation_split"),
+        )
+        split.input_tags = tags
+        split.roles["test"] = Role.validation
+        split.recombines_files = self._recombines(tags)
+        self.result.splits[split.id] = split
+        return replace(x, tags=frozenset({("part", split.id, "train")}), cut=None)
+
     def statistic(self, node: ast.Call, data: Data, method: str, *, target: bool = False) -> Data:
         """A statistic learnt from rows: it taints whatever it is later mixed into."""
         columns = tuple(sorted(c for c in data.deps if not c.startswith("__")))[:10]
@@ -561,6 +596,15 @@ class CallRules(InterpreterBase):
     def method_call(
         self, node: ast.Call, receiver: Value, method: str, args: list[Value], kwargs: dict[str, Value]
     ) -> Value:
+        if method == "fit" and "validation_split" in kwargs and args and isinstance(args[0], Data):
+            args = [self.validation_split(node, args[0]), *args[1:]]
+            if not isinstance(receiver, Est):
+                # A Keras model the catalogue does not resolve: still a model fitted on these rows.
+                receiver = self.keyed(
+                    "keras",
+                    node,
+                    lambda: Est(self.new_id(), "Keras model", EstKind.model, FitCategory.model, self.site(node)),
+                )
         if isinstance(receiver, Module):
             callee = self.module_value(f"{receiver.qualname}.{method}")
             return self.function_call(node, callee, args, kwargs)

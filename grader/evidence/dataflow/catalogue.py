@@ -11,6 +11,15 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+#: Frame methods that write the frame to a file another notebook (or a later cell) may read back.
+FRAME_WRITERS = ("to_csv", "to_parquet", "to_feather", "to_pickle", "to_json", "to_excel")
+
+
+def file_name(path: str) -> str:
+    """The last part of a path as the code writes it (`./out/train_clean.csv` → `train_clean.csv`)."""
+    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
 SOURCE_FUNCTIONS = {
     "read_csv",
     "read_parquet",

@@ -16,16 +16,19 @@ from grader.evidence.dataflow.values import (
     Cut,
     Data,
     Est,
+    Fit,
     Func,
     IndexPart,
     Mapping,
     Module,
     Seq,
+    Tag,
     Value,
     const_key,
     join,
     join_all,
 )
+from grader.evidence.ml.vocabulary import FitCategory
 
 if TYPE_CHECKING:
     pass
@@ -96,8 +99,11 @@ class ExpressionRules(InterpreterBase):
             if isinstance(left, ColsVal) and isinstance(node.op, ast.Sub):
                 return ColsVal(left.cols.without(rc))
             if isinstance(node.op, ast.Add):
+                if isinstance(right, ColsVal) and right.cols.mode != "known":
+                    # `cat_cols + [c for c in df.columns if ...]`: every column but the filtered ones.
+                    return ColsVal(right.cols.plus(lc))
                 base = left.cols if isinstance(left, ColsVal) else Cols("known", frozenset(lc))
-                return ColsVal(base.plus(rc) if base.mode == "known" else base)
+                return ColsVal(base.plus(rc))
         return join(left, right, combine=True)
 
     def expr_UnaryOp(self, node: ast.UnaryOp) -> Value:
@@ -339,12 +345,17 @@ class ExpressionRules(InterpreterBase):
                 return base.steps[key.value]
             return base
         if isinstance(base, ColsVal):
+            if isinstance(key, Data) and self.informed_by_target(key):
+                return key  # `X.columns[selector.get_support()]`: names chosen from the labels
             return ColsVal(replace(base.cols, filtered=True))
         if not isinstance(base, Data):
             return UNKNOWN if not isinstance(key, Data) else key
         if isinstance(key, IndexPart):
             return self.part_of(base, key)
         names = self.column_names(key)
+        if isinstance(key, Const) and base.stat and not base.frame and key.value == self.result.target:
+            # `df.corr()["churned"]`: every column's relation to the labels, learnt from the rows.
+            return self.statistic_of_target(node, base)
         if isinstance(key, Const) and isinstance(key.value, str):
             if base.groupby is not None:
                 series = self.column(replace(base, groupby=None), key.value, node)
@@ -374,6 +385,11 @@ class ExpressionRules(InterpreterBase):
             )
         if isinstance(key, ColsVal):
             return replace(base, cols=key.cols, frame=True, cut=None, scores=frozenset())
+        if isinstance(key, Data) and base.frame and self.informed_by_target(key):
+            return self.chosen_columns(node, base, key)
+        if isinstance(key, Data) and base.stat and not base.frame:
+            # Entries of a statistic picked by a mask on statistics (`corr.index[corr["y"].abs() > 0.2]`).
+            return replace(join(base, key), cut=None)
         if isinstance(key, Data) and key.cut is not None:
             # A boolean mask: rows of `base`, a possible split.
             return replace(base, cut=replace(key.cut, base_tags=base.tags, applied=True), scores=frozenset())
@@ -382,6 +398,63 @@ class ExpressionRules(InterpreterBase):
         if isinstance(key, Data):
             return replace(join(base, key), cut=None)
         return replace(base, cut=None)
+
+    def statistic_of_target(self, node: ast.AST, stat: Data) -> Data:
+        """The target's entry of a whole-frame statistic (a correlation with the labels)."""
+        fit: Fit = self.keyed(
+            "target-stat",
+            node,
+            lambda: Fit(
+                self.new_id(), self.site(node), FitCategory.target_statistic, "pandas", "corr", stat.tags, True
+            ),
+        )
+        fit.tags, fit.loops, fit.uncertain = stat.tags, self.loops, stat.uncertain
+        self.result.fits[fit.id] = fit
+        return replace(stat, taints=stat.taints | {fit.id}, cut=None)
+
+    def informed_by_target(self, key: Data) -> bool:
+        """Whether column names were picked from something learnt from the labels (a target correlation,
+        a model's importances, a supervised selector's support)."""
+        if not key.stat:
+            return False
+        return any(self._supervised(self.result.fits.get(t)) for t in key.taints)
+
+    @staticmethod
+    def _supervised(fit: Fit | None) -> bool:
+        if fit is None:
+            return False
+        return fit.category is FitCategory.target_statistic or (
+            fit.supervised and fit.category in (FitCategory.model, FitCategory.search, FitCategory.selector)
+        )
+
+    def chosen_columns(self, node: ast.AST, base: Data, key: Data) -> Data:
+        """`X[top]` with `top` picked from the labels: a supervised feature selection, learnt on its rows."""
+        sources = [f for t in sorted(key.taints) if self._supervised(f := self.result.fits.get(t)) and f]
+        first = sources[0]
+        how = (
+            "correlation with the target"
+            if first.category is FitCategory.target_statistic
+            else f"{first.cls} importances"
+            if first.category is not FitCategory.selector
+            else f"{first.cls} support"
+        )
+        rows: frozenset[Tag] = frozenset().union(*(f.tags for f in sources))
+        fit: Fit = self.keyed(
+            "choose",
+            node,
+            lambda: Fit(self.new_id(), first.site, FitCategory.selector, how, "choose", rows, supervised=True),
+        )
+        fit.tags, fit.loops, fit.uncertain = rows, self.loops, key.uncertain
+        self.result.fits[fit.id] = fit
+        return replace(
+            base,
+            cols=Cols("unknown"),
+            frame=True,
+            cut=None,
+            taints=base.taints | {fit.id},
+            scores=frozenset(),
+            cols_site=self.site(node),
+        )
 
     def _is_target_col(self, frame: Data, column: str) -> bool:
         target = self.result.target
@@ -410,6 +483,8 @@ class ExpressionRules(InterpreterBase):
         if column_part is not None and isinstance(result, Data):
             key = self.expr(column_part)
             names = self.column_names(key)
+            if isinstance(key, Data) and self.informed_by_target(key):
+                return self.chosen_columns(node, result, key)
             if isinstance(key, Const) and isinstance(key.value, str):
                 cut = result.cut
                 result = replace(self.column(result, key.value, node), cut=cut)
@@ -421,6 +496,10 @@ class ExpressionRules(InterpreterBase):
                     col_sites=tuple(sorted(self.column_sites(key).items())),
                     cols_site=self.site(node),
                 )
+            elif not _whole_slice(column_part):
+                # `.iloc[:, :-1]`, `.loc[:, mask]`: which columns remain depends on their order or values,
+                # which the text does not show (the runtime trace does).
+                result = replace(result, cols=Cols("unknown"), frame=True, cols_site=self.site(node))
         return result
 
     def positional(self, base: Data, selector: ast.expr, node: ast.AST) -> Data:
@@ -445,4 +524,13 @@ class ExpressionRules(InterpreterBase):
         return replace(base, cut=cut)
 
     def part_of(self, base: Data, part: IndexPart) -> Data:
+        split = self.result.splits.get(part.split)
+        if split is not None and not split.input_tags and base.tags:
+            # Folds made from a row count (old `KFold(n)`): they divide whatever they index.
+            split.input_tags = base.tags
         return replace(base, tags=frozenset({("part", part.split, part.side)}), cut=None)
+
+
+def _whole_slice(node: ast.expr) -> bool:
+    """`:` or `::` (every column)."""
+    return isinstance(node, ast.Slice) and node.lower is None and node.upper is None and node.step is None

@@ -35,6 +35,7 @@ from grader.evidence.dataflow.values import (
     join,
     join_all,
 )
+from grader.evidence.ml.vocabulary import EstKind
 
 
 class Interpreter(ExpressionRules, CallRules, MethodRules):
@@ -291,6 +292,9 @@ class Interpreter(ExpressionRules, CallRules, MethodRules):
 
     def stmt_For(self, node: ast.For | ast.AsyncFor) -> None:
         iterable = self.expr(node.iter)
+        if isinstance(iterable, Est) and iterable.kind is EstKind.splitter and isinstance(node.iter, ast.Call):
+            # scikit-learn < 0.18 (`sklearn.cross_validation`): `for tr, te in KFold(n, n_folds=5)`.
+            iterable = self.splitter_split(node.iter, iterable, None, {})
         targets = tuple(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
         loop = self.keyed("loop", node, lambda: Loop(self.new_id(), self.site(node), targets))
         self.result.loops[loop.id] = loop

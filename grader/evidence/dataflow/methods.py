@@ -7,8 +7,17 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from grader.evidence.dataflow.base import InterpreterBase
-from grader.evidence.dataflow.catalogue import FITTING_STATS, FRAME_ATTRS, SELECT_FUNCTIONS, STATS, Role
+from grader.evidence.dataflow.catalogue import (
+    FITTING_STATS,
+    FRAME_ATTRS,
+    FRAME_WRITERS,
+    SELECT_FUNCTIONS,
+    STATS,
+    Role,
+    file_name,
+)
 from grader.evidence.dataflow.values import (
+    MERGED_COLUMNS,
     UNKNOWN,
     Cols,
     ColsVal,
@@ -107,6 +116,10 @@ class MethodRules(InterpreterBase):
             )
             self.result.evals[evaluation.id] = evaluation
             return Data(tags=data.tags, scores=frozenset({evaluation.id}), stat=True)
+        if method in ("get_support", "get_feature_names_out") and est.category is FitCategory.selector and est.fits:
+            # The columns a fitted selector kept: chosen from the rows (and labels) it was fitted on.
+            last = est.fits[-1]
+            return Data(tags=last.tags, taints=frozenset({last.id}), stat=True)
         if method in ("get_feature_names_out", "get_params", "get_support"):
             return UNKNOWN
         return est
@@ -314,6 +327,9 @@ class MethodRules(InterpreterBase):
         if method == "groupby":
             keys = self.column_names(args[0]) if args else self.column_names(kwargs.get("by", UNKNOWN))
             return replace(data, groupby=tuple(keys), cut=None)
+        if method == "corr" and not data.stat and not args:
+            # The correlation matrix is learnt from the rows; its target column informs feature choices.
+            return self.statistic(node, data, method)
         if method in STATS and method in FITTING_STATS and not data.stat:
             result = self.statistic(node, data, method)
             if method in ("idxmax", "idxmin", "nlargest", "nsmallest") or data.scores:
@@ -426,6 +442,11 @@ class MethodRules(InterpreterBase):
             return join(data, join_all(extra)) if extra else data
         if method == "split" and data.stat is False and not data.frame and not extra:
             return replace(data, cut=None)
+        if method in FRAME_WRITERS and data.frame:
+            # A notebook that writes a cleaned frame for the next one to read: the reader gets these columns.
+            written_to = args[0] if args else kwargs.get("path_or_buf", kwargs.get("path", UNKNOWN))
+            if isinstance(written_to, Const) and isinstance(written_to.value, str) and written_to.value:
+                self.result.written[file_name(written_to.value)] = data.cols
         if method in (
             "to_csv",
             "to_parquet",
@@ -540,6 +561,8 @@ class MethodRules(InterpreterBase):
             return replace(data, cut=None)
         elif "labels" in kwargs or "index" in kwargs:
             return replace(data, cut=None)
+        if isinstance(columns_arg, Data) and self.informed_by_target(columns_arg):
+            return self._inplace(node, self.chosen_columns(node, data, columns_arg), inplace)
         cols = data.cols.without(names)
         if columns_arg is not None and not all_constant(columns_arg):
             cols = replace(cols, filtered=True)  # some dropped names are unknown
@@ -557,7 +580,12 @@ class MethodRules(InterpreterBase):
             return replace(left, cut=None, uncertain=True)
         cols = left.cols.join(right.cols) if left.cols.mode != "unknown" else left.cols
         return replace(
-            left, taints=left.taints | right.taints, cols=cols, cut=None, uncertain=left.uncertain or right.uncertain
+            left,
+            taints=left.taints | right.taints,
+            cols=cols,
+            cut=None,
+            uncertain=left.uncertain or right.uncertain,
+            derived=_merged_lineage(left, right),
         )
 
     # ---------------------------------------------------------------- values
@@ -603,3 +631,20 @@ class MethodRules(InterpreterBase):
         if isinstance(value, Mapping):
             return [k for k in value.items if isinstance(k, str)]
         return []
+
+
+def _merged_lineage(left: Data, right: Data) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Lineage after a merge: the right frame's new columns depend on what the right frame was computed from."""
+    derived = {**right.derived_map(), **left.derived_map()}
+    sources = frozenset(d for d in right.deps if not d.startswith("__target__"))
+    if right.target:
+        sources |= {f"__target__:{d}" for d in right.deps}
+    if right.cols.mode == "known" and not right.stat:
+        for name in right.cols.names:
+            if name not in derived and left.cols.contains(name) is not True:
+                deps = right.column_deps(name) | sources
+                if deps - {name}:
+                    derived[name] = deps
+    elif sources:
+        derived[MERGED_COLUMNS] = sources
+    return tuple(sorted(derived.items()))

@@ -13,6 +13,9 @@ from grader.evidence.ml.vocabulary import EstKind, FitCategory
 
 Tag = tuple[Any, ...]
 
+#: Stands for the columns a merge brings in when their names are unknown (lineage still counts).
+MERGED_COLUMNS = "the columns merged in from another frame"
+
 
 @dataclass(frozen=True)
 class Site:
@@ -193,6 +196,9 @@ class Cols:
     names: frozenset[str] = frozenset()
     #: Some columns may have been filtered out (e.g. `select_dtypes`): membership is only a maybe.
     filtered: bool = False
+    #: ("all" mode) Columns dropped from some of the frames joined into this one (rows stacked,
+    #: branches merged): present only as the missing values of those rows, so only a maybe.
+    maybe: frozenset[str] = frozenset()
 
     def contains(self, column: str) -> bool | None:
         if self.mode == "known":
@@ -204,6 +210,9 @@ class Cols:
         if self.mode == "all":
             if column in self.names:
                 return False
+            if column in self.maybe or any(n.startswith(column + "_") for n in self.names):
+                # `churned_Yes` dropped: the column was one-hot encoded; whether every level went is unknown.
+                return None
             return None if self.filtered else True
         return None
 
@@ -220,18 +229,23 @@ class Cols:
         if self.mode == "known":
             return replace(self, names=self.names | add)
         if self.mode == "all":
-            return replace(self, names=self.names - add)
+            return replace(self, names=self.names - add, maybe=self.maybe - add)
         return self
 
     def join(self, other: Cols) -> Cols:
         if self.mode == other.mode == "known":
             return Cols("known", self.names | other.names, self.filtered or other.filtered)
         if self.mode == other.mode == "all":
-            return Cols("all", self.names & other.names, self.filtered or other.filtered)
+            maybe = (self.names ^ other.names) | self.maybe | other.maybe
+            return Cols(
+                "all", self.names & other.names, self.filtered or other.filtered, maybe - (self.names & other.names)
+            )
         if "unknown" in (self.mode, other.mode):
             return Cols("unknown")
         known, everything = (self, other) if self.mode == "known" else (other, self)
-        return Cols("all", everything.names - known.names, self.filtered or other.filtered)
+        return Cols(
+            "all", everything.names - known.names, self.filtered or other.filtered, everything.maybe - known.names
+        )
 
 
 @dataclass(frozen=True)
@@ -447,6 +461,8 @@ class DataflowResult:
     mentions: dict[str, Site] = field(default_factory=dict)
     target: str | None = None
     env: dict[str, Value] = field(default_factory=dict)
+    #: Files the submission writes a frame to (`to_csv` ...), by file name → that frame's columns.
+    written: dict[str, Cols] = field(default_factory=dict)
     #: Statements the interpreter could not follow (for confidence), by cell.
     unknown_calls: int = 0
     #: The analysis stopped at its work budget before the end of the notebook.

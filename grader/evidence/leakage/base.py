@@ -24,6 +24,8 @@ class LeakKind(StrEnum):
     selection = "selection"
     leakage_column = "leakage_column"
     target_derived = "target_derived"
+    id_column = "id_column"
+    too_good = "too_good"
     perfect_predictor = "perfect_predictor"
     temporal = "temporal"
     group = "group"
@@ -39,6 +41,8 @@ LEAK_TYPE = {
     LeakKind.selection: "multi_test",
     LeakKind.leakage_column: "target",
     LeakKind.target_derived: "target",
+    LeakKind.id_column: "target",
+    LeakKind.too_good: "target",
     LeakKind.perfect_predictor: "target",
     LeakKind.temporal: "temporal",
     LeakKind.group: "group",
@@ -60,6 +64,35 @@ SEVERITY = {
     FitCategory.target_statistic: Severity.high,
     FitCategory.target_encoder: Severity.high,
 }
+#: Fits that learn from the labels: leaking them into the test rows invalidates the test score.
+SUPERVISED = {FitCategory.target_statistic, FitCategory.target_encoder}
+
+
+def leak_severity(category: FitCategory, supervised: bool, *, into_test: bool) -> Severity:
+    """Severity of a fit that saw held-out rows: what it learnt (labels or not) and where it leaks.
+
+    Into the test rows, a fit that learnt from the labels (a supervised selector, a target
+    statistic or encoder) is high: the test score is no longer an estimate. Contamination
+    inside cross-validation only is one step lower (the test score is untouched). An
+    unsupervised statistic (a scaler's mean) is a small effect: medium into the test, low in CV.
+    """
+    learnt_labels = category in SUPERVISED or (category is FitCategory.selector and supervised)
+    if into_test:
+        if category is FitCategory.selector and not supervised:
+            return Severity.medium
+        return SEVERITY.get(category, Severity.medium)
+    return Severity.medium if learnt_labels else Severity.low
+
+
+def consequence(severity: Severity, *, into_test: bool, held_out: str = "test") -> str:
+    """What the leak does to the reported numbers, said plainly in the message."""
+    if not into_test:
+        return "this inflates your cross-validation scores (the test score is not affected)"
+    if severity is Severity.high:
+        return f"your {held_out} score is not a fair estimate"
+    return f"your {held_out} score is slightly optimistic (a small effect for a statistic that does not use the labels)"
+
+
 WHAT = {
     FitCategory.scaler: "scaler",
     FitCategory.imputer: "imputer",

@@ -26,9 +26,10 @@ def oversampling_leaks(b: LeakBuilder) -> None:
             message = (
                 f"{event.cls} in cell {event.site.cell} oversamples the data before the split in cell "
                 f"{split.site.cell}: synthetic or duplicated rows made from the same originals land on both "
-                f"sides, so the held-out score is inflated"
+                f"sides — your test score is not a fair estimate"
             )
             data_facts: dict[str, Any] = {
+                "reaches": "test",
                 "resample_cell": event.site.cell,
                 "split_cell": split.site.cell,
                 "resampler": event.cls,
@@ -67,15 +68,21 @@ def oversampling_leaks(b: LeakBuilder) -> None:
                     message=(
                         f"{event.cls} in cell {event.site.cell} oversamples the data that {run.function} in cell "
                         f"{run.site.cell} cross-validates: copies of the same rows sit in training and validation "
-                        f"folds"
+                        f"folds — this inflates your cross-validation scores (a test set split off before "
+                        f"resampling is not affected)"
                     ),
-                    severity=Severity.high,
+                    severity=Severity.medium,
                     confidence=b.confidence(event.uncertain),
                     evidence=[
                         b.evidence(event.site, note="resampling before cross-validation"),
                         b.evidence(run.site, note="cross-validation of resampled rows"),
                     ],
-                    data={"resample_cell": event.site.cell, "cv_cell": run.site.cell, "resampler": event.cls},
+                    data={
+                        "reaches": "cross_validation",
+                        "resample_cell": event.site.cell,
+                        "cv_cell": run.site.cell,
+                        "resampler": event.cls,
+                    },
                 ),
             )
 

@@ -7,10 +7,19 @@ from typing import Any
 
 from grader.evidence.dataflow.catalogue import Role
 from grader.evidence.dataflow.values import Data, DataflowResult, Est, Fit, Site, Split
-from grader.evidence.leakage.base import NOT_PREPROCESSING, SEVERITY, WHAT, LeakBuilder, LeakKind, places, ran_before
+from grader.evidence.leakage.base import (
+    NOT_PREPROCESSING,
+    WHAT,
+    LeakBuilder,
+    LeakKind,
+    consequence,
+    leak_severity,
+    places,
+    ran_before,
+)
 from grader.evidence.ml.vocabulary import FitCategory
 from grader.evidence.tracefacts import Overlap, TraceFacts, overlap
-from grader.models.findings import Confidence, Finding, Severity
+from grader.models.findings import Confidence, Finding
 from grader.models.trace import NotebookTrace, TraceCall, TraceStat
 
 
@@ -91,7 +100,9 @@ def _fit_label(fit: Fit) -> str:
 
 def _report_preprocessing(b: LeakBuilder, fit: Fit, split: Split, data: Data, also: list[str]) -> None:
     kind = _leak_kind(fit)
-    severity = SEVERITY.get(fit.category, Severity.medium)
+    # Folds of a splitter the notebook iterates itself are cross-validation; any other held-out side is scored.
+    into_test = split.kind != "splitter"
+    severity = leak_severity(fit.category, fit.supervised, into_test=into_test)
     what = WHAT.get(fit.category, "transformer")
     label = _fit_label(fit)
     held_out = "validation" if split.role("test") is Role.validation else "test"
@@ -108,6 +119,12 @@ def _report_preprocessing(b: LeakBuilder, fit: Fit, split: Split, data: Data, al
             f"{'before' if before == 'before' else 'including'} the {held_out} rows of the split in "
             f"{at_split}: the {held_out} rows' own labels leak into their features"
         )
+    elif fit.method == "choose":
+        message = (
+            f"The features are chosen by {label} computed in {at_fit} on all rows, "
+            f"{'before' if before == 'before' else 'including'} the {held_out} rows of the split in {at_split}: "
+            f"the choice saw the labels of the rows it is then tested on"
+        )
     elif before == "before":
         message = (
             f"{label} ({what}) is fitted in {at_fit} before the split in {at_split}: it learnt from the "
@@ -120,7 +137,10 @@ def _report_preprocessing(b: LeakBuilder, fit: Fit, split: Split, data: Data, al
         )
     if also:
         message += f"; the cross-validation ({', '.join(also[:3])}) also reuses those rows"
+    effect = consequence(severity, into_test=into_test, held_out=held_out)
+    message += f" — {effect}"
     data_facts: dict[str, Any] = {
+        "reaches": "test" if into_test else "cross_validation",
         "fit_cell": fit.site.cell,
         "fit_line": fit.site.line,
         "split_cell": split.site.cell,
@@ -150,6 +170,7 @@ def _report_preprocessing(b: LeakBuilder, fit: Fit, split: Split, data: Data, al
         )
         if also:
             message += f"; the cross-validation ({', '.join(also[:3])}) also reuses those rows"
+        message += f" — {effect}"
         data_facts.update(
             fit_rows=fit_rows, test_rows=test_rows, overlap=shared.count, overlap_exact=shared.exact, traced=True
         )
@@ -180,7 +201,11 @@ def _report_preprocessing_cv(b: LeakBuilder, fit: Fit, site: Site, function: str
     )
     if also:
         message += f" (so do {', '.join(also[:3])})"
+    severity = leak_severity(fit.category, fit.supervised, into_test=False)
+    effect = consequence(severity, into_test=False)
+    message += f" — {effect}"
     data_facts: dict[str, Any] = {
+        "reaches": "cross_validation",
         "fit_cell": fit.site.cell,
         "cv_cell": site.cell,
         "estimator": fit.cls,
@@ -208,7 +233,7 @@ def _report_preprocessing_cv(b: LeakBuilder, fit: Fit, site: Site, function: str
                     message = (
                         f"{label} in cell {call.cell} was fitted on {n_fit:,} rows; {function} in cell "
                         f"{run.cell} then cross-validated on {shared.text()} of those same rows, so every "
-                        f"validation fold was seen during preprocessing"
+                        f"validation fold was seen during preprocessing — {effect}"
                     )
                     data_facts.update(fit_rows=n_fit, cv_rows=run.x.n_rows, overlap=shared.count, traced=True)
                     evidence.append(b.trace_evidence(call.cell, call.line, f"traced: fitted on {n_fit:,} rows"))
@@ -222,7 +247,7 @@ def _report_preprocessing_cv(b: LeakBuilder, fit: Fit, site: Site, function: str
         (fit.site.cell, fit.site.line, fit.cls, "cv"),
         Finding(
             message=message,
-            severity=SEVERITY.get(fit.category, Severity.medium),
+            severity=severity,
             confidence=confidence,
             evidence=evidence,
             data=data_facts,

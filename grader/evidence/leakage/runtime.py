@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.evidence.leakage.base import LeakBuilder, LeakKind
+from grader.evidence.leakage.base import LeakBuilder, LeakFinding, LeakKind, consequence
 from grader.evidence.ml.vocabulary import FitCategory
 from grader.evidence.tracefacts import TraceFacts, overlap
 from grader.models.findings import Confidence, Finding, Severity
@@ -47,18 +47,21 @@ def runtime_only_leaks(b: LeakBuilder, facts: TraceFacts) -> None:
                 if "TargetEncoder" in fit.cls or (fit.cls.endswith("Encoder") and "Target" in fit.cls)
                 else LeakKind.preprocessing
             )
+            severity = Severity.high if kind is LeakKind.target_encoding else Severity.medium
+            message += f" — {consequence(severity, into_test=True)}"
             b.add(
                 kind,
                 ("rt", fit.seq, event.seq),
                 Finding(
                     message=message,
-                    severity=Severity.medium,
+                    severity=severity,
                     confidence=Confidence.high,
                     evidence=[
                         b.trace_evidence(fit.cell, fit.line, f"traced: {fit.cls} fitted on {n_fit:,} rows"),
                         b.trace_evidence(side.cell, event.line, f"traced: split with {side.n:,} test rows"),
                     ],
                     data={
+                        "reaches": "test",
                         "fit_cell": fit.cell,
                         "split_cell": side.cell,
                         "fit_rows": n_fit,
@@ -192,6 +195,7 @@ def _runtime_columns(b: LeakBuilder, facts: TraceFacts, leak_columns: list[str])
     """Declared leakage columns among the columns a model was fitted on."""
     if not leak_columns:
         return
+    _disproved_columns(b, facts)
     for _, call in facts.calls():
         if not call.is_fit or not (call.predictor or call.search):
             continue
@@ -231,3 +235,25 @@ def _runtime_columns(b: LeakBuilder, facts: TraceFacts, leak_columns: list[str])
                 ),
                 traced=True,
             )
+
+
+def _disproved_columns(b: LeakBuilder, facts: TraceFacts) -> None:
+    """Drop static leakage-column findings the trace disproves.
+
+    When every model fit recorded the columns it received and none of them is the column
+    (or a feature the dataflow saw built from it), the static finding came from a frame the
+    dataflow could not follow (e.g. a CSV another notebook wrote after dropping the column).
+    """
+    fits = [call for _, call in facts.calls() if call.is_fit and (call.predictor or call.search)]
+    received = [list(call.features) if call.features else list(call.x.cols if call.x else []) for call in fits]
+    if not fits or not all(received):
+        return
+
+    def reached(name: str) -> bool:
+        return any(n == name or n.startswith(name + "_") or f"__{name}" in n for names in received for n in names)
+
+    def disproved(leak: LeakFinding) -> bool:
+        names = [leak.finding.data.get("column", ""), *leak.finding.data.get("via", [])]
+        return not any(reached(name) for name in names if name)
+
+    b.out = [leak for leak in b.out if leak.kind is not LeakKind.leakage_column or leak.traced or not disproved(leak)]

@@ -503,3 +503,18 @@ def record_stat(
                 for key in list(t.stats_out)[:500]:
                     t.stats_out.pop(key, None)
     t.write(event)
+
+
+def record_column_lineage(t: Tracer, caller: Any, columns: dict[Any, Any]) -> None:
+    """New columns made from a named series (`df["flag"] = df["reason"].notna()`): which column each came from."""
+    pd = sys.modules.get("pandas")
+    if pd is None:
+        return
+    for key, value in list(columns.items())[:20]:
+        if not isinstance(key, str) or not isinstance(value, pd.Series) or value.name is None:
+            continue
+        source = str(value.name)[:120]
+        if source == key:
+            continue
+        event = {"kind": "derive", "seq": t.next_seq(), "col": key[:120], "sources": [source], **t.where(caller)}
+        t.write(event)

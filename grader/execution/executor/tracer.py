@@ -41,7 +41,9 @@ MAX_FOLDS = 20
 PROBE_ROWS = 20_000
 PROBE_COLUMNS = 200
 PROBE_SECONDS = 0.5
-PROBE_REPORT = 0.97
+#: Reported single-feature scores start here: LEAK009 flags near-perfect ones (min_score 0.99); the id-column
+#: check (LEAK012) reads the rest to tell an id that encodes the outcome.
+PROBE_REPORT = 0.9
 DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 

@@ -42,6 +42,7 @@ from typing import Any
 
 from .recording import (
     finish_estimator_call,
+    record_column_lineage,
     record_cv,
     record_estimator_call,
     record_folds,
@@ -188,6 +189,33 @@ def _wrap_stat(func: Any, owner: str, method: str) -> Any:
     return _mark(wrapper)
 
 
+def _wrap_lineage(func: Any, method: str) -> Any:
+    """New columns from named series (pandas keeps a series' name through `notna`, `map`, `str.len`...):
+    `df["new"] = df["old"].notna()` (`__setitem__`) and `df.assign(new=df["old"] * 2)` record their lineage."""
+
+    @functools.wraps(func)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        t = _STATE
+        if t is None:
+            return func(self, *args, **kwargs)
+        caller = sys._getframe(1)
+        record = t.recording(caller)
+        t.enter()
+        try:
+            result = func(self, *args, **kwargs)
+            if record:
+                try:
+                    columns = {args[0]: args[1]} if method == "__setitem__" and len(args) == 2 else kwargs
+                    record_column_lineage(t, caller, columns)
+                except Exception as exc:  # noqa: BLE001
+                    t.error(f"DataFrame.{method}", exc)
+            return result
+        finally:
+            t.leave()
+
+    return _mark(wrapper)
+
+
 # --------------------------------------------------------------------------- patching
 
 
@@ -247,6 +275,13 @@ def _patch_pandas(pd: Any) -> int:
             func = getattr(owner, method, None)
             if inspect.isfunction(func) and not _traced(func):
                 setattr(owner, method, _wrap_stat(func, owner.__name__, method))
+                count += 1
+    frame = getattr(pd, "DataFrame", None)
+    if frame is not None:
+        for method in ("__setitem__", "assign"):
+            func = frame.__dict__.get(method)
+            if inspect.isfunction(func) and not _traced(func):
+                setattr(frame, method, _wrap_lineage(func, method))
                 count += 1
     with contextlib.suppress(Exception):
         from pandas.core.groupby import generic
