@@ -50,6 +50,12 @@ class Flaw(StrEnum):
     missing_package = "missing-package"
     executed_out_of_order = "executed-out-of-order"
     no_narrative = "no-narrative"
+    #: A result the prose states that the notebook's outputs (or the holdout) contradict.
+    claim_unsupported = "claim-unsupported"
+    #: A supervised feature selector (SelectKBest, RFE, ...) fitted on all rows before the split.
+    selector_fit_before_split = "selector-fit-before-split"
+    #: The model is scored only on the rows it was fitted on.
+    evaluation_on_training = "evaluation-on-training"
 
 
 class PlantedFlaw(BaseModel):

@@ -99,13 +99,19 @@ class CriterionScore(_Model):
 
 
 class AppliedCap(_Model):
-    """A rubric cap that lowered the total, and the findings that triggered it."""
+    """A rubric cap (validity gate) that lowered the total or the band, and the findings that triggered it."""
 
     reason: str
+    #: The percentage of the scored points the gate holds the total at.
     max_percent: float
     #: Points the cap took off the sum of the criteria.
     points_lost: float
     finding_ids: list[str]
+    #: The highest band the gate allows (None: the gate caps the percentage only).
+    max_band: str | None = None
+    #: The band the total had before this gate lowered it, and the band it lowered it to (None: unchanged).
+    band_lowered_from: str | None = None
+    band_lowered_to: str | None = None
 
 
 class Total(_Model):
@@ -117,7 +123,7 @@ class Total(_Model):
     percent: float
     band: str
     needs_review: bool = False
-    #: Rubric caps that lowered the score (empty when none applied).
+    #: Rubric caps (validity gates) that lowered the score or the band (empty when none applied).
     caps: list[AppliedCap] = []
 
 
@@ -130,6 +136,10 @@ class FlagKind(StrEnum):
     resource_limit = "resource_limit"
     #: Large parts match another submission of the batch or a known public solution.
     similar = "similar"
+    #: The results could not be verified: the run did not complete or its evaluation failed, and no holdout score.
+    unverified = "unverified"
+    #: A result the notebook states is contradicted by its own outputs.
+    claim_unsupported = "claim_unsupported"
 
 
 class Flag(_Model):

@@ -101,27 +101,39 @@ class Band(Strict):
 
 
 class ScoreCap(Strict):
-    """A ceiling on the total while a serious problem stands, whatever the other points add up to.
+    """A validity gate: a ceiling on the total and the band while a serious problem stands.
 
     A notebook that leaks the test set can still collect most points for tidy EDA and
-    documentation; a cap keeps such a submission out of the top band. The points it takes
-    are listed in the report with the findings that triggered it.
+    documentation; a gate keeps such a submission where a reviewer would put it, whatever
+    the other points add up to. It is triggered by problem findings of a category or of
+    named checks (ids or slugs), at or above a severity and a confidence; it holds the total
+    at `max_percent` of the scored points and the band at `max_band`, and so the total also at
+    the floor of the band above `max_band` (the lower ceiling wins). The report lists every gate
+    that lowered the total or the band, with its reason, what it took and the findings behind it.
     """
 
-    #: Problem findings of checks in this category trigger the cap ...
+    #: Problem findings of checks in this category trigger the gate ...
     category: str | None = None
     #: ... or of these checks (ids or slugs).
     checks: list[str] = []
+    #: Checks of `category` that do not trigger it (ids or slugs; another gate may hold them more gently).
+    excluding: list[str] = []
     #: The least severe finding that triggers it.
     min_severity: Literal["low", "medium", "high"] = "high"
+    #: The least confident finding that triggers it (a name-based guess may be kept out).
+    min_confidence: Literal["low", "medium", "high"] = "low"
     #: The highest percentage of the scored points the total may reach while triggered.
-    max_percent: float = Field(ge=0, le=100)
+    max_percent: float | None = Field(default=None, ge=0, le=100)
+    #: The highest band the submission may get while triggered (a band of the rubric).
+    max_band: str | None = None
     reason: str = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _has_a_trigger(self) -> ScoreCap:
+    def _has_a_trigger_and_a_ceiling(self) -> ScoreCap:
         if self.category is None and not self.checks:
             raise ValueError("a cap needs a `category` or a list of `checks` that trigger it")
+        if self.max_percent is None and self.max_band is None:
+            raise ValueError("a cap needs a `max_percent`, a `max_band` or both")
         return self
 
 
@@ -151,6 +163,14 @@ class Rubric(Strict):
             raise ValueError(f"criterion ids must be unique; repeated: {duplicated}")
         return self
 
+    @model_validator(mode="after")
+    def _cap_bands_exist(self) -> Rubric:
+        names = [b.name for b in self.bands]
+        unknown = sorted({c.max_band for c in self.caps if c.max_band is not None and c.max_band not in names})
+        if unknown:
+            raise ValueError(f"caps name bands the rubric does not have: {unknown}; its bands: {names}")
+        return self
+
     @property
     def max_points(self) -> float:
         return sum(c.points for c in self.criteria)
@@ -161,6 +181,21 @@ class Rubric(Strict):
             if percent >= band.min_percent:
                 return band.name
         return self.bands[-1].name if self.bands else ""
+
+    def band_rank(self, name: str) -> int:
+        """A band's place from the bottom (0 for the lowest band; -1 for a name that is not a band)."""
+        ordered = [b.name for b in sorted(self.bands, key=lambda b: b.min_percent)]
+        return ordered.index(name) if name in ordered else -1
+
+    def cap_ceiling(self, cap: ScoreCap) -> float:
+        """The percentage a cap holds the total at: its `max_percent`, or the floor of the band above its `max_band` if lower."""
+        ceiling = cap.max_percent if cap.max_percent is not None else 100.0
+        if cap.max_band is not None:
+            floor = next((b.min_percent for b in self.bands if b.name == cap.max_band), 0.0)
+            above = [b.min_percent for b in self.bands if b.min_percent > floor]
+            if above:
+                ceiling = min(ceiling, min(above))
+        return ceiling
 
 
 # --------------------------------------------------------------------------- extending a rubric

@@ -29,6 +29,8 @@ FLAG_LABELS = {
     FlagKind.needs_review: "Needs review",
     FlagKind.resource_limit: "Resource limit",
     FlagKind.similar: "Similar",
+    FlagKind.unverified: "Unverified",
+    FlagKind.claim_unsupported: "Claim not supported",
 }
 #: A flag's link is a page of the batch output next to the report, never an arbitrary URL.
 _FLAG_LINK = re.compile(r"^(?:\.\./)?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\.html$")

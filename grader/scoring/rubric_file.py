@@ -138,9 +138,10 @@ def _check_refs(raw: dict[str, Any], node: yaml.Node | None, registry: Registry)
 
 
 def _cap_problems(raw: dict[str, Any], node: Any, registry: Registry) -> list[Problem]:
-    """A cap must name checks that exist, or a category some check belongs to."""
+    """A cap must name checks that exist and that the rubric runs, or a category some check belongs to."""
     problems = []
     categories = {str(spec.category) for spec in registry}
+    used = {registry.get(ref["check"]).id for ref in _check_refs_in(raw) if ref["check"] in registry}
     raw_caps = raw.get("caps")
     caps: list[Any] = raw_caps if isinstance(raw_caps, list) else []
     for ki, cap in enumerate(caps):
@@ -156,13 +157,42 @@ def _cap_problems(raw: dict[str, Any], node: Any, registry: Registry) -> list[Pr
                     line_of(node, loc),
                 )
             )
-        for ni, name in enumerate(cap.get("checks") or []):
+        for ni, name in enumerate(cap.get("excluding") or []):
             if isinstance(name, str) and name not in registry:
-                loc = ("caps", ki, "checks", ni)
-                close = registry.closest(name)
-                hint = f"; did you mean {', '.join(close)}?" if close else ""
-                problems.append(Problem(location(loc), f"unknown check {name!r}{hint}", line_of(node, loc)))
+                problems.append(_unknown_check(name, ("caps", ki, "excluding", ni), node, registry))
+        for ni, name in enumerate(cap.get("checks") or []):
+            if not isinstance(name, str):
+                continue
+            loc = ("caps", ki, "checks", ni)
+            if name not in registry:
+                problems.append(_unknown_check(name, loc, node, registry))
+            elif registry.get(name).id not in used:
+                problems.append(
+                    Problem(
+                        location(loc),
+                        f"{name!r} is not among the rubric's checks, so it never runs and cannot trigger this cap",
+                        line_of(node, loc),
+                    )
+                )
     return problems
+
+
+def _unknown_check(name: str, loc: tuple[str | int, ...], node: Any, registry: Registry) -> Problem:
+    close = registry.closest(name)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return Problem(location(loc), f"unknown check {name!r}{hint}", line_of(node, loc))
+
+
+def _check_refs_in(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every well-formed check reference of the raw rubric's criteria."""
+    criteria = raw.get("criteria")
+    refs = []
+    for criterion in criteria if isinstance(criteria, list) else []:
+        checks = criterion.get("checks") if isinstance(criterion, dict) else None
+        for ref in checks if isinstance(checks, list) else []:
+            if isinstance(ref, dict) and isinstance(ref.get("check"), str):
+                refs.append(ref)
+    return refs
 
 
 def _effective_params(

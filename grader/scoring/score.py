@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from grader.models.findings import CheckResult, CheckStatus, Severity
+from grader.models.findings import CheckResult, CheckStatus, Confidence, Severity
 from grader.models.report import AppliedCap, CheckScore, CriterionScore, Deduction, Total
 from grader.models.rubric import Criterion, Rubric, ScoreCap
 from grader.scoring.policies import apply_policy
@@ -62,25 +62,37 @@ def score_criterion(criterion: Criterion, results: dict[str, CheckResult]) -> Cr
     )
 
 
+_CONFIDENCE_RANK = {Confidence.low: 1, Confidence.medium: 2, Confidence.high: 3}
+
+
 def cap_triggers(cap: ScoreCap, results: Iterable[CheckResult]) -> list[str]:
     """Ids of the problem findings that trigger `cap` (checks that crashed or were skipped trigger nothing)."""
     floor = Severity(cap.min_severity).rank
+    sure = _CONFIDENCE_RANK[Confidence(cap.min_confidence)]
     named = set(cap.checks)
+    excluded = set(cap.excluding)
     found = []
     for result in results:
         if result.status in (CheckStatus.error, CheckStatus.skipped):
             continue
         if result.category != cap.category and result.id not in named and result.slug not in named:
             continue
-        found += [f.id for f in result.problems if f.severity.rank >= floor and f.id]
+        if result.id in excluded or result.slug in excluded:
+            continue
+        found += [
+            f.id
+            for f in result.problems
+            if f.severity.rank >= floor and _CONFIDENCE_RANK[f.confidence] >= sure and f.id
+        ]
     return found
 
 
 def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[CriterionScore], Total]:
     """Criterion scores and the total; percent and band count only the points that were scored.
 
-    Caps are applied last, lowest first: while a cap's findings stand, the total cannot
-    exceed its share of the scored points, and the points it takes are recorded with them.
+    Caps (validity gates) are applied last, lowest ceiling first: while a gate's findings
+    stand, the total cannot exceed its share of the scored points and the band cannot be
+    above its `max_band`; each gate that lowered either is recorded with the findings behind it.
     """
     results = list(results)
     by_id = {r.id: r for r in results}
@@ -89,28 +101,41 @@ def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[C
     maximum = rubric.max_points
     pending = round(sum(c.pending for c in criteria), 2)
     scored = maximum - pending
+    band = rubric.band_for(_percent(score, scored))
     applied: list[AppliedCap] = []
-    for cap in sorted(rubric.caps, key=lambda c: c.max_percent):
+    for cap in sorted(rubric.caps, key=rubric.cap_ceiling):
         triggers = cap_triggers(cap, results)
-        ceiling = round(scored * cap.max_percent / 100.0, 2)
-        if triggers and score > ceiling:
-            applied.append(
-                AppliedCap(
-                    reason=cap.reason,
-                    max_percent=cap.max_percent,
-                    points_lost=round(score - ceiling, 2),
-                    finding_ids=triggers,
-                )
+        if not triggers:
+            continue
+        ceiling_percent = rubric.cap_ceiling(cap)
+        ceiling = round(scored * ceiling_percent / 100.0, 2)
+        capped = min(score, ceiling)
+        capped_band = min((band, rubric.band_for(_percent(capped, scored)), cap.max_band or band), key=rubric.band_rank)
+        if capped >= score and capped_band == band:
+            continue
+        applied.append(
+            AppliedCap(
+                reason=cap.reason,
+                max_percent=ceiling_percent,
+                points_lost=round(score - capped, 2),
+                finding_ids=triggers,
+                max_band=cap.max_band,
+                band_lowered_from=band if capped_band != band else None,
+                band_lowered_to=capped_band if capped_band != band else None,
             )
-            score = ceiling
-    percent = round(100.0 * score / scored, 1) if scored > 0 else 0.0
+        )
+        score, band = capped, capped_band
     total = Total(
         score=score,
         max=maximum,
         pending=pending,
-        percent=percent,
-        band=rubric.band_for(percent),
+        percent=_percent(score, scored),
+        band=band,
         needs_review=any(c.needs_review for c in criteria),
         caps=applied,
     )
     return criteria, total
+
+
+def _percent(score: float, scored: float) -> float:
+    return round(100.0 * score / scored, 1) if scored > 0 else 0.0

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader.models.findings import CheckStatus, Severity
-from grader.models.report import GradingStatus, Report
+from grader.models.report import FlagKind, GradingStatus, Report
 from tests.corpus import ASSIGNMENTS, Expected, Flaw, Tier, corpus
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -47,6 +47,10 @@ FLAW_CHECKS: dict[Flaw, tuple[str, ...]] = {
     Flaw.missing_package: ("EXE001",),
     Flaw.executed_out_of_order: ("EXE003",),
     Flaw.no_narrative: ("DOC001", "DOC003", "DOC004"),
+    Flaw.claim_unsupported: ("EVAL009", "HOLD002"),
+    Flaw.selector_fit_before_split: ("LEAK001",),
+    # EVAL008 (evaluated-on-training-rows) comes with branch j3.
+    Flaw.evaluation_on_training: ("EVAL001", "EVAL008"),
 }
 LEAK_FLAWS = {f for f, checks in FLAW_CHECKS.items() if all(c.startswith("LEAK") for c in checks)}
 
@@ -170,16 +174,70 @@ def test_tiers_land_in_their_bands(graded_corpus: dict[str, tuple[Report, Expect
 def test_a_high_severity_leak_keeps_work_out_of_the_top_band(
     graded_corpus: dict[str, tuple[Report, Expected, Path]],
 ) -> None:
-    """However polished the rest, a submission with a planted high-severity leak is capped."""
+    """However polished the rest, a submission with a planted high-severity leak is held by a validity gate.
+
+    A leak decided from the run (high confidence) lands in `weak`; one read from the code only,
+    or a split that ignores time, in low `average` at most. Every gate the report lists names
+    problem findings of the report and took points or a band.
+    """
     leaky = 0
     for key, (report, _, _) in graded_corpus.items():
-        high_leaks = {
-            f.id for r in report.checks if r.category == "leakage" for f in r.problems if f.severity is Severity.high
-        }
+        problems = {f.id for r in report.checks for f in r.problems}
+        for cap in report.total.caps:
+            assert cap.finding_ids and set(cap.finding_ids) <= problems, (key, cap)
+            assert cap.points_lost > 0 or cap.band_lowered_to is not None, (key, cap)
+        high_leaks = [
+            f for r in report.checks if r.category == "leakage" for f in r.problems if f.severity is Severity.high
+        ]
         if not high_leaks:
             continue
         leaky += 1
-        assert report.total.band != "strong" and report.total.percent <= 80.0, (key, report.total)
-        for cap in report.total.caps:
-            assert set(cap.finding_ids) <= high_leaks and cap.points_lost > 0, (key, cap)
+        assert report.total.band != "strong" and report.total.percent <= 70.0, (key, report.total)
     assert leaky >= 5, "the corpus should hold several submissions with high-severity leaks"
+
+
+def test_unverified_or_contradicted_results_stay_out_of_the_top_band(
+    graded_corpus: dict[str, tuple[Report, Expected, Path]],
+) -> None:
+    """Results nobody could reproduce, or a headline the outputs or the holdout contradict, are never `strong`.
+
+    Unverified work (EXE010: the evaluation did not re-run and no holdout score) is held at
+    `average` by its gate until a reviewer has looked; a claimed score far beyond the holdout
+    (HOLD002) lands in `weak`.
+    """
+    unverified = 0
+    for key, (report, expected, _) in graded_corpus.items():
+        kinds = {flag.kind for flag in report.flags}
+        if FlagKind.unverified in kinds:
+            unverified += 1
+            assert report.total.band != "strong", (key, report.total)
+            assert not expected.writes_predictions, (key, "unverified although the predictions were scored")
+        overclaims = [f for r in report.checks if r.id == "HOLD002" for f in r.problems if f.severity is Severity.high]
+        if overclaims:
+            assert report.total.band == "weak", (key, report.total)
+    assert unverified >= 2, "the corpus should hold broken submissions whose results nobody could verify"
+
+
+#: Planted flaws that make the reported performance untrustworthy: however tidy the rest, such
+#: work lands in `weak` or low `average` (issue 14).
+INVALIDATING = {
+    Flaw.leakage_column_used,
+    Flaw.target_derived_feature,
+    Flaw.tuned_on_test_set,
+    Flaw.oversampling_before_split,
+    Flaw.selector_fit_before_split,
+    Flaw.evaluation_on_training,
+    Flaw.claim_unsupported,
+}
+
+
+def test_invalid_evaluations_land_in_weak_or_low_average(
+    graded_corpus: dict[str, tuple[Report, Expected, Path]],
+) -> None:
+    wrong = [
+        f"{key}: {report.total.percent}% {report.total.band}"
+        for key, (report, expected, _) in graded_corpus.items()
+        if {f.name for f in expected.flaws} & INVALIDATING
+        and (report.total.percent > 70.0 or report.total.band == "strong")
+    ]
+    assert not wrong, wrong

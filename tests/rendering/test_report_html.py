@@ -493,3 +493,36 @@ def test_the_grader_writes_report_html_with_saved_outputs_and_blind_redaction(tm
     else:
         assert _text(page.find("h1")) == "alice-smith"
         assert "alice.smith@example.com" in markdown and "/home/alice/data.csv" in output
+
+
+def test_validity_gates_show_next_to_the_score_with_the_band_they_held_and_their_findings() -> None:
+    from grader.models.report import AppliedCap
+
+    report = sample_report()
+    gates = [
+        AppliedCap(
+            reason="Leakage into the test data",
+            max_percent=50,
+            points_lost=12.5,
+            finding_ids=["LEAK001#1"],
+            max_band="weak",
+            band_lowered_from="strong",
+            band_lowered_to="weak",
+        ),
+        AppliedCap(
+            reason="Results could not be verified",
+            max_percent=80,
+            points_lost=0,
+            finding_ids=["EXE001#1"],
+            max_band="average",
+            band_lowered_from="strong",
+            band_lowered_to="average",
+        ),
+    ]
+    report.total = report.total.model_copy(update={"caps": gates})
+    page = soup(render_report_html(report, executed_notebooks(), submitted_notebooks()))
+    notes = [_text(n) for n in page.select("#summary .score .cap-note")]
+    assert notes[0].startswith("Capped at 50 % (−12.5 points); band held at weak (would be strong): Leakage")
+    assert notes[1].startswith("Band held at average (would be strong): Results could not be verified")
+    links = [a["href"] for a in page.select("#summary .score .cap-note a")]
+    assert links == ["#finding-LEAK001-1", "#finding-EXE001-1"]

@@ -1,0 +1,279 @@
+"""EVAL009: what the prose says about the results agrees with what the notebook's own outputs show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from grader.checks.base import Category, CheckOutcome, FlagRule, NoParams, check
+from grader.checks.followups import FollowUpSubject, Question
+from grader.evidence.context import CheckContext
+from grader.evidence.ml.vocabulary import Measure
+from grader.evidence.narrative.claims import ClaimKind, StatedResult
+from grader.evidence.narrative.metric_text import (
+    LOWER_IS_BETTER,
+    RATIO_MEASURES,
+    numbers_in,
+    tolerance,
+    written_as,
+)
+from grader.evidence.narrative.reported import ReportedValue
+from grader.models.findings import CheckStatus, Confidence, Evidence, EvidenceSource, Finding, Severity
+from grader.models.report import FlagKind
+
+#: An overclaim at least this far beyond every value shown is high severity (ratio metrics; errors: relative).
+HIGH_GAP_RATIO = 0.03
+HIGH_GAP_RELATIVE = 0.10
+#: "No overfitting" is contradicted by a train-test gap this large (ratio metrics; errors: train/test ratio).
+OVERFIT_GAP = 0.10
+OVERFIT_ERROR_RATIO = 1.5
+#: A value no output prints may have been read off a figure this many cells above the statement.
+FIGURE_REACH = 3
+
+
+def _ask(s: FollowUpSubject) -> str:
+    return f"{s.message()} — where does that figure come from, and which number should a reader trust?"
+
+
+CLAIM = Question("evaluation", _ask)
+
+
+@check(
+    id="EVAL009",
+    slug="claims-match-outputs",
+    category=Category.evaluation,
+    title="The stated results match the notebook's own outputs",
+    followup=CLAIM,
+    flag=FlagRule(FlagKind.claim_unsupported, min_severity=Severity.high),
+)
+def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
+    """The results the markdown and comments state are the ones the notebook's outputs show.
+
+    What it checks: each metric value the prose states ("ROC AUC of 0.97", "95 % accuracy",
+    "RMSE 0.45"), each "model X performs best" and each "no overfitting" is compared with the
+    metric values the notebook's own outputs show (the outputs that count: the sandbox re-run
+    where it ran, else the saved ones). A stated value better than every value the outputs show
+    for that metric is a high-severity finding when the gap is large (an explicit contradiction,
+    high confidence); a value the outputs never show, a winner the outputs rank below another
+    model, or "no overfitting" next to a large train-test gap are medium. Statements about a
+    baseline, a goal or someone else's result are not claims; a figure within rounding (or
+    within "about") of a shown value is supported, and so is a value read off a figure just
+    above where it is first stated (a curve's legend), wherever it is restated.
+
+    Why it matters: the conclusion is what a hiring team reads first. A headline number the
+    notebook never produced, or one better than anything it printed, is either stale or
+    invented, and either way the reported performance cannot be trusted.
+
+    Example: the conclusion says "the final model reaches a ROC AUC of 0.97" while the
+    validation cell prints `ROC AUC: 0.861`.
+
+    Do instead: quote the numbers the final run prints (or compute the summary table in code),
+    and say which rows they were measured on.
+    """
+    del params
+    narrative = ctx.narrative
+    claims = narrative.claims
+    if not claims:
+        return CheckOutcome(message="the prose states no results to compare")
+    shown = ctx.output_cells()
+    if not any(cell.outputs for cell, _ in shown):
+        return CheckOutcome(status=CheckStatus.skipped, message="no outputs to compare the stated results with")
+    values = list(narrative.reported)
+    numbers = {round(n.value, 6) for cell, _ in shown for o in cell.outputs for n in numbers_in(o.text[:20000])}
+    figures = sorted(cell.index for cell, _ in shown if any(o.is_image for o in cell.outputs))
+    # A value read off a figure just above it may be restated anywhere later (a summary).
+    read_off_figures = {
+        (c.measure, round(c.value, 6))
+        for c in claims
+        if c.kind is ClaimKind.value
+        and c.value is not None
+        and any(c.cell - FIGURE_REACH <= cell <= c.cell for cell in figures)
+    }
+    findings = []
+    seen: set[tuple[int, str, float | None, str | None]] = set()
+    for claim in claims:
+        key = (claim.cell, claim.kind.value, claim.value, claim.model)
+        if key in seen:
+            continue
+        seen.add(key)
+        if claim.kind is ClaimKind.value:
+            finding = _value_finding(ctx, claim, values, numbers, read_off_figures)
+        elif claim.kind is ClaimKind.best:
+            finding = _best_finding(ctx, claim, values)
+        else:
+            finding = _overfitting_finding(ctx, claim, values)
+        if finding is not None:
+            findings.append(finding)
+    checked = len(seen)
+    return CheckOutcome(
+        findings=findings,
+        message=f"{checked - len(findings)} of {checked} stated result(s) supported by the outputs",
+    )
+
+
+def _claim_evidence(ctx: CheckContext, claim: StatedResult) -> Evidence:
+    if claim.source == "comment":
+        return ctx.evidence(claim.cell, claim.line, note="stated in a comment")
+    return ctx.evidence(claim.cell, source=EvidenceSource.markdown, snippet=claim.text)
+
+
+def _shown_evidence(ctx: CheckContext, values: list[ReportedValue], note: str) -> list[Evidence]:
+    out = []
+    for value in values[:3]:
+        out.append(ctx.evidence(value.cell, source=value.source, snippet=value.text, note=note))
+    return out
+
+
+def _fmt(measure: Measure, value: float) -> str:
+    return f"{value:.4g}" if measure not in RATIO_MEASURES else f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _value_finding(
+    ctx: CheckContext,
+    claim: StatedResult,
+    values: list[ReportedValue],
+    numbers: set[float],
+    read_off_figures: set[tuple[Measure | None, float]],
+) -> Finding | None:
+    assert claim.measure is not None and claim.value is not None and claim.number is not None
+    measure, stated = claim.measure, claim.value
+    tol = tolerance(measure, claim.number, claim.approximate)
+    same = [v for v in values if v.measure is measure]
+    if claim.split is not None and any(v.split == claim.split for v in same):
+        same = [v for v in same if v.split in (claim.split, None)]
+    number, approximate = claim.number, claim.approximate
+    if any(written_as(v.value, stated, measure, number, approximate) for v in same):
+        return None
+    scale = 100.0 if number.percent or (measure in RATIO_MEASURES and number.value > 1) else 1.0
+    if any(
+        written_as(n, stated, measure, number, approximate)
+        or written_as(n / scale, stated, measure, number, approximate)
+        for n in numbers
+    ):
+        return None  # the figure is printed, if not next to the metric's name
+    shown = sorted({round(v.value, 6) for v in same})[:12]
+    data: dict[str, object] = {"metric": measure.value, "stated": stated, "shown": shown}
+    name = measure.value.replace("_", " ")
+    said = f"The prose states {name} {_fmt(measure, stated)} (cell {claim.cell})"
+    if not same:
+        if (measure, round(stated, 6)) in read_off_figures:
+            return None  # read off a figure (a ROC curve's legend), here or where first stated: nothing to compare
+        return Finding(
+            message=f"{said}, but no output of the notebook shows any {name} value",
+            severity=Severity.medium,
+            confidence=Confidence.low,
+            evidence=[_claim_evidence(ctx, claim)],
+            data={**data, "kind": "not_shown"},
+        )
+    lower_better = measure in LOWER_IS_BETTER
+    best = min(v.value for v in same) if lower_better else max(v.value for v in same)
+    worst = max(v.value for v in same) if lower_better else min(v.value for v in same)
+    over = (best - stated) if lower_better else (stated - best)
+    under = (stated - worst) if lower_better else (worst - stated)
+    closest = sorted(same, key=lambda v: abs(v.value - stated))
+    if over > tol:
+        large = over >= (HIGH_GAP_RATIO if measure in RATIO_MEASURES else HIGH_GAP_RELATIVE * abs(best))
+        return Finding(
+            message=f"{said}, better than every {name} its outputs show (best {_fmt(measure, best)}, "
+            f"cell {closest[0].cell})",
+            severity=Severity.high if large else Severity.medium,
+            confidence=Confidence.high if large else Confidence.medium,
+            evidence=[_claim_evidence(ctx, claim), *_shown_evidence(ctx, closest, f"{name} shown")],
+            data={**data, "kind": "better_than_shown", "best_shown": best},
+        )
+    kind, severity = ("worse_than_shown", Severity.low) if under > tol else ("not_shown_exactly", Severity.medium)
+    return Finding(
+        message=f"{said}, but its outputs show {name} "
+        + ", ".join(_fmt(measure, v) for v in shown[:5])
+        + (" (nothing that close)" if kind == "not_shown_exactly" else ", all better than stated"),
+        severity=severity,
+        confidence=Confidence.low,
+        evidence=[_claim_evidence(ctx, claim), *_shown_evidence(ctx, closest, f"{name} shown")],
+        data={**data, "kind": kind},
+    )
+
+
+def _comparisons(values: list[ReportedValue]) -> Iterator[tuple[Measure, dict[str, ReportedValue]]]:
+    """Per cell and metric, the best value shown for each model, when at least two models are compared."""
+    groups: dict[tuple[int, Measure], dict[str, ReportedValue]] = {}
+    for value in values:
+        if value.model is None or value.split == "train":
+            continue
+        group = groups.setdefault((value.cell, value.measure), {})
+        kept = group.get(value.model)
+        better = value.measure in LOWER_IS_BETTER
+        if kept is None or (value.value < kept.value if better else value.value > kept.value):
+            group[value.model] = value
+    for (_, measure), group in groups.items():
+        if len(group) >= 2:
+            yield measure, group
+
+
+def _best_finding(ctx: CheckContext, claim: StatedResult, values: list[ReportedValue]) -> Finding | None:
+    assert claim.model is not None
+    relevant = [
+        (measure, group)
+        for measure, group in _comparisons(values)
+        if claim.model in group and (claim.measure is None or claim.measure is measure)
+    ]
+    if not relevant:
+        return None
+    beaten = []
+    for measure, group in relevant:
+        lower_better = measure in LOWER_IS_BETTER
+        winner = (min if lower_better else max)(group.values(), key=lambda v: v.value)
+        mine = group[claim.model]
+        if abs(winner.value - mine.value) <= 5e-4 or winner.model == claim.model:
+            return None  # one comparison the claim holds in is enough
+        beaten.append((measure, winner, mine))
+    measure, winner, mine = beaten[0]
+    name = measure.value.replace("_", " ")
+    return Finding(
+        message=f"The prose says {claim.model} is best (cell {claim.cell}), but its outputs rank {winner.model} "
+        f"higher on {name} ({_fmt(measure, winner.value)} against {_fmt(measure, mine.value)}, cell {winner.cell})",
+        severity=Severity.medium,
+        confidence=Confidence.high if claim.measure is not None else Confidence.medium,
+        evidence=[_claim_evidence(ctx, claim), *_shown_evidence(ctx, [winner, mine], f"{name} shown")],
+        data={
+            "kind": "not_best",
+            "claimed": claim.model,
+            "best_shown": winner.model,
+            "metric": measure.value,
+            "values": {winner.model or "": winner.value, claim.model: mine.value},
+        },
+    )
+
+
+def _overfitting_finding(ctx: CheckContext, claim: StatedResult, values: list[ReportedValue]) -> Finding | None:
+    """ "No overfitting" next to a training score far above the held-out one, printed together."""
+    worst: tuple[float, ReportedValue, ReportedValue] | None = None
+    by_cell: dict[tuple[int, Measure], list[ReportedValue]] = {}
+    for value in values:
+        by_cell.setdefault((value.cell, value.measure), []).append(value)
+    for (_, measure), group in by_cell.items():
+        trains = [v for v in group if v.split == "train"]
+        tests = [v for v in group if v.split == "test"]
+        for train in trains:
+            for test in tests:
+                if measure in RATIO_MEASURES:
+                    gap = train.value - test.value
+                    over = gap >= OVERFIT_GAP
+                elif measure in LOWER_IS_BETTER and train.value > 0:
+                    gap = test.value / train.value
+                    over = gap >= OVERFIT_ERROR_RATIO
+                else:
+                    continue
+                if over and (worst is None or gap > worst[0]):
+                    worst = (gap, train, test)
+    if worst is None:
+        return None
+    gap, train, test = worst
+    name = train.measure.value.replace("_", " ")
+    return Finding(
+        message=f"The prose says the model does not overfit (cell {claim.cell}), but its outputs show {name} "
+        f"{_fmt(train.measure, train.value)} on the training rows against {_fmt(test.measure, test.value)} "
+        f"held out (cell {test.cell})",
+        severity=Severity.medium,
+        confidence=Confidence.high,
+        evidence=[_claim_evidence(ctx, claim), *_shown_evidence(ctx, [train, test], f"{name}: train vs held out")],
+        data={"kind": "overfitting_denied", "metric": train.measure.value, "train": train.value, "test": test.value},
+    )
