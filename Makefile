@@ -8,12 +8,12 @@ DEMO_OUT ?= demo-out
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: demo test install docker gvisor-config image profile-images browser lint bench clean-docker
+.PHONY: demo test install docker gvisor-config image profile-images browser services lint bench clean-docker
 
-demo: install docker image browser  ## install, then grade the bundled sample submissions into demo-out/
+demo: install docker image browser services  ## install, then grade the bundled sample submissions into demo-out/
 	$(BIN)/python -m grader.demo --out $(DEMO_OUT) --jobs $(JOBS)
 
-test: install docker profile-images browser  ## install, then run the whole test suite
+test: install docker profile-images browser services  ## install, then run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
@@ -56,6 +56,11 @@ profile-images: install docker  ## every runtime profile's image (current, 2024,
 browser:  ## Debian's Chromium for the browser tests and screenshots (never a downloaded browser)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+services:  ## Debian's redis-server and postgresql for the broker and PostgreSQL tests (fixtures start them on free ports)
+	@if ! command -v redis-server >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql >/dev/null; \
+	fi
+
 lint: install  ## ruff, mypy strict, and the architecture contract (stage order, no cycles, module size, thin faces)
 	$(BIN)/ruff check grader tests bench
 	$(BIN)/ruff format --check grader tests bench
@@ -65,6 +70,7 @@ lint: install  ## ruff, mypy strict, and the architecture contract (stage order,
 bench: install docker image
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/leakage.py --runtime
+	$(BIN)/python bench/scale.py
 
 clean-docker: install docker
 	$(BIN)/grader reap

@@ -13,14 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.checks.registry import Registry, default_registry
+from grader.distributed.settings import (
+    BROKER_ENV,
+    BROKER_URL_FORMS,
+    DEFAULT_MAX_DELIVERIES,
+    DEFAULT_QUEUE,
+    DEFAULT_VISIBILITY_TIMEOUT,
+    BrokerSettings,
+)
 from grader.errors import ConfigError
 from grader.execution.docker_client import DockerClient
 from grader.execution.image import BuildReport, build_all_images, cache_dir, find_runtime_image
 from grader.execution.image import build_image as _build_image
 from grader.execution.profiles import AUTO, RuntimeProfile, check_runtime, get_profile, load_profiles
-from grader.execution.run import SandboxRunner
-from grader.execution.sandbox import SandboxSettings, reap_leftovers
-from grader.execution.seccomp import profile_json
+from grader.execution.run import SandboxRunner, sandbox_runner, seccomp_profile
+from grader.execution.sandbox import reap_leftovers
 from grader.models.audit import AssignmentValidation, AuditReport
 from grader.models.findings import Severity
 from grader.models.lint import LintReport
@@ -33,6 +40,7 @@ from grader.pipeline.files import load_report
 from grader.pipeline.grading import Grader, GradingOptions
 from grader.pipeline.lint import lint_paths
 from grader.pipeline.progress import BatchProgress, JsonLinesProgress
+from grader.pipeline.similarity import SimilarityOptions
 from grader.rendering.audit_text import audit_text as _audit_text
 from grader.rendering.audit_text import validation_text as _validation_text
 from grader.rendering.desk import Desk, DeskLink, RowAction
@@ -58,11 +66,17 @@ DEFAULT_RUBRIC = "ml-takehome.yaml"
 RUBRICS_DIR = REPO_RUBRICS
 
 __all__ = [
+    "BROKER_ENV",
+    "BROKER_URL_FORMS",
+    "DEFAULT_MAX_DELIVERIES",
+    "DEFAULT_QUEUE",
+    "DEFAULT_VISIBILITY_TIMEOUT",
     "IGNORED_PARTS",
     "RUBRICS_DIR",
     "BatchEvent",
     "BatchProgress",
     "BatchResult",
+    "BrokerSettings",
     "Calibration",
     "Desk",
     "DeskLink",
@@ -82,6 +96,7 @@ __all__ = [
     "anonymous_id",
     "audit_assignment",
     "audit_text",
+    "broker_settings",
     "build_image",
     "build_images",
     "calibrate",
@@ -106,10 +121,13 @@ __all__ = [
     "render_report_dir",
     "render_summary",
     "review",
+    "run_worker",
     "runtime_image_tag",
     "runtime_profiles",
     "safe_member_name",
     "sandbox_runner",
+    "seccomp_profile",
+    "similarity_options",
     "summary_csv",
     "summary_rows",
     "unpack_zip",
@@ -132,35 +150,6 @@ def load_assignment(path: Path | str) -> LoadedAssignment:
     return loaded
 
 
-def seccomp_profile(choice: str) -> str | None:
-    """`grader` (the current allow-list profile), `engine` (the engine's built-in) or a JSON file path."""
-    if choice == "grader":
-        return profile_json()
-    if choice == "engine":
-        return None
-    path = Path(choice)
-    if not path.is_file():
-        raise ConfigError(f"seccomp profile {choice!r} is neither 'grader', 'engine' nor a JSON file")
-    return path.read_text(encoding="utf-8")
-
-
-def sandbox_runner(
-    *, image: str | None = None, runtime: str | None = None, seccomp: str = "grader", trace: bool = True
-) -> SandboxRunner:
-    """Connect to Docker, reap leftovers of crashed runs, and pick the runtime image."""
-    client = DockerClient.from_env()
-    reap_leftovers(client)
-    tag = image or find_runtime_image(client)
-    if tag is None:
-        raise ConfigError("the sandbox image is not built for this version of the grader: run `grader image build`")
-    if not client.image_exists(tag):
-        raise ConfigError(f"image {tag} does not exist; run `grader image build`")
-    return SandboxRunner(
-        client=client,
-        settings=SandboxSettings(image=tag, runtime=runtime, seccomp_profile=seccomp_profile(seccomp), trace=trace),
-    )
-
-
 def make_grader(
     *,
     assignment: Path | str | LoadedAssignment | None = None,
@@ -175,12 +164,15 @@ def make_grader(
     sandbox: SandboxRunner | None = None,
     cache: bool | Path = False,
     profile: str | None = None,
+    broker: str | BrokerSettings | None = None,
 ) -> Grader:
     """A grader for one assignment and rubric, ready to grade many submissions.
 
     `cache=True` reuses results of unchanged submissions from the user cache folder
     (a path picks another folder). `profile` runs every submission in that runtime profile
     (over the assignment's `runtime:`; `auto` infers one per submission).
+    (a path picks another folder). `broker` (a URL or settings) grades on `grader worker`
+    hosts instead of a local sandbox; the cache is then not used.
     """
     registry = registry or default_registry()
     loaded_assignment = (
@@ -196,7 +188,7 @@ def make_grader(
         )
         loaded_rubric = load_rubric_file(path if path.is_file() else resolve_rubric_path(str(path)), registry)
     runner = sandbox
-    if execute and runner is None:
+    if execute and runner is None and broker is None:
         runner = sandbox_runner(image=image, runtime=runtime)
     grader = Grader(
         rubric=loaded_rubric,
@@ -213,6 +205,10 @@ def make_grader(
             raise ConfigError(
                 f"the {fixed} runtime profile's image is not built: run `grader image build --profile {fixed}`"
             )
+    if broker is not None:
+        from grader.distributed.remote import through_broker
+
+        return through_broker(grader, broker)
     return grader
 
 
@@ -264,11 +260,22 @@ def grade_batch(
     on_event: Callable[[BatchEvent], None] | None = None,
     grader: Grader | None = None,
     profile: str | None = None,
+    similarity: bool = True,
+    references: Path | str | None = None,
+    base: Path | str | None = None,
+    broker: str | BrokerSettings | None = None,
 ) -> BatchResult:
-    """Grade every submission directly under `submissions` into `out/<name>/`, plus the summaries."""
+    """Grade every submission directly under `submissions` into `out/<name>/`, plus the summaries.
+
+    With `similarity` (static, so also without execution) the submissions are then compared with each
+    other and with the known public solutions in `references`; code in `base` (and the assignment's
+    `starter/`) does not count. Similar pairs are flagged on both reports and listed in the summaries.
+    With `broker`, `grader worker` hosts grade and `jobs` counts submissions in flight.
+    """
     if not Path(submissions).is_dir():
         raise ConfigError(f"{submissions} is not a folder of submissions")
     check_output_folder(out)
+    options = similarity_options(similarity, references=references, base=base)
     grader = grader or make_grader(
         assignment=assignment,
         rubric=rubric,
@@ -277,8 +284,31 @@ def grade_batch(
         image=image,
         runtime=runtime,
         profile=profile,
+        broker=broker,
     )
-    return grade_folder(grader, Path(submissions), Path(out), jobs=jobs, resume=resume, on_event=on_event)
+    if broker is not None:
+        from grader.distributed import broker_batch
+
+        grader, jobs = broker_batch.prepare(grader, broker, Path(out), resume=resume, jobs=jobs)
+    return grade_folder(
+        grader, Path(submissions), Path(out), jobs=jobs, resume=resume, on_event=on_event, similarity=options
+    )
+
+
+def similarity_options(
+    enabled: bool = True, *, references: Path | str | None = None, base: Path | str | None = None
+) -> SimilarityOptions | None:
+    """The similarity stage's options (None when it is off), checked before any grading starts."""
+    if not enabled:
+        if references is not None or base is not None:
+            raise ConfigError("references and base folders need the similarity stage: do not turn it off")
+        return None
+    options = SimilarityOptions(
+        references=Path(references) if references is not None else None,
+        base=Path(base) if base is not None else None,
+    )
+    options.check()
+    return options
 
 
 def lint(
@@ -343,10 +373,61 @@ def grade_assignments(
     jobs: int | None = None,
     resume: bool = False,
     on_event: Callable[[BatchEvent], None] | None = None,
+    similarity: bool = True,
+    references: Path | str | None = None,
+    base: Path | str | None = None,
+    broker: str | BrokerSettings | None = None,
 ) -> dict[str, BatchResult]:
-    """Grade several assignments' submission folders on one shared pool; `out/<group>/<name>/`."""
+    """Grade several assignments' submission folders on one shared pool; `out/<group>/<name>/`.
+
+    Similarity (see `grade_batch`) compares each assignment's submissions among themselves.
+    """
     check_output_folder(out)
-    return grade_groups(groups, Path(out), jobs=jobs, resume=resume, on_event=on_event)
+    options = similarity_options(similarity, references=references, base=base)
+    if broker is not None:
+        from grader.distributed import broker_batch
+
+        groups = broker_batch.prepare_groups(groups, broker, Path(out), resume=resume)
+        jobs = jobs or broker_batch.IN_FLIGHT
+    return grade_groups(groups, Path(out), jobs=jobs, resume=resume, on_event=on_event, similarity=options)
+
+
+def broker_settings(
+    url: str,
+    *,
+    result_backend: str | None = None,
+    queue: str = DEFAULT_QUEUE,
+    visibility_timeout: int = DEFAULT_VISIBILITY_TIMEOUT,
+    max_deliveries: int = DEFAULT_MAX_DELIVERIES,
+) -> BrokerSettings:
+    """Checked broker settings for `make_grader(broker=...)`, `grade_batch(broker=...)` and `run_worker`.
+
+    Raises ConfigError for URLs and numbers that cannot work, or when the `scale` extra is missing.
+    """
+    return BrokerSettings(
+        url=url,
+        result_backend=result_backend,
+        queue=queue,
+        visibility_timeout=visibility_timeout,
+        max_deliveries=max_deliveries,
+    ).validate()
+
+
+def run_worker(
+    broker: BrokerSettings,
+    *,
+    concurrency: int = 1,
+    runtime: str | None = None,
+    name: str | None = None,
+    work_dir: Path | None = None,
+    log_line: Callable[[str], None] = print,
+) -> int:
+    """Grade submissions sent through `broker` on this Docker host until stopped; the worker's exit code."""
+    from grader.distributed.worker import run_worker as _run_worker
+
+    return _run_worker(
+        broker, concurrency=concurrency, runtime=runtime, name=name, work_dir=work_dir, log_line=log_line
+    )
 
 
 def render_report(

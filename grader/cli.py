@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from enum import IntEnum
@@ -84,6 +85,11 @@ def _parser(prog: str = "grader") -> argparse.ArgumentParser:
     batch.add_argument("--resume", action="store_true", help="skip submissions that already have a report")
     batch.add_argument("--quiet", action="store_true", help="print only the final line")
     batch.add_argument("--events", action="store_true", help="JSON-lines progress events on stdout, for tools")
+    batch.add_argument("--references", type=Path, help="a folder of known public solutions to compare with")
+    batch.add_argument("--base", type=Path, help="a folder of code everyone may use (not evidence of copying)")
+    batch.add_argument("--no-similarity", action="store_true", help="do not compare the submissions for copying")
+    _broker_options(batch)  # --jobs then counts submissions in flight
+    _worker_command(sub)
 
     image = sub.add_parser("image", help="manage the sandbox image")
     image_sub = image.add_subparsers(dest="image_command", required=True)
@@ -197,6 +203,8 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return _checks_list(args.json, console)
     if args.command == "lint":
         return _lint(args, console)
+    if args.command == "worker":
+        return _worker(args, console)
     if args.command == "assignment":
         return _assignment(args, console)
     if args.command in ("serve", "user"):
@@ -226,6 +234,7 @@ def _grader(args: argparse.Namespace, assignment: Path | None = None) -> api.Gra
         write_html=not args.no_html,
         cache=not getattr(args, "no_cache", False),
         profile=args.profile,
+        broker=_broker_settings(args),
     )
 
 
@@ -272,11 +281,23 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
                 resume=args.resume,
                 grader=grader,
                 on_event=handler or progress.handle,
+                similarity=not args.no_similarity,
+                references=args.references,
+                base=args.base,
+                broker=_broker_settings(args),
             )
             results = {"": result}
         else:
             results = api.grade_assignments(
-                groups, out=args.out, jobs=args.jobs, resume=args.resume, on_event=handler or progress.handle
+                groups,
+                out=args.out,
+                jobs=args.jobs,
+                resume=args.resume,
+                on_event=handler or progress.handle,
+                similarity=not args.no_similarity,
+                references=args.references,
+                base=args.base,
+                broker=_broker_settings(args),
             )
     total = sum(len(r.reports) for r in results.values())
     ungraded = [(group, name, r.reports[name]) for group, r in results.items() for name in r.ungraded]
@@ -292,6 +313,11 @@ def _batch(args: argparse.Namespace, console: Console) -> int:
             first = (report.error or "").splitlines()[0][:200] if report.error else ""
             console.print(f"  {label}", style="red", end="")
             console.print(f": {report.status.value}: {first}")
+        for group, r in results.items():
+            if r.similarity is not None:
+                where = f"{group}: " if group else ""
+                found = r.similarity.error or f"{len(r.similarity.pairs)} similar pair(s)"
+                console.print(f"  {where}{found}; see {r.out_dir / 'index.html'}", markup=False)
     return EXIT_SOME_FAILED if ungraded else EXIT_OK
 
 
@@ -505,6 +531,85 @@ def _calibrate(args: argparse.Namespace, console: Console) -> int:
         console.print(f"not in the team's file: {', '.join(result.unmatched)}", markup=False)
     console.print(f"rubric overlay written to {overlay}", markup=False)
     return EXIT_OK
+
+
+# --------------------------------------------------------------------------- many Docker hosts: --broker, `grader worker`
+
+
+def _broker_options(parser: argparse.ArgumentParser) -> None:
+    """`--broker` (and `--result-backend`) on a command that submits grading work."""
+    parser.add_argument(
+        "--broker",
+        metavar="URL",
+        help=f"grade on `grader worker` hosts through this broker ({api.BROKER_URL_FORMS}); jobs or workers then "
+        "count submissions in flight",
+    )
+    parser.add_argument(
+        "--result-backend", metavar="URL", help="Redis store for results (default: the broker, when it is Redis)"
+    )
+
+
+def _worker_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `grader worker`."""
+    worker = sub.add_parser("worker", help="grade submissions sent through a broker on this Docker host")
+    worker.add_argument(
+        "--broker",
+        metavar="URL",
+        default=os.environ.get(api.BROKER_ENV) or None,
+        help=f"{api.BROKER_URL_FORMS} (default: ${api.BROKER_ENV})",
+    )
+    worker.add_argument(
+        "--result-backend", metavar="URL", help="Redis store for results (default: the broker, when it is Redis)"
+    )
+    worker.add_argument("--concurrency", type=int, default=1, help="sandboxes at once (default: 1)")
+    worker.add_argument("--runtime", choices=["runc", "runsc"], default=None, help="container runtime (default: runc)")
+    worker.add_argument("--name", help="this worker's name in reports and logs (default: the host name)")
+    worker.add_argument(
+        "--queue", default=api.DEFAULT_QUEUE, help=f"queue to take tasks from (default: {api.DEFAULT_QUEUE})"
+    )
+    worker.add_argument(
+        "--visibility-timeout",
+        type=int,
+        default=api.DEFAULT_VISIBILITY_TIMEOUT,
+        help="seconds before a Redis broker hands an unacknowledged task to another worker; a task may run at most "
+        f"0.9 × this (default: {api.DEFAULT_VISIBILITY_TIMEOUT})",
+    )
+    worker.add_argument(
+        "--max-deliveries",
+        type=int,
+        default=api.DEFAULT_MAX_DELIVERIES,
+        help=f"deliveries of one task before it ends as not graded (default: {api.DEFAULT_MAX_DELIVERIES})",
+    )
+    worker.add_argument("--work-dir", type=Path, help="scratch folder for unpacked assignments and submissions")
+
+
+def _broker_settings(args: argparse.Namespace) -> api.BrokerSettings | None:
+    """The broker settings given on the command line, or None without `--broker`."""
+    url = getattr(args, "broker", None)
+    if not url:
+        return None
+    return api.broker_settings(
+        url,
+        result_backend=getattr(args, "result_backend", None),
+        queue=getattr(args, "queue", api.DEFAULT_QUEUE),
+        visibility_timeout=getattr(args, "visibility_timeout", api.DEFAULT_VISIBILITY_TIMEOUT),
+        max_deliveries=getattr(args, "max_deliveries", api.DEFAULT_MAX_DELIVERIES),
+    )
+
+
+def _worker(args: argparse.Namespace, console: Console) -> int:
+    """`grader worker`: runs until stopped."""
+    settings = _broker_settings(args)
+    if settings is None:
+        raise ConfigError(f"give --broker URL (or set ${api.BROKER_ENV})")
+    return api.run_worker(
+        settings,
+        concurrency=args.concurrency,
+        runtime=None if args.runtime in (None, "runc") else args.runtime,
+        name=args.name,
+        work_dir=args.work_dir,
+        log_line=lambda line: console.print(line, markup=False),
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,6 +19,7 @@ from grader.execution.record import not_run_record
 from grader.models.notebook import NotebookView
 from grader.models.report import Report
 from tests.corpus import Expected
+from tests.services import PostgresServer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -141,6 +142,14 @@ def no_leftover_containers(request: pytest.FixtureRequest) -> Iterator[None]:
     ]
     reap_leftovers(client, owner=owner)
     assert not left, f"containers or volumes left behind: {left}"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session (tests/web and tests/distributed); each test makes its own schema."""
+    server = PostgresServer()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -227,7 +227,8 @@ class DockerClient:
 
     def containers_with_label(self, label: str = LABEL) -> list[Any]:
         with docker_errors("listing leftover containers"):
-            return list(self._client.containers.list(all=True, filters={"label": label}))
+            # A container another grader removes between listing and inspecting is simply gone.
+            return list(self._client.containers.list(all=True, filters={"label": label}, ignore_removed=True))
 
     def volumes_with_label(self, label: str = LABEL) -> list[Any]:
         with docker_errors("listing leftover volumes"):

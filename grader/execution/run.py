@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from grader.errors import SandboxError, SubmissionError, UntrustedOutputError
+from grader.errors import ConfigError, SandboxError, SubmissionError, UntrustedOutputError
 from grader.execution.docker_client import DockerClient
+from grader.execution.image import find_runtime_image
 from grader.execution.image.derived import provide_packages
 from grader.execution.packages import PackagePlan
 from grader.execution.record import build_record, not_run_record
-from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, run_in_sandbox
+from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, reap_leftovers, run_in_sandbox
+from grader.execution.seccomp import profile_json
 from grader.execution.trace import parse_trace
 from grader.execution.triage import MalformedFile
 from grader.models.assignment import RunLimits
@@ -40,6 +43,35 @@ class SandboxRunner:
     def run(self, job: SandboxInput) -> SandboxResult:
         """Run one job in a fresh container."""
         return run_in_sandbox(self.client, self.settings, job)
+
+
+def seccomp_profile(choice: str) -> str | None:
+    """`grader` (the current allow-list profile), `engine` (the engine's built-in) or a JSON file path."""
+    if choice == "grader":
+        return profile_json()
+    if choice == "engine":
+        return None
+    path = Path(choice)
+    if not path.is_file():
+        raise ConfigError(f"seccomp profile {choice!r} is neither 'grader', 'engine' nor a JSON file")
+    return path.read_text(encoding="utf-8")
+
+
+def sandbox_runner(
+    *, image: str | None = None, runtime: str | None = None, seccomp: str = "grader", trace: bool = True
+) -> SandboxRunner:
+    """Connect to Docker, reap leftovers of crashed runs, and pick the runtime image."""
+    client = DockerClient.from_env()
+    reap_leftovers(client)
+    tag = image or find_runtime_image(client)
+    if tag is None:
+        raise ConfigError("the sandbox image is not built for this version of the grader: run `grader image build`")
+    if not client.image_exists(tag):
+        raise ConfigError(f"image {tag} does not exist; run `grader image build`")
+    return SandboxRunner(
+        client=client,
+        settings=SandboxSettings(image=tag, runtime=runtime, seccomp_profile=seccomp_profile(seccomp), trace=trace),
+    )
 
 
 @dataclass(frozen=True)

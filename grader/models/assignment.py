@@ -134,6 +134,12 @@ class RunLimits(Strict):
         return self
 
 
+def _inside(path: str) -> str:
+    if path.startswith(("/", "\\")) or ".." in path.replace("\\", "/").split("/"):
+        raise ValueError(f"{path!r} must be a relative path inside the assignment folder")
+    return path
+
+
 class Assignment(Strict):
     """`assignment.yaml`: one take-home project and its data."""
 
@@ -167,14 +173,21 @@ class Assignment(Strict):
     #: Runtime profile to run submissions in (`grader image profiles` lists them: `current`, `2024`,
     #: `2022`), said in the brief; `auto` infers one per submission and retries on environment failures.
     runtime: str = Field(default="auto", pattern=r"^[a-z0-9][a-z0-9._-]{0,30}$")
+    #: Folder of starter code handed to candidates (notebooks, `.py`), relative to the assignment
+    #: folder; optional. Code from it is not evidence of copying between candidates.
+    starter: str = "starter"
 
     @field_validator("public_files", "hidden_files")
     @classmethod
     def _relative_paths(cls, paths: list[str]) -> list[str]:
         for path in paths:
-            if path.startswith(("/", "\\")) or ".." in path.replace("\\", "/").split("/"):
-                raise ValueError(f"{path!r} must be a relative path inside the assignment folder")
+            _inside(path)
         return paths
+
+    @field_validator("starter")
+    @classmethod
+    def _relative_folder(cls, path: str) -> str:
+        return _inside(path)
 
     @model_validator(mode="after")
     def _hidden_not_public(self) -> Assignment:

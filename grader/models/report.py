@@ -182,6 +182,8 @@ class FlagKind(StrEnum):
     suspected_copy = "suspected_copy"
     needs_review = "needs_review"
     resource_limit = "resource_limit"
+    #: Large parts match another submission of the batch or a known public solution.
+    similar = "similar"
     #: The results could not be verified: the run did not complete or its evaluation failed, and no holdout score.
     unverified = "unverified"
     #: A result the notebook states is contradicted by its own outputs.
@@ -194,6 +196,8 @@ class Flag(_Model):
     kind: FlagKind
     message: str
     finding_id: str | None = None
+    #: A page of the batch output that shows the evidence, relative to the report's folder.
+    link: str | None = None
 
 
 class HoldoutResult(_Model):

@@ -11,11 +11,11 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from grader.models.report import GradingStatus, Report
@@ -28,6 +28,10 @@ from grader.rendering.index_page import BatchLink, render_top_index_html, report
 from grader.rendering.summary_csv import summary_csv
 from grader.report.summary import summary_document, summary_rows
 from grader.review.compare import build_comparison
+
+if TYPE_CHECKING:
+    from grader.pipeline.similarity import SimilarityOptions
+    from grader.similarity.models import SimilarityResult
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -64,6 +68,8 @@ class BatchEvent:
 class BatchResult:
     reports: dict[str, Report]
     out_dir: Path
+    #: Similar pairs found after grading (None when the stage was off).
+    similarity: SimilarityResult | None = None
 
     @property
     def ungraded(self) -> list[str]:
@@ -141,14 +147,17 @@ def grade_folder(
     jobs: int | None = None,
     resume: bool = False,
     on_event: Callable[[BatchEvent], None] | None = None,
+    similarity: SimilarityOptions | None = None,
 ) -> BatchResult:
-    """Grade every submission under `submissions_dir` into `out_dir/<name>/`."""
+    """Grade every submission under `submissions_dir` into `out_dir/<name>/`; `similarity` compares them after."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    items = [BatchItem(name, path, grader, out_dir / name) for name, path in discover(submissions_dir)]
+    found = discover(submissions_dir)
+    items = [BatchItem(name, path, grader, out_dir / name) for name, path in found]
     reports = grade_items(items, jobs=jobs, resume=resume, on_event=on_event)
-    write_summaries(reports, out_dir, grader.rubric.rubric, title=batch_title(grader))
-    return BatchResult(reports=reports, out_dir=out_dir)
+    similar = _similar(found, reports, out_dir, grader, similarity, on_event)
+    write_summaries(reports, out_dir, grader.rubric.rubric, title=batch_title(grader), similarity=similar)
+    return BatchResult(reports=reports, out_dir=out_dir, similarity=similar)
 
 
 def grade_groups(
@@ -158,6 +167,7 @@ def grade_groups(
     jobs: int | None = None,
     resume: bool = False,
     on_event: Callable[[BatchEvent], None] | None = None,
+    similarity: SimilarityOptions | None = None,
 ) -> dict[str, BatchResult]:
     """Grade several assignments' submission folders on one shared pool of sandboxes.
 
@@ -166,19 +176,46 @@ def grade_groups(
     """
     out_dir = Path(out_dir)
     items = []
+    found = {}
     for group, (grader, folder) in groups.items():
         (out_dir / group).mkdir(parents=True, exist_ok=True)
-        items += [BatchItem(f"{group}/{name}", path, grader, out_dir / group / name) for name, path in discover(folder)]
+        found[group] = discover(folder)
+        items += [BatchItem(f"{group}/{name}", path, grader, out_dir / group / name) for name, path in found[group]]
     reports = grade_items(items, jobs=jobs, resume=resume, on_event=on_event)
     results = {}
     for group, (grader, _) in groups.items():
         mine = {name.split("/", 1)[1]: r for name, r in reports.items() if name.startswith(f"{group}/")}
+        similar = _similar(found[group], mine, out_dir / group, grader, similarity, on_event)
         write_summaries(
-            mine, out_dir / group, grader.rubric.rubric, title=batch_title(grader, group), up="../index.html"
+            mine,
+            out_dir / group,
+            grader.rubric.rubric,
+            title=batch_title(grader, group),
+            up="../index.html",
+            similarity=similar,
         )
-        results[group] = BatchResult(reports=mine, out_dir=out_dir / group)
+        results[group] = BatchResult(reports=mine, out_dir=out_dir / group, similarity=similar)
     write_top_index(out_dir, {group: (batch_title(groups[group][0], group), r) for group, r in results.items()})
     return results
+
+
+def _similar(
+    found: list[tuple[str, Path]],
+    reports: dict[str, Report],
+    out_dir: Path,
+    grader: Grader,
+    options: SimilarityOptions | None,
+    on_event: Callable[[BatchEvent], None] | None,
+) -> SimilarityResult | None:
+    """The similarity stage (`grader.pipeline.similarity`), when asked for; it flags and links similar pairs."""
+    if options is None:
+        return None
+    from grader.pipeline.similarity import run_similarity
+
+    result = run_similarity(found, reports, out_dir, grader=grader, options=options)
+    if on_event is not None:
+        on_event(BatchEvent("similarity", out_dir.name, result.event()))
+    return result
 
 
 def batch_title(grader: Grader, group: str = "") -> str:
@@ -206,18 +243,41 @@ def write_top_index(out_dir: Path, batches: dict[str, tuple[str, BatchResult]]) 
 
 
 def write_summaries(
-    reports: dict[str, Report], out_dir: Path, rubric: Rubric, *, title: str = "", up: str | None = None
+    reports: dict[str, Report],
+    out_dir: Path,
+    rubric: Rubric,
+    *,
+    title: str = "",
+    up: str | None = None,
+    similarity: SimilarityResult | None = None,
+    kept: Mapping[str, Any] | None = None,
 ) -> None:
     """summary.json, summary.csv (one row per submission, plus a points-possible row), index.html and compare.html.
 
-    `title` names the batch (the assignment); `up` links the summary to a top index.
+    `title` names the batch (the assignment); `up` links the summary to a top index; `similarity`
+    adds the similar pairs (summary.json, a CSV column, a section of the index); `kept` is an
+    earlier summary.json whose similar pairs stand (rewriting the summaries after a review).
     """
     rows = summary_rows(reports)
     document = summary_document(rows, rubric, title=title)
     if up:
         document["up"] = up
+    pairs: list[dict[str, Any]] | None = None
+    similar: dict[str, str] = {}
+    if similarity is not None:
+        pairs = [pair.summary() for pair in similarity.pairs]
+        document["similarity"] = similarity.overview()
+        similar = similarity.column()
+    elif kept is not None and isinstance(kept.get("similar_pairs"), list):
+        pairs = [p for p in kept["similar_pairs"] if isinstance(p, dict)]
+        document["similarity"] = kept.get("similarity")
+        from grader.similarity.models import similar_column
+
+        similar = similar_column(pairs)
+    if pairs is not None:
+        document["similar_pairs"] = pairs
     atomic_write(out_dir / "summary.json", json.dumps(document, indent=2, ensure_ascii=False).encode())
-    atomic_write(out_dir / "summary.csv", summary_csv(rows, rubric).encode())
+    atomic_write(out_dir / "summary.csv", summary_csv(rows, rubric, similar=similar).encode())
     graded = {n: r for n, r in reports.items() if r.status in (GradingStatus.graded, GradingStatus.needs_review)}
     compare = None
     if len(graded) >= 2:
@@ -229,6 +289,11 @@ def write_summaries(
         )
         compare = "compare.html"
     page = render_index_html(
-        rows, rubric, title=f"{title} — batch summary" if title else None, up_href=up, compare_href=compare
+        rows,
+        rubric,
+        title=f"{title} — batch summary" if title else None,
+        up_href=up,
+        compare_href=compare,
+        similar_pairs=pairs,
     )
     atomic_write(out_dir / "index.html", page.encode())

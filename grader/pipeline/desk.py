@@ -145,7 +145,9 @@ def refresh_summaries(batch_dir: Path) -> None:
     stored = (document.get("rubric") or {}).get("bands") or []
     bands = [Band(name=b["name"], min_percent=b["min_percent"]) for b in stored if isinstance(b, dict)]
     rubric = rubric_outline(reports, bands or None)
-    write_summaries(reports, batch_dir, rubric, title=str(document.get("title") or ""), up=document.get("up"))
+    write_summaries(
+        reports, batch_dir, rubric, title=str(document.get("title") or ""), up=document.get("up"), kept=document
+    )
 
 
 def compare_dirs(report_dirs: Sequence[Path], out: Path) -> Path:

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import nbformat
+
 from grader.models.report import Report
 from grader.rendering import render_report_html
 
@@ -50,6 +52,19 @@ def write_report_files(
     if html:
         page = render_report_html(report, executed or {}, submitted, blind=blind)
         atomic_write(out_dir / "report.html", page.encode())
+
+
+def read_executed(out_dir: Path) -> dict[str, Any]:
+    """The executed notebooks `write_evidence` kept in `out_dir/executed/`, for rendering a report again."""
+    executed: dict[str, Any] = {}
+    folder = out_dir / "executed"
+    if folder.is_dir():
+        for path in folder.glob("*.ipynb"):
+            try:
+                executed[path.name.replace("__", "/")] = nbformat.reads(path.read_text("utf-8"), as_version=4)
+            except Exception:  # noqa: BLE001 - an unreadable copy is simply not shown
+                continue
+    return executed
 
 
 def load_report(path: Path) -> Report:

@@ -122,12 +122,12 @@ class Grader:
                 submitted = {nb.path: nb.node for nb in submission.notebooks}
                 report, executed = self._grade_loaded(submission, shown, timings, out_dir)
         except SubmissionError as exc:
-            report = self._failed_report(name, shown, str(exc), GradingStatus.rejected, path)
+            report = self.failed_report(name, shown, str(exc), GradingStatus.rejected, path)
         except Exception as exc:  # noqa: BLE001 - one submission's failure never stops a batch
             detail = f"{type(exc).__name__}: {exc}"
             if not isinstance(exc, GraderError):
                 detail += "\n" + traceback.format_exc(limit=8)
-            report = self._failed_report(name, shown, detail, GradingStatus.failed, path)
+            report = self.failed_report(name, shown, detail, GradingStatus.failed, path)
         report.timings.update(timings)
         if self.options.blind:
             # Names are already anonymous; e-mail addresses and personal paths in findings,
@@ -244,7 +244,7 @@ class Grader:
             assignment=assignment,
             trace=run.trace,
         )
-        holdout = self._holdout(run.record, run.collected, seen.shown)
+        holdout = self.holdout_result(run.record, run.collected, seen.shown)
         started = self._stage(submission.name, "execute", started, timings)
         pylint = None
         if pylint_job is not None:
@@ -326,10 +326,13 @@ class Grader:
         available = [p for p in load_profiles() if p.name in self.profile_images]
         return plan_runtime(requested, how, evidence, available)
 
-    def _holdout(
+    def holdout_result(
         self, execution: ExecutionRecord, collected: dict[str, bytes], view: NotebookView
     ) -> HoldoutResult | None:
-        """Score the collected predictions against the hidden labels (never mounted in a sandbox)."""
+        """Score the collected predictions against the hidden labels (never mounted in a sandbox).
+
+        Public for the broker's submitting side, which holds the labels (`grader.distributed.remote`).
+        """
         if (
             self.assignment is None
             or self.assignment.assignment.holdout is None
@@ -351,7 +354,8 @@ class Grader:
                 message=f"{type(exc).__name__}: {str(exc)[:300]}",
             )
 
-    def _failed_report(self, name: str, shown: str, error: str, status: GradingStatus, path: Path) -> Report:
+    def failed_report(self, name: str, shown: str, error: str, status: GradingStatus, path: Path) -> Report:
+        """The report of a submission this grader could not grade (`rejected` or `failed`)."""
         return failed_report(
             name=name,
             shown=shown,

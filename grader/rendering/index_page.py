@@ -71,6 +71,20 @@ class CandidateRow:
 
 
 @dataclass
+class SimilarRow:
+    """A pair of the batch's similarity stage: both sides, the score, and the side-by-side page."""
+
+    a: str
+    a_href: str
+    b: str
+    b_href: str | None
+    reference: bool
+    score: float
+    cells: int
+    page_href: str | None
+
+
+@dataclass
 class IndexPage:
     title: str
     rubric_name: str
@@ -89,6 +103,8 @@ class IndexPage:
     up_label: str = ""
     compare_href: str | None = None
     desk: Desk | None = None
+    #: None when the batch ran without the similarity stage.
+    similar: list[SimilarRow] | None = None
 
 
 def report_href(submission: str) -> str:
@@ -148,6 +164,28 @@ def _row(raw: Mapping[str, Any], columns: Sequence[CriterionColumn], ranks: dict
     )
 
 
+def _similar_rows(pairs: Sequence[Mapping[str, Any]], rows: Sequence[CandidateRow]) -> list[SimilarRow]:
+    names = {r.submission: r.candidate for r in rows}
+    similar = []
+    for pair in pairs:
+        a, b, reference = str(pair.get("a", "")), str(pair.get("b", "")), bool(pair.get("reference"))
+        page = str(pair.get("page") or "")
+        similar.append(
+            SimilarRow(
+                a=names.get(a, a),
+                a_href=report_href(a),
+                b=b if reference else names.get(b, b),
+                b_href=None if reference else report_href(b),
+                reference=reference,
+                score=float(pair.get("score") or 0.0),
+                cells=len(pair.get("matched_cells") or []),
+                # Our own page names (`similarity/pair-<hex>.html`); quoted all the same.
+                page_href=quote(page, safe="/") if page else None,
+            )
+        )
+    return similar
+
+
 def build_index(
     rows: Sequence[Mapping[str, Any]],
     rubric: Any,
@@ -158,6 +196,7 @@ def build_index(
     up_label: str = "All assignments",
     compare_href: str | None = None,
     desk: Desk | None = None,
+    similar_pairs: Sequence[Mapping[str, Any]] | None = None,
 ) -> IndexPage:
     """The summary page's view of the rows and the rubric."""
     columns = [CriterionColumn(id=c.id, title=c.title, points=float(c.points)) for c in rubric.criteria]
@@ -194,6 +233,7 @@ def build_index(
         up_label=up_label,
         compare_href=compare_href,
         desk=desk,
+        similar=_similar_rows(similar_pairs, candidates) if similar_pairs is not None else None,
     )
 
 
@@ -207,8 +247,12 @@ def render_index_html(
     up_label: str = "All assignments",
     compare_href: str | None = None,
     desk: Desk | None = None,
+    similar_pairs: Sequence[Mapping[str, Any]] | None = None,
 ) -> str:
-    """The self-contained batch summary (`index.html`); its one inline script is allowed by hash."""
+    """The self-contained batch summary (`index.html`); its one inline script is allowed by hash.
+
+    `similar_pairs` (the `similar_pairs` of `summary.json`) adds a section linking each pair's side-by-side page.
+    """
     page = build_index(
         rows,
         rubric,
@@ -218,6 +262,7 @@ def render_index_html(
         up_label=up_label,
         compare_href=compare_href,
         desk=desk,
+        similar_pairs=similar_pairs,
     )
     return render_page("index.html.j2", scripts=[asset("index.js")], web=desk is not None, page=page)
 

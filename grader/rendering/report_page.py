@@ -15,12 +15,22 @@ or Pygments), and `report.html.j2` lays them out.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from grader.models.findings import CheckResult, CheckStatus, Evidence, EvidenceSource, Finding
-from grader.models.report import CheckScore, CriterionScore, Deduction, FlagKind, Report, ReviewerOverride, ReviewKind
+from grader.models.report import (
+    CheckScore,
+    CriterionScore,
+    Deduction,
+    Flag,
+    FlagKind,
+    Report,
+    ReviewerOverride,
+    ReviewKind,
+)
 from grader.rendering.cells import CellMark, NotebookSection, notebook_sections
 from grader.rendering.charts import BarChart, criterion_bars
 from grader.rendering.desk import Desk
@@ -37,9 +47,12 @@ FLAG_LABELS = {
     FlagKind.suspected_copy: "Suspected copy",
     FlagKind.needs_review: "Needs review",
     FlagKind.resource_limit: "Resource limit",
+    FlagKind.similar: "Similar",
     FlagKind.unverified: "Unverified",
     FlagKind.claim_unsupported: "Claim not supported",
 }
+#: A flag's link is a page of the batch output next to the report, never an arbitrary URL.
+_FLAG_LINK = re.compile(r"^(?:\.\./)?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\.html$")
 NOTE_COLLAPSE_CHARS = 600
 MAX_DATA_ITEMS = 12
 SNIPPET_LABELS = {
@@ -159,6 +172,7 @@ class FlagView:
     label: str
     message: str
     href: str | None
+    link_text: str = "evidence"
     dismissed: bool = False
 
 
@@ -670,16 +684,7 @@ def build_page(
     counts = [(s, sum(1 for f in findings if f.severity.value == s)) for s in SEVERITIES if s != "info"]
     positives = sum(1 for f in findings if not f.is_problem)
 
-    flags = [
-        FlagView(
-            kind=f.kind.value,
-            label=FLAG_LABELS.get(f.kind, f.kind.value),
-            message=f.message,
-            href="#" + finding_anchor(f.finding_id) if f.finding_id and report.finding(f.finding_id) else None,
-            dismissed=bool(f.finding_id and f.finding_id in builder.dismissed),
-        )
-        for f in report.flags
-    ]
+    flags = [_flag_view(f, report, builder.dismissed) for f in report.flags]
 
     followups = []
     for item in report.followups:
@@ -729,6 +734,20 @@ def build_page(
         forms=_forms(report, desk),
         runtime=runtime_view(report),
         cell_labels=labels,
+    )
+
+
+def _flag_view(flag: Flag, report: Report, dismissed: Container[str]) -> FlagView:
+    label = FLAG_LABELS.get(flag.kind, flag.kind.value)
+    if flag.link and _FLAG_LINK.match(flag.link):
+        return FlagView(flag.kind.value, label, flag.message, flag.link, "side by side")
+    finding = report.finding(flag.finding_id) if flag.finding_id else None
+    return FlagView(
+        flag.kind.value,
+        label,
+        flag.message,
+        "#" + finding_anchor(finding.id) if finding else None,
+        dismissed=bool(flag.finding_id and flag.finding_id in dismissed),
     )
 
 

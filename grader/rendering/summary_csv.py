@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from grader.models.rubric import Rubric
 
 
-def summary_csv(rows: Sequence[dict[str, Any]], rubric: Rubric) -> str:
-    """summary.csv's text for rows of `grader.report.summary.summary_rows`."""
+def summary_csv(rows: Sequence[dict[str, Any]], rubric: Rubric, *, similar: Mapping[str, str] | None = None) -> str:
+    """summary.csv's text for rows of `grader.report.summary.summary_rows`.
+
+    `similar` (a batch's `SimilarityResult.column()`) fills the `similar` column by submission.
+    """
+    similar = similar or {}
     criteria = [(c.id, c.points) for c in rubric.criteria]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -36,26 +40,13 @@ def summary_csv(rows: Sequence[dict[str, Any]], rubric: Rubric) -> str:
         "automatic_total",
         "run_status",
         "flags",
+        "similar",
         "error",
     ]
     writer.writerow(header)
+    # cap and pending, then percent, then band .. error
     writer.writerow(
-        [
-            "POINTS POSSIBLE",
-            "",
-            "",
-            rubric.max_points,
-            *[pts for _, pts in criteria],
-            "",
-            "",
-            100,
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]
+        ["POINTS POSSIBLE", "", "", rubric.max_points, *[pts for _, pts in criteria], "", "", 100, *[""] * 7]
     )
     for row in rows:
         writer.writerow(
@@ -73,6 +64,7 @@ def summary_csv(rows: Sequence[dict[str, Any]], rubric: Rubric) -> str:
                 row.get("automatic_score", row["score"]),
                 row["run_status"],
                 ";".join(row["flags"]),
+                _csv_safe(similar.get(row["submission"], "")),
                 _csv_safe(row["error"]),
             ]
         )

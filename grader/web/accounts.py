@@ -53,12 +53,13 @@ def add_user(db: Database, name: str, password: str) -> User:
         raise ConfigError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     user = User(id=uuid.uuid4().hex, name=name)
     with db.transaction() as conn:
-        if conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
-            raise ConfigError(f"the user {name!r} already exists")
-        conn.execute(
-            "INSERT INTO users (id, name, password_hash, created_at) VALUES (?, ?, ?, ?)",
+        # One statement, so two servers adding the same name at once cannot both succeed (nor crash).
+        added = conn.execute(
+            "INSERT INTO users (id, name, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
             (user.id, name, _HASHER.hash(password), time.time()),
-        )
+        ).rowcount
+    if added != 1:
+        raise ConfigError(f"the user {name!r} already exists")
     return user
 
 

@@ -47,7 +47,7 @@ from grader.web.context import (
     _summary_key,
     _templates,
 )
-from grader.web.db import Database
+from grader.web.databases import open_database
 from grader.web.desk import desk_routes
 from grader.web.jobs import Job, JobState, JobStore
 from grader.web.security import (
@@ -515,6 +515,15 @@ def _remove_orphan_uploads(data_dir: Path, store: JobStore, older_than: float = 
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def _default_factory(settings: WebSettings) -> GraderFactory:
+    """The Docker sandbox on this host, or the broker's workers with `--broker`."""
+    if settings.broker:
+        from grader.web.broker import BrokerGraderFactory
+
+        return BrokerGraderFactory(settings.broker, settings.result_backend)
+    return SandboxGraderFactory()
+
+
 def create_app(
     settings: WebSettings | None = None, *, grader_factory: GraderFactory | None = None, start_workers: bool = True
 ) -> FastAPI:
@@ -524,12 +533,12 @@ def create_app(
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     for sub in ("uploads", "reports"):
         (data_dir / sub).mkdir(mode=0o700, exist_ok=True)
-    db = Database(data_dir / settings.db_path.name)
+    db = open_database(settings.database, data_dir / settings.db_path.name)
     db.initialise()
     store = JobStore(db)
     catalog = load_catalog(settings.assignment_dirs, settings.rubrics_dir)
     factory = grader_factory or (
-        load_factory(settings.grader_factory) if settings.grader_factory else SandboxGraderFactory()
+        load_factory(settings.grader_factory) if settings.grader_factory else _default_factory(settings)
     )
     pool = WorkerPool(
         store,
@@ -554,6 +563,7 @@ def create_app(
         finally:
             if start_workers:
                 await anyio.to_thread.run_sync(pool.stop)
+            db.close()
 
     app = FastAPI(
         title="take-home-grader",

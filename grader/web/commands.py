@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from grader import api
 from grader.errors import ConfigError
 from grader.web.settings import DEFAULT_DATA_DIR, GRADER_FACTORY_ENV, REPO, WebSettings
 
@@ -43,6 +44,8 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument(
         "--secure-cookies", action="store_true", help="mark cookies Secure (set this when the app is served over HTTPS)"
     )
+    _database_option(serve)
+    _broker_options(serve)  # --workers then counts submissions in flight
 
     user = sub.add_parser("user", help="manage reviewer accounts of the web app")
     user_sub = user.add_subparsers(dest="user_command", required=True)
@@ -50,6 +53,30 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="the web app's data folder")
+    _database_option(add)
+
+
+def _database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=os.environ.get("GRADER_DATABASE_URL") or None,
+        help="postgresql://user:password@host/name (default: $GRADER_DATABASE_URL, else SQLite in the data folder)",
+    )
+
+
+def _broker_options(parser: argparse.ArgumentParser) -> None:
+    """`--broker` and `--result-backend`; the URL from $GRADER_BROKER_URL when absent (no password in `ps`)."""
+    parser.add_argument(
+        "--broker",
+        metavar="URL",
+        default=os.environ.get(api.BROKER_ENV) or None,
+        help=f"grade on `grader worker` hosts through this broker ({api.BROKER_URL_FORMS}); jobs or workers then "
+        f"count submissions in flight; default: ${api.BROKER_ENV}",
+    )
+    parser.add_argument(
+        "--result-backend", metavar="URL", help="Redis store for results (default: the broker, when it is Redis)"
+    )
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -72,6 +99,9 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
         workers=args.workers,
         secure_cookies=args.secure_cookies,
         grader_factory=os.environ.get(GRADER_FACTORY_ENV) or None,
+        database=args.database,
+        broker=args.broker,
+        result_backend=args.result_backend,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
@@ -82,7 +112,7 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
 
 def _user_add(args: argparse.Namespace, console: Console) -> int:
     from grader.web.accounts import add_user
-    from grader.web.db import Database
+    from grader.web.databases import open_database
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -90,8 +120,12 @@ def _user_add(args: argparse.Namespace, console: Console) -> int:
         password = getpass.getpass(f"password for {args.name}: ")
         if getpass.getpass("again: ") != password:
             raise ConfigError("the passwords differ")
-    db = Database(args.data / WebSettings().db_path.name)
-    db.initialise()
-    add_user(db, args.name, password)
-    console.print(f"added reviewer {args.name} to {args.data.resolve()}")
+    db = open_database(args.database, args.data / WebSettings().db_path.name)
+    try:
+        db.initialise()
+        add_user(db, args.name, password)
+    finally:
+        db.close()
+    where = "the PostgreSQL database" if args.database else args.data.resolve()
+    console.print(f"added reviewer {args.name} to {where}")
     return 0

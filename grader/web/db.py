@@ -4,6 +4,8 @@ Each operation opens its own short-lived connection: SQLite connections are not
 meant to be shared between threads, and opening one is cheap. WAL mode lets the
 workers write while pages read. The schema lives in `migrations/NNN_name.sql`,
 applied in order inside a transaction and recorded in `schema_migrations`.
+`grader.web.postgres` runs the same migrations and queries on PostgreSQL
+(`grader.web.databases.open_database` picks by the URL).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any, Protocol
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
@@ -47,11 +50,36 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """What the stores use of a connection: `?` placeholders, rows readable by name and by index."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+
+
 class Database:
     """A SQLite file; `connect()` hands out one connection per unit of work."""
 
+    #: The SQL dialect, for the few statements that differ (see `JobStore.claim`).
+    dialect = "sqlite"
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+
+    def close(self) -> None:
+        """Release pooled connections (SQLite keeps none)."""
+
+    @contextlib.contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """Held while migrating; SQLite's IMMEDIATE transactions already serialise servers."""
+        yield
 
     def _open(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly what we wrote.
@@ -62,7 +90,7 @@ class Database:
         return conn
 
     @contextlib.contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> Iterator[Connection]:
         """A connection in autocommit mode, closed afterwards."""
         conn = self._open()
         try:
@@ -71,7 +99,7 @@ class Database:
             conn.close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """A write transaction: taken up front (IMMEDIATE) so two writers never deadlock on upgrade."""
         conn = self._open()
         try:
@@ -97,6 +125,10 @@ class Database:
 
     def migrate(self, migrations: list[Migration]) -> list[str]:
         """Apply the migrations not yet recorded, each in its own transaction."""
+        with self._migration_lock():
+            return self._migrate(migrations)
+
+    def _migrate(self, migrations: list[Migration]) -> list[str]:
         applied = []
         with self.transaction() as conn:
             conn.execute(

@@ -1,4 +1,4 @@
-"""Grading jobs in SQLite, with a claim protocol that survives a crash.
+"""Grading jobs in the web app's database, with a claim protocol that survives a crash.
 
 A worker claims a job with one guarded UPDATE (`... WHERE id = ? AND state =
 'queued'`): of two workers racing for a job exactly one sees a changed row. The
@@ -6,7 +6,8 @@ claim records the worker's owner id (host:pid:nonce), bumps `attempts` and sets
 a lease the worker keeps renewing. The result is committed by one more guarded
 UPDATE that only succeeds while the worker still owns the running job, so a job
 whose lease was taken away is never completed twice. When a lease lapses, or its
-owner is a process that no longer exists, the job goes back to the queue.
+owner is a process that no longer exists, the job goes back to the queue. On
+PostgreSQL the claim is one `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)`.
 """
 
 from __future__ import annotations
@@ -194,6 +195,8 @@ class JobStore:
 
     def claim(self, owner: str, lease_seconds: float) -> Job | None:
         """Take the oldest queued job for `owner`, or None when the queue is empty."""
+        if self.db.dialect == "postgresql":
+            return self._claim_skip_locked(owner, lease_seconds)
         while True:
             with self.db.connect() as conn:
                 row = conn.execute(
@@ -211,6 +214,18 @@ class JobStore:
             if taken == 1:
                 return self.get(row["id"])
             # Another worker won this one: look again.
+
+    def _claim_skip_locked(self, owner: str, lease_seconds: float) -> Job | None:
+        """PostgreSQL: one statement; a job another server is claiming is skipped, not waited for."""
+        now = time.time()
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "UPDATE jobs SET state = 'running', owner = ?, attempts = attempts + 1, lease_expires_at = ?,"
+                " heartbeat_at = ?, started_at = ? WHERE id = (SELECT id FROM jobs WHERE state = 'queued'"
+                " ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) AND state = 'queued' RETURNING id",
+                (owner, now + lease_seconds, now, now),
+            ).fetchone()
+        return self.get(row["id"]) if row is not None else None
 
     def renew(self, owner: str, job_ids: list[str], lease_seconds: float) -> int:
         """Extend the leases `owner` still holds; returns how many it holds."""

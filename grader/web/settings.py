@@ -52,6 +52,12 @@ class WebSettings:
     limits: UploadLimits = field(default_factory=UploadLimits)
     #: "module:callable" returning a grader factory; None grades in the Docker sandbox.
     grader_factory: str | None = None
+    #: A `postgresql://` URL; None keeps the SQLite file in `data_dir`.
+    database: str | None = None
+    #: A broker URL: `grader worker` hosts grade, and `workers` counts submissions in flight.
+    broker: str | None = None
+    #: The broker's result store, when the broker is not Redis.
+    result_backend: str | None = None
 
     @property
     def db_path(self) -> Path:

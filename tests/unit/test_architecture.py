@@ -1,9 +1,10 @@
 """The package's shape: stages in data order, no import cycles, small modules, thin faces.
 
 Data flows one way: submission → execution → evidence → checks → scoring → report →
-review → rendering, with `pipeline` orchestrating them, `api` on top, and the faces (`cli`, `web`,
-`demo`, `python -m grader`) over `api`. A module may import its own stage, earlier ones,
-`models`, `errors` and `resources` (the package data); never a later stage. Imports inside
+review → (similarity, across a batch) → rendering, with `pipeline` orchestrating them (and
+`distributed` through a broker), `api` on top, and the faces (`cli`, `web`, `demo`,
+`python -m grader`) over `api`. A module may import its own stage, earlier ones, `models`,
+`errors` and `resources` (the package data); never a later stage. Imports inside
 `if TYPE_CHECKING:` follow the same order but cannot form a cycle (they do not run). `make lint` runs this module.
 """
 
@@ -25,8 +26,14 @@ STAGES = (
     "scoring",
     "report",
     "review",
+    # Copying across a batch: it reads submissions (and `evidence.code`'s normaliser) and runs after the
+    # reports exist; `rendering` draws its pairs and `pipeline.similarity` runs it on a graded batch.
+    "similarity",
     "rendering",
     "pipeline",
+    # Grading on many Docker hosts: the submitting side wraps `pipeline`'s Grader (RemoteGrader) and the
+    # worker runs it; the API hands it out (`make_grader(broker=...)`, `run_worker`) to the faces.
+    "distributed",
     "api",
 )
 FACES = ("cli", "web", "demo", "__main__")

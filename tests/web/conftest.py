@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
+import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +20,12 @@ import yaml
 
 from grader.web.accounts import add_user
 from grader.web.app import create_app
+from grader.web.databases import open_database
 from grader.web.db import Database
+from grader.web.postgres import PostgresDatabase
 from grader.web.settings import UploadLimits, WebSettings
 from tests.conftest import REPO, make_notebook
+from tests.services import PostgresServer, free_port
 from tests.web.fake_grader import factory
 
 with warnings.catch_warnings():
@@ -89,6 +92,66 @@ def tiny_assignment(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_tiny_assignment(tmp_path_factory.mktemp("assignments") / "tiny")
 
 
+# --------------------------------------------------------------------------- SQLite, and PostgreSQL too
+
+#: Modules whose DB-level and API tests run on both databases (the browser suite stays on SQLite).
+BOTH_DATABASES = {"tests.web.test_jobs", "tests.web.test_auth", "tests.web.test_uploads"}
+TEMPLATE = "template_with_user"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_kind" in metafunc.fixturenames and metafunc.module.__name__ in BOTH_DATABASES:
+        metafunc.parametrize(
+            "db_kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+        )
+
+
+@pytest.fixture
+def db_kind(request: pytest.FixtureRequest) -> str:
+    """`sqlite` (the default) or `postgresql` where a module runs on both."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres: PostgresServer) -> str:
+    """A schema holding the test reviewer (hashed once), copied into each test's schema."""
+    db = PostgresDatabase(postgres.create_schema(TEMPLATE))
+    db.initialise()
+    add_user(db, USER, PASSWORD)
+    db.close()
+    return TEMPLATE
+
+
+def _postgres_url(request: pytest.FixtureRequest, *, with_user: bool) -> str:
+    """A fresh schema of the session's PostgreSQL server (migrated, with the reviewer, if asked)."""
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.create_schema(f"t_{uuid.uuid4().hex}")
+    if with_user:
+        template = request.getfixturevalue("postgres_template")
+        db = PostgresDatabase(url)
+        db.initialise()
+        with db.transaction() as conn:
+            conn.execute(f"INSERT INTO users SELECT * FROM {template}.users")
+        db.close()
+    return url
+
+
+@pytest.fixture
+def fresh_database(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """An empty (not migrated) database of the kind under test."""
+    if db_kind == "sqlite":
+        yield Database(tmp_path / "fresh.sqlite3")
+        return
+    db = PostgresDatabase(_postgres_url(request, with_user=False))
+    yield db
+    db.close()
+
+
+def database_of(settings: WebSettings) -> Database:
+    """The database the app of `settings` uses (close it after use)."""
+    return open_database(settings.database, settings.db_path)
+
+
 @pytest.fixture(scope="session")
 def database_with_user(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated database holding the test reviewer (argon2 is slow on purpose: hash once)."""
@@ -99,12 +162,23 @@ def database_with_user(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, tiny_assignment: Path, database_with_user: Path) -> WebSettings:
+def settings(
+    tmp_path: Path, tiny_assignment: Path, database_with_user: Path, db_kind: str, request: pytest.FixtureRequest
+) -> WebSettings:
     data = tmp_path / "data"
     data.mkdir()
-    shutil.copyfile(database_with_user, data / "grader.sqlite3")
+    database = None
+    if db_kind == "postgresql":
+        database = _postgres_url(request, with_user=True)
+    else:
+        shutil.copyfile(database_with_user, data / "grader.sqlite3")
     return WebSettings(
-        data_dir=data, assignment_dirs=(tiny_assignment,), limits=TEST_LIMITS, poll_seconds=0.1, lease_seconds=5.0
+        data_dir=data,
+        assignment_dirs=(tiny_assignment,),
+        limits=TEST_LIMITS,
+        poll_seconds=0.1,
+        lease_seconds=5.0,
+        database=database,
     )
 
 
@@ -148,13 +222,6 @@ def wait_for_job(client: TestClient | httpx.Client, job_id: str, timeout: float 
 
 
 # --------------------------------------------------------------------------- a real server process
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Server:

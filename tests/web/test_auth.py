@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -13,7 +12,7 @@ from starlette.routing import Mount, Route
 from grader.web.app import create_app
 from grader.web.security import LOGIN_CSRF_COOKIE, PUBLIC_PATHS, PUBLIC_PREFIXES, SESSION_COOKIE
 from grader.web.settings import WebSettings
-from tests.web.conftest import PASSWORD, USER, TestClient, login
+from tests.web.conftest import PASSWORD, USER, TestClient, database_of, login
 from tests.web.fake_grader import factory
 
 JOB = "0" * 32
@@ -144,8 +143,10 @@ def test_session_cookie_flags_and_hashed_storage(client: TestClient, settings: W
     assert re.search(r"SameSite=(lax|strict)", header, re.IGNORECASE)
     assert "Secure" not in header
     token = header.split(";")[0].split("=", 1)[1]
-    with sqlite3.connect(settings.db_path) as conn:
+    db = database_of(settings)
+    with db.connect() as conn:
         stored = [row[0] for row in conn.execute("SELECT token_hash FROM sessions")]
+    db.close()
     assert stored == [hashlib.sha256(token.encode()).hexdigest()]
     assert token not in stored
 
@@ -154,10 +155,11 @@ def test_secure_flag_is_configurable(settings: WebSettings) -> None:
     from dataclasses import replace
 
     from grader.web.accounts import add_user
-    from grader.web.db import Database
 
     app = create_app(replace(settings, secure_cookies=True), grader_factory=factory, start_workers=False)
-    add_user(Database(settings.db_path), "bob", PASSWORD)
+    db = database_of(settings)
+    add_user(db, "bob", PASSWORD)
+    db.close()
     with TestClient(app, base_url="https://testserver") as client:
         client.get("/login")
         response = client.post(
@@ -269,17 +271,18 @@ def test_user_add_command(tmp_path: object, settings: WebSettings, monkeypatch: 
 
     from grader.cli import main
     from grader.web.accounts import authenticate
-    from grader.web.db import Database
 
+    where = ["--data", str(settings.data_dir)] + (["--database", settings.database] if settings.database else [])
     monkeypatch.setattr("sys.stdin", io.StringIO("another long password\n"))
-    assert main(["user", "add", "carol", "--password-stdin", "--data", str(settings.data_dir)]) == 0
-    db = Database(settings.db_path)
+    assert main(["user", "add", "carol", "--password-stdin", *where]) == 0
+    db = database_of(settings)
     assert authenticate(db, "carol", "another long password") is not None
     assert authenticate(db, "carol", "another long passwor") is None
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert main(["user", "add", "dave", "--password-stdin", "--data", str(settings.data_dir)]) == 2
+    assert main(["user", "add", "dave", "--password-stdin", *where]) == 2
     monkeypatch.setattr("sys.stdin", io.StringIO("another long password\n"))
-    assert main(["user", "add", "carol", "--password-stdin", "--data", str(settings.data_dir)]) == 2
-    with sqlite3.connect(settings.db_path) as conn:
+    assert main(["user", "add", "carol", "--password-stdin", *where]) == 2
+    with db.connect() as conn:
         (hashed,) = conn.execute("SELECT password_hash FROM users WHERE name = 'carol'").fetchone()
+    db.close()
     assert hashed.startswith("$argon2id$")

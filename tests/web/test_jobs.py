@@ -11,7 +11,6 @@ import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -22,10 +21,9 @@ from tests.web.conftest import TestClient, notebook_bytes, wait_for_job
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> JobStore:
-    db = Database(tmp_path / "jobs.sqlite3")
-    db.initialise()
-    return JobStore(db)
+def store(fresh_database: Database) -> JobStore:
+    fresh_database.initialise()
+    return JobStore(fresh_database)
 
 
 def _enqueue(store: JobStore, n: int = 1) -> list[str]:
@@ -45,8 +43,8 @@ def _enqueue(store: JobStore, n: int = 1) -> list[str]:
     return ids
 
 
-def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
-    db = Database(tmp_path / "m.sqlite3")
+def test_migrations_are_recorded_and_applied_once(fresh_database: Database) -> None:
+    db = fresh_database
     assert db.initialise() == ["001_initial.sql", "002_blind_jobs.sql"]
     assert db.initialise() == []
     assert db.applied_versions() == [1, 2]
@@ -60,15 +58,39 @@ def test_migrations_are_recorded_and_applied_once(tmp_path: Path) -> None:
     assert db.applied_versions() == [1, 2, 3]
 
 
-def test_a_failing_migration_leaves_nothing_half_done(tmp_path: Path) -> None:
-    db = Database(tmp_path / "m.sqlite3")
+def test_a_failing_migration_leaves_nothing_half_done(fresh_database: Database) -> None:
+    db = fresh_database
     db.initialise()
     broken = Migration(3, "003_broken.sql", "CREATE TABLE t1 (x INTEGER);\nCREATE TABLE jobs (x INTEGER);\n")
     with pytest.raises(Exception, match="already exists"):
         db.migrate([broken])
     assert db.applied_versions() == [1, 2]
-    with db.connect() as conn:
-        assert conn.execute("SELECT name FROM sqlite_master WHERE name = 't1'").fetchone() is None
+    with db.connect() as conn:  # t1 was rolled back with the failing statement
+        assert conn.execute("SELECT COUNT(*) FROM schema_migrations WHERE version = 3").fetchone()[0] == 0
+        with pytest.raises(Exception, match="t1"):
+            conn.execute("SELECT x FROM t1")
+
+
+def test_servers_starting_together_apply_each_migration_once(fresh_database: Database) -> None:
+    fresh_database.initialise()
+    extra = Migration(3, "003_note.sql", "ALTER TABLE jobs ADD COLUMN note TEXT;\n")
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            results.append(fresh_database.migrate([extra]))
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(results) == [[], [], [], ["003_note.sql"]]
+    assert fresh_database.applied_versions() == [1, 2, 3]
 
 
 def test_claim_is_fifo_and_counts_attempts(store: JobStore) -> None:
