@@ -153,6 +153,9 @@ class CheckSpec:
     params_model: type[Params]
     requires: frozenset[Need]
     module: str
+    #: Inputs read when present, without which the check still runs (a result computed without them
+    #: is recomputed once they arrive, e.g. the holdout scored on the submitting side of a broker).
+    reads: frozenset[Need] = frozenset()
     #: The interview question a finding of this check raises (None: the report's fallback by slug and category).
     followup: Question | None = None
     #: The red flag a failure raises (None: no flag).
@@ -197,6 +200,7 @@ def check(
     version: int = 1,
     params: type[Params] = NoParams,
     requires: Iterable[Need] = (),
+    reads: Iterable[Need] = (),
     followup: Question | None = None,
     flag: FlagRule | None = None,
     needs_fitted_model: str | None = None,
@@ -219,6 +223,7 @@ def check(
             params_model=params,
             requires=frozenset(requires),
             module=func.__module__,
+            reads=frozenset(reads),
             followup=followup,
             flag=flag,
             needs_fitted_model=needs_fitted_model,

@@ -181,7 +181,7 @@ def settle_holdout(grader: Grader, report: Report, folder: Path, submitted: dict
         collected = {p.name: p.read_bytes() for p in outputs.iterdir() if p.is_file()} if outputs.is_dir() else {}
         holdout = grader.holdout_result(report.execution, collected, seen.shown)
     if holdout is not None:
-        needs = [(spec, params) for spec, params in grader.selection if Need.holdout in spec.requires]
+        needs = [(spec, params) for spec, params in grader.selection if Need.holdout in spec.requires | spec.reads]
         ctx = build_context(seen, holdout=holdout)
         fresh = {result.id: result for result in run_checks(ctx, needs)}
         results = [fresh.get(result.id, result) for result in report.checks]

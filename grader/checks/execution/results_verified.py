@@ -29,6 +29,7 @@ UNVERIFIED = Question("reproducibility", _unverified)
     category=Category.execution,
     title="The reported results could be verified",
     requires={Need.execution},
+    reads={Need.holdout},
     followup=UNVERIFIED,
     flag=FlagRule(FlagKind.unverified, min_severity=Severity.high),
 )
