@@ -47,6 +47,7 @@ from grader.models.report import GradingStatus, Report
 from grader.pipeline.files import load_report, read_executed, write_report_files
 from grader.pipeline.grading import Grader
 from grader.report.assemble import anonymous_id, flags_for
+from grader.report.cell_names import CellNames, name_cells
 from grader.report.followups import followups_for
 from grader.report.redact import redact_report
 from grader.scoring.score import score_rubric
@@ -197,6 +198,9 @@ def settle_holdout(grader: Grader, report: Report, folder: Path, submitted: dict
             }
         )
         report.followups = followups_for(report, grader.registry)
+        # Cells named as local grading names them (local indexes; "task2.ipynb cell 8" with several notebooks).
+        names = CellNames.from_cells((c.index, c.notebook, c.local_index) for c in seen.notebook.cells)
+        report = Report.model_validate(name_cells(report.model_dump(mode="json"), names))
         report.timings["holdout (submitting side)"] = round(time.perf_counter() - started, 4)
         if grader.options.blind:
             report = redact_report(report)

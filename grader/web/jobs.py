@@ -167,7 +167,17 @@ class JobStore:
             conn.execute(
                 "INSERT INTO jobs (id, assignment, rubric, candidate, submission_name, upload_path, created_by,"
                 " state, attempts, created_at, blind) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
-                (job_id, assignment, rubric, candidate, submission_name, upload_path, created_by, time.time(), blind),
+                (
+                    job_id,
+                    assignment,
+                    rubric,
+                    candidate,
+                    submission_name,
+                    upload_path,
+                    created_by,
+                    time.time(),
+                    int(blind),
+                ),
             )
         job = self.get(job_id)
         assert job is not None

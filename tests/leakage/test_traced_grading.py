@@ -42,6 +42,13 @@ FLAW_CHECKS = {
     "group-split-ignored": {"LEAK011", "LEAK010"},
 }
 
+#: Planted leaks found from the code only, although the run was traced (open gaps, reported on issue 14).
+TRACE_GAPS = {
+    # `out["gave_reason"] = out["cancellation_reason"].notna().astype(int)` inside a helper: the tracer
+    # records lineage only while pandas keeps a Series' name, so LEAK007 is decided statically (medium confidence).
+    "churn/felix-braun",
+}
+
 PREAMBLE = """\
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
@@ -193,6 +200,10 @@ def test_corpus_leaks_are_found_with_traced_evidence(
         assert cell is None or cell in cells, f"{name}: evidence at {cells}, not {cell}"
         traced_any |= any(f.data.get("traced") for f in findings)
     if report.execution.tracing == "ok":
+        key = f"{assignment}/{folder.name}"
+        if key in TRACE_GAPS:  # a known gap, asserted so that closing it shows here
+            assert not traced_any, f"{key} now carries runtime evidence: remove it from TRACE_GAPS"
+            return
         assert traced_any, "no finding carries runtime evidence although the run was traced"
 
 

@@ -13,8 +13,9 @@ from typing import Any
 #: What a failed run costs besides the failure itself: the re-run did not reproduce the saved
 #: outputs (EXE005), the grade rests on saved outputs (EXE009).
 RUN_FAILED = ("EXE001", "EXE005", "EXE009")
-#: ... and the predictions file was never written, so nothing can be scored on the holdout.
-NO_PREDICTIONS = ("HOLD001", "HOLD002", "HOLD003")
+#: ... and the predictions file was never written, so nothing can be scored on the holdout, and with the
+#: evaluation cells failing the results cannot be verified (EXE010).
+NO_PREDICTIONS = ("HOLD001", "HOLD002", "HOLD003", "EXE010")
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,12 @@ def test_broken_twin_loses_only_what_the_rubric_assigns_to_its_failure(
     others = {c: (ours[c], theirs[c]) for c in ours if c not in case.meant and abs(ours[c] - theirs[c]) > TOLERANCE}
     assert not others, f"checks not meant for {name} scored differently (broken, fixed): {others}"
     meant_loss = sum(theirs[c] - ours[c] for c in case.meant if c in ours)
-    assert fixed.total.score - broken.total.score == pytest.approx(meant_loss, abs=TOLERANCE * len(ours))
+    # Points before validity gates: a gate the failure triggers (unverified results hold the band) is
+    # part of what the failure costs, and is checked to be one of the meant checks' gates.
+    uncapped = [sum(c.score for c in r.criteria) for r in (broken, fixed)]
+    assert uncapped[1] - uncapped[0] == pytest.approx(meant_loss, abs=TOLERANCE * len(ours))
+    for cap in broken.total.caps:
+        assert {f.split("#")[0] for f in cap.finding_ids} <= set(case.meant), (name, cap)
     assert broken.total.score <= fixed.total.score + TOLERANCE
 
 

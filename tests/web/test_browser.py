@@ -91,8 +91,8 @@ def test_reviewer_uploads_a_folder_and_reads_the_report(tmp_path: Path, browser:
         assert not blocked, blocked
 
         page.goto(f"{server.url}/assignments/tiny")
-        expect(page.locator("#summary")).to_contain_text("Alice Example")
-        expect(page.locator("#summary")).to_contain_text(score)
+        expect(page.locator("#candidates")).to_contain_text("Alice Example")
+        expect(page.locator("#candidates")).to_contain_text(f"{job['score']:g}")
     finally:
         context.close()
         server.stop()
