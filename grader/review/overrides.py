@@ -36,7 +36,7 @@ from grader.models.report import (
     Total,
 )
 from grader.models.rubric import Band, ScoreCap, band_for
-from grader.scoring.score import apply_caps, cap_triggers
+from grader.scoring.score import apply_caps, cap_triggers, percent_of
 
 #: Kinds that change a score (a note does not).
 SCORING_KINDS = (ReviewKind.criterion, ReviewKind.check, ReviewKind.settle, ReviewKind.dismiss)
@@ -278,10 +278,9 @@ def rescore(report: Report, *, bands: list[Band] | None = None) -> Report:
     pending = round(sum(c.final_pending if c.final_pending is not None else c.pending for c in criteria), 2)
     scored = report.total.max - pending
     known_bands = (report.rubric.bands if report.rubric else []) or bands or []
-    uncapped = round(100.0 * score / scored, 1) if scored > 0 else 0.0
-    band = band_for(known_bands, uncapped) if known_bands else report.total.band
+    band = band_for(known_bands, percent_of(score, scored)) if known_bands else report.total.band
     score, band, caps = _final_caps(report, score, scored, band, dismissed, known_bands)
-    percent = round(100.0 * score / scored, 1) if scored > 0 else 0.0
+    percent = percent_of(score, scored)
     total: Total = report.total.model_copy(
         update={
             "final": score,

@@ -101,14 +101,14 @@ def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[C
     maximum = rubric.max_points
     pending = round(sum(c.pending for c in criteria), 2)
     scored = maximum - pending
-    band = rubric.band_for(_percent(score, scored))
+    band = rubric.band_for(percent_of(score, scored))
     gates = [(cap, cap_triggers(cap, results)) for cap in rubric.caps]
     score, band, applied = apply_caps(rubric.bands, gates, score=score, scored=scored, band=band)
     total = Total(
         score=score,
         max=maximum,
         pending=pending,
-        percent=_percent(score, scored),
+        percent=percent_of(score, scored),
         band=band,
         needs_review=any(c.needs_review for c in criteria),
         caps=applied,
@@ -133,7 +133,7 @@ def apply_caps(
         ceiling = round(scored * ceiling_percent / 100.0, 2)
         capped = min(score, ceiling)
         capped_band = min(
-            (band, band_for(bands, _percent(capped, scored)), cap.max_band or band),
+            (band, band_for(bands, percent_of(capped, scored)), cap.max_band or band),
             key=lambda name: band_rank(bands, name),
         )
         if capped >= score and capped_band == band:
@@ -153,5 +153,6 @@ def apply_caps(
     return score, band, applied
 
 
-def _percent(score: float, scored: float) -> float:
+def percent_of(score: float, scored: float) -> float:
+    """`score` as a percentage of the points that were scored (0 when none were), one decimal."""
     return round(100.0 * score / scored, 1) if scored > 0 else 0.0
