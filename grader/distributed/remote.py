@@ -199,7 +199,7 @@ def settle_holdout(grader: Grader, report: Report, folder: Path, submitted: dict
         )
         report.followups = followups_for(report, grader.registry)
         # Cells named as local grading names them (local indexes; "task2.ipynb cell 8" with several notebooks).
-        names = CellNames.from_cells((c.index, c.notebook, c.local_index) for c in seen.notebook.cells)
+        names = CellNames.of_view(seen.notebook)
         report = Report.model_validate(name_cells(report.model_dump(mode="json"), names))
         report.timings["holdout (submitting side)"] = round(time.perf_counter() - started, 4)
         if grader.options.blind:

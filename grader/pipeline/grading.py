@@ -268,7 +268,7 @@ class Grader:
             holdout=holdout,
             environment=environment_info(run.record, self.sandbox.settings if self.sandbox else None),
             choices=choice_questions(ctx, holdout),
-            cells=CellNames.from_cells((c.index, c.notebook, c.local_index) for c in view.cells),
+            cells=CellNames.of_view(view),
         )
         if out_dir is not None:
             write_evidence(out_dir, run.executed_files, run.collected)

@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.models.notebook import NotebookView
 
 #: "cell 12", "Cell 12", "cells 3, 4 and 9", "cells 3–7".
 CELL_REFERENCE = re.compile(r"\b(?P<word>[Cc]ells?) (?P<numbers>\d+(?:(?:, | and |–|-| to )\d+)*)\b")
@@ -33,6 +36,11 @@ class CellNames:
     def from_cells(cls, cells: Iterable[tuple[int, str, int]]) -> CellNames:
         """From (global index, notebook, local index) triples, e.g. a `NotebookView`'s cells."""
         return cls({index: (notebook, local) for index, notebook, local in cells})
+
+    @classmethod
+    def of_view(cls, view: NotebookView) -> CellNames:
+        """The names of a notebook view's cells."""
+        return cls.from_cells((c.index, c.notebook, c.local_index) for c in view.cells)
 
     @property
     def several_notebooks(self) -> bool:
