@@ -25,6 +25,7 @@ from grader.errors import ConfigError
 from grader.execution.docker_client import DockerClient
 from grader.execution.image import BuildReport, build_all_images, cache_dir, find_runtime_image
 from grader.execution.image import build_image as _build_image
+from grader.execution.live_progress import CellProgress, parse_cell_line
 from grader.execution.profiles import AUTO, RuntimeProfile, check_runtime, get_profile, load_profiles
 from grader.execution.run import SandboxRunner, sandbox_runner, seccomp_profile
 from grader.execution.sandbox import reap_leftovers
@@ -78,6 +79,7 @@ __all__ = [
     "BatchResult",
     "BrokerSettings",
     "Calibration",
+    "CellProgress",
     "Desk",
     "DeskLink",
     "Grader",
@@ -115,6 +117,7 @@ __all__ = [
     "load_rubric",
     "make_grader",
     "page_policy",
+    "parse_cell_line",
     "plugin_failures",
     "reap",
     "render_report",

@@ -42,6 +42,7 @@ from grader.distributed.transport import (
 from grader.errors import ConfigError, GraderError, SubmissionError
 from grader.evidence.build import build_context, observe
 from grader.evidence.context import SubmissionFacts
+from grader.execution.live_progress import CellListener
 from grader.models.notebook import NotebookView
 from grader.models.report import GradingStatus, Report
 from grader.pipeline.files import load_report, read_executed, write_report_files
@@ -65,9 +66,19 @@ class RemoteGrader(Grader):
     run_key: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def grade(
-        self, path: Path, *, out_dir: Path | None = None, name: str | None = None, candidate: str | None = None
+        self,
+        path: Path,
+        *,
+        out_dir: Path | None = None,
+        name: str | None = None,
+        candidate: str | None = None,
+        on_cell: CellListener | None = None,
     ) -> Report:
-        """Send one submission to a worker and write its report; never raises for a bad submission."""
+        """Send one submission to a worker and write its report; never raises for a bad submission.
+
+        `on_cell` is not called: cell progress does not cross the broker.
+        """
+        del on_cell
         path = Path(path)
         name = name or (path.stem if path.is_file() else path.name)
         shown = anonymous_id(name) if self.options.blind else (candidate or name)

@@ -16,6 +16,7 @@ from grader.errors import ConfigError, SandboxError, SubmissionError, UntrustedO
 from grader.execution.docker_client import DockerClient
 from grader.execution.image import find_runtime_image
 from grader.execution.image.derived import provide_packages
+from grader.execution.live_progress import CellListener
 from grader.execution.packages import PackagePlan
 from grader.execution.record import build_record, not_run_record
 from grader.execution.sandbox import SandboxInput, SandboxResult, SandboxSettings, reap_leftovers, run_in_sandbox
@@ -40,9 +41,9 @@ class SandboxRunner:
     client: DockerClient
     settings: SandboxSettings
 
-    def run(self, job: SandboxInput) -> SandboxResult:
-        """Run one job in a fresh container."""
-        return run_in_sandbox(self.client, self.settings, job)
+    def run(self, job: SandboxInput, *, on_cell: CellListener | None = None) -> SandboxResult:
+        """Run one job in a fresh container; `on_cell` hears each code cell as it starts."""
+        return run_in_sandbox(self.client, self.settings, job, on_cell=on_cell)
 
 
 def seccomp_profile(choice: str) -> str | None:
@@ -103,11 +104,13 @@ def run_submission(
     image: str | None = None,
     profile: str | None = None,
     malformed: Sequence[MalformedFile] = (),
+    on_cell: CellListener | None = None,
 ) -> RunOutcome:
     """Provide the planned packages, run the notebooks, and check what comes back.
 
     `image` is the image of runtime profile `profile` (the runner's image, the current
-    profile, by default); `malformed` lists the data files that cannot be parsed as intended.
+    profile, by default); `malformed` lists the data files that cannot be parsed as intended;
+    `on_cell` hears each code cell as it starts.
     """
     collect = [assignment.assignment.prediction_contract.file] if assignment else ["predictions.csv"]
     environment = provide_packages(runner.client, image or runner.settings.image, list(plan.requests), profile=profile)
@@ -121,7 +124,7 @@ def run_submission(
     )
     limits_used = limits.model_dump()
     try:
-        result = runner.run(job)
+        result = runner.run(job, on_cell=on_cell)
     except SandboxError as exc:
         record = not_run_record(view, f"the sandbox failed: {exc}")
         update = {"status": RunStatus.sandbox_error, "limits": limits_used, "requested_packages": environment.requests}

@@ -40,6 +40,7 @@ from grader.execution.docker_client import (
     volume_mount,
 )
 from grader.execution.image import SANDBOX_UID
+from grader.execution.live_progress import MAX_FILE_BYTES, CellFeed, CellListener
 from grader.execution.results import (
     ChunkReader,
     CollectedResults,
@@ -167,8 +168,13 @@ def _owner_is_dead(owner: str) -> bool:
     return False
 
 
-def run_in_sandbox(client: DockerClient, settings: SandboxSettings, job: SandboxInput) -> SandboxResult:
-    """Run the job in a fresh container; never leaves the container or its volumes behind."""
+def run_in_sandbox(
+    client: DockerClient, settings: SandboxSettings, job: SandboxInput, *, on_cell: CellListener | None = None
+) -> SandboxResult:
+    """Run the job in a fresh container; never leaves the container or its volumes behind.
+
+    `on_cell` hears each code cell as it starts ("cell i of n"), read from the container while it runs.
+    """
     run_id = uuid.uuid4().hex[:12]
     expires = time.time() + job.limits.timeout_seconds + STARTUP_MARGIN_S + LINGER_S + 60
     labels = {
@@ -201,7 +207,7 @@ def run_in_sandbox(client: DockerClient, settings: SandboxSettings, job: Sandbox
         client.start(container)
         _send_nonce(socket, nonce)
         result.startup_s = time.monotonic() - started
-        _wait_and_collect(client, container, job.limits, nonce.encode(), result)
+        _wait_and_collect(client, container, job.limits, nonce.encode(), result, CellFeed(on_cell))
     finally:
         for container in created:
             client.remove_container(container)
@@ -358,7 +364,7 @@ def _input_archive(spec: dict[str, Any], job: SandboxInput, uid: int) -> io.Byte
 
 
 def _wait_and_collect(
-    client: DockerClient, container: Any, limits: RunLimits, nonce: bytes, result: SandboxResult
+    client: DockerClient, container: Any, limits: RunLimits, nonce: bytes, result: SandboxResult, cells: CellFeed
 ) -> None:
     """Poll for the signed manifest until the host deadline, then collect or salvage."""
     deadline = time.monotonic() + limits.timeout_seconds + STARTUP_MARGIN_S
@@ -369,6 +375,7 @@ def _wait_and_collect(
         # A manifest the candidate planted fails the signature check and is ignored:
         # the executor's real one replaces it once every candidate process is dead.
         if done is not None and manifest_is_signed(_single_file(done, 64 * 1024), nonce):
+            _fetch_cells(client, container, cells)
             files = client.get_archive(container, f"{OUT_DIR}/grader")
             if files is not None:
                 try:
@@ -381,6 +388,7 @@ def _wait_and_collect(
             # gVisor), the tmpfs goes with it, and this is the only record of what ran.
             next_progress = time.monotonic() + PROGRESS_EVERY_S
             _fetch_progress(client, container, result)
+            _fetch_cells(client, container, cells)
         state = client.container_state(container)
         if not state.get("Running", False):
             result.exit_code = state.get("ExitCode")
@@ -412,6 +420,18 @@ def _fetch_progress(client: DockerClient, container: Any, result: SandboxResult)
         cells = parse_progress(_single_file(progress, 16 * 1024 * 1024))
         if len(cells) >= len(result.partial_cells):
             result.partial_cells = cells
+
+
+def _fetch_cells(client: DockerClient, container: Any, cells: CellFeed) -> None:
+    """Pass the cells started since the last look to the listener, if there is one."""
+    if cells.listener is None:
+        return
+    try:
+        data = client.get_archive(container, f"{OUT_DIR}/cells.jsonl")
+    except SandboxError:
+        return
+    if data is not None:
+        cells.update(_single_file(data, MAX_FILE_BYTES))
 
 
 def _exit_reason(state: dict[str, Any]) -> str:

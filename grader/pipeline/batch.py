@@ -57,7 +57,7 @@ def discover(submissions_dir: Path) -> list[tuple[str, Path]]:
 
 @dataclass
 class BatchEvent:
-    """A progress event: `started`, `stage`, `done` or `skipped` for one submission."""
+    """A progress event: `started`, `cell` (a code cell started), `stage`, `done` or `skipped` for one submission."""
 
     kind: str
     name: str
@@ -114,7 +114,13 @@ def grade_items(
         emit(BatchEvent("started", item.name))
         # The folder is named by a safe id; the report keeps the candidate's name as given (Unicode and all).
         given = item.path.stem if item.path.is_file() else item.path.name
-        report = item.grader.grade(item.path, out_dir=item.out_dir, name=item.name.rsplit("/", 1)[-1], candidate=given)
+        report = item.grader.grade(
+            item.path,
+            out_dir=item.out_dir,
+            name=item.name.rsplit("/", 1)[-1],
+            candidate=given,
+            on_cell=lambda cell: emit(BatchEvent("cell", item.name, cell.as_dict())),
+        )
         with lock:
             reports[item.name] = report
         emit(

@@ -33,6 +33,7 @@ from grader.execution.packages import PackagePlan
 from grader.execution.profile_evidence import gather as gather_profile_evidence
 from grader.execution.profiles import RuntimeProfile, load_profiles
 from grader.execution.retry import RuntimePlan, available_profiles, plan_runtime, run_with_retry
+from grader.execution.live_progress import CellListener
 from grader.execution.run import RunOutcome, SandboxRunner, not_executed, run_submission
 from grader.execution.triage import find_malformed_files
 from grader.models.assignment import RunLimits
@@ -95,9 +96,18 @@ class Grader:
         return now
 
     def grade(
-        self, path: Path, *, out_dir: Path | None = None, name: str | None = None, candidate: str | None = None
+        self,
+        path: Path,
+        *,
+        out_dir: Path | None = None,
+        name: str | None = None,
+        candidate: str | None = None,
+        on_cell: CellListener | None = None,
     ) -> Report:
-        """Grade one submission folder or zip; never raises for a bad submission."""
+        """Grade one submission folder or zip; never raises for a bad submission.
+
+        `on_cell` hears each code cell as it starts running in the sandbox ("cell i of n").
+        """
         path = Path(path)
         name = name or (path.stem if path.is_file() else path.name)
         shown = anonymous_id(name) if self.options.blind else (candidate or name)
@@ -120,7 +130,7 @@ class Grader:
                     if cached is not None:
                         return cached
                 submitted = {nb.path: nb.node for nb in submission.notebooks}
-                report, executed = self._grade_loaded(submission, shown, timings, out_dir)
+                report, executed = self._grade_loaded(submission, shown, timings, out_dir, on_cell)
         except SubmissionError as exc:
             report = self.failed_report(name, shown, str(exc), GradingStatus.rejected, path)
         except Exception as exc:  # noqa: BLE001 - one submission's failure never stops a batch
@@ -222,7 +232,12 @@ class Grader:
     # ------------------------------------------------------------------ stages
 
     def _grade_loaded(
-        self, submission: Submission, shown: str, timings: dict[str, float], out_dir: Path | None
+        self,
+        submission: Submission,
+        shown: str,
+        timings: dict[str, float],
+        out_dir: Path | None,
+        on_cell: CellListener | None = None,
     ) -> tuple[Report, dict[str, Any]]:
         """Every stage for a loaded submission; the report and the notebooks as executed."""
         started = time.perf_counter()
@@ -235,7 +250,7 @@ class Grader:
             pylint_job = _background().submit(_timed, run_pylint, view)
         assignment = self.assignment.assignment if self.assignment else None
         plan = plan_for_policy(view, facts, assignment) if self._executing else None
-        run = self._execute(submission, view, facts, plan)
+        run = self._execute(submission, view, facts, plan, on_cell)
         seen = observe(
             submission=facts,
             notebook=view,
@@ -279,7 +294,12 @@ class Grader:
         return self.options.execute and self.sandbox is not None
 
     def _execute(
-        self, submission: Submission, view: NotebookView, facts: SubmissionFacts, plan: PackagePlan | None
+        self,
+        submission: Submission,
+        view: NotebookView,
+        facts: SubmissionFacts,
+        plan: PackagePlan | None,
+        on_cell: CellListener | None = None,
     ) -> RunOutcome:
         if self.sandbox is None or plan is None:
             return not_executed(view, "execution disabled" if not self.options.execute else "no sandbox configured")
@@ -309,6 +329,7 @@ class Grader:
                 image=image,
                 profile=profile.name,
                 malformed=malformed,
+                on_cell=on_cell,
             )
 
         return run_with_retry(runtime, run_on, view)

@@ -90,6 +90,8 @@ class JobOut(BaseModel):
     band: str | None
     flags: list[str]
     error: str | None
+    #: The code cell running now ("cell 7 of 23"), or "".
+    progress: str = ""
 
 
 class AssignmentOut(BaseModel):

@@ -205,7 +205,8 @@ def _row_status(job: Job) -> str:
 
 def _progress(job: Job) -> str:
     if job.state is JobState.running and job.started_at:
-        return f"grading for {int(time.time() - job.started_at)} s (attempt {job.attempts})"
+        running = f"grading for {int(time.time() - job.started_at)} s (attempt {job.attempts})"
+        return f"{job.progress_text}, {running}" if job.progress_text else running
     return "waiting for a worker" if job.state is JobState.queued else ""
 
 

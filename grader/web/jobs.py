@@ -22,6 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from grader.api import CellProgress, parse_cell_line
 from grader.web.db import Database
 
 
@@ -60,6 +61,8 @@ class Job:
     error: str | None
     #: Graded blind (uploaded as anonymous).
     blind: bool = False
+    #: The code cell running now, as the sandbox last reported it (see `progress_text`).
+    progress: dict[str, int] | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> Job:
@@ -68,7 +71,15 @@ class Job:
         data["state"] = JobState(data["state"])
         data["flags"] = json.loads(data["flags"]) if data.get("flags") else []
         data["blind"] = bool(data.get("blind"))
+        data["progress"] = _progress_of(data.get("progress"))
         return cls(**data)
+
+    @property
+    def progress_text(self) -> str:
+        """ "cell 7 of 23" while the job runs and the sandbox has reported a cell, else ""."""
+        if self.state is not JobState.running or self.progress is None:
+            return ""
+        return CellProgress(**self.progress).text()
 
     @property
     def finished(self) -> bool:
@@ -94,6 +105,7 @@ class Job:
             "band": self.band,
             "flags": self.flags,
             "error": self.error,
+            "progress": self.progress_text,
         }
 
 
@@ -110,6 +122,14 @@ class Outcome:
     band: str | None = None
     flags: tuple[str, ...] = ()
     error: str | None = None
+
+
+def _progress_of(stored: Any) -> dict[str, int] | None:
+    """The stored progress, validated again (it came from a sandbox); None when absent or unreadable."""
+    if not isinstance(stored, str):
+        return None
+    parsed = parse_cell_line(stored.encode())
+    return parsed.as_dict() if parsed else None
 
 
 def new_owner_id() -> str:
@@ -141,7 +161,7 @@ def owner_is_dead(owner: str) -> bool:
 _COLUMNS = (
     "id, assignment, rubric, candidate, submission_name, upload_path, created_by, state, attempts, owner,"
     " lease_expires_at, heartbeat_at, created_at, started_at, finished_at, result_dir, report_status,"
-    " score, max_score, percent, band, flags, error, blind"
+    " score, max_score, percent, band, flags, error, blind, progress"
 )
 
 
@@ -218,7 +238,7 @@ class JobStore:
             with self.db.transaction() as conn:
                 taken = conn.execute(
                     "UPDATE jobs SET state = 'running', owner = ?, attempts = attempts + 1, lease_expires_at = ?,"
-                    " heartbeat_at = ?, started_at = ? WHERE id = ? AND state = 'queued'",
+                    " heartbeat_at = ?, started_at = ?, progress = NULL WHERE id = ? AND state = 'queued'",
                     (owner, now + lease_seconds, now, now, row["id"]),
                 ).rowcount
             if taken == 1:
@@ -231,7 +251,7 @@ class JobStore:
         with self.db.transaction() as conn:
             row = conn.execute(
                 "UPDATE jobs SET state = 'running', owner = ?, attempts = attempts + 1, lease_expires_at = ?,"
-                " heartbeat_at = ?, started_at = ? WHERE id = (SELECT id FROM jobs WHERE state = 'queued'"
+                " heartbeat_at = ?, started_at = ?, progress = NULL WHERE id = (SELECT id FROM jobs WHERE state = 'queued'"
                 " ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) AND state = 'queued' RETURNING id",
                 (owner, now + lease_seconds, now, now),
             ).fetchone()
@@ -249,6 +269,17 @@ class JobStore:
                 f" AND id IN ({marks})",
                 (now + lease_seconds, now, owner, *job_ids),
             ).rowcount
+
+    def set_progress(self, job_id: str, owner: str, progress: CellProgress) -> bool:
+        """Record the cell a running job has reached; False if `owner` no longer holds the job."""
+        with self.db.transaction() as conn:
+            return (
+                conn.execute(
+                    "UPDATE jobs SET progress = ? WHERE id = ? AND owner = ? AND state = 'running'",
+                    (json.dumps(progress.as_dict()), job_id, owner),
+                ).rowcount
+                == 1
+            )
 
     def complete(self, job_id: str, owner: str, outcome: Outcome) -> bool:
         """Commit an attempt's result once; False if `owner` no longer holds the job."""

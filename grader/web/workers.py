@@ -15,6 +15,7 @@ import shutil
 import threading
 import traceback
 from pathlib import Path
+from collections.abc import Callable
 from typing import Protocol
 
 from grader import api
@@ -28,7 +29,13 @@ class GraderLike(Protocol):
     """What a worker needs from a grader: `grader.pipeline.grading.Grader` is one."""
 
     def grade(
-        self, path: Path, *, out_dir: Path | None = None, name: str | None = None, candidate: str | None = None
+        self,
+        path: Path,
+        *,
+        out_dir: Path | None = None,
+        name: str | None = None,
+        candidate: str | None = None,
+        on_cell: Callable[[api.CellProgress], None] | None = None,
     ) -> api.Report: ...
 
 
@@ -208,7 +215,11 @@ class WorkerPool:
         try:
             grader = self.backend.grader_for(job.assignment, job.rubric, blind=job.blind)
             report = grader.grade(
-                self.data_dir / job.upload_path, out_dir=out_dir, name=job.submission_name, candidate=job.candidate
+                self.data_dir / job.upload_path,
+                out_dir=out_dir,
+                name=job.submission_name,
+                candidate=job.candidate,
+                on_cell=lambda cell: self._record_progress(job.id, cell),
             )
             outcome = outcome_of(report, relative)
         except Exception as exc:  # noqa: BLE001 - the job fails with the reason; the worker lives on
@@ -219,6 +230,13 @@ class WorkerPool:
         else:
             log.warning("job %s was taken away from this worker (lease lost); its result is discarded", job.id)
             shutil.rmtree(out_dir, ignore_errors=True)
+
+    def _record_progress(self, job_id: str, cell: api.CellProgress) -> None:
+        """Show the running cell on the job's pages; a failed write only costs the display."""
+        try:
+            self.store.set_progress(job_id, self.owner, cell)
+        except Exception:  # noqa: BLE001 - progress is a display, grading goes on
+            log.warning("could not record the progress of job %s", job_id, exc_info=True)
 
     def _prune_attempts(self, job_id: str, keep: Path) -> None:
         folder = self.data_dir / "reports" / job_id

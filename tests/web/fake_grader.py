@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from grader import api
@@ -35,8 +36,15 @@ class SlowGrader:
         (self.marks / f"{out_dir.parent.name}.{out_dir.name}.{os.getpid()}.{what}").touch()
 
     def grade(
-        self, path: Path, *, out_dir: Path | None = None, name: str | None = None, candidate: str | None = None
+        self,
+        path: Path,
+        *,
+        out_dir: Path | None = None,
+        name: str | None = None,
+        candidate: str | None = None,
+        on_cell: Callable[[api.CellProgress], None] | None = None,
     ) -> Report:
+        del on_cell  # nothing runs: no cell to report
         self._mark(out_dir, "start")
         time.sleep(self.sleep)
         report: Report = self.inner.grade(path, out_dir=out_dir, name=name, candidate=candidate)  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 
+from grader.api import CellProgress
 from grader.web.db import Database, Migration
 from grader.web.jobs import JobState, JobStore, Outcome, owner_is_dead
 from grader.web.settings import WebSettings
@@ -45,35 +46,51 @@ def _enqueue(store: JobStore, n: int = 1) -> list[str]:
 
 def test_migrations_are_recorded_and_applied_once(fresh_database: Database) -> None:
     db = fresh_database
-    assert db.initialise() == ["001_initial.sql", "002_blind_jobs.sql"]
+    assert db.initialise() == ["001_initial.sql", "002_blind_jobs.sql", "003_job_progress.sql"]
     assert db.initialise() == []
-    assert db.applied_versions() == [1, 2]
+    assert db.applied_versions() == [1, 2, 3]
     extra = Migration(
-        3,
-        "003_note.sql",
+        4,
+        "004_note.sql",
         "-- a comment\nALTER TABLE jobs ADD COLUMN note TEXT;\nCREATE INDEX jobs_note ON jobs (note);\n",
     )
-    assert db.migrate([extra]) == ["003_note.sql"]
+    assert db.migrate([extra]) == ["004_note.sql"]
     assert db.migrate([extra]) == []
-    assert db.applied_versions() == [1, 2, 3]
+    assert db.applied_versions() == [1, 2, 3, 4]
+
+
+def test_running_cell_is_recorded_for_the_owner_only_and_cleared_by_the_next_claim(store: JobStore) -> None:
+    [job_id] = _enqueue(store)
+    claimed = store.claim("me:1:a", 30)
+    assert claimed is not None and claimed.progress is None and claimed.progress_text == ""
+    assert store.set_progress(job_id, "me:1:a", CellProgress(notebook=1, notebooks=1, cell=7, cells=23))
+    assert not store.set_progress(job_id, "someone-else", CellProgress(notebook=1, notebooks=1, cell=9, cells=23))
+    job = store.get(job_id)
+    assert job is not None and job.progress_text == "cell 7 of 23"
+    assert job.public()["progress"] == "cell 7 of 23"
+    assert store.complete(job_id, "me:1:a", Outcome(state=JobState.done))
+    assert store.get(job_id).progress_text == ""  # type: ignore[union-attr]
+    assert store.requeue(job_id)
+    again = store.claim("me:1:b", 30)
+    assert again is not None and again.progress is None
 
 
 def test_a_failing_migration_leaves_nothing_half_done(fresh_database: Database) -> None:
     db = fresh_database
     db.initialise()
-    broken = Migration(3, "003_broken.sql", "CREATE TABLE t1 (x INTEGER);\nCREATE TABLE jobs (x INTEGER);\n")
+    broken = Migration(4, "004_broken.sql", "CREATE TABLE t1 (x INTEGER);\nCREATE TABLE jobs (x INTEGER);\n")
     with pytest.raises(Exception, match="already exists"):
         db.migrate([broken])
-    assert db.applied_versions() == [1, 2]
+    assert db.applied_versions() == [1, 2, 3]
     with db.connect() as conn:  # t1 was rolled back with the failing statement
-        assert conn.execute("SELECT COUNT(*) FROM schema_migrations WHERE version = 3").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM schema_migrations WHERE version = 4").fetchone()[0] == 0
         with pytest.raises(Exception, match="t1"):
             conn.execute("SELECT x FROM t1")
 
 
 def test_servers_starting_together_apply_each_migration_once(fresh_database: Database) -> None:
     fresh_database.initialise()
-    extra = Migration(3, "003_note.sql", "ALTER TABLE jobs ADD COLUMN note TEXT;\n")
+    extra = Migration(4, "004_note.sql", "ALTER TABLE jobs ADD COLUMN note TEXT;\n")
     results: list[list[str]] = []
     errors: list[BaseException] = []
 
@@ -89,8 +106,8 @@ def test_servers_starting_together_apply_each_migration_once(fresh_database: Dat
     for thread in threads:
         thread.join()
     assert not errors
-    assert sorted(results) == [[], [], [], ["003_note.sql"]]
-    assert fresh_database.applied_versions() == [1, 2, 3]
+    assert sorted(results) == [[], [], [], ["004_note.sql"]]
+    assert fresh_database.applied_versions() == [1, 2, 3, 4]
 
 
 def test_claim_is_fifo_and_counts_attempts(store: JobStore) -> None:

@@ -283,6 +283,7 @@ async def _run_notebook(job: Job, rel: str, state: RunState, deadline: float, oo
     client.timeout_func = lambda cell: max(1, int(min(job.cell_timeout_s, deadline - time.monotonic())))
     code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     pending = list(code_cells)
+    position = job.notebooks.index(rel) + 1 if rel in job.notebooks else 1
     try:
         async with client.async_setup_kernel(env=_kernel_env(job)):
             _ignore_signals()
@@ -295,6 +296,7 @@ async def _run_notebook(job: Job, rel: str, state: RunState, deadline: float, oo
                 if time.monotonic() >= deadline:
                     state.escalate("timeout", f"the run exceeded its {job.timeout_s:g} s limit")
                     break
+                _cell_started(job, position, len(code_cells) - len(pending) + 1, len(code_cells))
                 outcome, alive = await _run_cell(client, job, rel, index, cell, state, deadline, oom_before)
                 pending.pop(0)
                 state.cells.append(outcome)
@@ -758,6 +760,13 @@ def _safe_name(name: str) -> str:
 def _progress(job: Job, outcome: CellOutcome) -> None:
     with contextlib.suppress(OSError), open(job.out_dir / "progress.jsonl", "a", encoding="utf-8") as handle:
         handle.write(json.dumps(outcome.as_dict()) + "\n")
+
+
+def _cell_started(job: Job, notebook: int, cell: int, cells: int) -> None:
+    """One JSON line per code cell started, for the host's live "cell i of n" (ints only; see live_progress)."""
+    line = {"notebook": notebook, "notebooks": len(job.notebooks), "cell": cell, "cells": cells}
+    with contextlib.suppress(OSError), open(job.out_dir / "cells.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")
 
 
 # --------------------------------------------------------------------------- system facts
