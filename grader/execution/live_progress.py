@@ -32,7 +32,7 @@ class CellProgress:
     cells: int
 
     def text(self) -> str:
-        """"cell 7 of 23", with the notebook when there are several."""
+        """ "cell 7 of 23", with the notebook when there are several."""
         shown = f"cell {self.cell} of {self.cells}"
         if self.notebooks > 1:
             shown += f" (notebook {self.notebook} of {self.notebooks})"

@@ -29,11 +29,11 @@ from grader.evidence.build import build_context, observe, plan_for_policy, submi
 from grader.evidence.context import SubmissionFacts
 from grader.evidence.holdout import score_holdout
 from grader.evidence.pylint_runner import run_pylint
+from grader.execution.live_progress import CellListener
 from grader.execution.packages import PackagePlan
 from grader.execution.profile_evidence import gather as gather_profile_evidence
 from grader.execution.profiles import RuntimeProfile, load_profiles
 from grader.execution.retry import RuntimePlan, available_profiles, plan_runtime, run_with_retry
-from grader.execution.live_progress import CellListener
 from grader.execution.run import RunOutcome, SandboxRunner, not_executed, run_submission
 from grader.execution.triage import find_malformed_files
 from grader.models.assignment import RunLimits

@@ -36,6 +36,8 @@ class BatchProgress:
         )
         self._task = self._progress.add_task("batch", total=total, running="")
         self._running: dict[str, float] = {}
+        #: The code cell each running submission has reached ("cell 3 of 12").
+        self._cells: dict[str, str] = {}
         self._seen = 0
 
     def __enter__(self) -> BatchProgress:
@@ -52,8 +54,11 @@ class BatchProgress:
             elif event.kind == "started":
                 self._running[event.name] = time.monotonic()
                 self._seen += 1
+            elif event.kind == "cell" and event.name in self._running:
+                self._cells[event.name] = f"cell {event.detail.get('cell')} of {event.detail.get('cells')}"
             elif event.kind in ("done", "skipped"):
                 self._running.pop(event.name, None)
+                self._cells.pop(event.name, None)
                 if event.kind == "skipped":
                     self._seen += 1
                 self._progress.advance(self._task)
@@ -67,7 +72,9 @@ class BatchProgress:
                         )
                     else:
                         self.console.print(f"  {event.name}: skipped ({detail.get('reason')})", markup=False)
-            running = ", ".join(sorted(self._running)[:4])
+            running = ", ".join(
+                f"{name} ({self._cells[name]})" if name in self._cells else name for name in sorted(self._running)[:4]
+            )
             self._progress.update(self._task, running=running)
 
 

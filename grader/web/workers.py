@@ -14,8 +14,8 @@ import logging
 import shutil
 import threading
 import traceback
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 from grader import api
@@ -235,7 +235,7 @@ class WorkerPool:
         """Show the running cell on the job's pages; a failed write only costs the display."""
         try:
             self.store.set_progress(job_id, self.owner, cell)
-        except Exception:  # noqa: BLE001 - progress is a display, grading goes on
+        except Exception:
             log.warning("could not record the progress of job %s", job_id, exc_info=True)
 
     def _prune_attempts(self, job_id: str, keep: Path) -> None:

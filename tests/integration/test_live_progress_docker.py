@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -36,5 +37,5 @@ def test_grading_reports_each_code_cell_as_it_starts(grader: Grader, tmp_path: P
     assert {(c.notebook, c.notebooks) for c in cells} == {(1, 1)}
     # Heard live, while the container ran: cells 3 and 4 start 0.7 s after the one before, and were
     # heard apart; read only at the end, they would arrive together.
-    gaps = [round(b - a, 2) for (_, a), (_, b) in zip(heard, heard[1:])]
+    gaps = [round(b - a, 2) for (_, a), (_, b) in itertools.pairwise(heard)]
     assert gaps[1] > 0.3 and gaps[2] > 0.3, gaps

@@ -80,3 +80,21 @@ def test_the_feed_passes_each_cell_on_once_and_survives_a_failing_listener() -> 
     failing = CellFeed(broken)
     failing.update(_line(cell=1))  # does not raise
     assert failing.listener is None
+
+
+def test_the_batch_display_names_the_running_cell() -> None:
+    import io
+
+    from rich.console import Console
+
+    from grader.pipeline.batch import BatchEvent
+    from grader.pipeline.progress import BatchProgress
+
+    progress = BatchProgress(Console(file=io.StringIO(), force_terminal=False), total=2)
+    progress.handle(BatchEvent("started", "alice"))
+    progress.handle(BatchEvent("started", "bob"))
+    progress.handle(BatchEvent("cell", "alice", CellProgress(1, 1, 3, 12).as_dict()))
+    assert progress._progress.tasks[0].fields["running"] == "alice (cell 3 of 12), bob"
+    progress.handle(BatchEvent("done", "alice", {"status": "graded", "score": 1, "max": 2}))
+    progress.handle(BatchEvent("cell", "alice", CellProgress(1, 1, 4, 12).as_dict()))  # late: ignored
+    assert progress._progress.tasks[0].fields["running"] == "bob"
