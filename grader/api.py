@@ -8,7 +8,7 @@ import nothing else from the grading core (errors aside). The types they handle
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +121,7 @@ __all__ = [
     "plugin_failures",
     "reap",
     "render_report",
+    "render_compare",
     "render_report_dir",
     "render_summary",
     "review",
@@ -578,12 +579,20 @@ def render_report_dir(report_dir: Path | str, *, submission: Path | str | None =
 
 
 def render_summary(
-    rows: list[dict[str, Any]], rubric: Rubric, *, title: str | None = None, desk: Desk | None = None
+    rows: list[dict[str, Any]],
+    rubric: Rubric,
+    *,
+    title: str | None = None,
+    desk: Desk | None = None,
+    compare_href: str | None = None,
 ) -> str:
-    """The batch summary page for `summary_rows` (plus the web app's own rows and actions when `desk` is given)."""
+    """The batch summary page for `summary_rows` (plus the web app's own rows and actions when `desk` is given).
+
+    `compare_href` adds row checkboxes and a "Compare checked" link (with `desk`: `compare_href?c=key,key`).
+    """
     from grader.rendering import render_index_html
 
-    return render_index_html(rows, rubric, title=title, desk=desk)
+    return render_index_html(rows, rubric, title=title, desk=desk, compare_href=compare_href)
 
 
 def page_policy(page: str) -> str:
@@ -600,6 +609,13 @@ def compare(report_dirs: Sequence[Path | str], *, out: Path | str | None = None)
         names = "-".join(f.resolve().name for f in folders)[:120]
         out = Path(os.path.commonpath([str(f.resolve().parent) for f in folders])) / f"compare-{names}.html"
     return _desk.compare_dirs(folders, Path(out))
+
+
+def render_compare(
+    report_dirs: Mapping[str, Path | str], *, hrefs: Mapping[str, str] | None = None, up_href: str | None = None
+) -> str:
+    """`grader compare`'s page for two to four report folders, named by the keys; links from `hrefs`."""
+    return _desk.compare_named({k: Path(v) for k, v in report_dirs.items()}, hrefs=hrefs, up_href=up_href)
 
 
 def calibrate(

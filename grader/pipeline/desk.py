@@ -167,6 +167,14 @@ def compare_dirs(report_dirs: Sequence[Path], out: Path) -> Path:
     return out
 
 
+def compare_named(
+    report_dirs: Mapping[str, Path], *, hrefs: Mapping[str, str] | None = None, up_href: str | None = None
+) -> str:
+    """The comparison page (as `compare_dirs` writes it) for report folders named by the caller."""
+    reports = {key: read_report_dir(Path(folder)) for key, folder in report_dirs.items()}
+    return render_compare_html(build_comparison(reports, hrefs=hrefs), up_href=up_href)
+
+
 def _relative(target: Path, start: Path) -> str:
     return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
 

@@ -38,6 +38,8 @@ from grader.web.jobs import Job, JobState
 
 desk_routes = APIRouter(include_in_schema=False)
 
+#: How many candidates the comparison page takes (as `grader compare`).
+MIN_COMPARED, MAX_COMPARED = 2, 4
 #: One review at a time: each rewrites report.json from what it read.
 _REVIEW_LOCK = threading.Lock()
 NOTICES = {
@@ -263,7 +265,33 @@ def assignment_page(request: Request, ctx: Ctx, session: CurrentSession, name: s
         links=tuple(links),
         poll=f"/assignments/{quoted}/progress.json" + (f"?rubric={quote(rubric)}" if rubric else ""),
     )
-    return _html(api.render_summary(table, loaded.rubric, title=title, desk=desk))
+    compare = f"/assignments/{quoted}/compare" + (f"?rubric={quote(rubric)}" if rubric else "")
+    return _html(api.render_summary(table, loaded.rubric, title=title, desk=desk, compare_href=compare))
+
+
+@desk_routes.get("/assignments/{name}/compare")
+def compare_page(ctx: Ctx, name: str, c: str = "", rubric: str = "") -> Response:
+    """Two to four checked candidates side by side: `grader compare`'s page, from the summary's checkboxes."""
+    _assignment_or_404(ctx, name)
+    key = _rubric_key(ctx, name, rubric or None)
+    wanted = [k for k in dict.fromkeys(c.split(",")) if k][:50]
+    if not MIN_COMPARED <= len(wanted) <= MAX_COMPARED:
+        raise HTTPException(
+            400, f"Check {MIN_COMPARED} to {MAX_COMPARED} graded candidates to compare ({len(wanted)} checked)."
+        )
+    jobs, reports = _summary(ctx, name, key)
+    by_key = {_summary_key(j): j for j in jobs if _summary_key(j) in reports}
+    missing = [k for k in wanted if k not in by_key]
+    if missing:
+        raise HTTPException(404, f"not graded (or not in this assignment): {', '.join(missing)[:300]}")
+    folders = {k: _result_dir(ctx, by_key[k]) for k in wanted}
+    hrefs = {k: f"/jobs/{by_key[k].id}/report" for k in wanted}
+    back = f"/assignments/{quote(name, safe='')}" + (f"?rubric={quote(rubric)}" if rubric else "")
+    try:
+        page = api.render_compare(folders, hrefs=hrefs, up_href=back)
+    except ReviewError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return _html(page)
 
 
 @desk_routes.get("/assignments/{name}/progress.json")

@@ -219,6 +219,41 @@ def test_downloads_of_report_json_executed_notebook_and_csv(page: Any, desk: Des
     assert "Alice Example" in {r["candidate"] for r in rows}
 
 
+def test_compare_two_checked_candidates_and_refuse_one_or_five(page: Any, desk: Desk) -> None:
+    from playwright.sync_api import expect
+
+    alice, bob = desk.jobs["alice"], desk.jobs["bob"]
+    page.goto(f"{desk.server.url}/assignments/tiny")
+    link = page.locator("#compare-link")
+    _row(page, alice).locator("input.pick").check()
+    link.click(force=True)  # aria-disabled with one checked: a clear message, no navigation
+    expect(page.locator("#compare-message")).to_have_text("Check 2 to 4 graded candidates to compare (1 checked).")
+    assert page.url == f"{desk.server.url}/assignments/tiny"
+    _row(page, bob).locator("input.pick").check()
+    expect(page.locator("#picked-count")).to_have_text("2")
+    link.click()
+    page.wait_for_url(f"{desk.server.url}/assignments/tiny/compare?c=*")
+    heads = page.locator("#compare thead th.cand")
+    expect(heads).to_have_count(2)
+    assert sorted(t.strip() for t in heads.all_inner_texts()) == ["Alice Example", "Bob Bare"]
+    # The same page as `grader compare`: criteria side by side, each name links to its report in the app.
+    expect(page.locator("#compare-criteria")).to_be_visible()
+    links = {a.inner_text().strip(): a.get_attribute("href") for a in heads.locator("a").all()}
+    assert links == {"Alice Example": f"/jobs/{alice}/report", "Bob Bare": f"/jobs/{bob}/report"}
+    page.click("#back-to-summary")
+    page.wait_for_url(f"{desk.server.url}/assignments/tiny")
+
+    # Five (or one) named in the address: the same message, from the server.
+    keys = ",".join(f"k{n}" for n in range(5))
+    response = desk.client.get(f"/assignments/tiny/compare?c={keys}")
+    assert response.status_code == 400 and "Check 2 to 4 graded candidates to compare (5 checked)" in response.text
+    # Behind login: a fresh client is sent to log in.
+    with httpx.Client(base_url=desk.server.url) as anonymous:
+        response = anonymous.get("/assignments/tiny/compare?c=a,b", follow_redirects=False)
+        assert response.status_code in (303, 401), response.status_code
+        assert "Alice" not in response.text
+
+
 def test_regrade_shows_progress_and_delete_asks_first(page: Any, desk: Desk) -> None:
     from playwright.sync_api import expect
 

@@ -98,12 +98,24 @@
     if (picked) { picked.textContent = String(keys.length); }
     var ok = keys.length >= 2 && keys.length <= 4;
     compare.setAttribute("aria-disabled", ok ? "false" : "true");
-    compare.href = compare.getAttribute("data-base") + (keys.length ? "#c=" + keys.join(",") : "");
+    /* The web app renders the comparison on the server (?c=), a batch folder's page picks columns (#c=). */
+    var base = compare.getAttribute("data-base");
+    var mark = compare.getAttribute("data-query") ? (base.indexOf("?") === -1 ? "?c=" : "&c=") : "#c=";
+    compare.href = base + (keys.length ? mark + keys.join(",") : "");
     compare.title = ok ? "" : "check 2 to 4 graded rows";
+    if (ok && message) { message.textContent = ""; }
+    return keys.length;
   }
+  var message = document.getElementById("compare-message");
   if (compare) {
     compare.addEventListener("click", function (event) {
-      if (compare.getAttribute("aria-disabled") === "true") { event.preventDefault(); }
+      if (compare.getAttribute("aria-disabled") === "true") {
+        event.preventDefault();
+        var count = updateCompare();
+        if (message) {
+          message.textContent = "Check 2 to 4 graded candidates to compare (" + count + " checked).";
+        }
+      }
     });
     each(tbody.querySelectorAll("input.pick"), function (box) {
       box.addEventListener("change", function () { updateCompare(); save(); });
