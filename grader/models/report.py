@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from grader.models.execution import ExecutionRecord
 from grader.models.findings import CheckResult, Finding
@@ -243,6 +243,19 @@ class ReviewerOverride(_Model):
     #: Why (for a note: the note itself).
     reason: str
     at: str
+    #: Set when a re-grade carried the entry over: when the report it came from was generated
+    #: (left out of report.json otherwise, so entries recorded on this grading keep their shape).
+    carried_from: str | None = Field(default=None, exclude_if=lambda value: value is None)
+
+
+class NotCarried(_Model):
+    """An earlier review entry a re-grade could not re-apply: its target is gone from the new report."""
+
+    entry: ReviewerOverride
+    #: e.g. "not carried (finding no longer present)".
+    why: str
+    #: When the report the entry was recorded on was generated.
+    carried_from: str
 
 
 class FollowUp(_Model):
@@ -272,6 +285,9 @@ class Report(_Model):
     holdout: HoldoutResult | None = None
     followups: list[FollowUp] = []
     overrides: list[ReviewerOverride] = []
+    #: Earlier entries a re-grade could not re-apply (left out of report.json while empty, so
+    #: reports never re-graded over a review keep their shape).
+    not_carried: list[NotCarried] = Field(default=[], exclude_if=lambda value: not value)
     environment: dict[str, Any] = {}
     timings: dict[str, float] = {}
 

@@ -47,6 +47,7 @@ from grader.report.assemble import anonymous_id, environment_info, failed_report
 from grader.report.cell_names import CellNames
 from grader.report.choices import choice_questions
 from grader.report.redact import redact_report
+from grader.review.carry import carry_overrides
 from grader.scoring.rubric_file import LoadedRubric
 from grader.scoring.score import score_rubric
 from grader.submission.assignment import LoadedAssignment
@@ -115,6 +116,8 @@ class Grader:
         submitted: dict[str, Any] = {}
         executed: dict[str, Any] = {}
         key = None
+        # A re-grade into a folder with a review keeps it: read it before anything is overwritten.
+        earlier = _reviewed_report(out_dir)
         try:
             with open_submission(
                 path,
@@ -124,7 +127,7 @@ class Grader:
             ) as submission:
                 if not (self.options.notebook or self._assignment_notebook()):
                     self._select_notebooks(submission)
-                if self.cache is not None and out_dir is not None:
+                if self.cache is not None and out_dir is not None and earlier is None:
                     key = self._cache_key(submission, shown)
                     cached = self._from_cache(key, out_dir, path)
                     if cached is not None:
@@ -143,6 +146,8 @@ class Grader:
             # Names are already anonymous; e-mail addresses and personal paths in findings,
             # errors and tracebacks go too.
             report = redact_report(report)
+        if earlier is not None:
+            report = carry_overrides(earlier, report)
         if out_dir is not None:
             write_report_files(
                 report,
@@ -391,6 +396,17 @@ class Grader:
 
 _BACKGROUND: ThreadPoolExecutor | None = None
 _BACKGROUND_LOCK = threading.Lock()
+
+
+def _reviewed_report(out_dir: Path | None) -> Report | None:
+    """The report already in `out_dir` when a reviewer worked on it (overrides, notes, or entries not carried)."""
+    if out_dir is None or not (Path(out_dir) / "report.json").is_file():
+        return None
+    try:
+        earlier = load_report(Path(out_dir) / "report.json")
+    except (OSError, ValueError):
+        return None  # unreadable: graded afresh, as before
+    return earlier if earlier.overrides or earlier.not_carried else None
 
 
 def _background() -> ThreadPoolExecutor:

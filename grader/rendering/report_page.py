@@ -223,6 +223,10 @@ class HistoryView:
     reviewer: str
     reason: str
     at: str
+    #: When the report the entry was first recorded on was generated, for an entry a re-grade carried over.
+    carried_from: str | None = None
+    #: Why a re-grade could not re-apply it (only in `not_carried`).
+    why: str = ""
 
 
 @dataclass
@@ -249,6 +253,7 @@ class ReportPage:
     positives: int
     followups: list[FollowUpView]
     history: list[HistoryView]
+    not_carried: list[HistoryView]
     notebooks: list[NotebookSection]
     environment: list[tuple[str, str]]
     limits: list[tuple[str, str]]
@@ -568,9 +573,28 @@ def _history(report: Report) -> list[HistoryView]:
                 reviewer=entry.reviewer,
                 reason=entry.reason,
                 at=entry.at,
+                carried_from=entry.carried_from,
             )
         )
     return rows
+
+
+def _not_carried(report: Report) -> list[HistoryView]:
+    """Earlier entries a re-grade could not re-apply, with why (the target is gone)."""
+    return [
+        HistoryView(
+            kind=KIND_LABELS.get(item.entry.kind, item.entry.kind.value),
+            target=item.entry.finding_id or item.entry.check_id or item.entry.criterion_id or "",
+            target_href=None,
+            points=item.entry.points,
+            reviewer=item.entry.reviewer,
+            reason=item.entry.reason,
+            at=item.entry.at,
+            carried_from=item.carried_from,
+            why=item.why,
+        )
+        for item in report.not_carried
+    ]
 
 
 def _forms(report: Report, desk: Desk | None) -> ReviewForms | None:
@@ -725,6 +749,7 @@ def build_page(
         positives=positives,
         followups=followups,
         history=_history(report),
+        not_carried=_not_carried(report),
         notebooks=sections,
         environment=environment,
         limits=limits,

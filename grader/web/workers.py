@@ -212,6 +212,7 @@ class WorkerPool:
     def _run(self, job: Job) -> None:
         relative = f"reports/{job.id}/attempt-{job.attempts}"
         out_dir = self.data_dir / relative
+        self._keep_review(job, out_dir)
         try:
             grader = self.backend.grader_for(job.assignment, job.rubric, blind=job.blind)
             report = grader.grade(
@@ -230,6 +231,15 @@ class WorkerPool:
         else:
             log.warning("job %s was taken away from this worker (lease lost); its result is discarded", job.id)
             shutil.rmtree(out_dir, ignore_errors=True)
+
+    def _keep_review(self, job: Job, out_dir: Path) -> None:
+        """A re-grade starts from the last report, so the grader carries its review over (see grader.review.carry)."""
+        if not job.result_dir or job.result_dir.startswith("/") or ".." in Path(job.result_dir).parts:
+            return
+        earlier = self.data_dir / job.result_dir / "report.json"
+        if earlier.is_file() and not earlier.is_symlink() and earlier.parent != out_dir:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(earlier, out_dir / "report.json")
 
     def _record_progress(self, job_id: str, cell: api.CellProgress) -> None:
         """Show the running cell on the job's pages; a failed write only costs the display."""

@@ -258,6 +258,22 @@ def test_regrade_shows_progress_and_delete_asks_first(page: Any, desk: Desk) -> 
     from playwright.sync_api import expect
 
     job = desk.jobs["bob"]
+    # A reviewer's override before the re-grade survives it (carried over, marked as such).
+    criterion = _report_json(desk, job)["criteria"][0]
+    csrf = desk.client.get("/api/me").json()["csrf_token"]
+    response = desk.client.post(
+        f"/jobs/{job}/review",
+        data={
+            "action": "criterion",
+            "target": criterion["id"],
+            "points": str(criterion["points_possible"]),
+            "reason": "kept across the re-grade",
+            "csrf_token": csrf,
+        },
+    )
+    assert response.status_code in (200, 303), response.text
+    reviewed = _report_json(desk, job)
+    assert reviewed["total"]["final"] is not None
     page.goto(f"{desk.server.url}/assignments/tiny")
     page.click(f"#regrade-{job}")
     page.wait_for_url(f"{desk.server.url}/assignments/tiny")
@@ -267,6 +283,18 @@ def test_regrade_shows_progress_and_delete_asks_first(page: Any, desk: Desk) -> 
     # The page polls and reloads itself when the job is graded again.
     expect(_row(page, job)).to_have_attribute("data-status", "graded", timeout=30_000)
     assert desk.client.get(f"/api/jobs/{job}").json()["attempts"] == 2
+    regraded = _report_json(desk, job)
+    assert regraded["generated_at"] != reviewed["generated_at"]
+    [entry] = regraded["overrides"]
+    assert (entry["criterion_id"], entry["reason"], entry["carried_from"]) == (
+        criterion["id"],
+        "kept across the re-grade",
+        reviewed["generated_at"],
+    )
+    assert regraded["total"]["final"] == reviewed["total"]["final"]
+    page.goto(f"{desk.server.url}/jobs/{job}/report")
+    expect(page.locator("#review-history")).to_contain_text("carried over from the grading of")
+    page.goto(f"{desk.server.url}/assignments/tiny")
 
     page.click(f"#delete-{job}")
     page.wait_for_url(f"{desk.server.url}/jobs/{job}/delete")
