@@ -179,22 +179,21 @@ def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
     _load_raw(_raw_manifest(), tmp_path)
 
 
-def test_a_fresh_datasets_notebook_marked_tune_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("dataset", "old", "new"),
+    [
+        ("heart-disease", "fresh", "tune"),  # a fresh dataset's notebook marked tune
+        ("heart-disease", "fresh", "heldout"),
+        ("titanic", "heldout", "fresh"),  # fresh on a dataset not marked fresh
+        ("titanic", "tune", "fresh"),
+    ],
+)
+def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
     raw = _raw_manifest()
-    entry = next(e for e in raw["notebooks"] if raw["datasets"][e["dataset"]].get("fresh"))
-    entry["split"] = "tune"
+    entry = next(e for e in raw["notebooks"] if e["dataset"] == dataset and e["split"] == old)
+    entry["split"] = new
     with pytest.raises(
-        ManifestError, match=rf"{entry['id']}: split is 'tune' but the rule in the header gives 'fresh'"
-    ):
-        _load_raw(raw, tmp_path)
-
-
-def test_fresh_on_a_dataset_not_marked_fresh_is_refused(tmp_path: Path) -> None:
-    raw = _raw_manifest()
-    entry = next(e for e in raw["notebooks"] if e["dataset"] == "titanic" and e["split"] == "heldout")
-    entry["split"] = "fresh"
-    with pytest.raises(
-        ManifestError, match=rf"{entry['id']}: split is 'fresh' but the rule in the header gives 'heldout'"
+        ManifestError, match=rf"{entry['id']}: split is '{new}' but the rule in the header gives '{old}'"
     ):
         _load_raw(raw, tmp_path)
 
