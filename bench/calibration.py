@@ -13,7 +13,11 @@ written by raters who never saw the grader's output). For that split only it pri
   false_high=0 (heldout, n=20)             high-severity findings of a kind no rater flagged
 
 `--split` is required: tune checks and weights on `tune`, report on `heldout` (a corpus you tuned
-on says nothing about the next candidate). `--reuse` keeps reports already under `--out`.
+on says nothing about the next candidate). `fresh` is the fresh held-out set (datasets marked
+`fresh: true`, assembled after the held-out half had been looked at, rated by two other raters):
+report on it, never tune on it; its labels are read from `bench/calibration/labels-fresh/` unless
+`--labels DIR` names another folder. `all` is `tune` and `heldout` together (never `fresh`).
+`--reuse` keeps reports already under `--out`.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from bench.calibration.manifest import load_manifest  # noqa: E402
 
 BIN = Path(sys.executable).parent
 LABELS = REPO / "bench" / "calibration" / "labels"
+LABELS_FRESH = REPO / "bench" / "calibration" / "labels-fresh"
 
 
 def grade(corpus: Path, out: Path, entries: list[tuple[str, str]], *, jobs: int, execute: bool, reuse: bool) -> None:
@@ -75,9 +80,11 @@ def grade(corpus: Path, out: Path, entries: list[tuple[str, str]], *, jobs: int,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="grader vs blind expert raters on the calibration corpus")
-    parser.add_argument("--split", choices=["tune", "heldout", "all"], required=True)
+    parser.add_argument("--split", choices=["tune", "heldout", "fresh", "all"], required=True)
     parser.add_argument("--corpus", type=Path, default=Path("/work/calibration/corpus"))
-    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument(
+        "--labels", type=Path, default=None, help=f"label folder (default {LABELS}; {LABELS_FRESH} for --split fresh)"
+    )
     parser.add_argument("--out", type=Path, default=Path("/work/calibration/graded"))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-execute", action="store_true", help="static analysis only")
@@ -85,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     manifest = load_manifest()
-    entries = [(n.dataset, n.id) for n in manifest.notebooks if args.split in ("all", n.split)]
+    wanted = {"tune", "heldout"} if args.split == "all" else {args.split}
+    entries = [(n.dataset, n.id) for n in manifest.notebooks if n.split in wanted]
+    labels_dir = args.labels or (LABELS_FRESH if args.split == "fresh" else LABELS)
     missing = [i for d, i in entries if not (args.corpus / d / i).is_dir()]
     if missing:
         print(
@@ -93,9 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     known = {n.id for n in manifest.notebooks}
-    raters = [load_labels(p, known_ids=known) for p in sorted(args.labels.glob("*.yaml"))]
+    raters = [load_labels(p, known_ids=known) for p in sorted(labels_dir.glob("*.yaml"))]
     if not raters:
-        print(f"no label files in {args.labels}")
+        print(f"no label files in {labels_dir}")
         return 2
     mode = "static" if args.no_execute else "executed"
     out = args.out / mode

@@ -21,7 +21,7 @@ _RANK = {"info": 0, "low": 1, "medium": 2, "high": 3}
 
 #: Which grader evidence answers each kind of serious problem a rater can flag. A kind counts as
 #: found when a failed check named here (slug or id; `category:` for a whole category) has a problem
-#: finding of at least medium severity, or the report carries one of the named flags.
+#: finding of at least medium severity (or the family's `floor`), or the report carries one of the named flags.
 FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
     Flag.leakage.value: {
         "checks": ("category:leakage",),
@@ -40,7 +40,14 @@ FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
         "checks": ("claimed-score-matches-holdout", "claims-match-outputs"),
         "flags": ("holdout_gap", "claim_unsupported"),
     },
-    Flag.unverified.value: {"checks": (), "flags": ("unverified", "did_not_run", "resource_limit")},
+    # EXE003's high finding is hidden state in the saved notebook, which the raters judge too;
+    # EXE010 (the sandbox's re-run failed) is not: the raters cannot see a re-run.
+    # Only its high finding counts (cells out of order alone are not unverifiable results).
+    Flag.unverified.value: {
+        "checks": ("executed-in-order",),
+        "floor": ("high",),
+        "flags": ("unverified", "did_not_run", "resource_limit"),
+    },
     Flag.did_not_run.value: {"checks": (), "flags": ("did_not_run", "resource_limit")},
 }
 
@@ -90,13 +97,13 @@ def problems(result: dict[str, Any], floor: str) -> list[dict[str, Any]]:
 
 
 def kinds_of(result: dict[str, Any], floor: str = "medium") -> set[str]:
-    """Rater flag kinds that a check result's problem findings stand for."""
-    if not problems(result, floor):
-        return set()
+    """Rater flag kinds that a check result's problem findings (at `floor` or the family's own floor) stand for."""
     return {
         kind
         for kind, family in FAMILIES.items()
-        if _named(result, family["checks"]) and not _named(result, family.get("exclude", ()))
+        if _named(result, family["checks"])
+        and not _named(result, family.get("exclude", ()))
+        and problems(result, max((floor, *family.get("floor", ())), key=_RANK.__getitem__))
     }
 
 

@@ -211,20 +211,22 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     out = args.out.resolve()
     for name in manifest.datasets:
-        print(f"assignment  {name:<13} {out / name / 'assignment.yaml'}")
+        print(f"assignment  {name:<18} {out / name / 'assignment.yaml'}")
     for item in built:
         rel = item.path.relative_to(out)
         print(f"submission  {item.notebook_id:<13} {item.split:<8} {item.files} files, {item.cells:>3} cells  {rel}")
     counts: dict[tuple[str, str], int] = {}
     for item in built:
         counts[item.dataset, item.split] = counts.get((item.dataset, item.split), 0) + 1
-    print(f"\n{'dataset':<13} {'tune':>5} {'heldout':>8}")
+    splits = ("tune", "heldout", "fresh")
+    print(f"\n{'dataset':<18} {'tune':>5} {'heldout':>8} {'fresh':>6}")
     for name in manifest.datasets:
-        print(f"{name:<13} {counts.get((name, 'tune'), 0):>5} {counts.get((name, 'heldout'), 0):>8}")
-    tune = sum(n for (_, split), n in counts.items() if split == "tune")
-    print(
-        f"{'total':<13} {tune:>5} {len(built) - tune:>8}   ({len(built)} notebooks, {len(manifest.datasets)} datasets)"
+        row = " ".join(f"{counts.get((name, split), 0):>{max(5, len(split))}}" for split in splits)
+        print(f"{name:<18} {row}")
+    totals = " ".join(
+        f"{sum(n for (_, s), n in counts.items() if s == split):>{max(5, len(split))}}" for split in splits
     )
+    print(f"{'total':<18} {totals}   ({len(built)} notebooks, {len(manifest.datasets)} datasets)")
     print(f"built {out}")
     return 0
 

@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "corpus.yaml"
 MIRRORS = Path("/work/.mirror")
 
-SplitName = Literal["tune", "heldout"]
+SplitName = Literal["tune", "heldout", "fresh"]
 
 
 class ManifestError(Exception):
@@ -78,6 +78,9 @@ class Dataset(_Strict):
     positive_label: int | str | None = None
     positive_rate: float | None = Field(default=None, gt=0, lt=1)
     brief: str = Field(min_length=40)
+    #: A dataset of the fresh held-out set: assembled after the held-out half had been looked at and
+    #: never tuned on; every notebook of it has split `fresh`.
+    fresh: bool = False
     public_data: DatasetSource
 
     @field_validator("brief")
@@ -171,7 +174,7 @@ class Manifest(_Strict):
             destinations = [entry.notebook_dest, *(copy.to for copy in entry.data)]
             if len(set(destinations)) != len(destinations):
                 problems.append(f"{entry.id}: two files go to the same place in the submission")
-        expected = assign_splits(self.notebooks)
+        expected = assign_splits(self.notebooks, self.fresh_datasets())
         for entry in self.notebooks:
             if entry.split != expected[entry.id]:
                 problems.append(
@@ -180,6 +183,9 @@ class Manifest(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def fresh_datasets(self) -> frozenset[str]:
+        return frozenset(name for name, dataset in self.datasets.items() if dataset.fresh)
 
     def by_dataset(self) -> dict[str, list[NotebookEntry]]:
         grouped: dict[str, list[NotebookEntry]] = {name: [] for name in self.datasets}
@@ -192,13 +198,17 @@ def split_key(notebook_id: str) -> str:
     return hashlib.sha256(notebook_id.encode()).hexdigest()
 
 
-def assign_splits(entries: list[NotebookEntry]) -> dict[str, SplitName]:
-    """The fixed split rule: within each dataset, order ids by sha256(id); 1st, 3rd, ... tune, the rest held out."""
+def assign_splits(entries: list[NotebookEntry], fresh: frozenset[str] = frozenset()) -> dict[str, SplitName]:
+    """The fixed split rule: every notebook of a `fresh` dataset is `fresh`; within each other dataset,
+    order ids by sha256(id); 1st, 3rd, ... tune, the rest held out."""
     by_dataset: dict[str, list[str]] = {}
     for entry in entries:
         by_dataset.setdefault(entry.dataset, []).append(entry.id)
     splits: dict[str, SplitName] = {}
-    for ids in by_dataset.values():
+    for dataset, ids in by_dataset.items():
+        if dataset in fresh:
+            splits |= dict.fromkeys(ids, "fresh")
+            continue
         for position, notebook_id in enumerate(sorted(ids, key=split_key)):
             splits[notebook_id] = "tune" if position % 2 == 0 else "heldout"
     return splits

@@ -1,9 +1,12 @@
 """Write a plain-text (Markdown) view of each corpus notebook for the human raters.
 
     PYTHONPATH=$PWD .venv/bin/python bench/calibration/render_for_raters.py \
-        [--corpus /work/calibration/corpus] [--out /work/calibration/rater-view] [--only titanic-03]
+        [--corpus /work/calibration/corpus] [--out /work/calibration/rater-view] [--only titanic-03] \
+        [--split fresh]
 
-For every notebook of `corpus.yaml` it writes `<out>/<id>.md`: the assignment brief, then every
+For every notebook of `corpus.yaml` of the chosen splits (default `tune` and `heldout`, the corpus the
+first two raters scored; `--split fresh --out /work/calibration/rater-view-fresh` for the fresh
+held-out set) it writes `<out>/<id>.md`: the assignment brief, then every
 cell in order with its 1-based index ("cell 7"), execution count, source and saved outputs (text
 truncated to 60 lines each, images as `[image: png]`, errors with their exception line). It reads
 the notebooks of the built corpus (run `build_corpus.py` first) and nothing else: no grader output
@@ -29,10 +32,14 @@ from grader.errors import SubmissionError  # noqa: E402
 from grader.submission.loader import SubmissionLimits, parse_notebook  # noqa: E402
 
 DEFAULT_OUT = Path("/work/calibration/rater-view")
+#: The fresh held-out set has its own raters and folder: it is rendered only when asked for.
+DEFAULT_SPLITS = ("tune", "heldout")
 MAX_LINES = 60
 MAX_LINE_CHARS = 400
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 TAG = re.compile(r"<[^>]+>")
+#: An image embedded in a markdown cell (`![x](data:image/jpeg;base64,...)`): tens of kilobytes of noise.
+DATA_URI = re.compile(r"data:(image/[\w.+-]+);base64,[A-Za-z0-9+/=\s]{80,}")
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpeg", "image/gif": "gif", "image/svg+xml": "svg"}
 
 
@@ -105,6 +112,7 @@ def render_cell(index: int, cell: Any) -> str:
         if not outputs:
             parts.append("(no saved output)")
         return "\n\n".join(parts)
+    source = DATA_URI.sub(lambda m: f"[embedded {m.group(1)} cut]", source)
     return "\n\n".join([f"### cell {index} · {kind}", fenced(source, "markdown" if kind == "markdown" else "")])
 
 
@@ -147,13 +155,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--only", action="append", default=[], metavar="ID", help="render only these ids")
+    parser.add_argument(
+        "--split",
+        action="append",
+        choices=["tune", "heldout", "fresh"],
+        default=[],
+        help="render only notebooks of these splits (default: tune and heldout)",
+    )
     args = parser.parse_args(argv)
+    splits = set(args.split or DEFAULT_SPLITS)
     try:
         manifest = load_manifest(args.manifest)
-        entries = [entry for entry in manifest.notebooks if not args.only or entry.id in args.only]
+        chosen = [entry for entry in manifest.notebooks if entry.split in splits]
+        entries = [entry for entry in chosen if not args.only or entry.id in args.only]
         unknown = set(args.only) - {entry.id for entry in entries}
         if unknown:
-            raise ManifestError(f"unknown ids: {', '.join(sorted(unknown))}")
+            raise ManifestError(
+                f"unknown ids (or not in splits {', '.join(sorted(splits))}): {', '.join(sorted(unknown))}"
+            )
         args.out.mkdir(parents=True, exist_ok=True)
         for entry in entries:
             text = render_notebook(entry, manifest, args.corpus)

@@ -177,7 +177,7 @@ def test_a_high_severity_leak_keeps_work_out_of_the_top_band(
     """However polished the rest, a submission with a planted high-severity leak is held by a validity gate.
 
     A leak decided from the run (high confidence) lands in `weak`; one read from the code only,
-    or a split that ignores time, in low `average` at most. Every gate the report lists names
+    or a split that ignores time, in low `average` at most (75 %). Every gate the report lists names
     problem findings of the report and took points or a band.
     """
     leaky = 0
@@ -192,7 +192,7 @@ def test_a_high_severity_leak_keeps_work_out_of_the_top_band(
         if not high_leaks:
             continue
         leaky += 1
-        assert report.total.band != "strong" and report.total.percent <= 70.0, (key, report.total)
+        assert report.total.band != "strong" and report.total.percent <= 75.0, (key, report.total)
     assert leaky >= 5, "the corpus should hold several submissions with high-severity leaks"
 
 
@@ -238,6 +238,6 @@ def test_invalid_evaluations_land_in_weak_or_low_average(
         f"{key}: {report.total.percent}% {report.total.band}"
         for key, (report, expected, _) in graded_corpus.items()
         if {f.name for f in expected.flaws} & INVALIDATING
-        and (report.total.percent > 70.0 or report.total.band == "strong")
+        and (report.total.percent > 75.0 or report.total.band == "strong")
     ]
     assert not wrong, wrong

@@ -103,6 +103,21 @@ def test_a_redirect_prefers_the_submissions_own_file_of_the_same_name(tmp_path: 
     )
 
 
+def test_a_web_address_ending_in_a_data_files_name_is_read_from_that_file(tmp_path: Path) -> None:
+    """The sandbox has no network: `pd.read_csv("https://.../heart.csv")` reads the local heart.csv, said so."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "heart.csv").write_text("age,target\n", encoding="utf-8")
+    redirector = Redirector({"data_dir": str(data), "data_files": ["heart.csv"], "work_dir": str(tmp_path / "w")})
+    local = (str(data / "heart.csv"), "data/heart.csv")
+    assert redirector.resolve("https://raw.githubusercontent.com/jane/ml/main/data/heart.csv?raw=true") == local
+    assert redirector.resolve("HTTP://example.org/heart%2Ecsv#top") == local
+    # Other schemes, and addresses naming no file the sandbox holds, stay as they are (and fail).
+    assert redirector.resolve("s3://bucket/heart.csv") is None
+    assert redirector.resolve("https://example.org/data/cleveland.csv") is None
+    assert redirector.resolve("https://example.org/") is None
+
+
 class _FakeClient:
     """Records the build context instead of building; says what the base image holds."""
 

@@ -73,6 +73,14 @@ def test_kinds_need_a_failed_check_with_a_medium_or_worse_problem() -> None:
     assert kinds_of(selection) == {"test_set_selection"}
 
 
+def test_only_hidden_state_in_the_saved_notebook_stands_for_unverified_results() -> None:
+    def order(severity: str) -> dict[str, Any]:
+        return {**_leak(severity, slug="executed-in-order", check_id="EXE003"), "category": "execution"}
+
+    assert kinds_of(order("high")) == {"unverified"}  # a saved output read from a name nothing binds
+    assert kinds_of(order("medium")) == set()  # cells out of order alone
+
+
 def test_compare_reports_rho_recall_and_unconfirmed_highs() -> None:
     reports = {
         "a-01": _report(90, "strong"),

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bench.calibration.labels import CRITERIA_MAX, Flag, LabelsError, load_labels, parse_labels
-from bench.calibration.manifest import MANIFEST, assign_splits, load_manifest
+from bench.calibration.manifest import MANIFEST, ManifestError, assign_splits, load_manifest
 
 GOOD: dict[str, Any] = {
     "rater": "r1",
@@ -143,9 +143,72 @@ def test_unreadable_file_is_refused(tmp_path: Path) -> None:
 
 def test_corpus_manifest_is_valid_and_split_by_its_rule() -> None:
     manifest = load_manifest(MANIFEST)
-    assert len(manifest.notebooks) >= 24
-    assert len(manifest.datasets) >= 6
-    splits = assign_splits(manifest.notebooks)
+    fresh = manifest.fresh_datasets()
+    calibration = [entry for entry in manifest.notebooks if entry.dataset not in fresh]
+    assert len(calibration) == 41
+    assert len(manifest.datasets) - len(fresh) == 6
+    splits = assign_splits(manifest.notebooks, fresh)
     assert {entry.id: entry.split for entry in manifest.notebooks} == splits
-    for entries in manifest.by_dataset().values():
-        assert {entry.split for entry in entries} == {"tune", "heldout"}
+    for name, entries in manifest.by_dataset().items():
+        expected = {"fresh"} if name in fresh else {"tune", "heldout"}
+        assert {entry.split for entry in entries} == expected, name
+
+
+def test_fresh_set_has_four_new_datasets_of_four_notebooks_or_more() -> None:
+    manifest = load_manifest(MANIFEST)
+    fresh = manifest.fresh_datasets()
+    assert len(fresh) >= 4
+    grouped = manifest.by_dataset()
+    assert all(len(grouped[name]) >= 4 for name in fresh)
+    assert sum(len(grouped[name]) for name in fresh) >= 16
+    assert any(manifest.datasets[name].task == "regression" for name in fresh)
+
+
+def _raw_manifest() -> dict[str, Any]:
+    raw: dict[str, Any] = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    return raw
+
+
+def _load_raw(raw: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "corpus.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    load_manifest(path)
+
+
+def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
+    _load_raw(_raw_manifest(), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "old", "new"),
+    [
+        ("heart-disease", "fresh", "tune"),  # a fresh dataset's notebook marked tune
+        ("heart-disease", "fresh", "heldout"),
+        ("titanic", "heldout", "fresh"),  # fresh on a dataset not marked fresh
+        ("titanic", "tune", "fresh"),
+    ],
+)
+def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
+    raw = _raw_manifest()
+    entry = next(e for e in raw["notebooks"] if e["dataset"] == dataset and e["split"] == old)
+    entry["split"] = new
+    with pytest.raises(
+        ManifestError, match=rf"{entry['id']}: split is '{new}' but the rule in the header gives '{old}'"
+    ):
+        _load_raw(raw, tmp_path)
+
+
+def test_unmarking_a_fresh_dataset_puts_its_notebooks_under_the_hash_rule(tmp_path: Path) -> None:
+    raw = _raw_manifest()
+    raw["datasets"]["mushrooms"]["fresh"] = False
+    with pytest.raises(
+        ManifestError, match=r"mushroom-0\d: split is 'fresh' but the rule in the header gives '(tune|heldout)'"
+    ):
+        _load_raw(raw, tmp_path)
+
+
+def test_fresh_must_be_a_boolean(tmp_path: Path) -> None:
+    raw = _raw_manifest()
+    raw["datasets"]["titanic"]["fresh"] = "sometimes"
+    with pytest.raises(ManifestError, match=r"datasets\.titanic\.fresh"):
+        _load_raw(raw, tmp_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from grader.checks.base import Category, CheckOutcome, Need, Params, check
@@ -9,6 +11,8 @@ from grader.checks.followups import REPRODUCIBILITY
 from grader.evidence.context import CheckContext
 from grader.models.execution import DataRedirect
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
+
+_WEB = re.compile(r"^https?://", re.IGNORECASE)
 
 
 class DataPathsParams(Params):
@@ -32,7 +36,8 @@ def data_paths_redirected(ctx: CheckContext, params: DataPathsParams) -> CheckOu
     What it checks: reads of files that did not exist in the sandbox and that the grader
     redirected by name to a public data file or a file of the submission
     (`C:\\Users\\jane\\train.csv` → `data/train.csv`, `/content/drive/MyDrive/...`,
-    `../input/train.csv`), and Colab `drive.mount()` calls that did nothing. Each is a
+    `../input/train.csv`, an http(s) address ending in a data file's name: the sandbox has
+    no network), and Colab `drive.mount()` calls that did nothing. Each is a
     finding with the requested path, the file used instead and the cell.
 
     Why it matters: without the redirect the notebook stops at its first cell on any
@@ -64,7 +69,8 @@ def _finding(ctx: CheckContext, event: DataRedirect, params: DataPathsParams) ->
     if event.kind == "shim":
         message = f"{event.requested} did nothing in the sandbox (google.colab is not available)"
     else:
-        message = f"{event.requested!r} does not exist; {event.via or 'the read'} was redirected to {event.resolved}"
+        missing = "cannot be fetched (no network)" if _WEB.match(event.requested) else "does not exist"
+        message = f"{event.requested!r} {missing}; {event.via or 'the read'} was redirected to {event.resolved}"
     return Finding(
         message=message[:500],
         severity=params.severity,

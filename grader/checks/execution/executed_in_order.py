@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from grader.checks.base import Category, CheckOutcome, NoParams, check
+from grader.checks.base import Category, CheckOutcome, FlagRule, NoParams, check
 from grader.checks.followups import OUT_OF_ORDER
+from grader.evidence.code import CodeCell
 from grader.evidence.context import CheckContext
+from grader.evidence.kernel_state import HiddenRead, hidden_reads
+from grader.models.execution import CellStatus
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 from grader.models.notebook import Cell
+from grader.models.report import FlagKind
 
 
 @check(
@@ -17,6 +21,7 @@ from grader.models.notebook import Cell
     category=Category.execution,
     title="The submitted notebook was executed in order",
     followup=OUT_OF_ORDER,
+    flag=FlagRule(FlagKind.unverified, min_severity=Severity.high),
 )
 def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The execution counts saved in the notebook rise from top to bottom.
@@ -24,11 +29,16 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     What it checks: the `execution_count` of every code cell in the notebook as
     submitted. Counts that go down (cell 9 ran before cell 5), gaps of unexecuted
     cells between executed ones, and a first count far above 1 (a long session
-    never restarted) are findings.
+    never restarted) are findings. Worst (high severity, flag `unverified`): a cell
+    that reads a name no cell above it and no cell run before it binds — its saved
+    outputs came from a kernel state the notebook does not hold (the binding cell
+    was deleted, edited or never run). When the notebook was re-run in the sandbox
+    and that cell ran cleanly, the run settles it and there is no finding.
 
     Why it matters: out-of-order execution means the saved outputs came from a
     hidden state that the code as written does not produce; the numbers in the
-    notebook may not be reproducible.
+    notebook may not be reproducible, and a reviewer cannot trust a headline
+    printed from a variable nothing in the notebook computes.
 
     Example: `In [12]` above `In [7]`: the model cell was re-run after the
     feature cell below it was edited.
@@ -47,13 +57,17 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         backwards = [(a, b) for a, b in pairwise(counts) if (b.execution_count or 0) <= (a.execution_count or 0)]
         in_order += len(counts) - len(backwards)
         findings += _findings(ctx, executed, counts, backwards)
+        hidden = [read for read in hidden_reads(_parsed(ctx, executed)) if not _rerun_settles(ctx, read)]
+        if hidden:
+            findings.append(_hidden_state(ctx, hidden))
     if total == 0:
         return CheckOutcome(
             message="the notebook was submitted without execution counts (never run or cleared)", score=1.0
         )
+    hidden_state = any(f.severity is Severity.high for f in findings)
     return CheckOutcome(
         findings=findings,
-        score=in_order / total if findings else 1.0,
+        score=(in_order / total) * (0.5 if hidden_state else 1.0) if findings else 1.0,
         message=f"{in_order} of {total} executed cells are in order",
     )
 
@@ -100,3 +114,33 @@ def _findings(
             )
         )
     return findings
+
+
+def _parsed(ctx: CheckContext, cells: list[Cell]) -> list[CodeCell]:
+    return [code for code in (ctx.code.cell(c.index) for c in cells) if code is not None]
+
+
+def _rerun_settles(ctx: CheckContext, read: HiddenRead) -> bool:
+    """The sandbox re-ran the reading cell without an error: the name was bound after all."""
+    record = ctx.execution.cell(read.cell)
+    return record is not None and record.status is CellStatus.ok
+
+
+def _hidden_state(ctx: CheckContext, hidden: list[HiddenRead]) -> Finding:
+    first = hidden[0]
+    names = ", ".join(f"`{read.name}` (cell {read.cell})" for read in hidden[:5])
+    more = f" and {len(hidden) - 5} more" if len(hidden) > 5 else ""
+    return Finding(
+        message=f"Cell {first.cell} [{first.execution_count}] reads `{first.name}`, which no cell above it and no cell "
+        f"run before it defines: its saved output came from a kernel state this notebook does not hold "
+        f"(unbound reads: {names}{more})",
+        severity=Severity.high,
+        confidence=Confidence.medium,
+        evidence=[
+            ctx.evidence(
+                read.cell, read.line, source=EvidenceSource.code, snippet=ctx.code.snippet(read.cell, read.line)
+            )
+            for read in hidden[:3]
+        ],
+        data={"unbound": [[read.cell, read.name] for read in hidden[:50]]},
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.evidence.dataflow.values import Fit
+from grader.evidence.ml.vocabulary import BUILT_BY_FACTORY
 from grader.evidence.tracefacts import TraceFacts
 from grader.models.trace import TraceCall, TraceDerive
 
@@ -42,18 +43,24 @@ def call_columns(call: TraceCall) -> tuple[str, ...]:
     return tuple(call.x.cols) if call.x is not None else ()
 
 
+def traced_cls(fit: Fit) -> str:
+    """The class a static fit has in the trace: `make_pipeline(...)` in the code is a `Pipeline` there."""
+    return BUILT_BY_FACTORY.get(fit.cls, fit.cls)
+
+
 def traced_fit(facts: TraceFacts | None, fit: Fit) -> Fitted | None:
     """The trace's record of a static model fit (None: not traced, or that code never ran)."""
     if facts is None or not facts.usable:
         return None
     cell = fit.site.executed_cell
+    cls = traced_cls(fit)
     calls = [
         call
         for _, call in facts.calls()
         if call.cell == cell
         and call.is_fit
         and (call.predictor or call.search)
-        and (call.cls == fit.cls or fit.cls in call.steps or call.inner == fit.cls)
+        and (call.cls == cls or cls in call.steps or call.inner == cls)
     ]
     if not calls:
         return None

@@ -17,6 +17,7 @@ from grader.evidence.leakage.base import (
     places,
     ran_before,
 )
+from grader.evidence.leakage.fitted import traced_cls
 from grader.evidence.ml.vocabulary import FitCategory
 from grader.evidence.tracefacts import Overlap, TraceFacts, overlap
 from grader.models.findings import Confidence, Finding
@@ -266,8 +267,9 @@ def _matching_fits(facts: TraceFacts, fit: Fit) -> list[tuple[NotebookTrace, Tra
             if stat.cell == cell and (stat.method == method or stat.method in ("transform", "agg", "aggregate")):
                 found.append((notebook, stat))
         return found
+    cls = traced_cls(fit)
     for notebook, call in facts.calls():
-        if call.cell == cell and call.is_fit and (call.cls == fit.cls or fit.cls in call.steps):
+        if call.cell == cell and call.is_fit and (call.cls == cls or cls in call.steps):
             found.append((notebook, call))
     return found
 

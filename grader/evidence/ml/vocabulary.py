@@ -409,6 +409,13 @@ PIPELINE_BUILDERS = frozenset(
     }
 )
 
+#: Factory functions and the class of what they build (a traced fit records the class).
+BUILT_BY_FACTORY = {
+    "make_pipeline": "Pipeline",
+    "make_column_transformer": "ColumnTransformer",
+    "make_union": "FeatureUnion",
+}
+
 
 @dataclass(frozen=True)
 class SplitterKind:

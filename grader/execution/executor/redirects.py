@@ -1,11 +1,13 @@
 """Data-path redirects: runs inside the candidate's kernel, next to the tracer.
 
 Real submissions read their data from the author's machine: `C:\\Users\\jane\\train.csv`,
-`/content/drive/MyDrive/churn/train.csv` (Colab), `../input/train.csv` (Kaggle). When such
-a read fails because the file does not exist, and the file's name matches a file of the
-submission or, failing that, a public data file of the assignment, the read is retried on
-that file and the event is written as one JSON line (requested path, resolved file, cell).
-A reviewer would do the same by hand; the grader says that it did.
+`/content/drive/MyDrive/churn/train.csv` (Colab), `../input/train.csv` (Kaggle), or from
+the web: `https://raw.githubusercontent.com/jane/heart/main/heart.csv`. When such a read
+fails because the file does not exist (or, for an http(s) address, before it fails: the
+sandbox has no network), and the file's name matches a file of the submission or, failing
+that, a public data file of the assignment, the read is retried on that file and the event
+is written as one JSON line (requested path, resolved file, cell). A reviewer would do the
+same by hand; the grader says that it did.
 
 Rules it keeps, because the candidate's results must not change:
 
@@ -38,6 +40,7 @@ import re
 import sys
 import tempfile
 import threading
+import urllib.parse
 from typing import Any
 
 MAX_EVENTS = 200
@@ -70,6 +73,8 @@ READERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 SEPARATOR_READERS = ("read_csv", "read_table")
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+#: Addresses whose file name may stand for a local file (no network in the sandbox).
+WEB = re.compile(r"^https?://", re.IGNORECASE)
 DRIVE = re.compile(r"^[A-Za-z]:")
 
 _REAL_OPEN = builtins.open
@@ -126,8 +131,13 @@ class Redirector:
 
     def resolve(self, requested: str) -> tuple[str, str] | None:
         """The (real path, shown path) a missing `requested` file most likely meant, or None."""
-        if not requested or len(requested) > 4096 or URL.match(requested) or "\0" in requested:
+        if not requested or len(requested) > 4096 or "\0" in requested:
             return None
+        if URL.match(requested):
+            if not WEB.match(requested):
+                return None
+            # Only the path names the file: host, query and fragment say nothing about it.
+            requested = urllib.parse.unquote(urllib.parse.urlsplit(requested).path)
         text = requested.replace("\\", "/")
         text = DRIVE.sub("", text, count=1)
         parts = [p for p in text.split("/") if p not in ("", ".", "..", "~")]

@@ -1,0 +1,144 @@
+"""Which saved outputs came from a kernel state the notebook does not hold (hidden state).
+
+A notebook's saved outputs are evidence only if the code as saved produces them. Replaying
+the code cells in the order their execution counts record, a cell that reads a name no cell
+run before it binds (the binding cell was deleted, edited or never run) shows outputs of a
+kernel state the notebook does not hold: "prints `roc_auc` = 0.826" where `roc_auc` was last
+bound by a cell that no longer exists. Pure: reads the parsed cells only.
+
+Only module-level reads count (a function body reads its globals when it is called, not when
+it is defined). A cell that can bind names the analysis cannot see (`from m import *`,
+`exec`, `globals()`, `%run`, `%store`) ends the replay for its notebook: everything after it
+might be bound by it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from grader.evidence.code import CodeCell
+
+#: Names an IPython kernel binds before any cell runs.
+_KERNEL_NAMES = frozenset({"display", "get_ipython", "In", "Out", "exit", "quit", "__name__", "__file__"})
+_BUILTINS = frozenset(dir(builtins)) | _KERNEL_NAMES
+#: Calls after which any name may be bound.
+_OPAQUE_CALLS = frozenset({"exec", "eval", "globals", "locals", "vars", "execfile", "__import__"})
+#: Magics after which any name may be bound (matched in the raw cell source).
+_OPAQUE_MAGICS = ("%run", "%store", "%load", "%%capture", "get_ipython(")
+
+
+@dataclass(frozen=True)
+class HiddenRead:
+    """A module-level read of `name` in `cell` (1-based line) that no cell run before it binds."""
+
+    cell: int
+    line: int
+    name: str
+    execution_count: int
+
+
+def hidden_reads(cells: Iterable[CodeCell]) -> list[HiddenRead]:
+    """Module-level reads of names that neither a cell above nor a cell run before binds.
+
+    `cells` are one notebook's code cells in notebook order. Cells without an execution count
+    never ran and bind nothing. A name bound by an executed cell above the reader (run top to
+    bottom it is there) or by one with a lower count (it was there when the reader ran) is
+    accounted for; any other read shows a kernel state the notebook does not hold. Each name
+    is reported once (its first reader in notebook order). A notebook with a cell that can bind
+    names the analysis cannot see gives nothing.
+    """
+    ran = [c for c in cells if c.cell.execution_count is not None]
+    if any(c.tree is None or _opaque(c) for c in ran):
+        return []
+    binds = {c.index: _bound_names(c.tree) for c in ran if c.tree is not None}
+    found: list[HiddenRead] = []
+    reported: set[str] = set()
+    for position, code in enumerate(ran):
+        assert code.tree is not None
+        count = code.cell.execution_count or 0
+        available = set(_BUILTINS).union(
+            *(binds[c.index] for c in ran[:position]),
+            *(binds[c.index] for c in ran[position + 1 :] if (c.cell.execution_count or 0) < count),
+            binds[code.index],
+        )
+        for name, line in _module_level_reads(code.tree):
+            if name in available or name in reported or name.startswith("_"):
+                continue
+            reported.add(name)
+            found.append(HiddenRead(code.index, line, name, count))
+    return found
+
+
+def _opaque(code: CodeCell) -> bool:
+    assert code.tree is not None
+    if any(magic in code.cell.source for magic in _OPAQUE_MAGICS):
+        return True
+    for node in ast.walk(code.tree):
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS:
+            return True
+    return False
+
+
+def _bound_names(tree: ast.Module) -> set[str]:
+    """Every name the cell binds anywhere at module level (assignments, loops, imports, defs, `with`, `except`)."""
+    names: set[str] = set()
+    for node in _module_level_nodes(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            names.add(node.name)
+    # `global x` inside a function body binds x at module level when the function runs.
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            names.update(node.names)
+    return names
+
+
+def _module_level_reads(tree: ast.Module) -> list[tuple[str, int]]:
+    comprehension_targets = {
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.comprehension)
+        for target in ast.walk(node.target)
+        if isinstance(target, ast.Name)
+    }
+    reads = [
+        (node.id, node.lineno)
+        for node in _module_level_nodes(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in comprehension_targets
+    ]
+    return sorted(reads, key=lambda read: read[1])
+
+
+def _module_level_nodes(tree: ast.Module) -> list[ast.AST]:
+    """Nodes executed when the cell runs: everything but the bodies of functions, lambdas and classes' methods.
+
+    Decorators, default values and base classes are evaluated at definition time and are kept.
+    """
+    nodes: list[ast.AST] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            stack.extend(node.decorator_list)
+            stack.extend(d for d in (*node.args.defaults, *node.args.kw_defaults) if d is not None)
+            continue
+        if isinstance(node, ast.Lambda):
+            stack.extend(d for d in (*node.args.defaults, *node.args.kw_defaults) if d is not None)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return nodes

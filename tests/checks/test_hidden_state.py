@@ -1,0 +1,73 @@
+"""EXE003's hidden-state finding: a saved output read from a name the notebook never binds."""
+
+from __future__ import annotations
+
+from grader.checks.execution.executed_in_order import executed_in_order
+from grader.checks.runner import run_check
+from grader.evidence.build import context_of
+from grader.evidence.code import CodeIndex
+from grader.evidence.context import CheckContext, SubmissionFacts
+from grader.evidence.kernel_state import hidden_reads
+from grader.execution.record import not_run_record
+from grader.models.findings import CheckStatus, Severity
+from grader.models.notebook import NotebookView
+from tests.conftest import make_notebook
+
+
+def _view(*cells: str, counts: list[int | None]) -> NotebookView:
+    return NotebookView.from_nodes([("analysis.ipynb", make_notebook(*cells, counts=counts))])
+
+
+def _ctx(view: NotebookView) -> CheckContext:
+    return context_of(submission=SubmissionFacts(name="t"), notebook=view, execution=not_run_record(view, "t"))
+
+
+def _unbound(*cells: str, counts: list[int | None]) -> list[tuple[int, str]]:
+    return [(read.cell, read.name) for read in hidden_reads(CodeIndex(_view(*cells, counts=counts)).cells)]
+
+
+def test_a_headline_printed_from_a_variable_nothing_computes_is_high_and_flags_unverified() -> None:
+    view = _view("import numpy as np", "auc_nn = 0.71", "print('MLP ROC AUC', roc_auc)", counts=[1, 2, 3])
+    result = run_check(executed_in_order, _ctx(view))
+    assert result.status is CheckStatus.failed
+    [hidden] = [f for f in result.problems if f.severity is Severity.high]
+    assert "`roc_auc`" in hidden.message and hidden.evidence[0].cell == 2
+    assert result.score is not None and result.score <= 0.5
+
+
+def test_the_same_notebook_with_the_variable_computed_passes() -> None:
+    view = _view("import numpy as np", "roc_auc = 0.71", "print('MLP ROC AUC', roc_auc)", counts=[1, 2, 3])
+    result = run_check(executed_in_order, _ctx(view))
+    assert result.status is CheckStatus.passed, [f.message for f in result.findings]
+
+
+def test_a_result_from_a_cell_that_never_ran_is_hidden_state() -> None:
+    cells = ("a = 1", "preds = a + 1", "print(preds)")
+    assert _unbound(*cells, counts=[1, None, 3]) == [(2, "preds")]
+    assert _unbound(*cells, counts=[1, 2, 3]) == []
+
+
+def test_a_cell_re_run_above_or_run_earlier_below_accounts_for_the_name() -> None:
+    # Re-running the cell above later is the normal way to work: top to bottom, the name is there.
+    assert _unbound("x = 1", "print(x)", counts=[5, 3]) == []
+    # A cell below that ran first: out of order (another finding), but the value came from that cell.
+    assert _unbound("print(y)", "y = 2", counts=[4, 2]) == []
+    # A cell below that ran *after* the reader cannot have produced what the reader printed.
+    assert _unbound("print(y)", "y = 2", counts=[2, 4]) == [(0, "y")]
+
+
+def test_function_bodies_comprehensions_and_builtins_are_not_reads_at_run_time() -> None:
+    cells = (
+        "def score():\n    return later * 2",
+        "xs = [i * 2 for i in range(3)]\nfor k, v in {}.items():\n    print(k, v)",
+        "later = len(xs)",
+        "print(score(), display, sorted(xs))",
+        "try:\n    import xgboost\nexcept ImportError as error:\n    print(error)",
+    )
+    assert _unbound(*cells, counts=[1, 2, 3, 4, 5]) == []
+
+
+def test_cells_that_can_bind_names_unseen_leave_the_notebook_alone() -> None:
+    assert _unbound("from os.path import *", "print(join)", counts=[1, 2]) == []
+    assert _unbound("exec('z = 1')", "print(z)", counts=[1, 2]) == []
+    assert _unbound("%run helpers.py", "print(helper)", counts=[1, 2]) == []
