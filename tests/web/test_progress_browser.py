@@ -4,17 +4,17 @@ the assignment's summary say which cell is running out of how many."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from grader.rendering.screenshots import CHROMIUM, CHROMIUM_ARGS
 from tests.web.conftest import PASSWORD, USER, login, notebook_bytes, start_server, wait_for_job
+from tests.web.test_desk_browser import browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.docker]
+__all__ = ["browser"]  # the Chromium fixture shared with the desk's browser tests
 
 SLOW_CELLS = (
     "import time\nimport pandas as pd\ntrain = pd.read_csv('data/train.csv')",
@@ -23,16 +23,6 @@ SLOW_CELLS = (
     "time.sleep(2.5)",
     "train.shape",
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
-        yield chromium
-        chromium.close()
 
 
 def test_job_page_and_summary_show_the_running_cell(tmp_path: Path, browser: Any, runtime_image: str) -> None:
