@@ -45,12 +45,14 @@ from grader.evidence.context import SubmissionFacts
 from grader.execution.live_progress import CellListener
 from grader.models.notebook import NotebookView
 from grader.models.report import GradingStatus, Report
-from grader.pipeline.files import load_report, read_executed, write_report_files
-from grader.pipeline.grading import Grader
+from grader.pipeline.desk import render_report_dir
+from grader.pipeline.files import atomic_write, load_report, read_executed, write_report_files
+from grader.pipeline.grading import Grader, reviewed_report
 from grader.report.assemble import anonymous_id, flags_for
 from grader.report.cell_names import CellNames, name_cells
 from grader.report.followups import followups_for
 from grader.report.redact import redact_report
+from grader.review.carry import carry_overrides
 from grader.scoring.score import score_rubric
 from grader.submission.loader import SubmissionLimits, parse_notebook, read_ignore_patterns
 
@@ -83,6 +85,7 @@ class RemoteGrader(Grader):
         name = name or (path.stem if path.is_file() else path.name)
         shown = anonymous_id(name) if self.options.blind else (candidate or name)
         target = Path(out_dir) if out_dir is not None else None
+        earlier = reviewed_report(target)  # a review already there is carried over, as in local grading
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".remote-", dir=target.parent if target else None) as scratch:
@@ -97,6 +100,8 @@ class RemoteGrader(Grader):
                 return self._not_graded(name, shown, detail, GradingStatus.failed, path, target)
             if target is not None:
                 _move_into(folder, target)
+                if earlier is not None:
+                    report = _carry_review(earlier, report, target, path)
         return report
 
     # ------------------------------------------------------------------ the job
@@ -266,3 +271,13 @@ def through_broker(grader: Grader, broker: str | BrokerSettings, *, check: bool 
         on_stage=grader.on_stage,
         broker=client,
     )
+
+
+def _carry_review(earlier: Report, report: Report, target: Path, submission: Path) -> Report:
+    """Re-apply the review `target` held before this grading; rewrite its report.json and report.html."""
+    carried = carry_overrides(earlier, report)
+    atomic_write(target / "report.json", carried.model_dump_json(indent=2).encode())
+    if (target / "report.html").is_file():
+        page = render_report_dir(target, report=carried, submitted=submission if submission.is_dir() else None)
+        atomic_write(target / "report.html", page.encode())
+    return carried

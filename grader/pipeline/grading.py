@@ -117,7 +117,7 @@ class Grader:
         executed: dict[str, Any] = {}
         key = None
         # A re-grade into a folder with a review keeps it: read it before anything is overwritten.
-        earlier = _reviewed_report(out_dir)
+        earlier = reviewed_report(out_dir)
         try:
             with open_submission(
                 path,
@@ -398,7 +398,7 @@ _BACKGROUND: ThreadPoolExecutor | None = None
 _BACKGROUND_LOCK = threading.Lock()
 
 
-def _reviewed_report(out_dir: Path | None) -> Report | None:
+def reviewed_report(out_dir: Path | None) -> Report | None:
     """The report already in `out_dir` when a reviewer worked on it (overrides, notes, or entries not carried)."""
     if out_dir is None or not (Path(out_dir) / "report.json").is_file():
         return None

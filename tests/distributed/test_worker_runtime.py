@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from grader import api
 from grader.distributed.remote import RemoteGrader, settle_holdout
 from grader.distributed.tasks import WorkerConfig, WorkerRuntime
 from grader.distributed.transport import MAX_RESULT_ARCHIVE_BYTES, submitted_notebooks, unpack
+from grader.models.report import Report
 from grader.pipeline.files import load_report
 from tests.adversarial.test_adversarial import _comparable, _differences
 from tests.conftest import REPO
@@ -71,3 +74,31 @@ def test_blind_grading_stays_blind_through_a_worker(tmp_path: Path) -> None:
     local = api.make_grader(assignment=CHURN, execute=False, blind=True).grade(SUBMISSION, name="ahmed-hassan")
     assert report.submission.candidate == local.submission.candidate
     assert not _differences(_comparable(local), _comparable(report))
+
+
+def test_grading_through_a_broker_into_a_reviewed_folder_carries_the_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The submitting side carries the review over as local grading does (the worker's part graded here)."""
+    local = api.make_grader(assignment=CHURN, execute=False)
+
+    def graded_by_a_worker(
+        path: Path, name: str, candidate: str | None, scratch: Path, target: Path | None
+    ) -> tuple[Report, Path]:
+        folder = scratch / "result"
+        return local.grade(path, out_dir=folder, name=name, candidate=candidate), folder
+
+    remote = _remote()
+    monkeypatch.setattr(remote, "_grade_remote", graded_by_a_worker)
+    out = tmp_path / "out" / "ahmed-hassan"
+    first = remote.grade(SUBMISSION, out_dir=out, name="ahmed-hassan")
+    criterion = first.criteria[0]
+    api.review(out, criterion=criterion.id, points=0, reason="reviewed by hand", reviewer="Ann")
+    reviewed = load_report(out / "report.json")
+
+    again = remote.grade(SUBMISSION, out_dir=out, name="ahmed-hassan")
+    assert [(e.criterion_id, e.points, e.carried_from) for e in again.overrides] == [
+        (criterion.id, 0.0, reviewed.generated_at)
+    ]
+    assert again.total.final == reviewed.total.final and load_report(out / "report.json") == again
+    assert "carried over from the grading of" in (out / "report.html").read_text()
