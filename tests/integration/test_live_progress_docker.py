@@ -10,6 +10,7 @@ import pytest
 
 from grader.execution.live_progress import CellProgress
 from grader.models.execution import RunStatus
+from grader.pipeline.batch import BatchEvent, BatchItem, grade_items
 from grader.pipeline.grading import Grader
 from tests.conftest import write_submission
 from tests.integration.test_sandbox_run import grader, tiny_assignment
@@ -39,3 +40,13 @@ def test_grading_reports_each_code_cell_as_it_starts(grader: Grader, tmp_path: P
     # heard apart; read only at the end, they would arrive together.
     gaps = [round(b - a, 2) for (_, a), (_, b) in itertools.pairwise(heard)]
     assert gaps[1] > 0.3 and gaps[2] > 0.3, gaps
+
+
+def test_a_batch_reports_cells_as_events(grader: Grader, tmp_path: Path) -> None:
+    sub = write_submission(tmp_path / "two", "x = 1", "time = __import__('time')\ntime.sleep(0.3)")
+    events: list[BatchEvent] = []
+    grade_items([BatchItem("two", sub, grader, tmp_path / "out")], jobs=1, on_event=events.append)
+    kinds = [(e.kind, e.detail.get("cell")) for e in events if e.kind in ("started", "cell", "done")]
+    assert kinds == [("started", None), ("cell", 1), ("cell", 2), ("done", None)]
+    first = next(e for e in events if e.kind == "cell")
+    assert (first.name, first.detail) == ("two", {"notebook": 1, "notebooks": 1, "cell": 1, "cells": 2})
