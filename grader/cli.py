@@ -253,6 +253,13 @@ def _grade(args: argparse.Namespace, console: Console) -> int:
         f"({report.total.percent:g}%, {report.total.band}); run {report.execution.status.value}; "
         f"report in {args.out / 'report.json'}"
     )
+    carried = [e for e in report.overrides if e.carried_from]
+    if carried or report.not_carried:
+        shown = f"; after review {report.total.final:g}" if report.total.final is not None else ""
+        console.print(f"  the earlier review: {len(carried)} entries carried over{shown}", markup=False)
+        for item in report.not_carried:
+            target = item.entry.finding_id or item.entry.check_id or item.entry.criterion_id or ""
+            console.print(f"  {item.entry.kind.value} {target}: {item.why}", markup=False)
     return EXIT_OK
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from grader import api
+from grader.cli import main
 from grader.models.findings import CheckResult
 from grader.models.report import Report, ReviewKind
 from grader.review.carry import GONE_CHECK, GONE_FINDING, carry_overrides, stable_finding_keys
@@ -97,8 +99,8 @@ def test_overrides_whose_target_vanished_are_listed_not_dropped() -> None:
     assert [e.carried_from for e in again.overrides] == ["2026-12-03T10:00:00+00:00"] * 3
 
 
-def test_grade_into_a_reviewed_folder_carries_the_review(tmp_path: Path) -> None:
-    """`grader grade` (here through grader.api, as the CLI does) into an out dir that holds a review history."""
+def test_grade_into_a_reviewed_folder_carries_the_review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`grader grade` (through grader.api, then the CLI) into an out dir that holds a review history."""
     cells = [
         ("md", "# Churn"),
         "import pandas as pd\ndf = pd.read_csv('data/train.csv')\ndf.head()",
@@ -130,7 +132,11 @@ def test_grade_into_a_reviewed_folder_carries_the_review(tmp_path: Path) -> None
 
     # The notebook changes so the dismissed finding is no longer there: listed as not carried.
     write_submission(tmp_path / "alice", *cells[:1])
-    changed = api.grade_submission(sub, **options)
+    args = ["grade", str(sub), "--assignment", str(assignment), "--out", str(out), "--no-execute"]
+    assert main(args) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert f"dismiss {target.id}: not carried (finding no longer present)" in printed
+    changed = api.load_report(out / "report.json")
     gone = [n for n in changed.not_carried if n.entry.kind is ReviewKind.dismiss]
     assert [(n.entry.finding_id, n.why) for n in gone] == [(target.id, "not carried (finding no longer present)")]
     page = BeautifulSoup((out / "report.html").read_text(), "html.parser")
