@@ -12,7 +12,7 @@ from grader.models.findings import CheckResult, Finding
 from grader.models.rubric import Band, ScoreCap
 
 #: Bump on any incompatible change to the report's JSON shape.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 
 class _Model(BaseModel):
