@@ -188,5 +188,8 @@ def test_redirector_finds_the_file_a_path_meant(tmp_path: Path) -> None:
     assert redirector.resolve("../input/lookup.csv") == (str(work / "extra" / "lookup.csv"), "extra/lookup.csv")
     assert redirector.resolve("/sandbox/in/hidden/test_labels.csv") is None
     assert redirector.resolve("notes.txt") is None  # symlinks are never candidates
-    assert redirector.resolve("https://example.com/train.csv") is None
+    # No network in the sandbox: a web address naming a data file reads that file; other schemes never do.
+    assert redirector.resolve("https://example.com/train.csv") == (str(data / "train.csv"), "data/train.csv")
+    assert redirector.resolve("ftp://example.com/train.csv") is None
+    assert redirector.resolve("https://example.com/hidden/test_labels.csv") is None
     assert redirector.redirect(str(data / "train.csv"), "open") is None  # an existing file is never touched
