@@ -56,19 +56,20 @@ def hidden_reads(cells: Iterable[CodeCell]) -> list[HiddenRead]:
     binds = {c.index: _bound_names(c.tree) for c in ran if c.tree is not None}
     found: list[HiddenRead] = []
     reported: set[str] = set()
+    above = set(_BUILTINS)
     for position, code in enumerate(ran):
         assert code.tree is not None
         count = code.cell.execution_count or 0
-        available = set(_BUILTINS).union(
-            *(binds[c.index] for c in ran[:position]),
-            *(binds[c.index] for c in ran[position + 1 :] if (c.cell.execution_count or 0) < count),
+        available = above.union(
             binds[code.index],
+            *(binds[c.index] for c in ran[position + 1 :] if (c.cell.execution_count or 0) < count),
         )
         for name, line in _module_level_reads(code.tree):
             if name in available or name in reported or name.startswith("_"):
                 continue
             reported.add(name)
             found.append(HiddenRead(code.index, line, name, count))
+        above |= binds[code.index]
     return found
 
 
@@ -94,13 +95,9 @@ def _bound_names(tree: ast.Module) -> set[str]:
             names.add(node.name)
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
             names.add(node.name)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            names.update(node.names)
-        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
-            names.add(node.name)
-    # `global x` inside a function body binds x at module level when the function runs.
+    # `global x` (also inside a function body, which binds x at module level when it runs).
     for node in ast.walk(tree):
         if isinstance(node, ast.Global):
             names.update(node.names)
