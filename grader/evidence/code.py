@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from grader import pyast
 from grader.models.notebook import Cell, NotebookView
 
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "skip", "memit", "py", "python", "python3"}
@@ -104,13 +105,13 @@ class CodeIndex:
         for cell in view.code_cells():
             source, magic = neutralise(cell.source)
             try:
-                tree: ast.Module | None = ast.parse(source)
+                tree: ast.Module | None = pyast.parse(source)
                 error = None
             except SyntaxError as exc:
                 tree, error = None, f"line {exc.lineno}: {exc.msg}"
                 if "print" in source:
                     try:  # Python 2 prints: the rest of the cell still tells what the code does
-                        tree = ast.parse(python2_prints(source))
+                        tree = pyast.parse(python2_prints(source))
                     except (SyntaxError, ValueError, RecursionError, MemoryError):
                         tree = None
             except (ValueError, RecursionError, MemoryError) as exc:

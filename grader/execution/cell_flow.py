@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from grader import pyast
+
 #: Methods that change their receiver in place (estimators learn, frames and lists change).
 MUTATING_METHODS = frozenset(
     {
@@ -81,7 +83,7 @@ def statements(source: str) -> tuple[Statement, ...]:
     """The cell's top-level statements; an unparsable cell gives none."""
     text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
     try:
-        tree = ast.parse(text)
+        tree = pyast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return ()
     return tuple(_statement(node) for node in tree.body)

@@ -22,6 +22,7 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from grader import pyast
 from grader.execution.profiles import normalise
 from grader.models.assignment import PackagePolicy
 from grader.models.execution import PackageRequest, PackageStatus
@@ -208,7 +209,7 @@ def imported_modules(source: str) -> list[str]:
     """Absolute imports of a cell or module (dotted), magics and shell lines removed."""
     text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
     try:
-        tree = ast.parse(text)
+        tree = pyast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return re.findall(r"^\s*(?:from|import)\s+([A-Za-z_][\w.]*)", text, re.MULTILINE)
     found: list[str] = []

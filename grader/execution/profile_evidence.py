@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from grader import pyast
 from grader.execution import library_changes
 from grader.execution.packages import parse_environment_yml, parse_requirement
 from grader.execution.profiles import RuntimeProfile, Version, parse_version
@@ -226,7 +227,9 @@ def _aliases(source: str) -> dict[str, str]:
     """Local names of tracked modules in a cell (`pd` → pandas)."""
     found: dict[str, str] = {}
     try:
-        tree = ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")))
+        tree = pyast.parse(
+            "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+        )
     except (SyntaxError, ValueError, RecursionError):
         return found
     for node in ast.walk(tree):

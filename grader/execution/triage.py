@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import pyast
 from grader.execution import cell_flow, library_changes
 from grader.models.execution import CellRecord, CellStatus, DataRedirect, ErrorClass
 
@@ -172,7 +173,7 @@ def function_and_class_names(sources: Iterable[str]) -> frozenset[str]:
     names: set[str] = set()
     for source in sources:
         try:
-            tree = ast.parse(_strip_magics(source))
+            tree = pyast.parse(_strip_magics(source))
         except (SyntaxError, ValueError, RecursionError):
             continue
         names |= {

@@ -30,6 +30,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from grader import pyast
 from grader.evidence.code import neutralise
 
 #: Compound statements: their fields that hold nested statements (everything else is the header).
@@ -275,7 +276,7 @@ def _docstring(node: ast.AST) -> bool:
 def parse_cell(source: str) -> ast.Module | None:
     """The cell's AST with IPython syntax neutralised, or None when it does not parse."""
     try:
-        return ast.parse(neutralise(source)[0])
+        return pyast.parse(neutralise(source)[0])
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader import pyast
+
 #: File types a notebook reads or writes as data.
 DATA_FILE = re.compile(
     r"[\w.-]+\.(csv|tsv|txt|json|jsonl|parquet|feather|xlsx?|pkl|pickle|joblib|npy|npz|zip|gz|h5|hdf5|sav|dta)$",
@@ -100,7 +102,7 @@ def files_of(path: str, node: Any) -> NotebookFiles:
     """Data file names (lower case) a notebook's code writes, and every other one it names (read)."""
     code = _code(node)
     try:
-        tree = ast.parse(code)
+        tree = pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError):
         named = {b for s in re.findall(r"['\"]([^'\"\n]{1,300})['\"]", code) if (b := _basename(s))}
         return NotebookFiles(path, frozenset(named), frozenset())

@@ -38,7 +38,7 @@ STAGES = (
 )
 FACES = ("cli", "web", "demo", "__main__")
 #: What every stage may import: the exceptions and the package data.
-FOUNDATION = ("errors", "resources")
+FOUNDATION = ("errors", "resources", "pyast")
 #: What the CLI and the web app may import besides their own modules.
 FACE_ALLOWED = ("grader", "grader.api", "grader.errors")
 MAX_LINES = 1000

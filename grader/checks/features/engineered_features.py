@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from grader import pyast
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.checks.followups import FEATURES
 from grader.evidence.context import CheckContext
@@ -240,7 +241,7 @@ def _mentions(text: str, name: str) -> bool:
 
 def _docstring_reasons(source: str) -> bool:
     try:
-        tree = ast.parse(source)
+        tree = pyast.parse(source)
     except SyntaxError:
         return False
     for node in ast.walk(tree):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from grader import pyast
 from grader.evidence.code import CodeIndex
 from grader.evidence.dataflow.calls import CallRules
 from grader.evidence.dataflow.catalogue import FITTING_STATS, Role, role_of_name
@@ -148,7 +149,7 @@ class Interpreter(ExpressionRules, CallRules, MethodRules):
         env: dict[str, Value] = {}
         self.module_envs[name] = env
         try:
-            tree = ast.parse(self.module_sources[name])
+            tree = pyast.parse(self.module_sources[name])
         except (SyntaxError, ValueError, RecursionError):
             return env
         saved_globals, saved_loading = self.globals, self.loading_module

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 
+from grader import pyast
 from grader.evidence.code import CodeIndex
 from grader.evidence.ml.facts import MLFacts
 from grader.models.notebook import Cell, NotebookView
@@ -35,7 +35,7 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     """(first line - 1, source) pieces of a module, cut between top-level statements."""
     lines = text.split("\n")
     try:
-        tree = ast.parse(text)
+        tree = pyast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [(0, text)]
     starts = []
