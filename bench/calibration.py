@@ -13,10 +13,12 @@ written by raters who never saw the grader's output). For that split only it pri
   false_high=0 (heldout, n=20)             high-severity findings of a kind no rater flagged
 
 `--split` is required: tune checks and weights on `tune`, report on `heldout` (a corpus you tuned
-on says nothing about the next candidate). `fresh` is the fresh held-out set (datasets marked
-`fresh: true`, assembled after the held-out half had been looked at, rated by two other raters):
-report on it, never tune on it; its labels are read from `bench/calibration/labels-fresh/` unless
-`--labels DIR` names another folder. `all` is `tune` and `heldout` together (never `fresh`).
+on says nothing about the next candidate). `fresh` is the first fresh held-out set (datasets marked
+`fresh: true`, assembled after the held-out half had been looked at, rated by r3 and r4) and `fresh2`
+the second (datasets marked `fresh: 2`, assembled after the first fresh set had been looked at, rated
+by r5 and r6): report on them, never tune on them; their labels are read from
+`bench/calibration/labels-fresh/` and `bench/calibration/labels-fresh2/` unless `--labels DIR` names
+another folder. `all` is `tune` and `heldout` together (never a fresh set).
 `--reuse` keeps reports already under `--out`.
 """
 
@@ -36,11 +38,12 @@ if str(REPO) not in sys.path:
 
 from bench.calibration.agreement import compare, read_graded  # noqa: E402
 from bench.calibration.labels import load_labels  # noqa: E402
-from bench.calibration.manifest import load_manifest  # noqa: E402
+from bench.calibration.manifest import FRESH_SPLITS, SPLITS, load_manifest  # noqa: E402
 
 BIN = Path(sys.executable).parent
 LABELS = REPO / "bench" / "calibration" / "labels"
-LABELS_FRESH = REPO / "bench" / "calibration" / "labels-fresh"
+#: Each fresh held-out set has its own raters and label folder: `labels-fresh/`, `labels-fresh2/`, ...
+FRESH_LABELS = {split: REPO / "bench" / "calibration" / f"labels-{split}" for split in FRESH_SPLITS}
 
 
 def grade(corpus: Path, out: Path, entries: list[tuple[str, str]], *, jobs: int, execute: bool, reuse: bool) -> None:
@@ -80,10 +83,13 @@ def grade(corpus: Path, out: Path, entries: list[tuple[str, str]], *, jobs: int,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="grader vs blind expert raters on the calibration corpus")
-    parser.add_argument("--split", choices=["tune", "heldout", "fresh", "all"], required=True)
+    parser.add_argument("--split", choices=[*SPLITS, "all"], required=True)
     parser.add_argument("--corpus", type=Path, default=Path("/work/calibration/corpus"))
     parser.add_argument(
-        "--labels", type=Path, default=None, help=f"label folder (default {LABELS}; {LABELS_FRESH} for --split fresh)"
+        "--labels",
+        type=Path,
+        default=None,
+        help=f"label folder (default {LABELS}; labels-<split>/ beside it for a fresh split)",
     )
     parser.add_argument("--out", type=Path, default=Path("/work/calibration/graded"))
     parser.add_argument("--jobs", type=int, default=2)
@@ -94,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest = load_manifest()
     wanted = {"tune", "heldout"} if args.split == "all" else {args.split}
     entries = [(n.dataset, n.id) for n in manifest.notebooks if n.split in wanted]
-    labels_dir = args.labels or (LABELS_FRESH if args.split == "fresh" else LABELS)
+    labels_dir = args.labels or FRESH_LABELS.get(args.split, LABELS)
     missing = [i for d, i in entries if not (args.corpus / d / i).is_dir()]
     if missing:
         print(

@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 from bench.calibration.manifest import (  # noqa: E402
     MANIFEST,
     MIRRORS,
+    SPLITS,
     Dataset,
     FileCopy,
     Manifest,
@@ -218,15 +219,17 @@ def main(argv: list[str] | None = None) -> int:
     counts: dict[tuple[str, str], int] = {}
     for item in built:
         counts[item.dataset, item.split] = counts.get((item.dataset, item.split), 0) + 1
-    splits = ("tune", "heldout", "fresh")
-    print(f"\n{'dataset':<18} {'tune':>5} {'heldout':>8} {'fresh':>6}")
+    splits = SPLITS
+    width = max(len(name) for name in [*manifest.datasets, "dataset"])
+    header = " ".join(f"{split:>{max(5, len(split))}}" for split in splits)
+    print(f"\n{'dataset':<{width}} {header}")
     for name in manifest.datasets:
         row = " ".join(f"{counts.get((name, split), 0):>{max(5, len(split))}}" for split in splits)
-        print(f"{name:<18} {row}")
+        print(f"{name:<{width}} {row}")
     totals = " ".join(
         f"{sum(n for (_, s), n in counts.items() if s == split):>{max(5, len(split))}}" for split in splits
     )
-    print(f"{'total':<18} {totals}   ({len(built)} notebooks, {len(manifest.datasets)} datasets)")
+    print(f"{'total':<{width}} {totals}   ({len(built)} notebooks, {len(manifest.datasets)} datasets)")
     print(f"built {out}")
     return 0
 

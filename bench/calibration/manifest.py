@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -23,7 +24,12 @@ HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "corpus.yaml"
 MIRRORS = Path("/work/.mirror")
 
-SplitName = Literal["tune", "heldout", "fresh"]
+SplitName = Literal["tune", "heldout", "fresh", "fresh2"]
+SPLITS: tuple[SplitName, ...] = get_args(SplitName)
+#: The fresh held-out sets in the order they were assembled: a dataset marked `fresh: true` belongs to
+#: the first (split `fresh`), one marked `fresh: N` to the N-th (split `freshN`). Each was assembled after
+#: the sets before it had been looked at, and is never tuned on. A new set adds its split to `SplitName`.
+FRESH_SPLITS: tuple[SplitName, ...] = tuple(name for name in SPLITS if name.startswith("fresh"))
 
 
 class ManifestError(Exception):
@@ -78,10 +84,26 @@ class Dataset(_Strict):
     positive_label: int | str | None = None
     positive_rate: float | None = Field(default=None, gt=0, lt=1)
     brief: str = Field(min_length=40)
-    #: A dataset of the fresh held-out set: assembled after the held-out half had been looked at and
-    #: never tuned on; every notebook of it has split `fresh`.
-    fresh: bool = False
+    #: A dataset of a fresh held-out set: `true` for the first (split `fresh`, assembled after the held-out
+    #: half had been looked at), `N` for the N-th (split `freshN`, assembled after the first N-1 had been
+    #: looked at); never tuned on. Every notebook of it has that split.
+    fresh: bool | int = False
     public_data: DatasetSource
+
+    @field_validator("fresh", mode="before")
+    @classmethod
+    def _fresh_set(cls, value: object) -> object:
+        if isinstance(value, bool) or (isinstance(value, int) and 2 <= value <= len(FRESH_SPLITS)):
+            return value
+        later = ", ".join(f"{n} (split `{name}`)" for n, name in enumerate(FRESH_SPLITS[1:], start=2))
+        raise ValueError(f"must be false, true (the first fresh set, split `fresh`) or a later set's number: {later}")
+
+    @property
+    def fresh_split(self) -> SplitName | None:
+        """The split of every notebook of this dataset if it belongs to a fresh set, else None."""
+        if self.fresh is False:
+            return None
+        return FRESH_SPLITS[0] if self.fresh is True else FRESH_SPLITS[self.fresh - 1]
 
     @field_validator("brief")
     @classmethod
@@ -174,7 +196,7 @@ class Manifest(_Strict):
             destinations = [entry.notebook_dest, *(copy.to for copy in entry.data)]
             if len(set(destinations)) != len(destinations):
                 problems.append(f"{entry.id}: two files go to the same place in the submission")
-        expected = assign_splits(self.notebooks, self.fresh_datasets())
+        expected = assign_splits(self.notebooks, self.fresh_splits())
         for entry in self.notebooks:
             if entry.split != expected[entry.id]:
                 problems.append(
@@ -184,8 +206,13 @@ class Manifest(_Strict):
             raise ValueError("; ".join(problems))
         return self
 
+    def fresh_splits(self) -> dict[str, SplitName]:
+        """Each dataset of a fresh set, with the split all its notebooks have."""
+        return {name: split for name, dataset in self.datasets.items() if (split := dataset.fresh_split) is not None}
+
     def fresh_datasets(self) -> frozenset[str]:
-        return frozenset(name for name, dataset in self.datasets.items() if dataset.fresh)
+        """The datasets of every fresh set."""
+        return frozenset(self.fresh_splits())
 
     def by_dataset(self) -> dict[str, list[NotebookEntry]]:
         grouped: dict[str, list[NotebookEntry]] = {name: [] for name in self.datasets}
@@ -198,16 +225,18 @@ def split_key(notebook_id: str) -> str:
     return hashlib.sha256(notebook_id.encode()).hexdigest()
 
 
-def assign_splits(entries: list[NotebookEntry], fresh: frozenset[str] = frozenset()) -> dict[str, SplitName]:
-    """The fixed split rule: every notebook of a `fresh` dataset is `fresh`; within each other dataset,
-    order ids by sha256(id); 1st, 3rd, ... tune, the rest held out."""
+def assign_splits(entries: list[NotebookEntry], fresh: Mapping[str, SplitName] | None = None) -> dict[str, SplitName]:
+    """The fixed split rule: every notebook of a dataset of a fresh set has that set's split (`fresh` maps
+    dataset to split, as `Manifest.fresh_splits` gives it); within each other dataset, order ids by
+    sha256(id); 1st, 3rd, ... tune, the rest held out."""
+    fresh = fresh or {}
     by_dataset: dict[str, list[str]] = {}
     for entry in entries:
         by_dataset.setdefault(entry.dataset, []).append(entry.id)
     splits: dict[str, SplitName] = {}
     for dataset, ids in by_dataset.items():
         if dataset in fresh:
-            splits |= dict.fromkeys(ids, "fresh")
+            splits |= dict.fromkeys(ids, fresh[dataset])
             continue
         for position, notebook_id in enumerate(sorted(ids, key=split_key)):
             splits[notebook_id] = "tune" if position % 2 == 0 else "heldout"

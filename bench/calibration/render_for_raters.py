@@ -2,11 +2,11 @@
 
     PYTHONPATH=$PWD .venv/bin/python bench/calibration/render_for_raters.py \
         [--corpus /work/calibration/corpus] [--out /work/calibration/rater-view] [--only titanic-03] \
-        [--split fresh]
+        [--split fresh2]
 
 For every notebook of `corpus.yaml` of the chosen splits (default `tune` and `heldout`, the corpus the
-first two raters scored; `--split fresh --out /work/calibration/rater-view-fresh` for the fresh
-held-out set) it writes `<out>/<id>.md`: the assignment brief, then every
+first two raters scored; `--split fresh --out /work/calibration/rater-view-fresh` for the first fresh
+held-out set, `--split fresh2 --out /work/calibration/rater-view-fresh2` for the second) it writes `<out>/<id>.md`: the assignment brief, then every
 cell in order with its 1-based index ("cell 7"), execution count, source and saved outputs (text
 truncated to 60 lines each, images as `[image: png]`, errors with their exception line). It reads
 the notebooks of the built corpus (run `build_corpus.py` first) and nothing else: no grader output
@@ -27,12 +27,19 @@ sys.path.insert(0, str(REPO))
 
 from bench.calibration.build_corpus import DEFAULT_OUT as DEFAULT_CORPUS  # noqa: E402
 from bench.calibration.build_corpus import brief_markdown  # noqa: E402
-from bench.calibration.manifest import MANIFEST, Manifest, ManifestError, NotebookEntry, load_manifest  # noqa: E402
+from bench.calibration.manifest import (  # noqa: E402
+    MANIFEST,
+    SPLITS,
+    Manifest,
+    ManifestError,
+    NotebookEntry,
+    load_manifest,
+)
 from grader.errors import SubmissionError  # noqa: E402
 from grader.submission.loader import SubmissionLimits, parse_notebook  # noqa: E402
 
 DEFAULT_OUT = Path("/work/calibration/rater-view")
-#: The fresh held-out set has its own raters and folder: it is rendered only when asked for.
+#: Each fresh held-out set has its own raters and folder: it is rendered only when asked for.
 DEFAULT_SPLITS = ("tune", "heldout")
 MAX_LINES = 60
 MAX_LINE_CHARS = 400
@@ -158,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--split",
         action="append",
-        choices=["tune", "heldout", "fresh"],
+        choices=SPLITS,
         default=[],
         help="render only notebooks of these splits (default: tune and heldout)",
     )

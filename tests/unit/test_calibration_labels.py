@@ -143,25 +143,50 @@ def test_unreadable_file_is_refused(tmp_path: Path) -> None:
 
 def test_corpus_manifest_is_valid_and_split_by_its_rule() -> None:
     manifest = load_manifest(MANIFEST)
-    fresh = manifest.fresh_datasets()
+    fresh = manifest.fresh_splits()
+    assert fresh.keys() == manifest.fresh_datasets()
     calibration = [entry for entry in manifest.notebooks if entry.dataset not in fresh]
     assert len(calibration) == 41
     assert len(manifest.datasets) - len(fresh) == 6
     splits = assign_splits(manifest.notebooks, fresh)
     assert {entry.id: entry.split for entry in manifest.notebooks} == splits
     for name, entries in manifest.by_dataset().items():
-        expected = {"fresh"} if name in fresh else {"tune", "heldout"}
+        expected = {fresh[name]} if name in fresh else {"tune", "heldout"}
         assert {entry.split for entry in entries} == expected, name
 
 
-def test_fresh_set_has_four_new_datasets_of_four_notebooks_or_more() -> None:
+def test_the_first_fresh_set_is_unchanged() -> None:
     manifest = load_manifest(MANIFEST)
-    fresh = manifest.fresh_datasets()
-    assert len(fresh) >= 4
+    first = {name for name, split in manifest.fresh_splits().items() if split == "fresh"}
+    assert first == {"water-potability", "mushrooms", "california-housing", "heart-disease"}
+    assert sum(entry.split == "fresh" for entry in manifest.notebooks) == 17
+
+
+@pytest.mark.parametrize(("split", "most"), [("fresh", None), ("fresh2", 20)])
+def test_each_fresh_set_has_four_new_datasets_of_four_notebooks_or_more(split: str, most: int | None) -> None:
+    manifest = load_manifest(MANIFEST)
+    names = {name for name, fresh in manifest.fresh_splits().items() if fresh == split}
+    assert len(names) >= 4
     grouped = manifest.by_dataset()
-    assert all(len(grouped[name]) >= 4 for name in fresh)
-    assert sum(len(grouped[name]) for name in fresh) >= 16
-    assert any(manifest.datasets[name].task == "regression" for name in fresh)
+    assert all(len(grouped[name]) >= 4 for name in names)
+    count = sum(len(grouped[name]) for name in names)
+    assert count >= 16
+    assert most is None or count <= most
+    assert any(manifest.datasets[name].task == "regression" for name in names)
+    assert {entry.split for name in names for entry in grouped[name]} == {split}
+
+
+def test_fresh_sets_share_no_dataset_or_repository_with_each_other_or_the_rest() -> None:
+    manifest = load_manifest(MANIFEST)
+    fresh = manifest.fresh_splits()
+    by_split: dict[str, set[str]] = {}
+    for entry in manifest.notebooks:
+        by_split.setdefault(fresh.get(entry.dataset, "calibration"), set()).add(entry.repo)
+    groups = list(by_split.values())
+    assert len(groups) == 3
+    for i, repos in enumerate(groups):
+        for other in groups[i + 1 :]:
+            assert not repos & other
 
 
 def _raw_manifest() -> dict[str, Any]:
@@ -186,6 +211,11 @@ def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
         ("heart-disease", "fresh", "heldout"),
         ("titanic", "heldout", "fresh"),  # fresh on a dataset not marked fresh
         ("titanic", "tune", "fresh"),
+        ("loan-approval", "fresh2", "tune"),  # a second-fresh-set dataset's notebook marked tune
+        ("loan-approval", "fresh2", "heldout"),
+        ("loan-approval", "fresh2", "fresh"),  # ... or put in the first fresh set
+        ("heart-disease", "fresh", "fresh2"),  # a first-fresh-set notebook put in the second
+        ("titanic", "tune", "fresh2"),  # fresh2 on a dataset not marked fresh
     ],
 )
 def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
@@ -207,8 +237,37 @@ def test_unmarking_a_fresh_dataset_puts_its_notebooks_under_the_hash_rule(tmp_pa
         _load_raw(raw, tmp_path)
 
 
-def test_fresh_must_be_a_boolean(tmp_path: Path) -> None:
+def test_moving_a_dataset_to_the_other_fresh_set_moves_its_notebooks(tmp_path: Path) -> None:
     raw = _raw_manifest()
-    raw["datasets"]["titanic"]["fresh"] = "sometimes"
+    raw["datasets"]["car-prices"]["fresh"] = True
+    with pytest.raises(ManifestError, match=r"car-0\d: split is 'fresh2' but the rule in the header gives 'fresh'"):
+        _load_raw(raw, tmp_path)
+    raw = _raw_manifest()
+    raw["datasets"]["mushrooms"]["fresh"] = 2
+    with pytest.raises(
+        ManifestError, match=r"mushroom-0\d: split is 'fresh' but the rule in the header gives 'fresh2'"
+    ):
+        _load_raw(raw, tmp_path)
+    raw = _raw_manifest()
+    raw["datasets"]["loan-approval"]["fresh"] = False
+    with pytest.raises(
+        ManifestError, match=r"loan-0\d: split is 'fresh2' but the rule in the header gives '(tune|heldout)'"
+    ):
+        _load_raw(raw, tmp_path)
+
+
+def test_a_dataset_marked_fresh_2_with_its_notebooks_in_fresh2_loads(tmp_path: Path) -> None:
+    raw = _raw_manifest()
+    raw["datasets"]["titanic"]["fresh"] = 2
+    for entry in raw["notebooks"]:
+        if entry["dataset"] == "titanic":
+            entry["split"] = "fresh2"
+    _load_raw(raw, tmp_path)
+
+
+@pytest.mark.parametrize("value", ["sometimes", 1, 0, 3, -2, 2.5])
+def test_fresh_must_be_a_boolean_or_a_known_set_number(tmp_path: Path, value: object) -> None:
+    raw = _raw_manifest()
+    raw["datasets"]["titanic"]["fresh"] = value
     with pytest.raises(ManifestError, match=r"datasets\.titanic\.fresh"):
         _load_raw(raw, tmp_path)
