@@ -228,30 +228,22 @@ def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str,
         _load_raw(raw, tmp_path)
 
 
-def test_unmarking_a_fresh_dataset_puts_its_notebooks_under_the_hash_rule(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("dataset", "fresh", "prefix", "old", "new"),
+    [
+        ("mushrooms", False, "mushroom", "fresh", "(tune|heldout)"),  # unmarked: the hash rule applies
+        ("loan-approval", False, "loan", "fresh2", "(tune|heldout)"),
+        ("car-prices", True, "car", "fresh2", "fresh"),  # moved to the other fresh set
+        ("mushrooms", 2, "mushroom", "fresh", "fresh2"),
+    ],
+)
+def test_remarking_a_fresh_dataset_moves_its_notebooks(
+    tmp_path: Path, dataset: str, fresh: bool | int, prefix: str, old: str, new: str
+) -> None:
     raw = _raw_manifest()
-    raw["datasets"]["mushrooms"]["fresh"] = False
+    raw["datasets"][dataset]["fresh"] = fresh
     with pytest.raises(
-        ManifestError, match=r"mushroom-0\d: split is 'fresh' but the rule in the header gives '(tune|heldout)'"
-    ):
-        _load_raw(raw, tmp_path)
-
-
-def test_moving_a_dataset_to_the_other_fresh_set_moves_its_notebooks(tmp_path: Path) -> None:
-    raw = _raw_manifest()
-    raw["datasets"]["car-prices"]["fresh"] = True
-    with pytest.raises(ManifestError, match=r"car-0\d: split is 'fresh2' but the rule in the header gives 'fresh'"):
-        _load_raw(raw, tmp_path)
-    raw = _raw_manifest()
-    raw["datasets"]["mushrooms"]["fresh"] = 2
-    with pytest.raises(
-        ManifestError, match=r"mushroom-0\d: split is 'fresh' but the rule in the header gives 'fresh2'"
-    ):
-        _load_raw(raw, tmp_path)
-    raw = _raw_manifest()
-    raw["datasets"]["loan-approval"]["fresh"] = False
-    with pytest.raises(
-        ManifestError, match=r"loan-0\d: split is 'fresh2' but the rule in the header gives '(tune|heldout)'"
+        ManifestError, match=rf"{prefix}-0\d: split is '{old}' but the rule in the header gives '{new}'"
     ):
         _load_raw(raw, tmp_path)
 
