@@ -39,6 +39,10 @@ class CheckStatus(StrEnum):
     error = "error"
     #: An input the check needs is missing (e.g. the notebook did not run).
     skipped = "skipped"
+    #: The notebook does nothing this check judges (no resampling, no stated result, no time
+    #: column): there is nothing to get right or wrong, so its points leave the total instead of
+    #: being earned for an absence.
+    not_applicable = "not_applicable"
 
 
 class EvidenceSource(StrEnum):

@@ -12,7 +12,7 @@ from grader.models.findings import CheckResult, Finding
 from grader.models.rubric import Band, ScoreCap
 
 #: Bump on any incompatible change to the report's JSON shape.
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 
 
 class _Model(BaseModel):
@@ -97,6 +97,9 @@ class CheckScore(_Model):
     needs_review: bool = False
     #: True when the check could not run on this submission (not the candidate's fault).
     not_scored: bool = False
+    #: True when the notebook does nothing the check judges: its points are out of the criterion's
+    #: `points_possible` (and the total's `max`), neither earned nor pending.
+    not_applicable: bool = Field(default=False, exclude_if=lambda value: not value)
     note: str = ""
     #: Points after reviewer overrides (None: no override touched this check).
     final: float | None = None
@@ -105,8 +108,11 @@ class CheckScore(_Model):
 class CriterionScore(_Model):
     id: str
     title: str
+    #: The rubric's points for the criterion less those of its not-applicable checks.
     points_possible: float
     score: float
+    #: Points of checks with nothing to judge in this notebook, left out of `points_possible`.
+    not_applicable: float = Field(default=0.0, exclude_if=lambda value: not value)
     #: Points not scored automatically: a check crashed (review) or could not run.
     pending: float = 0.0
     checks: list[CheckScore] = []
@@ -136,7 +142,10 @@ class AppliedCap(_Model):
 
 class Total(_Model):
     score: float
+    #: The rubric's points less those of not-applicable checks.
     max: float
+    #: Points of checks with nothing to judge in this notebook, left out of `max`.
+    not_applicable: float = Field(default=0.0, exclude_if=lambda value: not value)
     #: Points left out of `percent` because they were not scored automatically.
     pending: float = 0.0
     #: Score as a percentage of the points that were scored.

@@ -427,7 +427,13 @@ class _Builder:
             category=result.category,
             state="findings"
             if problems
-            else ("not scored" if result.status.value in ("error", "skipped") else "no findings"),
+            else (
+                "not applicable"
+                if result.status is CheckStatus.not_applicable
+                else "not scored"
+                if result.status.value in ("error", "skipped")
+                else "no findings"
+            ),
             policy="not in the rubric",
             points=0.0,
             points_possible=0.0,

@@ -104,7 +104,7 @@ def followups_for(
     registry = registry if registry is not None else default_registry()
     candidates: list[tuple[tuple[int, int, int, int], FollowUpSubject]] = []
     for order, result in enumerate(report.checks):
-        if result.status in (CheckStatus.error, CheckStatus.skipped):
+        if result.status in (CheckStatus.error, CheckStatus.skipped, CheckStatus.not_applicable):
             continue
         problems = [f for f in result.findings if f.is_problem]
         if not problems:

@@ -138,6 +138,11 @@ def review_entry(
         )
     if check:
         crit, score = _check(report, check)
+        if score.not_applicable:
+            raise ReviewError(
+                f"check {score.check_id} has nothing to judge in this notebook ({score.note or 'not applicable'}): "
+                "its points are out of the total; set the criterion's points instead"
+            )
         value = _points(points, score.points_possible, f"check {score.check_id}")
         pending = score.needs_review or score.not_scored
         return ReviewerOverride(
@@ -294,7 +299,9 @@ def rescore(report: Report, *, bands: list[Band] | None = None) -> Report:
 
 
 def check_state(score: CheckScore, status: str) -> str:
-    """One state per check for the reader: passed (all points), partial (some), failed (none), or not scored."""
+    """One state per check for the reader: passed (all points), partial (some), failed (none), not scored, or not applicable."""
+    if score.not_applicable:
+        return "not applicable"
     if score.needs_review or score.not_scored or status in (CheckStatus.error.value, CheckStatus.skipped.value):
         return "not scored"
     points = score.final if score.final is not None else score.points

@@ -44,15 +44,19 @@ def score_criterion(criterion: Criterion, results: dict[str, CheckResult]) -> Cr
             checks.append(CheckScore(**common, points=0.0, needs_review=True, note=result.message))
         elif result.status is CheckStatus.skipped:
             checks.append(CheckScore(**common, points=0.0, not_scored=True, note=result.message))
+        elif result.status is CheckStatus.not_applicable:
+            checks.append(CheckScore(**common, points=0.0, not_applicable=True, note=result.message))
         else:
             earned, lost = apply_policy(ref.scoring, ref.points, result)
             checks.append(CheckScore(**common, points=earned, deductions=lost))
     pending = sum(c.points_possible for c in checks if c.needs_review or c.not_scored)
+    absent = round(sum(c.points_possible for c in checks if c.not_applicable), 2)
     deductions: list[Deduction] = [d for c in checks for d in c.deductions]
     return CriterionScore(
         id=criterion.id,
         title=criterion.title,
-        points_possible=criterion.points,
+        points_possible=round(criterion.points - absent, 2),
+        not_applicable=absent,
         score=round(sum(c.points for c in checks), 2),
         pending=round(pending, 2),
         checks=checks,
@@ -90,6 +94,9 @@ def cap_triggers(cap: ScoreCap, results: Iterable[CheckResult]) -> list[str]:
 def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[CriterionScore], Total]:
     """Criterion scores and the total; percent and band count only the points that were scored.
 
+    Checks with nothing to judge in the notebook (status `not_applicable`) leave the maximum:
+    an absence earns nothing and costs nothing.
+
     Caps (validity gates) are applied last, lowest ceiling first: while a gate's findings
     stand, the total cannot exceed its share of the scored points and the band cannot be
     above its `max_band`; each gate that lowered either is recorded with the findings behind it.
@@ -98,7 +105,8 @@ def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[C
     by_id = {r.id: r for r in results}
     criteria = [score_criterion(c, by_id) for c in rubric.criteria]
     score = round(sum(c.score for c in criteria), 2)
-    maximum = rubric.max_points
+    absent = round(sum(c.not_applicable for c in criteria), 2)
+    maximum = round(rubric.max_points - absent, 2)
     pending = round(sum(c.pending for c in criteria), 2)
     scored = maximum - pending
     band = rubric.band_for(percent_of(score, scored))
@@ -107,6 +115,7 @@ def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[C
     total = Total(
         score=score,
         max=maximum,
+        not_applicable=absent,
         pending=pending,
         percent=percent_of(score, scored),
         band=band,

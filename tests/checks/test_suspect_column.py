@@ -105,7 +105,7 @@ def test_when_the_dataflow_cannot_tell_the_check_says_so_and_is_skipped() -> Non
 
 def test_not_applicable_without_suspects_and_skipped_without_an_assignment() -> None:
     fraud = run(suspect_column_questioned, "import pandas as pd", task="fraud")
-    assert fraud.status is CheckStatus.passed and fraud.message.startswith("not applicable")
+    assert fraud.status is CheckStatus.not_applicable and fraud.message.startswith("not applicable")
     assert run(suspect_column_questioned, LOAD, FIT).status is CheckStatus.skipped
 
 

@@ -12,8 +12,13 @@ from pathlib import Path
 from grader import pyast
 
 GRADER = Path(__file__).resolve().parents[2] / "grader"
-SOURCE = "x = " + "(" * 30 + "1" + ")" * 30 + "\n" + "\n".join(
-    f"def f{i}(a, b=[{i}]):\n    return [a + b for a in range({i}) if a]" for i in range(300)
+SOURCE = (
+    "x = "
+    + "(" * 30
+    + "1"
+    + ")" * 30
+    + "\n"
+    + "\n".join(f"def f{i}(a, b=[{i}]):\n    return [a + b for a in range({i}) if a]" for i in range(300))
 )
 
 

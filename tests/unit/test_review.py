@@ -101,6 +101,16 @@ def test_settling_a_crashed_check_clears_its_pending_points(report_dir: Path) ->
     assert report.total.final == 6.0
 
 
+def test_a_not_applicable_check_cannot_be_given_points(tmp_path: Path) -> None:
+    report = sample_report()
+    score = report.criteria[0].checks[0]
+    marked = score.model_copy(update={"not_applicable": True, "points": 0.0, "note": "not applicable: no resampling"})
+    criterion = report.criteria[0].model_copy(update={"checks": [marked, *report.criteria[0].checks[1:]]})
+    folder = _write(tmp_path / "r", report.model_copy(update={"criteria": [criterion, *report.criteria[1:]]}))
+    with pytest.raises(ReviewError, match=r"nothing to judge in this notebook \(not applicable: no resampling\)"):
+        api.review(folder, check=score.check_id, points=1, reason="it applies", reviewer="Ann")
+
+
 def test_a_cap_lifts_only_when_every_finding_behind_it_is_dismissed(tmp_path: Path) -> None:
     cap = ScoreCap(checks=["LEAK001"], max_percent=20, reason="leakage")
     base = sample_report()

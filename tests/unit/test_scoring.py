@@ -195,3 +195,19 @@ def test_rubric_validation_names_unknown_cap_categories_and_checks(tmp_path: Pat
     assert any(
         loc == "caps[1].checks[0]" and "did you mean has-baseline" in m and line == 10 for loc, m, line in messages
     )
+
+
+def test_a_check_with_nothing_to_judge_leaves_the_maximum_instead_of_earning_its_points() -> None:
+    nothing = _result("L1", CheckStatus.not_applicable, category="leakage").model_copy(
+        update={"message": "not applicable: the notebook does not resample rows", "score": None}
+    )
+    half = [_result("E1", CheckStatus.failed, Severity.high), _result("E2", CheckStatus.passed)]
+    criteria, total = score_rubric(_rubric(), [*half, nothing])
+    assert total.max == 90 and total.not_applicable == 10 and total.pending == 0
+    assert total.score == 30 and total.percent == pytest.approx(33.3)
+    leaks = criteria[1]
+    assert leaks.points_possible == 0 and leaks.not_applicable == 10 and leaks.score == 0
+    assert leaks.checks[0].not_applicable and "resample" in leaks.checks[0].note
+    # The same notebook credited for the absence (the old behaviour) looked better than it is.
+    _, credited = score_rubric(_rubric(), [*half, _result("L1", CheckStatus.passed, category="leakage")])
+    assert credited.percent == 40.0 and credited.max == 100

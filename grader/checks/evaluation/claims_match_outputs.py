@@ -66,6 +66,8 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     Example: the conclusion says "the final model reaches a ROC AUC of 0.97" while the
     validation cell prints `ROC AUC: 0.861`.
 
+    Prose that states no result is not applicable: the points leave the total.
+
     Do instead: quote the numbers the final run prints (or compute the summary table in code),
     and say which rows they were measured on.
     """
@@ -73,7 +75,9 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     narrative = ctx.narrative
     claims = narrative.claims
     if not claims:
-        return CheckOutcome(message="the prose states no results to compare")
+        return CheckOutcome(
+            status=CheckStatus.not_applicable, message="not applicable: the prose states no results to compare"
+        )
     shown = ctx.output_cells()
     if not any(cell.outputs for cell, _ in shown):
         return CheckOutcome(status=CheckStatus.skipped, message="no outputs to compare the stated results with")

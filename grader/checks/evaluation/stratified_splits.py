@@ -10,7 +10,7 @@ from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import is_false, is_none, is_true, kw
 from grader.evidence.ml.queries import positive_rate, task_of
 from grader.evidence.ml.vocabulary import Task
-from grader.models.findings import Confidence, Finding, Severity
+from grader.models.findings import CheckStatus, Confidence, Finding, Severity
 
 
 class StratifiedSplitsParams(Params):
@@ -37,7 +37,7 @@ def stratified_splits(ctx: CheckContext, params: StratifiedSplitsParams) -> Chec
     and every explicit splitter is a stratified one (`StratifiedKFold`,
     `StratifiedShuffleSplit`, `RepeatedStratifiedKFold`). `cv=5` on a classifier is
     stratified by scikit-learn and passes; group and time splitters are deliberate
-    and pass. Regression tasks pass as not applicable.
+    and pass. Regression tasks are not applicable: the points leave the total.
 
     Why it matters: with 1 % positives a random 20 % test set of 2,000 rows can hold
     12 or 30 frauds; scores swing with the draw, and a fold can end up with almost
@@ -52,9 +52,12 @@ def stratified_splits(ctx: CheckContext, params: StratifiedSplitsParams) -> Chec
     facts = ctx.ml
     task = task_of(ctx.assignment, facts)
     if task is not Task.classification:
-        return CheckOutcome(score=1.0, message="not applicable: not a classification task")
+        return CheckOutcome(status=CheckStatus.not_applicable, message="not applicable: not a classification task")
     if ctx.assignment is not None and ctx.assignment.structure.time_ordered:
-        return CheckOutcome(score=1.0, message="not applicable: time-ordered data is split by time, not stratified")
+        return CheckOutcome(
+            status=CheckStatus.not_applicable,
+            message="not applicable: time-ordered data is split by time, not stratified",
+        )
     rate = positive_rate(ctx.assignment, ctx.shown)
     if rate is not None and rate > params.imbalance_threshold:
         return CheckOutcome(score=1.0, message=f"classes are balanced enough ({rate:.0%} positives)")

@@ -142,7 +142,9 @@ def suspect_column_questioned(ctx: CheckContext, params: SuspectColumnParams) ->
     """
     assert ctx.assignment is not None
     if not ctx.assignment.suspect_columns:
-        return CheckOutcome(score=1.0, message="not applicable: the assignment declares no suspect columns")
+        return CheckOutcome(
+            status=CheckStatus.not_applicable, message="not applicable: the assignment declares no suspect columns"
+        )
     uses = suspect_uses(ctx, extra_terms=params.extra_terms)
     findings = []
     unknown = []

@@ -34,7 +34,12 @@ def group_overlap_across_split(ctx: CheckContext, params: LeakParams) -> CheckOu
     Example: `train_test_split(orders, test_size=0.2)` with the same restaurants' orders in
     training and validation.
 
+    Not applicable unless the assignment declares a group column (its points leave the total).
+
     Do instead: split by group (`GroupShuffleSplit(...).split(X, y, groups=df.restaurant_id)`)
     or, for time-ordered data, by time.
     """
-    return leak_outcome(ctx, (LeakKind.group,), params)
+    grouped = ctx.assignment is not None and bool(ctx.assignment.structure.group_column)
+    return leak_outcome(
+        ctx, (LeakKind.group,), params, not_applicable=None if grouped else "the assignment declares no group column"
+    )

@@ -34,7 +34,15 @@ def leakage_column_used(ctx: CheckContext, params: LeakParams) -> CheckOutcome:
     Example: `X = df.drop(columns=["customer_id", "churned"])` keeps
     `cancellation_reason`, which is filled almost only for churners.
 
+    Not applicable unless the assignment declares leakage columns (its points leave the total).
+
     Do instead: read the data dictionary, ask when each column is recorded, and drop the
     ones known only after the outcome before any modelling.
     """
-    return leak_outcome(ctx, (LeakKind.leakage_column,), params)
+    declared = ctx.assignment is not None and bool(ctx.assignment.leakage_columns)
+    return leak_outcome(
+        ctx,
+        (LeakKind.leakage_column,),
+        params,
+        not_applicable=None if declared else "the assignment declares no leakage columns",
+    )

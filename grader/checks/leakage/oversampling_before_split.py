@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from grader.checks.base import Category, CheckOutcome, check
 from grader.checks.followups import OVERSAMPLING
-from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, code_mentions, leak_outcome
 from grader.evidence.context import CheckContext
 from grader.evidence.leakage.base import LeakKind
+
+#: Any sign of resampling in the code: then the check has something to judge.
+_RESAMPLING = re.compile(r"fit_resample|SMOTE|ADASYN|OverSampl|\bresample\(|upsampl|oversampl", re.IGNORECASE)
 
 
 @check(
@@ -33,7 +38,15 @@ def oversampling_before_split(ctx: CheckContext, params: LeakParams) -> CheckOut
     Example: `X_res, y_res = SMOTE().fit_resample(X, y)` followed by
     `train_test_split(X_res, y_res)`.
 
+    A notebook that resamples nothing is not applicable: the check's points leave the total.
+
     Do instead: split first and resample only `X_train`, or put the sampler in an
     `imblearn.pipeline.Pipeline` so cross-validation resamples each training fold.
     """
-    return leak_outcome(ctx, (LeakKind.oversampling,), params)
+    resampled = any(r.oversampling for r in ctx.dataflow.resamples.values()) or code_mentions(ctx, _RESAMPLING)
+    return leak_outcome(
+        ctx,
+        (LeakKind.oversampling,),
+        params,
+        not_applicable=None if resampled else "the notebook does not resample rows",
+    )

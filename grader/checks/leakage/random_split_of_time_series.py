@@ -35,7 +35,15 @@ def random_split_of_time_series(ctx: CheckContext, params: LeakParams) -> CheckO
     Example: `train_test_split(X, y, test_size=0.2, random_state=42)` on orders from April
     to October, when the test orders are from November and December.
 
+    Not applicable unless the assignment declares time-ordered data (its points leave the total).
+
     Do instead: sort by the time column and hold out the latest period (a date cut-off),
     or cross-validate with `TimeSeriesSplit`.
     """
-    return leak_outcome(ctx, (LeakKind.temporal,), params)
+    ordered = ctx.assignment is not None and ctx.assignment.structure.time_ordered
+    return leak_outcome(
+        ctx,
+        (LeakKind.temporal,),
+        params,
+        not_applicable=None if ordered else "the assignment does not declare time-ordered data",
+    )

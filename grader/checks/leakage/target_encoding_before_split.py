@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from grader.checks.base import Category, CheckOutcome, check
 from grader.checks.followups import TARGET_ENCODING
-from grader.checks.leakage._common import LEAK_FLAG, LeakParams, leak_outcome
+from grader.checks.leakage._common import LEAK_FLAG, LeakParams, code_mentions, leak_outcome
 from grader.evidence.context import CheckContext
 from grader.evidence.leakage.base import LeakKind
+from grader.evidence.ml.vocabulary import FitCategory
+
+#: Target encoders by name: then the check has something to judge.
+_TARGET_ENCODING = re.compile(
+    r"TargetEncoder|MEstimateEncoder|CatBoostEncoder|LeaveOneOutEncoder|WOEEncoder|JamesSteinEncoder|"
+    r"target_encod|mean_encod",
+    re.IGNORECASE,
+)
 
 
 @check(
@@ -33,7 +43,17 @@ def target_encoding_before_split(ctx: CheckContext, params: LeakParams) -> Check
     Example: `df["city_rate"] = df.groupby("city")["churned"].transform("mean")` before
     `train_test_split`.
 
+    A notebook with no target statistic or target encoder is not applicable: the points leave the total.
+
     Do instead: compute the category means on the training rows and map them onto the
     test rows, or use scikit-learn's `TargetEncoder` (cross-fitted) inside a `Pipeline`.
     """
-    return leak_outcome(ctx, (LeakKind.target_encoding,), params)
+    encodes = any(
+        fit.category in (FitCategory.target_statistic, FitCategory.target_encoder) for fit in ctx.dataflow.fits.values()
+    ) or code_mentions(ctx, _TARGET_ENCODING)
+    return leak_outcome(
+        ctx,
+        (LeakKind.target_encoding,),
+        params,
+        not_applicable=None if encodes else "the notebook computes no per-category target statistic",
+    )
