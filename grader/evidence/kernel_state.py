@@ -24,6 +24,18 @@ from grader.evidence.code import CodeCell
 #: Names an IPython kernel binds before any cell runs.
 _KERNEL_NAMES = frozenset({"display", "get_ipython", "In", "Out", "exit", "quit", "__name__", "__file__"})
 _BUILTINS = frozenset(dir(builtins)) | _KERNEL_NAMES
+#: IPython's automagics and shell aliases: a cell line that is only one of these names (`ls`,
+#: `pwd`, `who`) runs the magic (`%ls`) instead of reading a variable.
+_AUTOMAGIC = frozenset(
+    {
+        "alias", "autocall", "automagic", "bookmark", "cat", "cd", "clear", "colors", "conda", "config", "cp",
+        "dhist", "dirs", "doctest_mode", "env", "gui", "hist", "history", "killbgscripts", "ldir", "less", "lf",
+        "lk", "ll", "load_ext", "ls", "lsmagic", "lx", "macro", "magic", "mamba", "man", "matplotlib", "mkdir",
+        "mv", "notebook", "page", "pdb", "pinfo", "pip", "popd", "pprint", "precision", "prun", "pushd", "pwd",
+        "quickref", "recall", "rehashx", "reload_ext", "reset", "rm", "rmdir", "sx", "system", "tb", "time",
+        "timeit", "unalias", "who", "who_ls", "whos", "xmode",
+    }
+)  # fmt: skip
 #: Calls after which any name may be bound.
 _OPAQUE_CALLS = frozenset({"exec", "eval", "globals", "locals", "vars", "execfile", "__import__"})
 #: Magics after which any name may be bound (matched in the raw cell source).
@@ -112,10 +124,18 @@ def _module_level_reads(tree: ast.Module) -> list[tuple[str, int]]:
         for target in ast.walk(node.target)
         if isinstance(target, ast.Name)
     }
+    magics = {
+        id(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Name) and node.value.id in _AUTOMAGIC
+    }
     reads = [
         (node.id, node.lineno)
         for node in _module_level_nodes(tree)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in comprehension_targets
+        if isinstance(node, ast.Name)
+        and isinstance(node.ctx, ast.Load)
+        and node.id not in comprehension_targets
+        and id(node) not in magics
     ]
     return sorted(reads, key=lambda read: read[1])
 

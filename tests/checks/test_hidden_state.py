@@ -71,3 +71,10 @@ def test_cells_that_can_bind_names_unseen_leave_the_notebook_alone() -> None:
     assert _unbound("from os.path import *", "print(join)", counts=[1, 2]) == []
     assert _unbound("exec('z = 1')", "print(z)", counts=[1, 2]) == []
     assert _unbound("%run helpers.py", "print(helper)", counts=[1, 2]) == []
+
+
+def test_a_line_that_is_only_an_ipython_automagic_runs_the_magic_and_reads_nothing() -> None:
+    # `ls` alone on a line is `%ls` in IPython (found on a public notebook: "Cell 2 reads `ls`").
+    assert _unbound("ls", "pwd", "import pandas as pd", counts=[1, 2, 3]) == []
+    # The same names read as values are still reads.
+    assert _unbound("print(ls)", "files = pwd + '/data'", counts=[1, 2]) == [(0, "ls"), (1, "pwd")]
