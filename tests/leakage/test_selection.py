@@ -127,6 +127,31 @@ def test_prose_about_validation_or_cross_validation_scores_is_fine() -> None:
     assert selections(SPLIT, *both, ("md", "Random forest has the best cross-validated accuracy.")) == []
 
 
+HELPER_MODELS = (
+    "def models(X, y):\n    lr = LogisticRegression().fit(X, y)\n    rf = RandomForestClassifier().fit(X, y)\n"
+    "    return lr, rf\nmodel = models(X_train, y_train)"
+)
+LOOP_ON_TEST = "for i in range(len(model)):\n    print(i, accuracy_score(y_test, model[i].predict(X_test)))"
+
+
+def test_prose_saying_the_winner_was_best_on_the_test_data_is_a_selection_even_for_untracked_models() -> None:
+    said = ("md", "From the metrics above, the model that performed best on the test data was Random Forest.")
+    [finding] = selections(SPLIT, HELPER_MODELS, LOOP_ON_TEST, said)
+    assert finding.data["how"] == "prose" and finding.data["prose_cell"] == 4 and finding.severity.value == "medium"
+    # ... also when a note about the figures sits between the scores and the sentence.
+    note = ("md", "Above are the accuracies of the models on the test rows.")
+    [finding] = selections(SPLIT, HELPER_MODELS, LOOP_ON_TEST, note, said)
+    assert finding.data["prose_cell"] == 5
+    # Without the words "on the test data" the models cannot be told apart: nothing is claimed.
+    assert selections(SPLIT, HELPER_MODELS, LOOP_ON_TEST, ("md", "Random Forest performed best.")) == []
+    # A confirmation of a choice made by cross-validation is not a choice on the test set.
+    confirm = ("md", "Random forest also performs best on the test set, confirming the CV choice.")
+    assert selections(SPLIT, HELPER_MODELS, LOOP_ON_TEST, confirm) == []
+    # One test score, outside a loop, is no comparison.
+    one = "print(accuracy_score(y_test, model[1].predict(X_test)))"
+    assert selections(SPLIT, HELPER_MODELS, one, ("md", "Random forest does best on the test set.")) == []
+
+
 def test_prose_after_one_model_or_about_a_baseline_is_not_a_choice() -> None:
     assert selections(SPLIT, TWO_ON_TEST[1], ("md", "The random forest is the best model we could build.")) == []
     assert selections(SPLIT, *TWO_ON_TEST, ("md", "Both models are better than the dummy baseline.")) == []

@@ -48,6 +48,14 @@ _NOT_A_PICK = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+#: The sentence itself says the winner was judged on the test rows ("performed best on the test data").
+_ON_TEST = re.compile(
+    r"\b(?:on|in|for) the test(?:ing)?(?: data| ?set| split| rows)\b|"
+    r"\btest(?:ing)?[- ](?:set |data )?(?:accuracy|score|f1|auc|r2|r\u00b2|rmse|mae|mse|error|results?|performance)\b",
+    re.IGNORECASE,
+)
+#: ... unless it is about cross-validation or a validation set, or confirms a choice made there.
+_NOT_ON_TEST = re.compile(r"\b(?:cross[- ]?validat\w*|cv|validation|confirm\w*|also|too)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -80,18 +88,22 @@ def prose_selection_leaks(b: LeakBuilder) -> None:
         sentence = winner_sentence(cell.source)
         if sentence is None:
             continue
+        said_on_test = bool(_ON_TEST.search(sentence)) and not _NOT_ON_TEST.search(sentence)
         window = _window_above(b, cell.index)
-        if not window:
-            continue
         candidates = _candidates(flow, window)
-        split = _test_only_split(flow, candidates)
+        split = _test_only_split(flow, candidates) if window else None
+        if split is None and said_on_test:
+            # The sentence names the test rows itself, so it may sum up results a few notes above.
+            window = _window_above(b, cell.index, across_prose=True)
+            candidates, split = _said_on_test(flow, window)
         if split is None or _already_reported(b, split, window):
             continue
         _report(b, cell.index, sentence, split, candidates, window)
 
 
-def _window_above(b: LeakBuilder, index: int) -> list[int]:
-    """The code cells just above a markdown cell (headings-only markdown in between is skipped)."""
+def _window_above(b: LeakBuilder, index: int, *, across_prose: bool = False) -> list[int]:
+    """The code cells just above a markdown cell (headings-only markdown in between is skipped;
+    with `across_prose`, any markdown is)."""
     view = b.seen.notebook
     found: list[int] = []
     position = index - 1
@@ -99,7 +111,7 @@ def _window_above(b: LeakBuilder, index: int) -> list[int]:
         cell = view[position]
         if cell.is_code:
             found.append(position)
-        elif prose(cell.source).strip():
+        elif prose(cell.source).strip() and not across_prose:
             break
         position -= 1
     return sorted(found)
@@ -144,6 +156,27 @@ def _test_only_split(flow: DataflowResult, candidates: list[Candidate]) -> Split
             if split is not None:
                 return split
     return None
+
+
+def _said_on_test(flow: DataflowResult, window: list[int]) -> tuple[list[Candidate], Split | None]:
+    """Test scores above a sentence that says it judged the winner on the test rows.
+
+    The models may be ones the dataflow cannot tell apart (a tuple returned by a helper and
+    indexed in a loop): the sentence names the comparison, so two or more test scores in the
+    cells above, or one computed in a loop, are enough.
+    """
+    cells = set(window)
+    scored = [
+        e
+        for e in flow.evals.values()
+        if e.site.executed_cell in cells
+        and test_part(flow, e.tags) is not None
+        and not (e.est is not None and e.est.cls.startswith("Dummy"))
+    ]
+    if len({(e.site.executed_cell, e.site.executed_line) for e in scored}) < 2 and not any(e.loops for e in scored):
+        return [], None
+    first = min(scored, key=lambda e: (e.site.executed_cell, e.site.executed_line))
+    return [Candidate((0, 0), frozenset({Role.test.value}), tuple(scored), True)], test_part(flow, first.tags)
 
 
 def _is_baseline(candidate: Candidate) -> bool:
