@@ -54,6 +54,12 @@ FLAG_LABELS = {
 #: A flag's link is a page of the batch output next to the report, never an arbitrary URL.
 _FLAG_LINK = re.compile(r"^(?:\.\./)?[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\.html$")
 NOTE_COLLAPSE_CHARS = 600
+#: The state shown for a check outside the rubric that found no problem, by status (else "no findings").
+_UNSCORED_STATE = {
+    CheckStatus.not_applicable: "not applicable",
+    CheckStatus.error: "not scored",
+    CheckStatus.skipped: "not scored",
+}
 MAX_DATA_ITEMS = 12
 SNIPPET_LABELS = {
     EvidenceSource.output: "Output excerpt",
@@ -425,15 +431,7 @@ class _Builder:
             slug=result.slug,
             title=result.title,
             category=result.category,
-            state="findings"
-            if problems
-            else (
-                "not applicable"
-                if result.status is CheckStatus.not_applicable
-                else "not scored"
-                if result.status.value in ("error", "skipped")
-                else "no findings"
-            ),
+            state="findings" if problems else _UNSCORED_STATE.get(result.status, "no findings"),
             policy="not in the rubric",
             points=0.0,
             points_possible=0.0,

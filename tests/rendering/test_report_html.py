@@ -169,6 +169,20 @@ def test_crashed_and_skipped_checks_are_listed_with_their_reasons(page: Beautifu
     assert "DOC001" in rows[1] and "no README.md in the submission" in rows[1]
 
 
+def test_a_not_applicable_check_shows_n_a_and_why_instead_of_points() -> None:
+    report = sample_report()
+    criterion = report.criteria[0]
+    score = criterion.checks[0].model_copy(
+        update={"not_applicable": True, "points": 0.0, "note": "not applicable: the notebook does not resample rows"}
+    )
+    criterion = criterion.model_copy(update={"checks": [score, *criterion.checks[1:]]})
+    page = soup(render_report_html(report.model_copy(update={"criteria": [criterion, *report.criteria[1:]]}), {}))
+    item = next(li for li in page.select("li.check") if score.title in _text(li))
+    points = _text(item.select_one(".check-points"))
+    assert points.startswith("n/a (") and points.endswith("out of the total)")
+    assert "does not resample rows" in _text(item) and "not applicable" in _text(item.select_one(".status"))
+
+
 def test_followups_link_to_their_finding_and_cell(page: BeautifulSoup) -> None:
     report = sample_report()
     items = page.select("#followups li")

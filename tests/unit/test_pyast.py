@@ -9,6 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from grader import pyast
 
 GRADER = Path(__file__).resolve().parents[2] / "grader"
@@ -61,12 +63,9 @@ def test_parses_from_four_threads_with_frequent_switches_never_fail() -> None:
 
 def test_the_result_and_the_errors_are_those_of_ast_parse() -> None:
     assert ast.dump(pyast.parse("a = 1")) == ast.dump(ast.parse("a = 1"))
-    try:
+    with pytest.raises(SyntaxError) as raised:
         pyast.parse("a = (")
-    except SyntaxError as exc:
-        assert exc.lineno == 1
-    else:
-        raise AssertionError("a syntax error must propagate")
+    assert raised.value.lineno == 1
 
 
 def test_the_grading_path_parses_only_through_the_lock() -> None:
