@@ -162,7 +162,7 @@ def test_the_first_fresh_set_is_unchanged() -> None:
     assert sum(entry.split == "fresh" for entry in manifest.notebooks) == 17
 
 
-@pytest.mark.parametrize(("split", "most"), [("fresh", None), ("fresh2", 20)])
+@pytest.mark.parametrize(("split", "most"), [("fresh", None), ("fresh2", 20), ("fresh3", 20)])
 def test_each_fresh_set_has_four_new_datasets_of_four_notebooks_or_more(split: str, most: int | None) -> None:
     manifest = load_manifest(MANIFEST)
     names = {name for name, fresh in manifest.fresh_splits().items() if fresh == split}
@@ -183,7 +183,7 @@ def test_fresh_sets_share_no_dataset_or_repository_with_each_other_or_the_rest()
     for entry in manifest.notebooks:
         by_split.setdefault(fresh.get(entry.dataset, "calibration"), set()).add(entry.repo)
     groups = list(by_split.values())
-    assert len(groups) == 3
+    assert len(groups) == 4
     for i, repos in enumerate(groups):
         for other in groups[i + 1 :]:
             assert not repos & other
@@ -216,6 +216,10 @@ def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
         ("loan-approval", "fresh2", "fresh"),  # ... or put in the first fresh set
         ("heart-disease", "fresh", "fresh2"),  # a first-fresh-set notebook put in the second
         ("titanic", "tune", "fresh2"),  # fresh2 on a dataset not marked fresh
+        ("obesity", "fresh3", "tune"),  # a third-fresh-set dataset's notebook marked tune
+        ("obesity", "fresh3", "fresh2"),  # ... or put in an earlier fresh set
+        ("loan-approval", "fresh2", "fresh3"),  # a second-fresh-set notebook put in the third
+        ("titanic", "tune", "fresh3"),  # fresh3 on a dataset not marked fresh
     ],
 )
 def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
@@ -235,6 +239,8 @@ def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str,
         ("loan-approval", False, "loan", "fresh2", "(tune|heldout)"),
         ("car-prices", True, "car", "fresh2", "fresh"),  # moved to the other fresh set
         ("mushrooms", 2, "mushroom", "fresh", "fresh2"),
+        ("concrete-strength", 2, "concrete", "fresh3", "fresh2"),
+        ("car-prices", 3, "car", "fresh2", "fresh3"),
     ],
 )
 def test_remarking_a_fresh_dataset_moves_its_notebooks(
@@ -248,16 +254,24 @@ def test_remarking_a_fresh_dataset_moves_its_notebooks(
         _load_raw(raw, tmp_path)
 
 
-def test_a_dataset_marked_fresh_2_with_its_notebooks_in_fresh2_loads(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("fresh", "split"), [(2, "fresh2"), (3, "fresh3")])
+def test_a_dataset_marked_fresh_n_with_its_notebooks_in_fresh_n_loads(tmp_path: Path, fresh: int, split: str) -> None:
     raw = _raw_manifest()
-    raw["datasets"]["titanic"]["fresh"] = 2
+    raw["datasets"]["titanic"]["fresh"] = fresh
     for entry in raw["notebooks"]:
         if entry["dataset"] == "titanic":
-            entry["split"] = "fresh2"
+            entry["split"] = split
     _load_raw(raw, tmp_path)
 
 
-@pytest.mark.parametrize("value", ["sometimes", 1, 0, 3, -2, 2.5])
+def test_the_third_fresh_set_is_its_four_datasets() -> None:
+    manifest = load_manifest(MANIFEST)
+    third = {name for name, split in manifest.fresh_splits().items() if split == "fresh3"}
+    assert third == {"concrete-strength", "penguins", "adult-income", "obesity"}
+    assert all(manifest.datasets[name].fresh == 3 for name in third)
+
+
+@pytest.mark.parametrize("value", ["sometimes", 1, 0, 4, -2, 2.5])
 def test_fresh_must_be_a_boolean_or_a_known_set_number(tmp_path: Path, value: object) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = value
