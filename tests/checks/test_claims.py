@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from grader.checks.evaluation.claims_match_outputs import claims_match_outputs
 from grader.evidence.ml.vocabulary import Measure
-from grader.evidence.narrative.claims import ClaimKind, _read_sentence, _sentences
+from grader.evidence.narrative.claims import ClaimKind, _read_sentence, _sentences, stated_results
 from grader.evidence.narrative.reported import _read_output
-from grader.models.findings import EvidenceSource
+from grader.models.findings import CheckResult, CheckStatus, EvidenceSource
+from grader.models.notebook import NotebookView
+from tests.checks._helpers import run
+from tests.conftest import make_notebook
 
 
 def _values(sentence: str) -> list[tuple[str, float]]:
@@ -135,3 +141,128 @@ def test_a_written_figure_is_supported_only_by_values_it_rounds_or_cuts_from(
     stated = as_share(measure, number)
     assert stated is not None
     assert written_as(value, stated, measure, number) is supported
+
+
+# --------------------------------------------------------------------------- the check, both ways
+
+
+def _stream(text: str) -> list[dict[str, Any]]:
+    return [{"output_type": "stream", "name": "stdout", "text": text}]
+
+
+REGRESSION = """\
+import pandas as pd
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.model_selection import cross_val_score, train_test_split
+df = pd.read_csv("data/train.csv")
+X = df.drop(columns=["y"])
+y = df["y"]
+"""
+
+
+def _kinds(result: CheckResult) -> list[str]:
+    return [str(f.data.get("kind")) for f in result.problems]
+
+
+def test_an_approximate_share_is_one_point_of_its_last_decimal_not_two() -> None:
+    assert _values("Mean Accuracy for the model is around 0.72") == [("accuracy", 0.72)]
+    cells = (REGRESSION, "print(0.7019059043049447)", ("md", "Mean accuracy for the model is around {}"))
+    near = run(
+        claims_match_outputs, *cells[:2], ("md", cells[2][1].format("0.71")), outputs={1: _stream("accuracy 0.7019\n")}
+    )
+    far = run(
+        claims_match_outputs, *cells[:2], ("md", cells[2][1].format("0.72")), outputs={1: _stream("accuracy 0.7019\n")}
+    )
+    assert near.status is CheckStatus.passed, near.message
+    assert far.status is CheckStatus.failed and _kinds(far) == ["better_than_shown"], far.message
+
+
+def test_values_listed_under_a_lead_naming_the_metric_are_claims_inline_or_one_per_item() -> None:
+    inline = "Here are their r-squared values: Portuguese KNN: -0.21 Portuguese Tree: -0.94 Maths Forest: 0.23"
+    assert _values(inline) == [("r2", -0.21), ("r2", -0.94), ("r2", 0.23)]
+    items = "Test R² per model:\n- KNN: 0.20\n- Tree: -0.63\n- Forest: 0.23\n\nBest parameters: depth: 5, trees: 100"
+    listed = [
+        (c.measure, c.value)
+        for c in stated_results(NotebookView.from_nodes([("a.ipynb", make_notebook(("md", items)))]))
+    ]
+    assert listed == [(Measure.r2, 0.2), (Measure.r2, -0.63), (Measure.r2, 0.23)]
+    block = "Here are their r-squared values:\n\n        Portuguese KNN: -0.21\n        Maths Tree:-0.63\n"
+    listed = [
+        (c.measure, c.value)
+        for c in stated_results(NotebookView.from_nodes([("a.ipynb", make_notebook(("md", block)))]))
+    ]
+    assert listed == [(Measure.r2, -0.21), (Measure.r2, -0.63)]
+    # Not a list of values: one labelled number, a list of parameters, a baseline among the labels.
+    assert _values("R² values: KNN: 0.20") == []
+    assert _values("Best parameters: max_depth: 5, n_estimators: 100") == []
+    assert _values("R² values: Baseline: 0.01, Mean predictor: 0.00") == []
+
+
+def test_listed_figures_the_outputs_do_not_show_are_a_finding_and_ones_they_show_are_not() -> None:
+    shown = {1: _stream("KNN R2: 0.2012\nTree R2: -1.1034\nForest R2: 0.3911\n")}
+    bad = run(
+        claims_match_outputs,
+        REGRESSION,
+        "print(scores)",
+        ("md", "Their R² values: KNN: 0.20, Tree: -0.94, Forest: 0.23"),
+        outputs=shown,
+    )
+    good = run(
+        claims_match_outputs,
+        REGRESSION,
+        "print(scores)",
+        ("md", "Their R² values: KNN: 0.20, Tree: -1.10, Forest: 0.39"),
+        outputs=shown,
+    )
+    assert bad.status is CheckStatus.failed and len(bad.problems) == 2, bad.message
+    assert good.status is CheckStatus.passed, good.message
+
+
+CV_MSE = (
+    "scores = cross_val_score(RandomForestRegressor(), X, y, cv=5, scoring='neg_mean_squared_error')\n"
+    "print(-scores.mean())"
+)
+
+
+def test_an_error_metric_the_code_never_computes_is_a_finding_even_when_its_figure_is_printed() -> None:
+    out = {1: _stream("18.04777\n")}
+    bad = run(
+        claims_match_outputs, REGRESSION + CV_MSE, ("md", "- Mean Absolute Error (MAE): 18.05"), outputs={0: out[1]}
+    )
+    assert bad.status is CheckStatus.failed and _kinds(bad) == ["metric_not_computed"], bad.message
+    assert "never computes a mae (it computes mse, rmse)" in bad.problems[0].message
+    named = run(
+        claims_match_outputs, REGRESSION + CV_MSE, ("md", "- Mean squared error (MSE): 18.05"), outputs={0: out[1]}
+    )
+    by_hand = run(
+        claims_match_outputs,
+        REGRESSION + "import numpy as np\nprint(np.mean(np.abs(y - y.mean())))",
+        ("md", "The MAE is 18.05"),
+        outputs={0: out[1]},
+    )
+    assert named.status is CheckStatus.passed, named.message
+    assert by_hand.status is CheckStatus.passed, by_hand.message
+
+
+def test_a_score_said_to_be_on_test_data_with_no_held_out_score_anywhere_is_a_finding() -> None:
+    said = ("md", "We observe the accuracy of the model on the set of test data.")
+    fit_all = (
+        "from sklearn.linear_model import LogisticRegression\nm = LogisticRegression().fit(X, y)\nprint(m.score(X, y))"
+    )
+    split = (
+        "from sklearn.linear_model import LogisticRegression\n"
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)\n"
+        "m = LogisticRegression().fit(X_train, y_train)\nprint(m.score(X_test, y_test))"
+    )
+    out = {1: _stream("0.815\n")}
+    bad = run(claims_match_outputs, REGRESSION, fit_all, said, outputs=out)
+    good = run(claims_match_outputs, REGRESSION, split, said, outputs=out)
+    assert bad.status is CheckStatus.failed and _kinds(bad) == ["held_out_not_used"], bad.message
+    assert {e.cell for e in bad.problems[0].evidence} == {1, 2}
+    assert good.status is CheckStatus.passed, good.message
+    # A goal or hypothetical is not a statement about the notebook's own evaluation.
+    assert not [
+        c
+        for c in _read_sentence("We aim for an accuracy of 0.9 on the test set.", 0, "markdown", None)
+        if c.kind is ClaimKind.held_out
+    ]

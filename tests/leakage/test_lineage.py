@@ -160,6 +160,24 @@ def test_a_scaler_fitted_on_the_training_split_before_cv_only_inflates_cv_scores
     assert "inflates your cross-validation scores" in found[0].message
 
 
+@pytest.mark.parametrize("cv", ["cross_val_score(LogisticRegression(), Xs, y, cv=5)", "KFOLDS"])
+def test_preprocessing_before_cv_weighs_as_a_test_leak_when_cv_is_the_only_estimate(cv: str) -> None:
+    """With no test split, the folds' scores are the reported performance: the leak reaches them."""
+    if cv == "KFOLDS":
+        cv = (
+            "from sklearn.model_selection import KFold\nscores = []\n"
+            "for tr, va in KFold(5).split(Xs):\n"
+            "    m = LogisticRegression().fit(Xs[tr], y.iloc[tr])\n"
+            "    scores.append(m.score(Xs[va], y.iloc[va]))\n"
+            "print(scores)"
+        )
+    cells = FEATURES + 'y = df["y"]\nXs = StandardScaler().fit_transform(X)\n' + cv + "\n"
+    found = of(LeakKind.preprocessing, cells)
+    assert [f.severity for f in found] == [Severity.medium]
+    assert "the notebook's only held-out estimate" in found[0].message
+    assert found[0].data["reaches"] == "cross_validation"
+
+
 def test_a_supervised_selector_before_cv_is_medium_not_high() -> None:
     cells = FEATURES + (
         "from sklearn.feature_selection import SelectKBest\n"
@@ -236,7 +254,8 @@ def test_a_prefit_selector_learnt_from_the_rows_its_model_was_fitted_on() -> Non
         'print(cross_val_score(LogisticRegression(), X_small, df["y"], cv=5).mean())\n'
     )
     found = of(LeakKind.preprocessing, cells)
-    assert [f.severity for f in found] == [Severity.medium]
+    # Cross-validation is this notebook's only estimate, so choosing features with its folds' labels is high.
+    assert [f.severity for f in found] == [Severity.high]
     assert "SelectFromModel" in found[0].message and "cross-validation" in found[0].message
 
 

@@ -12,11 +12,13 @@ from grader.evidence.narrative.claims import ClaimKind, StatedResult
 from grader.evidence.narrative.metric_text import (
     LOWER_IS_BETTER,
     RATIO_MEASURES,
+    measures_named,
     numbers_in,
     tolerance,
     written_as,
 )
 from grader.evidence.narrative.reported import ReportedValue
+from grader.evidence.scored_rows import scored_models
 from grader.models.findings import CheckStatus, Confidence, Evidence, EvidenceSource, Finding, Severity
 from grader.models.report import FlagKind
 
@@ -28,6 +30,8 @@ OVERFIT_GAP = 0.10
 OVERFIT_ERROR_RATIO = 1.5
 #: A value no output prints may have been read off a figure this many cells above the statement.
 FIGURE_REACH = 3
+#: Error metrics a notebook only shows when its code computes them (by name, a scorer string, or by hand).
+_COMPUTED_ERRORS = frozenset({Measure.mae, Measure.mse, Measure.rmse, Measure.mape})
 
 
 def _ask(s: FollowUpSubject) -> str:
@@ -54,7 +58,10 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     where it ran, else the saved ones). A stated value better than every value the outputs show
     for that metric is a high-severity finding when the gap is large (an explicit contradiction,
     high confidence); a value the outputs never show, a winner the outputs rank below another
-    model, or "no overfitting" next to a large train-test gap are medium. Statements about a
+    model, "no overfitting" next to a large train-test gap, an error metric the code never
+    computes (negative MSE from a scorer reported as "MAE"), and a metric said to be measured
+    on test data when every score the notebook computes is on rows its model was fitted on
+    are medium. Statements about a
     baseline, a goal or someone else's result are not claims; a figure within rounding (or
     within "about") of a shown value is supported, and so is a value read off a figure just
     above where it is first stated (a curve's legend), wherever it is restated.
@@ -92,15 +99,20 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         and c.value is not None
         and any(c.cell - FIGURE_REACH <= cell <= c.cell for cell in figures)
     }
+    computed = measures_named(_code_text(ctx))
     findings = []
     seen: set[tuple[int, str, float | None, str | None]] = set()
+    held_out_said = False
     for claim in claims:
         key = (claim.cell, claim.kind.value, claim.value, claim.model)
-        if key in seen:
+        if key in seen or (claim.kind is ClaimKind.held_out and held_out_said):
             continue
         seen.add(key)
-        if claim.kind is ClaimKind.value:
-            finding = _value_finding(ctx, claim, values, numbers, read_off_figures)
+        if claim.kind is ClaimKind.held_out:
+            held_out_said = True
+            finding = _held_out_finding(ctx, claim)
+        elif claim.kind is ClaimKind.value:
+            finding = _value_finding(ctx, claim, values, numbers, read_off_figures, computed)
         elif claim.kind is ClaimKind.best:
             finding = _best_finding(ctx, claim, values)
         else:
@@ -111,6 +123,33 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     return CheckOutcome(
         findings=findings,
         message=f"{checked - len(findings)} of {checked} stated result(s) supported by the outputs",
+    )
+
+
+def _code_text(ctx: CheckContext) -> str:
+    """The notebook's code and the submission's own modules, where the metrics it shows are computed."""
+    cells = [cell.source for cell in ctx.notebook.cells if cell.is_code]
+    modules = [text for name, text in ctx.submission.texts.items() if name.endswith(".py")]
+    return "\n".join([*cells, *modules])
+
+
+def _held_out_finding(ctx: CheckContext, claim: StatedResult) -> Finding | None:
+    """ "Measured on the test data" where every score the notebook computes is on its model's training rows."""
+    models = scored_models(ctx.dataflow, ctx.trace_facts)
+    if not models or any(m.held_out for m in models) or ctx.dataflow.cv_runs:
+        return None
+    trained = models[0].training[0].eval.site
+    return Finding(
+        message=f"The prose says the {claim.measure.value.replace('_', ' ') if claim.measure else 'score'} is "
+        f"measured on held-out data (cell {claim.cell}), but every score the notebook computes is on rows its "
+        f"model was fitted on (first: cell {trained.cell})",
+        severity=Severity.medium,
+        confidence=Confidence.high,
+        evidence=[
+            _claim_evidence(ctx, claim),
+            ctx.evidence(trained.cell, trained.line, note="scored on the rows the model was fitted on"),
+        ],
+        data={"kind": "held_out_not_used", "scored_models": len(models)},
     )
 
 
@@ -137,6 +176,7 @@ def _value_finding(
     values: list[ReportedValue],
     numbers: set[float],
     read_off_figures: set[tuple[Measure | None, float]],
+    computed: frozenset[Measure],
 ) -> Finding | None:
     assert claim.measure is not None and claim.value is not None and claim.number is not None
     measure, stated = claim.measure, claim.value
@@ -148,16 +188,33 @@ def _value_finding(
     if any(written_as(v.value, stated, measure, number, approximate) for v in same):
         return None
     scale = 100.0 if number.percent or (measure in RATIO_MEASURES and number.value > 1) else 1.0
-    if any(
+    printed = any(
         written_as(n, stated, measure, number, approximate)
         or written_as(n / scale, stated, measure, number, approximate)
         for n in numbers
-    ):
-        return None  # the figure is printed, if not next to the metric's name
+    )
     shown = sorted({round(v.value, 6) for v in same})[:12]
     data: dict[str, object] = {"metric": measure.value, "stated": stated, "shown": shown}
     name = measure.value.replace("_", " ")
     said = f"The prose states {name} {_fmt(measure, stated)} (cell {claim.cell})"
+    if not same and measure in _COMPUTED_ERRORS and measure not in computed:
+        also = (
+            "; the figure it quotes is printed, so it is another metric's value"
+            if printed
+            else ", and no output shows that figure"
+        )
+        others = sorted(m.value.replace("_", " ") for m in computed & _COMPUTED_ERRORS)
+        return Finding(
+            message=f"{said}, but the code never computes a {name}"
+            + (f" (it computes {', '.join(others)})" if others else "")
+            + also,
+            severity=Severity.medium,
+            confidence=Confidence.medium,
+            evidence=[_claim_evidence(ctx, claim)],
+            data={**data, "kind": "metric_not_computed", "computed": others},
+        )
+    if printed:
+        return None  # the figure is printed, if not next to the metric's name
     if not same:
         if (measure, round(stated, 6)) in read_off_figures:
             return None  # read off a figure (a ROC curve's legend), here or where first stated: nothing to compare

@@ -84,8 +84,20 @@ def leak_severity(category: FitCategory, supervised: bool, *, into_test: bool) -
     return Severity.medium if learnt_labels else Severity.low
 
 
-def consequence(severity: Severity, *, into_test: bool, held_out: str = "test") -> str:
+def only_cross_validated(flow: DataflowResult) -> bool:
+    """No split holds rows out for a final test: cross-validation (or folds iterated by hand) is the only estimate.
+
+    Contamination of those folds then reaches the reported performance itself, so it weighs as a
+    leak into the test rows would (see `leak_severity`).
+    """
+    return not any(split.kind != "splitter" for split in flow.evaluation_splits())
+
+
+def consequence(severity: Severity, *, into_test: bool, held_out: str = "test", only_cv: bool = False) -> str:
     """What the leak does to the reported numbers, said plainly in the message."""
+    if only_cv:
+        effect = "not a fair estimate" if severity is Severity.high else "slightly optimistic"
+        return f"your cross-validation scores, the notebook's only held-out estimate, are {effect}"
     if not into_test:
         return "this inflates your cross-validation scores (the test score is not affected)"
     if severity is Severity.high:

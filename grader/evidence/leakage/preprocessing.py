@@ -14,6 +14,7 @@ from grader.evidence.leakage.base import (
     LeakKind,
     consequence,
     leak_severity,
+    only_cross_validated,
     places,
     ran_before,
 )
@@ -103,7 +104,8 @@ def _report_preprocessing(b: LeakBuilder, fit: Fit, split: Split, data: Data, al
     kind = _leak_kind(fit)
     # Folds of a splitter the notebook iterates itself are cross-validation; any other held-out side is scored.
     into_test = split.kind != "splitter"
-    severity = leak_severity(fit.category, fit.supervised, into_test=into_test)
+    only_cv = not into_test and only_cross_validated(b.flow)
+    severity = leak_severity(fit.category, fit.supervised, into_test=into_test or only_cv)
     what = WHAT.get(fit.category, "transformer")
     label = _fit_label(fit)
     held_out = "validation" if split.role("test") is Role.validation else "test"
@@ -138,7 +140,7 @@ def _report_preprocessing(b: LeakBuilder, fit: Fit, split: Split, data: Data, al
         )
     if also:
         message += f"; the cross-validation ({', '.join(also[:3])}) also reuses those rows"
-    effect = consequence(severity, into_test=into_test, held_out=held_out)
+    effect = consequence(severity, into_test=into_test, held_out=held_out, only_cv=only_cv)
     message += f" — {effect}"
     data_facts: dict[str, Any] = {
         "reaches": "test" if into_test else "cross_validation",
@@ -202,8 +204,9 @@ def _report_preprocessing_cv(b: LeakBuilder, fit: Fit, site: Site, function: str
     )
     if also:
         message += f" (so do {', '.join(also[:3])})"
-    severity = leak_severity(fit.category, fit.supervised, into_test=False)
-    effect = consequence(severity, into_test=False)
+    only_cv = only_cross_validated(b.flow)
+    severity = leak_severity(fit.category, fit.supervised, into_test=only_cv)
+    effect = consequence(severity, into_test=False, only_cv=only_cv)
     message += f" — {effect}"
     data_facts: dict[str, Any] = {
         "reaches": "cross_validation",

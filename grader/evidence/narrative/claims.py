@@ -1,7 +1,9 @@
 """Results the candidate states in prose: markdown and code comments.
 
-Three kinds of statement are read: a metric's value ("a ROC AUC of 0.87", "95 % accuracy",
-"RMSE = 4,261"), a winner ("Random Forest performs best"), and "no overfitting". What is
+Four kinds of statement are read: a metric's value ("a ROC AUC of 0.87", "95 % accuracy",
+"RMSE = 4,261", or a list under a lead naming the metric: "their R² values: KNN: 0.20, Tree: -0.63"),
+a winner ("Random Forest performs best"), "no overfitting", and that a metric is measured on
+held-out rows ("the accuracy on the test data"). What is
 said about someone else's result, a baseline, a goal or a hypothetical ("a dummy model
 scores 0.80", "we aim for 0.9", "an AUC above 0.95 would be suspicious") is not a claim
 about the candidate's own result and is left out. Tables in markdown are left out too.
@@ -31,6 +33,8 @@ class ClaimKind(StrEnum):
     value = "value"
     best = "best"
     no_overfitting = "no_overfitting"
+    #: The sentence says a metric is measured on held-out rows ("accuracy on the set of test data").
+    held_out = "held_out"
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ _CONNECTOR = (
     r"\b(?:score[sd]?|value|of|is|was|were|are|be|being|about|around|approx(?:imately|\.)?|roughly|nearly|almost|"
     r"reached|reaches|reach|achieved|achieves|achieve|gives|gave|give|got|gets|obtained|yields?|at|with|an?|the|"
     r"on|our|my|its|this|final|overall|mean|average|test|testing|validation|valid|hold[\s-]?out|cv|"
-    r"cross[\s-]?validated|cross[\s-]?validation|set|data|model|of\s+around|close\s+to)\b)*"
+    r"cross[\s-]?validated|cross[\s-]?validation|set|data|model|for|of\s+around|close\s+to)\b)*"
 )
 _VALUE_AFTER = re.compile(_CONNECTOR + r"$", re.IGNORECASE)
 _APPROXIMATE = re.compile(
@@ -118,6 +122,20 @@ _NO_OVERFITTING = re.compile(
     re.IGNORECASE,
 )
 _QUESTION = re.compile(r"\?\s*$")
+#: A metric said to be measured on held-out rows: "on the test set", "on the set of test data", "on unseen data".
+_ON_HELD_OUT = re.compile(
+    r"\b(?:on|in|against|over|using)\s+(?:the\s+|a\s+|our\s+)?(?:(?:set|portion|part)\s+of\s+)?"
+    r"(?:test(?:ing)?|hold[\s-]?out|held[\s-]out|unseen)\s+(?:set|data(?:set)?|split|rows|samples?|observations)\b"
+    r"|\bon\s+(?:the\s+)?unseen\s+data\b",
+    re.IGNORECASE,
+)
+#: The lead of a list of one metric's values: "Here are their r-squared values:" (the metric named just before).
+_LIST_LEAD = re.compile(r"\s*(?:values?|scores?|results?)?\s*(?:are|were|is|as\s+follows)?\s*:\s*", re.IGNORECASE)
+#: One labelled value of such a list: "Portuguese KNN: -0.21", "Tree = 0.63".
+_LIST_LABEL = re.compile(r"\s*(?P<label>[A-Za-z][\w .&/()'+-]{0,40}?)\s*[:=]\s*")
+_LIST_SEPARATOR = re.compile(r"\s*[,;]?\s*(?:and\s+)?")
+#: A list needs this many labelled values to count as one.
+_LIST_MIN = 2
 
 
 def stated_results(view: NotebookView) -> list[StatedResult]:
@@ -125,8 +143,10 @@ def stated_results(view: NotebookView) -> list[StatedResult]:
     found: list[StatedResult] = []
     for cell in view.cells:
         if cell.is_markdown:
-            for sentence in _sentences(cell.source):
+            sentences = _sentences(cell.source)
+            for sentence in sentences:
                 found.extend(_read_sentence(sentence, cell.index, "markdown", None))
+            found.extend(_listed_under_lead(sentences, cell.index))
         elif cell.is_code:
             for line, comment in comments(cell.source):
                 found.extend(_read_sentence(comment, cell.index, "comment", line))
@@ -140,8 +160,24 @@ def _read_sentence(sentence: str, cell: int, source: str, line: int | None) -> l
     text = text[:600]
     found: list[StatedResult] = []
     split = split_of(text)
-    for mention in metric_mentions(text):
+    mentions = metric_mentions(text)
+    for mention in mentions:
         claim = _value_claim(text, mention.measure, mention.start, mention.end)
+        if claim is None:
+            for number, value in _listed_values(text, mention.measure, mention.end):
+                found.append(
+                    StatedResult(
+                        kind=ClaimKind.value,
+                        cell=cell,
+                        text=text[:300],
+                        source=source,
+                        line=line,
+                        measure=mention.measure,
+                        value=value,
+                        number=number,
+                        split=split,
+                    )
+                )
         if claim is not None:
             number, value, approximate = claim
             found.append(
@@ -171,6 +207,19 @@ def _read_sentence(sentence: str, cell: int, source: str, line: int | None) -> l
                 measure=mentions[0].measure if len({m.measure for m in mentions}) == 1 else None,
                 model=winner,
                 split=split,
+            )
+        )
+    held_out = _ON_HELD_OUT.search(text)
+    if held_out is not None and mentions and not _NOT_OWN.search(_clause_of(text, held_out.start(), held_out.end())):
+        found.append(
+            StatedResult(
+                kind=ClaimKind.held_out,
+                cell=cell,
+                text=text[:300],
+                source=source,
+                line=line,
+                measure=mentions[0].measure,
+                split="test",
             )
         )
     denial = _NO_OVERFITTING.search(text)
@@ -225,6 +274,57 @@ def _value_claim(text: str, measure: Measure, start: int, end: int) -> tuple[Num
         return None
     approximate = bool(_APPROXIMATE.search(text[max(0, min(start, number.start) - 15) : number.start]))
     return number, value, approximate
+
+
+def _listed_values(text: str, measure: Measure, end: int) -> list[tuple[Number, float]]:
+    """The labelled values of a list right after a metric's name: "R² values: KNN: 0.20, Tree: -0.63"."""
+    lead = _LIST_LEAD.match(text, end)
+    if lead is None or ":" not in lead.group(0):
+        return []
+    return _labelled_values(text, lead.end(), measure, _LIST_MIN)
+
+
+def _labelled_values(text: str, pos: int, measure: Measure, least: int) -> list[tuple[Number, float]]:
+    """`label: number` pairs from `pos` on (the candidate's own: no baseline or goal among the labels)."""
+    values: list[tuple[Number, float]] = []
+    while pos < len(text):
+        label = _LIST_LABEL.match(text, pos)
+        if label is None or _NOT_OWN.search(label.group("label")):
+            break
+        match = NUMBER.match(text, label.end())
+        number = parse_number(match) if match is not None else None
+        value = as_share(measure, number) if number is not None else None
+        if number is None or value is None:
+            break
+        values.append((number, value))
+        separator = _LIST_SEPARATOR.match(text, number.end)
+        pos = separator.end() if separator is not None else number.end
+    return values if len(values) >= least else []
+
+
+def _listed_under_lead(sentences: list[str], cell: int) -> list[StatedResult]:
+    """Values listed under a lead sentence that names one metric and ends with a colon (one per item, or a run)."""
+    found: list[StatedResult] = []
+    measure: Measure | None = None
+    items: list[tuple[str, Number, float]] = []
+    for sentence in [*sentences, ""]:
+        text = " ".join(sentence.split())
+        pairs = _labelled_values(text, 0, measure, 1) if measure is not None else []
+        if pairs and pairs[-1][0].end >= len(text.rstrip(" .;,")):
+            items.extend((text[:300], *pair) for pair in pairs)  # one item, or a run of them in one paragraph
+            continue
+        if measure is not None and len(items) >= _LIST_MIN:
+            found.extend(
+                StatedResult(
+                    kind=ClaimKind.value, cell=cell, text=item, source="markdown", measure=measure, value=v, number=n
+                )
+                for item, n, v in items
+            )
+        items = []
+        kinds = {m.measure for m in metric_mentions(text)}
+        lead = text.endswith(":") and len(kinds) == 1 and not _NOT_OWN.search(text)
+        measure = next(iter(kinds)) if lead else None
+    return found
 
 
 def _clause_of(text: str, start: int, end: int) -> str:

@@ -52,6 +52,8 @@ RATIO_MEASURES = frozenset(
         Measure.r2,
     }
 )
+#: How far "about 0.72" (a share) may be from the value: a point of the last decimal, at least one percentage point.
+APPROXIMATE_RATIO = 0.01
 #: Metrics where a lower value is better.
 LOWER_IS_BETTER = frozenset({Measure.rmse, Measure.mse, Measure.mae, Measure.mape, Measure.log_loss})
 
@@ -124,7 +126,7 @@ def as_share(measure: Measure, number: Number) -> float | None:
     if measure in RATIO_MEASURES:
         if number.percent or (1.0 < value <= 100.0 and number.decimals <= 2 and value >= 10):
             value /= 100.0
-        if not (-1.0 <= value <= 1.0):
+        if value > 1.0 or (value < -1.0 and measure is not Measure.r2):  # R² has no lower bound
             return None
     elif (number.percent and measure is not Measure.mape) or value < 0:
         return None
@@ -138,7 +140,7 @@ def tolerance(measure: Measure, number: Number, approximate: bool = False) -> fl
     if not approximate:
         return rounding
     if measure in RATIO_MEASURES:
-        return max(rounding, 0.02)
+        return max(rounding, APPROXIMATE_RATIO)
     return max(rounding, 0.05 * abs(number.value))
 
 
@@ -155,6 +157,18 @@ def written_as(value: float, stated: float, measure: Measure, number: Number, ap
 
 def _unit(measure: Measure, number: Number) -> float:
     return 0.01 if number.percent or (measure in RATIO_MEASURES and number.value > 1.0) else 1.0
+
+
+def measures_named(code: str) -> frozenset[Measure]:
+    """The metrics some code computes by name (`mean_absolute_error`, `scoring="neg_mean_squared_error"`,
+    `rmse = ...`), with the ones derived from them by hand: a root of an MSE is an RMSE, a square of an
+    RMSE an MSE, a mean of absolute differences an MAE."""
+    named = {m.measure for m in metric_mentions(code.replace("_", " "))}
+    if named & {Measure.mse, Measure.rmse}:
+        named |= {Measure.mse, Measure.rmse}
+    if re.search(r"\babs(?:olute)?\s*\(|\.abs\(\)|\babsolute\b", code):
+        named.add(Measure.mae)
+    return frozenset(named)
 
 
 # --------------------------------------------------------------------------- models
