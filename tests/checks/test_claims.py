@@ -266,3 +266,25 @@ def test_a_score_said_to_be_on_test_data_with_no_held_out_score_anywhere_is_a_fi
         for c in _read_sentence("We aim for an accuracy of 0.9 on the test set.", 0, "markdown", None)
         if c.kind is ClaimKind.held_out
     ]
+
+
+def test_results_stated_where_no_scoring_cell_was_ever_run_are_a_finding() -> None:
+    fit = (
+        "from sklearn.metrics import mean_squared_error\n"
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)\n"
+        "m = RandomForestRegressor(random_state=0).fit(X_train, y_train)\n"
+        "print(mean_squared_error(y_test, m.predict(X_test), squared=False))"
+    )
+    said = ("md", "Random Forest has the lowest RMSE, 4.1.")
+    never = run(claims_match_outputs, REGRESSION, fit, said, outputs={0: _stream("loaded\n")}, counts=[1, None])
+    ran = run(
+        claims_match_outputs,
+        REGRESSION,
+        fit,
+        said,
+        outputs={0: _stream("loaded\n"), 1: _stream("4.1\n")},
+        counts=[1, 2],
+    )
+    assert "never_run" in _kinds(never), never.message
+    assert {e.cell for e in never.problems[_kinds(never).index("never_run")].evidence} == {1, 2}
+    assert ran.status is CheckStatus.passed, ran.message

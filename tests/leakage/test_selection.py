@@ -81,6 +81,30 @@ def test_a_sweep_in_an_outer_loop_shown_by_eye_is_medium_and_a_seed_loop_is_not(
     assert selections(SPLIT, seeds) == []
 
 
+def test_an_error_rate_written_by_hand_in_a_sweep_over_k_is_a_selection_a_misclassified_mask_is_not() -> None:
+    """The "pick k from the error-rate curve" idiom: `np.mean(pred != y_test)` is a score like accuracy_score."""
+    sweep = (
+        "import numpy as np\nfrom sklearn.neighbors import KNeighborsClassifier\nerror_rate = []\n"
+        "for i in range(1, 20):\n    knn = KNeighborsClassifier(n_neighbors=i).fit(X_train, y_train)\n"
+        "    pred_i = knn.predict(X_test)\n    error_rate.append({})\n"
+    )
+    for hand in ("np.mean(pred_i != y_test)", "(pred_i == y_test).mean()", "sum(pred_i != y_test) / len(y_test)"):
+        [finding] = selections(SPLIT, sweep.format(hand), "plt.plot(range(1, 20), error_rate)")
+        assert finding.data["how"] == "sweep", hand
+    # The same loop on a validation split carved from the training rows chooses nothing on the test set.
+    valid = sweep.replace("X_test", "X_val").replace("y_test", "y_val").format("np.mean(pred_i != y_val)")
+    carve = "X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, random_state=0)"
+    assert selections(SPLIT, carve, valid.replace("X_train, y_train", "X_fit, y_fit")) == []
+    # Rows picked by a comparison (the misclassified cases) are a mask, not a score.
+    rf = (
+        "from sklearn.ensemble import RandomForestClassifier\ndf = pd.read_csv('d.csv')\n"
+        "X_train, X_test, y_train, y_test = train_test_split(df[['a']], df['y'])\n"
+        "pred = RandomForestClassifier().fit(X_train, y_train).predict(X_test)\n"
+    )
+    assert [e.function for e in flow_of(rf + "print(np.mean(pred != y_test))").evals.values()] == ["error_rate"]
+    assert not flow_of(rf + "wrong = X_test[pred != y_test]\nprint(wrong.head())").evals
+
+
 def test_cross_validation_over_all_rows_that_compares_models_before_a_test_split() -> None:
     compare = (
         "print(cross_val_score(LogisticRegression(), X, y, cv=5).mean())\n"

@@ -61,7 +61,9 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     model, "no overfitting" next to a large train-test gap, an error metric the code never
     computes (negative MSE from a scorer reported as "MAE"), and a metric said to be measured
     on test data when every score the notebook computes is on rows its model was fitted on
-    are medium. Statements about a
+    are medium; so are stated results in a submitted notebook in which no cell that computes a
+    score was ever run (no execution count, no output: the conclusion was not read from it).
+    Statements about a
     baseline, a goal or someone else's result are not claims; a figure within rounding (or
     within "about") of a shown value is supported, and so is a value read off a figure just
     above where it is first stated (a curve's legend), wherever it is restated.
@@ -101,6 +103,9 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     }
     computed = measures_named(_code_text(ctx))
     findings = []
+    never_run = _never_run_finding(ctx)
+    if never_run is not None:
+        findings.append(never_run)
     seen: set[tuple[int, str, float | None, str | None]] = set()
     held_out_said = False
     for claim in claims:
@@ -131,6 +136,31 @@ def _code_text(ctx: CheckContext) -> str:
     cells = [cell.source for cell in ctx.notebook.cells if cell.is_code]
     modules = [text for name, text in ctx.submission.texts.items() if name.endswith(".py")]
     return "\n".join([*cells, *modules])
+
+
+def _never_run_finding(ctx: CheckContext) -> Finding | None:
+    """Results stated in a submitted notebook in which no cell that computes a score was ever run."""
+    stated = [c for c in ctx.narrative.claims if c.kind in (ClaimKind.value, ClaimKind.best)]
+    cells = {cell.index: cell for cell in ctx.notebook.cells}
+    scoring = sorted({use.site.cell for use in ctx.ml.metric_uses if use.site.cell in cells})
+    if not stated or not scoring:
+        return None
+    if any(cells[i].execution_count is not None or cells[i].outputs for i in scoring):
+        return None
+    shown = ", ".join(str(i) for i in scoring[:6]) + ("…" if len(scoring) > 6 else "")
+    first = stated[0]
+    return Finding(
+        message=f"The prose states results (cell {first.cell}), but in the submitted notebook none of the cells "
+        f"that compute a score was run (cells {shown} have no execution count and no output): those results "
+        "were not read from this notebook",
+        severity=Severity.medium,
+        confidence=Confidence.high,
+        evidence=[
+            _claim_evidence(ctx, first),
+            *(ctx.evidence(i, source=EvidenceSource.code, note="never run before submission") for i in scoring[:3]),
+        ],
+        data={"kind": "never_run", "scoring_cells": scoring[:20]},
+    )
 
 
 def _held_out_finding(ctx: CheckContext, claim: StatedResult) -> Finding | None:

@@ -51,6 +51,8 @@ class InterpreterBase:
         self.loop_stack: list[Loop] = []
         self.call_depth = 0
         self.active_functions: list[ast.AST] = []
+        #: Comparisons averaged or summed where they stand (`np.mean(pred != y)`): hand-made metrics.
+        self.reduced_compares: set[int] = set()
         self.keys: dict[Any, Any] = {}
         self.pending_cuts: dict[tuple[Any, ...], int] = {}
         self.selection_keys: set[tuple[int, int, int]] = set()
@@ -81,6 +83,9 @@ class InterpreterBase:
 
     @abstractmethod
     def select(self, node: ast.AST, scores: frozenset[int], how: str) -> None: ...
+
+    @abstractmethod
+    def metric(self, node: ast.AST, function: str, args: list[Value], kwargs: dict[str, Value]) -> Value: ...
 
     @staticmethod
     @abstractmethod

@@ -58,6 +58,9 @@ class CallRules(InterpreterBase):
 
     def expr_Call(self, node: ast.Call) -> Value:
         func = node.func
+        reduced = _reduced_comparison(node)
+        if reduced is not None:
+            self.reduced_compares.add(id(reduced))
         args = [self.expr(a.value) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
         kwargs: dict[str, Value] = {}
         for keyword in node.keywords:
@@ -514,7 +517,7 @@ class CallRules(InterpreterBase):
         self.result.cv_runs[run.id] = run
         return Data(tags=data.tags, taints=data.taints, scores=frozenset(), stat=True)
 
-    def metric(self, node: ast.Call, function: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
+    def metric(self, node: ast.AST, function: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
         y_true = args[0] if args else kwargs.get("y_true")
         y_pred = args[1] if len(args) > 1 else kwargs.get("y_pred", kwargs.get("y_score", kwargs.get("y_prob")))
         est = None
@@ -678,3 +681,19 @@ class CallRules(InterpreterBase):
         if isinstance(receiver, Func):
             return self.inline(node, receiver, args, kwargs)
         return self.unknown_call(node, args, kwargs)
+
+
+_REDUCTIONS = frozenset({"mean", "average", "sum", "count_nonzero", "nanmean"})
+
+
+def _reduced_comparison(node: ast.Call) -> ast.Compare | None:
+    """The comparison a call averages or counts: `np.mean(a != b)`, `sum(a == b)`, `(a != b).mean()`."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name not in _REDUCTIONS:
+        return None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Compare) and not node.args:
+        return func.value
+    if node.args and isinstance(node.args[0], ast.Compare):
+        return node.args[0]
+    return None

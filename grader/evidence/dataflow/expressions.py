@@ -118,6 +118,9 @@ class ExpressionRules(InterpreterBase):
 
     def expr_Compare(self, node: ast.Compare) -> Value:
         values = [self.expr(node.left)] + [self.expr(c) for c in node.comparators]
+        hand_made = self._hand_made_metric(node, values)
+        if hand_made is not None:
+            return hand_made
         scores = frozenset().union(*[v.scores for v in values if isinstance(v, Data)])
         if scores and any(isinstance(op, (ast.Gt, ast.Lt, ast.GtE, ast.LtE)) for op in node.ops):
             self.select(node, scores, "comparison")
@@ -146,6 +149,25 @@ class ExpressionRules(InterpreterBase):
                     ),
                 )
         return result
+
+    def _hand_made_metric(self, node: ast.Compare, values: list[Value]) -> Value | None:
+        """`np.mean(pred != y_test)` (an error rate; `==` an accuracy), averaged or counted: a score of the predictions.
+
+        The usual hand-written metric of the "pick k by the error-rate curve" idiom; read as the
+        metric it is, so a choice made from it on the test rows is seen like one made from `accuracy_score`.
+        """
+        if id(node) not in self.reduced_compares or len(values) != 2:
+            return None
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            return None
+        left, right = values
+        if not (isinstance(left, Data) and isinstance(right, Data)):
+            return None
+        if bool(left.predictions) == bool(right.predictions):
+            return None
+        y_pred, y_true = (left, right) if left.predictions else (right, left)
+        function = "error_rate" if isinstance(node.ops[0], ast.NotEq) else "accuracy (by hand)"
+        return self.metric(node, function, [y_true, y_pred], {})
 
     def _mask_key(self, node: ast.Compare) -> str:
         columns = sorted(
