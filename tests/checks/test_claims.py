@@ -288,3 +288,5 @@ def test_results_stated_where_no_scoring_cell_was_ever_run_are_a_finding() -> No
     assert "never_run" in _kinds(never), never.message
     assert {e.cell for e in never.problems[_kinds(never).index("never_run")].evidence} == {1, 2}
     assert ran.status is CheckStatus.passed, ran.message
+    cleared = run(claims_match_outputs, REGRESSION, fit, said, counts=[None, None])
+    assert "never_run" not in _kinds(cleared), cleared.message

@@ -145,6 +145,9 @@ def _never_run_finding(ctx: CheckContext) -> Finding | None:
     scoring = sorted({use.site.cell for use in ctx.ml.metric_uses if use.site.cell in cells})
     if not stated or not scoring:
         return None
+    if not any(cell.is_code and cell.execution_count is not None for cell in cells.values()):
+        return None  # cleared before submission as a whole: a habit, not results written without running
+
     if any(cells[i].execution_count is not None or cells[i].outputs for i in scoring):
         return None
     shown = ", ".join(str(i) for i in scoring[:6]) + ("…" if len(scoring) > 6 else "")
