@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from grader.evidence.ml.queries import comments
 from grader.evidence.ml.vocabulary import Measure
@@ -158,35 +159,25 @@ def _read_sentence(sentence: str, cell: int, source: str, line: int | None) -> l
     if len(text) < 6 or _QUESTION.search(text):
         return []
     text = text[:600]
-    found: list[StatedResult] = []
     split = split_of(text)
+
+    def stated(kind: ClaimKind, **facts: Any) -> StatedResult:
+        return StatedResult(kind=kind, cell=cell, text=text[:300], source=source, line=line, **facts)
+
+    found: list[StatedResult] = []
     mentions = metric_mentions(text)
     for mention in mentions:
         claim = _value_claim(text, mention.measure, mention.start, mention.end)
-        if claim is None:
-            for number, value in _listed_values(text, mention.measure, mention.end):
-                found.append(
-                    StatedResult(
-                        kind=ClaimKind.value,
-                        cell=cell,
-                        text=text[:300],
-                        source=source,
-                        line=line,
-                        measure=mention.measure,
-                        value=value,
-                        number=number,
-                        split=split,
-                    )
-                )
-        if claim is not None:
-            number, value, approximate = claim
+        # One value right by the metric's name, else the values of a list it leads.
+        values = (
+            [claim]
+            if claim is not None
+            else [(number, value, False) for number, value in _listed_values(text, mention.measure, mention.end)]
+        )
+        for number, value, approximate in values:
             found.append(
-                StatedResult(
-                    kind=ClaimKind.value,
-                    cell=cell,
-                    text=text[:300],
-                    source=source,
-                    line=line,
+                stated(
+                    ClaimKind.value,
                     measure=mention.measure,
                     value=value,
                     number=number,
@@ -196,35 +187,14 @@ def _read_sentence(sentence: str, cell: int, source: str, line: int | None) -> l
             )
     winner = _winner(text)
     if winner is not None:
-        mentions = metric_mentions(text)
-        found.append(
-            StatedResult(
-                kind=ClaimKind.best,
-                cell=cell,
-                text=text[:300],
-                source=source,
-                line=line,
-                measure=mentions[0].measure if len({m.measure for m in mentions}) == 1 else None,
-                model=winner,
-                split=split,
-            )
-        )
+        measure = mentions[0].measure if len({m.measure for m in mentions}) == 1 else None
+        found.append(stated(ClaimKind.best, measure=measure, model=winner, split=split))
     held_out = _ON_HELD_OUT.search(text)
     if held_out is not None and mentions and not _NOT_OWN.search(_clause_of(text, held_out.start(), held_out.end())):
-        found.append(
-            StatedResult(
-                kind=ClaimKind.held_out,
-                cell=cell,
-                text=text[:300],
-                source=source,
-                line=line,
-                measure=mentions[0].measure,
-                split="test",
-            )
-        )
+        found.append(stated(ClaimKind.held_out, measure=mentions[0].measure, split="test"))
     denial = _NO_OVERFITTING.search(text)
     if denial is not None and not _NOT_OWN.search(_clause_of(text, denial.start(), denial.end())):
-        found.append(StatedResult(kind=ClaimKind.no_overfitting, cell=cell, text=text[:300], source=source, line=line))
+        found.append(stated(ClaimKind.no_overfitting))
     return found
 
 
