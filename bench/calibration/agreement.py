@@ -40,15 +40,20 @@ FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
         "checks": ("claimed-score-matches-holdout", "claims-match-outputs"),
         "flags": ("holdout_gap", "claim_unsupported"),
     },
-    # EXE003's high finding is hidden state in the saved notebook, which the raters judge too;
-    # EXE010 (the sandbox's re-run failed) is not: the raters cannot see a re-run.
-    # Only its high finding counts (cells out of order alone are not unverifiable results).
+    # EXE003's high finding is hidden state in the saved notebook, and EXE011's a saved error or
+    # unrun modelling cells in it, which the raters judge too; EXE010 (the sandbox's re-run failed)
+    # is not: the raters cannot see a re-run. Only high findings count (cells out of order or a
+    # stray unrun cell alone are not unverifiable results).
     Flag.unverified.value: {
-        "checks": ("executed-in-order",),
+        "checks": ("executed-in-order", "submitted-run-complete"),
         "floor": ("high",),
         "flags": ("unverified", "did_not_run", "resource_limit"),
     },
-    Flag.did_not_run.value: {"checks": (), "flags": ("did_not_run", "resource_limit")},
+    Flag.did_not_run.value: {
+        "checks": ("submitted-run-complete",),
+        "floor": ("high",),
+        "flags": ("did_not_run", "resource_limit"),
+    },
 }
 
 _CATEGORY_OF_PREFIX = {

@@ -81,6 +81,14 @@ def test_only_hidden_state_in_the_saved_notebook_stands_for_unverified_results()
     assert kinds_of(order("medium")) == set()  # cells out of order alone
 
 
+def test_a_saved_failure_in_the_submitted_notebook_stands_for_did_not_run() -> None:
+    def saved(severity: str) -> dict[str, Any]:
+        return {**_leak(severity, slug="submitted-run-complete", check_id="EXE011"), "category": "execution"}
+
+    assert kinds_of(saved("high")) == {"unverified", "did_not_run"}  # a saved traceback before the results
+    assert kinds_of(saved("medium")) == set()  # a saved error after the results, or some scoring cells unrun
+
+
 def test_compare_reports_rho_recall_and_unconfirmed_highs() -> None:
     reports = {
         "a-01": _report(90, "strong"),

@@ -27,9 +27,9 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     """The execution counts saved in the notebook rise from top to bottom.
 
     What it checks: the `execution_count` of every code cell in the notebook as
-    submitted. Counts that go down (cell 9 ran before cell 5), gaps of unexecuted
-    cells between executed ones, and a first count far above 1 (a long session
-    never restarted) are findings. Worst (high severity, flag `unverified`): a cell
+    submitted. Counts that go down (cell 9 ran before cell 5) and a first count far
+    above 1 (a long session never restarted) are findings (cells never run at all are
+    EXE011's). Worst (high severity, flag `unverified`): a cell
     that reads a name no cell above it and no cell run before it binds — its saved
     outputs came from a kernel state the notebook does not hold (the binding cell
     was deleted, edited or never run). When the notebook was re-run in the sandbox
@@ -92,17 +92,6 @@ def _findings(
         )
     if not counts:
         return findings
-    first_run, last_run = counts[0].index, counts[-1].index
-    skipped = [c.index for c in executed if c.execution_count is None and first_run < c.index < last_run]
-    if skipped:
-        findings.append(
-            Finding(
-                message=f"{len(skipped)} code cell(s) between executed cells were never run (first: cell {skipped[0]})",
-                severity=Severity.low,
-                evidence=[ctx.evidence(skipped[0], source=EvidenceSource.code, snippet="In [ ]")],
-                data={"cells": skipped[:100]},
-            )
-        )
     first_count = counts[0].execution_count or 0
     if first_count > max(10, len(executed)):
         findings.append(
