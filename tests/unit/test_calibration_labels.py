@@ -162,15 +162,25 @@ def test_the_first_fresh_set_is_unchanged() -> None:
     assert sum(entry.split == "fresh" for entry in manifest.notebooks) == 17
 
 
-@pytest.mark.parametrize(("split", "most"), [("fresh", None), ("fresh2", 20), ("fresh3", 20)])
-def test_each_fresh_set_has_four_new_datasets_of_four_notebooks_or_more(split: str, most: int | None) -> None:
+@pytest.mark.parametrize(
+    ("split", "datasets", "least", "most"),
+    [
+        ("fresh", 4, 16, None),
+        ("fresh2", 4, 16, 20),
+        ("fresh3", 4, 16, 20),
+        ("fresh4", 3, 12, 20),  # the fourth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
+    ],
+)
+def test_each_fresh_set_has_new_datasets_of_four_notebooks_or_more(
+    split: str, datasets: int, least: int, most: int | None
+) -> None:
     manifest = load_manifest(MANIFEST)
     names = {name for name, fresh in manifest.fresh_splits().items() if fresh == split}
-    assert len(names) >= 4
+    assert len(names) >= datasets
     grouped = manifest.by_dataset()
     assert all(len(grouped[name]) >= 4 for name in names)
     count = sum(len(grouped[name]) for name in names)
-    assert count >= 16
+    assert count >= least
     assert most is None or count <= most
     assert any(manifest.datasets[name].task == "regression" for name in names)
     assert {entry.split for name in names for entry in grouped[name]} == {split}
@@ -183,7 +193,7 @@ def test_fresh_sets_share_no_dataset_or_repository_with_each_other_or_the_rest()
     for entry in manifest.notebooks:
         by_split.setdefault(fresh.get(entry.dataset, "calibration"), set()).add(entry.repo)
     groups = list(by_split.values())
-    assert len(groups) == 4
+    assert len(groups) == 5  # calibration (tune + heldout) and the four fresh sets
     for i, repos in enumerate(groups):
         for other in groups[i + 1 :]:
             assert not repos & other
@@ -220,6 +230,10 @@ def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
         ("obesity", "fresh3", "fresh2"),  # ... or put in an earlier fresh set
         ("loan-approval", "fresh2", "fresh3"),  # a second-fresh-set notebook put in the third
         ("titanic", "tune", "fresh3"),  # fresh3 on a dataset not marked fresh
+        ("glass", "fresh4", "tune"),  # a fourth-fresh-set dataset's notebook marked tune
+        ("glass", "fresh4", "fresh3"),  # ... or put in an earlier fresh set
+        ("obesity", "fresh3", "fresh4"),  # a third-fresh-set notebook put in the fourth
+        ("titanic", "tune", "fresh4"),  # fresh4 on a dataset not marked fresh
     ],
 )
 def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
@@ -241,6 +255,8 @@ def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str,
         ("mushrooms", 2, "mushroom", "fresh", "fresh2"),
         ("concrete-strength", 2, "concrete", "fresh3", "fresh2"),
         ("car-prices", 3, "car", "fresh2", "fresh3"),
+        ("abalone", 3, "abalone", "fresh4", "fresh3"),
+        ("concrete-strength", 4, "concrete", "fresh3", "fresh4"),
     ],
 )
 def test_remarking_a_fresh_dataset_moves_its_notebooks(
@@ -254,7 +270,7 @@ def test_remarking_a_fresh_dataset_moves_its_notebooks(
         _load_raw(raw, tmp_path)
 
 
-@pytest.mark.parametrize(("fresh", "split"), [(2, "fresh2"), (3, "fresh3")])
+@pytest.mark.parametrize(("fresh", "split"), [(2, "fresh2"), (3, "fresh3"), (4, "fresh4")])
 def test_a_dataset_marked_fresh_n_with_its_notebooks_in_fresh_n_loads(tmp_path: Path, fresh: int, split: str) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = fresh
@@ -271,7 +287,15 @@ def test_the_third_fresh_set_is_its_four_datasets() -> None:
     assert all(manifest.datasets[name].fresh == 3 for name in third)
 
 
-@pytest.mark.parametrize("value", ["sometimes", 1, 0, 4, -2, 2.5])
+def test_the_fourth_fresh_set_is_its_three_datasets() -> None:
+    manifest = load_manifest(MANIFEST)
+    fourth = {name for name, split in manifest.fresh_splits().items() if split == "fresh4"}
+    assert fourth == {"bike-sharing", "abalone", "glass"}
+    assert all(manifest.datasets[name].fresh == 4 for name in fourth)
+    assert sum(entry.split == "fresh4" for entry in manifest.notebooks) == 15
+
+
+@pytest.mark.parametrize("value", ["sometimes", 1, 0, 5, -2, 2.5])
 def test_fresh_must_be_a_boolean_or_a_known_set_number(tmp_path: Path, value: object) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = value
