@@ -48,6 +48,9 @@ class MetricToPoints(Strict):
         return self
 
 
+#: What a check with nothing to judge is worth (see `CheckRef.if_not_applicable`).
+NotApplicable = Literal["exclude", "no_credit"]
+
 ScoringPolicy = Annotated[
     AllOrNothing | Proportional | DeductPerSeverity | MetricToPoints,
     Field(discriminator="policy"),
@@ -69,6 +72,10 @@ class CheckRef(Strict):
     points: float = Field(ge=0)
     scoring: ScoringPolicy = AllOrNothing()
     params: dict[str, Any] = {}
+    #: When the check has nothing to judge (`not_applicable`): `exclude` takes its points out of the
+    #: maximum (an absence is neither credit nor blame); `no_credit` keeps them in and earns none, for
+    #: criteria that credit work done (a notebook with no learned preprocessing has built no pipeline).
+    if_not_applicable: NotApplicable = "exclude"
 
     @model_validator(mode="before")
     @classmethod
@@ -227,6 +234,7 @@ class CheckChange(Strict):
     scoring: ScoringPolicy | None = None
     #: Merged into the parent's parameters for this check.
     params: dict[str, Any] = {}
+    if_not_applicable: NotApplicable | None = None
     #: Drop the check from the criterion.
     remove: bool = False
 
@@ -257,6 +265,7 @@ class CheckOverride(Strict):
     points: float | None = Field(default=None, ge=0)
     scoring: ScoringPolicy | None = None
     params: dict[str, Any] = {}
+    if_not_applicable: NotApplicable | None = None
 
     @model_validator(mode="before")
     @classmethod

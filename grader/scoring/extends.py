@@ -2,7 +2,7 @@
 
 Top-level fields the child gives replace the parent's, except `params`, which are merged.
 `criteria` are merged by criterion id: a known id changes that criterion (title,
-description, points, and its checks, merged by check id: points, scoring and parameters
+description, points, and its checks, merged by check id: points, scoring, `if_not_applicable` and parameters
 change, new checks are added, `remove: true` drops one); an unknown id adds a criterion;
 `{id: ..., remove: true}` drops one. A changed criterion without its own `points` is worth
 the sum of its checks' points afterwards, so changing one weight is one line.
@@ -20,7 +20,7 @@ import yaml
 from grader.checks.registry import Registry
 from grader.submission.yaml_file import Problem, line_of, location
 
-CHECK_FIELDS = ("points", "scoring")
+CHECK_FIELDS = ("points", "scoring", "if_not_applicable")
 
 
 def _canonical(registry: Registry, ref: Any) -> str | None:

@@ -44,6 +44,11 @@ def score_criterion(criterion: Criterion, results: dict[str, CheckResult]) -> Cr
             checks.append(CheckScore(**common, points=0.0, needs_review=True, note=result.message))
         elif result.status is CheckStatus.skipped:
             checks.append(CheckScore(**common, points=0.0, not_scored=True, note=result.message))
+        elif result.status is CheckStatus.not_applicable and ref.if_not_applicable == "no_credit":
+            nothing = Deduction(points=ref.points, check_id=result.id, reason=f"nothing to credit: {result.message}")
+            checks.append(
+                CheckScore(**common, points=0.0, deductions=[nothing] if ref.points else [], note=result.message)
+            )
         elif result.status is CheckStatus.not_applicable:
             checks.append(CheckScore(**common, points=0.0, not_applicable=True, note=result.message))
         else:
@@ -95,7 +100,8 @@ def score_rubric(rubric: Rubric, results: Iterable[CheckResult]) -> tuple[list[C
     """Criterion scores and the total; percent and band count only the points that were scored.
 
     Checks with nothing to judge in the notebook (status `not_applicable`) leave the maximum:
-    an absence earns nothing and costs nothing.
+    an absence earns nothing and costs nothing, unless the rubric says `if_not_applicable:
+    no_credit` for that check (a criterion that credits work done: its points stay, unearned).
 
     Caps (validity gates) are applied last, lowest ceiling first: while a gate's findings
     stand, the total cannot exceed its share of the scored points and the band cannot be

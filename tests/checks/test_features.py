@@ -244,7 +244,7 @@ def test_unpenalised_and_tree_models_do_not_need_scaling() -> None:
         "a = LogisticRegression(penalty=None).fit(X, y)\nb = LinearRegression().fit(X, y)\n"
         "c = RandomForestClassifier().fit(X, y)",
     )
-    assert result.status is CheckStatus.passed
+    assert result.status is CheckStatus.not_applicable  # nothing to scale: no finding, and no credit either
     assert "no scale-sensitive" in result.message
 
 
@@ -353,7 +353,8 @@ def test_target_median_fallback_of_a_baseline_rule_is_not_preprocessing() -> Non
         "rule = (hold['prep_time_estimate_min'] + allowance).fillna(y_dev.median())\n"
         "X['age'] = X['age'].fillna(y_train.median())",
     )
-    assert result.status is CheckStatus.passed
+    assert result.status is CheckStatus.not_applicable
+    assert result.message == "no learned preprocessing"
 
 
 def test_own_helper_named_make_pipeline_does_not_crash_the_check() -> None:

@@ -20,7 +20,7 @@ from grader.models.rubric import (
     ScoreCap,
 )
 from grader.scoring.policies import apply_policy
-from grader.scoring.rubric_file import validate_rubric_file
+from grader.scoring.rubric_file import load_rubric_file, validate_rubric_file
 from grader.scoring.score import score_rubric
 
 
@@ -110,6 +110,28 @@ def test_a_crashed_check_is_pending_not_lost() -> None:
     criteria, total = score_rubric(_rubric(), results)
     assert total.score == 70 and total.pending == 30 and total.percent == 100.0 and total.needs_review
     assert criteria[0].review_reasons and "crashed" in criteria[0].review_reasons[0]
+
+
+def test_not_applicable_leaves_the_maximum_unless_the_rubric_says_no_credit() -> None:
+    results = [
+        _result("E1", CheckStatus.passed),
+        _result("E2", CheckStatus.not_applicable),
+        _result("L1", CheckStatus.passed, category="leakage"),
+    ]
+    criteria, total = score_rubric(_rubric(), results)
+    assert (total.score, total.max, total.percent) == (70, 70, 100.0)
+    assert criteria[0].not_applicable == 30 and not criteria[0].deductions
+
+    rubric = _rubric()
+    rubric.criteria[0].checks[1] = CheckRef(
+        check="E2", points=30, scoring=Proportional(), if_not_applicable="no_credit"
+    )
+    results[1] = results[1].model_copy(update={"message": "no learned preprocessing"})
+    criteria, total = score_rubric(rubric, results)
+    assert (total.score, total.max, total.percent) == (70, 100, 70.0)
+    [lost] = criteria[0].deductions
+    assert (lost.points, lost.finding_id) == (30, None)
+    assert lost.reason == "nothing to credit: no learned preprocessing"
 
 
 def test_bands_follow_the_percentage() -> None:
@@ -211,3 +233,18 @@ def test_a_check_with_nothing_to_judge_leaves_the_maximum_instead_of_earning_its
     # The same notebook credited for the absence (the old behaviour) looked better than it is.
     _, credited = score_rubric(_rubric(), [*half, _result("L1", CheckStatus.passed, category="leakage")])
     assert credited.percent == 40.0 and credited.max == 100
+
+
+def test_a_child_rubric_can_change_what_a_check_with_nothing_to_judge_is_worth(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        'extends: "ml-takehome.yaml"\nname: child\n'
+        "criteria:\n  - id: features\n    checks:\n      - {check: scaled-where-needed, if_not_applicable: exclude}\n"
+        "overrides:\n  claims-match-outputs: {if_not_applicable: no_credit}\n"
+    )
+    registry = default_registry()
+    rubric = load_rubric_file(child, registry).rubric
+    refs = {registry.get(ref.check).slug: ref for criterion in rubric.criteria for ref in criterion.checks}
+    assert refs["scaled-where-needed"].if_not_applicable == "exclude"
+    assert refs["preprocessing-in-pipeline"].if_not_applicable == "no_credit"  # inherited from the default rubric
+    assert refs["claims-match-outputs"].if_not_applicable == "no_credit"

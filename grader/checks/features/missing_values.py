@@ -20,7 +20,7 @@ from grader.evidence.ml.queries import (
     model_places,
 )
 from grader.evidence.ml.vocabulary import IMPUTERS, PANDAS_MISSING, REASONING
-from grader.models.findings import Confidence, Finding, Severity
+from grader.models.findings import CheckStatus, Confidence, Finding, Severity
 
 _MISSING_PROSE = re.compile(r"\b(missing|nan|nans|null|nulls|imput\w*|na values|empty values|blank)\b", re.IGNORECASE)
 _DROP_PROSE = re.compile(r"\b(drop\w*|remov\w*|discard\w*|exclud\w*)\b", re.IGNORECASE)
@@ -101,7 +101,7 @@ def missing_values_handled(ctx: CheckContext, params: NoParams) -> CheckOutcome:
             else "missing values are dropped wholesale",
         )
     if not has_model(notebook):
-        return CheckOutcome(score=1.0, message="no model is fitted; nothing to check")
+        return CheckOutcome(status=CheckStatus.not_applicable, message="no model is fitted; nothing to check")
     places = model_places(notebook)
     if native and not discussed:
         return CheckOutcome(

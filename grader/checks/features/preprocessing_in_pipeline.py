@@ -11,7 +11,7 @@ from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MLFacts, Use, names_in
 from grader.evidence.ml.queries import Source, code_sources, evidence_for
 from grader.evidence.ml.vocabulary import ENCODERS, IMPUTERS, LEARNED_TRANSFORMS, PIPELINE_BUILDERS, RESAMPLERS, SCALERS
-from grader.models.findings import Confidence, Finding, Severity
+from grader.models.findings import CheckStatus, Confidence, Finding, Severity
 
 #: Transformer classes that learn statistics in `fit` (functions like `scale()` or `get_dummies` excluded).
 _LEARNED = frozenset(
@@ -83,7 +83,7 @@ def preprocessing_in_pipeline(ctx: CheckContext, params: NoParams) -> CheckOutco
         findings.extend(_pandas_statistics(ctx, source))
     total = inside + len(findings)
     if not total:
-        return CheckOutcome(score=1.0, message="no learned preprocessing")
+        return CheckOutcome(status=CheckStatus.not_applicable, message="no learned preprocessing")
     return CheckOutcome(
         findings=findings,
         score=inside / total,

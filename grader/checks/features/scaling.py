@@ -10,7 +10,7 @@ from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MLFacts, Use, canonical, is_none, kw
 from grader.evidence.ml.queries import code_sources
 from grader.evidence.ml.vocabulary import SCALERS
-from grader.models.findings import Confidence, Finding, Severity
+from grader.models.findings import CheckStatus, Confidence, Finding, Severity
 
 _PIPELINES = frozenset({"Pipeline", "make_pipeline"})
 
@@ -50,7 +50,7 @@ def scaled_where_needed(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     scaled_somewhere = _scales_anywhere(ctx)
     needing = [(u, k) for u, k in facts.estimators if k.needs_scaling and not _unpenalised(u)]
     if not needing:
-        return CheckOutcome(score=1.0, message="no scale-sensitive model")
+        return CheckOutcome(status=CheckStatus.not_applicable, message="no scale-sensitive model")
     findings = []
     for use, kind in needing:
         pipeline = _pipeline_of(facts, use)
