@@ -299,7 +299,8 @@ def rescore(report: Report, *, bands: list[Band] | None = None) -> Report:
 
 
 def check_state(score: CheckScore, status: str) -> str:
-    """One state per check for the reader: passed (all points), partial (some), failed (none), not scored, or not applicable."""
+    """One state per check for the reader: passed (all points), partial (some), failed (none), no credit (nothing
+    to judge where the rubric credits work done), not scored, or not applicable."""
     if score.not_applicable:
         return "not applicable"
     if score.needs_review or score.not_scored or status in (CheckStatus.error.value, CheckStatus.skipped.value):
@@ -307,4 +308,6 @@ def check_state(score: CheckScore, status: str) -> str:
     points = score.final if score.final is not None else score.points
     if points >= score.points_possible - 1e-9:
         return "passed"
+    if status == CheckStatus.not_applicable.value and score.final is None:
+        return "no credit"  # nothing to judge, in a criterion that credits work done (`if_not_applicable: no_credit`)
     return "partial" if points > 1e-9 else "failed"

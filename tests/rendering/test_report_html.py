@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup, Tag
 
 from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, RunStatus
 from grader.models.findings import CheckResult, CheckStatus, Evidence, EvidenceSource, Finding, Severity
-from grader.models.report import GradingStatus, Report, SubmissionInfo, Total
+from grader.models.report import Deduction, GradingStatus, Report, SubmissionInfo, Total
 from grader.rendering import render_report_html
 from grader.rendering.cells import COLLAPSE_LINES
 from tests.conftest import make_notebook, write_submission
@@ -181,6 +181,25 @@ def test_a_not_applicable_check_shows_n_a_and_why_instead_of_points() -> None:
     points = _text(item.select_one(".check-points"))
     assert points.startswith("n/a (") and points.endswith("out of the total)")
     assert "does not resample rows" in _text(item) and "not applicable" in _text(item.select_one(".status"))
+
+
+def test_a_check_with_nothing_to_credit_shows_its_points_unearned_and_why() -> None:
+    report = sample_report()
+    criterion = report.criteria[0]
+    first = criterion.checks[0]
+    nothing = Deduction(
+        points=first.points_possible, check_id=first.check_id, reason="nothing to credit: no learned preprocessing"
+    )
+    score = first.model_copy(
+        update={"status": "not_applicable", "points": 0.0, "note": "no learned preprocessing", "deductions": [nothing]}
+    )
+    criterion = criterion.model_copy(update={"checks": [score, *criterion.checks[1:]]})
+    page = soup(render_report_html(report.model_copy(update={"criteria": [criterion, *report.criteria[1:]]}), {}))
+    item = next(li for li in page.select("li.check") if score.title in _text(li))
+    assert _text(item.select_one(".check-points")).startswith("0")
+    assert "no credit" in _text(item.select_one(".status"))
+    assert "this criterion credits work done" in _text(item)
+    assert "nothing to credit: no learned preprocessing" in _text(item.select_one(".deductions"))
 
 
 def test_followups_link_to_their_finding_and_cell(page: BeautifulSoup) -> None:
