@@ -169,6 +169,7 @@ def test_the_first_fresh_set_is_unchanged() -> None:
         ("fresh2", 4, 16, 20),
         ("fresh3", 4, 16, 20),
         ("fresh4", 3, 12, 20),  # the fourth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
+        ("fresh5", 3, 12, 20),  # the fifth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
     ],
 )
 def test_each_fresh_set_has_new_datasets_of_four_notebooks_or_more(
@@ -193,7 +194,7 @@ def test_fresh_sets_share_no_dataset_or_repository_with_each_other_or_the_rest()
     for entry in manifest.notebooks:
         by_split.setdefault(fresh.get(entry.dataset, "calibration"), set()).add(entry.repo)
     groups = list(by_split.values())
-    assert len(groups) == 5  # calibration (tune + heldout) and the four fresh sets
+    assert len(groups) == 6  # calibration (tune + heldout) and the five fresh sets
     for i, repos in enumerate(groups):
         for other in groups[i + 1 :]:
             assert not repos & other
@@ -234,6 +235,10 @@ def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
         ("glass", "fresh4", "fresh3"),  # ... or put in an earlier fresh set
         ("obesity", "fresh3", "fresh4"),  # a third-fresh-set notebook put in the fourth
         ("titanic", "tune", "fresh4"),  # fresh4 on a dataset not marked fresh
+        ("cardio", "fresh5", "tune"),  # a fifth-fresh-set dataset's notebook marked tune
+        ("cardio", "fresh5", "fresh4"),  # ... or put in an earlier fresh set
+        ("glass", "fresh4", "fresh5"),  # a fourth-fresh-set notebook put in the fifth
+        ("titanic", "tune", "fresh5"),  # fresh5 on a dataset not marked fresh
     ],
 )
 def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
@@ -257,6 +262,8 @@ def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str,
         ("car-prices", 3, "car", "fresh2", "fresh3"),
         ("abalone", 3, "abalone", "fresh4", "fresh3"),
         ("concrete-strength", 4, "concrete", "fresh3", "fresh4"),
+        ("auto-mpg", 4, "mpg", "fresh5", "fresh4"),
+        ("glass", 5, "glass", "fresh4", "fresh5"),
     ],
 )
 def test_remarking_a_fresh_dataset_moves_its_notebooks(
@@ -270,7 +277,7 @@ def test_remarking_a_fresh_dataset_moves_its_notebooks(
         _load_raw(raw, tmp_path)
 
 
-@pytest.mark.parametrize(("fresh", "split"), [(2, "fresh2"), (3, "fresh3"), (4, "fresh4")])
+@pytest.mark.parametrize(("fresh", "split"), [(2, "fresh2"), (3, "fresh3"), (4, "fresh4"), (5, "fresh5")])
 def test_a_dataset_marked_fresh_n_with_its_notebooks_in_fresh_n_loads(tmp_path: Path, fresh: int, split: str) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = fresh
@@ -287,15 +294,24 @@ def test_the_third_fresh_set_is_its_four_datasets() -> None:
     assert all(manifest.datasets[name].fresh == 3 for name in third)
 
 
-def test_the_fourth_fresh_set_is_its_three_datasets() -> None:
+@pytest.mark.parametrize(
+    ("number", "datasets"),
+    [
+        (4, {"bike-sharing", "abalone", "glass"}),
+        (5, {"auto-mpg", "energy-efficiency", "cardio"}),
+    ],
+)
+def test_the_fourth_and_fifth_fresh_sets_are_their_three_datasets_of_fifteen_notebooks(
+    number: int, datasets: set[str]
+) -> None:
     manifest = load_manifest(MANIFEST)
-    fourth = {name for name, split in manifest.fresh_splits().items() if split == "fresh4"}
-    assert fourth == {"bike-sharing", "abalone", "glass"}
-    assert all(manifest.datasets[name].fresh == 4 for name in fourth)
-    assert sum(entry.split == "fresh4" for entry in manifest.notebooks) == 15
+    split = f"fresh{number}"
+    assert {name for name, fresh in manifest.fresh_splits().items() if fresh == split} == datasets
+    assert all(manifest.datasets[name].fresh == number for name in datasets)
+    assert sum(entry.split == split for entry in manifest.notebooks) == 15
 
 
-@pytest.mark.parametrize("value", ["sometimes", 1, 0, 5, -2, 2.5])
+@pytest.mark.parametrize("value", ["sometimes", 1, 0, 6, -2, 2.5])
 def test_fresh_must_be_a_boolean_or_a_known_set_number(tmp_path: Path, value: object) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = value
