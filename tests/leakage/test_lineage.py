@@ -71,6 +71,11 @@ TARGET_REMOVED = {
     "drop_axis_positional": 'X = df.drop(["y"], 1).drop(["id", "after_outcome"], 1)\n',
     "drop_inplace_in_helper": "def load():\n    d = pd.read_csv('data/train.csv')\n"
     "    d.drop(['y', 'id', 'after_outcome'], axis=1, inplace=True)\n    return d\nX = load()\n",
+    # Columns renamed (abalone: `Rings` -> `rings`), then the renamed target dropped.
+    "columns_reassigned": 'df.columns = ["target", "ident", "after", "a", "b"]\n'
+    'X = df.drop(["target", "ident", "after"], axis=1)\n',
+    "renamed_by_mapping": 'df = df.rename(columns={"y": "label", "id": "key"})\n'
+    'X = df.drop(columns=["label", "key", "after_outcome"])\n',
     # Kaggle: train without its target stacked on test.csv, then the training rows taken back.
     "rows_stacked_with_test": 'test = pd.read_csv("data/test.csv")\n'
     'both = pd.concat([df.drop(columns=["y"]), test]).drop(columns=["id", "after_outcome"])\n'
@@ -87,7 +92,13 @@ def test_target_removed_from_the_features_is_no_finding(how: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "features", ['X = df.drop(columns=["id", "after_outcome"])\n', 'X = df[["a", "b", "y"]]\n'], ids=["kept", "named"]
+    "features",
+    [
+        'X = df.drop(columns=["id", "after_outcome"])\n',
+        'X = df[["a", "b", "y"]]\n',
+        'df = df.rename(columns={"id": "key"})\nX = df.drop(columns=["key", "after_outcome"])\n',
+    ],
+    ids=["kept", "named", "others_renamed"],
 )
 def test_target_left_in_the_features_read_from_the_code_is_never_high(features: str) -> None:
     cells = features + 'Xtr, Xte, ytr, yte = train_test_split(X, df["y"])\nLogisticRegression().fit(Xtr, ytr)\n'

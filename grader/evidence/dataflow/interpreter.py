@@ -17,6 +17,7 @@ from grader.evidence.dataflow.methods import MethodRules
 from grader.evidence.dataflow.values import (
     UNKNOWN,
     ClassDef,
+    Cols,
     Const,
     Data,
     DataflowResult,
@@ -368,6 +369,11 @@ class Interpreter(ExpressionRules, CallRules, MethodRules):
             base = self.expr(target.value)
             if isinstance(base, Est) and isinstance(value, Est):
                 base.steps.append(value)
+            elif target.attr == "columns" and isinstance(base, Data) and isinstance(target.value, ast.Name):
+                # `df.columns = ["sex", "length", ..., "rings"]`: the frame's columns are now exactly these names.
+                names = self.column_names(value)
+                cols = Cols("known", frozenset(names)) if names and isinstance(value, Seq) else Cols("unknown")
+                self.bind(target.value.id, replace(base, cols=cols))
         elif isinstance(target, ast.Starred):
             self.assign(target.value, value, source)
 

@@ -427,7 +427,7 @@ class MethodRules(InterpreterBase):
         ):
             value = replace(data, cut=None, sorted_by=data.sorted_by if method not in ("set_index",) else None)
             if method == "rename":
-                value = replace(value, cols=Cols("unknown") if data.cols.mode == "known" else data.cols)
+                value = replace(value, cols=_renamed(data.cols, kwargs.get("columns")))
             return self._inplace(node, value, inplace)
         if method == "select_dtypes":
             return replace(data, cols=replace(data.cols, filtered=True), cut=None)
@@ -627,6 +627,18 @@ class MethodRules(InterpreterBase):
         if isinstance(value, Mapping):
             return [k for k in value.items if isinstance(k, str)]
         return []
+
+
+def _renamed(cols: Cols, mapping: Value | None) -> Cols:
+    """Columns after `rename(columns=...)`: a literal mapping moves names; anything else leaves membership a maybe."""
+    if isinstance(mapping, Mapping) and mapping.items and all(
+        isinstance(k, str) and isinstance(v, Const) and isinstance(v.value, str) for k, v in mapping.items.items()
+    ):
+        new = {k: str(v.value) for k, v in mapping.items.items() if isinstance(v, Const)}
+        return cols.without(new).plus(new.values())
+    if mapping is None:
+        return cols  # index labels renamed, not columns
+    return Cols("unknown") if cols.mode == "known" else replace(cols, filtered=True)
 
 
 def _merged_lineage(left: Data, right: Data) -> tuple[tuple[str, frozenset[str]], ...]:
