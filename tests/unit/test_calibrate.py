@@ -27,7 +27,7 @@ from grader.submission.assignment import REPO_RUBRICS
 RUBRIC = load_rubric_file(REPO_RUBRICS / "ml-takehome.yaml", default_registry())
 #: Automatic percentages (the total is out of 100) and eda points of five candidates.
 AUTOMATIC = {"c1": (95.0, 10.0), "c2": (92.0, 12.0), "c3": (75.0, 8.0), "c4": (60.0, 6.0), "c5": (40.0, 4.0)}
-# Bands by the default rubric's thresholds (strong 85, average 70): strong, strong, average, weak, weak.
+# Bands by the default rubric's thresholds (strong 85, average 68): strong, strong, average, weak, weak.
 # The team: ranks 4 5 2 3 1 against the grader's 5 4 3 2 1 → Σd² = 4, ρ = 1 - 6·4/(5·24) = 0.8;
 # bands strong, average, average, weak, average → quadratic-weighted κ = 1 - 0.5/1.5 = 2/3.
 HUMAN = """candidate,total,eda,band,decision
@@ -88,7 +88,7 @@ def test_known_rho_and_kappa_on_a_constructed_batch(batch: Path, tmp_path: Path)
     assert result.kappa_bands == round(2 / 3, 3)
     assert result.spearman_criteria == {"eda": 1.0}
     assert result.mean_abs_diff_criteria == {"eda": 0.8}  # |10-11| + 0 + |8-7| + 0 + |4-2| over 5
-    assert result.current_thresholds == {"strong": 85, "average": 70, "weak": 0}
+    assert result.current_thresholds == {"strong": 85, "average": 68, "weak": 0}
     assert result.kappa_proposed is not None and result.kappa_proposed >= result.kappa_bands
     decision = result.decision
     assert decision is not None
