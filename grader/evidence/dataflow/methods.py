@@ -631,8 +631,12 @@ class MethodRules(InterpreterBase):
 
 def _renamed(cols: Cols, mapping: Value | None) -> Cols:
     """Columns after `rename(columns=...)`: a literal mapping moves names; anything else leaves membership a maybe."""
-    if isinstance(mapping, Mapping) and mapping.items and all(
-        isinstance(k, str) and isinstance(v, Const) and isinstance(v.value, str) for k, v in mapping.items.items()
+    if (
+        isinstance(mapping, Mapping)
+        and mapping.items
+        and all(
+            isinstance(k, str) and isinstance(v, Const) and isinstance(v.value, str) for k, v in mapping.items.items()
+        )
     ):
         new = {k: str(v.value) for k, v in mapping.items.items() if isinstance(v, Const)}
         return cols.without(new).plus(new.values())
