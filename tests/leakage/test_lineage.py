@@ -286,3 +286,29 @@ def test_python2_print_statements_do_not_hide_the_cell() -> None:
         'print cross_val_score(LogisticRegression(), X_small, df["y"], cv=5).mean()\n'
     )
     assert of(LeakKind.preprocessing, cells)
+
+
+# -- a statistic of the labels that only reaches the labels a metric compares with ------------
+
+
+def test_test_labels_binarised_at_their_own_mean_for_scoring_are_no_leak() -> None:
+    """cardio-02 (fresh5): `y_test >= y_test.mean()` feeds `accuracy_score` only; nothing reaches the features."""
+    cells = (
+        'X = df.drop(columns=["y", "id", "after_outcome"])\n'
+        'Xtr, Xte, ytr, yte = train_test_split(X, df["y"], random_state=0)\n'
+        "m = LogisticRegression().fit(Xtr, ytr >= ytr.mean())\n"
+        "from sklearn.metrics import accuracy_score\n"
+        "print(accuracy_score(yte >= yte.mean(), m.predict(Xte)))\n"
+    )
+    assert not of(LeakKind.target_encoding, cells)
+
+
+def test_a_target_mean_that_reaches_the_features_before_the_split_still_leaks() -> None:
+    cells = (
+        'df["a_rate"] = df["a"].map(df.groupby("a")["y"].mean())\n'
+        'X = df.drop(columns=["y", "id", "after_outcome"])\n'
+        'Xtr, Xte, ytr, yte = train_test_split(X, df["y"], random_state=0)\n'
+        "m = LogisticRegression().fit(Xtr, ytr)\nprint(m.score(Xte, yte))\n"
+    )
+    found = [f for k, f in findings(cells) if k in (LeakKind.target_encoding, LeakKind.target_derived)]
+    assert found and found[0].severity is Severity.high

@@ -9,6 +9,7 @@ from grader.evidence.dataflow.catalogue import Role
 from grader.evidence.dataflow.values import Data, DataflowResult, Est, Fit, Site, Split
 from grader.evidence.leakage.base import (
     NOT_PREPROCESSING,
+    SUPERVISED,
     WHAT,
     LeakBuilder,
     LeakKind,
@@ -58,10 +59,14 @@ def preprocessing_leaks(b: LeakBuilder) -> None:
     flow = b.flow
     leaks: dict[int, tuple[Split, Data]] = {}
     cv_leaks: dict[int, list[tuple[Site, str, Data]]] = {}
-    for _, data, _, _ in _consumers(flow):
+    for consumer, data, _, _ in _consumers(flow):
         for fit_id in sorted(data.taints):
             fit = flow.fits.get(fit_id)
             if fit is None or not _is_preprocessing(fit) or fit_id in leaks:
+                continue
+            if consumer == "eval" and fit.category in SUPERVISED:
+                # A statistic of the labels that only reaches the labels a metric compares with
+                # (`y_test >= y_test.mean()`): nothing learnt from them reaches the model's features.
                 continue
             for split, _side in flow.parts(data.tags):
                 if not split.recombines_files and flow.covers(fit.tags, ("part", split.id, "test")):
