@@ -106,6 +106,13 @@ def _points(report: Report) -> dict[str, float]:
     return {check.check_id: check.points for criterion in report.criteria for check in criterion.checks}
 
 
+def _tolerance(report: Report, check_id: str) -> float:
+    """A hundredth of the check's points, at least TOLERANCE: a proportional check (the hidden-holdout score)
+    moves by a hair between twins whose models differ by a removed default."""
+    possible = {c.check_id: c.points_possible for criterion in report.criteria for c in criterion.checks}
+    return max(TOLERANCE, 0.01 * possible.get(check_id, 0.0))
+
+
 def test_the_corpus_covers_every_failure_class() -> None:
     assert len(CASES) >= 12
     assert {c.error_class for c in CASES} >= {"environment", "data", "candidate", None}
@@ -166,7 +173,11 @@ def test_broken_twin_loses_only_what_the_rubric_assigns_to_its_failure(
     broken, fixed = graded_twins[name]
     ours, theirs = _points(broken), _points(fixed)
     assert ours.keys() == theirs.keys()
-    others = {c: (ours[c], theirs[c]) for c in ours if c not in case.meant and abs(ours[c] - theirs[c]) > TOLERANCE}
+    others = {
+        c: (ours[c], theirs[c])
+        for c in ours
+        if c not in case.meant and abs(ours[c] - theirs[c]) > _tolerance(fixed, c)
+    }
     assert not others, f"checks not meant for {name} scored differently (broken, fixed): {others}"
     meant_loss = sum(theirs[c] - ours[c] for c in case.meant if c in ours)
     # Points before validity gates: a gate the failure triggers (unverified results hold the band) is
@@ -175,7 +186,9 @@ def test_broken_twin_loses_only_what_the_rubric_assigns_to_its_failure(
     assert uncapped[1] - uncapped[0] == pytest.approx(meant_loss, abs=TOLERANCE * len(ours))
     for cap in broken.total.caps:
         assert {f.split("#")[0] for f in cap.finding_ids} <= set(case.meant), (name, cap)
-    assert broken.total.score <= fixed.total.score + TOLERANCE
+    # The broken twin never scores more, beyond the noise the unmeant checks were allowed above.
+    noise = sum(abs(ours[c] - theirs[c]) for c in ours if c not in case.meant)
+    assert broken.total.score <= fixed.total.score + TOLERANCE + noise
 
 
 @pytest.mark.parametrize("name", ["windows_path", "colab_drive_mount", "wrong_relative_folder"])
