@@ -174,9 +174,7 @@ def test_broken_twin_loses_only_what_the_rubric_assigns_to_its_failure(
     ours, theirs = _points(broken), _points(fixed)
     assert ours.keys() == theirs.keys()
     others = {
-        c: (ours[c], theirs[c])
-        for c in ours
-        if c not in case.meant and abs(ours[c] - theirs[c]) > _tolerance(fixed, c)
+        c: (ours[c], theirs[c]) for c in ours if c not in case.meant and abs(ours[c] - theirs[c]) > _tolerance(fixed, c)
     }
     assert not others, f"checks not meant for {name} scored differently (broken, fixed): {others}"
     meant_loss = sum(theirs[c] - ours[c] for c in case.meant if c in ours)
