@@ -82,6 +82,16 @@ class Cell:
     def lines(self) -> list[str]:
         return self.source.split("\n")
 
+    @property
+    def code_lines(self) -> list[str]:
+        """The source lines that hold code: not blank, not a comment."""
+        return [line for line in self.lines if line.strip() and not line.strip().startswith("#")]
+
+    @property
+    def saved_error(self) -> Output | None:
+        """The traceback this cell's saved outputs end with, if it raised."""
+        return next((o for o in self.outputs if o.output_type == "error"), None)
+
 
 def _text_of(value: Any) -> str:
     if isinstance(value, list):

@@ -116,3 +116,10 @@ def test_a_drop_run_twice_is_medium() -> None:
     severity, message = _only(_grade([1, 2, 3, 4, 5, 6, 7], {2: [twice], 5: [STREAM]}, cells))
     assert severity is Severity.medium
     assert "run a second time" in message
+
+
+def test_an_error_with_a_blank_value_is_named_by_its_class() -> None:
+    blank = {"output_type": "error", "ename": "KeyboardInterrupt", "evalue": " ", "traceback": []}
+    severity, message = _only(_grade([1, 2, 3, 4, 5, 6], {3: [blank]}))
+    assert severity is Severity.high
+    assert "cell 3, KeyboardInterrupt)" in message

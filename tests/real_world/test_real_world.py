@@ -106,11 +106,12 @@ def _points(report: Report) -> dict[str, float]:
     return {check.check_id: check.points for criterion in report.criteria for check in criterion.checks}
 
 
-def _tolerance(report: Report, check_id: str) -> float:
-    """A hundredth of the check's points, at least TOLERANCE: a proportional check (the hidden-holdout score)
+def _tolerances(report: Report) -> dict[str, float]:
+    """A hundredth of each check's points, at least TOLERANCE: a proportional check (the hidden-holdout score)
     moves by a hair between twins whose models differ by a removed default."""
-    possible = {c.check_id: c.points_possible for criterion in report.criteria for c in criterion.checks}
-    return max(TOLERANCE, 0.01 * possible.get(check_id, 0.0))
+    return {
+        c.check_id: max(TOLERANCE, 0.01 * c.points_possible) for criterion in report.criteria for c in criterion.checks
+    }
 
 
 def test_the_corpus_covers_every_failure_class() -> None:
@@ -173,9 +174,8 @@ def test_broken_twin_loses_only_what_the_rubric_assigns_to_its_failure(
     broken, fixed = graded_twins[name]
     ours, theirs = _points(broken), _points(fixed)
     assert ours.keys() == theirs.keys()
-    others = {
-        c: (ours[c], theirs[c]) for c in ours if c not in case.meant and abs(ours[c] - theirs[c]) > _tolerance(fixed, c)
-    }
+    tolerance = _tolerances(fixed)
+    others = {c: (ours[c], theirs[c]) for c in ours if c not in case.meant and abs(ours[c] - theirs[c]) > tolerance[c]}
     assert not others, f"checks not meant for {name} scored differently (broken, fixed): {others}"
     meant_loss = sum(theirs[c] - ours[c] for c in case.meant if c in ours)
     # Points before validity gates: a gate the failure triggers (unverified results hold the band) is

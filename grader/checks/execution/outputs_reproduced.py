@@ -92,7 +92,7 @@ def outputs_reproduced(ctx: CheckContext, params: OutputsReproducedParams) -> Ch
         record = ctx.execution.cell(cell.index)
         if broken_at is not None or record is None:
             continue  # after the first new failure, later differences are its consequences
-        saved_error = any(o.output_type == "error" for o in cell.outputs)
+        saved_error = cell.saved_error is not None
         if record.status in (CellStatus.error, CellStatus.timeout) and not saved_error:
             broken_at = cell.index
             if record.status is CellStatus.error and cell.outputs and record.error_class not in _NOT_THE_CODE:

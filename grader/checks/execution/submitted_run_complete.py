@@ -60,7 +60,7 @@ def submitted_run_complete(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     cleared = 0
     results = _results_cells(ctx)
     for notebook in ctx.notebook.notebooks:
-        code = [c for c in ctx.notebook.code_cells() if c.notebook == notebook and _has_code(c)]
+        code = [c for c in ctx.notebook.code_cells() if c.notebook == notebook and c.code_lines]
         cells += len(code)
         if code and all(c.execution_count is None and not c.outputs for c in code):
             cleared += 1
@@ -77,11 +77,6 @@ def submitted_run_complete(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     )
 
 
-def _has_code(cell: Cell) -> bool:
-    """A cell with something besides comments and blank lines."""
-    return any(line.strip() and not line.lstrip().startswith("#") for line in cell.source.splitlines())
-
-
 def _results_cells(ctx: CheckContext) -> set[int]:
     """Cells that fit or score a model at top level: where a notebook's results come from."""
     scored = {use.site.cell for use in ctx.ml.metric_uses if use.function is None}
@@ -91,14 +86,16 @@ def _results_cells(ctx: CheckContext) -> set[int]:
 
 
 def _saved_errors(ctx: CheckContext, code: list[Cell], results: set[int]) -> Iterator[Finding]:
-    failed = [c for c in code if any(o.output_type == "error" for o in c.outputs)]
+    failed = [c for c in code if c.saved_error is not None]
     if not failed:
         return
     last_result = max((c.index for c in code if c.index in results), default=-1)
     serious = [c for c in failed if (c.index in results or c.index < last_result) and not _run_twice(c)]
     first = serious[0] if serious else failed[0]
-    error = next(o for o in first.outputs if o.output_type == "error")
-    what = f"{error.ename}: {(error.evalue or '').strip().splitlines()[0][:160]}" if error.evalue else error.ename
+    error = first.saved_error
+    assert error is not None
+    first_line = (error.evalue or "").strip().splitlines()[:1]
+    what = f"{error.ename}: {first_line[0][:160]}" if first_line else error.ename
     if first.index in results:
         why = "a cell that fits or scores a model failed, so the results shown did not come from this run"
     elif serious:
@@ -123,14 +120,18 @@ def _saved_errors(ctx: CheckContext, code: list[Cell], results: set[int]) -> Ite
 
 def _run_twice(cell: Cell) -> bool:
     """A `drop` that failed because its columns were gone: the cell had already run once, successfully."""
-    return ".drop(" in cell.source and any(
-        o.output_type == "error" and o.ename == "KeyError" and "not found in axis" in (o.evalue or "")
-        for o in cell.outputs
+    error = cell.saved_error
+    return (
+        ".drop(" in cell.source
+        and error is not None
+        and error.ename == "KeyError"
+        and "not found in axis" in (error.evalue or "")
     )
 
 
 def _error_name(cell: Cell) -> str:
-    return next((f"{o.ename}: {(o.evalue or '')[:160]}" for o in cell.outputs if o.output_type == "error"), "")
+    error = cell.saved_error
+    return f"{error.ename}: {(error.evalue or '')[:160]}" if error is not None else ""
 
 
 def _never_run(ctx: CheckContext, code: list[Cell], results: set[int]) -> Iterator[Finding]:

@@ -48,7 +48,7 @@ def long_cells(ctx: CheckContext, params: LongCellsParams) -> CheckOutcome:
         return CheckOutcome(message="no code cells", score=1.0)
     findings = []
     for cell in code_cells:
-        count = sum(1 for line in cell.lines if line.strip() and not line.strip().startswith("#"))
+        count = len(cell.code_lines)
         if count > params.max_lines:
             severe = count > params.max_lines * params.severe_factor
             findings.append(

@@ -631,15 +631,14 @@ class MethodRules(InterpreterBase):
 
 def _renamed(cols: Cols, mapping: Value | None) -> Cols:
     """Columns after `rename(columns=...)`: a literal mapping moves names; anything else leaves membership a maybe."""
-    if (
-        isinstance(mapping, Mapping)
-        and mapping.items
-        and all(
-            isinstance(k, str) and isinstance(v, Const) and isinstance(v.value, str) for k, v in mapping.items.items()
-        )
-    ):
-        new = {k: str(v.value) for k, v in mapping.items.items() if isinstance(v, Const)}
-        return cols.without(new).plus(new.values())
+    if isinstance(mapping, Mapping) and mapping.items:
+        new = {
+            k: v.value
+            for k, v in mapping.items.items()
+            if isinstance(k, str) and isinstance(v, Const) and isinstance(v.value, str)
+        }
+        if len(new) == len(mapping.items):
+            return cols.without(new).plus(new.values())
     if mapping is None:
         return cols  # index labels renamed, not columns
     return Cols("unknown") if cols.mode == "known" else replace(cols, filtered=True)
