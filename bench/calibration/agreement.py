@@ -37,7 +37,7 @@ FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
         "flags": ("evaluation_on_training",),
     },
     Flag.claim_unsupported.value: {
-        "checks": ("claimed-score-matches-holdout", "claims-match-outputs"),
+        "checks": ("claimed-score-matches-holdout", "claims-match-outputs", "scored-against-true-labels"),
         "flags": ("holdout_gap", "claim_unsupported"),
     },
     # EXE003's high finding is hidden state in the saved notebook, and EXE011's a saved error or

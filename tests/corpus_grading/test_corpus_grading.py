@@ -47,7 +47,7 @@ FLAW_CHECKS: dict[Flaw, tuple[str, ...]] = {
     Flaw.missing_package: ("EXE001",),
     Flaw.executed_out_of_order: ("EXE003",),
     Flaw.no_narrative: ("DOC001", "DOC003", "DOC004"),
-    Flaw.claim_unsupported: ("EVAL009", "HOLD002"),
+    Flaw.claim_unsupported: ("EVAL009", "EVAL010", "HOLD002"),
     Flaw.selector_fit_before_split: ("LEAK001",),
     # EVAL008 (evaluated-on-training-rows) comes with branch j3.
     Flaw.evaluation_on_training: ("EVAL001", "EVAL008"),

@@ -537,6 +537,8 @@ class CallRules(InterpreterBase):
         )
         evaluation.est, evaluation.version, evaluation.tags = est, version, tags
         evaluation.loops = self.loops
+        evaluation.truth_predictions = y_true.predictions if isinstance(y_true, Data) else frozenset()
+        evaluation.pred_predictions = y_pred.predictions if isinstance(y_pred, Data) else frozenset()
         self.result.evals[evaluation.id] = evaluation
         return Data(tags=tags, scores=frozenset({evaluation.id}), stat=True)
 

@@ -110,6 +110,7 @@ class MethodRules(InterpreterBase):
                 self.loops,
                 data,
             )
+            evaluation.truth_predictions = yd.predictions if yd is not None else frozenset()
             self.result.evals[evaluation.id] = evaluation
             return Data(tags=data.tags, scores=frozenset({evaluation.id}), stat=True)
         if method in ("get_support", "get_feature_names_out") and est.category is FitCategory.selector and est.fits:

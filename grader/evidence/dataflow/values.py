@@ -136,6 +136,12 @@ class Eval:
     tags: frozenset[Tag]
     loops: tuple[int, ...]
     data: Data | None = None
+    #: Model predictions (`Predict` ids) the reference argument carries: the "true" labels of a
+    #: metric, or the `y` of `.score(X, y)`. Non-empty means the score compares predictions with
+    #: predictions, not with the labels.
+    truth_predictions: frozenset[int] = frozenset()
+    #: Model predictions the scored argument carries (a metric's `y_pred`).
+    pred_predictions: frozenset[int] = frozenset()
 
 
 @dataclass
