@@ -11,6 +11,7 @@ cross-validation saw. Choices announced in prose are in `grader.evidence.leakage
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 from grader.evidence.dataflow.catalogue import Role
@@ -49,6 +50,7 @@ def selection_leaks(b: LeakBuilder) -> None:
     _early_stopping_on_test(b)
     reported = _ranked_test_scores(b)
     _sweeps_compared_by_eye(b, reported)
+    _sweeps_by_hand(b, reported)
     _cross_validation_over_test_rows(b)
 
 
@@ -316,6 +318,69 @@ def _sweeps_compared_by_eye(b: LeakBuilder, reported: set[int]) -> None:
             ),
             traced=traced,
         )
+
+
+#: Variants of one model class, each written out and scored on the test set, that make a sweep by hand.
+HAND_SWEEP_MIN = 3
+
+
+def _sweeps_by_hand(b: LeakBuilder, reported: set[int]) -> None:
+    """One model class written out with three or more hyper-parameter settings, each scored only on the test set.
+
+    The loop-free twin of a sweep: `SVC(kernel="linear")`, `SVC(kernel="rbf")`, `SVC(C=10)` in
+    cells of their own, each printing its test accuracy, with no cross-validation and no
+    validation split anywhere. Whichever setting the candidate then keeps was chosen on the test set.
+    """
+    flow = b.flow
+    if flow.cv_runs or any(split.role("test") is Role.validation for split in flow.splits.values()):
+        return  # choices may have been made on folds or a validation split
+    groups: dict[tuple[int, str], dict[int, Eval]] = {}
+    for evaluation in flow.evals.values():
+        est = evaluation.est
+        if evaluation.id in reported or evaluation.loops or est is None or est.kind is not EstKind.model:
+            continue
+        split = test_part(flow, evaluation.tags)
+        if split is not None:
+            groups.setdefault((split.id, est.cls), {}).setdefault(est.id, evaluation)
+    for (split_id, cls), by_est in groups.items():
+        settings = {_setting(e.est) for e in by_est.values() if e.est is not None}
+        if len(by_est) < HAND_SWEEP_MIN or len(settings) < HAND_SWEEP_MIN:
+            continue
+        split = flow.splits[split_id]
+        evals = sorted(by_est.values(), key=lambda e: (e.site.executed_cell, e.site.executed_line))
+        cells = sorted({e.site.executed_cell for e in evals})
+        shown = ", ".join(str(c) for c in cells[:6]) + (" ..." if len(cells) > 6 else "")
+        message = (
+            f"{len(by_est)} {cls} models with different hyper-parameters (cells {shown}) are each scored on the test "
+            f"set of the split in cell {split.site.cell}, with no cross-validation or validation split: the setting "
+            "kept is chosen on the test set, so its test score is optimistic"
+        )
+        evidence = [b.evidence(e.site, note="one setting scored on the test set") for e in evals[:3]]
+        evidence.append(b.evidence(split.site, note="the test set"))
+        data_facts: dict[str, Any] = {
+            "split_cell": split.site.cell,
+            "eval_cells": cells,
+            "estimator": cls,
+            "settings": len(settings),
+            "how": "sweep_by_hand",
+            "sweep": True,
+        }
+        b.add(
+            LeakKind.selection,
+            ("hand_sweep", split.id, cls),
+            Finding(
+                message=message,
+                severity=Severity.medium,
+                confidence=Confidence.medium,
+                evidence=evidence,
+                data=data_facts,
+            ),
+        )
+
+
+def _setting(est: Est) -> str:
+    """An estimator's hyper-parameters as written (seeds and job counts left out)."""
+    return repr(sorted((k, ast.dump(v)) for k, v in est.kwargs.items() if k not in NOT_TUNING))
 
 
 # --------------------------------------------------------------------------- CV over rows that include the test rows
