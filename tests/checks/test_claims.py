@@ -10,7 +10,7 @@ from grader.checks.evaluation.claims_match_outputs import claims_match_outputs
 from grader.evidence.ml.vocabulary import Measure
 from grader.evidence.narrative.claims import ClaimKind, _read_sentence, _sentences, stated_results
 from grader.evidence.narrative.reported import _read_output
-from grader.models.findings import CheckResult, CheckStatus, EvidenceSource
+from grader.models.findings import CheckResult, CheckStatus, EvidenceSource, Severity
 from grader.models.notebook import NotebookView
 from tests.checks._helpers import run
 from tests.conftest import make_notebook
@@ -33,6 +33,7 @@ def _values(sentence: str) -> list[tuple[str, float]]:
         ("RMSE of 0.45 on the validation set", [("rmse", 0.45)]),
         ("MAE = $4,261 for the multi-feature model", [("mae", 4261.0)]),
         ("Precision(1 Class): 0.14", [("precision", 0.14)]),
+        ("The overall accuracy of the network is quite low at 35%.", [("accuracy", 0.35)]),
         (
             "holdout AP 0.56, holdout ROC AUC 0.88 (baseline AP 0.012).",
             [("average_precision", 0.56), ("roc_auc", 0.88)],
@@ -68,6 +69,9 @@ def test_winners_and_denials_of_overfitting_are_read_only_when_they_are_claims()
     assert (best.model, best.measure, best.cell) == ("random forest", Measure.f1, 3)
     assert not [c for c in _read_sentence("I use the best parameters of the random forest.", 0, "markdown", None)]
     assert not [c for c in _read_sentence("Random forest and XGBoost are the best.", 0, "markdown", None)]
+    [compared] = _read_sentence("Random forest has good result as compare to other algorithms.", 0, "markdown", None)
+    assert (compared.kind, compared.model) == (ClaimKind.best, "random forest")
+    assert not _read_sentence("Random forest is compared to other algorithms below.", 0, "markdown", None)
     denial = _read_sentence("The model does not overfit: train and test scores are close.", 0, "markdown", None)
     assert [c.kind for c in denial] == [ClaimKind.no_overfitting]
     assert not _read_sentence("If the model overfits we would see a gap.", 0, "markdown", None)
@@ -290,3 +294,24 @@ def test_results_stated_where_no_scoring_cell_was_ever_run_are_a_finding() -> No
     assert ran.status is CheckStatus.passed, ran.message
     cleared = run(claims_match_outputs, REGRESSION, fit, said, counts=[None, None])
     assert "never_run" not in _kinds(cleared), cleared.message
+
+
+def test_a_results_table_with_score_columns_by_split_answers_a_winner_claim() -> None:
+    table = (
+        "               Algorithms  Score_train  Score_test\n"
+        "5           Random Forest     0.808182    0.742961\n"
+        "0     Logistic Regression     0.723333    0.745686\n"
+    )
+    assert _reported(table) == [
+        ("default", 0.8082, "random forest", "train"),
+        ("default", 0.743, "random forest", "test"),
+        ("default", 0.7233, "logistic regression", "train"),
+        ("default", 0.7457, "logistic regression", "test"),
+    ]
+    said = ("md", "Random forest has good result as compare to other algorithms.")
+    bad = run(claims_match_outputs, "models.sort_values(by='Score_train')", said, outputs={0: _stream(table)})
+    assert [f.severity for f in bad.problems] == [Severity.medium], bad.message
+    assert "logistic regression higher on test score" in bad.problems[0].message
+    fair = table.replace("0.745686", "0.731000")
+    good = run(claims_match_outputs, "models.sort_values(by='Score_train')", said, outputs={0: _stream(fair)})
+    assert good.status is CheckStatus.passed, good.message

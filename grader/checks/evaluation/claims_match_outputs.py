@@ -321,6 +321,8 @@ def _best_finding(ctx: CheckContext, claim: StatedResult, values: list[ReportedV
         beaten.append((measure, winner, mine))
     measure, winner, mine = beaten[0]
     name = measure.value.replace("_", " ")
+    if measure is Measure.default:
+        name = "test score" if winner.split == "test" else "score"
     return Finding(
         message=f"The prose says {claim.model} is best (cell {claim.cell}), but its outputs rank {winner.model} "
         f"higher on {name} ({_fmt(measure, winner.value)} against {_fmt(measure, mine.value)}, cell {winner.cell})",

@@ -68,7 +68,10 @@ _CONNECTOR = (
     r"\b(?:score[sd]?|value|of|is|was|were|are|be|being|about|around|approx(?:imately|\.)?|roughly|nearly|almost|"
     r"reached|reaches|reach|achieved|achieves|achieve|gives|gave|give|got|gets|obtained|yields?|at|with|an?|the|"
     r"on|our|my|its|this|final|overall|mean|average|test|testing|validation|valid|hold[\s-]?out|cv|"
-    r"cross[\s-]?validated|cross[\s-]?validation|set|data|model|for|of\s+around|close\s+to)\b)*"
+    r"cross[\s-]?validated|cross[\s-]?validation|set|data|model|for|of\s+around|close\s+to|"
+    # "the accuracy of the network is quite low at 35 %"
+    r"network|classifier|regressor|quite|very|rather|fairly|relatively|pretty|only|just|still|now|"
+    r"low|high|good|decent|poor|excellent)\b)*"
 )
 _VALUE_AFTER = re.compile(_CONNECTOR + r"$", re.IGNORECASE)
 _APPROXIMATE = re.compile(
@@ -109,7 +112,10 @@ _NOT_A_VALUE_BEFORE = re.compile(
 )
 _BEST = re.compile(
     r"\b(?:best|highest|top[\s-]performing|outperform\w*|winner|wins|most\s+accurate|lowest\s+(?:error|rmse|mae|mse)|"
-    r"beats?\s+(?:all|every|the\s+other)|superior|better\s+than\s+(?:all|every|the\s+others?|any))\b",
+    r"beats?\s+(?:all|every|the\s+other)|superior|better\s+than\s+(?:all|every|the\s+others?|any))\b"
+    # "random forest has good results as compared to the other algorithms"
+    r"|\b(?:good|better|great|higher|strong(?:er)?)\b[^.;:]{0,40}?\b(?:as\s+)?compar\w*\s+(?:to|with)\s+(?:all\s+)?"
+    r"(?:the\s+)?other\s+(?:models?|algorithms?|classifiers?|regressors?|methods?)\b",
     re.IGNORECASE,
 )
 #: "Best" in a sense that picks no winner ("best parameters", "the best we can do").

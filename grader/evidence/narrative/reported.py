@@ -12,7 +12,7 @@ row, or the heading line above it) names.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import mean
 
 from grader.evidence.ml.vocabulary import METRIC_FUNCTIONS, Measure, measures_from_scoring
@@ -38,6 +38,10 @@ _ARRAY = re.compile(r"^\s*(?:array\()?\[\s*([-\d.e\s,]+)\]\)?\s*$")
 #: Metrics a candidate states as a number (curves, confusion matrices and the like are not).
 _CLAIMABLE = RATIO_MEASURES | {Measure.rmse, Measure.mse, Measure.mae, Measure.mape, Measure.log_loss}
 _MEASURED = {name: measures & _CLAIMABLE for name, measures in METRIC_FUNCTIONS.items()}
+#: A results table's column named for a score and the rows it was measured on, but not the metric
+#: (`Score_train  Score_test`, `test_accuracy` aside): the estimator's own score, per split.
+_SPLIT = r"(?:test|testing|train|training|val|valid|validation|cv)"
+_SCORE_COLUMN = re.compile(rf"\b(?:{_SPLIT}[_ ]?score|score[_ ]?{_SPLIT})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ def _single_measure(code: str) -> Measure | None:
 def _read_output(lines: list[str], cell: int, source: EvidenceSource, single: Measure | None) -> list[ReportedValue]:
     found: list[ReportedValue | None] = []
     header: list[MetricMention] | None = None
+    #: Columns of the current table header that name their split, by where they end.
+    column_splits: dict[int, str | None] = {}
     heading = ""
     for raw in lines:
         line = raw.rstrip()
@@ -89,6 +95,11 @@ def _read_output(lines: list[str], cell: int, source: EvidenceSource, single: Me
             continue
         mentions = metric_mentions(line)
         numbers = list(numbers_in(line))
+        if not mentions and not numbers and _SCORE_COLUMN.search(line):
+            columns = list(_SCORE_COLUMN.finditer(line))
+            header = [MetricMention(Measure.default, c.start(), c.end()) for c in columns]
+            column_splits = {c.end(): split_of(c.group(0).replace("_", " ")) for c in columns}
+            continue
         context = f"{heading} {line}" if heading and line[:1].isspace() else line
         pairs = _values_of(line, mentions, numbers) if mentions else []
         if pairs:
@@ -99,13 +110,19 @@ def _read_output(lines: list[str], cell: int, source: EvidenceSource, single: Me
                 found.append(_value(measure, number, cell, line, source, own, context))
                 start = number.end
         elif mentions and not numbers:
-            header = mentions
+            header, column_splits = mentions, {}
         elif header is not None and numbers:
-            label = line[: numbers[0].start]
-            for number in numbers:
-                column = _column(header, number)
-                if column is not None:
-                    found.append(_value(column, number, cell, line, source, f"{heading} {label}"))
+            placed = [(number, _column(header, number)) for number in numbers]
+            # The row's label runs up to its first value under a column (a printed index number included).
+            first = next((number for number, column in placed if column is not None), numbers[0])
+            label = line[: first.start]
+            for number, column in placed:
+                if column is None:
+                    continue
+                value = _value(column.measure, number, cell, line, source, f"{heading} {label}")
+                if value is not None and column_splits.get(column.end) is not None:
+                    value = replace(value, split=column_splits[column.end])
+                found.append(value)
         elif single is not None and not mentions:
             found.extend(_bare(line, single, cell, source, context))
         elif not numbers:
@@ -132,11 +149,11 @@ def _values_of(line: str, mentions: list[MetricMention], numbers: list[Number]) 
     return pairs
 
 
-def _column(header: list[MetricMention], number: Number) -> Measure | None:
+def _column(header: list[MetricMention], number: Number) -> MetricMention | None:
     """The header metric a table value sits under (right-aligned, as pandas and scikit-learn print)."""
     best = min(header, key=lambda m: abs(m.end - number.end))
     if abs(best.end - number.end) <= 4 or best.start - 2 <= number.start <= best.end + 2:
-        return best.measure
+        return best
     return None
 
 
