@@ -218,12 +218,12 @@ class MethodRules(InterpreterBase):
         y_out = replace(yd, resampled=yd.resampled | ids, cut=None) if yd is not None else UNKNOWN
         return Seq([x_out, y_out], "tuple")
 
-    def utils_resample(self, node: ast.Call, args: list[Value], upsample: bool) -> Value:
+    def utils_resample(self, node: ast.Call, args: list[Value], upsample: bool, name: str = "resample") -> Value:
         """`sklearn.utils.resample(minority, replace=True, n_samples=...)`: bootstrap copies of rows."""
         first = args[0]
         assert isinstance(first, Data)
         event = self.keyed(
-            "resample", node, lambda: Resample(self.new_id(), self.site(node), "resample", first.tags, upsample)
+            "resample", node, lambda: Resample(self.new_id(), self.site(node), name, first.tags, upsample)
         )
         event.tags, event.oversampling, event.uncertain = first.tags, upsample, first.uncertain
         self.result.resamples[event.id] = event
@@ -348,6 +348,10 @@ class MethodRules(InterpreterBase):
                 self.bind(node.func.value.id, replace(data, cols=data.cols.without(column)))
             return self.column(data, column[0], node) if column else UNKNOWN
         if method == "sample":
+            bootstrap = kwargs.get("replace")
+            if isinstance(bootstrap, Const) and bootstrap.value is True:
+                # `minority.sample(n, replace=True)`: bootstrap copies of rows, i.e. oversampling.
+                return self.utils_resample(node, [data], True, "sample(replace=True)")
             frac = kwargs.get("frac")
             fraction = frac.value if isinstance(frac, Const) and isinstance(frac.value, (int, float)) else None
             if fraction is not None and fraction >= 1:
