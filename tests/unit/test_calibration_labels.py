@@ -170,6 +170,7 @@ def test_the_first_fresh_set_is_unchanged() -> None:
         ("fresh3", 4, 16, 20),
         ("fresh4", 3, 12, 20),  # the fourth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
         ("fresh5", 3, 12, 20),  # the fifth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
+        ("fresh6", 3, 12, 20),  # the sixth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
     ],
 )
 def test_each_fresh_set_has_new_datasets_of_four_notebooks_or_more(
@@ -194,7 +195,7 @@ def test_fresh_sets_share_no_dataset_or_repository_with_each_other_or_the_rest()
     for entry in manifest.notebooks:
         by_split.setdefault(fresh.get(entry.dataset, "calibration"), set()).add(entry.repo)
     groups = list(by_split.values())
-    assert len(groups) == 6  # calibration (tune + heldout) and the five fresh sets
+    assert len(groups) == 7  # calibration (tune + heldout) and the six fresh sets
     for i, repos in enumerate(groups):
         for other in groups[i + 1 :]:
             assert not repos & other
@@ -239,6 +240,10 @@ def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
         ("cardio", "fresh5", "fresh4"),  # ... or put in an earlier fresh set
         ("glass", "fresh4", "fresh5"),  # a fourth-fresh-set notebook put in the fifth
         ("titanic", "tune", "fresh5"),  # fresh5 on a dataset not marked fresh
+        ("mobile-prices", "fresh6", "tune"),  # a sixth-fresh-set dataset's notebook marked tune
+        ("mobile-prices", "fresh6", "fresh5"),  # ... or put in an earlier fresh set
+        ("cardio", "fresh5", "fresh6"),  # a fifth-fresh-set notebook put in the sixth
+        ("titanic", "tune", "fresh6"),  # fresh6 on a dataset not marked fresh
     ],
 )
 def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
@@ -264,6 +269,8 @@ def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str,
         ("concrete-strength", 4, "concrete", "fresh3", "fresh4"),
         ("auto-mpg", 4, "mpg", "fresh5", "fresh4"),
         ("glass", 5, "glass", "fresh4", "fresh5"),
+        ("avocado", 5, "avocado", "fresh6", "fresh5"),
+        ("cardio", 6, "cardio", "fresh5", "fresh6"),
     ],
 )
 def test_remarking_a_fresh_dataset_moves_its_notebooks(
@@ -277,7 +284,9 @@ def test_remarking_a_fresh_dataset_moves_its_notebooks(
         _load_raw(raw, tmp_path)
 
 
-@pytest.mark.parametrize(("fresh", "split"), [(2, "fresh2"), (3, "fresh3"), (4, "fresh4"), (5, "fresh5")])
+@pytest.mark.parametrize(
+    ("fresh", "split"), [(2, "fresh2"), (3, "fresh3"), (4, "fresh4"), (5, "fresh5"), (6, "fresh6")]
+)
 def test_a_dataset_marked_fresh_n_with_its_notebooks_in_fresh_n_loads(tmp_path: Path, fresh: int, split: str) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = fresh
@@ -299,9 +308,10 @@ def test_the_third_fresh_set_is_its_four_datasets() -> None:
     [
         (4, {"bike-sharing", "abalone", "glass"}),
         (5, {"auto-mpg", "energy-efficiency", "cardio"}),
+        (6, {"laptop-prices", "avocado", "mobile-prices"}),
     ],
 )
-def test_the_fourth_and_fifth_fresh_sets_are_their_three_datasets_of_fifteen_notebooks(
+def test_the_fourth_to_sixth_fresh_sets_are_their_three_datasets_of_fifteen_notebooks(
     number: int, datasets: set[str]
 ) -> None:
     manifest = load_manifest(MANIFEST)
@@ -311,7 +321,7 @@ def test_the_fourth_and_fifth_fresh_sets_are_their_three_datasets_of_fifteen_not
     assert sum(entry.split == split for entry in manifest.notebooks) == 15
 
 
-@pytest.mark.parametrize("value", ["sometimes", 1, 0, 6, -2, 2.5])
+@pytest.mark.parametrize("value", ["sometimes", 1, 0, 7, -2, 2.5])
 def test_fresh_must_be_a_boolean_or_a_known_set_number(tmp_path: Path, value: object) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = value
