@@ -58,6 +58,8 @@ class SuspectKind(StrEnum):
     duplicate_rows = "duplicate_rows"
     time_split = "time_split"
     shared_groups = "shared_groups"
+    #: Two columns that add up to (or differ into) a numeric target: the target is computed from them.
+    target_components = "target_components"
 
 
 class Declaration(StrEnum):

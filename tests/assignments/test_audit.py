@@ -235,3 +235,42 @@ def test_free_text_and_dates_after_a_plausible_cut_off(tmp_path: Path) -> None:
         visit_suspect.figures["after_cutoff_share"] == 1.0 and visit_suspect.figures["cutoff_column"] == "signup_date"
     )
     assert report.association("site_visit", SuspectPart.values).kind is ColumnKind.date  # type: ignore[union-attr]
+
+
+def _rentals(folder: Path, *, components: bool) -> AuditReport:
+    """Daily bike rentals whose total is (or is not) the sum of two published columns."""
+    rng = np.random.default_rng(7)
+    n = 400
+    temp = rng.uniform(0, 30, n)
+    casual = np.round(rng.poisson(20 + 10 * temp)).astype(int)
+    registered = np.round(rng.poisson(300 + 40 * temp)).astype(int)
+    total = casual + registered if components else casual + registered + rng.integers(1, 50, n)
+    frame = pd.DataFrame(
+        {"day": range(n), "temp": np.round(temp, 2), "casual": casual, "registered": registered, "cnt": total}
+    )
+    frame.to_csv(folder / "train.csv", index=False)
+    config = {
+        "name": "rentals",
+        "title": "Rentals",
+        "task": "regression",
+        "target": "cnt",
+        "id_column": "day",
+        "primary_metric": "rmse",
+        "public_files": ["train.csv"],
+        "prediction_contract": {"id_column": "day", "prediction_column": "cnt"},
+    }
+    (folder / "assignment.yaml").write_text(yaml.safe_dump(config))
+    return api.audit_assignment(folder)
+
+
+def test_two_columns_that_add_up_to_the_target_are_strong_suspects_and_near_misses_are_not(tmp_path: Path) -> None:
+    (tmp_path / "sum").mkdir()
+    report = _rentals(tmp_path / "sum", components=True)
+    for column in ("casual", "registered"):
+        suspect = only(report, column, SuspectPart.values)
+        assert SuspectKind.target_components in suspect.kinds and suspect.level is AuditLevel.strong
+        assert "equals the target `cnt` on 100.0%" in suspect.why and not suspect.declared
+    assert not any(SuspectKind.target_components in s.kinds for s in report.suspects if s.column == "temp")
+    (tmp_path / "noise").mkdir()
+    noisy = _rentals(tmp_path / "noise", components=False)
+    assert not any(SuspectKind.target_components in s.kinds for s in noisy.suspects)

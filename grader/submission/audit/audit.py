@@ -8,8 +8,8 @@ candidate would (`tabular`), then reports:
   Spearman for regression, the target's rate or mean by group for categoricals
   (`measures`, `columns`);
 - suspects, each with why, its figures, and whether `assignment.yaml` declares it:
-  near-perfect single predictors, outcome-like names, informative missingness, dates
-  after the row's own time or after a plausible cut-off, identifiers, free text, the
+  near-perfect single predictors, two numeric columns that add up to a regression target,
+  outcome-like names, informative missingness, dates after the row's own time or after a plausible cut-off, identifiers, free text, the
   same records in train and test, time columns that make a random split optimistic,
   group columns shared across files (`columns`, `across`, merged in `base`);
 - the class balance against the declared `positive_rate`.
@@ -75,6 +75,7 @@ class Auditor(ColumnScreens, FileScreens):
         free_text = self._free_text(profiles, identifiers)
         associations = self._associations(profiles, target, identifiers, free_text)
         self._outcome_names(associations)
+        self._target_components(profiles, target)
         self._dates(tables, others, full_profiles, profiles, target)
         self._duplicates(train_name, train, tables, others, full_profiles)
         self._shared_groups(train, tables, others, full_profiles, identifiers)

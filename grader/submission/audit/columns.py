@@ -139,6 +139,49 @@ class ColumnScreens(AuditBase):
                     **{f"values_{association.metric}": association.score},
                 )
 
+    def _target_components(self, profiles: dict[str, Profile], target: Target) -> None:
+        """Two numeric columns whose sum or difference is a regression target: the target is made of them.
+
+        Bike-sharing's `casual + registered == cnt`: each column alone correlates only partly
+        with the target, so no single-column screen sees it, yet together they give it away.
+        """
+        if target.values is None:
+            return
+        y = target.values
+        scale = float(np.nanmax(np.abs(y))) or 1.0
+        columns: list[tuple[float, str, np.ndarray]] = []
+        for name, profile in profiles.items():
+            if profile.kind is not ColumnKind.numeric:
+                continue
+            values = profile.values.to_numpy(dtype="float64")
+            usable = ~np.isnan(values)
+            if usable.mean() < self.t.components_share or np.nanstd(values) == 0:
+                continue
+            strength = abs(rank_correlation(values[usable], y[usable]) or 0.0)
+            columns.append((strength, name, values))
+        columns.sort(key=lambda c: -c[0])
+        columns = columns[: self.t.components_max_columns]
+        found: set[frozenset[str]] = set()
+        for i, (_, a, va) in enumerate(columns):
+            for _, b, vb in columns[i + 1 :]:
+                for how, combined in (
+                    (f"`{a}` + `{b}`", va + vb),
+                    (f"`{a}` - `{b}`", va - vb),
+                    (f"`{b}` - `{a}`", vb - va),
+                ):
+                    share = float(np.mean(np.isclose(combined, y, rtol=1e-6, atol=1e-9 * scale)))
+                    if share < self.t.components_share or frozenset((a, b)) in found:
+                        continue
+                    found.add(frozenset((a, b)))
+                    why = (
+                        f"{how} equals the target `{self.assignment.target}` on {share:.1%} of {len(y):,} rows: "
+                        "the target is computed from these columns, so a model given both is handed the answer"
+                    )
+                    for column in (a, b):
+                        self.suspect(column, SuspectPart.values).add(
+                            SuspectKind.target_components, AuditLevel.strong, why, components_share=round(share, 4)
+                        )
+
     def _informative_missingness(
         self, figures: MissingFigures, n_missing: int, profiles: dict[str, Profile], target: Target
     ) -> None:

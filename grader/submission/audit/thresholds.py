@@ -50,6 +50,10 @@ class AuditThresholds(BaseModel):
     #: The same for regression, as cross-fitted R² (of decile means), or as a rank correlation (monotonic relations).
     near_perfect_r2: float = Field(default=0.80, gt=0, le=1)
     near_perfect_spearman: float = Field(default=0.95, gt=0, le=1)
+    #: Regression: two numeric columns whose sum or difference equals the target on this share of rows are its components.
+    components_share: float = Field(default=0.99, gt=0.5, le=1)
+    #: Numeric columns tried in pairs for that (the ones most rank-correlated with the target).
+    components_max_columns: int = Field(default=40, ge=2, le=200)
     #: Column names that sound like something recorded after the outcome (shell patterns, case-insensitive).
     outcome_patterns: tuple[str, ...] = OUTCOME_PATTERNS
     #: An outcome-like name with at least this AUC (or R²) on values or missingness is a strong suspect.
