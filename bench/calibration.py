@@ -16,9 +16,9 @@ written by raters who never saw the grader's output). For that split only it pri
 on says nothing about the next candidate). `fresh` is the first fresh held-out set (datasets marked
 `fresh: true`, assembled after the held-out half had been looked at, rated by r3 and r4) and `fresh2`
 the second (datasets marked `fresh: 2`, assembled after the first fresh set had been looked at, rated
-by r5 and r6); `fresh3`, `fresh4` and `fresh5` (datasets marked `fresh: 3`, `fresh: 4` and `fresh: 5`) the
-third, fourth and fifth: report on them, never tune on them; their labels are read from
-`bench/calibration/labels-fresh/`, `labels-fresh2/`, `labels-fresh3/`, `labels-fresh4/` and `labels-fresh5/` unless `--labels DIR` names another folder. `all` is `tune` and `heldout` together (never a fresh set).
+by r5 and r6); `fresh3` to `fresh6` (datasets marked `fresh: 3` to `fresh: 6`) the third to sixth: report
+on them, never tune on them; their labels are read from `bench/calibration/labels-<split>/`
+(`labels-fresh/`, `labels-fresh2/`, ... `labels-fresh6/`) unless `--labels DIR` names another folder. `all` is `tune` and `heldout` together (never a fresh set).
 `--reuse` keeps reports already under `--out`.
 """
 

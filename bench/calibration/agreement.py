@@ -32,8 +32,10 @@ FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
         "checks": ("test-set-used-for-selection", "tuned-inside-cv"),
         "flags": ("test_set_selection",),
     },
+    # Test rows in the training data (LEAK005) are also a model scored on rows it was fitted on:
+    # a rater may call it either.
     Flag.evaluation_on_training.value: {
-        "checks": ("evaluates-on-held-out-data", "evaluated-on-training-rows"),
+        "checks": ("evaluates-on-held-out-data", "evaluated-on-training-rows", "test-rows-in-training"),
         "flags": ("evaluation_on_training",),
     },
     Flag.claim_unsupported.value: {

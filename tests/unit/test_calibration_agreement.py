@@ -71,6 +71,8 @@ def test_kinds_need_a_failed_check_with_a_medium_or_worse_problem() -> None:
     assert kinds_of({**_leak("high"), "status": "passed"}) == set()
     selection = _leak("medium", slug="test-set-used-for-selection", check_id="LEAK006")
     assert kinds_of(selection) == {"test_set_selection"}
+    overlap = _leak("high", slug="test-rows-in-training", check_id="LEAK005")
+    assert kinds_of(overlap) == {"leakage", "evaluation_on_training"}  # scored on rows it was trained on
 
 
 def test_only_hidden_state_in_the_saved_notebook_stands_for_unverified_results() -> None:
