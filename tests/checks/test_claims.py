@@ -315,3 +315,22 @@ def test_a_results_table_with_score_columns_by_split_answers_a_winner_claim() ->
     fair = table.replace("0.745686", "0.731000")
     good = run(claims_match_outputs, "models.sort_values(by='Score_train')", said, outputs={0: _stream(fair)})
     assert good.status is CheckStatus.passed, good.message
+
+
+def test_prose_reading_a_result_off_a_cell_that_never_ran_is_a_finding_and_off_a_run_cell_is_not() -> None:
+    cells = [
+        "import pandas as pd\ndf = pd.read_csv('data.csv')\ndf.head()",
+        "df['region'].value_counts().plot.bar()",
+        ("md", "This proves that the region column helps the model perform better on the test data."),
+    ]
+    shown = {0: _stream("   a  b\n0  1  2\n")}
+    unrun = run(claims_match_outputs, *cells, outputs=shown, counts=[1, None])
+    [finding] = unrun.problems
+    assert finding.severity is Severity.medium and finding.data["kind"] == "read_off_unrun_cell"
+    assert "reads a result off cell 1, which was never run" in finding.message
+    ran = run(claims_match_outputs, *cells, outputs={**shown, 1: _stream("<Axes>\n")}, counts=[1, 2])
+    assert not [f for f in ran.findings if f.data.get("kind") == "read_off_unrun_cell"], ran.message
+    cleared = run(claims_match_outputs, *cells, counts=[None, None])
+    assert not [f for f in cleared.findings if f.data.get("kind") == "read_off_unrun_cell"], cleared.message
+    caption = [*cells[:2], ("md", "Region counts.")]
+    assert not run(claims_match_outputs, *caption, outputs=shown, counts=[1, None]).problems

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from grader.checks.base import Category, CheckOutcome, FlagRule, NoParams, check
 from grader.checks.followups import FollowUpSubject, Question
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.vocabulary import Measure
 from grader.evidence.narrative.claims import ClaimKind, StatedResult
+from grader.evidence.narrative.markdown import excerpt, prose
 from grader.evidence.narrative.metric_text import (
     LOWER_IS_BETTER,
     RATIO_MEASURES,
@@ -62,7 +66,10 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     computes (negative MSE from a scorer reported as "MAE"), and a metric said to be measured
     on test data when every score the notebook computes is on rows its model was fitted on
     are medium; so are stated results in a submitted notebook in which no cell that computes a
-    score was ever run (no execution count, no output: the conclusion was not read from it).
+    score was ever run (no execution count, no output: the conclusion was not read from it), and
+    markdown that reads a result off the code cell right above it ("this proves that region
+    helps the model", "the residuals look normal") when that cell prints, plots or displays
+    something but was never run in a notebook whose other cells ran.
     Statements about a
     baseline, a goal or someone else's result are not claims; a figure within rounding (or
     within "about") of a shown value is supported, and so is a value read off a figure just
@@ -83,7 +90,13 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     del params
     narrative = ctx.narrative
     claims = narrative.claims
+    never_run = _never_run_finding(ctx)
+    unread = [] if never_run is not None else _read_off_unrun_cells(ctx)
     if not claims:
+        if unread:
+            return CheckOutcome(
+                findings=unread, message=f"{len(unread)} statement(s) about outputs the notebook never produced"
+            )
         return CheckOutcome(
             status=CheckStatus.not_applicable, message="not applicable: the prose states no results to compare"
         )
@@ -102,8 +115,7 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         and any(c.cell - FIGURE_REACH <= cell <= c.cell for cell in figures)
     }
     computed = measures_named(_code_text(ctx))
-    findings = []
-    never_run = _never_run_finding(ctx)
+    findings = [*unread]
     if never_run is not None:
         findings.append(never_run)
     seen: set[tuple[int, str, float | None, str | None]] = set()
@@ -164,6 +176,71 @@ def _never_run_finding(ctx: CheckContext) -> Finding | None:
         ],
         data={"kind": "never_run", "scoring_cells": scoring[:20]},
     )
+
+
+#: Markdown that reads something off the cell above: a result, a comparison, a shape seen in a plot.
+_READS_A_RESULT = re.compile(
+    r"\b(?:shows?|showed|proves?|proved|(?:can )?see|seen|indicates?|suggests?|reveals?|confirms?|best|better|"
+    r"worse|improv\w*|outperform\w*|accura\w*|scores?|perform\w*|higher|lower|normal(?:ly)?|distribut\w*|"
+    r"significan\w*|correlat\w*|errors?|r2|r²|rmse|mae|auc|precision|recall|f1)\b",
+    re.IGNORECASE,
+)
+#: A code cell that puts something on screen: a print, a plot, a display (or a bare expression at its end).
+_SHOWS = re.compile(
+    r"\b(?:print|display|show|classification_report|confusion_matrix|summary|describe|head|info)\s*\(|"
+    r"\bplt\.|\bsns\.|\bpx\.|\.plot\b|\w+plot\s*\("
+)
+#: Prose this short is a caption or a heading, not a reading of results.
+_MIN_WORDS = 8
+
+
+def _read_off_unrun_cells(ctx: CheckContext) -> list[Finding]:
+    """Markdown that interprets the output of the code cell right above it, which was never run.
+
+    In a submitted notebook whose other cells ran, a cell with no execution count and no output
+    followed by "This proves that region helps the model" or "the residuals look normal": the
+    statement was not read from this notebook (written before running, or kept from another run).
+    """
+    cells = ctx.notebook.cells
+    if not any(c.is_code and c.execution_count is not None for c in cells):
+        return []  # cleared as a whole: a habit, not statements without results
+    found: list[Finding] = []
+    for above, below in pairwise(cells):
+        if not (above.is_code and below.is_markdown and above.notebook == below.notebook):
+            continue
+        if above.execution_count is not None or above.outputs or not above.code_lines:
+            continue
+        if not _shows(above.source):
+            continue
+        text = " ".join(prose(below.source).split())
+        if len(text.split()) < _MIN_WORDS or not _READS_A_RESULT.search(text):
+            continue
+        found.append(
+            Finding(
+                message=f"The markdown in cell {below.index} reads a result off cell {above.index}, which was never "
+                "run in the submitted notebook (no execution count, no output): what it states was not read from "
+                "this notebook",
+                severity=Severity.medium,
+                confidence=Confidence.medium,
+                evidence=[
+                    ctx.evidence(below.index, source=EvidenceSource.markdown, snippet=excerpt(text, 240)),
+                    ctx.evidence(above.index, source=EvidenceSource.code, snippet="In [ ]", note="never run"),
+                ],
+                data={"kind": "read_off_unrun_cell", "cell": above.index},
+            )
+        )
+    return found
+
+
+def _shows(source: str) -> bool:
+    """The cell prints, plots or displays something (Jupyter displays a bare expression at the end)."""
+    if _SHOWS.search(source):
+        return True
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return bool(body) and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, ast.Constant)
 
 
 def _held_out_finding(ctx: CheckContext, claim: StatedResult) -> Finding | None:

@@ -149,12 +149,9 @@ def _by_model(flow: DataflowResult, evals: Iterable[Eval]) -> dict[int | None, l
 
 
 def _classes(flow: DataflowResult, predicts: frozenset[int]) -> list[str]:
-    names = {
-        flow.predicts[i].est.cls  # type: ignore[union-attr]
-        for i in sorted(predicts)
-        if i in flow.predicts and flow.predicts[i].est is not None
-    }
-    return sorted(names)
+    """The estimator classes whose predictions these are."""
+    made = [flow.predicts.get(i) for i in sorted(predicts)]
+    return sorted({p.est.cls for p in made if p is not None and p.est is not None})
 
 
 def _wrong_reference(
