@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from itertools import pairwise
 
+from grader import pyast
 from grader.checks.base import Category, CheckOutcome, FlagRule, NoParams, check
 from grader.checks.followups import FollowUpSubject, Question
 from grader.evidence.context import CheckContext
@@ -237,7 +238,7 @@ def _shows(source: str) -> bool:
     if _SHOWS.search(source):
         return True
     try:
-        body = ast.parse(source).body
+        body = pyast.parse(source).body
     except SyntaxError:
         return False
     return bool(body) and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, ast.Constant)
