@@ -108,6 +108,14 @@ def test_target_left_in_the_features_read_from_the_code_is_never_high(features: 
     assert "read from the code" in found[0].message
 
 
+def test_the_target_as_a_feature_of_a_model_of_another_column_is_no_finding() -> None:
+    """A side analysis that classifies `a` from every column, the target among them, does not leak the target."""
+    other = 'Xtr, Xte, ytr, yte = train_test_split(df[["b", "y"]], df[["a"]])\nLogisticRegression().fit(Xtr, ytr)\n'
+    assert not of(LeakKind.target_derived, other)
+    own = 'Xtr, Xte, ytr, yte = train_test_split(df[["b", "y"]], df["y"])\nLogisticRegression().fit(Xtr, ytr)\n'
+    assert of(LeakKind.target_derived, own)
+
+
 # -- supervised feature choices before the split ----------------------------------------------
 
 SELECT_FIRST = {
