@@ -88,6 +88,11 @@ class Cell:
         return [line for line in self.lines if line.strip() and not line.strip().startswith("#")]
 
     @property
+    def never_run(self) -> bool:
+        """A code cell submitted with no execution count and no output: it was not run before submission."""
+        return self.is_code and self.execution_count is None and not self.outputs
+
+    @property
     def saved_error(self) -> Output | None:
         """The traceback this cell's saved outputs end with, if it raised."""
         return next((o for o in self.outputs if o.output_type == "error"), None)
@@ -186,6 +191,11 @@ class NotebookView:
     @property
     def has_outputs(self) -> bool:
         return any(c.outputs for c in self.code_cells())
+
+    @property
+    def ran_before_submission(self) -> bool:
+        """Some code cell carries an execution count: the notebook was not cleared as a whole."""
+        return any(c.execution_count is not None for c in self.code_cells())
 
 
 def trusted_outputs(

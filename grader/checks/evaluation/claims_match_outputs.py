@@ -158,10 +158,10 @@ def _never_run_finding(ctx: CheckContext) -> Finding | None:
     scoring = sorted({use.site.cell for use in ctx.ml.metric_uses if use.site.cell in cells})
     if not stated or not scoring:
         return None
-    if not any(cell.is_code and cell.execution_count is not None for cell in cells.values()):
+    if not ctx.notebook.ran_before_submission:
         return None  # cleared before submission as a whole: a habit, not results written without running
 
-    if any(cells[i].execution_count is not None or cells[i].outputs for i in scoring):
+    if not all(cells[i].never_run for i in scoring):
         return None
     shown = ", ".join(str(i) for i in scoring[:6]) + ("…" if len(scoring) > 6 else "")
     first = stated[0]
@@ -202,14 +202,11 @@ def _read_off_unrun_cells(ctx: CheckContext) -> list[Finding]:
     followed by "This proves that region helps the model" or "the residuals look normal": the
     statement was not read from this notebook (written before running, or kept from another run).
     """
-    cells = ctx.notebook.cells
-    if not any(c.is_code and c.execution_count is not None for c in cells):
+    if not ctx.notebook.ran_before_submission:
         return []  # cleared as a whole: a habit, not statements without results
     found: list[Finding] = []
-    for above, below in pairwise(cells):
-        if not (above.is_code and below.is_markdown and above.notebook == below.notebook):
-            continue
-        if above.execution_count is not None or above.outputs or not above.code_lines:
+    for above, below in pairwise(ctx.notebook.cells):
+        if not (above.never_run and above.code_lines and below.is_markdown and above.notebook == below.notebook):
             continue
         if not _shows(above.source):
             continue

@@ -62,7 +62,7 @@ def submitted_run_complete(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     for notebook in ctx.notebook.notebooks:
         code = [c for c in ctx.notebook.code_cells() if c.notebook == notebook and c.code_lines]
         cells += len(code)
-        if code and all(c.execution_count is None and not c.outputs for c in code):
+        if code and all(c.never_run for c in code):
             cleared += 1
             continue
         findings += _saved_errors(ctx, code, results)
@@ -135,7 +135,7 @@ def _error_name(cell: Cell) -> str:
 
 
 def _never_run(ctx: CheckContext, code: list[Cell], results: set[int]) -> Iterator[Finding]:
-    unrun = [c for c in code if c.execution_count is None and not c.outputs]
+    unrun = [c for c in code if c.never_run]
     if not unrun:
         return
     result_cells = [c for c in code if c.index in results]

@@ -82,21 +82,21 @@ def target_column_leaks(b: LeakBuilder) -> None:
             _leak_column(b, fit, x, column, seen, lineage)
         if id_column and id_column != target:
             _id_column(b, fit, x, id_column, seen, fitted, lineage)
-        if target is None or predicts_another_column(y, target):
+        if target is None or _predicts_another_column(y, target):
             continue
         _target_derived(b, fit, x, target, seen)
         _entity_target_means(b, fit, x, target)
         _target_itself(b, fit, x, target, seen, fitted)
 
 
-def predicts_another_column(y: object, target: str) -> bool:
+def _predicts_another_column(y: Data | None, target: str) -> bool:
     """The model's labels are known to come from columns other than the assignment's target.
 
     A notebook that also classifies `Species` from the fish measurements (the assignment's target,
     `Weight`, among them) does not feed the target to a model of the target: the target checks
     are about models whose labels are the target or derive from it (or whose labels are unknown).
     """
-    return isinstance(y, Data) and not y.uncertain and not y.target and bool(y.deps) and target not in y.deps
+    return y is not None and not y.uncertain and not y.target and bool(y.deps) and target not in y.deps
 
 
 def _leak_column(

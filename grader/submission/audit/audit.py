@@ -9,8 +9,9 @@ candidate would (`tabular`), then reports:
   (`measures`, `columns`);
 - suspects, each with why, its figures, and whether `assignment.yaml` declares it:
   near-perfect single predictors, two numeric columns that add up to a regression target,
-  outcome-like names, informative missingness, dates after the row's own time or after a plausible cut-off, identifiers, free text, the
-  same records in train and test, time columns that make a random split optimistic,
+  outcome-like names, informative missingness, dates after the row's own time or after a
+  plausible cut-off, identifiers, free text, the same records in train and test, time
+  columns that make a random split optimistic,
   group columns shared across files (`columns`, `across`, merged in `base`);
 - the class balance against the declared `positive_rate`.
 

@@ -161,7 +161,6 @@ class ColumnScreens(AuditBase):
             columns.append((strength, name, values))
         columns.sort(key=lambda c: -c[0])
         columns = columns[: self.t.components_max_columns]
-        found: set[frozenset[str]] = set()
         for i, (_, a, va) in enumerate(columns):
             for _, b, vb in columns[i + 1 :]:
                 for how, combined in (
@@ -170,9 +169,8 @@ class ColumnScreens(AuditBase):
                     (f"`{b}` - `{a}`", vb - va),
                 ):
                     share = float(np.mean(np.isclose(combined, y, rtol=1e-6, atol=1e-9 * scale)))
-                    if share < self.t.components_share or frozenset((a, b)) in found:
+                    if share < self.t.components_share:
                         continue
-                    found.add(frozenset((a, b)))
                     why = (
                         f"{how} equals the target `{self.assignment.target}` on {share:.1%} of {len(y):,} rows: "
                         "the target is computed from these columns, so a model given both is handed the answer"
@@ -181,6 +179,7 @@ class ColumnScreens(AuditBase):
                         self.suspect(column, SuspectPart.values).add(
                             SuspectKind.target_components, AuditLevel.strong, why, components_share=round(share, 4)
                         )
+                    break  # one way of combining a pair is enough
 
     def _informative_missingness(
         self, figures: MissingFigures, n_missing: int, profiles: dict[str, Profile], target: Target
