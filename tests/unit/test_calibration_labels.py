@@ -172,6 +172,7 @@ def test_the_first_fresh_set_is_unchanged() -> None:
         ("fresh5", 3, 12, 20),  # the fifth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
         ("fresh6", 3, 12, 20),  # the sixth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
         ("fresh7", 3, 12, 20),  # the seventh set: 14 notebooks on three datasets (its brief's minimum is 12 on 3)
+        ("fresh8", 3, 12, 20),  # the eighth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
     ],
 )
 def test_each_fresh_set_has_new_datasets_of_four_notebooks_or_more(
@@ -196,7 +197,7 @@ def test_fresh_sets_share_no_dataset_or_repository_with_each_other_or_the_rest()
     for entry in manifest.notebooks:
         by_split.setdefault(fresh.get(entry.dataset, "calibration"), set()).add(entry.repo)
     groups = list(by_split.values())
-    assert len(groups) == 8  # calibration (tune + heldout) and the seven fresh sets
+    assert len(groups) == 9  # calibration (tune + heldout) and the eight fresh sets
     for i, repos in enumerate(groups):
         for other in groups[i + 1 :]:
             assert not repos & other
@@ -249,6 +250,10 @@ def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
         ("boston-housing", "fresh7", "fresh6"),  # ... or put in an earlier fresh set
         ("avocado", "fresh6", "fresh7"),  # a sixth-fresh-set notebook put in the seventh
         ("titanic", "tune", "fresh7"),  # fresh7 on a dataset not marked fresh
+        ("campus-placement", "fresh8", "tune"),  # an eighth-fresh-set dataset's notebook marked tune
+        ("heart-failure", "fresh8", "fresh7"),  # ... or put in an earlier fresh set
+        ("sonar", "fresh7", "fresh8"),  # a seventh-fresh-set notebook put in the eighth
+        ("titanic", "tune", "fresh8"),  # fresh8 on a dataset not marked fresh
     ],
 )
 def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
@@ -278,6 +283,8 @@ def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str,
         ("cardio", 6, "cardio", "fresh5", "fresh6"),
         ("fish-market", 6, "fish", "fresh7", "fresh6"),
         ("mobile-prices", 7, "mobile", "fresh6", "fresh7"),
+        ("graduate-admissions", 7, "admission", "fresh8", "fresh7"),
+        ("sonar", 8, "sonar", "fresh7", "fresh8"),
     ],
 )
 def test_remarking_a_fresh_dataset_moves_its_notebooks(
@@ -292,7 +299,8 @@ def test_remarking_a_fresh_dataset_moves_its_notebooks(
 
 
 @pytest.mark.parametrize(
-    ("fresh", "split"), [(2, "fresh2"), (3, "fresh3"), (4, "fresh4"), (5, "fresh5"), (6, "fresh6"), (7, "fresh7")]
+    ("fresh", "split"),
+    [(2, "fresh2"), (3, "fresh3"), (4, "fresh4"), (5, "fresh5"), (6, "fresh6"), (7, "fresh7"), (8, "fresh8")],
 )
 def test_a_dataset_marked_fresh_n_with_its_notebooks_in_fresh_n_loads(tmp_path: Path, fresh: int, split: str) -> None:
     raw = _raw_manifest()
@@ -338,7 +346,17 @@ def test_the_seventh_fresh_set_is_its_three_datasets_of_fourteen_notebooks() -> 
     assert sum(entry.split == "fresh7" for entry in manifest.notebooks) == 14
 
 
-@pytest.mark.parametrize("value", ["sometimes", 1, 0, 8, -2, 2.5])
+def test_the_eighth_fresh_set_is_its_three_datasets_of_fifteen_notebooks() -> None:
+    manifest = load_manifest(MANIFEST)
+    eighth = {name for name, split in manifest.fresh_splits().items() if split == "fresh8"}
+    assert eighth == {"heart-failure", "graduate-admissions", "campus-placement"}
+    assert all(manifest.datasets[name].fresh == 8 for name in eighth)
+    counts = {name: len(entries) for name, entries in manifest.by_dataset().items() if name in eighth}
+    assert counts == {"heart-failure": 5, "graduate-admissions": 5, "campus-placement": 5}
+    assert sum(entry.split == "fresh8" for entry in manifest.notebooks) == 15
+
+
+@pytest.mark.parametrize("value", ["sometimes", 1, 0, 9, -2, 2.5])
 def test_fresh_must_be_a_boolean_or_a_known_set_number(tmp_path: Path, value: object) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = value
