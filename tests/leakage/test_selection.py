@@ -204,6 +204,74 @@ def test_prose_after_a_ranking_in_code_is_not_reported_twice() -> None:
     assert [f.data["how"] for f in found] == ["max"]
 
 
+SEARCHES_ON_TEST = tuple(
+    f"from sklearn.model_selection import GridSearchCV\n"
+    f"grid = GridSearchCV({model}, {grid}, cv=5).fit(X_train, y_train)\n"
+    f"print('{name} test accuracy:', grid.score(X_test, y_test))"
+    for name, model, grid in (
+        ("LR", "LogisticRegression()", "{'C': [0.1, 1, 10]}"),
+        ("RF", "RandomForestClassifier()", "{'max_depth': [3, 6]}"),
+    )
+)
+
+
+def test_prose_picking_among_searches_compared_only_on_the_test_set_is_a_selection() -> None:
+    """Each family tuned by its own grid search; the winner across families is read off their test scores."""
+    pick = ("md", "Random forest gives us the highest accuracy, so it is our final model.")
+    [finding] = selections(SPLIT, *SEARCHES_ON_TEST, pick)
+    assert finding.data["how"] == "prose" and finding.severity.value == "medium"
+    # ... a heading written as a sentence picks just as well.
+    heading = ("md", "### We can see that random forest gives the highest accuracy")
+    [finding] = selections(SPLIT, *SEARCHES_ON_TEST, heading)
+    assert finding.data["prose_cell"] == 4
+    # Searches whose cross-validated scores are read are compared on their folds: no finding.
+    with_cv = tuple(cell + "\nprint('CV accuracy:', grid.best_score_)" for cell in SEARCHES_ON_TEST)
+    assert selections(SPLIT, *with_cv, pick) == []
+    # A short heading is a title, not a sentence.
+    assert selections(SPLIT, *SEARCHES_ON_TEST, ("md", "### The best model")) == []
+
+
+def test_prose_saying_the_choice_was_based_on_the_test_set_is_a_selection() -> None:
+    said = ("md", "The two best performing models are chosen based on the RMSE and R squared of the test set.")
+    [finding] = selections(SPLIT, *TWO_ON_TEST, ("md", "Notes on the results follow."), said)
+    assert finding.data["how"] == "prose" and finding.data["prose_cell"] == 5
+    on_validation = ("md", "The two best performing models are chosen based on the scores of the validation set.")
+    assert selections(SPLIT, *TWO_ON_TEST, ("md", "Notes on the results follow."), on_validation) == []
+
+
+KERAS = """\
+from keras.models import Sequential
+from keras.layers import Dense
+from keras import callbacks
+model = Sequential()
+model.add(Dense(1, activation="sigmoid"))
+model.compile(loss="binary_crossentropy", optimizer="adam")
+"""
+
+
+def test_a_network_watched_on_the_test_set_then_scored_on_it_is_a_selection() -> None:
+    watched = KERAS + "history = model.fit(X_train, y_train, validation_data=(X_test, y_test), epochs=200)"
+    scored = "print(model.evaluate(X_test, y_test))"
+    [finding] = selections(SPLIT, watched, scored)
+    assert finding.data["how"] == "validation_data" and finding.severity.value == "medium"
+    # Early stopping on the test rows chooses the epochs: high.
+    stopped = KERAS + (
+        "earlystopping = callbacks.EarlyStopping(monitor='val_loss', patience=3)\n"
+        "model.fit(X_train, y_train, validation_data=(X_test, y_test), epochs=500, callbacks=[earlystopping])"
+    )
+    [finding] = selections(SPLIT, stopped, scored)
+    assert finding.data["how"] == "early_stopping" and finding.severity.value == "high"
+    assert "epochs" in finding.message
+    # A validation split carved from the training rows is fine, and so is a test set never scored.
+    split3 = (
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)\n"
+        "X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, test_size=0.2, random_state=0)"
+    )
+    on_val = KERAS + "model.fit(X_fit, y_fit, validation_data=(X_val, y_val), epochs=200)"
+    assert selections(split3, on_val, scored) == []
+    assert selections(SPLIT, watched) == []
+
+
 # --------------------------------------------------------------------------- the trace proves it
 
 

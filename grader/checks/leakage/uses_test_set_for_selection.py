@@ -23,14 +23,18 @@ def uses_test_set_for_selection(ctx: CheckContext, params: LeakParams) -> CheckO
 
     What it checks: choices made from test results, in code and in prose. In code: a
     search (`GridSearchCV`...) fitted on the test set; early stopping monitored on the test
-    set; test scores compared or ranked (`max`, `>`, `idxmax`, `sorted`, `sort_values`, a
+    set (high), or a network trained with the test rows as its Keras `validation_data` and
+    then scored on them (medium: epochs read off those loss curves); test scores compared or ranked (`max`, `>`, `idxmax`, `sorted`, `sort_values`, a
     `key=` function reading a dict of results) to pick a model, a hyper-parameter value or
     a threshold; a hyper-parameter sweep scored on the test set and printed or plotted for
     the reader to pick from; cross-validation over rows that include the test rows (models
     compared or a search fitted on all rows before the test split is scored). In prose: a
     markdown cell that names a winner ("LR gives the best results", "we choose the forest")
+    (or a heading written as a sentence: "We can see that SVM gives the highest accuracy")
     right after code that scored two or more candidates, at least one of them only on the
-    test set. A validation set (named `val`/`valid`) or cross-validation on the training
+    test set; a grid search counts as compared on its folds only where its cross-validated
+    score is read (`best_score_`, `cv_results_`), so families each tuned by their own search
+    and then compared by their test scores are compared on the test set. A validation set (named `val`/`valid`) or cross-validation on the training
     part used this way is fine. Severity: high when the best of a sweep, or the chosen
     model, is then scored again on the same test rows (its test score is reported as its
     performance); medium when the test set informed a choice (compared by eye, in prose,

@@ -41,6 +41,8 @@ from grader.evidence.ml.vocabulary import (
     CATALOGUE,
     CV_CALLS,
     GROUP_SPLITTERS,
+    KERAS_FIT_KEYWORDS,
+    KERAS_MODEL,
     METRIC_NAME,
     ML_PACKAGES,
     MODEL_NAME,
@@ -605,15 +607,19 @@ class CallRules(InterpreterBase):
     def method_call(
         self, node: ast.Call, receiver: Value, method: str, args: list[Value], kwargs: dict[str, Value]
     ) -> Value:
+        keras_fit = method == "fit" and bool(KERAS_FIT_KEYWORDS & set(kwargs)) and bool(args)
+        if keras_fit and isinstance(args[0], Data) and not isinstance(receiver, Est):
+            # A Keras model the catalogue does not resolve: still a model fitted on these rows, and the
+            # name it is held by refers to it from now on (`model.evaluate(X_test, y_test)` scores it).
+            receiver = self.keyed(
+                "keras",
+                node,
+                lambda: Est(self.new_id(), KERAS_MODEL, EstKind.model, FitCategory.model, self.site(node)),
+            )
+            if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+                self.bind(node.func.value.id, receiver)
         if method == "fit" and "validation_split" in kwargs and args and isinstance(args[0], Data):
             args = [self.validation_split(node, args[0]), *args[1:]]
-            if not isinstance(receiver, Est):
-                # A Keras model the catalogue does not resolve: still a model fitted on these rows.
-                receiver = self.keyed(
-                    "keras",
-                    node,
-                    lambda: Est(self.new_id(), "Keras model", EstKind.model, FitCategory.model, self.site(node)),
-                )
         if isinstance(receiver, Module):
             callee = self.module_value(f"{receiver.qualname}.{method}")
             return self.function_call(node, callee, args, kwargs)

@@ -304,6 +304,8 @@ class ExpressionRules(InterpreterBase):
                 return self.column(base, attr, node)
             return replace(base, cut=None)
         if isinstance(base, Est):
+            if attr in ("best_score_", "cv_results_"):
+                self.result.cv_scores_read.add(base.id)
             if attr in ("best_estimator_", "estimator", "estimator_"):
                 return base.inner or base
             if attr in ("named_steps", "steps", "named_transformers_", "transformers_"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -42,10 +43,13 @@ from grader.evidence.dataflow.values import (
     join,
     join_all,
 )
-from grader.evidence.ml.vocabulary import GROUP_SPLITTERS, EstKind, FitCategory
+from grader.evidence.ml.vocabulary import GROUP_SPLITTERS, KERAS_MODEL, EstKind, FitCategory
 
 if TYPE_CHECKING:
     pass
+
+#: A fit call whose callbacks name early stopping (`callbacks=[early_stop]`, `[EarlyStopping(...)]`, `[earlystopping]`).
+_EARLY_STOPPING = re.compile(r"early_?stop", re.IGNORECASE)
 
 
 class MethodRules(InterpreterBase):
@@ -97,7 +101,7 @@ class MethodRules(InterpreterBase):
                 deps=frozenset(),
                 target=False,
             )
-        if method == "score":
+        if method == "score" or (method == "evaluate" and est.cls == KERAS_MODEL):
             data = xd or Data(uncertain=True)
             evaluation = self.keyed(
                 "eval",
@@ -149,6 +153,9 @@ class MethodRules(InterpreterBase):
             first = eval_set.items[-1]
             if isinstance(first, Seq) and first.items and isinstance(first.items[0], Data):
                 fit.eval_set = first.items[0]
+        validation = kwargs.get("validation_data")
+        if isinstance(validation, Seq) and validation.items and isinstance(validation.items[0], Data):
+            fit.eval_set, fit.validation_data = validation.items[0], True
         callbacks = kwargs.get("callbacks")
         stopping = kwargs.get("early_stopping_rounds")
         fit.early_stopping = (
@@ -157,7 +164,7 @@ class MethodRules(InterpreterBase):
             or (
                 isinstance(callbacks, Seq)
                 and any(isinstance(c, Data) or c is UNKNOWN for c in callbacks.items)
-                and "early_stopping" in ast.unparse(node)
+                and _EARLY_STOPPING.search(ast.unparse(node)) is not None
             )
         )
         self.result.fits[fit.id] = fit

@@ -100,6 +100,9 @@ class Fit:
     #: The rows, as the whole Data value (for later checks).
     data: Data | None = None
     eval_set: Data | None = None
+    #: Keras' `validation_data=(X, y)`: rows the training is monitored on, epoch by epoch (an
+    #: `eval_set` whose loss curves are what a notebook reads its number of epochs from).
+    validation_data: bool = False
     early_stopping: bool = False
     #: Group-by keys of a group statistic.
     by: tuple[str, ...] = ()
@@ -458,6 +461,9 @@ class DataflowResult:
     predicts: dict[int, Predict] = field(default_factory=dict)
     evals: dict[int, Eval] = field(default_factory=dict)
     cv_runs: dict[int, CVRun] = field(default_factory=dict)
+    #: Searches whose cross-validated score was read (`best_score_`, `cv_results_`), by `Est.id`: only
+    #: those have a score of their own to be compared by; the others are compared by what they print.
+    cv_scores_read: set[int] = field(default_factory=set)
     selections: list[Selection] = field(default_factory=list)
     loops: dict[int, Loop] = field(default_factory=dict)
     estimators: list[Est] = field(default_factory=list)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.evidence.dataflow.catalogue import Role
-from grader.evidence.dataflow.values import DataflowResult, Eval, Split
+from grader.evidence.dataflow.values import DataflowResult, Est, Eval, Split
 from grader.evidence.leakage.base import LeakBuilder, LeakKind
 from grader.evidence.leakage.selection import held_out_role, models_on_test_rows, test_part
+from grader.evidence.ml.vocabulary import EstKind
 from grader.evidence.narrative.markdown import excerpt, prose
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
@@ -50,7 +51,7 @@ _NOT_A_PICK = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 #: The sentence itself says the winner was judged on the test rows ("performed best on the test data").
 _ON_TEST = re.compile(
-    r"\b(?:on|in|for) the test(?:ing)?(?: data| ?set| split| rows)\b|"
+    r"\b(?:on|in|for|of|from|using) the test(?:ing)?(?: data| ?set| split| rows)\b|"
     r"\btest(?:ing)?[- ](?:set |data )?(?:accuracy|score|f1|auc|r2|r\u00b2|rmse|mae|mse|error|results?|performance)\b",
     re.IGNORECASE,
 )
@@ -69,9 +70,16 @@ class Candidate:
     many: bool
 
 
+#: A heading written as a sentence ("### We can see that SVM gives us the highest accuracy").
+_SENTENCE_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(\S.*?)\s*#*\s*$", re.MULTILINE)
+HEADING_SENTENCE_WORDS = 6
+
+
 def winner_sentence(text: str) -> str | None:
-    """The first sentence of a markdown text that names a winner among candidates."""
-    for sentence in _SENTENCE.split(prose(text)):
+    """The first sentence of a markdown text (or a heading written as one) that names a winner among candidates."""
+    headings: list[str] = [h for h in _SENTENCE_HEADING.findall(text) if len(h.split()) >= HEADING_SENTENCE_WORDS]
+    sentences: list[str] = [*_SENTENCE.split(prose(text)), *headings]
+    for sentence in sentences:
         sentence = sentence.strip()
         if len(sentence) < 12 or not _WINNER.search(sentence) or _NOT_A_PICK.search(sentence):
             continue
@@ -124,7 +132,11 @@ def _candidates(flow: DataflowResult, window: list[int]) -> list[Candidate]:
         if evaluation.est is None or evaluation.site.executed_cell not in cells:
             continue
         grouped.setdefault((id(evaluation.est), evaluation.version), []).append(evaluation)
-    validated = {id(r.est) for r in flow.cv_runs.values() if r.est is not None and r.site.executed_cell in cells}
+    validated = {
+        id(r.est)
+        for r in flow.cv_runs.values()
+        if r.est is not None and r.site.executed_cell in cells and _has_cv_score(flow, r.est)
+    }
     for est in validated - {key[0] for key in grouped}:
         grouped[(est, -1)] = []
     out = []
@@ -138,6 +150,17 @@ def _candidates(flow: DataflowResult, window: list[int]) -> list[Candidate]:
         )
         out.append(Candidate(key, frozenset(roles), tuple(evals), many))
     return out
+
+
+def _has_cv_score(flow: DataflowResult, est: Est) -> bool:
+    """Whether a cross-validated estimator has a score of its own to be compared by.
+
+    `cross_val_score` and the like return one; a search (`GridSearchCV`) uses its folds to pick
+    hyper-parameters inside one model family, and has a comparable score only where the notebook
+    reads it (`best_score_`, `cv_results_`). Searches of several families each scored on the test
+    set and never on their folds are compared on the test set.
+    """
+    return est.kind is not EstKind.search or est.id in flow.cv_scores_read
 
 
 def _test_only_split(flow: DataflowResult, candidates: list[Candidate]) -> Split | None:

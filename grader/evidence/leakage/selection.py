@@ -94,26 +94,48 @@ def _searches_on_test(b: LeakBuilder) -> None:
 
 
 def _early_stopping_on_test(b: LeakBuilder) -> None:
+    """Training monitored on the test set: early stopping on it, or Keras' `validation_data` set to it.
+
+    Early stopping on the test rows chooses the number of rounds (or epochs) on them: high. A
+    network trained with the test rows as its `validation_data`, whose test split then gives the
+    score, had its loss curves on the test rows to read epochs and settings from: medium.
+    """
     flow = b.flow
+    scored = {s.id for e in flow.evals.values() if (s := test_part(flow, e.tags)) is not None}
     for fit in flow.fits.values():
-        if not fit.early_stopping or fit.eval_set is None:
+        if fit.eval_set is None or not (fit.early_stopping or fit.validation_data):
             continue
         split = test_part(flow, fit.eval_set.tags)
-        if split is None:
+        if split is None or (not fit.early_stopping and split.id not in scored):
             continue
+        rounds = "epochs" if fit.validation_data else "boosting rounds"
+        if fit.early_stopping:
+            message = (
+                f"{fit.cls} in cell {fit.site.cell} stops early on the test set of the split in cell "
+                f"{split.site.cell}: the number of {rounds} is chosen on the rows used for the final score"
+            )
+        else:
+            message = (
+                f"{fit.cls} in cell {fit.site.cell} is trained with the test set of the split in cell "
+                f"{split.site.cell} as its validation data, and that test set gives the final score: epochs and "
+                "settings read off its loss curves were chosen on the test rows"
+            )
         b.add(
             LeakKind.selection,
             ("early", fit.id),
             Finding(
-                message=(
-                    f"{fit.cls} in cell {fit.site.cell} stops early on the test set of the split in cell "
-                    f"{split.site.cell}: the number of boosting rounds is chosen on the rows used for the final "
-                    f"score"
-                ),
-                severity=Severity.high,
+                message=message,
+                severity=Severity.high if fit.early_stopping else Severity.medium,
                 confidence=b.confidence(fit.uncertain),
-                evidence=[b.evidence(fit.site, note="eval_set is the test set"), b.evidence(split.site, note="split")],
-                data={"fit_cell": fit.site.cell, "split_cell": split.site.cell, "how": "early_stopping"},
+                evidence=[
+                    b.evidence(fit.site, note="validation data is the test set"),
+                    b.evidence(split.site, note="split"),
+                ],
+                data={
+                    "fit_cell": fit.site.cell,
+                    "split_cell": split.site.cell,
+                    "how": "early_stopping" if fit.early_stopping else "validation_data",
+                },
             ),
         )
 

@@ -888,6 +888,10 @@ MODEL_NAME = re.compile(
     r"^OneClassSVM$|^LocalOutlierFactor$|^TransformedTargetRegressor$|^CalibratedClassifierCV$|"
     r"^LogisticRegressionCV$|^RidgeCV$|^LassoCV$|^ElasticNetCV$|^Dummy\w+)"
 )
+#: Keyword arguments only Keras' `Model.fit` takes: a call with one of them fits a neural network.
+KERAS_FIT_KEYWORDS = frozenset({"validation_split", "validation_data", "epochs"})
+#: The class name the dataflow gives a Keras model it knows only by how it is fitted.
+KERAS_MODEL = "Keras model"
 ML_PACKAGES = ("sklearn", "imblearn", "xgboost", "lightgbm", "catboost", "category_encoders", "feature_engine")
 GROUP_SPLITTERS = {"GroupKFold", "StratifiedGroupKFold", "GroupShuffleSplit", "LeaveOneGroupOut", "LeavePGroupsOut"}
 RANDOM_SPLITTERS = {
