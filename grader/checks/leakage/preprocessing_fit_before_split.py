@@ -31,6 +31,10 @@ def preprocessing_fit_before_split(ctx: CheckContext, params: PreprocessingParam
     it fails when the transformer saw rows that a later (or earlier) split holds out as
     the test or validation set, or all the rows a cross-validation then splits into folds.
     When the notebook ran traced, the finding says how many of the fitted rows are test rows.
+    The same choice made by hand also counts (medium): the narrative or a comment says the
+    features were kept for their correlation with the target, or dropped on p-values or
+    importances, and that correlation (or a supervised model) was computed on rows that
+    include the test rows of a split scored later.
 
     Why it matters: the transformer's statistics (means, scales, fill values, the chosen
     features, the principal components) then carry information about the test rows into

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence.dataflow.values import DataflowResult
 from grader.evidence.leakage.base import LeakageAnalysis, LeakBuilder
+from grader.evidence.leakage.chosen_features import chosen_features_leaks
 from grader.evidence.leakage.overlap import oversampling_leaks, training_rows_leaks
 from grader.evidence.leakage.preprocessing import preprocessing_leaks
 from grader.evidence.leakage.prose import prose_selection_leaks
@@ -23,6 +24,7 @@ def analyse_leakage(seen: Observations, flow: DataflowResult, facts: TraceFacts 
     """Every leak the dataflow and the trace can show, grouped by kind."""
     builder = LeakBuilder(seen, flow, facts)
     preprocessing_leaks(builder)
+    chosen_features_leaks(builder)
     oversampling_leaks(builder)
     training_rows_leaks(builder)
     selection_leaks(builder)
