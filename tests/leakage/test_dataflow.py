@@ -147,6 +147,22 @@ def test_statistics_printed_during_eda_are_not_leaks() -> None:
     assert found == {}
 
 
+def test_fill_values_through_attribute_columns_floor_and_statistics_mode_leak() -> None:
+    """Kaggle idioms: `df.a = df.a.fillna(m)`, `m = math.floor(df.a.median())`, `statistics.mode(df["a"])`."""
+    split = (
+        "X_train, X_test, y_train, y_test = train_test_split(df[['a']], df['y'])\n"
+        "m = LogisticRegression().fit(X_train, y_train)\nprint(m.score(X_test, y_test))"
+    )
+    for fill in (
+        "mdn = df.a.median()\ndf.a = df.a.fillna(mdn)",
+        "import math\nmdn = math.floor(df['a'].median())\ndf['a'] = df['a'].fillna(mdn)",
+        "from statistics import mode\ndf['a'] = df['a'].replace(np.nan, mode(df['a']))",
+    ):
+        assert LeakKind.statistic in leaks(fill, split), fill
+    # Attributes that are not columns write no column; a statistic only printed leaks nothing.
+    assert leaks("df.name = 'frame'\nprint(df.a.median())", split) == {}
+
+
 def test_statistic_of_the_training_cut_is_not_a_leak() -> None:
     found = leaks(
         "df = df.fillna(df.iloc[:800].median())",

@@ -210,6 +210,10 @@ class CallRules(InterpreterBase):
             "nanmedian",
             "std",
             "var",
+            "mode",
+            "floor",
+            "ceil",
+            "trunc",
         ):
             return self.data_function(node, name, args, kwargs)
         return self.unknown_call(node, args, kwargs)
@@ -225,7 +229,7 @@ class CallRules(InterpreterBase):
         if not isinstance(value, Data):
             return UNKNOWN if not args else (args[0] if isinstance(args[0], Const) else UNKNOWN)
         if (
-            name in ("mean", "median", "percentile", "quantile", "nanmean", "nanmedian", "std", "var", "sum")
+            name in ("mean", "median", "mode", "percentile", "quantile", "nanmean", "nanmedian", "std", "var", "sum")
             and args
             and isinstance(args[0], Data)
             and not args[0].stat

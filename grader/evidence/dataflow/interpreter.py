@@ -374,6 +374,12 @@ class Interpreter(ExpressionRules, CallRules, MethodRules):
                 names = self.column_names(value)
                 cols = Cols("known", frozenset(names)) if names and isinstance(value, Seq) else Cols("unknown")
                 self.bind(target.value.id, replace(base, cols=cols))
+            elif isinstance(base, Data) and base.frame and _column_attribute(target):
+                # `df.Cement = df.Cement.fillna(mdn)`: a column written through attribute access.
+                column = ast.copy_location(
+                    ast.Subscript(value=target.value, slice=ast.Constant(target.attr), ctx=ast.Store()), target
+                )
+                self.assign_subscript(column, value, augment=augment)
         elif isinstance(target, ast.Starred):
             self.assign(target.value, value, source)
 
@@ -605,3 +611,14 @@ def analyse(
 ) -> DataflowResult:
     """Run the dataflow over a notebook's code (and the submission's own modules it imports)."""
     return Interpreter(code, target=target, time_column=time_column, group_column=group_column, modules=modules).run()
+
+
+#: Frame attributes that are not columns: writing them does not write a column.
+_NOT_COLUMNS = frozenset(
+    {"columns", "index", "name", "loc", "iloc", "at", "iat", "values", "dtypes", "shape", "T", "attrs", "flags"}
+)
+
+
+def _column_attribute(target: ast.Attribute) -> bool:
+    """`df.Cement = ...`: an attribute of a named frame that pandas would treat as an existing column."""
+    return isinstance(target.value, ast.Name) and not target.attr.startswith("_") and target.attr not in _NOT_COLUMNS
