@@ -272,6 +272,32 @@ def test_a_network_watched_on_the_test_set_then_scored_on_it_is_a_selection() ->
     assert selections(SPLIT, watched) == []
 
 
+TUNED_BY_HAND = (
+    "gb = RandomForestClassifier(max_depth=3, n_estimators=400, min_samples_leaf=3).fit(X_train, y_train)\n"
+    "print(accuracy_score(y_test, gb.predict(X_test)))"
+)
+
+
+def test_tuning_claimed_with_no_validation_split_or_cv_was_done_on_the_test_set() -> None:
+    [finding] = selections(SPLIT, ("md", "## Improved model (forest with some tuning)"), TUNED_BY_HAND)
+    assert finding.data["how"] == "tuned_without_validation" and finding.severity.value == "medium"
+    assert finding.data["claim_cell"] == 2 and finding.evidence[0].source.value == "markdown"
+    [finding] = selections(SPLIT, ("md", "### Section III: Model Parameter Tuning"), TUNED_BY_HAND)
+
+
+def test_tuning_with_cross_validation_a_validation_split_or_only_planned_is_fine() -> None:
+    claim = ("md", "## Hyperparameter tuning")
+    with_cv = TUNED_BY_HAND + "\nprint(cross_val_score(gb, X_train, y_train).mean())"
+    assert selections(SPLIT, claim, with_cv) == []
+    on_val = TUNED_BY_HAND.replace("X_test", "X_val").replace("y_test", "y_val")
+    assert selections(SPLIT.replace("X_test", "X_val").replace("y_test", "y_val"), claim, on_val) == []
+    for plan in ("Hyperparameter tuning could improve the forest further.", "The model was not tuned."):
+        assert selections(SPLIT, ("md", plan), TUNED_BY_HAND) == []
+    # A model with default settings was not tuned by hand.
+    default = "rf = RandomForestClassifier().fit(X_train, y_train)\nprint(accuracy_score(y_test, rf.predict(X_test)))"
+    assert selections(SPLIT, claim, default) == []
+
+
 # --------------------------------------------------------------------------- the trace proves it
 
 

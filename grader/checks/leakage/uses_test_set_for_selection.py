@@ -28,7 +28,9 @@ def uses_test_set_for_selection(ctx: CheckContext, params: LeakParams) -> CheckO
     `key=` function reading a dict of results) to pick a model, a hyper-parameter value or
     a threshold; a hyper-parameter sweep scored on the test set and printed or plotted for
     the reader to pick from; cross-validation over rows that include the test rows (models
-    compared or a search fitted on all rows before the test split is scored). In prose: a
+    compared or a search fitted on all rows before the test split is scored); hyper-parameters
+    the notebook says it tuned ("Model Parameter Tuning") with no cross-validation and no
+    validation split anywhere, a hand-set model then scored on the test set. In prose: a
     markdown cell that names a winner ("LR gives the best results", "we choose the forest")
     (or a heading written as a sentence: "We can see that SVM gives the highest accuracy")
     right after code that scored two or more candidates, at least one of them only on the

@@ -12,6 +12,7 @@ cross-validation saw. Choices announced in prose are in `grader.evidence.leakage
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 from grader.evidence.dataflow.catalogue import Role
@@ -20,8 +21,9 @@ from grader.evidence.leakage.base import LeakBuilder, LeakKind, ran_before
 from grader.evidence.leakage.preprocessing import prove_fit_covers_test
 from grader.evidence.ml.facts import names_in
 from grader.evidence.ml.vocabulary import EstKind
+from grader.evidence.narrative.markdown import excerpt
 from grader.evidence.tracefacts import TestSide
-from grader.models.findings import Confidence, Finding, Severity
+from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 from grader.models.trace import TraceCall, TraceCV
 
 #: Keyword arguments that are not hyper-parameters: a loop over seeds is a robustness check, not tuning.
@@ -51,6 +53,7 @@ def selection_leaks(b: LeakBuilder) -> None:
     reported = _ranked_test_scores(b)
     _sweeps_compared_by_eye(b, reported)
     _sweeps_by_hand(b, reported)
+    _tuned_without_validation(b, reported)
     _cross_validation_over_test_rows(b)
 
 
@@ -398,6 +401,93 @@ def _sweeps_by_hand(b: LeakBuilder, reported: set[int]) -> None:
                 data=data_facts,
             ),
         )
+
+
+#: The notebook says it tuned hyper-parameters ("Model Parameter Tuning", "GBR with some limited tuning").
+_TUNING = re.compile(
+    r"\b(?:hyper-?\s?parameters? (?:tuning|tuned|optimi[sz]\w*|search)|(?:parameter|model) tuning|fine[- ]?tun\w*|"
+    r"tun(?:ed|ing) (?:the )?(?:hyper-?\s?)?parameters|with (?:some |limited |a little )*tuning|after tuning|"
+    r"(?:model|models|parameters) (?:were |was |are )?tuned)\b",
+    re.IGNORECASE,
+)
+#: ... but not as a plan, a negation or a search's own output.
+_NOT_TUNING_CLAIM = re.compile(
+    r"\b(?:future|could|should|would|might|next steps?|not|no|without|untuned|default|grid ?search\w*|"
+    r"randomi[sz]ed ?search\w*|cross[- ]?validat\w*|cv|optuna|bayes\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _tuned_without_validation(b: LeakBuilder, reported: set[int]) -> None:
+    """The notebook says it tuned hyper-parameters, but has no cross-validation and no validation split.
+
+    The only feedback such tuning can have had is the test score (`boston-03`: "Improved model
+    (GBR with tuning)", one train/test split, the tuned model scored on it). Found when a model
+    with hyper-parameters set by hand is scored on the test set.
+    """
+    flow = b.flow
+    if flow.cv_runs or any(split.role("test") is Role.validation for split in flow.splits.values()):
+        return
+    if any(leak.kind is LeakKind.selection for leak in b.out):
+        return  # the choice on the test set is already shown, more precisely
+    claim = _tuning_claim(b)
+    if claim is None:
+        return
+    tuned = [
+        e
+        for e in flow.evals.values()
+        if e.id not in reported
+        and e.est is not None
+        and e.est.kind is EstKind.model
+        and any(k not in NOT_TUNING for k in e.est.kwargs)
+        and test_part(flow, e.tags) is not None
+    ]
+    if not tuned:
+        return
+    cell, text = claim
+    # The models under a "tuning" heading, else (a conclusion that looks back) every tuned one.
+    tuned = [e for e in tuned if e.site.cell > cell] or tuned
+    first = min(tuned, key=lambda e: (e.site.executed_cell, e.site.executed_line))
+    split = test_part(flow, first.tags)
+    assert split is not None
+    message = (
+        f"The notebook says it tuned hyper-parameters (cell {cell}: \u201c{excerpt(text, 120)}\u201d), but it has no "
+        f"cross-validation and no validation split: the settings of {first.est.cls if first.est else 'the model'} "
+        f"(scored in cell {first.site.cell}) can only have been judged on the test set of the split in cell "
+        f"{split.site.cell}, so its test score is optimistic"
+    )
+    b.add(
+        LeakKind.selection,
+        ("tuned_without_validation", split.id),
+        Finding(
+            message=message,
+            severity=Severity.medium,
+            confidence=Confidence.medium,
+            evidence=[
+                b.seen.evidence(
+                    cell, None, snippet=excerpt(text, 240), source=EvidenceSource.markdown, note="the tuning"
+                ),
+                b.evidence(first.site, note="a tuned model scored on the test set"),
+                b.evidence(split.site, note="the test set"),
+            ],
+            data={
+                "split_cell": split.site.cell,
+                "eval_cells": sorted({e.site.cell for e in tuned}),
+                "claim_cell": cell,
+                "how": "tuned_without_validation",
+            },
+        ),
+    )
+
+
+def _tuning_claim(b: LeakBuilder) -> tuple[int, str] | None:
+    """The first markdown line (heading or sentence) that says hyper-parameters were tuned."""
+    for cell in b.seen.notebook.markdown_cells():
+        for line in re.split(r"(?<=[.!?])\s+|\n+", cell.source):
+            text = line.strip().strip("#*_ ").strip()
+            if _TUNING.search(text) and not _NOT_TUNING_CLAIM.search(text):
+                return cell.index, text
+    return None
 
 
 def _setting(est: Est) -> str:
