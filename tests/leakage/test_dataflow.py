@@ -243,6 +243,14 @@ def test_target_derived_features_and_the_target_itself() -> None:
     assert fine == {}
 
 
+def test_numpy_positions_are_not_read_as_keeping_the_target() -> None:
+    """`values[:, 0:60]` and `values[:, 60]`: which columns these are depends on the file's order."""
+    positions = "data = df.values\nX = data[:, 0:3].astype(float)\nY = data[:, 3]\nLogisticRegression().fit(X, Y)"
+    assert LeakKind.target_derived not in leaks(positions)
+    whole = "data = df.values\nLogisticRegression().fit(data, df['y'])"
+    assert LeakKind.target_derived in leaks(whole)
+
+
 def test_oversampling_before_and_after_the_split() -> None:
     head = "from imblearn.over_sampling import SMOTE\n"
     bad = leaks(

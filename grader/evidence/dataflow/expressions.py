@@ -346,6 +346,21 @@ class ExpressionRules(InterpreterBase):
         ):
             return self.locate(node)
         base = self.expr(node.value)
+        if isinstance(base, Data) and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2:
+            rows_part, column_part = node.slice.elts
+            if _whole_slice(rows_part) and not _whole_slice(column_part):
+                # `values[:, 0:60]`, `arr[:, :-1]`, `arr[:, 60]`: numpy positions, not names; which
+                # columns they are depends on the file's order, which the text does not show.
+                self.expr(column_part)
+                single = isinstance(column_part, ast.Constant) or isinstance(column_part, ast.UnaryOp)
+                return replace(
+                    base,
+                    cols=Cols("unknown"),
+                    frame=not single,
+                    cut=None,
+                    scores=frozenset(),
+                    cols_site=self.site(node),
+                )
         key = self.expr(node.slice)
         if isinstance(base, Mapping):
             found = base.items.get(const_key(key))

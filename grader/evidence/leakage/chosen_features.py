@@ -83,7 +83,7 @@ def _scored(flow: DataflowResult, split: Split) -> bool:
 def _statements(b: LeakBuilder, target: str | None) -> list[Statement]:
     """Sentences in markdown and code comments that say features were chosen on correlation with the target or on p-values/importances."""
     target_words = re.compile(
-        _TARGET_WORDS.pattern + (rf"|{re.escape(target).replace('_', '[ _]')}" if target else ""), re.IGNORECASE
+        _TARGET_WORDS.pattern + (rf"|\b{re.escape(target).replace('_', '[ _]')}\b" if target else ""), re.IGNORECASE
     )
     found: list[Statement] = []
     for cell in b.seen.notebook.cells:
