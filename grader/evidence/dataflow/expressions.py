@@ -352,7 +352,7 @@ class ExpressionRules(InterpreterBase):
                 # `values[:, 0:60]`, `arr[:, :-1]`, `arr[:, 60]`: numpy positions, not names; which
                 # columns they are depends on the file's order, which the text does not show.
                 self.expr(column_part)
-                single = isinstance(column_part, ast.Constant) or isinstance(column_part, ast.UnaryOp)
+                single = isinstance(column_part, (ast.Constant, ast.UnaryOp))
                 return replace(
                     base,
                     cols=Cols("unknown"),
