@@ -554,7 +554,11 @@ CHANGES: tuple[LibraryChange, ...] = (
         version=(0, 12),
         summary="plotting functions take their data as keyword arguments only (`x=`, `y=`, `data=`)",
         errors=frozenset({"TypeError"}),
-        message=_rx(r"\w+plot\(\) takes from 0 to \d+ positional arguments but \d+ (were|was) given"),
+        # `sns.countplot("col", data=df)`: the column lands in `data`, the first positional parameter since 0.12.
+        message=_rx(
+            r"\w+plot\(\) takes from 0 to \d+ positional arguments but \d+ (were|was) given"
+            r"|\w+plot\(\) got multiple values for argument 'data'"
+        ),
     ),
     _kwarg(
         "fit-early-stopping",

@@ -252,3 +252,15 @@ def test_every_change_names_a_library_and_a_release(change: library_changes.Libr
     assert change.library in {"pandas", "scikit-learn", "numpy", "matplotlib", "seaborn", "xgboost", "lightgbm"}
     assert change.version and change.summary and change.label().startswith(f"{change.library} {change.release}: ")
     assert change.message is not None or change.id == "pandas-3.0-copy-on-write"
+
+
+def test_a_column_passed_positionally_to_a_seaborn_plot_is_the_0_12_keyword_change() -> None:
+    """`sns.countplot("gender", data=df)`: since seaborn 0.12 the first positional parameter is `data`."""
+    versions = {**PANDAS2, "seaborn": "0.13.2"}
+    sources = ["sns.countplot('gender', data=df)"]
+    value = "countplot() got multiple values for argument 'data'"
+    out = triage(sources, [failed(0, "TypeError", value)], versions)
+    assert out[0].error_class is ErrorClass.environment and out[0].library_change == "seaborn-0.12-keyword-data"
+    # The same words about another argument are the candidate's own mistake.
+    other = "countplot() got multiple values for argument 'hue'"
+    assert triage(sources, [failed(0, "TypeError", other)], versions)[0].error_class is ErrorClass.candidate
