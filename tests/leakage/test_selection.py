@@ -298,6 +298,38 @@ def test_tuning_with_cross_validation_a_validation_split_or_only_planned_is_fine
     assert selections(SPLIT, claim, default) == []
 
 
+def test_a_winner_picked_after_display_cells_still_sees_the_candidates_above_them() -> None:
+    displays = ("X_train", "X_test", "y_test", "lr.predict(X_test)", "X_train.head()", "y_train")
+    pick = ("md", "# our logistic regression model is the best scoring model so we use this model")
+    [finding] = selections(SPLIT, TWO_ON_TEST[1], ("md", "# now logistic regression"), TWO_ON_TEST[0], *displays, pick)
+    assert finding.data["how"] == "prose"
+    # A note in prose in between closes the comparison: the forest above it is another story.
+    note = ("md", "The forest overfits, so we try a linear model next and look at it on its own.")
+    assert selections(SPLIT, TWO_ON_TEST[1], note, TWO_ON_TEST[0], *displays, pick) == []
+
+
+def test_a_sweep_built_in_one_loop_and_scored_on_the_test_set_in_a_comprehension_is_a_selection() -> None:
+    """scikit-learn's pruning example: trees built over `ccp_alphas`, then scored on the test set in a comprehension."""
+    built = (
+        "path = DecisionTreeClassifier().cost_complexity_pruning_path(X_train, y_train)\nmodels = []\n"
+        "for alpha in path.ccp_alphas:\n    models.append(DecisionTreeClassifier(ccp_alpha=alpha).fit(X_train, y_train))"
+    )
+    curve = "import matplotlib.pyplot as plt\nplt.plot(path.ccp_alphas, [m.score(X_test, y_test) for m in models])"
+    [finding] = selections(SPLIT, built, curve)
+    assert finding.data["how"] == "sweep" and finding.severity.value == "medium"
+    # The same curve on a validation split is how it should be done.
+    split3 = SPLIT.replace("X_test", "X_val").replace("y_test", "y_val")
+    assert (
+        selections(
+            split3, built.replace("X_test", "X_val"), curve.replace("X_test", "X_val").replace("y_test", "y_val")
+        )
+        == []
+    )
+    # Models of a seed loop scored on the test set are a robustness check, not a sweep.
+    seeds = "models = []\nfor seed in range(5):\n    models.append(DecisionTreeClassifier(random_state=seed).fit(X_train, y_train))"
+    assert selections(SPLIT, seeds, "print([m.score(X_test, y_test) for m in models])") == []
+
+
 # --------------------------------------------------------------------------- the trace proves it
 
 

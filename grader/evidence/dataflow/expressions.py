@@ -19,12 +19,14 @@ from grader.evidence.dataflow.values import (
     Fit,
     Func,
     IndexPart,
+    Loop,
     Mapping,
     Module,
     Seq,
     Tag,
     Value,
     const_key,
+    holds_estimator,
     join,
     join_all,
 )
@@ -217,17 +219,34 @@ class ExpressionRules(InterpreterBase):
         names = [n.id for g in generators for n in ast.walk(g.target) if isinstance(n, ast.Name)]
         for name in names:
             saved[name] = self.lookup(name)
+        pushed = 0
         try:
             for generator in generators:
                 iterable = self.expr(generator.iter)
-                self.assign(generator.target, self.element_of(iterable), generator.iter)
+                element = self.element_of(iterable)
+                if holds_estimator(element):
+                    # `[clf.score(X_test, y_test) for clf in models]`: a loop over models, like a `for`.
+                    self.loop_stack.append(self._models_loop(generator))
+                    pushed += 1
+                self.assign(generator.target, element, generator.iter)
                 for condition in generator.ifs:
                     self.expr(condition)
             return [self.expr(element) for element in elements]
         finally:
+            for _ in range(pushed):
+                self.loop_stack.pop()
             for name, value in saved.items():
                 if value is not UNKNOWN:
                     self.bind(name, value)
+
+    def _models_loop(self, generator: ast.comprehension) -> Loop:
+        """The loop a comprehension over estimators makes."""
+        targets = tuple(n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name))
+        site = self.site(generator.iter)
+        loop: Loop = self.keyed("loop", generator, lambda: Loop(self.new_id(), site, targets))
+        loop.over_estimators = True
+        self.result.loops[loop.id] = loop
+        return loop
 
     def expr_ListComp(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> Value:
         columns = self._column_filter(node)

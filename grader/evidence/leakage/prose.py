@@ -24,6 +24,8 @@ from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
 #: Code cells above a sentence that it may be talking about.
 WINDOW = 6
+#: ... and how far up, when only headings lie between, the candidates of a comparison may sit.
+WIDE_WINDOW = 20
 
 _WINNER = re.compile(
     r"\b(best|better|highest|lowest|outperform\w*|superior|beats?|wins?|winner|most accurate|"
@@ -100,6 +102,13 @@ def prose_selection_leaks(b: LeakBuilder) -> None:
         window = _window_above(b, cell.index)
         candidates = _candidates(flow, window)
         split = _test_only_split(flow, candidates) if window else None
+        if split is None:
+            # Cells that only display a frame or a prediction can push the other candidates out of
+            # the window: look further up, as far as the last note in prose.
+            wider = _window_above(b, cell.index, limit=WIDE_WINDOW)
+            if wider != window:
+                window, candidates = wider, _candidates(flow, wider)
+                split = _test_only_split(flow, candidates)
         if split is None and said_on_test:
             # The sentence names the test rows itself, so it may sum up results a few notes above.
             window = _window_above(b, cell.index, across_prose=True)
@@ -109,13 +118,13 @@ def prose_selection_leaks(b: LeakBuilder) -> None:
         _report(b, cell.index, sentence, split, candidates, window)
 
 
-def _window_above(b: LeakBuilder, index: int, *, across_prose: bool = False) -> list[int]:
-    """The code cells just above a markdown cell (headings-only markdown in between is skipped;
-    with `across_prose`, any markdown is)."""
+def _window_above(b: LeakBuilder, index: int, *, across_prose: bool = False, limit: int = WINDOW) -> list[int]:
+    """The code cells just above a markdown cell, at most `limit` (headings-only markdown in between
+    is skipped; with `across_prose`, any markdown is)."""
     view = b.seen.notebook
     found: list[int] = []
     position = index - 1
-    while position >= 0 and len(found) < WINDOW:
+    while position >= 0 and len(found) < limit:
         cell = view[position]
         if cell.is_code:
             found.append(position)

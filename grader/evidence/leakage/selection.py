@@ -173,9 +173,25 @@ def _ranked_test_scores(b: LeakBuilder) -> set[int]:
     return reported
 
 
+def _sweep_loops(flow: DataflowResult, evaluation: Eval) -> list[int]:
+    """The loops sweeping hyper-parameter values that this evaluation's scores run over.
+
+    Either loops around the evaluation itself, or, for models built in a sweep and scored in a
+    later loop over them (`[clf.score(X_test, y_test) for clf in models]`), the sweep that built them.
+    """
+    sweeping = [i for i in evaluation.loops if i in flow.loops and flow.loops[i].sweeps]
+    if sweeping:
+        return sweeping
+    est = evaluation.est
+    over_models = any(i in flow.loops and flow.loops[i].over_estimators for i in evaluation.loops)
+    if over_models and est is not None and est.sweep_loop in flow.loops and flow.loops[est.sweep_loop].sweeps:
+        return [est.sweep_loop]
+    return []
+
+
 def _tunes(flow: DataflowResult, evaluation: Eval) -> bool:
-    """The evaluation sits in a loop that sweeps hyper-parameter values (seeds alone do not count)."""
-    sweeping = [flow.loops[i] for i in evaluation.loops if i in flow.loops and flow.loops[i].sweeps]
+    """The evaluation's scores run over hyper-parameter values a loop sweeps (seeds alone do not count)."""
+    sweeping = [flow.loops[i] for i in _sweep_loops(flow, evaluation)]
     if not sweeping:
         return False
     est = evaluation.est
@@ -297,7 +313,7 @@ def _sweeps_compared_by_eye(b: LeakBuilder, reported: set[int]) -> None:
         split = test_part(flow, evaluation.tags)
         if split is None:
             continue
-        outer = min(i for i in evaluation.loops if i in flow.loops and flow.loops[i].sweeps)
+        outer = min(_sweep_loops(flow, evaluation))
         groups.setdefault((split.id, outer), []).append(evaluation)
     for (split_id, loop_id), group in groups.items():
         split, loop = flow.splits[split_id], flow.loops[loop_id]
