@@ -303,6 +303,11 @@ def test_a_winner_picked_after_display_cells_still_sees_the_candidates_above_the
     pick = ("md", "# our logistic regression model is the best scoring model so we use this model")
     [finding] = selections(SPLIT, TWO_ON_TEST[1], ("md", "# now logistic regression"), TWO_ON_TEST[0], *displays, pick)
     assert finding.data["how"] == "prose"
+    # Far up, only a sentence that names the best is a pick ("will the estimator get better" is not).
+    vague = ("md", "# how much the estimator benefits from more data, or will the model get better online")
+    assert (
+        selections(SPLIT, TWO_ON_TEST[1], ("md", "# now logistic regression"), TWO_ON_TEST[0], *displays, vague) == []
+    )
     # A note in prose in between closes the comparison: the forest above it is another story.
     note = ("md", "The forest overfits, so we try a linear model next and look at it on its own.")
     assert selections(SPLIT, TWO_ON_TEST[1], note, TWO_ON_TEST[0], *displays, pick) == []

@@ -32,6 +32,7 @@ _WINNER = re.compile(
     r"strongest|top[- ]performing)\b",
     re.IGNORECASE,
 )
+_SUPERLATIVE = re.compile(r"\b(best|highest|lowest|most accurate|top[- ]performing|winner)\b", re.IGNORECASE)
 _CANDIDATE = re.compile(
     r"\b(models?|classifiers?|regressors?|algorithms?|estimators?|versions?|approach\w*|pipelines?|"
     r"logistic|linear regression|random forests?|forest|trees?|xgb\w*|lgbm|lightgbm|catboost|"
@@ -102,9 +103,10 @@ def prose_selection_leaks(b: LeakBuilder) -> None:
         window = _window_above(b, cell.index)
         candidates = _candidates(flow, window)
         split = _test_only_split(flow, candidates) if window else None
-        if split is None:
+        if split is None and _SUPERLATIVE.search(sentence):
             # Cells that only display a frame or a prediction can push the other candidates out of
-            # the window: look further up, as far as the last note in prose.
+            # the window: for a sentence that names the best, look further up, as far as the last
+            # note in prose.
             wider = _window_above(b, cell.index, limit=WIDE_WINDOW)
             if wider != window:
                 window, candidates = wider, _candidates(flow, wider)
