@@ -11,7 +11,7 @@ from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MLFacts, Use, is_true, kw
 from grader.evidence.ml.queries import SourcedEstimator, evidence_for, model_places, reachable_estimators
 from grader.evidence.ml.vocabulary import EstimatorKind, Family
-from grader.evidence.narrative.markdown import prose
+from grader.evidence.narrative.markdown import prose, sentences
 from grader.models.findings import Confidence, Finding, Severity
 
 #: numpy calls that build a constant prediction (`np.full_like(y_val, y_train.median())`, `np.zeros(n)`).
@@ -226,7 +226,7 @@ def _called_baseline(ctx: CheckContext, simple: list[SourcedEstimator]) -> bool:
     texts = [c.source for c in ctx.notebook.markdown_cells()]
     texts += [t for p, t in ctx.submission.texts.items() if p.lower().endswith(".md")]
     for text in texts:
-        for sentence in re.split(r"(?<=[.!?])\s+|\n+", prose(text)):
+        for sentence in sentences(prose(text)):
             if _BASELINE.search(sentence) and any(_names_model(sentence, f.use, f.kind) for f in simple):
                 return True
     return False

@@ -20,10 +20,9 @@ from grader.evidence.dataflow.values import DataflowResult, Fit, Split
 from grader.evidence.leakage.base import LeakBuilder, LeakKind, ran_before
 from grader.evidence.leakage.selection import test_part
 from grader.evidence.ml.vocabulary import FitCategory
-from grader.evidence.narrative.markdown import comment_lines, excerpt, prose
+from grader.evidence.narrative.markdown import comment_lines, excerpt, prose, sentences
 from grader.models.findings import EvidenceSource, Finding, Severity
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 #: A choice among columns ...
 _CHOICE = re.compile(
     r"\b(?:select\w*|choos\w*|chose\w*|keep\w*|kept|retain\w*|consider\w*|pick\w*|drop\w*|remov\w*|"
@@ -89,7 +88,7 @@ def _statements(b: LeakBuilder, target: str | None) -> list[Statement]:
     for cell in b.seen.notebook.cells:
         pieces: list[tuple[int | None, str, EvidenceSource]]
         if cell.is_markdown:
-            pieces = [(None, s, EvidenceSource.markdown) for s in _SENTENCE.split(prose(cell.source))]
+            pieces = [(None, s, EvidenceSource.markdown) for s in sentences(prose(cell.source))]
         elif cell.is_code:
             pieces = [(line, text, EvidenceSource.code) for line, text in comment_lines(cell)]
         else:
@@ -106,7 +105,7 @@ def _statements(b: LeakBuilder, target: str | None) -> list[Statement]:
             # "p_value of 'LengthDiag' is greater than 0.05 => not significant ... let's drop it": the
             # reason and the choice may sit in neighbouring sentences of one note.
             text = " ".join(prose(cell.source).split())
-            basis = next((s for s in _SENTENCE.split(text) if _MODEL_BASIS.search(s) and not _NOT_THIS.search(s)), None)
+            basis = next((s for s in sentences(text) if _MODEL_BASIS.search(s) and not _NOT_THIS.search(s)), None)
             if basis is not None and _CHOICE.search(text) and not _HYPOTHETICAL.search(text):
                 found.append(Statement(cell.index, None, text, EvidenceSource.markdown, "model"))
     return found

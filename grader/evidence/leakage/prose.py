@@ -19,7 +19,7 @@ from grader.evidence.dataflow.values import DataflowResult, Est, Eval, Split
 from grader.evidence.leakage.base import LeakBuilder, LeakKind
 from grader.evidence.leakage.selection import held_out_role, models_on_test_rows, test_part
 from grader.evidence.ml.vocabulary import EstKind
-from grader.evidence.narrative.markdown import excerpt, prose
+from grader.evidence.narrative.markdown import excerpt, prose, sentences
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 
 #: Code cells above a sentence that it may be talking about.
@@ -51,7 +51,6 @@ _NOT_A_PICK = re.compile(
     r"by chance|than chance)\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 #: The sentence itself says the winner was judged on the test rows ("performed best on the test data").
 _ON_TEST = re.compile(
     r"\b(?:on|in|for|of|from|using) the test(?:ing)?(?: data| ?set| split| rows)\b|"
@@ -81,8 +80,8 @@ HEADING_SENTENCE_WORDS = 6
 def winner_sentence(text: str) -> str | None:
     """The first sentence of a markdown text (or a heading written as one) that names a winner among candidates."""
     headings: list[str] = [h for h in _SENTENCE_HEADING.findall(text) if len(h.split()) >= HEADING_SENTENCE_WORDS]
-    sentences: list[str] = [*_SENTENCE.split(prose(text)), *headings]
-    for sentence in sentences:
+    pieces: list[str] = [*sentences(prose(text)), *headings]
+    for sentence in pieces:
         sentence = sentence.strip()
         if len(sentence) < 12 or not _WINNER.search(sentence) or _NOT_A_PICK.search(sentence):
             continue

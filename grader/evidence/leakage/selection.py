@@ -21,7 +21,7 @@ from grader.evidence.leakage.base import LeakBuilder, LeakKind, ran_before
 from grader.evidence.leakage.preprocessing import prove_fit_covers_test
 from grader.evidence.ml.facts import names_in
 from grader.evidence.ml.vocabulary import EstKind
-from grader.evidence.narrative.markdown import excerpt
+from grader.evidence.narrative.markdown import excerpt, sentences
 from grader.evidence.tracefacts import TestSide
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 from grader.models.trace import TraceCall, TraceCV
@@ -499,7 +499,7 @@ def _tuned_without_validation(b: LeakBuilder, reported: set[int]) -> None:
 def _tuning_claim(b: LeakBuilder) -> tuple[int, str] | None:
     """The first markdown line (heading or sentence) that says hyper-parameters were tuned."""
     for cell in b.seen.notebook.markdown_cells():
-        for line in re.split(r"(?<=[.!?])\s+|\n+", cell.source):
+        for line in sentences(cell.source):
             text = line.strip().strip("#*_ ").strip()
             if _TUNING.search(text) and not _NOT_TUNING_CLAIM.search(text):
                 return cell.index, text

@@ -81,6 +81,14 @@ def prose(text: str) -> str:
     return re.sub(r"[*_`|>#]+", " ", text)
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """A text cut into sentences (at `.`, `!` or `?` before a space, and at line breaks)."""
+    return _SENTENCE_BREAK.split(text)
+
+
 def words(text: str) -> list[str]:
     """The words (and numbers) of a text."""
     return _WORD.findall(text)
