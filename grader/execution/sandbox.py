@@ -70,6 +70,10 @@ def current_owner() -> str:
 
 #: How often the host copies the (unsigned) progress log while a run goes on.
 PROGRESS_EVERY_S = 0.5
+#: Exit code of a process ended by SIGKILL (the OOM killer's, or a kill from inside).
+SIGKILL_EXIT = 137
+#: How long an exited sandbox's state is re-read for the engine to record an OOM kill.
+OOM_SETTLE_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -391,6 +395,7 @@ def _wait_and_collect(
             _fetch_cells(client, container, cells)
         state = client.container_state(container)
         if not state.get("Running", False):
+            state = _settled(client, container, state)
             result.exit_code = state.get("ExitCode")
             result.oom_killed = bool(state.get("OOMKilled"))
             if result.results is None:
@@ -409,6 +414,21 @@ def _wait_and_collect(
         result.error = None
     result.log_tail = client.logs_tail(container)
     client.kill(container)
+
+
+def _settled(client: DockerClient, container: Any, state: dict[str, Any]) -> dict[str, Any]:
+    """The exited container's state once the engine has had time to record an OOM kill.
+
+    A SIGKILL exit (137) is an OOM kill or a kill from inside. The engine learns of the exit
+    and of the OOM event separately; under gVisor the whole sandbox goes at once, and the
+    exit can be seen before `OOMKilled` is set. Look again for a moment before calling it
+    a kill from inside.
+    """
+    deadline = time.monotonic() + OOM_SETTLE_S
+    while state.get("ExitCode") == SIGKILL_EXIT and not state.get("OOMKilled") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        state = client.container_state(container)
+    return state
 
 
 def _fetch_progress(client: DockerClient, container: Any, result: SandboxResult) -> None:
