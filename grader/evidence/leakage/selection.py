@@ -361,6 +361,11 @@ def _sweeps_compared_by_eye(b: LeakBuilder, reported: set[int]) -> None:
         )
 
 
+def _validated_elsewhere(flow: DataflowResult) -> bool:
+    """The notebook has cross-validation or a validation split: choices may have been made there."""
+    return bool(flow.cv_runs) or any(split.role("test") is Role.validation for split in flow.splits.values())
+
+
 #: Variants of one model class, each written out and scored on the test set, that make a sweep by hand.
 HAND_SWEEP_MIN = 3
 
@@ -373,7 +378,7 @@ def _sweeps_by_hand(b: LeakBuilder, reported: set[int]) -> None:
     validation split anywhere. Whichever setting the candidate then keeps was chosen on the test set.
     """
     flow = b.flow
-    if flow.cv_runs or any(split.role("test") is Role.validation for split in flow.splits.values()):
+    if _validated_elsewhere(flow):
         return  # choices may have been made on folds or a validation split
     groups: dict[tuple[int, str], dict[int, Eval]] = {}
     for evaluation in flow.evals.values():
@@ -442,7 +447,7 @@ def _tuned_without_validation(b: LeakBuilder, reported: set[int]) -> None:
     with hyper-parameters set by hand is scored on the test set.
     """
     flow = b.flow
-    if flow.cv_runs or any(split.role("test") is Role.validation for split in flow.splits.values()):
+    if _validated_elsewhere(flow):
         return
     if any(leak.kind is LeakKind.selection for leak in b.out):
         return  # the choice on the test set is already shown, more precisely
