@@ -24,7 +24,9 @@ HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "corpus.yaml"
 MIRRORS = Path("/work/.mirror")
 
-SplitName = Literal["tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"]
+SplitName = Literal[
+    "tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"
+]
 SPLITS: tuple[SplitName, ...] = get_args(SplitName)
 #: The fresh held-out sets in the order they were assembled: a dataset marked `fresh: true` belongs to
 #: the first (split `fresh`), one marked `fresh: N` to the N-th (split `freshN`). Each was assembled after

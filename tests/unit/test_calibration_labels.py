@@ -173,6 +173,7 @@ def test_the_first_fresh_set_is_unchanged() -> None:
         ("fresh6", 3, 12, 20),  # the sixth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
         ("fresh7", 3, 12, 20),  # the seventh set: 14 notebooks on three datasets (its brief's minimum is 12 on 3)
         ("fresh8", 3, 12, 20),  # the eighth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
+        ("fresh9", 3, 12, 20),  # the ninth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
     ],
 )
 def test_each_fresh_set_has_new_datasets_of_four_notebooks_or_more(
@@ -197,7 +198,7 @@ def test_fresh_sets_share_no_dataset_or_repository_with_each_other_or_the_rest()
     for entry in manifest.notebooks:
         by_split.setdefault(fresh.get(entry.dataset, "calibration"), set()).add(entry.repo)
     groups = list(by_split.values())
-    assert len(groups) == 9  # calibration (tune + heldout) and the eight fresh sets
+    assert len(groups) == 10  # calibration (tune + heldout) and the nine fresh sets
     for i, repos in enumerate(groups):
         for other in groups[i + 1 :]:
             assert not repos & other
@@ -254,6 +255,10 @@ def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
         ("heart-failure", "fresh8", "fresh7"),  # ... or put in an earlier fresh set
         ("sonar", "fresh7", "fresh8"),  # a seventh-fresh-set notebook put in the eighth
         ("titanic", "tune", "fresh8"),  # fresh8 on a dataset not marked fresh
+        ("kidney-disease", "fresh9", "tune"),  # a ninth-fresh-set dataset's notebook marked tune
+        ("parkinsons", "fresh9", "fresh8"),  # ... or put in an earlier fresh set
+        ("heart-failure", "fresh8", "fresh9"),  # an eighth-fresh-set notebook put in the ninth
+        ("titanic", "tune", "fresh9"),  # fresh9 on a dataset not marked fresh
     ],
 )
 def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
@@ -285,6 +290,8 @@ def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str,
         ("mobile-prices", 7, "mobile", "fresh6", "fresh7"),
         ("graduate-admissions", 7, "admission", "fresh8", "fresh7"),
         ("sonar", 8, "sonar", "fresh7", "fresh8"),
+        ("life-expectancy", 8, "life", "fresh9", "fresh8"),
+        ("graduate-admissions", 9, "admission", "fresh8", "fresh9"),
     ],
 )
 def test_remarking_a_fresh_dataset_moves_its_notebooks(
@@ -300,7 +307,16 @@ def test_remarking_a_fresh_dataset_moves_its_notebooks(
 
 @pytest.mark.parametrize(
     ("fresh", "split"),
-    [(2, "fresh2"), (3, "fresh3"), (4, "fresh4"), (5, "fresh5"), (6, "fresh6"), (7, "fresh7"), (8, "fresh8")],
+    [
+        (2, "fresh2"),
+        (3, "fresh3"),
+        (4, "fresh4"),
+        (5, "fresh5"),
+        (6, "fresh6"),
+        (7, "fresh7"),
+        (8, "fresh8"),
+        (9, "fresh9"),
+    ],
 )
 def test_a_dataset_marked_fresh_n_with_its_notebooks_in_fresh_n_loads(tmp_path: Path, fresh: int, split: str) -> None:
     raw = _raw_manifest()
@@ -356,7 +372,17 @@ def test_the_eighth_fresh_set_is_its_three_datasets_of_fifteen_notebooks() -> No
     assert sum(entry.split == "fresh8" for entry in manifest.notebooks) == 15
 
 
-@pytest.mark.parametrize("value", ["sometimes", 1, 0, 9, -2, 2.5])
+def test_the_ninth_fresh_set_is_its_three_datasets_of_fifteen_notebooks() -> None:
+    manifest = load_manifest(MANIFEST)
+    ninth = {name for name, split in manifest.fresh_splits().items() if split == "fresh9"}
+    assert ninth == {"life-expectancy", "kidney-disease", "parkinsons"}
+    assert all(manifest.datasets[name].fresh == 9 for name in ninth)
+    counts = {name: len(entries) for name, entries in manifest.by_dataset().items() if name in ninth}
+    assert counts == {"life-expectancy": 5, "kidney-disease": 5, "parkinsons": 5}
+    assert sum(entry.split == "fresh9" for entry in manifest.notebooks) == 15
+
+
+@pytest.mark.parametrize("value", ["sometimes", 1, 0, 10, -2, 2.5])
 def test_fresh_must_be_a_boolean_or_a_known_set_number(tmp_path: Path, value: object) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = value
