@@ -334,3 +334,65 @@ def test_prose_reading_a_result_off_a_cell_that_never_ran_is_a_finding_and_off_a
     assert not [f for f in cleared.findings if f.data.get("kind") == "read_off_unrun_cell"], cleared.message
     caption = [*cells[:2], ("md", "Region counts.")]
     assert not run(claims_match_outputs, *caption, outputs=shown, counts=[1, None]).problems
+
+
+CLASSIFIER = """\
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import classification_report, roc_auc_score
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("data/train.csv")
+X_train, X_test, y_train, y_test = train_test_split(df.drop(columns=["y"]), df["y"], random_state=0)
+model = LogisticRegression().fit(X_train, y_train)
+"""
+REPORT = """\
+              precision    recall  f1-score   support
+
+           0       0.83      0.72      0.77        53
+           1       0.88      0.93      0.91       122
+
+    accuracy                           0.87       175
+   macro avg       0.85      0.83      0.84       175
+weighted avg       0.87      0.87      0.87       175
+"""
+
+
+def test_a_figure_printed_only_as_another_metric_does_not_support_the_metric_said() -> None:
+    """ "AUC around 84 %" where the AUC printed is 0.797 and 0.84 is the report's macro-averaged F1."""
+    cells = (
+        CLASSIFIER,
+        "print(classification_report(y_train, model.predict(X_train)))",
+        "roc_auc_score(y_test, model.predict(X_test))",
+    )
+    outputs = {1: _stream(REPORT), 2: [_result("0.7973856209150326")]}
+    bad = run(
+        claims_match_outputs,
+        *cells,
+        ("md", "The AUC here is around 84%: the model separates well."),
+        outputs=outputs,
+    )
+    assert bad.status is CheckStatus.failed and _kinds(bad) == ["better_than_shown"], bad.message
+    problem = bad.problems[0]
+    assert problem.severity is Severity.medium  # a mix-up of metrics, not an invented figure
+    assert "printed only as f1, precision, recall (cell 1)" in problem.message
+    assert problem.data["printed_as"] == ["f1", "precision", "recall"]
+    good = run(
+        claims_match_outputs,
+        *cells,
+        ("md", "The AUC here is around 80%: the model separates well."),
+        outputs=outputs,
+    )
+    assert good.status is CheckStatus.passed, good.message
+    # The same 0.84 printed bare by a cell that computes the AUC supports it, a report beside it or not.
+    bare = run(
+        claims_match_outputs,
+        *cells,
+        "print(round(roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]), 2))",
+        ("md", "The AUC here is around 84%: the model separates well."),
+        outputs={**outputs, 3: _stream("0.84\n")},
+    )
+    assert bare.status is CheckStatus.passed, bare.message
+
+
+def _result(text: str) -> dict[str, Any]:
+    return {"output_type": "execute_result", "execution_count": 1, "data": {"text/plain": text}, "metadata": {}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import pairwise
 
 from grader import pyast
@@ -25,6 +26,7 @@ from grader.evidence.narrative.metric_text import (
 from grader.evidence.narrative.reported import ReportedValue
 from grader.evidence.scored_rows import scored_models
 from grader.models.findings import CheckStatus, Confidence, Evidence, EvidenceSource, Finding, Severity
+from grader.models.notebook import Cell
 from grader.models.report import FlagKind
 
 #: An overclaim at least this far beyond every value shown is high severity (ratio metrics; errors: relative).
@@ -105,7 +107,7 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     if not any(cell.outputs for cell, _ in shown):
         return CheckOutcome(status=CheckStatus.skipped, message="no outputs to compare the stated results with")
     values = list(narrative.reported)
-    numbers = {round(n.value, 6) for cell, _ in shown for o in cell.outputs for n in numbers_in(o.text[:20000])}
+    numbers = _printed_numbers(shown, values)
     figures = sorted(cell.index for cell, _ in shown if any(o.is_image for o in cell.outputs))
     # A value read off a figure just above it may be restated anywhere later (a summary).
     read_off_figures = {
@@ -141,6 +143,50 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     return CheckOutcome(
         findings=findings,
         message=f"{checked - len(findings)} of {checked} stated result(s) supported by the outputs",
+    )
+
+
+@dataclass(frozen=True)
+class _Printed:
+    """The numbers the outputs print: every one, and those no output line gives as a named metric's value."""
+
+    every: frozenset[float]
+    #: Numbers printed somewhere without a metric's name (a bare result, a line a table reader did not read).
+    unnamed: frozenset[float]
+    #: Numbers printed only as the value of a named metric, with the metrics and the cell that shows them.
+    named: dict[float, tuple[frozenset[Measure], int]]
+
+
+def _printed_numbers(shown: list[tuple[Cell, EvidenceSource]], values: list[ReportedValue]) -> _Printed:
+    """Each number the outputs print, and whether some line prints it without a metric's name.
+
+    A classification report prints a dozen numbers between 0.7 and 0.95: a claim of "AUC around 84 %"
+    is not supported by a macro-averaged F1 of 0.84, but it is by a bare 0.84 the cell that computes
+    the AUC printed.
+    """
+    on_line: dict[tuple[int, str], list[ReportedValue]] = {}
+    for value in values:
+        on_line.setdefault((value.cell, value.text), []).append(value)
+    every: set[float] = set()
+    unnamed: set[float] = set()
+    named: dict[float, tuple[set[Measure], int]] = {}
+    for cell, _ in shown:
+        for output in cell.outputs:
+            for line in output.text[:20000].splitlines():
+                read = on_line.get((cell.index, line.strip()[:200]), [])
+                for number in numbers_in(line):
+                    key = round(number.value, 6)
+                    every.add(key)
+                    owners = {v.measure for v in read if round(v.value, 6) in (key, round(number.value / 100.0, 6))}
+                    if not owners:
+                        unnamed.add(key)
+                    else:
+                        measures, _ = named.setdefault(key, (set(), cell.index))
+                        measures |= owners
+    return _Printed(
+        frozenset(every),
+        frozenset(unnamed),
+        {key: (frozenset(m), c) for key, (m, c) in named.items() if key not in unnamed},
     )
 
 
@@ -282,7 +328,7 @@ def _value_finding(
     ctx: CheckContext,
     claim: StatedResult,
     values: list[ReportedValue],
-    numbers: set[float],
+    numbers: _Printed,
     read_off_figures: set[tuple[Measure | None, float]],
     computed: frozenset[Measure],
 ) -> Finding | None:
@@ -296,11 +342,21 @@ def _value_finding(
     if any(written_as(v.value, stated, measure, number, approximate) for v in same):
         return None
     scale = 100.0 if number.percent or (measure in RATIO_MEASURES and number.value > 1) else 1.0
-    printed = any(
-        written_as(n, stated, measure, number, approximate)
-        or written_as(n / scale, stated, measure, number, approximate)
-        for n in numbers
-    )
+
+    def written(n: float) -> bool:
+        return written_as(n, stated, measure, number, approximate) or written_as(
+            n / scale, stated, measure, number, approximate
+        )
+
+    printed = any(written(n) for n in numbers.every)
+    # Printed, but only as another metric's value (an F1 in a classification report, not the AUC said).
+    as_other = [
+        (n, owners, cell) for n, (owners, cell) in numbers.named.items() if measure not in owners and written(n)
+    ]
+    if same and printed and not any(written(n) for n in numbers.unnamed):
+        printed = False
+    else:
+        as_other = []
     shown = sorted({round(v.value, 6) for v in same})[:12]
     data: dict[str, object] = {"metric": measure.value, "stated": stated, "shown": shown}
     name = measure.value.replace("_", " ")
@@ -339,11 +395,19 @@ def _value_finding(
     over = (best - stated) if lower_better else (stated - best)
     under = (stated - worst) if lower_better else (worst - stated)
     closest = sorted(same, key=lambda v: abs(v.value - stated))
+    other = ""
+    if as_other:
+        # The figure is on screen, under another metric's name: a mix-up more than an invention, so medium.
+        owners = frozenset().union(*(o for _, o, _ in as_other))
+        cell = min(c for _, _, c in as_other)
+        names = ", ".join(sorted(m.value.replace("_", " ") for m in owners))
+        other = f"; the figure it quotes is printed only as {names} (cell {cell})"
+        data["printed_as"] = sorted(m.value for m in owners)
     if over > tol:
-        large = over >= (HIGH_GAP_RATIO if measure in RATIO_MEASURES else HIGH_GAP_RELATIVE * abs(best))
+        large = not other and over >= (HIGH_GAP_RATIO if measure in RATIO_MEASURES else HIGH_GAP_RELATIVE * abs(best))
         return Finding(
             message=f"{said}, better than every {name} its outputs show (best {_fmt(measure, best)}, "
-            f"cell {closest[0].cell})",
+            f"cell {closest[0].cell}){other}",
             severity=Severity.high if large else Severity.medium,
             confidence=Confidence.high if large else Confidence.medium,
             evidence=[_claim_evidence(ctx, claim), *_shown_evidence(ctx, closest, f"{name} shown")],
@@ -353,7 +417,8 @@ def _value_finding(
     return Finding(
         message=f"{said}, but its outputs show {name} "
         + ", ".join(_fmt(measure, v) for v in shown[:5])
-        + (" (nothing that close)" if kind == "not_shown_exactly" else ", all better than stated"),
+        + (" (nothing that close)" if kind == "not_shown_exactly" else ", all better than stated")
+        + other,
         severity=severity,
         confidence=Confidence.low,
         evidence=[_claim_evidence(ctx, claim), *_shown_evidence(ctx, closest, f"{name} shown")],

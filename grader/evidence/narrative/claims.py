@@ -67,7 +67,7 @@ _CONNECTOR = (
     r"(?:\s|\*|_|`|:|=|≈|~|\(|\)|-|,|\([^()]{0,25}\)|"
     r"\b(?:score[sd]?|value|of|is|was|were|are|be|being|about|around|approx(?:imately|\.)?|roughly|nearly|almost|"
     r"reached|reaches|reach|achieved|achieves|achieve|gives|gave|give|got|gets|obtained|yields?|at|with|an?|the|"
-    r"on|our|my|its|this|final|overall|mean|average|test|testing|validation|valid|hold[\s-]?out|cv|"
+    r"on|our|my|its|this|here|final|overall|mean|average|test|testing|validation|valid|hold[\s-]?out|cv|"
     r"cross[\s-]?validated|cross[\s-]?validation|set|data|model|for|of\s+around|close\s+to|"
     # "the accuracy of the network is quite low at 35 %"
     r"network|classifier|regressor|quite|very|rather|fairly|relatively|pretty|only|just|still|now|"
