@@ -138,3 +138,24 @@ def test_the_trace_clears_a_score_the_names_made_look_like_training() -> None:
     assert run(evaluated_on_training_rows, *cells).status is CheckStatus.failed
     cleared = run_check(evaluated_on_training_rows, _traced_context(cells, range(80, 100)), {})
     assert cleared.status is CheckStatus.passed, [f.message for f in cleared.problems]
+
+
+def test_errors_broken_down_only_on_the_training_rows_are_medium() -> None:
+    """stroke-02's shape: a test accuracy, then the confusion matrix and report of the training rows."""
+    fitted = "m = LogisticRegression().fit(X_train, y_train)\nprint(accuracy_score(y_test, m.predict(X_test)))"
+    bad = run(
+        evaluated_on_training_rows, HEAD, SPLIT, fitted, "print(classification_report(y_train, m.predict(X_train)))"
+    )
+    assert severities(bad) == ["medium"], bad.message
+    assert bad.problems[0].data["kind"] == "breakdown_on_training"
+    assert "classification report (cell 3) is computed on the rows it was fitted on" in bad.problems[0].message
+    # The same report of the training rows next to one of the test rows shows the gap: fine.
+    good = run(
+        evaluated_on_training_rows,
+        HEAD,
+        SPLIT,
+        fitted,
+        "print(classification_report(y_train, m.predict(X_train)))\n"
+        "print(classification_report(y_test, m.predict(X_test)))",
+    )
+    assert good.status is CheckStatus.passed, good.message

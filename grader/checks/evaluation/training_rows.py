@@ -30,7 +30,10 @@ def evaluated_on_training_rows(ctx: CheckContext, params: NoParams) -> CheckOutc
     training rows is a finding: high when that is the headline (no held-out score or
     cross-validation anywhere, or the final model's "test" score is on rows it was fitted
     on, e.g. a search refitted on all rows and then scored on the test split), medium when
-    several models are compared on their training scores, low for a single aside.
+    several models are compared on their training scores, low for a single aside. A model
+    scored on held-out rows whose only confusion matrix or classification report (in the
+    whole notebook) is of its training rows is medium: the reading of its errors is of rows
+    it memorised.
 
     Why it matters: a model scored on its own training rows reports how well it memorised
     them; a random forest reaches ~1.0 there whatever its real quality, so any decision or
@@ -47,8 +50,11 @@ def evaluated_on_training_rows(ctx: CheckContext, params: NoParams) -> CheckOutc
     del params
     models = scored_models(ctx.dataflow, ctx.trace_facts)
     suspect = [m for m in models if m.only_training]
+    breakdown = _breakdown_on_training_only(ctx, models)
     if not suspect:
         held = sum(1 for m in models if m.held_out)
+        if breakdown is not None:
+            return CheckOutcome(findings=[breakdown], message="the only breakdown of errors is of the training rows")
         return CheckOutcome(
             message=f"{held} scored model(s), each scored on held-out rows" if models else "no scored model found"
         )
@@ -69,7 +75,49 @@ def evaluated_on_training_rows(ctx: CheckContext, params: NoParams) -> CheckOutc
             else "this score is of the rows the model was fitted on; only a held-out score says how it generalises"
         )
         findings.append(_finding(ctx, rest[0], severity, reason, others=rest[1:]))
+    if breakdown is not None:
+        findings.append(breakdown)
     return CheckOutcome(findings=findings, message=f"{len(suspect)} model(s) scored only on their training rows")
+
+
+#: Scores that break the errors down (per class, by kind of error) rather than summarise them.
+_BREAKDOWNS = frozenset(
+    {"classification_report", "confusion_matrix", "multilabel_confusion_matrix", "plot_confusion_matrix"}
+)
+
+
+def _breakdown_on_training_only(ctx: CheckContext, models: list[ScoredModel]) -> Finding | None:
+    """A model scored on held-out rows whose confusion matrix or report is only ever of its training rows.
+
+    The summary score is honest, but the notebook's reading of its errors (which class is missed,
+    how often) is of rows the model memorised: a random forest's training confusion matrix is
+    near-diagonal whatever it does on new patients. Not a finding when any model's errors are
+    broken down on held-out rows too (the pair shows the gap).
+    """
+    if any(s.eval.function in _BREAKDOWNS for m in models for s in m.held_out):
+        return None
+    for model in models:
+        if not model.held_out:
+            continue  # scored only on training rows: the findings above say so
+        broken = [s for s in model.training if s.eval.function in _BREAKDOWNS]
+        if not broken:
+            continue
+        kinds = sorted({s.eval.function.replace("_", " ") for s in broken})
+        held = model.held_out[0].eval.site
+        site = broken[0].eval.site
+        return Finding(
+            message=f"{model.est.cls}'s {' and '.join(kinds)} (cell {site.executed_cell}) is computed on the rows it "
+            f"was fitted on, and no breakdown of its errors is computed on held-out rows (its held-out score is in "
+            f"cell {held.executed_cell}): what the notebook reads about its errors is memorisation",
+            severity=Severity.medium,
+            confidence=Confidence.high if broken[0].traced is not None else Confidence.medium,
+            evidence=[
+                ctx.evidence(site.executed_cell, site.executed_line, note="errors broken down on training rows"),
+                ctx.evidence(held.executed_cell, held.executed_line, note="held-out score, with no breakdown"),
+            ],
+            data={"kind": "breakdown_on_training", "estimator": model.est.cls, "functions": kinds},
+        )
+    return None
 
 
 def _posed_as_held_out(model: ScoredModel) -> bool:
