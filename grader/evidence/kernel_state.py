@@ -85,6 +85,61 @@ def hidden_reads(cells: Iterable[CodeCell]) -> list[HiddenRead]:
     return found
 
 
+@dataclass(frozen=True)
+class ForwardRead:
+    """A module-level read of `name` in `cell` that only a cell below it binds, one that ran earlier."""
+
+    cell: int
+    line: int
+    name: str
+    execution_count: int
+    #: The cell below that binds the name, and its (lower) execution count.
+    bound_in: int
+    bound_count: int
+
+
+def forward_reads(cells: Iterable[CodeCell]) -> list[ForwardRead]:
+    """Reads that work only in the order the cells ran, not top to bottom ("Restart & Run All").
+
+    `cells` are one notebook's code cells in notebook order. A cell that reads a name no cell
+    above it binds (run or not: Run All runs them all) while a cell below it, run earlier, does:
+    the saved outputs follow from the code, but a fresh kernel stops there with a NameError
+    (`bestFeatures` used in cell 86, defined in cell 93 which ran at [34]). Each name once; a
+    notebook with a cell that can bind names the analysis cannot see gives nothing.
+    """
+    cells = [c for c in cells if c.tree is not None]
+    if any(c.cell.execution_count is not None and _opaque(c) for c in cells):
+        return []
+    binds = {c.index: _bound_names(c.tree) for c in cells if c.tree is not None}
+    found: list[ForwardRead] = []
+    reported: set[str] = set()
+    above = set(_BUILTINS)
+    for position, code in enumerate(cells):
+        assert code.tree is not None
+        count = code.cell.execution_count
+        own = binds[code.index]
+        if count is not None:
+            for name, line in _module_level_reads(code.tree):
+                if name in above or name in own or name in reported or name.startswith("_"):
+                    continue
+                binder = next(
+                    (
+                        c
+                        for c in cells[position + 1 :]
+                        if name in binds[c.index]
+                        and c.cell.execution_count is not None
+                        and c.cell.execution_count < count
+                    ),
+                    None,
+                )
+                if binder is None:
+                    continue  # bound by nothing run before it: hidden_reads reports it
+                reported.add(name)
+                found.append(ForwardRead(code.index, line, name, count, binder.index, binder.cell.execution_count or 0))
+        above |= own
+    return found
+
+
 def _opaque(code: CodeCell) -> bool:
     assert code.tree is not None
     if any(magic in code.cell.source for magic in _OPAQUE_MAGICS):

@@ -78,3 +78,19 @@ def test_a_line_that_is_only_an_ipython_automagic_runs_the_magic_and_reads_nothi
     assert _unbound("ls", "pwd", "import pandas as pd", counts=[1, 2, 3]) == []
     # The same names read as values are still reads.
     assert _unbound("print(ls)", "files = pwd + '/data'", counts=[1, 2]) == [(0, "ls"), (1, "pwd")]
+
+
+def test_a_name_only_a_cell_below_defines_stops_a_fresh_run_and_is_high() -> None:
+    """heart-failure-05's shape: `best` used in the model cell, defined in a cell further down that ran earlier."""
+    bad = _view("import numpy as np", "print(np.mean(best))", "best = [1, 2]", counts=[1, 7, 4])
+    result = run_check(executed_in_order, _ctx(bad))
+    [forward] = [f for f in result.problems if f.severity is Severity.high]
+    assert "only cell 2 below it defines" in forward.message and "NameError" in forward.message
+    assert forward.data["defined_below"] == [[1, "best", 2]]
+    # Defined above as well (re-run below later): top to bottom it is there, only out of order.
+    good = _view("best = [0]", "print(best)", "best = [1, 2]", counts=[1, 7, 4])
+    result = run_check(executed_in_order, _ctx(good))
+    assert [f.severity for f in result.problems] == [Severity.medium], [f.message for f in result.problems]
+    # Defined in a cell above that never ran: Run All runs it first, so a fresh kernel has the name.
+    unrun_above = _view("best = [0]", "print(best)", "best = [1, 2]", counts=[None, 7, 4])
+    assert not [f for f in run_check(executed_in_order, _ctx(unrun_above)).problems if f.severity is Severity.high]

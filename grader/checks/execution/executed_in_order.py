@@ -8,11 +8,14 @@ from grader.checks.base import Category, CheckOutcome, FlagRule, NoParams, check
 from grader.checks.followups import OUT_OF_ORDER
 from grader.evidence.code import CodeCell
 from grader.evidence.context import CheckContext
-from grader.evidence.kernel_state import HiddenRead, hidden_reads
+from grader.evidence.kernel_state import ForwardRead, HiddenRead, forward_reads, hidden_reads
 from grader.models.execution import CellStatus
 from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
 from grader.models.notebook import Cell
 from grader.models.report import FlagKind
+
+#: A read that works only in the saved order: the notebook does not run top to bottom as submitted.
+FORWARD_READ_SEVERITY = Severity.high
 
 
 @check(
@@ -32,7 +35,9 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     EXE011's). Worst (high severity, flag `unverified`): a cell
     that reads a name no cell above it and no cell run before it binds — its saved
     outputs came from a kernel state the notebook does not hold (the binding cell
-    was deleted, edited or never run). When the notebook was re-run in the sandbox
+    was deleted, edited or never run); and (also high) a cell that reads a name
+    only a cell below it binds, one run earlier: the outputs follow from the code, but
+    Restart & Run All stops there with a NameError. When the notebook was re-run in the sandbox
     and that cell ran cleanly, the run settles it and there is no finding.
 
     Why it matters: out-of-order execution means the saved outputs came from a
@@ -60,6 +65,9 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         hidden = [read for read in hidden_reads(_parsed(ctx, executed)) if not _rerun_settles(ctx, read)]
         if hidden:
             findings.append(_hidden_state(ctx, hidden))
+        forward = [read for read in forward_reads(_parsed(ctx, executed)) if not _rerun_settles(ctx, read)]
+        if forward:
+            findings.append(_runs_only_in_saved_order(ctx, forward))
     if total == 0:
         return CheckOutcome(
             message="the notebook was submitted without execution counts (never run or cleared)", score=1.0
@@ -109,7 +117,7 @@ def _parsed(ctx: CheckContext, cells: list[Cell]) -> list[CodeCell]:
     return [code for code in (ctx.code.cell(c.index) for c in cells) if code is not None]
 
 
-def _rerun_settles(ctx: CheckContext, read: HiddenRead) -> bool:
+def _rerun_settles(ctx: CheckContext, read: HiddenRead | ForwardRead) -> bool:
     """The sandbox re-ran the reading cell without an error: the name was bound after all."""
     record = ctx.execution.cell(read.cell)
     return record is not None and record.status is CellStatus.ok
@@ -132,4 +140,28 @@ def _hidden_state(ctx: CheckContext, hidden: list[HiddenRead]) -> Finding:
             for read in hidden[:3]
         ],
         data={"unbound": [[read.cell, read.name] for read in hidden[:50]]},
+    )
+
+
+def _runs_only_in_saved_order(ctx: CheckContext, forward: list[ForwardRead]) -> Finding:
+    first = forward[0]
+    names = ", ".join(f"`{read.name}` (cell {read.cell}, bound in cell {read.bound_in})" for read in forward[:5])
+    more = f" and {len(forward) - 5} more" if len(forward) > 5 else ""
+    return Finding(
+        message=f"Cell {first.cell} [{first.execution_count}] reads `{first.name}`, which only cell {first.bound_in} "
+        f"below it defines (it ran earlier, [{first.bound_count}]): run top to bottom in a fresh kernel, the notebook "
+        f"stops at cell {first.cell} with a NameError, so its results cannot be reproduced as submitted "
+        f"(reads of names defined further down: {names}{more})",
+        severity=FORWARD_READ_SEVERITY,
+        confidence=Confidence.high,
+        evidence=[
+            *(
+                ctx.evidence(
+                    read.cell, read.line, source=EvidenceSource.code, snippet=ctx.code.snippet(read.cell, read.line)
+                )
+                for read in forward[:2]
+            ),
+            ctx.evidence(first.bound_in, source=EvidenceSource.code, note=f"defines `{first.name}`, further down"),
+        ],
+        data={"defined_below": [[read.cell, read.name, read.bound_in] for read in forward[:50]]},
     )
