@@ -159,3 +159,28 @@ def test_errors_broken_down_only_on_the_training_rows_are_medium() -> None:
         "print(classification_report(y_test, m.predict(X_test)))",
     )
     assert good.status is CheckStatus.passed, good.message
+
+
+SM_HEAD = (
+    HEAD + "import statsmodels.api as sm\nimport statsmodels.formula.api as smf\nfrom sklearn.metrics import r2_score\n"
+)
+
+
+def test_statsmodels_fits_take_their_rows_where_the_model_is_built() -> None:
+    """`sm.OLS(y, X).fit()` fits the rows given to OLS; its R² and `predict()` are scores of those rows."""
+    all_rows = run(
+        evaluated_on_training_rows,
+        SM_HEAD,
+        "res = sm.OLS(y, sm.add_constant(X)).fit()\nprint(res.rsquared)",
+        "f = smf.ols('y ~ age + bmi', data=df).fit()\nprint(r2_score(df['y'], f.predict()))",
+    )
+    assert severities(all_rows) == ["high"], all_rows.message
+    assert "OLS" in all_rows.problems[0].message and "notebook's result" in all_rows.problems[0].message
+    held_out = run(
+        evaluated_on_training_rows,
+        SM_HEAD,
+        SPLIT,
+        "res = sm.OLS(y_train, sm.add_constant(X_train)).fit()\n"
+        "print(r2_score(y_test, res.predict(sm.add_constant(X_test))))",
+    )
+    assert held_out.status is CheckStatus.passed, held_out.message

@@ -62,3 +62,17 @@ def test_no_leak_without_a_choice_on_the_labels_of_the_test_rows() -> None:
     assert chosen(CORR_ALL, later, MODEL) == []
     # A choice the notebook states, but no correlation computed before it: nothing to rest on.
     assert chosen(keep, MODEL) == []
+
+
+def test_features_dropped_on_p_values_of_an_ols_over_all_rows_leak() -> None:
+    """fish-01's shape: statsmodels OLS on all rows, features dropped on its p-values, then a split."""
+    ols_all = 'import statsmodels.api as sm\nres = sm.OLS(df["price"], sm.add_constant(df.drop(columns="price"))).fit()\nprint(res.pvalues)'
+    note = ("md", "Width has a p-value above 0.05, so we drop that feature.")
+    [finding] = chosen(ols_all, note, MODEL)
+    assert finding.data["basis"] == "model"
+    ols_train = (
+        "import statsmodels.api as sm\ntrain, test = train_test_split(df, test_size=0.2, random_state=0)\n"
+        'res = sm.OLS(train["price"], sm.add_constant(train.drop(columns="price"))).fit()\nprint(res.pvalues)'
+    )
+    on_train = 'cols = ["ram", "battery"]\nm = LinearRegression().fit(train[cols], train["price"])\nprint(m.score(test[cols], test["price"]))'
+    assert chosen(ols_train, note, on_train) == []

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from grader.evidence.dataflow.base import InterpreterBase
-from grader.evidence.dataflow.catalogue import SOURCE_FUNCTIONS, Role, file_name
+from grader.evidence.dataflow.catalogue import SOURCE_FUNCTIONS, STATSMODELS_MODELS, Role, file_name
 from grader.evidence.dataflow.values import (
     UNKNOWN,
     ClassDef,
@@ -104,6 +104,8 @@ class CallRules(InterpreterBase):
         if qual is None and isinstance(node.func, ast.Name) and node.func.id in self.globals:
             return self.unknown_call(node, args, kwargs)
         package = qual.split(".")[0] if qual else ""
+        if package == "statsmodels" and name in STATSMODELS_MODELS:
+            return self.statsmodels_model(node, name, qual, args, kwargs)
         if (
             name in CATALOGUE
             or (package in ML_PACKAGES and name[:1].isupper())
@@ -367,6 +369,30 @@ class CallRules(InterpreterBase):
             est.early_stopping = stopping is not None and not (isinstance(stopping, Const) and stopping.value is None)
         self._remember_est(est, node)
         self._prefit(node, est, args, kwargs)
+        return est
+
+    def statsmodels_model(
+        self, node: ast.Call, name: str, qual: str | None, args: list[Value], kwargs: dict[str, Value]
+    ) -> Est:
+        """`sm.OLS(y, X)` / `smf.ols("y ~ x", data=df)`: a linear model that carries the rows it will fit on.
+
+        Its `.fit()` takes no data, so the rows are taken where the model is built: `endog` (y) and
+        `exog` (X) for the array API, the `data` frame (features and target alike) for formulas.
+        """
+        est: Est = self.keyed(
+            "est", node, lambda: Est(self.new_id(), name, EstKind.model, FitCategory.model, self.site(node), qual)
+        )
+        est.kwargs = {k.arg: k.value for k in node.keywords if k.arg}
+        est.loops = self.loops
+        if name[:1].islower():  # the formula API: `ols(formula, data)`
+            data = kwargs.get("data", args[1] if len(args) > 1 else None)
+            est.design = (data, data) if isinstance(data, Data) else None
+        else:
+            endog = kwargs.get("endog", args[0] if args else None)
+            exog = kwargs.get("exog", args[1] if len(args) > 1 else None)
+            if isinstance(exog, Data):
+                est.design = (exog, endog if isinstance(endog, Data) else None)
+        self._remember_est(est, node)
         return est
 
     def _prefit(self, node: ast.Call, est: Est, args: list[Value], kwargs: dict[str, Value]) -> None:

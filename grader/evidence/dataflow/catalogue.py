@@ -294,3 +294,30 @@ def role_of_name(name: str) -> Role | None:
         if any(pattern.match(word) for word in words):
             return role
     return None
+
+
+#: statsmodels models: built with their data (`sm.OLS(y, X)`, `smf.ols("y ~ x", data=df)`), then `.fit()`.
+STATSMODELS_MODELS = frozenset(
+    {
+        "OLS",
+        "WLS",
+        "GLS",
+        "GLSAR",
+        "GLM",
+        "Logit",
+        "Probit",
+        "MNLogit",
+        "Poisson",
+        "NegativeBinomial",
+        "QuantReg",
+        "RLM",
+    }
+    | {"ols", "wls", "gls", "glm", "logit", "probit", "mnlogit", "poisson", "negativebinomial", "quantreg", "rlm"}
+)
+#: Statistics of a fitted statsmodels result learnt from its rows (p-values, coefficients, residuals).
+STATSMODELS_FITTED = frozenset(
+    {"params", "pvalues", "tvalues", "bse", "fittedvalues", "resid", "resid_pearson", "llf", "aic", "bic"}
+    | {"rsquared", "rsquared_adj", "prsquared", "f_pvalue", "fvalue", "mse_resid"}
+)
+#: Of those, the in-sample goodness of fit a notebook reads as the model's score.
+STATSMODELS_SCORES = frozenset({"rsquared", "rsquared_adj", "prsquared"})

@@ -7,7 +7,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from grader.evidence.dataflow.base import InterpreterBase
-from grader.evidence.dataflow.catalogue import DATE_LITERAL, FRAME_ATTRS, ROW_PRESERVING, STATS, TIME_NAME
+from grader.evidence.dataflow.catalogue import (
+    DATE_LITERAL,
+    FRAME_ATTRS,
+    ROW_PRESERVING,
+    STATS,
+    STATSMODELS_FITTED,
+    STATSMODELS_SCORES,
+    TIME_NAME,
+)
 from grader.evidence.dataflow.values import (
     UNKNOWN,
     Cols,
@@ -16,6 +24,7 @@ from grader.evidence.dataflow.values import (
     Cut,
     Data,
     Est,
+    Eval,
     Fit,
     Func,
     IndexPart,
@@ -329,6 +338,8 @@ class ExpressionRules(InterpreterBase):
                 return base.inner or base
             if attr in ("named_steps", "steps", "named_transformers_", "transformers_"):
                 return Seq(list(base.steps))
+            if base.design is not None and base.fits and attr in STATSMODELS_FITTED:
+                return self.statsmodels_statistic(node, base, attr)
             if attr.endswith("_") and base.fits:
                 # A fitted attribute (coef_, feature_importances_, best_score_): learnt from the fit rows.
                 last = base.fits[-1]
@@ -340,6 +351,27 @@ class ExpressionRules(InterpreterBase):
         if isinstance(base, Mapping):
             return UNKNOWN
         return UNKNOWN
+
+    def statsmodels_statistic(self, node: ast.Attribute, est: Est, attr: str) -> Data:
+        """`results.pvalues`, `results.rsquared`: learnt from the fit's rows; R² is a score of those rows."""
+        last = est.fits[-1]
+        value = Data(tags=last.tags, taints=frozenset({last.id}), stat=True)
+        if attr not in STATSMODELS_SCORES:
+            return value
+        data = last.data or Data(tags=last.tags, uncertain=True)
+        evaluation = self.keyed(
+            "eval",
+            node,
+            lambda: Eval(self.new_id(), self.site(node), attr, est, est.version, last.tags, self.loops, data),
+        )
+        evaluation.version, evaluation.tags, evaluation.loops, evaluation.data = (
+            est.version,
+            last.tags,
+            self.loops,
+            data,
+        )
+        self.result.evals[evaluation.id] = evaluation
+        return Data(tags=last.tags, scores=frozenset({evaluation.id}), stat=True)
 
     def column(self, frame: Data, column: str, node: ast.AST) -> Data:
         """`df["col"]` / `df.col`: a series computed from that column."""

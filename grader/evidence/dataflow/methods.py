@@ -67,6 +67,9 @@ class MethodRules(InterpreterBase):
             return est
         if method == "split" and est.kind is EstKind.splitter:
             return self.splitter_split(node, est, xd, kwargs)
+        if est.design is not None and method in ("fit", "fit_regularized") and not args:
+            xd, yd = est.design  # statsmodels: the rows were given where the model was built
+            method = "fit"
         if method in ("fit", "partial_fit", "fit_transform", "fit_resample", "fit_predict"):
             if xd is None:
                 xd = Data(uncertain=True)
@@ -84,6 +87,8 @@ class MethodRules(InterpreterBase):
             current = est.fits[-1] if est.fits else None
             return self.transformed(est, xd, current, node)
         if method in ("predict", "predict_proba", "decision_function", "predict_log_proba", "staged_predict"):
+            if xd is None and est.design is not None and est.fits and est.fits[-1].data is not None:
+                xd = est.fits[-1].data  # statsmodels' `results.predict()`: the rows it was fitted on
             data = xd or Data(uncertain=True)
             predict = self.keyed(
                 "predict", node, lambda: Predict(self.new_id(), self.site(node), est, est.version, data)

@@ -341,6 +341,8 @@ class Est:
     time_based: bool = False
     early_stopping: bool = False
     stateful_custom: bool = True
+    #: A statsmodels model's data, given where it is built (`sm.OLS(y, X)`): the rows `.fit()` fits on (X, y).
+    design: tuple[Data, Data | None] | None = None
 
     @property
     def version(self) -> int:
