@@ -332,3 +332,28 @@ def test_data_the_model_was_fitted_on_is_training_data_whatever_its_name() -> No
         "m = RF(random_state=0).fit(X_dev, y_dev)\nprint(roc_auc_score(y_dev, m.predict_proba(X_dev)[:, 1]))",
     )
     assert severities(result) == ["high"]
+
+
+def test_a_regressor_fitted_on_the_class_labels_is_medium() -> None:
+    """placement-02 / loan-01's shape: Ridge and a DecisionTreeRegressor on the 0/1 target, scored with MSE."""
+    regress = (
+        "from sklearn.linear_model import Ridge\nfrom sklearn.tree import DecisionTreeRegressor\n"
+        "from sklearn.metrics import mean_squared_error\n"
+        "X_tr, X_te, y_tr, y_te = train_test_split(X, y, stratify=y, random_state=0)\n"
+        "r = Ridge().fit(X_tr, y_tr)\nprint(mean_squared_error(y_te, r.predict(X_te)))\n"
+        "t = DecisionTreeRegressor(random_state=0).fit(X_tr, y_tr)\nprint(roc_auc_score(y_te, t.predict(X_te)))"
+    )
+    bad = run(metrics_fit_task, IMPORTS, regress, task="churn")
+    [finding] = [f for f in bad.problems if "Regression model" in f.message]
+    assert finding.severity.value == "medium" and finding.data["regressors"] == ["DecisionTreeRegressor", "Ridge"]
+    assert "churned" in finding.message and "mse" in finding.message
+    # Classifiers on the labels, and a regressor on another column (a side question): not this finding.
+    good = run(
+        metrics_fit_task,
+        IMPORTS + "from sklearn.linear_model import Ridge\n",
+        "X_tr, X_te, y_tr, y_te = train_test_split(X, y, stratify=y, random_state=0)\n"
+        "m = LogisticRegression().fit(X_tr, y_tr)\nprint(roc_auc_score(y_te, m.predict_proba(X_te)[:, 1]))\n"
+        "side = Ridge().fit(X_tr.drop(columns=['tenure']), X_tr['tenure'])",
+        task="churn",
+    )
+    assert not [f for f in good.problems if "Regression model" in f.message], [f.message for f in good.problems]

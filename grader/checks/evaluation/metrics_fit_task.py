@@ -10,11 +10,13 @@ from grader.evidence.context import CheckContext
 from grader.evidence.ml.facts import MetricUse
 from grader.evidence.ml.queries import has_model, model_places, positive_rate, resolve_measures, task_of
 from grader.evidence.ml.vocabulary import (
+    ESTIMATORS,
     IMBALANCE_AWARE,
     LABEL_ONLY_MEASURES,
     MEASURE_WORDS,
     PRIMARY_MEASURES,
     REGRESSION_MEASURES,
+    Family,
     Measure,
     Task,
 )
@@ -44,8 +46,9 @@ def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOu
     strings, an estimator's own `.score`, which is accuracy for classifiers, and
     `cross_val_score` without `scoring=`). For classification, accuracy as the only
     metric is a finding, high when positives are at most `rare_threshold` of the
-    data; for regression, classification metrics are a finding and MAE/RMSE/R² are
-    expected. The assignment's primary metric (ROC AUC, average precision, MAE, ...)
+    data, and a regression model fitted on the class labels (`Ridge`, a
+    `DecisionTreeRegressor` on a 0/1 target) is a medium finding; for regression,
+    classification metrics are a finding and MAE/RMSE/R² are expected. The assignment's primary metric (ROC AUC, average precision, MAE, ...)
     must be among them.
 
     Why it matters: on the fraud data predicting "never fraud" scores 98.8 %
@@ -102,10 +105,50 @@ def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOu
                     evidence=[ctx.evidence(m.site.cell, m.site.line) for m in uses[:2]],
                 )
             )
+    if task is Task.classification and ctx.assignment is not None:
+        findings.extend(_regressors_on_labels(ctx, measured))
     if ctx.assignment is not None:
         findings.extend(_primary_missing(ctx, uses, measured))
     names = ", ".join(sorted(m.value for m in measured)) or "none recognised"
     return CheckOutcome(findings=findings, message=f"metrics: {names}")
+
+
+def _regressors_on_labels(ctx: CheckContext, measured: set[Measure]) -> list[Finding]:
+    """Regression models fitted on the assignment's class labels (`DecisionTreeRegressor().fit(X, y_status)`).
+
+    A regressor on 0/1 labels predicts numbers, not classes or calibrated probabilities: scored
+    with accuracy it fails or needs rounding, scored with MSE or R² it answers another question,
+    and either way it is not compared with the classifiers on the brief's metric.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    for fit, _, labels in ctx.dataflow.model_fits:
+        est = fit.est
+        if est is None or labels is None or not labels.target:
+            continue  # another column (a salary regression beside the brief) is not this mistake
+        final = est.steps[-1] if est.steps else (est.inner or est)
+        kind = ESTIMATORS.get(final.cls)
+        if kind is None or kind.task is not Task.regression or kind.family is Family.dummy:
+            continue
+        found.setdefault(final.cls, (fit.site.executed_cell, fit.site.executed_line))
+    if not found:
+        return []
+    target = ctx.assignment.target if ctx.assignment is not None else "the target"
+    scored = sorted(m.value.replace("_", " ") for m in measured & REGRESSION_MEASURES)
+    how = f"; the notebook scores them with {', '.join(scored)}" if scored else ""
+    names = ", ".join(sorted(found))
+    return [
+        Finding(
+            message=f"Regression model(s) ({names}) fitted on the class labels of `{target}`, a classification "
+            f"target{how}: they predict numbers, not classes or probabilities, and are not measured on the brief's "
+            "metric alongside the classifiers",
+            severity=Severity.medium,
+            confidence=Confidence.high,
+            evidence=[
+                ctx.evidence(cell, line, note="a regressor fitted on the labels") for cell, line in found.values()
+            ],
+            data={"regressors": sorted(found), "regression_metrics": scored},
+        )
+    ]
 
 
 def _accuracy_only(
