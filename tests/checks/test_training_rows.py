@@ -184,3 +184,11 @@ def test_statsmodels_fits_take_their_rows_where_the_model_is_built() -> None:
         "print(r2_score(y_test, res.predict(sm.add_constant(X_test))))",
     )
     assert held_out.status is CheckStatus.passed, held_out.message
+
+
+def test_a_formula_model_does_not_take_the_whole_frame_as_its_features() -> None:
+    """`smf.ols("medv ~ rm + lstat", data=df)`: the target is in the frame, not among the features."""
+    from grader.evidence.leakage.base import LeakKind
+
+    ctx = static_context(make_notebook(SM_HEAD, "f = smf.ols('y ~ age + bmi', data=df).fit()\nprint(f.rsquared)"))
+    assert not ctx.leakage.of(LeakKind.target_derived), [f.message for f in ctx.leakage.of(LeakKind.target_derived)]

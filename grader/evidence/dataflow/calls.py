@@ -386,7 +386,9 @@ class CallRules(InterpreterBase):
         est.loops = self.loops
         if name[:1].islower():  # the formula API: `ols(formula, data)`
             data = kwargs.get("data", args[1] if len(args) > 1 else None)
-            est.design = (data, data) if isinstance(data, Data) else None
+            if isinstance(data, Data):
+                # The formula picks the columns: the features are not the whole frame (its target among them).
+                est.design = (replace(data, cols=Cols("unknown"), derived=(), deps=frozenset()), data)
         else:
             endog = kwargs.get("endog", args[0] if args else None)
             exog = kwargs.get("exog", args[1] if len(args) > 1 else None)
