@@ -192,3 +192,32 @@ def test_a_formula_model_does_not_take_the_whole_frame_as_its_features() -> None
 
     ctx = static_context(make_notebook(SM_HEAD, "f = smf.ols('y ~ age + bmi', data=df).fit()\nprint(f.rsquared)"))
     assert not ctx.leakage.of(LeakKind.target_derived), [f.message for f in ctx.leakage.of(LeakKind.target_derived)]
+
+
+def test_a_training_score_quoted_in_the_prose_below_is_medium() -> None:
+    """ckd-04's shape: a held-out score earlier, then a pipeline fitted and scored on all rows, its score quoted."""
+    cells = (
+        HEAD,
+        SPLIT,
+        "m = LogisticRegression().fit(X_train, y_train)\nprint(m.score(X_test, y_test))",
+        "p = RandomForestClassifier(random_state=0).fit(X, y)\nprint(p.score(X, y))",
+    )
+    outputs = {
+        2: [{"output_type": "stream", "name": "stdout", "text": "0.967\n"}],
+        3: [{"output_type": "stream", "name": "stdout", "text": "0.9775\n"}],
+    }
+    quoted = run(
+        evaluated_on_training_rows,
+        *cells,
+        ("md", "With the forest the score was 0.9775, higher than 0.967."),
+        outputs=outputs,
+    )
+    assert severities(quoted) == ["medium"], quoted.message
+    assert "prose right after states this score" in quoted.problems[0].message
+    aside = run(
+        evaluated_on_training_rows,
+        *cells,
+        ("md", "The forest memorises its training rows, as expected."),
+        outputs=outputs,
+    )
+    assert severities(aside) == ["low"], aside.message

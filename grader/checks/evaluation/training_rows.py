@@ -7,6 +7,8 @@ from typing import Any
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.checks.followups import NO_HELD_OUT
 from grader.evidence.context import CheckContext
+from grader.evidence.narrative.markdown import prose
+from grader.evidence.narrative.metric_text import numbers_in
 from grader.evidence.scored_rows import ScoredModel, scored_models
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
@@ -30,7 +32,8 @@ def evaluated_on_training_rows(ctx: CheckContext, params: NoParams) -> CheckOutc
     training rows is a finding: high when that is the headline (no held-out score or
     cross-validation anywhere, or the final model's "test" score is on rows it was fitted
     on, e.g. a search refitted on all rows and then scored on the test split), medium when
-    several models are compared on their training scores, low for a single aside. A model
+    several models are compared on their training scores or when the markdown right below
+    quotes the training score as a result, low for a single aside. A model
     scored on held-out rows whose only confusion matrix or classification report (in the
     whole notebook) is of its training rows is medium: the reading of its errors is of rows
     it memorised.
@@ -66,6 +69,11 @@ def evaluated_on_training_rows(ctx: CheckContext, params: NoParams) -> CheckOutc
         reason = _headline_reason(any_held_out)
         findings.append(_finding(ctx, headline[0], Severity.high, reason, others=headline[1:]))
     rest = [m for m in suspect if m not in headline]
+    stated = [m for m in rest if _stated_in_prose(ctx, m)]
+    if stated:
+        reason = "the prose right after states this score as a result, but it is of the rows the model was fitted on"
+        findings.append(_finding(ctx, stated[0], Severity.medium, reason, others=stated[1:]))
+        rest = [m for m in rest if m not in stated]
     if rest:
         compared = len(rest) >= 2 or any(_in_model_loop(ctx, m) for m in rest)
         severity = Severity.medium if compared else Severity.low
@@ -118,6 +126,38 @@ def _breakdown_on_training_only(ctx: CheckContext, models: list[ScoredModel]) ->
             data={"kind": "breakdown_on_training", "estimator": model.est.cls, "functions": kinds},
         )
     return None
+
+
+#: How far below a score's cell the prose that reads it may be (markdown cells; code cells end the search).
+_PROSE_REACH = 2
+
+
+def _stated_in_prose(ctx: CheckContext, model: ScoredModel) -> bool:
+    """A number the score's cell printed is quoted in the markdown right below it.
+
+    "After adding PCA the score was 0.9775, higher than the previous 0.967" under a cell that
+    fits on X and prints `pipeline.score(X, y)`: the training score is presented as a result.
+    """
+    cells = {cell.index: cell for cell in ctx.notebook.cells}
+    for score in model.training:
+        index = score.eval.site.executed_cell
+        cell = cells.get(index)
+        if cell is None or not cell.outputs:
+            continue
+        printed = {(n.value, n.decimals) for o in cell.outputs for n in numbers_in(o.text[:5000]) if n.decimals >= 2}
+        if not printed:
+            continue
+        for below in range(index + 1, index + 1 + _PROSE_REACH):
+            follow = cells.get(below)
+            if follow is None or not follow.is_markdown:
+                break
+            for said in numbers_in(prose(follow.source)):
+                if said.decimals >= 2 and any(
+                    round(value, said.decimals) == said.value and decimals >= said.decimals
+                    for value, decimals in printed
+                ):
+                    return True
+    return False
 
 
 def _posed_as_held_out(model: ScoredModel) -> bool:
