@@ -44,8 +44,8 @@ def test_profiles_are_current_and_two_older_eras_with_their_key_versions() -> No
         # The same kernel stack everywhere, so the same executor runs in each image.
         assert profile.lock()["ipykernel"] == PROFILES[0].lock()["ipykernel"]
         assert profile.lock()["nbclient"] == PROFILES[0].lock()["nbclient"]
-        # Implicit pandas engines: to_excel/read_excel and parquet.
-        assert {"openpyxl", "fastparquet", "xlrd"} <= profile.lock().keys(), profile.name
+        # Implicit pandas engines: to_excel/read_excel, parquet and DataFrame.style (Jinja2).
+        assert {"openpyxl", "fastparquet", "xlrd", "jinja2"} <= profile.lock().keys(), profile.name
     pandas_majors = [get_profile(n).version("pandas")[0] for n in ("current", "2024", "2022")]  # type: ignore[index]
     assert pandas_majors == [3, 2, 1]
     tags = {image_tag("base:x", p) for p in PROFILES}

@@ -44,6 +44,8 @@ def customers_csv(conflict: bool = False) -> str:
 
 IMPORTS = "import numpy as np\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression"
 READ = 'df = pd.read_csv("customers.csv")\nprint(df.shape)'
+#: pandas' Styler (`DataFrame.style`) needs Jinja2, which every image carries.
+STYLED = 'print(df[["tenure", "monthly"]].describe().style.format("{:.1f}").background_gradient().to_html()[:6])'
 #: A notebook of 2022 (pandas 1.x): `DataFrame.append`, and reductions that dropped text columns silently.
 ERA_2022 = [
     IMPORTS,
@@ -52,6 +54,7 @@ ERA_2022 = [
     'X = df[["tenure", "monthly"]]\ny = (df["Churn"] == "Yes").astype(int)\n'
     "model = LogisticRegression(max_iter=500).fit(X, y)\nprint(round(model.score(X, y), 2))",
     'df.to_excel("summary.xlsx")\nprint(pd.read_excel("summary.xlsx").shape)',
+    STYLED,
 ]
 #: A notebook of 2024 (pandas 2.x): chained inplace, `np.sum(df == ...)[0]`, positional `Series[0]`.
 ERA_2024 = [
@@ -63,6 +66,7 @@ ERA_2024 = [
     'X = df[["tenure", "monthly"]]\nmodel = LogisticRegression(max_iter=500).fit(X, df["Churn"])\n'
     "print(round(model.score(X, df['Churn']), 2))",
     'df.to_parquet("clean.parquet")\nprint(pd.read_parquet("clean.parquet").shape)',
+    STYLED,
 ]
 #: Scaled before the split: the tracer must see the scaler fitted on every row, test rows included.
 TRACED_LEAK = [
@@ -191,6 +195,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory, sandbox, profile_images) ->
                 'X = df[["tenure", "monthly"]]\nclf = CatBoostClassifier(iterations=20, verbose=0, random_seed=0)\n'
                 'clf.fit(X, df["Churn"])\nprint(catboost.__version__, round(clf.score(X, df["Churn"]), 2))',
                 'df.to_excel("summary.xlsx")\nprint(pd.read_excel("summary.xlsx").shape)',
+                STYLED,
             ],
             csv=csv,
         ),
@@ -325,7 +330,7 @@ def test_an_allowed_package_outside_the_image_installs_with_its_dependencies(gra
     catboost = next(p for p in report.execution.requested_packages if p.name == "catboost")
     assert catboost.status is PackageStatus.installed, catboost
     assert "-extra-" in (report.execution.image or "")
-    assert report.execution.status is RunStatus.ok, _failures(report)  # imports, fits, and to_excel works
+    assert report.execution.status is RunStatus.ok, _failures(report)  # imports, fits, to_excel and .style work
 
 
 def test_a_redirect_reads_the_submissions_own_file_first(graded: dict[str, Report]) -> None:
