@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
 
 from grader.checks.base import Category, CheckOutcome, FlagRule, NoParams, check
@@ -10,7 +11,7 @@ from grader.evidence.code import CodeCell
 from grader.evidence.context import CheckContext
 from grader.evidence.kernel_state import ForwardRead, HiddenRead, forward_reads, hidden_reads
 from grader.models.execution import CellStatus
-from grader.models.findings import Confidence, EvidenceSource, Finding, Severity
+from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 from grader.models.notebook import Cell
 from grader.models.report import FlagKind
 
@@ -123,6 +124,14 @@ def _rerun_settles(ctx: CheckContext, read: HiddenRead | ForwardRead) -> bool:
     return record is not None and record.status is CellStatus.ok
 
 
+def _read_evidence(ctx: CheckContext, reads: Sequence[HiddenRead | ForwardRead]) -> list[Evidence]:
+    """The code line of each read, as the cell shows it."""
+    return [
+        ctx.evidence(read.cell, read.line, source=EvidenceSource.code, snippet=ctx.code.snippet(read.cell, read.line))
+        for read in reads
+    ]
+
+
 def _hidden_state(ctx: CheckContext, hidden: list[HiddenRead]) -> Finding:
     first = hidden[0]
     names = ", ".join(f"`{read.name}` (cell {read.cell})" for read in hidden[:5])
@@ -133,12 +142,7 @@ def _hidden_state(ctx: CheckContext, hidden: list[HiddenRead]) -> Finding:
         f"(unbound reads: {names}{more})",
         severity=Severity.high,
         confidence=Confidence.medium,
-        evidence=[
-            ctx.evidence(
-                read.cell, read.line, source=EvidenceSource.code, snippet=ctx.code.snippet(read.cell, read.line)
-            )
-            for read in hidden[:3]
-        ],
+        evidence=_read_evidence(ctx, hidden[:3]),
         data={"unbound": [[read.cell, read.name] for read in hidden[:50]]},
     )
 
@@ -155,12 +159,7 @@ def _runs_only_in_saved_order(ctx: CheckContext, forward: list[ForwardRead]) -> 
         severity=FORWARD_READ_SEVERITY,
         confidence=Confidence.high,
         evidence=[
-            *(
-                ctx.evidence(
-                    read.cell, read.line, source=EvidenceSource.code, snippet=ctx.code.snippet(read.cell, read.line)
-                )
-                for read in forward[:2]
-            ),
+            *_read_evidence(ctx, forward[:2]),
             ctx.evidence(first.bound_in, source=EvidenceSource.code, note=f"defines `{first.name}`, further down"),
         ],
         data={"defined_below": [[read.cell, read.name, read.bound_in] for read in forward[:50]]},
