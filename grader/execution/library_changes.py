@@ -223,6 +223,17 @@ CHANGES: tuple[LibraryChange, ...] = (
         context=_rx(r"\bnp\.(sum|mean|nansum|nanmean|max|min|prod|std|var|median|any|all)\s*\("),
     ),
     LibraryChange(
+        id="pandas-3.0-drop-axis-and-columns",
+        library="pandas",
+        version=(3, 0),
+        summary="`drop(columns=..., axis=1)` is refused: `axis` may no longer be given with `index=`/`columns=`",
+        errors=frozenset({"ValueError"}),
+        message=_rx(r"Cannot specify both 'axis' and 'index'/'columns'"),
+        code=_code(
+            r"\.drop\([^)]*\b(?:columns|index)\s*=[^)]*\baxis\s*=|\.drop\([^)]*\baxis\s*=[^)]*\b(?:columns|index)\s*="
+        ),
+    ),
+    LibraryChange(
         id="pandas-3.0-positional-getitem",
         library="pandas",
         version=(3, 0),
@@ -474,6 +485,30 @@ CHANGES: tuple[LibraryChange, ...] = (
         r"LogisticRegression\s*\([^)]*\bmulti_class\s*=",
     ),
     LibraryChange(
+        id="scikit-learn-1.2-feature-name-types",
+        library="scikit-learn",
+        version=(1, 2),
+        summary="column names of mixed types (numbers and strings, as after `pd.concat` of an array's frame) are "
+        "an error, no longer a warning",
+        errors=frozenset({"TypeError"}),
+        message=_rx(r"Feature names are only supported if all input features have string names"),
+    ),
+    LibraryChange(
+        id="scikit-learn-1.0-keyword-only",
+        library="scikit-learn",
+        version=(1, 0),
+        summary="estimators' parameters after the first are keyword-only (`RFE(model, 10)` must be "
+        "`RFE(model, n_features_to_select=10)`)",
+        errors=frozenset({"TypeError"}),
+        # Python's own message for a class called with too many positional arguments; a scikit-learn class.
+        message=_rx(
+            r"\b(?:RFE|RFECV|SelectKBest|SelectPercentile|SelectFromModel|PCA|TruncatedSVD|KMeans|DBSCAN|SVC|SVR|"
+            r"LinearSVC|KNeighbors\w+|\w+(?:Classifier|Regressor|Regression|Scaler|Encoder|Imputer|KFold|Split))"
+            r"\.__init__\(\) takes (?:from \d+ to )?\d+ positional arguments? but \d+ (?:were|was) given"
+        ),
+        context=_code(r"\bsklearn\b"),
+    ),
+    LibraryChange(
         id="scikit-learn-1.6-estimator-tags",
         library="scikit-learn",
         version=(1, 6),
@@ -556,7 +591,8 @@ CHANGES: tuple[LibraryChange, ...] = (
         errors=frozenset({"TypeError"}),
         # `sns.countplot("col", data=df)`: the column lands in `data`, the first positional parameter since 0.12.
         message=_rx(
-            r"\w+plot\(\) takes from 0 to \d+ positional arguments but \d+ (were|was) given"
+            r"\w+plot\(\) takes from 0 to \d+ positional arguments but \d+ "
+            r"(positional arguments? \(and \d+ keyword-only arguments?\) )?(were|was) given"
             r"|\w+plot\(\) got multiple values for argument 'data'"
         ),
     ),

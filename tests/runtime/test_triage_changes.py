@@ -264,3 +264,47 @@ def test_a_column_passed_positionally_to_a_seaborn_plot_is_the_0_12_keyword_chan
     # The same words about another argument are the candidate's own mistake.
     other = "countplot() got multiple values for argument 'hue'"
     assert triage(sources, [failed(0, "TypeError", other)], versions)[0].error_class is ErrorClass.candidate
+
+
+def test_a_seaborn_plot_given_x_and_y_positionally_is_the_0_12_keyword_change() -> None:
+    """`sns.jointplot(df.a, df.b, kind="reg")`: the message counts the keyword-only argument too (ckd-05)."""
+    versions = {**PANDAS2, "seaborn": "0.13.2"}
+    value = (
+        "jointplot() takes from 0 to 1 positional arguments but 2 positional arguments "
+        "(and 1 keyword-only argument) were given"
+    )
+    out = triage(["sns.jointplot(df.age, df.bp, kind='reg')"], [failed(0, "TypeError", value)], versions)
+    assert out[0].error_class is ErrorClass.environment and out[0].library_change == "seaborn-0.12-keyword-data"
+
+
+def test_drop_with_both_axis_and_columns_is_the_pandas_3_change() -> None:
+    """`df.drop(columns='name', axis=1)` runs on pandas 1.5 and 2.2 and is refused by pandas 3."""
+    sources = ["new = df.drop(columns='name', axis=1)"]
+    value = "Cannot specify both 'axis' and 'index'/'columns'"
+    out = triage(sources, [failed(0, "ValueError", value)])
+    assert out[0].error_class is ErrorClass.environment and out[0].library_change == "pandas-3.0-drop-axis-and-columns"
+    assert triage(sources, [failed(0, "ValueError", value)], PANDAS2)[0].error_class is ErrorClass.candidate
+    change = next(c for c in library_changes.CHANGES if c.id == "pandas-3.0-drop-axis-and-columns")
+    assert change.code is not None and change.code.search(sources[0]) and not change.code.search("df.drop('a', axis=1)")
+
+
+def test_scikit_learn_keyword_only_parameters_and_mixed_feature_names_are_environment() -> None:
+    imports = "from sklearn.feature_selection import RFE\nfrom sklearn.linear_model import LinearRegression"
+    rfe = triage(
+        [imports, "rfe = RFE(LinearRegression(), 10)"],
+        [cell(0), failed(1, "TypeError", "RFE.__init__() takes 2 positional arguments but 3 were given")],
+    )
+    assert rfe[1].error_class is ErrorClass.environment and rfe[1].library_change == "scikit-learn-1.0-keyword-only"
+    # The candidate's own class called with too many arguments is the candidate's.
+    own = triage(
+        ["class Thing:\n    def __init__(self):\n        pass", "Thing(1)"],
+        [cell(0), failed(1, "TypeError", "Thing.__init__() takes 1 positional argument but 2 were given")],
+    )
+    assert own[1].error_class is ErrorClass.candidate
+    value = (
+        "Feature names are only supported if all input features have string names, but your input has "
+        "['int', 'str'] as feature name / column name types."
+    )
+    mixed = triage([imports, "LinearRegression().fit(X, y)"], [cell(0), failed(1, "TypeError", value)])
+    assert mixed[1].error_class is ErrorClass.environment
+    assert mixed[1].library_change == "scikit-learn-1.2-feature-name-types"
