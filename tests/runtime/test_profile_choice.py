@@ -102,6 +102,7 @@ def test_apis_removed_later_point_to_the_profile_that_still_has_them() -> None:
     assert infer("from sklearn.metrics import plot_confusion_matrix") == "2022"
     assert infer("df.applymap(str)") == "2024"
     assert infer("df.fillna(method='ffill')") == "2024"
+    assert infer("X = df.drop(columns=['Churn'], axis=1)") == "2024"  # refused by pandas 3, fine on 2.2
     # An API only newer releases have keeps the newer profiles.
     assert infer("OneHotEncoder(sparse_output=False)\nfrom sklearn.metrics import root_mean_squared_error") == "current"
 

@@ -117,6 +117,10 @@ PANDAS3 = {
         [IMPORTS, READ, 'df.loc[df["Churn"] == "Yes", "Churn"] = 1'],
         "pandas-3.0-str-dtype-setitem",
     ),
+    "drop_axis_and_columns": (
+        [IMPORTS, READ, 'X = df.drop(columns=["Churn"], axis=1)\nprint(X.shape)'],
+        "pandas-3.0-drop-axis-and-columns",
+    ),
 }
 
 
