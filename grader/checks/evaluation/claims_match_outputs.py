@@ -148,9 +148,8 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
 
 @dataclass(frozen=True)
 class _Printed:
-    """The numbers the outputs print: every one, and those no output line gives as a named metric's value."""
+    """The numbers the outputs print, split by whether some output line prints them without a metric's name."""
 
-    every: frozenset[float]
     #: Numbers printed somewhere without a metric's name (a bare result, a line a table reader did not read).
     unnamed: frozenset[float]
     #: Numbers printed only as the value of a named metric, with the metrics and the cell that shows them.
@@ -167,7 +166,6 @@ def _printed_numbers(shown: list[tuple[Cell, EvidenceSource]], values: list[Repo
     on_line: dict[tuple[int, str], list[ReportedValue]] = {}
     for value in values:
         on_line.setdefault((value.cell, value.text), []).append(value)
-    every: set[float] = set()
     unnamed: set[float] = set()
     named: dict[float, tuple[set[Measure], int]] = {}
     for cell, _ in shown:
@@ -176,7 +174,6 @@ def _printed_numbers(shown: list[tuple[Cell, EvidenceSource]], values: list[Repo
                 read = on_line.get((cell.index, line.strip()[:200]), [])
                 for number in numbers_in(line):
                     key = round(number.value, 6)
-                    every.add(key)
                     owners = {v.measure for v in read if round(v.value, 6) in (key, round(number.value / 100.0, 6))}
                     if not owners:
                         unnamed.add(key)
@@ -184,7 +181,6 @@ def _printed_numbers(shown: list[tuple[Cell, EvidenceSource]], values: list[Repo
                         measures, _ = named.setdefault(key, (set(), cell.index))
                         measures |= owners
     return _Printed(
-        frozenset(every),
         frozenset(unnamed),
         {key: (frozenset(m), c) for key, (m, c) in named.items() if key not in unnamed},
     )
@@ -348,15 +344,15 @@ def _value_finding(
             n / scale, stated, measure, number, approximate
         )
 
-    printed = any(written(n) for n in numbers.every)
-    # Printed, but only as another metric's value (an F1 in a classification report, not the AUC said).
-    as_other = [
-        (n, owners, cell) for n, (owners, cell) in numbers.named.items() if measure not in owners and written(n)
-    ]
-    if same and printed and not any(written(n) for n in numbers.unnamed):
-        printed = False
-    else:
-        as_other = []
+    unnamed = any(written(n) for n in numbers.unnamed)
+    # Where the metric's own values are shown, a figure printed only as another metric's value (an F1 in a
+    # classification report, not the AUC said) does not support it.
+    printed = unnamed or (not same and any(written(n) for n in numbers.named))
+    as_other = (
+        [(n, owners, cell) for n, (owners, cell) in numbers.named.items() if measure not in owners and written(n)]
+        if same and not unnamed
+        else []
+    )
     shown = sorted({round(v.value, 6) for v in same})[:12]
     data: dict[str, object] = {"metric": measure.value, "stated": stated, "shown": shown}
     name = measure.value.replace("_", " ")

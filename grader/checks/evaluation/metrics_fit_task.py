@@ -48,8 +48,9 @@ def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOu
     metric is a finding, high when positives are at most `rare_threshold` of the
     data, and a regression model fitted on the class labels (`Ridge`, a
     `DecisionTreeRegressor` on a 0/1 target) is a medium finding; for regression,
-    classification metrics are a finding and MAE/RMSE/R² are expected. The assignment's primary metric (ROC AUC, average precision, MAE, ...)
-    must be among them.
+    classification metrics are a finding and MAE/RMSE/R² are expected. The
+    assignment's primary metric (ROC AUC, average precision, MAE, ...) must be
+    among them.
 
     Why it matters: on the fraud data predicting "never fraud" scores 98.8 %
     accuracy; a candidate who reports accuracy alone cannot tell a useful model from
@@ -106,14 +107,14 @@ def metrics_fit_task(ctx: CheckContext, params: MetricsFitTaskParams) -> CheckOu
                 )
             )
     if task is Task.classification and ctx.assignment is not None:
-        findings.extend(_regressors_on_labels(ctx, measured))
+        findings.extend(_regressors_on_labels(ctx, measured, ctx.assignment.target))
     if ctx.assignment is not None:
         findings.extend(_primary_missing(ctx, uses, measured))
     names = ", ".join(sorted(m.value for m in measured)) or "none recognised"
     return CheckOutcome(findings=findings, message=f"metrics: {names}")
 
 
-def _regressors_on_labels(ctx: CheckContext, measured: set[Measure]) -> list[Finding]:
+def _regressors_on_labels(ctx: CheckContext, measured: set[Measure], target: str) -> list[Finding]:
     """Regression models fitted on the assignment's class labels (`DecisionTreeRegressor().fit(X, y_status)`).
 
     A regressor on 0/1 labels predicts numbers, not classes or calibrated probabilities: scored
@@ -132,7 +133,6 @@ def _regressors_on_labels(ctx: CheckContext, measured: set[Measure]) -> list[Fin
         found.setdefault(final.cls, (fit.site.executed_cell, fit.site.executed_line))
     if not found:
         return []
-    target = ctx.assignment.target if ctx.assignment is not None else "the target"
     scored = sorted(m.value.replace("_", " ") for m in measured & REGRESSION_MEASURES)
     how = f"; the notebook scores them with {', '.join(scored)}" if scored else ""
     names = ", ".join(sorted(found))

@@ -138,18 +138,18 @@ def _stated_in_prose(ctx: CheckContext, model: ScoredModel) -> bool:
     "After adding PCA the score was 0.9775, higher than the previous 0.967" under a cell that
     fits on X and prints `pipeline.score(X, y)`: the training score is presented as a result.
     """
-    cells = {cell.index: cell for cell in ctx.notebook.cells}
+    view = ctx.notebook
     for score in model.training:
         index = score.eval.site.executed_cell
-        cell = cells.get(index)
-        if cell is None or not cell.outputs:
+        if not 0 <= index < len(view) or not view[index].outputs:
             continue
+        cell = view[index]
         printed = {(n.value, n.decimals) for o in cell.outputs for n in numbers_in(o.text[:5000]) if n.decimals >= 2}
         if not printed:
             continue
-        for below in range(index + 1, index + 1 + _PROSE_REACH):
-            follow = cells.get(below)
-            if follow is None or not follow.is_markdown:
+        for below in range(index + 1, min(index + 1 + _PROSE_REACH, len(view))):
+            follow = view[below]
+            if not follow.is_markdown:
                 break
             for said in numbers_in(prose(follow.source)):
                 if said.decimals >= 2 and any(

@@ -63,10 +63,11 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         backwards = [(a, b) for a, b in pairwise(counts) if (b.execution_count or 0) <= (a.execution_count or 0)]
         in_order += len(counts) - len(backwards)
         findings += _findings(ctx, executed, counts, backwards)
-        hidden = [read for read in hidden_reads(_parsed(ctx, executed)) if not _rerun_settles(ctx, read)]
+        parsed = _parsed(ctx, executed)
+        hidden = [read for read in hidden_reads(parsed) if not _rerun_settles(ctx, read)]
         if hidden:
             findings.append(_hidden_state(ctx, hidden))
-        forward = [read for read in forward_reads(_parsed(ctx, executed)) if not _rerun_settles(ctx, read)]
+        forward = [read for read in forward_reads(parsed) if not _rerun_settles(ctx, read)]
         if forward:
             findings.append(_runs_only_in_saved_order(ctx, forward))
     if total == 0:

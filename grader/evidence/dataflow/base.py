@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from grader.evidence.code import CodeCell, CodeIndex
-from grader.evidence.dataflow.values import Data, DataflowResult, Est, Frame, Func, Loop, Site, Tag, Value
+from grader.evidence.dataflow.values import Data, DataflowResult, Est, Eval, Frame, Func, Loop, Site, Tag, Value
 
 
 class InterpreterBase:
@@ -86,6 +86,9 @@ class InterpreterBase:
 
     @abstractmethod
     def metric(self, node: ast.AST, function: str, args: list[Value], kwargs: dict[str, Value]) -> Value: ...
+
+    @abstractmethod
+    def estimator_score(self, node: ast.AST, function: str, est: Est, data: Data, tags: frozenset[Tag]) -> Eval: ...
 
     @staticmethod
     @abstractmethod

@@ -24,7 +24,6 @@ from grader.evidence.dataflow.values import (
     Cut,
     Data,
     Est,
-    Eval,
     Fit,
     Func,
     IndexPart,
@@ -359,18 +358,7 @@ class ExpressionRules(InterpreterBase):
         if attr not in STATSMODELS_SCORES:
             return value
         data = last.data or Data(tags=last.tags, uncertain=True)
-        evaluation = self.keyed(
-            "eval",
-            node,
-            lambda: Eval(self.new_id(), self.site(node), attr, est, est.version, last.tags, self.loops, data),
-        )
-        evaluation.version, evaluation.tags, evaluation.loops, evaluation.data = (
-            est.version,
-            last.tags,
-            self.loops,
-            data,
-        )
-        self.result.evals[evaluation.id] = evaluation
+        evaluation = self.estimator_score(node, attr, est, data, last.tags)
         return Data(tags=last.tags, scores=frozenset({evaluation.id}), stat=True)
 
     def column(self, frame: Data, column: str, node: ast.AST) -> Data:

@@ -37,6 +37,7 @@ from grader.evidence.dataflow.values import (
     Seq,
     Site,
     Split,
+    Tag,
     Value,
     all_constant,
     func_node,
@@ -108,19 +109,8 @@ class MethodRules(InterpreterBase):
             )
         if method == "score" or (method == "evaluate" and est.cls == KERAS_MODEL):
             data = xd or Data(uncertain=True)
-            evaluation = self.keyed(
-                "eval",
-                node,
-                lambda: Eval(self.new_id(), self.site(node), "score", est, est.version, data.tags, self.loops, data),
-            )
-            evaluation.version, evaluation.tags, evaluation.loops, evaluation.data = (
-                est.version,
-                data.tags,
-                self.loops,
-                data,
-            )
+            evaluation = self.estimator_score(node, "score", est, data, data.tags)
             evaluation.truth_predictions = yd.predictions if yd is not None else frozenset()
-            self.result.evals[evaluation.id] = evaluation
             return Data(tags=data.tags, scores=frozenset({evaluation.id}), stat=True)
         if method in ("get_support", "get_feature_names_out") and est.category is FitCategory.selector and est.fits:
             # The columns a fitted selector kept: chosen from the rows (and labels) it was fitted on.
@@ -129,6 +119,17 @@ class MethodRules(InterpreterBase):
         if method in ("get_feature_names_out", "get_params", "get_support"):
             return UNKNOWN
         return est
+
+    def estimator_score(self, node: ast.AST, function: str, est: Est, data: Data, tags: frozenset[Tag]) -> Eval:
+        """A score the estimator computes itself (`.score(X, y)`, statsmodels' `rsquared`), of `tags`' rows."""
+        evaluation: Eval = self.keyed(
+            "eval",
+            node,
+            lambda: Eval(self.new_id(), self.site(node), function, est, est.version, tags, self.loops, data),
+        )
+        evaluation.version, evaluation.tags, evaluation.loops, evaluation.data = est.version, tags, self.loops, data
+        self.result.evals[evaluation.id] = evaluation
+        return evaluation
 
     def fit(self, node: ast.Call, est: Est, method: str, xd: Data, yd: Data | None, kwargs: dict[str, Value]) -> Fit:
         category = est.category
