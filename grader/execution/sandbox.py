@@ -40,6 +40,7 @@ from grader.execution.docker_client import (
     volume_mount,
 )
 from grader.execution.image import SANDBOX_UID
+from grader.execution.kernel_log import oom_killed_in
 from grader.execution.live_progress import MAX_FILE_BYTES, CellFeed, CellListener
 from grader.execution.results import (
     ChunkReader,
@@ -422,13 +423,22 @@ def _settled(client: DockerClient, container: Any, state: dict[str, Any]) -> dic
     A SIGKILL exit (137) is an OOM kill or a kill from inside. The engine learns of the exit
     and of the OOM event separately; under gVisor the whole sandbox goes at once, and the
     exit can be seen before `OOMKilled` is set. Look again for a moment before calling it
-    a kill from inside.
+    a kill from inside. Sometimes the engine never learns of it at all: the host kernel's log,
+    where it can be read, settles it (`kernel_log`).
     """
     deadline = time.monotonic() + OOM_SETTLE_S
-    while state.get("ExitCode") == SIGKILL_EXIT and not state.get("OOMKilled") and time.monotonic() < deadline:
+    while _unexplained_kill(state):
+        if oom_killed_in(str(getattr(container, "id", "") or "")):
+            return {**state, "OOMKilled": True}
+        if time.monotonic() >= deadline:
+            break
         time.sleep(0.2)
         state = client.container_state(container)
     return state
+
+
+def _unexplained_kill(state: dict[str, Any]) -> bool:
+    return state.get("ExitCode") == SIGKILL_EXIT and not state.get("OOMKilled")
 
 
 def _fetch_progress(client: DockerClient, container: Any, result: SandboxResult) -> None:
