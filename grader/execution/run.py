@@ -121,6 +121,7 @@ def run_submission(
         collect=collect,
         limits=limits,
         image=environment.image,
+        group_patterns=assignment.assignment.structure.group_patterns if assignment else {},
     )
     limits_used = limits.model_dump()
     try:

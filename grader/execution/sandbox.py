@@ -121,6 +121,8 @@ class SandboxInput:
     limits: RunLimits
     #: A derived image with the submission's extra packages; None runs in `SandboxSettings.image`.
     image: str | None = None
+    #: Columns whose group is a part of each value, and the pattern that picks it (for the tracer).
+    group_patterns: dict[str, str] = field(default_factory=dict)
 
 
 def reap_leftovers(client: DockerClient, *, everything: bool = False, owner: str | None = None) -> int:
@@ -316,6 +318,7 @@ def _load_inputs(
         "max_total_output_bytes": max(30_000_000, 4 * job.limits.max_output_bytes_per_cell),
         "collect": job.collect,
         "data_files": sorted(job.data_files),
+        "group_patterns": dict(job.group_patterns),
         "trace": settings.trace,
         "redirect_paths": settings.redirect_paths,
         "threads": max(1, int(job.limits.cpus)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -57,6 +58,31 @@ class DataStructure(Strict):
     time_column: str | None = None
     time_ordered: bool = False
     group_column: str | None = None
+    #: When the group is only a part of `group_column`'s values (the speaker `S01` in a recording
+    #: called `phon_R01_S01_1`): a regular expression whose first group (or whole match) is the
+    #: group. Rows whose value does not match form no group.
+    group_pattern: str | None = None
+
+    @field_validator("group_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _pattern_needs_column(self) -> DataStructure:
+        if self.group_pattern is not None and not self.group_column:
+            raise ValueError("group_pattern picks the group out of group_column: name the column too")
+        return self
+
+    @property
+    def group_patterns(self) -> dict[str, str]:
+        """The group column and its pattern, for the runtime tracer (empty without a pattern)."""
+        return {self.group_column: self.group_pattern} if self.group_column and self.group_pattern else {}
 
 
 class SuspectPart(StrEnum):

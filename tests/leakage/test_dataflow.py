@@ -280,6 +280,32 @@ def test_time_and_group_structure() -> None:
     assert leaks(random_split) == {}
 
 
+def test_a_group_pattern_names_the_part_of_the_column_that_is_the_group() -> None:
+    speakers = assignment(group_column="name", group_pattern=r"_(S\d+)_")
+    random_split = "X_tr, X_te, y_tr, y_te = train_test_split(df[['a']], df['y'])\nLogisticRegression().fit(X_tr, y_tr)"
+    grouped_cv = (
+        "groups = df['name'].str.extract(r'_(S\\d+)_')[0]\n"
+        "cross_val_score(LogisticRegression(), df[['a']], df['y'], groups=groups, cv=GroupKFold(5))"
+    )
+    (message,) = leaks(random_split, assignment=speakers)[LeakKind.group]
+    assert "groups in `name` (the part `_(S\\d+)_` picks)" in message and "the same group" in message
+    assert leaks(grouped_cv, assignment=speakers) == {}
+
+
+@pytest.mark.parametrize(
+    ("structure", "error"),
+    [
+        ({"group_pattern": "_(S\\d+)_"}, "name the column too"),
+        ({"group_column": "name", "group_pattern": "(S"}, "not a regular"),
+    ],
+)
+def test_a_group_pattern_needs_its_column_and_must_compile(structure: dict[str, str], error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        assignment(**structure)
+    assert assignment(group_column="name", group_pattern="_(S\\d+)_").structure.group_patterns == {"name": "_(S\\d+)_"}
+    assert assignment(group_column="name").structure.group_patterns == {}
+
+
 def test_own_module_functions_are_followed() -> None:
     module = (
         "import pandas as pd\nLEAK = ['after_outcome']\nTARGET = 'y'\n"

@@ -42,7 +42,13 @@ def _csv(rows: int = 300, seed: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_local(tmp_path: Path, *cells: str, trace: bool = True, data: str | None = None) -> dict[str, Any]:
+def run_local(
+    tmp_path: Path,
+    *cells: str,
+    trace: bool = True,
+    data: str | None = None,
+    group_patterns: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Run a notebook with the real executor in a local kernel; return its results and the parsed trace."""
     (tmp_path / "in" / "submission").mkdir(parents=True)
     (tmp_path / "in" / "data").mkdir(parents=True)
@@ -53,6 +59,7 @@ def run_local(tmp_path: Path, *cells: str, trace: bool = True, data: str | None 
         out_dir=tmp_path / "out",
         notebooks=["analysis.ipynb"],
         data_files=["train.csv"],
+        group_patterns=group_patterns or {},
         trace=trace,
         timeout_s=240,
         cell_timeout_s=120,
@@ -266,3 +273,27 @@ def test_auc_matches_scikit_learn_and_probe_finds_a_copied_target() -> None:
     frame = pd.DataFrame({"noise": rng.normal(size=500), "copy": y * 3.0, "cat": np.where(y == 1, "a", "b")})
     found = {p["col"] for p in recording._probe_features(frame, pd.Series(y))}
     assert found == {"copy", "cat"}
+
+
+@pytest.mark.slow
+def test_a_group_pattern_counts_the_groups_inside_a_column_on_both_sides_of_a_split(tmp_path: Path) -> None:
+    # Six recordings per speaker, each with its own name: by whole value no name is on both sides,
+    # by the speaker the assignment's pattern picks out of the name nearly every one is.
+    rng = np.random.default_rng(1)
+    rows = ["name,a,y"] + [f"phon_R01_S{i // 6:02d}_{i % 6},{rng.normal():.4f},{i // 6 % 2}" for i in range(180)]
+    cells = (
+        SETUP + "train, test = train_test_split(df, test_size=0.25, random_state=0)",
+        "print(len(train), len(test))",
+    )
+    data = "\n".join(rows) + "\n"
+    plain = run_local(tmp_path / "plain", *cells, data=data)
+    picked = run_local(tmp_path / "picked", *cells, data=data, group_patterns={"name": r"_(S\d+)_"})
+
+    def name_groups(run: dict[str, Any]) -> dict[str, int]:
+        split = next(e for e in run["trace"].events if isinstance(e, TraceSplit))
+        return split.parts[0].groups.get("name", {})
+
+    assert name_groups(plain)["shared"] == 0
+    groups = name_groups(picked)
+    assert groups["train"] == 30 and 0 < groups["shared"] <= groups["test"] <= 30
+    assert groups["test_rows_shared"] > 30

@@ -125,12 +125,18 @@ def _report_group(b: LeakBuilder, site: Site, how: str, key: Any) -> None:
     assignment = b.seen.assignment
     assert assignment is not None
     column = assignment.structure.group_column
+    pattern = assignment.structure.group_pattern
+    # With a pattern the group is a part of each value (the speaker of a recording), not the value.
+    groups = f"groups in `{column}` (the part `{pattern}` picks)" if pattern else f"`{column}` groups"
+    member = "group" if pattern else column
     message = (
-        f"{how} in cell {site.cell} ignores the `{column}` groups: the same {column} ends up on both sides, so "
+        f"{how} in cell {site.cell} ignores the {groups}: the same {member} ends up on both sides, so "
         f"the held-out score measures entities the model has already seen (use a group-aware split such as "
         f"GroupShuffleSplit / GroupKFold)"
     )
     data_facts: dict[str, Any] = {"split_cell": site.cell, "group_column": column}
+    if pattern:
+        data_facts["group_pattern"] = pattern
     evidence = [b.evidence(site, note="split without groups")]
     confidence = Confidence.medium
     traced = False
@@ -144,11 +150,12 @@ def _report_group(b: LeakBuilder, site: Site, how: str, key: Any) -> None:
                 groups.update(part.groups)
             stats = groups.get(column or "")
             if stats and stats.get("shared"):
+                values = "groups" if pattern else f"{column} values"
                 detail = (
-                    f"{stats['shared']:,} of the {stats.get('test', 0):,} {column} values in the test rows also "
+                    f"{stats['shared']:,} of the {stats.get('test', 0):,} {values} in the test rows also "
                     f"occur in the training rows ({stats.get('test_rows_shared', 0):,} of {side.n:,} test rows)"
                 )
-                message = f"{how} in cell {side.cell} ignores the `{column}` groups: {detail}"
+                message = f"{how} in cell {side.cell} ignores the {groups}: {detail}"
                 data_facts.update(
                     shared_groups=stats["shared"],
                     test_groups=stats.get("test"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import time
 import weakref
@@ -284,7 +285,7 @@ def record_split(t: Tracer, caller: Any, arrays: tuple[Any, ...], options: dict[
             t.remember(train, seq, 2 * number)
             t.remember(test, seq, 2 * number + 1)
             if number == 0:
-                _split_structure(entry, train, test)
+                _split_structure(entry, train, test, t.group_patterns)
                 with contextlib.suppress(Exception):
                     order = _split_order(source, train, test, source_hashes, train_hashes, test_hashes)
                     if order is not None:
@@ -327,8 +328,15 @@ def _split_order(
     }
 
 
-def _split_structure(entry: dict[str, Any], train: Any, test: Any) -> None:
-    """Time spans of date-like columns and entity overlap of id-like columns on each side."""
+def _split_structure(
+    entry: dict[str, Any], train: Any, test: Any, patterns: dict[str, re.Pattern[str]] | None = None
+) -> None:
+    """Time spans of date-like columns and entity overlap of id-like columns on each side.
+
+    A column with a group pattern (the assignment's `group_pattern`) is compared by the part of
+    each value the pattern picks (the speaker of a recording), not by the whole value.
+    """
+    patterns = patterns or {}
     pd = sys.modules.get("pandas")
     if pd is None or not isinstance(train, pd.DataFrame) or not isinstance(test, pd.DataFrame):
         return
@@ -338,6 +346,12 @@ def _split_structure(entry: dict[str, Any], train: Any, test: Any) -> None:
         column = train[name]
         kind = column.dtype.kind
         label = str(name)[:100]
+        if label in patterns:
+            with contextlib.suppress(Exception):
+                stats = _pattern_groups(column, test[name], patterns[label])
+                if stats is not None:
+                    groups[label] = stats
+            continue
         if kind == "M" or (kind in "OUT" or str(column.dtype).startswith(("str", "string"))):
             first = column.dropna().head(1)
             if kind == "M" or (len(first) and isinstance(first.iloc[0], str) and DATE_LIKE.match(first.iloc[0])):
@@ -364,6 +378,27 @@ def _split_structure(entry: dict[str, Any], train: Any, test: Any) -> None:
         entry["time_spans"] = spans
     if groups:
         entry["groups"] = groups
+
+
+def _pattern_groups(train: Any, test: Any, pattern: re.Pattern[str]) -> dict[str, int] | None:
+    """Group overlap of two columns whose group is the part of each value `pattern` picks."""
+
+    def group(value: Any) -> Any:
+        match = pattern.search(str(value))
+        return None if match is None else (match.group(1) if match.groups() else match.group(0))
+
+    left_groups = train.dropna().head(200_000).map(group).dropna()
+    right_groups = test.dropna().head(200_000).map(group).dropna()
+    left = set(left_groups.tolist())
+    if len(left) <= 1:
+        return None
+    right = set(right_groups.tolist())
+    return {
+        "train": len(left),
+        "test": len(right),
+        "shared": len(left & right),
+        "test_rows_shared": int(right_groups.isin(left).sum()),
+    }
 
 
 def record_folds(t: Tracer, caller: Any, splitter: Any, x: Any, generator: Any) -> Any:

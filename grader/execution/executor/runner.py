@@ -77,6 +77,8 @@ class Job:
     max_total_output_bytes: int = 30_000_000
     collect: list[str] = field(default_factory=list)
     data_files: list[str] = field(default_factory=list)
+    #: Columns whose group is a part of each value (the assignment's `group_pattern`), for the tracer.
+    group_patterns: dict[str, str] = field(default_factory=dict)
     trace: bool = True
     redirect_paths: bool = True
     threads: int = 1
@@ -442,6 +444,7 @@ async def _install_kernel_setup(client: GuardedClient, job: Job, rel: str) -> st
         "redirect_paths": job.redirect_paths,
         "data_dir": str(job.in_dir / "data"),
         "data_files": job.data_files,
+        "group_patterns": job.group_patterns,
         "work_dir": str(job.work_dir),
         "redirect_log": str(job.redirects_dir / f"{job.notebooks.index(rel) if rel in job.notebooks else 0}.jsonl"),
         "max_trace_bytes": MAX_TRACE_BYTES,

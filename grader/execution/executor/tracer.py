@@ -67,6 +67,7 @@ class Tracer:
         self.lock = threading.RLock()
         self.notebook = str(config.get("notebook", ""))
         self.work_dir = str(config.get("work_dir", "") or "")
+        self.group_patterns = _group_patterns(config.get("group_patterns"))
         self.cell_prefixes = self._cell_prefixes()
         self.rowsets: dict[bytes, int] = {}
         self.alias: dict[int, int] = {}
@@ -409,3 +410,12 @@ def small(value: Any) -> Any:
     if isinstance(value, str):
         return value[:80]
     return type(value).__name__
+
+
+def _group_patterns(raw: Any) -> dict[str, re.Pattern[str]]:
+    """The assignment's group patterns by column; one that does not compile is left out."""
+    patterns: dict[str, re.Pattern[str]] = {}
+    for column, pattern in (raw or {}).items() if isinstance(raw, dict) else ():
+        with contextlib.suppress(re.error, TypeError):
+            patterns[str(column)] = re.compile(str(pattern))
+    return patterns
