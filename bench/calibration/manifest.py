@@ -25,7 +25,18 @@ MANIFEST = HERE / "corpus.yaml"
 MIRRORS = Path("/work/.mirror")
 
 SplitName = Literal[
-    "tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"
+    "tune",
+    "heldout",
+    "fresh",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+    "fresh9",
+    "fresh10",
 ]
 SPLITS: tuple[SplitName, ...] = get_args(SplitName)
 #: The fresh held-out sets in the order they were assembled: a dataset marked `fresh: true` belongs to
