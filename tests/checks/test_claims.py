@@ -396,3 +396,46 @@ def test_a_figure_printed_only_as_another_metric_does_not_support_the_metric_sai
 
 def _result(text: str) -> dict[str, Any]:
     return {"output_type": "execute_result", "execution_count": 1, "data": {"text/plain": text}, "metadata": {}}
+
+
+REGRESSOR_SCORED = (
+    "import pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"
+    "from sklearn.model_selection import train_test_split\n"
+    "df = pd.read_csv('data/train.csv')\nX, y = df[['distance_km']], df['delivery_minutes']\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)\n"
+    "model = LinearRegression().fit(X_train, y_train)\nprint('{label}', model.score(X_test, y_test))"
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "prose", "cells"),
+    [
+        ("R2:", "This model is 79.26% accurate in predicting the delivery time.", [1]),
+        ("Accuracy:", "The model explains about 79% of the variance (R2 0.79).", [0]),
+        ("Accuracy:", "The accuracy of the model is 79%.", [0, 1]),
+    ],
+)
+def test_a_regression_result_called_accuracy_is_a_claim_the_outputs_do_not_support(
+    label: str, prose: str, cells: list[int]
+) -> None:
+    outputs = {0: _stream(f"{label} 0.7926\n")}
+    bad = run(
+        claims_match_outputs, REGRESSOR_SCORED.format(label=label), ("md", prose), task="delivery", outputs=outputs
+    )
+    assert bad.status is CheckStatus.failed and "regression_called_accuracy" in _kinds(bad), bad.message
+    (finding,) = [f for f in bad.problems if f.data.get("kind") == "regression_called_accuracy"]
+    assert finding.severity is Severity.medium and [e.cell for e in finding.evidence] == cells
+
+
+@pytest.mark.parametrize(
+    ("task", "label", "prose"),
+    [
+        ("delivery", "R2:", "The model explains about 79% of the variance (R2 0.79)."),
+        ("delivery", "R2:", "Accuracy is not a metric for a continuous target, so we report R2 and MAE."),
+        ("churn", "Accuracy:", "The model is 79% accurate."),  # a classifier's accuracy is accuracy
+    ],
+)
+def test_r2_named_as_such_or_accuracy_of_a_classifier_is_not(task: str, label: str, prose: str) -> None:
+    outputs = {0: _stream(f"{label} 0.7926\n")}
+    good = run(claims_match_outputs, REGRESSOR_SCORED.format(label=label), ("md", prose), task=task, outputs=outputs)
+    assert "regression_called_accuracy" not in _kinds(good), good.message

@@ -12,7 +12,8 @@ from grader import pyast
 from grader.checks.base import Category, CheckOutcome, FlagRule, NoParams, check
 from grader.checks.followups import FollowUpSubject, Question
 from grader.evidence.context import CheckContext
-from grader.evidence.ml.vocabulary import Measure
+from grader.evidence.ml.queries import resolve_measures, task_of
+from grader.evidence.ml.vocabulary import LABEL_ONLY_MEASURES, Measure, Task
 from grader.evidence.narrative.claims import ClaimKind, StatedResult
 from grader.evidence.narrative.markdown import excerpt, prose
 from grader.evidence.narrative.metric_text import (
@@ -72,7 +73,9 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     score was ever run (no execution count, no output: the conclusion was not read from it), and
     markdown that reads a result off the code cell right above it ("this proves that region
     helps the model", "the residuals look normal") when that cell prints, plots or displays
-    something but was never run in a notebook whose other cells ran.
+    something but was never run in a notebook whose other cells ran; and, on a regression task,
+    a result presented as accuracy ("the model is 79 % accurate" for an R², an output labelled
+    "Accuracy:" for a regressor's score or for 100 − RMSE).
     Statements about a
     baseline, a goal or someone else's result are not claims; a figure within rounding (or
     within "about") of a shown value is supported, and so is a value read off a figure just
@@ -95,10 +98,11 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     claims = narrative.claims
     never_run = _never_run_finding(ctx)
     unread = [] if never_run is not None else _read_off_unrun_cells(ctx)
+    unread += _regression_called_accuracy(ctx)
     if not claims:
         if unread:
             return CheckOutcome(
-                findings=unread, message=f"{len(unread)} statement(s) about outputs the notebook never produced"
+                findings=unread, message=f"{len(unread)} statement(s) the notebook's outputs do not support"
             )
         return CheckOutcome(
             status=CheckStatus.not_applicable, message="not applicable: the prose states no results to compare"
@@ -140,9 +144,10 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         if finding is not None:
             findings.append(finding)
     checked = len(seen)
+    unsupported = len(findings) - len(unread) - (never_run is not None)
     return CheckOutcome(
         findings=findings,
-        message=f"{checked - len(findings)} of {checked} stated result(s) supported by the outputs",
+        message=f"{checked - unsupported} of {checked} stated result(s) supported by the outputs",
     )
 
 
@@ -235,6 +240,56 @@ _SHOWS = re.compile(
 )
 #: Prose this short is a caption or a heading, not a reading of results.
 _MIN_WORDS = 8
+
+
+#: "accuracy" or "accurate" with a figure in the same sentence or output line ("79.26% accurate",
+#: "Accuracy: 0.79", "the accuracy of the model is 0.85").
+_ACCURACY_FIGURE = re.compile(
+    r"\baccura(?:cy|te)\b[^\n.\d]{0,40}?[-+]?\d*\.?\d+|[-+]?\d*\.?\d+\s*%?[^\n.\d]{0,25}?\baccura(?:cy|te)\b",
+    re.IGNORECASE,
+)
+
+
+def _regression_called_accuracy(ctx: CheckContext) -> list[Finding]:
+    """A regression result presented as "accuracy" in the prose or the printed labels.
+
+    Accuracy is the share of correct class predictions; a continuous target has none. The figure
+    is R² (`model.score`, `cross_val_score` without `scoring=`) or an error turned into a
+    percentage (100 − RMSE), and "the model is 79 % accurate" tells a reader something false.
+    A notebook that computes classification metrics on the target is EVAL004's high finding instead.
+    """
+    if task_of(ctx.assignment, ctx.ml) is not Task.regression:
+        return []
+    if resolve_measures((x for m in ctx.ml.metric_uses for x in m.measures), Task.regression) & LABEL_ONLY_MEASURES:
+        return []
+    places: list[Evidence] = []
+    for cell in ctx.notebook.cells:
+        if cell.is_markdown:
+            text = " ".join(prose(cell.source).split())
+            match = _ACCURACY_FIGURE.search(text)
+            if match:
+                places.append(ctx.evidence(cell.index, source=EvidenceSource.markdown, snippet=excerpt(text, 240)))
+    for cell, source in ctx.output_cells():
+        for output in cell.outputs:
+            line = next((ln for ln in output.text[:20000].splitlines() if _ACCURACY_FIGURE.search(ln)), None)
+            if line is not None:
+                places.append(ctx.evidence(cell.index, source=source, snippet=excerpt(line.strip(), 160)))
+                break
+    if not places:
+        return []
+    places.sort(key=lambda e: e.cell if e.cell is not None else -1)
+    return [
+        Finding(
+            message="A regression result is presented as accuracy (cell "
+            + ", ".join(str(e.cell) for e in places[:3])
+            + "): a continuous target has no correct predictions to count, so the figure is R² or a transformed "
+            "error, and a reader takes it for a share of correct answers",
+            severity=Severity.medium,
+            confidence=Confidence.medium,
+            evidence=places[:3],
+            data={"kind": "regression_called_accuracy", "cells": [e.cell for e in places]},
+        )
+    ]
 
 
 def _read_off_unrun_cells(ctx: CheckContext) -> list[Finding]:
