@@ -99,6 +99,10 @@ def assignment_yaml(name: str, dataset: Dataset) -> dict[str, Any]:
         "structure": {"time_ordered": False},
         "packages": "base_only",
     }
+    if dataset.group_column:
+        raw["structure"]["group_column"] = dataset.group_column
+    if dataset.group_pattern:
+        raw["structure"]["group_pattern"] = dataset.group_pattern
     return raw
 
 

@@ -97,6 +97,10 @@ class Dataset(_Strict):
     positive_label: int | str | None = None
     positive_rate: float | None = Field(default=None, gt=0, lt=1)
     brief: str = Field(min_length=40)
+    #: Rows of one entity (a speaker's recordings) that must not straddle a split, as the assignment's
+    #: `structure.group_column`, and the part of its values that is the group (`structure.group_pattern`).
+    group_column: str | None = None
+    group_pattern: str | None = None
     #: A dataset of a fresh held-out set: `true` for the first (split `fresh`, assembled after the held-out
     #: half had been looked at), `N` for the N-th (split `freshN`, assembled after the first N-1 had been
     #: looked at); never tuned on. Every notebook of it has that split.

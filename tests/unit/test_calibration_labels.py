@@ -406,3 +406,19 @@ def test_fresh_must_be_a_boolean_or_a_known_set_number(tmp_path: Path, value: ob
     raw["datasets"]["titanic"]["fresh"] = value
     with pytest.raises(ManifestError, match=r"datasets\.titanic\.fresh"):
         _load_raw(raw, tmp_path)
+
+
+def test_a_dataset_declares_its_groups_for_the_assignment_the_builder_writes() -> None:
+    import re
+
+    from bench.calibration.build_corpus import assignment_yaml
+    from grader.models.assignment import Assignment
+
+    manifest = load_manifest(MANIFEST)
+    grouped = Assignment.model_validate(assignment_yaml("parkinsons", manifest.datasets["parkinsons"]))
+    structure = grouped.structure
+    assert structure.group_column == "name" and structure.group_pattern is not None
+    assert re.search(structure.group_pattern, "phon_R01_S01_1").group(1) == "S01"  # type: ignore[union-attr]
+    assert re.search(structure.group_pattern, "phon_R01_S50_6").group(1) == "S50"  # type: ignore[union-attr]
+    plain = Assignment.model_validate(assignment_yaml("titanic", manifest.datasets["titanic"]))
+    assert plain.structure.group_column is None and plain.structure.group_pattern is None
