@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -40,6 +41,10 @@ _AUTOMAGIC = frozenset(
 _OPAQUE_CALLS = frozenset({"exec", "eval", "globals", "locals", "vars", "execfile", "__import__"})
 #: Magics after which any name may be bound (matched in the raw cell source).
 _OPAQUE_MAGICS = ("%run", "%store", "%load", "%%capture", "get_ipython(")
+
+
+#: Calls that show a result even when the saved notebook kept no output of them.
+_SHOW_CALL = re.compile(r"\b(?:print|display|plt\.\w+|sns\.\w+|\w+\.plot\w*|\w+\.show)\s*\(")
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,40 @@ def hidden_reads(cells: Iterable[CodeCell]) -> list[HiddenRead]:
             found.append(HiddenRead(code.index, line, name, count))
         above |= binds[code.index]
     return found
+
+
+def shows_a_result(cells: Iterable[CodeCell], read: HiddenRead) -> bool:
+    """Whether a saved output rests on the hidden read: the reading cell's own, or a later one's.
+
+    Taint starts with the hidden name and whatever the reading cell binds; each cell run after
+    it (by execution count) that reads a tainted name either shows outputs (the result rests on
+    the hidden state) or passes the taint on to what it binds. A cell that only saves a model to
+    a file, reading a name from a deleted cell, shows nothing a reviewer would trust or distrust.
+    """
+    ran = sorted(
+        (c for c in cells if c.cell.execution_count is not None and c.tree is not None),
+        key=lambda c: c.cell.execution_count or 0,
+    )
+    reader = next((c for c in ran if c.index == read.cell), None)
+    if reader is None or reader.tree is None:
+        return True  # nothing to follow: assume the worst
+    if _shows(reader):
+        return True
+    tainted = {read.name} | _bound_names(reader.tree)
+    for code in ran:
+        if (code.cell.execution_count or 0) <= read.execution_count:
+            continue
+        assert code.tree is not None
+        if any(name in tainted for name, _ in _module_level_reads(code.tree)):
+            if _shows(code):
+                return True
+            tainted |= _bound_names(code.tree)
+    return False
+
+
+def _shows(code: CodeCell) -> bool:
+    """The cell has saved outputs, or calls something that shows a result (print, display, a plot)."""
+    return bool(code.cell.outputs) or bool(_SHOW_CALL.search(code.cell.source))
 
 
 @dataclass(frozen=True)

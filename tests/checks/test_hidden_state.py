@@ -94,3 +94,25 @@ def test_a_name_only_a_cell_below_defines_stops_a_fresh_run_and_is_high() -> Non
     # Defined in a cell above that never ran: Run All runs it first, so a fresh kernel has the name.
     unrun_above = _view("best = [0]", "print(best)", "best = [1, 2]", counts=[None, 7, 4])
     assert not [f for f in run_check(executed_in_order, _ctx(unrun_above)).problems if f.severity is Severity.high]
+
+
+def test_a_hidden_read_no_result_rests_on_is_medium() -> None:
+    # The cells that build and fit `model` never ran; the cell that reads it only saves it to a file.
+    cells = (
+        "import pickle\nfrom sklearn.linear_model import LogisticRegression",
+        "model = LogisticRegression().fit(X, y)",
+        "pickle.dump(model, open('model.pkl', 'wb'))",
+    )
+    result = run_check(executed_in_order, _ctx(_view(*cells, counts=[1, None, 2])))
+    [finding] = result.problems
+    assert finding.severity is Severity.medium and "no saved output rests on it" in finding.message
+    assert finding.data["shown"] is False
+    # A later cell that shows what the saving cell passed on makes it high again.
+    shown = (*cells[:2], "saved = pickle.dumps(model)", "print(len(saved))")
+    result = run_check(executed_in_order, _ctx(_view(*shown, counts=[1, None, 2, 3])))
+    [finding] = result.problems
+    assert finding.severity is Severity.high and finding.data["shown"] is True
+    # So does a later cell that uses the hidden name itself to show a score.
+    scored = (*cells, "print(model.score(X, y))")
+    result = run_check(executed_in_order, _ctx(_view(*scored, counts=[1, None, 2, 3])))
+    assert [f.severity for f in result.problems] == [Severity.high]

@@ -9,7 +9,7 @@ from grader.checks.base import Category, CheckOutcome, FlagRule, NoParams, check
 from grader.checks.followups import OUT_OF_ORDER
 from grader.evidence.code import CodeCell
 from grader.evidence.context import CheckContext
-from grader.evidence.kernel_state import ForwardRead, HiddenRead, forward_reads, hidden_reads
+from grader.evidence.kernel_state import ForwardRead, HiddenRead, forward_reads, hidden_reads, shows_a_result
 from grader.models.execution import CellStatus
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 from grader.models.notebook import Cell
@@ -36,7 +36,9 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     EXE011's). Worst (high severity, flag `unverified`): a cell
     that reads a name no cell above it and no cell run before it binds — its saved
     outputs came from a kernel state the notebook does not hold (the binding cell
-    was deleted, edited or never run); and (also high) a cell that reads a name
+    was deleted, edited or never run; medium when no saved output rests on it, neither the
+    cell's own nor a later cell's that uses what it made, e.g. a cell that only pickles a
+    model whose fitting cells never ran); and (also high) a cell that reads a name
     only a cell below it binds, one run earlier: the outputs follow from the code, but
     Restart & Run All stops there with a NameError. When the notebook was re-run in the sandbox
     and that cell ran cleanly, the run settles it and there is no finding.
@@ -66,7 +68,7 @@ def executed_in_order(ctx: CheckContext, params: NoParams) -> CheckOutcome:
         parsed = _parsed(ctx, executed)
         hidden = [read for read in hidden_reads(parsed) if not _rerun_settles(ctx, read)]
         if hidden:
-            findings.append(_hidden_state(ctx, hidden))
+            findings.append(_hidden_state(ctx, hidden, shown=[r for r in hidden if shows_a_result(parsed, r)]))
         forward = [read for read in forward_reads(parsed) if not _rerun_settles(ctx, read)]
         if forward:
             findings.append(_runs_only_in_saved_order(ctx, forward))
@@ -133,18 +135,27 @@ def _read_evidence(ctx: CheckContext, reads: Sequence[HiddenRead | ForwardRead])
     ]
 
 
-def _hidden_state(ctx: CheckContext, hidden: list[HiddenRead]) -> Finding:
-    first = hidden[0]
+def _hidden_state(ctx: CheckContext, hidden: list[HiddenRead], shown: list[HiddenRead]) -> Finding:
+    """High when a saved output rests on a hidden read (`shown`); medium when none does.
+
+    A cell that pickles a model built in cells that never ran reads hidden state too, but no
+    output it or a later cell shows depends on it: the notebook is incomplete, not misleading.
+    """
+    first = (shown or hidden)[0]
     names = ", ".join(f"`{read.name}` (cell {read.cell})" for read in hidden[:5])
     more = f" and {len(hidden) - 5} more" if len(hidden) > 5 else ""
+    consequence = (
+        "its saved output came from a kernel state this notebook does not hold"
+        if shown
+        else "no saved output rests on it, but the cell ran on a kernel state this notebook does not hold"
+    )
     return Finding(
         message=f"Cell {first.cell} [{first.execution_count}] reads `{first.name}`, which no cell above it and no cell "
-        f"run before it defines: its saved output came from a kernel state this notebook does not hold "
-        f"(unbound reads: {names}{more})",
-        severity=Severity.high,
+        f"run before it defines: {consequence} (unbound reads: {names}{more})",
+        severity=Severity.high if shown else Severity.medium,
         confidence=Confidence.medium,
-        evidence=_read_evidence(ctx, hidden[:3]),
-        data={"unbound": [[read.cell, read.name] for read in hidden[:50]]},
+        evidence=_read_evidence(ctx, (shown or hidden)[:3]),
+        data={"unbound": [[read.cell, read.name] for read in hidden[:50]], "shown": bool(shown)},
     )
 
 
