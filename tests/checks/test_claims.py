@@ -439,3 +439,20 @@ def test_r2_named_as_such_or_accuracy_of_a_classifier_is_not(task: str, label: s
     outputs = {0: _stream(f"{label} 0.7926\n")}
     good = run(claims_match_outputs, REGRESSOR_SCORED.format(label=label), ("md", prose), task=task, outputs=outputs)
     assert "regression_called_accuracy" not in _kinds(good), good.message
+
+
+def test_accuracy_in_a_list_of_metric_names_a_goal_or_a_plot_label_is_not_a_result_called_accuracy() -> None:
+    prose = (
+        "Metrics by task. Regression: R^2, MAE, RMSE. Classification: Accuracy, Precision, Recall, F1.\n\n"
+        "We aim for a model that is 90% accurate."
+    )
+    outputs = {0: _stream("R2: 0.7926\n"), 1: [_result("Text(0, 0.5, 'Accuracy')")]}
+    good = run(
+        claims_match_outputs,
+        REGRESSOR_SCORED.format(label="R2:"),
+        "plt.ylabel('Accuracy')",
+        ("md", prose),
+        task="delivery",
+        outputs=outputs,
+    )
+    assert "regression_called_accuracy" not in _kinds(good), good.message

@@ -14,7 +14,7 @@ from grader.checks.followups import FollowUpSubject, Question
 from grader.evidence.context import CheckContext
 from grader.evidence.ml.queries import resolve_measures, task_of
 from grader.evidence.ml.vocabulary import LABEL_ONLY_MEASURES, Measure, Task
-from grader.evidence.narrative.claims import ClaimKind, StatedResult
+from grader.evidence.narrative.claims import ClaimKind, StatedResult, own_statements
 from grader.evidence.narrative.markdown import excerpt, prose
 from grader.evidence.narrative.metric_text import (
     LOWER_IS_BETTER,
@@ -242,12 +242,18 @@ _SHOWS = re.compile(
 _MIN_WORDS = 8
 
 
-#: "accuracy" or "accurate" with a figure in the same sentence or output line ("79.26% accurate",
-#: "Accuracy: 0.79", "the accuracy of the model is 0.85").
+#: A score as people write one: a percentage, or a fraction between 0 and 1 ("79.26 %", "0.81", ".8").
+_SCORE = r"(?:\d{1,3}(?:\.\d+)?\s*%|(?<![\d.])0?\.\d+|(?<![\d.])1\.0+\b)"
+#: "accuracy" or "accurate" with a score in the same sentence or output line ("79.26% accurate",
+#: "Accuracy: 0.79", "the accuracy of the model is 0.85"); not a list of metric names.
 _ACCURACY_FIGURE = re.compile(
-    r"\baccura(?:cy|te)\b[^\n.\d]{0,40}?[-+]?\d*\.?\d+|[-+]?\d*\.?\d+\s*%?[^\n.\d]{0,25}?\baccura(?:cy|te)\b",
+    rf"\baccura(?:cy|te)\b(?!\s*,)[^\n\d]{{0,40}}?{_SCORE}|{_SCORE}[^\n\d]{{0,25}}?\baccura(?:cy|te)\b",
     re.IGNORECASE,
 )
+#: The repr of a plot element a cell returns (`Text(0, 0.5, 'Accuracy')`): an axis label, not a result.
+_PLOT_REPR = re.compile(r"\s*\[?<?(?:Text|matplotlib|Axes|Line2D)\b")
+#: A sentence about classification itself (a list of metrics per task), not about this model.
+_ABOUT_CLASSIFICATION = re.compile(r"\bclassif\w*", re.IGNORECASE)
 
 
 def _regression_called_accuracy(ctx: CheckContext) -> list[Finding]:
@@ -265,13 +271,26 @@ def _regression_called_accuracy(ctx: CheckContext) -> list[Finding]:
     places: list[Evidence] = []
     for cell in ctx.notebook.cells:
         if cell.is_markdown:
-            text = " ".join(prose(cell.source).split())
-            match = _ACCURACY_FIGURE.search(text)
-            if match:
-                places.append(ctx.evidence(cell.index, source=EvidenceSource.markdown, snippet=excerpt(text, 240)))
+            said = next(
+                (
+                    sentence
+                    for sentence in own_statements(cell.source)
+                    if _ACCURACY_FIGURE.search(sentence) and not _ABOUT_CLASSIFICATION.search(sentence)
+                ),
+                None,
+            )
+            if said is not None:
+                places.append(ctx.evidence(cell.index, source=EvidenceSource.markdown, snippet=excerpt(said, 240)))
     for cell, source in ctx.output_cells():
         for output in cell.outputs:
-            line = next((ln for ln in output.text[:20000].splitlines() if _ACCURACY_FIGURE.search(ln)), None)
+            line = next(
+                (
+                    ln
+                    for ln in output.text[:20000].splitlines()
+                    if _ACCURACY_FIGURE.search(ln) and not _PLOT_REPR.match(ln)
+                ),
+                None,
+            )
             if line is not None:
                 places.append(ctx.evidence(cell.index, source=source, snippet=excerpt(line.strip(), 160)))
                 break

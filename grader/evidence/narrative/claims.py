@@ -328,6 +328,15 @@ def _winner(text: str) -> str | None:
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
+def own_statements(markdown: str) -> list[str]:
+    """The sentences of a markdown cell that state something of the author's own.
+
+    Questions, goals, hypotheticals and statements about a baseline or someone else's work
+    ("we aim for 90 % accuracy", "a dummy model would be 80 % accurate") are left out.
+    """
+    return [s for s in _sentences(markdown) if not _NOT_OWN.search(s) and not _QUESTION.search(s)]
+
+
 def _sentences(markdown: str) -> list[str]:
     """Sentences of a markdown cell: paragraphs and list items, code blocks, tables and HTML left out."""
     blocks: list[list[str]] = [[]]
