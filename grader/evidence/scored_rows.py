@@ -49,6 +49,9 @@ class Score:
     #: The score's rows are the test (or validation) side of a split: it is presented as a held-out score.
     named_held_out: bool
     traced: TracedRows | None = None
+    #: The scored rows hold the fitted rows and more (`model.predict(X)` on all rows after fitting on
+    #: `X_train`): counted with the training scores, since most of what they measure is memorisation.
+    mixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ def _score(flow: DataflowResult, fit: Fit, evaluation: Eval, traced: list[Traced
     if not fit.tags:
         return None
     on_training = all(flow.covers(fit.tags, tag) for tag in evaluation.tags)
-    return Score(evaluation, on_training, named)
+    mixed = not on_training and not named and all(flow.covers(evaluation.tags, tag) for tag in fit.tags)
+    return Score(evaluation, on_training or mixed, named, mixed=mixed)
 
 
 # --------------------------------------------------------------------------- the trace

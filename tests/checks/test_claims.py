@@ -456,3 +456,24 @@ def test_accuracy_in_a_list_of_metric_names_a_goal_or_a_plot_label_is_not_a_resu
         outputs=outputs,
     )
     assert "regression_called_accuracy" not in _kinds(good), good.message
+
+
+def test_a_figure_pasted_with_its_full_float_repr_is_the_value_printed() -> None:
+    cells = (REGRESSOR_SCORED.format(label="R2:"), "print('MAE:', 23.191132678478603)")
+    outputs = {0: _stream("R2: 0.7926\n"), 1: _stream("MAE: 23.191132678478603\n")}
+    same = run(claims_match_outputs, *cells, ("md", "MAE: 23.191132678478603"), task="delivery", outputs=outputs)
+    assert same.status is CheckStatus.passed, same.message
+    other = run(claims_match_outputs, *cells, ("md", "MAE: 23.291132678478603"), task="delivery", outputs=outputs)
+    assert other.status is CheckStatus.failed, other.message
+
+
+def test_many_results_one_cell_states_that_no_output_shows_are_one_finding() -> None:
+    cells = (REGRESSOR_SCORED.format(label="R2:"), "print('MAE:', 23.19)")
+    outputs = {0: _stream("R2: 0.7926\n"), 1: _stream("MAE: 23.19\n")}
+    table = "Earlier splits:\n\nMAE: 32.86\n\nMAE: 43.06\n\nMAE: 39.88\n\nMAE: 23.19"
+    many = run(claims_match_outputs, *cells, ("md", table), task="delivery", outputs=outputs)
+    (finding,) = many.problems
+    assert finding.data["kind"] == "results_not_shown" and finding.data["count"] == 3, many.message
+    assert "states 3 results that no output of the notebook shows (mae 32.86, mae 43.06, mae 39.88)" in finding.message
+    two = run(claims_match_outputs, *cells, ("md", "MAE: 32.86\n\nMAE: 43.06"), task="delivery", outputs=outputs)
+    assert _kinds(two) == ["worse_than_shown", "worse_than_shown"], two.message  # two stay separate

@@ -221,3 +221,63 @@ def test_a_training_score_quoted_in_the_prose_below_is_medium() -> None:
         outputs=outputs,
     )
     assert severities(aside) == ["low"], aside.message
+
+
+FITTED_ON_TRAIN = (
+    "m = RandomForestClassifier().fit(X_train, y_train)\nprint(accuracy_score(y_test, m.predict(X_test)))\n"
+)
+
+
+def test_a_score_on_all_the_rows_counts_with_the_training_scores() -> None:
+    # Fitted on the training part, scored on every row: two thirds of them are rows it learnt.
+    only = run(
+        evaluated_on_training_rows,
+        HEAD,
+        SPLIT,
+        "m = LogisticRegression().fit(X_train, y_train)\nprint(accuracy_score(y, m.predict(X)))",
+    )
+    assert severities(only) == ["high"], only.message
+    assert "on all the rows, those it was fitted on among them" in only.problems[0].message
+    # Beside a held-out score of the same metric it is an aside, as a training score is.
+    both = run(evaluated_on_training_rows, HEAD, SPLIT, FITTED_ON_TRAIN + "print(accuracy_score(y, m.predict(X)))")
+    assert both.status is CheckStatus.passed, both.message
+
+
+def test_the_briefs_metric_computed_only_on_training_rows_is_medium() -> None:
+    auc = "from sklearn.metrics import roc_auc_score\n"
+    on_all = run(
+        evaluated_on_training_rows,
+        HEAD,
+        SPLIT,
+        auc + FITTED_ON_TRAIN + "print(roc_auc_score(y, m.predict_proba(X)[:, 1]))",
+        task="churn",
+    )
+    assert severities(on_all) == ["medium"], on_all.message
+    (finding,) = on_all.problems
+    assert finding.data["kind"] == "primary_metric_on_training" and finding.data["metric"] == "roc_auc"
+    assert "on all the rows" in finding.message
+    on_train = run(
+        evaluated_on_training_rows,
+        HEAD,
+        SPLIT,
+        auc + FITTED_ON_TRAIN + "print(roc_auc_score(y_train, m.predict_proba(X_train)[:, 1]))",
+        task="churn",
+    )
+    assert severities(on_train) == ["medium"] and "on the rows it was fitted on" in on_train.problems[0].message
+    # The brief's metric on held-out rows too, or no assignment to name one: nothing to say.
+    held = run(
+        evaluated_on_training_rows,
+        HEAD,
+        SPLIT,
+        auc + FITTED_ON_TRAIN + "print(roc_auc_score(y, m.predict_proba(X)[:, 1]))\n"
+        "print(roc_auc_score(y_test, m.predict_proba(X_test)[:, 1]))",
+        task="churn",
+    )
+    assert held.status is CheckStatus.passed, held.message
+    unnamed = run(
+        evaluated_on_training_rows,
+        HEAD,
+        SPLIT,
+        auc + FITTED_ON_TRAIN + "print(roc_auc_score(y, m.predict_proba(X)[:, 1]))",
+    )
+    assert unnamed.status is CheckStatus.passed, unnamed.message

@@ -75,7 +75,8 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     helps the model", "the residuals look normal") when that cell prints, plots or displays
     something but was never run in a notebook whose other cells ran; and, on a regression task,
     a result presented as accuracy ("the model is 79 % accurate" for an R², an output labelled
-    "Accuracy:" for a regressor's score or for 100 − RMSE).
+    "Accuracy:" for a regressor's score or for 100 − RMSE). Three or more values one cell
+    states that no output shows are one finding: results of runs the notebook does not hold.
     Statements about a
     baseline, a goal or someone else's result are not claims; a figure within rounding (or
     within "about") of a shown value is supported, and so is a value read off a figure just
@@ -145,6 +146,7 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
             findings.append(finding)
     checked = len(seen)
     unsupported = len(findings) - len(unread) - (never_run is not None)
+    findings = _merge_runs_not_held(findings)
     return CheckOutcome(
         findings=findings,
         message=f"{checked - unsupported} of {checked} stated result(s) supported by the outputs",
@@ -494,6 +496,46 @@ def _value_finding(
         evidence=[_claim_evidence(ctx, claim), *_shown_evidence(ctx, closest, f"{name} shown")],
         data={**data, "kind": kind},
     )
+
+
+#: Kinds of a stated value no output shows (as against one better than every output shows).
+_UNSHOWN = frozenset({"not_shown", "not_shown_exactly", "worse_than_shown"})
+#: This many unshown values stated in one cell are one finding: results of runs the notebook does not hold.
+_MERGE_AT = 3
+
+
+def _merge_runs_not_held(findings: list[Finding]) -> list[Finding]:
+    """Many values one cell states that no output shows become one finding for that cell.
+
+    A markdown table of nine train/test splits tried in earlier sessions is one problem (the
+    notebook does not hold those runs), not 27 separate claims.
+    """
+    by_cell: dict[int | None, list[Finding]] = {}
+    for finding in findings:
+        if finding.data.get("kind") in _UNSHOWN and finding.evidence:
+            by_cell.setdefault(finding.evidence[0].cell, []).append(finding)
+    replaced: dict[int, Finding] = {}
+    dropped: set[int] = set()
+    rank = {Severity.low: 0, Severity.medium: 1, Severity.high: 2}
+    for cell, group in by_cell.items():
+        if len(group) < _MERGE_AT:
+            continue
+        stated = [
+            f"{f.data['metric']} {_fmt(Measure(str(f.data['metric'])), float(str(f.data['stated'])))}" for f in group
+        ]
+        first = group[0]
+        replaced[id(first)] = Finding(
+            message=f"The prose in cell {cell} states {len(group)} results that no output of the notebook shows ("
+            + ", ".join(stated[:6])
+            + (", ..." if len(stated) > 6 else "")
+            + "): they come from runs the notebook does not hold",
+            severity=max((f.severity for f in group), key=lambda sev: rank.get(sev, 0)),
+            confidence=Confidence.low,
+            evidence=first.evidence[:3],
+            data={"kind": "results_not_shown", "count": len(group), "stated": stated[:50]},
+        )
+        dropped |= {id(f) for f in group[1:]}
+    return [replaced.get(id(f), f) for f in findings if id(f) not in dropped]
 
 
 def _comparisons(values: list[ReportedValue]) -> Iterator[tuple[Measure, dict[str, ReportedValue]]]:

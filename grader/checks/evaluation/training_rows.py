@@ -7,9 +7,11 @@ from typing import Any
 from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.checks.followups import NO_HELD_OUT
 from grader.evidence.context import CheckContext
+from grader.evidence.ml.queries import resolve_measures, task_of
+from grader.evidence.ml.vocabulary import METRIC_FUNCTIONS, PRIMARY_MEASURES, Measure
 from grader.evidence.narrative.markdown import prose
 from grader.evidence.narrative.metric_text import numbers_in
-from grader.evidence.scored_rows import ScoredModel, scored_models
+from grader.evidence.scored_rows import Score, ScoredModel, scored_models
 from grader.models.findings import Confidence, Evidence, EvidenceSource, Finding, Severity
 
 
@@ -36,7 +38,11 @@ def evaluated_on_training_rows(ctx: CheckContext, params: NoParams) -> CheckOutc
     quotes the training score as a result, low for a single aside. A model
     scored on held-out rows whose only confusion matrix or classification report (in the
     whole notebook) is of its training rows is medium: the reading of its errors is of rows
-    it memorised.
+    it memorised. A score on all the rows of a split's source, fitted rows among them
+    (`model.predict(X)` after fitting on `X_train`), counts with the training scores. A model
+    scored on held-out rows whose assignment's metric (the brief's ROC AUC) is only ever
+    computed on its training rows, or on all the rows, is medium: the figure the hiring team
+    compares is memorisation, however honest the accuracy beside it.
 
     Why it matters: a model scored on its own training rows reports how well it memorised
     them; a random forest reaches ~1.0 there whatever its real quality, so any decision or
@@ -54,10 +60,14 @@ def evaluated_on_training_rows(ctx: CheckContext, params: NoParams) -> CheckOutc
     models = scored_models(ctx.dataflow, ctx.trace_facts)
     suspect = [m for m in models if m.only_training]
     breakdown = _breakdown_on_training_only(ctx, models)
+    primary = _primary_metric_on_training_only(ctx, models)
     if not suspect:
         held = sum(1 for m in models if m.held_out)
-        if breakdown is not None:
-            return CheckOutcome(findings=[breakdown], message="the only breakdown of errors is of the training rows")
+        side = [f for f in (primary, breakdown) if f is not None]
+        if side:
+            return CheckOutcome(
+                findings=side, message="a model scored on held-out rows is measured on its training rows too"
+            )
         return CheckOutcome(
             message=f"{held} scored model(s), each scored on held-out rows" if models else "no scored model found"
         )
@@ -83,8 +93,7 @@ def evaluated_on_training_rows(ctx: CheckContext, params: NoParams) -> CheckOutc
             else "this score is of the rows the model was fitted on; only a held-out score says how it generalises"
         )
         findings.append(_finding(ctx, rest[0], severity, reason, others=rest[1:]))
-    if breakdown is not None:
-        findings.append(breakdown)
+    findings += [f for f in (primary, breakdown) if f is not None]
     return CheckOutcome(findings=findings, message=f"{len(suspect)} model(s) scored only on their training rows")
 
 
@@ -124,6 +133,47 @@ def _breakdown_on_training_only(ctx: CheckContext, models: list[ScoredModel]) ->
                 ctx.evidence(held.executed_cell, held.executed_line, note="held-out score, with no breakdown"),
             ],
             data={"kind": "breakdown_on_training", "estimator": model.est.cls, "functions": kinds},
+        )
+    return None
+
+
+def _primary_metric_on_training_only(ctx: CheckContext, models: list[ScoredModel]) -> Finding | None:
+    """The brief's metric is computed for a model only on rows it was fitted on, its other metrics on held-out rows.
+
+    `accuracy_score(y_test, pred)` beside `roc_auc_score(y, model.predict_proba(X)[:, 1])` on all the
+    rows, two thirds of which trained the model: the ROC AUC the hiring team compares candidates
+    on measures memorisation, however honest the accuracy next to it.
+    """
+    if ctx.assignment is None:
+        return None
+    metric = ctx.assignment.primary_metric
+    wanted = PRIMARY_MEASURES.get(metric, frozenset())
+    task = task_of(ctx.assignment, ctx.ml)
+
+    def measures(score: Score) -> set[Measure]:
+        return resolve_measures(METRIC_FUNCTIONS.get(score.eval.function, {Measure.default}), task)
+
+    for model in models:
+        if not model.held_out or any(measures(s) & wanted for s in model.held_out):
+            continue
+        on_training = [s for s in model.training if measures(s) & wanted]
+        if not on_training:
+            continue
+        score = on_training[0]
+        site = score.eval.site
+        held = model.held_out[0].eval.site
+        rows = "on all the rows, those it was fitted on among them" if score.mixed else "on the rows it was fitted on"
+        return Finding(
+            message=f"The assignment's metric ({metric.value}) of {model.est.cls} is only computed {rows} (cell "
+            f"{site.executed_cell}); the model's held-out scores (cell {held.executed_cell}) are of other metrics: "
+            "the figure the brief asks for measures memorisation",
+            severity=Severity.medium,
+            confidence=Confidence.high if score.traced is not None else Confidence.medium,
+            evidence=[
+                ctx.evidence(site.executed_cell, site.executed_line, note=f"{metric.value} {rows}"),
+                ctx.evidence(held.executed_cell, held.executed_line, note="held-out score of another metric"),
+            ],
+            data={"kind": "primary_metric_on_training", "estimator": model.est.cls, "metric": metric.value},
         )
     return None
 
@@ -200,6 +250,9 @@ def _finding(
         message = f"{what} fitted {where} are scored in cell(s) {shown} on rows they were fitted on: {reason}"
         if not others:
             message = message.replace(" are scored", " is scored").replace("rows they were", "rows it was")
+        if first.mixed:
+            who = "they were" if others else "it was"
+            message = message.replace(f"on rows {who} fitted on", f"on all the rows, those {who} fitted on among them")
     evidence: list[Evidence] = []
     if fit is not None:
         evidence.append(ctx.evidence(fit.site.executed_cell, fit.site.executed_line, note="fitted on these rows"))

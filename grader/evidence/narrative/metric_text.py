@@ -136,7 +136,7 @@ def as_share(measure: Measure, number: Number) -> float | None:
 def tolerance(measure: Measure, number: Number, approximate: bool = False) -> float:
     """How far a value may be from this written number and still be it (rounded or cut, and `about` when said)."""
     unit = _unit(measure, number)
-    rounding = unit * 10.0 ** (-number.decimals) + 1e-9
+    rounding = unit * 10.0 ** (-_decimals(number)) + 1e-9
     if not approximate:
         return rounding
     if measure in RATIO_MEASURES:
@@ -151,8 +151,17 @@ def written_as(value: float, stated: float, measure: Measure, number: Number, ap
     """
     if approximate:
         return abs(value - stated) <= tolerance(measure, number, approximate)
-    step = _unit(measure, number) * 10.0 ** (-number.decimals)
+    step = _unit(measure, number) * 10.0 ** (-_decimals(number))
     return -step / 2 - 1e-9 <= value - stated < step - 1e-9
+
+
+#: Written numbers are compared to at most this many decimals: a figure pasted with its full float
+#: repr ("MAE: 23.191132678478603") is the value printed, not a claim finer than the outputs keep.
+MAX_DECIMALS = 6
+
+
+def _decimals(number: Number) -> int:
+    return min(number.decimals, MAX_DECIMALS)
 
 
 def _unit(measure: Measure, number: Number) -> float:
