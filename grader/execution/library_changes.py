@@ -203,6 +203,15 @@ CHANGES: tuple[LibraryChange, ...] = (
         message=_rx(r"Invalid value '.*' for dtype '?str|Cannot set non-string value|Scalar must be NA or str"),
     ),
     LibraryChange(
+        id="pandas-3.0-incompatible-setitem",
+        library="pandas",
+        version=(3, 0),
+        summary="setting a value a column's dtype cannot hold (`df.loc[i, 'month'] = 6.5` in an `int64` column) "
+        "raises; pandas 2.1-2.3 only warned and upcast the column",
+        errors=frozenset({"TypeError"}),
+        message=_rx(r"Invalid value '.*' for dtype '?(?:u?int|float|bool|complex|datetime|timedelta)"),
+    ),
+    LibraryChange(
         id="pandas-3.0-replace-no-downcast",
         library="pandas",
         version=(3, 0),

@@ -121,6 +121,10 @@ PANDAS3 = {
         [IMPORTS, READ, 'X = df.drop(columns=["Churn"], axis=1)\nprint(X.shape)'],
         "pandas-3.0-drop-axis-and-columns",
     ),
+    "incompatible_setitem": (
+        [IMPORTS, READ, 'df.loc[df["tenure"] > 60, "tenure"] = 60.5\nprint(df["tenure"].max())'],
+        "pandas-3.0-incompatible-setitem",
+    ),
 }
 
 

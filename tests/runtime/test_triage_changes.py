@@ -288,6 +288,20 @@ def test_drop_with_both_axis_and_columns_is_the_pandas_3_change() -> None:
     assert change.code is not None and change.code.search(sources[0]) and not change.code.search("df.drop('a', axis=1)")
 
 
+def test_a_value_the_columns_dtype_cannot_hold_is_the_pandas_3_setitem_change() -> None:
+    """`df.loc[i, "month"] = 6.5` in an int64 column: pandas 2.1-2.3 warned and upcast, pandas 3 raises (forest-01)."""
+    sources = ["df.loc[df['month'] == 3, 'month'] = 6.5"]
+    value = "Invalid value '6.5' for dtype 'int64'"
+    out = triage(sources, [failed(0, "TypeError", value)])
+    assert out[0].error_class is ErrorClass.environment and out[0].library_change == "pandas-3.0-incompatible-setitem"
+    assert triage(sources, [failed(0, "TypeError", value)], PANDAS2)[0].error_class is ErrorClass.candidate
+    # A string column keeps its own change; another TypeError is the candidate's.
+    text = triage(sources, [failed(0, "TypeError", "Invalid value '1' for dtype 'str'")])
+    assert text[0].library_change == "pandas-3.0-str-dtype-setitem"
+    other = triage(sources, [failed(0, "TypeError", "unsupported operand type(s) for +: 'int' and 'str'")])
+    assert other[0].error_class is ErrorClass.candidate
+
+
 def test_scikit_learn_keyword_only_parameters_and_mixed_feature_names_are_environment() -> None:
     imports = "from sklearn.feature_selection import RFE\nfrom sklearn.linear_model import LinearRegression"
     rfe = triage(
