@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.evidence.dataflow.values import DataflowResult, Est, Eval, Fit
+from grader.evidence.dataflow.values import DataflowResult, Est, Eval, Fit, Tag
 from grader.evidence.ml.vocabulary import EstKind, FitCategory
 from grader.evidence.tracefacts import Overlap, TraceFacts, overlap
 from grader.models.trace import DataInfo, NotebookTrace, TraceCall, TraceMetric
@@ -21,6 +21,10 @@ from grader.models.trace import DataInfo, NotebookTrace, TraceCall, TraceMetric
 SHARE = 0.9
 
 _NOT_SCORED_MODELS = frozenset({FitCategory.clustering, FitCategory.decomposition})
+#: Tags of rows taken out of a larger set: a split's side, a piece cut by a mask or a position.
+_PIECES = frozenset({"part", "cut"})
+#: Splits that record which rows went to each side.
+_RANDOM_SPLITS = frozenset({"train_test_split", "splitter", "sample"})
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,26 @@ def _score(flow: DataflowResult, fit: Fit, evaluation: Eval, traced: list[Traced
     if not fit.tags:
         return None
     on_training = all(flow.covers(fit.tags, tag) for tag in evaluation.tags)
-    mixed = not on_training and not named and all(flow.covers(evaluation.tags, tag) for tag in fit.tags)
+    mixed = not on_training and not named and _all_rows_of(flow, evaluation.tags, fit.tags)
     return Score(evaluation, on_training or mixed, named, mixed=mixed)
+
+
+def _all_rows_of(flow: DataflowResult, scored: frozenset[Tag], fitted: frozenset[Tag]) -> bool:
+    """The scored rows are exactly the rows a split divided, and the fit used one side of it.
+
+    `train_test_split(X, y)`, a fit on `X_train`, then `predict_proba(X)`: most scored rows were
+    fitted on. Only splits that record both sides count (`train_test_split`, a splitter, `sample`):
+    a piece cut by a mask the analysis could not place (a time cut-off's validation rows) resolves to
+    the whole frame, which would look like "all the rows" when it is not.
+    """
+    if not scored or any(tag[0] in _PIECES for tag in scored):
+        return False
+    rows = flow.resolve(scored)
+    for tag in fitted:
+        split = flow.splits.get(tag[1]) if tag[0] == "part" else None
+        if split is None or split.kind not in _RANDOM_SPLITS or flow.resolve(split.input_tags) != rows:
+            return False
+    return bool(fitted)
 
 
 # --------------------------------------------------------------------------- the trace
