@@ -127,10 +127,10 @@ def _report_group(b: LeakBuilder, site: Site, how: str, key: Any) -> None:
     column = assignment.structure.group_column
     pattern = assignment.structure.group_pattern
     # With a pattern the group is a part of each value (the speaker of a recording), not the value.
-    groups = f"groups in `{column}` (the part `{pattern}` picks)" if pattern else f"`{column}` groups"
+    named = f"groups in `{column}` (the part `{pattern}` picks)" if pattern else f"`{column}` groups"
     member = "group" if pattern else column
     message = (
-        f"{how} in cell {site.cell} ignores the {groups}: the same {member} ends up on both sides, so "
+        f"{how} in cell {site.cell} ignores the {named}: the same {member} ends up on both sides, so "
         f"the held-out score measures entities the model has already seen (use a group-aware split such as "
         f"GroupShuffleSplit / GroupKFold)"
     )
@@ -155,7 +155,7 @@ def _report_group(b: LeakBuilder, site: Site, how: str, key: Any) -> None:
                     f"{stats['shared']:,} of the {stats.get('test', 0):,} {values} in the test rows also "
                     f"occur in the training rows ({stats.get('test_rows_shared', 0):,} of {side.n:,} test rows)"
                 )
-                message = f"{how} in cell {side.cell} ignores the {groups}: {detail}"
+                message = f"{how} in cell {side.cell} ignores the {named}: {detail}"
                 data_facts.update(
                     shared_groups=stats["shared"],
                     test_groups=stats.get("test"),
