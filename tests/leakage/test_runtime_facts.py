@@ -11,7 +11,7 @@ import numpy as np
 from grader.checks.leakage.feature_predicts_target_perfectly import perfect_predictors
 from grader.evidence.leakage.base import LeakKind
 from grader.execution.trace import parse_trace
-from grader.models.assignment import Assignment
+from grader.models.assignment import Assignment, DataStructure
 from grader.models.execution import CellRecord, CellStatus, ExecutionRecord, RunStatus
 from tests.conftest import make_notebook, static_context
 
@@ -163,3 +163,18 @@ def test_pipeline_features_decide_what_the_model_received() -> None:
     assert "`after`" in column.message and column.confidence.value == "high"
     [probe] = perfect_predictors(ctx, 0.99)
     assert probe.data["score"] == 0.995 and probe.evidence[0].cell == 1
+
+
+def test_a_traced_group_split_counts_the_groups_a_pattern_picks_in_its_message() -> None:
+    speakers = toy().model_copy(update={"structure": DataStructure(group_column="name", group_pattern=r"_(S\d+)_")})
+    cells = (
+        "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.model_selection import train_test_split\ndf = pd.read_csv('data/train.csv')",
+        "X_tr, X_te, y_tr, y_te = train_test_split(df[['a', 'name']], df['y'])\nLogisticRegression().fit(X_tr, y_tr)",
+    )
+    groups = {"name": {"train": 30, "test": 18, "shared": 17, "test_rows_shared": 45}}
+    ctx = static_context(make_notebook(*cells), assignment=speakers, trace=trace_of(split_event(1, 2, groups=groups)))
+    [finding] = ctx.leakage.of(LeakKind.group)
+    message = finding.message
+    assert "ignores the groups in `name` (the part `_(S\\d+)_` picks): 17 of the 18 groups in the test rows" in message
+    assert finding.data["shared_groups"] == 17
