@@ -477,3 +477,19 @@ def test_many_results_one_cell_states_that_no_output_shows_are_one_finding() -> 
     assert "states 3 results that no output of the notebook shows (mae 32.86, mae 43.06, mae 39.88)" in finding.message
     two = run(claims_match_outputs, *cells, ("md", "MAE: 32.86\n\nMAE: 43.06"), task="delivery", outputs=outputs)
     assert _kinds(two) == ["worse_than_shown", "worse_than_shown"], two.message  # two stay separate
+
+
+@pytest.mark.parametrize(
+    ("prose", "called"),
+    [
+        ("The accuracy of LR is: 92.71 percent!", True),  # a 0-100 score with decimals (100 - RMSE)
+        ("Accuracy for the model_3 with variation: 0.80 (+/- 0.08)", True),  # digits inside a name
+        ("10.3: Checking the accuracy of the predictions", False),  # a heading's section number
+    ],
+)
+def test_how_a_regression_result_called_accuracy_is_written(prose: str, called: bool) -> None:
+    outputs = {0: _stream("R2: 0.7926\n")}
+    result = run(
+        claims_match_outputs, REGRESSOR_SCORED.format(label="R2:"), ("md", prose), task="delivery", outputs=outputs
+    )
+    assert ("regression_called_accuracy" in _kinds(result)) is called, result.message

@@ -244,14 +244,19 @@ _SHOWS = re.compile(
 _MIN_WORDS = 8
 
 
-#: A score as people write one: a percentage, or a fraction between 0 and 1 ("79.26 %", "0.81", ".8").
-_SCORE = r"(?:\d{1,3}(?:\.\d+)?\s*%|(?<![\d.])0?\.\d+|(?<![\d.])1\.0+\b)"
+#: A score as people write one: a percentage, a fraction between 0 and 1, or a 0-100 score with
+#: decimals ("79.26 %", "0.81", ".8", "99.93").
+_SCORE = r"(?:\d{1,3}(?:\.\d+)?\s*%|(?<![\d.])0?\.\d+|(?<![\d.])1\.0+\b|(?<![\d.])\d{1,2}\.\d+)"
+#: What may stand between the word and the figure: no other number, but digits inside a name (`model_3`).
+_BETWEEN = r"(?:[^\n\d]|(?<=[A-Za-z_])\d)"
 #: "accuracy" or "accurate" with a score in the same sentence or output line ("79.26% accurate",
 #: "Accuracy: 0.79", "the accuracy of the model is 0.85"); not a list of metric names.
 _ACCURACY_FIGURE = re.compile(
-    rf"\baccura(?:cy|te)\b(?!\s*,)[^\n\d]{{0,40}}?{_SCORE}|{_SCORE}[^\n\d]{{0,25}}?\baccura(?:cy|te)\b",
+    rf"\baccura(?:cy|te)\b(?!\s*,){_BETWEEN}{{0,40}}?{_SCORE}|{_SCORE}{_BETWEEN}{{0,25}}?\baccura(?:cy|te)\b",
     re.IGNORECASE,
 )
+#: A heading's section number ("10.3: Checking the accuracy ..."), not a figure.
+_SECTION_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\s*[:.)]\s*")
 #: The repr of a plot element a cell returns (`Text(0, 0.5, 'Accuracy')`): an axis label, not a result.
 _PLOT_REPR = re.compile(r"\s*\[?<?(?:Text|matplotlib|Axes|Line2D)\b")
 #: A sentence about classification itself (a list of metrics per task), not about this model.
@@ -277,7 +282,8 @@ def _regression_called_accuracy(ctx: CheckContext) -> list[Finding]:
                 (
                     sentence
                     for sentence in own_statements(cell.source)
-                    if _ACCURACY_FIGURE.search(sentence) and not _ABOUT_CLASSIFICATION.search(sentence)
+                    if _ACCURACY_FIGURE.search(_SECTION_NUMBER.sub("", sentence))
+                    and not _ABOUT_CLASSIFICATION.search(sentence)
                 ),
                 None,
             )
