@@ -6,6 +6,7 @@ from typing import Any
 
 from grader.checks.evaluation.training_rows import evaluated_on_training_rows
 from grader.checks.runner import run_check
+from grader.models.assignment import Assignment
 from grader.models.findings import CheckStatus
 from tests.checks._helpers import run, severities
 from tests.conftest import make_notebook, static_context
@@ -281,3 +282,36 @@ def test_the_briefs_metric_computed_only_on_training_rows_is_medium() -> None:
         auc + FITTED_ON_TRAIN + "print(roc_auc_score(y, m.predict_proba(X)[:, 1]))",
     )
     assert unnamed.status is CheckStatus.passed, unnamed.message
+
+
+def test_only_a_score_of_the_briefs_metric_on_training_rows_counts_as_it() -> None:
+    # A brief scored on accuracy: an estimator's own .score is its accuracy, statsmodels' pseudo-R² is not.
+    brief = Assignment.model_validate(
+        {
+            "name": "toy",
+            "title": "Toy",
+            "task": "binary_classification",
+            "target": "y",
+            "id_column": "id",
+            "primary_metric": "accuracy",
+            "public_files": ["train.csv"],
+            "prediction_contract": {"id_column": "id", "prediction_column": "y"},
+        }
+    )
+    held = "from sklearn.metrics import f1_score\nm = RandomForestClassifier().fit(X_train, y_train)\n"
+    held += "print(f1_score(y_test, m.predict(X_test)))\n"
+
+    def kinds(tail: str) -> list[object]:
+        ctx = static_context(make_notebook(HEAD, SPLIT, held + tail), assignment=brief)
+        return [f.data.get("kind") for f in run_check(evaluated_on_training_rows, ctx, {}).problems]
+
+    assert "primary_metric_on_training" in kinds("print(m.score(X_train, y_train))")
+    # statsmodels' pseudo-R² of the rows a logit was fitted on is not its accuracy.
+    logit = (
+        "import statsmodels.api as sm\nfrom sklearn.metrics import f1_score\n"
+        "res = sm.Logit(y_train, X_train).fit()\nprint(f1_score(y_test, res.predict(X_test) > 0.5))\n"
+        "print(res.prsquared)"
+    )
+    ctx = static_context(make_notebook(HEAD, SPLIT, logit), assignment=brief)
+    result = run_check(evaluated_on_training_rows, ctx, {})
+    assert "primary_metric_on_training" not in [f.data.get("kind") for f in result.problems], result.message

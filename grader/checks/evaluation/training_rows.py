@@ -151,7 +151,12 @@ def _primary_metric_on_training_only(ctx: CheckContext, models: list[ScoredModel
     task = task_of(ctx.assignment, ctx.ml)
 
     def measures(score: Score) -> set[Measure]:
-        return resolve_measures(METRIC_FUNCTIONS.get(score.eval.function, {Measure.default}), task)
+        function = score.eval.function
+        # An estimator's own score is its default metric, statsmodels' rsquared an R²; anything else unknown.
+        fallback = (
+            {Measure.default} if function == "score" else {Measure.r2} if function.startswith("rsquared") else set()
+        )
+        return resolve_measures(METRIC_FUNCTIONS.get(function, frozenset(fallback)), task)
 
     for model in models:
         if not model.held_out or any(measures(s) & wanted for s in model.held_out):
