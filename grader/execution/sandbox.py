@@ -429,12 +429,11 @@ def _settled(client: DockerClient, container: Any, state: dict[str, Any]) -> dic
     a kill from inside. Sometimes the engine never learns of it at all: the host kernel's log,
     where it can be read, settles it (`kernel_log`).
     """
+    # The kernel logs the OOM kill before it sends the signal: one read of its log is enough.
+    if _unexplained_kill(state) and oom_killed_in(str(getattr(container, "id", "") or "")):
+        return {**state, "OOMKilled": True}
     deadline = time.monotonic() + OOM_SETTLE_S
-    while _unexplained_kill(state):
-        if oom_killed_in(str(getattr(container, "id", "") or "")):
-            return {**state, "OOMKilled": True}
-        if time.monotonic() >= deadline:
-            break
+    while _unexplained_kill(state) and time.monotonic() < deadline:
         time.sleep(0.2)
         state = client.container_state(container)
     return state
