@@ -37,6 +37,7 @@ SplitName = Literal[
     "fresh8",
     "fresh9",
     "fresh10",
+    "fresh11",
 ]
 SPLITS: tuple[SplitName, ...] = get_args(SplitName)
 #: The fresh held-out sets in the order they were assembled: a dataset marked `fresh: true` belongs to

@@ -175,6 +175,7 @@ def test_the_first_fresh_set_is_unchanged() -> None:
         ("fresh8", 3, 12, 20),  # the eighth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
         ("fresh9", 3, 12, 20),  # the ninth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
         ("fresh10", 3, 12, 20),  # the tenth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
+        ("fresh11", 3, 12, 20),  # the eleventh set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
     ],
 )
 def test_each_fresh_set_has_new_datasets_of_four_notebooks_or_more(
@@ -199,7 +200,7 @@ def test_fresh_sets_share_no_dataset_or_repository_with_each_other_or_the_rest()
     for entry in manifest.notebooks:
         by_split.setdefault(fresh.get(entry.dataset, "calibration"), set()).add(entry.repo)
     groups = list(by_split.values())
-    assert len(groups) == 11  # calibration (tune + heldout) and the ten fresh sets
+    assert len(groups) == 12  # calibration (tune + heldout) and the eleven fresh sets
     for i, repos in enumerate(groups):
         for other in groups[i + 1 :]:
             assert not repos & other
@@ -264,6 +265,10 @@ def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
         ("credit-default", "fresh10", "fresh9"),  # ... or put in an earlier fresh set
         ("parkinsons", "fresh9", "fresh10"),  # a ninth-fresh-set notebook put in the tenth
         ("titanic", "tune", "fresh10"),  # fresh10 on a dataset not marked fresh
+        ("diamonds", "fresh11", "tune"),  # an eleventh-fresh-set dataset's notebook marked tune
+        ("pulsar-stars", "fresh11", "fresh10"),  # ... or put in an earlier fresh set
+        ("spambase", "fresh10", "fresh11"),  # a tenth-fresh-set notebook put in the eleventh
+        ("titanic", "tune", "fresh11"),  # fresh11 on a dataset not marked fresh
     ],
 )
 def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
@@ -299,6 +304,8 @@ def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str,
         ("graduate-admissions", 9, "admission", "fresh8", "fresh9"),
         ("forest-fires", 9, "forest", "fresh10", "fresh9"),
         ("life-expectancy", 10, "life", "fresh9", "fresh10"),
+        ("liver-patients", 10, "liver", "fresh11", "fresh10"),
+        ("spambase", 11, "spam", "fresh10", "fresh11"),
     ],
 )
 def test_remarking_a_fresh_dataset_moves_its_notebooks(
@@ -324,6 +331,7 @@ def test_remarking_a_fresh_dataset_moves_its_notebooks(
         (8, "fresh8"),
         (9, "fresh9"),
         (10, "fresh10"),
+        (11, "fresh11"),
     ],
 )
 def test_a_dataset_marked_fresh_n_with_its_notebooks_in_fresh_n_loads(tmp_path: Path, fresh: int, split: str) -> None:
@@ -400,7 +408,17 @@ def test_the_tenth_fresh_set_is_its_three_datasets_of_fifteen_notebooks() -> Non
     assert sum(entry.split == "fresh10" for entry in manifest.notebooks) == 15
 
 
-@pytest.mark.parametrize("value", ["sometimes", 1, 0, 11, -2, 2.5])
+def test_the_eleventh_fresh_set_is_its_three_datasets_of_fifteen_notebooks() -> None:
+    manifest = load_manifest(MANIFEST)
+    eleventh = {name for name, split in manifest.fresh_splits().items() if split == "fresh11"}
+    assert eleventh == {"liver-patients", "diamonds", "pulsar-stars"}
+    assert all(manifest.datasets[name].fresh == 11 for name in eleventh)
+    counts = {name: len(entries) for name, entries in manifest.by_dataset().items() if name in eleventh}
+    assert counts == {"liver-patients": 5, "diamonds": 5, "pulsar-stars": 5}
+    assert sum(entry.split == "fresh11" for entry in manifest.notebooks) == 15
+
+
+@pytest.mark.parametrize("value", ["sometimes", 1, 0, 12, -2, 2.5])
 def test_fresh_must_be_a_boolean_or_a_known_set_number(tmp_path: Path, value: object) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = value
