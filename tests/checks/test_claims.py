@@ -394,6 +394,30 @@ def test_a_figure_printed_only_as_another_metric_does_not_support_the_metric_sai
     assert bare.status is CheckStatus.passed, bare.message
 
 
+def test_a_bare_number_stands_for_a_stated_score_only_where_a_scoring_cell_printed_it() -> None:
+    """glass-03: "accuracy quite low at 35 %" under a report of 0.26, with 0.35 only in a training log's loss."""
+    cells = (
+        CLASSIFIER,
+        "model.fit(X_train, y_train)  # verbose: prints its loss per iteration",
+        "print(classification_report(y_test, model.predict(X_test)))",
+    )
+    log = "".join(f"Iteration {i}, loss = {0.30 + i / 1000:.8f}\n" for i in range(30, 60))
+    report = REPORT.replace("0.87       175", "0.26       175")
+    outputs = {1: _stream(log), 2: _stream(report)}
+    claim = ("md", "The confusion matrix shows that the overall accuracy of the network is quite low at 35%.")
+    logged = run(claims_match_outputs, *cells, claim, outputs=outputs)
+    assert logged.status is CheckStatus.failed and _kinds(logged) == ["better_than_shown"], logged.message
+    # The same 0.35 printed bare by a cell that scores the model (its `.score`) is the result said.
+    scored = run(
+        claims_match_outputs,
+        *cells,
+        "print(model.score(X_val, y_val))",
+        claim,
+        outputs={**outputs, 3: _stream("0.35\n")},
+    )
+    assert scored.status is CheckStatus.passed, scored.message
+
+
 def _result(text: str) -> dict[str, Any]:
     return {"output_type": "execute_result", "execution_count": 1, "data": {"text/plain": text}, "metadata": {}}
 

@@ -80,7 +80,10 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     Statements about a
     baseline, a goal or someone else's result are not claims; a figure within rounding (or
     within "about") of a shown value is supported, and so is a value read off a figure just
-    above where it is first stated (a curve's legend), wherever it is restated.
+    above where it is first stated (a curve's legend), wherever it is restated. Where the
+    metric's own values are shown, a number printed without a metric's name supports a stated
+    value only if a cell that computes a score printed it (a `.score`, a metric, a function of
+    the notebook's that computes one), not a data table, a probability array or a training log.
 
     Why it matters: the conclusion is what a hiring team reads first. A headline number the
     notebook never produced, or one better than anything it printed, is either stale or
@@ -112,7 +115,7 @@ def claims_match_outputs(ctx: CheckContext, params: NoParams) -> CheckOutcome:
     if not any(cell.outputs for cell, _ in shown):
         return CheckOutcome(status=CheckStatus.skipped, message="no outputs to compare the stated results with")
     values = list(narrative.reported)
-    numbers = _printed_numbers(shown, values)
+    numbers = _printed_numbers(shown, values, _scoring_functions(_code_sources(ctx)))
     figures = sorted(cell.index for cell, _ in shown if any(o.is_image for o in cell.outputs))
     # A value read off a figure just above it may be restated anywhere later (a summary).
     read_off_figures = {
@@ -161,9 +164,15 @@ class _Printed:
     unnamed: frozenset[float]
     #: Numbers printed only as the value of a named metric, with the metrics and the cell that shows them.
     named: dict[float, tuple[frozenset[Measure], int]]
+    #: The bare numbers printed by cells whose code computes a score: where a metric's own values are
+    #: shown, only these can stand for a stated value of it (not a data table, a probability array or a
+    #: training log's loss that happens to equal it).
+    scored: frozenset[float] = frozenset()
 
 
-def _printed_numbers(shown: list[tuple[Cell, EvidenceSource]], values: list[ReportedValue]) -> _Printed:
+def _printed_numbers(
+    shown: list[tuple[Cell, EvidenceSource]], values: list[ReportedValue], helpers: frozenset[str] = frozenset()
+) -> _Printed:
     """Each number the outputs print, and whether some line prints it without a metric's name.
 
     A classification report prints a dozen numbers between 0.7 and 0.95: a claim of "AUC around 84 %"
@@ -174,8 +183,10 @@ def _printed_numbers(shown: list[tuple[Cell, EvidenceSource]], values: list[Repo
     for value in values:
         on_line.setdefault((value.cell, value.text), []).append(value)
     unnamed: set[float] = set()
+    scored: set[float] = set()
     named: dict[float, tuple[set[Measure], int]] = {}
     for cell, _ in shown:
+        scores = _computes_a_score(cell.source, helpers)
         for output in cell.outputs:
             for line in output.text[:20000].splitlines():
                 read = on_line.get((cell.index, line.strip()[:200]), [])
@@ -184,20 +195,58 @@ def _printed_numbers(shown: list[tuple[Cell, EvidenceSource]], values: list[Repo
                     owners = {v.measure for v in read if round(v.value, 6) in (key, round(number.value / 100.0, 6))}
                     if not owners:
                         unnamed.add(key)
+                        if scores:
+                            scored.add(key)
                     else:
                         measures, _ = named.setdefault(key, (set(), cell.index))
                         measures |= owners
     return _Printed(
         frozenset(unnamed),
         {key: (frozenset(m), c) for key, (m, c) in named.items() if key not in unnamed},
+        frozenset(scored),
     )
 
 
-def _code_text(ctx: CheckContext) -> str:
-    """The notebook's code and the submission's own modules, where the metrics it shows are computed."""
+#: Code that computes a score without naming its metric: an estimator's or a search's own score,
+#: cross-validation, a Keras evaluation.
+_SCORES = re.compile(r"\.score\s*\(|\bcross_val\w*\s*\(|\bcross_validate\s*\(|\bbest_score_\b|\.evaluate\s*\(")
+
+
+def _computes_a_score(source: str, helpers: frozenset[str] = frozenset()) -> bool:
+    """The cell's code computes some score: a metric by name (`roc_auc_score`, `rmse = ...`), an unnamed
+    one, or through one of the notebook's own functions that does (`evaluate(model, X_test, y_test)`)."""
+    if measures_named(source) or _SCORES.search(source):
+        return True
+    return any(re.search(rf"\b{re.escape(name)}\s*\(", source) for name in helpers)
+
+
+def _scoring_functions(sources: list[str]) -> frozenset[str]:
+    """The functions the notebook's cells (or its modules) define whose body computes a score."""
+    names: set[str] = set()
+    for code in sources:
+        try:
+            tree = pyast.parse(code)
+        except SyntaxError:
+            continue
+        names |= {
+            node.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and _computes_a_score(ast.get_source_segment(code, node) or "")
+        }
+    return frozenset(names)
+
+
+def _code_sources(ctx: CheckContext) -> list[str]:
+    """The notebook's code cells and the submission's own modules, where the metrics it shows are computed."""
     cells = [cell.source for cell in ctx.notebook.cells if cell.is_code]
     modules = [text for name, text in ctx.submission.texts.items() if name.endswith(".py")]
-    return "\n".join([*cells, *modules])
+    return [*cells, *modules]
+
+
+def _code_text(ctx: CheckContext) -> str:
+    """The notebook's code and the submission's own modules as one text."""
+    return "\n".join(_code_sources(ctx))
 
 
 def _never_run_finding(ctx: CheckContext) -> Finding | None:
@@ -426,7 +475,9 @@ def _value_finding(
             n / scale, stated, measure, number, approximate
         )
 
-    unnamed = any(written(n) for n in numbers.unnamed)
+    # Where the metric's own values are shown, a bare number stands for the stated value only if a cell
+    # that computes a score printed it; elsewhere any bare number may be the result, printed unlabelled.
+    unnamed = any(written(n) for n in (numbers.scored if same else numbers.unnamed))
     # Where the metric's own values are shown, a figure printed only as another metric's value (an F1 in a
     # classification report, not the AUC said) does not support it.
     printed = unnamed or (not same and any(written(n) for n in numbers.named))
