@@ -16,9 +16,9 @@ written by raters who never saw the grader's output). For that split only it pri
 on says nothing about the next candidate). `fresh` is the first fresh held-out set (datasets marked
 `fresh: true`, assembled after the held-out half had been looked at, rated by r3 and r4) and `fresh2`
 the second (datasets marked `fresh: 2`, assembled after the first fresh set had been looked at, rated
-by r5 and r6); `fresh3` to `fresh11` (datasets marked `fresh: 3` to `fresh: 11`) the third to eleventh: report
+by r5 and r6); `fresh3` to `fresh12` (datasets marked `fresh: 3` to `fresh: 12`) the third to twelfth: report
 on them, never tune on them; their labels are read from `bench/calibration/labels-<split>/`
-(`labels-fresh/`, `labels-fresh2/`, ... `labels-fresh11/`) unless `--labels DIR` names another folder. `all` is `tune` and `heldout` together (never a fresh set).
+(`labels-fresh/`, `labels-fresh2/`, ... `labels-fresh12/`) unless `--labels DIR` names another folder. `all` is `tune` and `heldout` together (never a fresh set).
 `--reuse` keeps reports already under `--out`.
 """
 

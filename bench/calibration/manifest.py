@@ -38,6 +38,7 @@ SplitName = Literal[
     "fresh9",
     "fresh10",
     "fresh11",
+    "fresh12",
 ]
 SPLITS: tuple[SplitName, ...] = get_args(SplitName)
 #: The fresh held-out sets in the order they were assembled: a dataset marked `fresh: true` belongs to

@@ -176,6 +176,7 @@ def test_the_first_fresh_set_is_unchanged() -> None:
         ("fresh9", 3, 12, 20),  # the ninth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
         ("fresh10", 3, 12, 20),  # the tenth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
         ("fresh11", 3, 12, 20),  # the eleventh set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
+        ("fresh12", 3, 12, 20),  # the twelfth set: 15 notebooks on three datasets (its brief's minimum is 12 on 3)
     ],
 )
 def test_each_fresh_set_has_new_datasets_of_four_notebooks_or_more(
@@ -200,7 +201,7 @@ def test_fresh_sets_share_no_dataset_or_repository_with_each_other_or_the_rest()
     for entry in manifest.notebooks:
         by_split.setdefault(fresh.get(entry.dataset, "calibration"), set()).add(entry.repo)
     groups = list(by_split.values())
-    assert len(groups) == 12  # calibration (tune + heldout) and the eleven fresh sets
+    assert len(groups) == 13  # calibration (tune + heldout) and the twelve fresh sets
     for i, repos in enumerate(groups):
         for other in groups[i + 1 :]:
             assert not repos & other
@@ -269,6 +270,10 @@ def test_the_unchanged_manifest_loads_from_a_copy(tmp_path: Path) -> None:
         ("pulsar-stars", "fresh11", "fresh10"),  # ... or put in an earlier fresh set
         ("spambase", "fresh10", "fresh11"),  # a tenth-fresh-set notebook put in the eleventh
         ("titanic", "tune", "fresh11"),  # fresh11 on a dataset not marked fresh
+        ("ames-houses", "fresh12", "tune"),  # a twelfth-fresh-set dataset's notebook marked tune
+        ("social-ads", "fresh12", "fresh11"),  # ... or put in an earlier fresh set
+        ("diamonds", "fresh11", "fresh12"),  # an eleventh-fresh-set notebook put in the twelfth
+        ("titanic", "tune", "fresh12"),  # fresh12 on a dataset not marked fresh
     ],
 )
 def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str, old: str, new: str) -> None:
@@ -306,6 +311,8 @@ def test_a_split_against_the_fresh_rule_is_refused(tmp_path: Path, dataset: str,
         ("life-expectancy", 10, "life", "fresh9", "fresh10"),
         ("liver-patients", 10, "liver", "fresh11", "fresh10"),
         ("spambase", 11, "spam", "fresh10", "fresh11"),
+        ("bank-marketing", 11, "bank", "fresh12", "fresh11"),
+        ("pulsar-stars", 12, "pulsar", "fresh11", "fresh12"),
     ],
 )
 def test_remarking_a_fresh_dataset_moves_its_notebooks(
@@ -332,6 +339,7 @@ def test_remarking_a_fresh_dataset_moves_its_notebooks(
         (9, "fresh9"),
         (10, "fresh10"),
         (11, "fresh11"),
+        (12, "fresh12"),
     ],
 )
 def test_a_dataset_marked_fresh_n_with_its_notebooks_in_fresh_n_loads(tmp_path: Path, fresh: int, split: str) -> None:
@@ -418,7 +426,17 @@ def test_the_eleventh_fresh_set_is_its_three_datasets_of_fifteen_notebooks() -> 
     assert sum(entry.split == "fresh11" for entry in manifest.notebooks) == 15
 
 
-@pytest.mark.parametrize("value", ["sometimes", 1, 0, 12, -2, 2.5])
+def test_the_twelfth_fresh_set_is_its_three_datasets_of_fifteen_notebooks() -> None:
+    manifest = load_manifest(MANIFEST)
+    twelfth = {name for name, split in manifest.fresh_splits().items() if split == "fresh12"}
+    assert twelfth == {"bank-marketing", "social-ads", "ames-houses"}
+    assert all(manifest.datasets[name].fresh == 12 for name in twelfth)
+    counts = {name: len(entries) for name, entries in manifest.by_dataset().items() if name in twelfth}
+    assert counts == {"bank-marketing": 5, "social-ads": 5, "ames-houses": 5}
+    assert sum(entry.split == "fresh12" for entry in manifest.notebooks) == 15
+
+
+@pytest.mark.parametrize("value", ["sometimes", 1, 0, 13, -2, 2.5])
 def test_fresh_must_be_a_boolean_or_a_known_set_number(tmp_path: Path, value: object) -> None:
     raw = _raw_manifest()
     raw["datasets"]["titanic"]["fresh"] = value
