@@ -7,18 +7,22 @@ kernel state the notebook does not hold: "prints `roc_auc` = 0.826" where `roc_a
 bound by a cell that no longer exists. Pure: reads the parsed cells only.
 
 Only module-level reads count (a function body reads its globals when it is called, not when
-it is defined). A cell that can bind names the analysis cannot see (`from m import *`,
-`exec`, `globals()`, `%run`, `%store`) ends the replay for its notebook: everything after it
-might be bound by it.
+it is defined). A cell that can bind names the analysis cannot see (`from m import *` of a
+module other than the scientific stack's, `exec`, `globals()`, `%run`, `%store`) ends the
+replay for its notebook: everything after it might be bound by it. A star import of numpy,
+pandas, scipy, scikit-learn or the standard library's maths modules binds the names that
+module exports, read from the module the grader itself runs with.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from grader.evidence.code import CodeCell
 
@@ -41,6 +45,24 @@ _AUTOMAGIC = frozenset(
 _OPAQUE_CALLS = frozenset({"exec", "eval", "globals", "locals", "vars", "execfile", "__import__"})
 #: Magics after which any name may be bound (matched in the raw cell source).
 _OPAQUE_MAGICS = ("%run", "%store", "%load", "%%capture", "get_ipython(")
+#: Modules whose star import binds names the grader can list: its own dependencies, imported from
+#: its own environment (never a module the candidate names otherwise: importing runs module code).
+_STAR_MODULES = ("numpy", "pandas", "math", "statistics", "random", "scipy", "sklearn")
+
+
+@cache
+def star_names(module: str) -> frozenset[str] | None:
+    """The names `from <module> import *` binds, or None for a module outside `_STAR_MODULES`."""
+    if module.split(".")[0] not in _STAR_MODULES:
+        return None
+    try:
+        imported = importlib.import_module(module)
+    except Exception:  # noqa: BLE001 - a removed submodule binds what the analysis cannot list
+        return None
+    exported = getattr(imported, "__all__", None)
+    if exported is None:
+        exported = [name for name in dir(imported) if not name.startswith("_")]
+    return frozenset(str(name) for name in exported)
 
 
 #: Calls that show a result even when the saved notebook kept no output of them.
@@ -184,7 +206,11 @@ def _opaque(code: CodeCell) -> bool:
     if any(magic in code.cell.source for magic in _OPAQUE_MAGICS):
         return True
     for node in ast.walk(code.tree):
-        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and any(alias.name == "*" for alias in node.names)
+            and (node.level or star_names(node.module or "") is None)
+        ):
             return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS:
             return True
@@ -199,6 +225,8 @@ def _bound_names(tree: ast.Module) -> set[str]:
             names.add(node.id)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
+        elif isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            names.update(star_names(node.module or "") or ())
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:

@@ -73,6 +73,16 @@ def test_cells_that_can_bind_names_unseen_leave_the_notebook_alone() -> None:
     assert _unbound("%run helpers.py", "print(helper)", counts=[1, 2]) == []
 
 
+def test_a_star_import_of_the_scientific_stack_binds_what_the_module_exports() -> None:
+    """diamonds-02: `from numpy import *` above a fit of a model whose definition sits in a markdown cell."""
+    cells = ("from numpy import *\nfrom pandas import *", "x = array([1, 2])\nprint(mean(x))", "model.fit(x)")
+    assert _unbound(*cells, counts=[1, 2, 3]) == [(2, "model")]
+    assert _unbound("from sklearn.metrics import *", "print(accuracy_score)", counts=[1, 2]) == []
+    # A module the grader does not list (or cannot import: a removed API) still leaves the notebook alone.
+    assert _unbound("from sklearn.cross_validation import *", "print(model)", counts=[1, 2]) == []
+    assert _unbound("from .helpers import *", "print(model)", counts=[1, 2]) == []
+
+
 def test_a_line_that_is_only_an_ipython_automagic_runs_the_magic_and_reads_nothing() -> None:
     # `ls` alone on a line is `%ls` in IPython (found on a public notebook: "Cell 2 reads `ls`").
     assert _unbound("ls", "pwd", "import pandas as pd", counts=[1, 2, 3]) == []
