@@ -262,6 +262,12 @@ def test_oversampling_before_and_after_the_split() -> None:
         "Xr, yr = SMOTE().fit_resample(X_tr, y_tr)\nLogisticRegression().fit(Xr, yr)"
     )
     assert LeakKind.oversampling in bad and good == {}
+    # imbalanced-learn before 0.8 called it `fit_sample` (pulsar-01: SMOTE on every row, then the split).
+    old_api = leaks(
+        head + "Xr, yr = SMOTE(random_state=10).fit_sample(df[['a']], df['y'])\n"
+        "X_tr, X_te, y_tr, y_te = train_test_split(Xr, yr)\nLogisticRegression().fit(X_tr, y_tr)"
+    )
+    assert LeakKind.oversampling in old_api
 
 
 def test_time_and_group_structure() -> None:

@@ -63,6 +63,8 @@ class MethodRules(InterpreterBase):
         y = args[1] if len(args) > 1 else kwargs.get("y")
         xd = x if isinstance(x, Data) else None
         yd = y if isinstance(y, Data) else None
+        if method == "fit_sample":
+            method = "fit_resample"  # imbalanced-learn before 0.8 (Kaggle notebooks of its time)
         if method == "set_params":
             self.mark_sweep(node, est)
             return est
