@@ -138,6 +138,20 @@ def test_prose_picking_a_winner_after_test_scores_is_medium() -> None:
     assert finding.evidence[0].source.value == "markdown" and finding.evidence[0].cell == 4
 
 
+def test_a_code_cells_opening_comment_picking_a_winner_after_test_scores_is_medium() -> None:
+    """diamonds-03: "# Based on the accuracies, XGBoost performs the best, lets use it as the final algorithm"."""
+    pick = "# Based on the accuracies, random forest performs the best, lets use it as the final model\nfinal = rf"
+    [finding] = selections(SPLIT, *TWO_ON_TEST, pick)
+    assert finding.severity.value == "medium" and finding.data["how"] == "comment"
+    assert finding.evidence[0].source.value == "code" and finding.evidence[0].cell == 4
+    assert finding.message.startswith("The comment in cell 4 picks a winner")
+    # A comment after candidates scored on a validation split, or one that names no winner, is fine.
+    on_validation = [c.replace("X_test", "X_val").replace("y_test", "y_val") for c in TWO_ON_TEST]
+    split_val = SPLIT.replace("X_test", "X_val").replace("y_test", "y_val")
+    assert selections(split_val, *on_validation, pick) == []
+    assert selections(SPLIT, *TWO_ON_TEST, "# plot the predictions of both models\nfinal = rf") == []
+
+
 def test_prose_about_validation_or_cross_validation_scores_is_fine() -> None:
     on_validation = [c.replace("X_test", "X_val").replace("y_test", "y_val") for c in TWO_ON_TEST]
     split_val = SPLIT.replace("X_test", "X_val").replace("y_test", "y_val")

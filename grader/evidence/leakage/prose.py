@@ -90,14 +90,39 @@ def winner_sentence(text: str) -> str | None:
     return None
 
 
+def _leading_comment(source: str) -> str:
+    """The comment lines a code cell opens with, as text (the note a candidate writes above the code)."""
+    lines: list[str] = []
+    for line in source.splitlines():
+        stripped = line.strip()
+        if not stripped and not lines:
+            continue
+        if not stripped.startswith("#"):
+            break
+        lines.append(stripped.lstrip("#").strip())
+    return " ".join(lines)
+
+
+def _notes(b: LeakBuilder) -> list[tuple[int, str, str]]:
+    """Each markdown cell's text, and each code cell's opening comment: (index, text, what it is)."""
+    notes = []
+    for cell in b.seen.notebook.cells:
+        if cell.is_markdown:
+            notes.append((cell.index, cell.source, "markdown"))
+        elif cell.is_code and (comment := _leading_comment(cell.source)):
+            notes.append((cell.index, comment, "comment"))
+    return notes
+
+
 def prose_selection_leaks(b: LeakBuilder) -> None:
-    """Markdown that picks a winner right after test scores of two or more candidates."""
+    """Markdown (or a code cell's opening comment) that picks a winner right after test scores of two
+    or more candidates ("# Based on the accuracies, XGBoost performs the best, let's use it")."""
     flow = b.flow
-    view = b.seen.notebook
-    for cell in view.markdown_cells():
-        sentence = winner_sentence(cell.source)
+    for index, text, kind in _notes(b):
+        sentence = winner_sentence(text)
         if sentence is None:
             continue
+        cell = b.seen.notebook[index]
         said_on_test = bool(_ON_TEST.search(sentence)) and not _NOT_ON_TEST.search(sentence)
         window = _window_above(b, cell.index)
         candidates = _candidates(flow, window)
@@ -116,7 +141,7 @@ def prose_selection_leaks(b: LeakBuilder) -> None:
             candidates, split = _said_on_test(flow, window)
         if split is None or _already_reported(b, split, window):
             continue
-        _report(b, cell.index, sentence, split, candidates, window)
+        _report(b, cell.index, sentence, split, candidates, window, kind)
 
 
 def _window_above(b: LeakBuilder, index: int, *, across_prose: bool = False, limit: int = WINDOW) -> list[int]:
@@ -228,12 +253,18 @@ def _already_reported(b: LeakBuilder, split: Split, window: list[int]) -> bool:
 
 
 def _report(
-    b: LeakBuilder, index: int, sentence: str, split: Split, candidates: list[Candidate], window: list[int]
+    b: LeakBuilder,
+    index: int,
+    sentence: str,
+    split: Split,
+    candidates: list[Candidate],
+    window: list[int],
+    kind: str = "markdown",
 ) -> None:
     scored = [e for c in candidates for e in c.evals if test_part(b.flow, e.tags) is split]
     first = min(scored, key=lambda e: (e.site.executed_cell, e.site.executed_line))
     message = (
-        f"The markdown in cell {index} picks a winner (\u201c{excerpt(sentence, 140)}\u201d) right after "
+        f"The {kind} in cell {index} picks a winner (\u201c{excerpt(sentence, 140)}\u201d) right after "
         f"candidates were scored on the test set of the split in cell {split.site.cell}: the test set chose "
         "the model, so its test score is optimistic"
     )
@@ -241,10 +272,16 @@ def _report(
         "split_cell": split.site.cell,
         "eval_cells": sorted({e.site.executed_cell for e in scored}),
         "prose_cell": index,
-        "how": "prose",
+        "how": "prose" if kind == "markdown" else "comment",
     }
     evidence = [
-        b.seen.evidence(index, None, snippet=excerpt(sentence, 240), source=EvidenceSource.markdown, note="the choice"),
+        b.seen.evidence(
+            index,
+            None,
+            snippet=excerpt(sentence, 240),
+            source=EvidenceSource.markdown if kind == "markdown" else EvidenceSource.code,
+            note="the choice",
+        ),
         b.evidence(first.site, note="scored on the test set"),
         b.evidence(split.site, note="the test set"),
     ]
@@ -253,7 +290,7 @@ def _report(
     if proof is not None:
         side, versions = proof
         message = (
-            f"The markdown in cell {index} picks a winner (\u201c{excerpt(sentence, 140)}\u201d) right after "
+            f"The {kind} in cell {index} picks a winner (\u201c{excerpt(sentence, 140)}\u201d) right after "
             f"{versions} fitted models were scored on the same {side.n:,} test rows of the split in cell "
             f"{side.cell}: the test set chose the model"
         )
