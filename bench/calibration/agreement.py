@@ -38,8 +38,14 @@ FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
         "checks": ("evaluates-on-held-out-data", "evaluated-on-training-rows", "test-rows-in-training"),
         "flags": ("evaluation_on_training",),
     },
+    # Results typed in by hand (EVAL012) are results no output of the code supports.
     Flag.claim_unsupported.value: {
-        "checks": ("claimed-score-matches-holdout", "claims-match-outputs", "scored-against-true-labels"),
+        "checks": (
+            "claimed-score-matches-holdout",
+            "claims-match-outputs",
+            "scored-against-true-labels",
+            "results-computed-not-typed",
+        ),
         "flags": ("holdout_gap", "claim_unsupported"),
     },
     # EXE003's high finding is hidden state in the saved notebook, and EXE011's a saved error or

@@ -75,6 +75,12 @@ def test_kinds_need_a_failed_check_with_a_medium_or_worse_problem() -> None:
     assert kinds_of(overlap) == {"leakage", "evaluation_on_training"}  # scored on rows it was trained on
 
 
+def test_results_typed_in_by_hand_stand_for_an_unsupported_claim() -> None:
+    typed = {**_leak("medium", slug="results-computed-not-typed", check_id="EVAL012"), "category": "evaluation"}
+    assert kinds_of(typed) == {"claim_unsupported"}
+    assert kinds_of({**typed, "status": "passed"}) == set()
+
+
 def test_only_hidden_state_in_the_saved_notebook_stands_for_unverified_results() -> None:
     def order(severity: str) -> dict[str, Any]:
         return {**_leak(severity, slug="executed-in-order", check_id="EXE003"), "category": "execution"}
