@@ -87,7 +87,8 @@ def hidden_reads(cells: Iterable[CodeCell]) -> list[HiddenRead]:
     bottom it is there) or by one with a lower count (it was there when the reader ran) is
     accounted for; any other read shows a kernel state the notebook does not hold. Each name
     is reported once (its first reader in notebook order). A notebook with a cell that can bind
-    names the analysis cannot see gives nothing.
+    names the analysis cannot see gives nothing. A cell whose saved run stopped at a NameError
+    read nothing hidden: the kernel lacked the name (a saved failure, not a hidden state).
     """
     ran = [c for c in cells if c.cell.execution_count is not None]
     if any(c.tree is None or _opaque(c) for c in ran):
@@ -103,13 +104,20 @@ def hidden_reads(cells: Iterable[CodeCell]) -> list[HiddenRead]:
             binds[code.index],
             *(binds[c.index] for c in ran[position + 1 :] if (c.cell.execution_count or 0) < count),
         )
-        for name, line in _module_level_reads(code.tree):
-            if name in available or name in reported or name.startswith("_"):
-                continue
-            reported.add(name)
-            found.append(HiddenRead(code.index, line, name, count))
+        if not _failed_on_a_name(code):
+            for name, line in _module_level_reads(code.tree):
+                if name in available or name in reported or name.startswith("_"):
+                    continue
+                reported.add(name)
+                found.append(HiddenRead(code.index, line, name, count))
         above |= binds[code.index]
     return found
+
+
+def _failed_on_a_name(code: CodeCell) -> bool:
+    """The saved run of the cell stopped at a NameError: the kernel lacked a name, it did not hold a hidden one
+    (a saved failure, which the submitted-run check reports)."""
+    return any(output.ename == "NameError" for output in code.cell.outputs)
 
 
 def shows_a_result(cells: Iterable[CodeCell], read: HiddenRead) -> bool:

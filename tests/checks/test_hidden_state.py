@@ -73,6 +73,16 @@ def test_cells_that_can_bind_names_unseen_leave_the_notebook_alone() -> None:
     assert _unbound("%run helpers.py", "print(helper)", counts=[1, 2]) == []
 
 
+def test_a_cell_whose_saved_run_stopped_at_a_name_error_holds_no_hidden_state() -> None:
+    """ads-03: the ROC cell reads `fprSvc` and `roc_auc_svc`, never defined, and its saved output is the NameError."""
+    cells = ("a = 1", "plt.plot(fprSvc, tprSvc, label=roc_auc_svc)")
+    error = {"output_type": "error", "ename": "NameError", "evalue": "name 'fprSvc' is not defined", "traceback": []}
+    view = NotebookView.from_nodes([("analysis.ipynb", make_notebook(*cells, counts=[1, 2], outputs={1: [error]}))])
+    assert [(r.cell, r.name) for r in hidden_reads(CodeIndex(view).cells)] == []
+    # The same read with a drawn figure saved under it is hidden state.
+    assert sorted(_unbound(*cells, counts=[1, 2])) == [(1, "fprSvc"), (1, "plt"), (1, "roc_auc_svc"), (1, "tprSvc")]
+
+
 def test_a_star_import_of_the_scientific_stack_binds_what_the_module_exports() -> None:
     """diamonds-02: `from numpy import *` above a fit of a model whose definition sits in a markdown cell."""
     cells = ("from numpy import *\nfrom pandas import *", "x = array([1, 2])\nprint(mean(x))", "model.fit(x)")
