@@ -251,6 +251,19 @@ def test_numpy_positions_are_not_read_as_keeping_the_target() -> None:
     assert LeakKind.target_derived in leaks(whole)
 
 
+def test_a_numpy_arrays_first_and_last_rows_are_a_split() -> None:
+    """pulsar-01: `x_train = feature[:800, :]`, `x_test = feature[800:, :]` are the two sides of a cut, not two
+    copies of every row (which read as training on the test rows)."""
+    split = (
+        "feature = df[['a', 'b']].values\ntarget = df['y'].values\n"
+        "x_train, x_test = feature[:800, :], feature[800:, :]\ny_train, y_test = target[:800], target[800:]\n"
+    )
+    fitted = "model = LogisticRegression().fit(x_train, y_train)\nprint(accuracy_score(y_test, model.predict(x_test)))"
+    assert leaks(split + fitted) == {}
+    scaled_first = "from sklearn.preprocessing import MinMaxScaler\ndf[['a', 'b']] = MinMaxScaler().fit_transform(df[['a', 'b']])\n"
+    assert LeakKind.preprocessing in leaks(scaled_first + split + fitted)
+
+
 def test_oversampling_before_and_after_the_split() -> None:
     head = "from imblearn.over_sampling import SMOTE\n"
     bad = leaks(

@@ -430,6 +430,12 @@ class ExpressionRules(InterpreterBase):
             return UNKNOWN if not isinstance(key, Data) else key
         if isinstance(key, IndexPart):
             return self.part_of(base, key)
+        if (
+            isinstance(node.slice, ast.Tuple)
+            and len(node.slice.elts) == 2
+            and isinstance(node.slice.elts[0], ast.Slice)
+        ):
+            return self.array_rows(base, node.slice.elts[0], node.slice.elts[1], node)
         names = self.column_names(key)
         if isinstance(key, Const) and base.stat and not base.frame and key.value == self.result.target:
             # `df.corr()["churned"]`: every column's relation to the labels, learnt from the rows.
@@ -578,6 +584,14 @@ class ExpressionRules(InterpreterBase):
                 # `.iloc[:, :-1]`, `.loc[:, mask]`: which columns remain depends on their order or values,
                 # which the text does not show (the runtime trace does).
                 result = replace(result, cols=Cols("unknown"), frame=True, cols_site=self.site(node))
+        return result
+
+    def array_rows(self, base: Data, rows: ast.Slice, columns: ast.expr, node: ast.Subscript) -> Data:
+        """`features[:22762, :]`: a numpy array's first rows (a positional cut, like `.iloc[:22762]`), and
+        all its columns or some chosen by position."""
+        result = self.positional(base, rows, node)
+        if not _whole_slice(columns):
+            result = replace(result, cols=Cols("unknown"), cols_site=self.site(node))
         return result
 
     def positional(self, base: Data, selector: ast.expr, node: ast.AST) -> Data:
