@@ -24,6 +24,9 @@ HEAD = (
         "df['late'] = (df['delivery_minutes'] > 30).astype(int)\nLogisticRegression().fit(df[['distance_km']], df['late'])",
         "y = df.pop('delivery_minutes')\nLinearRegression().fit(df, y)",
         "X = df.iloc[:, :-1]\ny = df.iloc[:, -1]\nLinearRegression().fit(X, y)",  # labels it cannot place
+        # Labels from a frame no cell binds (renamed in cells above and not re-run): they may be the target.
+        "LinearRegression().fit(train_clean[['distance_km']], train_clean['delivery_minutes'] * 0 + y_unknown)",
+        "LinearRegression().fit(df[['distance_km']], y_from_nowhere)",
         # An imputation model of another column beside the model of the target.
         "LinearRegression().fit(df[['distance_km']], df['items_count'])\n"
         "LinearRegression().fit(df[['distance_km', 'items_count']], df['delivery_minutes'])",

@@ -8,6 +8,7 @@ from grader.checks.base import Category, CheckOutcome, NoParams, check
 from grader.checks.followups import FollowUpSubject, Question
 from grader.evidence.context import CheckContext
 from grader.evidence.dataflow.values import Data, Fit
+from grader.evidence.ml.vocabulary import FitCategory
 from grader.models.findings import CheckStatus, Confidence, Finding, Severity
 
 
@@ -17,6 +18,8 @@ def _ask(s: FollowUpSubject) -> str:
 
 OTHER_TARGET = Question("evaluation", _ask)
 
+#: Fits that learn no labels, whatever their estimator's kind.
+_UNSUPERVISED = frozenset({FitCategory.clustering, FitCategory.decomposition})
 #: A rename or a new list of column names: the target may live on under another name the dataflow cannot follow.
 _RENAMES = r"\.rename\s*\(|\.columns\s*=|\bset_axis\s*\("
 
@@ -59,7 +62,7 @@ def models_the_assignment_target(ctx: CheckContext, params: NoParams) -> CheckOu
     if not target:
         return CheckOutcome(status=CheckStatus.not_applicable, message="not applicable: no assignment target")
     flow = ctx.dataflow
-    fits = [(fit, x, y) for fit, x, y in flow.model_fits if fit.supervised and y is not None]
+    fits = [(fit, x, y) for fit, x, y in flow.model_fits if _learns_labels(fit, y)]
     if not fits:
         return CheckOutcome(status=CheckStatus.not_applicable, message="not applicable: no supervised model fitted")
     others = [(fit, x, y) for fit, x, y in fits if _labels_elsewhere(y, target)]
@@ -67,7 +70,7 @@ def models_the_assignment_target(ctx: CheckContext, params: NoParams) -> CheckOu
         return CheckOutcome(
             message=f"{len(fits) - len(others)} model(s) fitted to `{target}`, a transform of it or labels it may be"
         )
-    predicted = sorted({column for _, _, y in others for column in y.deps if not column.startswith("__")})
+    predicted = sorted({c for _, _, y in others if y is not None for c in y.deps if not c.startswith("__")})
     code = "\n".join(c.source for c in ctx.notebook.code_cells())
     # The target's name means the data's column only where the code reads it and never renames columns.
     present = target in flow.mentions and not re.search(_RENAMES, code)
@@ -101,8 +104,19 @@ def _key(name: str) -> str:
     return re.sub(r"[\W_]+", "", name).lower()
 
 
-def _labels_elsewhere(y: Data, target: str) -> bool:
-    """The labels are known to come only from columns other than the target."""
+def _learns_labels(fit: Fit, y: Data | None) -> bool:
+    """A supervised fit, or a predictor's fit whose labels the dataflow could not follow (a name no cell binds)."""
+    if fit.supervised:
+        return True
+    est = fit.est
+    return y is None and est is not None and est.is_predictor and fit.category not in _UNSUPERVISED
+
+
+def _labels_elsewhere(y: Data | None, target: str) -> bool:
+    """The labels are known to come only from columns other than the target (labels the dataflow could not
+    follow, from a name no cell binds, may be the target)."""
+    if y is None:
+        return False
     return not y.uncertain and not y.target and bool(y.deps) and not any(_same_column(d, target) for d in y.deps)
 
 
